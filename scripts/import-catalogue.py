@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""Generate flowls' catalogue data (src/catalogue/data/*.json) from the Auth0 reference facts.
+
+Usage: scripts/import-catalogue.py REFERENCE_DIR
+
+REFERENCE_DIR holds `flow-catalogue.json` (params and setup shapes from the Management API's
+OpenAPI document) and `management-api-scopes.tsv` (scopes per endpoint). The generated files are
+checked in; flowls and its tests read only them. What this script adds on top of the facts
+(one-line summaries, outputs, the Management API scope of each AUTH0 action, which vault app an
+action's connection must be) lives in the tables below.
+"""
+import json
+import sys
+from pathlib import Path
+
+SUMMARIES = {
+    ("ACTIVECAMPAIGN", "LIST_CONTACTS"): "List ActiveCampaign contacts with an email address.",
+    ("ACTIVECAMPAIGN", "UPSERT_CONTACT"): "Create or update an ActiveCampaign contact.",
+    ("AIRTABLE", "CREATE_RECORD"): "Create a record in an Airtable table.",
+    ("AIRTABLE", "LIST_RECORDS"): "List records of an Airtable table.",
+    ("AIRTABLE", "UPDATE_RECORD"): "Update a record in an Airtable table.",
+    ("AUTH0", "CREATE_USER"): "Create a user with the Management API (POST /api/v2/users).",
+    ("AUTH0", "GET_USER"): "Get a user with the Management API (GET /api/v2/users/{id}).",
+    ("AUTH0", "UPDATE_USER"): "Update a user with the Management API (PATCH /api/v2/users/{id}).",
+    ("AUTH0", "SEND_REQUEST"): "Call any Management API endpoint with the connection's M2M application.",
+    ("AUTH0", "SEND_EMAIL"): "Send an email through the tenant's email provider.",
+    ("AUTH0", "SEND_SMS"): "Send a text message through the tenant's phone provider.",
+    ("AUTH0", "MAKE_CALL"): "Make a voice call through the tenant's phone provider.",
+    ("BIGQUERY", "INSERT_ROWS"): "Insert rows into a BigQuery table.",
+    ("CLEARBIT", "FIND_PERSON"): "Look up a person by email with Clearbit.",
+    ("CLEARBIT", "FIND_COMPANY"): "Look up a company by domain with Clearbit.",
+    ("EMAIL", "VERIFY_EMAIL"): "Verify an email address (MX record, aliases, free and disposable providers, lists).",
+    ("FLOW", "BOOLEAN_CONDITION"): "Run the `then` or the `else` actions depending on a condition.",
+    ("FLOW", "DELAY_FLOW"): "Pause the flow for a while.",
+    ("FLOW", "DO_NOTHING"): "Do nothing (a placeholder step).",
+    ("FLOW", "ERROR_MESSAGE"): "Stop the flow with an error message; later actions do not run.",
+    ("FLOW", "MAP_VALUE"): "Map an input value to an output through a table of cases.",
+    ("FLOW", "RETURN_JSON"): "Return a JSON payload from the flow.",
+    ("FLOW", "STORE_VARS"): "Store shared variables, read later as {{vars.<key>}}.",
+    ("GOOGLE_SHEETS", "ADD_ROW"): "Append a row to a Google Sheets spreadsheet.",
+    ("HTTP", "SEND_REQUEST"): "Send an HTTP request, optionally authenticated by an HTTP vault connection.",
+    ("HUBSPOT", "ENROLL_CONTACT"): "Enroll a HubSpot contact in a workflow.",
+    ("HUBSPOT", "GET_CONTACT"): "Get a HubSpot contact by email.",
+    ("HUBSPOT", "UPSERT_CONTACT"): "Create or update a HubSpot contact.",
+    ("JSON", "CREATE_JSON"): "Build a JSON object.",
+    ("JSON", "PARSE_JSON"): "Parse a JSON string into an object.",
+    ("JSON", "SERIALIZE_JSON"): "Serialize an object into a JSON string.",
+    ("JWT", "SIGN_JWT"): "Sign a JSON Web Token with the connection's key.",
+    ("JWT", "VERIFY_JWT"): "Verify a JSON Web Token's signature and claims.",
+    ("JWT", "DECODE_JWT"): "Decode a JSON Web Token without verifying it.",
+    ("MAILCHIMP", "UPSERT_MEMBER"): "Create or update a member of a Mailchimp audience.",
+    ("MAILJET", "SEND_EMAIL"): "Send an email with Mailjet (content or template).",
+    ("OTP", "GENERATE_CODE"): "Generate a one-time code for a reference.",
+    ("OTP", "VERIFY_CODE"): "Verify a one-time code for a reference.",
+    ("PIPEDRIVE", "ADD_DEAL"): "Add a deal in Pipedrive.",
+    ("PIPEDRIVE", "ADD_ORGANIZATION"): "Add an organization in Pipedrive.",
+    ("PIPEDRIVE", "ADD_PERSON"): "Add a person in Pipedrive.",
+    ("SALESFORCE", "CREATE_LEAD"): "Create a Salesforce lead.",
+    ("SALESFORCE", "GET_LEAD"): "Get a Salesforce lead by id.",
+    ("SALESFORCE", "SEARCH_LEADS"): "Search Salesforce leads.",
+    ("SALESFORCE", "UPDATE_LEAD"): "Update a Salesforce lead.",
+    ("SENDGRID", "SEND_EMAIL"): "Send an email with SendGrid.",
+    ("SLACK", "POST_MESSAGE"): "Post a message to Slack.",
+    ("STRIPE", "ADD_TAX_ID"): "Add a tax id to a Stripe customer.",
+    ("STRIPE", "CREATE_CUSTOMER"): "Create a Stripe customer.",
+    ("STRIPE", "CREATE_PORTAL_SESSION"): "Create a Stripe customer portal session.",
+    ("STRIPE", "DELETE_TAX_ID"): "Delete a tax id from a Stripe customer.",
+    ("STRIPE", "FIND_CUSTOMERS"): "Find Stripe customers by email.",
+    ("STRIPE", "GET_CUSTOMER"): "Get a Stripe customer by id.",
+    ("STRIPE", "UPDATE_CUSTOMER"): "Update a Stripe customer.",
+    ("TELEGRAM", "SEND_MESSAGE"): "Send a Telegram message.",
+    ("TWILIO", "SEND_SMS"): "Send a text message with Twilio.",
+    ("TWILIO", "MAKE_CALL"): "Make a voice call with Twilio (TwiML payload).",
+    ("WHATSAPP", "SEND_MESSAGE"): "Send a WhatsApp message.",
+    ("XML", "PARSE_XML"): "Parse an XML string into an object.",
+    ("XML", "SERIALIZE_XML"): "Serialize an object into an XML string.",
+    ("ZAPIER", "TRIGGER_WEBHOOK"): "Trigger a Zapier webhook.",
+}
+
+# The Management API scope each AUTH0 user action needs (any one of a list is enough).
+# SEND_REQUEST takes its scopes from the endpoint table instead.
+SCOPES = {
+    ("AUTH0", "GET_USER"): ["read:users"],
+    ("AUTH0", "CREATE_USER"): ["create:users"],
+    ("AUTH0", "UPDATE_USER"): ["update:users"],
+}
+
+USER_OUTPUTS = ["user_id", "email", "email_verified", "username", "phone_number", "phone_verified",
+                "name", "given_name", "family_name", "nickname", "picture", "user_metadata",
+                "app_metadata", "identities", "created_at", "updated_at", "last_login", "logins_count",
+                "blocked"]
+OUTPUTS = {
+    ("HTTP", "SEND_REQUEST"): ["headers", "body", "status", "success"],
+    ("AUTH0", "SEND_REQUEST"): ["headers", "body", "status", "success"],
+    ("OTP", "GENERATE_CODE"): ["code"],
+    ("OTP", "VERIFY_CODE"): ["valid", "result"],
+    ("EMAIL", "VERIFY_EMAIL"): ["valid", "cause"],
+    ("JSON", "CREATE_JSON"): ["result"],
+    ("JSON", "PARSE_JSON"): ["object"],
+    ("JSON", "SERIALIZE_JSON"): ["json"],
+    ("XML", "SERIALIZE_XML"): ["xml"],
+    ("XML", "PARSE_XML"): ["object"],
+    ("JWT", "SIGN_JWT"): ["token"],
+    ("JWT", "DECODE_JWT"): ["header", "payload", "signature"],
+    ("JWT", "VERIFY_JWT"): ["valid", "cause", "payload"],
+    ("FLOW", "BOOLEAN_CONDITION"): ["result"],
+    ("FLOW", "MAP_VALUE"): ["result"],
+    ("AUTH0", "SEND_EMAIL"): ["success"],
+    ("AUTH0", "SEND_SMS"): ["success"],
+    ("AUTH0", "MAKE_CALL"): ["success"],
+    ("AUTH0", "GET_USER"): USER_OUTPUTS,
+    ("AUTH0", "CREATE_USER"): USER_OUTPUTS,
+    ("AUTH0", "UPDATE_USER"): USER_OUTPUTS,
+}
+
+APP_TITLES = {
+    "ACTIVECAMPAIGN": "ActiveCampaign", "AIRTABLE": "Airtable", "AUTH0": "Auth0", "BIGQUERY": "BigQuery",
+    "CLEARBIT": "Clearbit", "DOCUSIGN": "DocuSign", "GOOGLE_SHEETS": "Google Sheets", "HTTP": "HTTP",
+    "HUBSPOT": "HubSpot", "JWT": "JSON Web Token", "MAILCHIMP": "Mailchimp", "MAILJET": "Mailjet",
+    "PIPEDRIVE": "Pipedrive", "SALESFORCE": "Salesforce", "SENDGRID": "SendGrid", "SLACK": "Slack",
+    "STRIPE": "Stripe", "TELEGRAM": "Telegram", "TWILIO": "Twilio", "WHATSAPP": "WhatsApp", "ZAPIER": "Zapier",
+}
+
+# setup fields that hold a secret (checked by `plaintext-secret`).
+SECRET_FIELDS = {"client_secret", "token", "api_key", "secret_key", "password", "private_key", "value", "code"}
+
+
+def clean(schema):
+    """The reference's schemas, in flowls' form: `oneOf` becomes `anyOf` (the alternatives
+    differ only by an annotation-only `format`, so `oneOf` would reject every string), and the
+    placeholder type `any` becomes an empty schema."""
+    if isinstance(schema, list):
+        return [clean(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if schema.get("type") == "any" and len(schema) == 1:
+        return {}
+    out = {}
+    for k, v in schema.items():
+        if k == "oneOf":
+            out["anyOf"] = clean(v)
+        elif k == "properties":
+            out[k] = {name: clean(s) for name, s in v.items()}
+        elif k in ("items", "additionalProperties") and isinstance(v, dict):
+            out[k] = clean(v)
+        else:
+            out[k] = v
+    if out.get("properties") == {} and out.get("additionalProperties") is True:
+        del out["properties"]
+    return out
+
+
+def main():
+    ref = Path(sys.argv[1])
+    cat = json.loads((ref / "flow-catalogue.json").read_text())
+    out_dir = Path(__file__).resolve().parent.parent / "src" / "catalogue" / "data"
+
+    actions = []
+    for a in cat["actions"]:
+        key = (a["type"], a["action"])
+        params = clean(a["params"])
+        if key == ("FLOW", "BOOLEAN_CONDITION"):
+            # nested actions are validated one by one by flowls, as actions
+            params["properties"]["then"] = {"type": "array", "items": {"type": "object"}}
+            params["properties"]["else"] = {"type": "array", "items": {"type": "object"}}
+        props = params.get("properties", {})
+        if "connection_id" in props:
+            connection = "required" if "connection_id" in params.get("required", []) else "optional"
+        elif key == ("MAILJET", "SEND_EMAIL"):
+            connection = "required"  # not modelled by the API document; passes as an extra key
+        else:
+            connection = "none"
+        actions.append({
+            "type": a["type"],
+            "action": a["action"],
+            "summary": SUMMARIES[key],
+            "connection": connection,
+            "scopes": SCOPES.get(key, []),
+            "outputs": OUTPUTS.get(key, []),
+            "params_required": a["params_required"],
+            "params": params,
+        })
+
+    apps = {}
+    for v in cat["vault_create_variants"]:
+        app = apps.setdefault(v["app_id"], {"title": APP_TITLES[v["app_id"]], "setups": []})
+        if v.get("setup") is None:
+            continue
+        setup = clean(v["setup"])
+        setup_type = setup["properties"]["type"]["enum"][0]
+        secrets = sorted(k for k in setup.get("properties", {}) if k in SECRET_FIELDS)
+        app["setups"].append({"type": setup_type, "secrets": secrets, "schema": setup})
+
+    endpoints = {}
+    for line in (ref / "management-api-scopes.tsv").read_text().splitlines()[1:]:
+        method, path, scopes = line.split("\t")
+        endpoints.setdefault(path, {})[method] = [s for s in scopes.replace(",", " ").split() if s]
+
+    out = {"actions": actions, "apps": apps}
+    (out_dir / "catalogue.json").write_text(json.dumps(out, indent=1) + "\n")
+    (out_dir / "management-api.json").write_text(json.dumps(endpoints, indent=1, sort_keys=True) + "\n")
+
+
+if __name__ == "__main__":
+    main()
