@@ -1,0 +1,639 @@
+//! Checks of a flow document: shape, actions, ids, connections, scopes and expressions.
+
+use super::expression::{self, Reference};
+use super::scopes::{Resolution, granted};
+use super::shape::{self, Subject};
+use super::{Diagnostic, Severity, code, opening};
+use crate::catalogue::{Catalogue, ConnectionUse, expressions as exprs, nearest};
+use crate::model::flow::{Action, Flow};
+use crate::model::keywords::KeywordMappings;
+use crate::model::{has_expression, is_marker};
+use crate::syntax::{Node, NodeKind};
+use crate::workspace::{Need, SourceFile, Workspace, need_of};
+use std::collections::HashMap;
+
+const FLOW_KEYS: &[&str] = &["$schema", "id", "name", "actions", "created_at", "updated_at", "executed_at"];
+const LEGACY_FLOW_KEYS: &[&str] = &["description", "synchronous", "triggers", "security"];
+const ACTION_KEYS: &[&str] = &["id", "alias", "type", "action", "allow_failure", "mask_output", "params"];
+
+struct Ctx<'a> {
+    ws: &'a Workspace,
+    file: &'a SourceFile,
+    mappings: &'a KeywordMappings,
+    /// Every action id in the flow (for "runs later" versus "does not exist").
+    all_ids: Vec<&'a str>,
+    /// The catalogue entry of each action id (the first action with that id).
+    specs: HashMap<&'a str, &'static crate::catalogue::ActionSpec>,
+    out: &'a mut Vec<Diagnostic>,
+}
+
+/// The ids that have run before a point: surely, or only in some branch.
+#[derive(Clone, Default)]
+struct Before<'a> {
+    surely: Vec<&'a str>,
+    maybe: Vec<&'a str>,
+}
+
+pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
+    let Some(root) = &file.parse.root else {
+        return;
+    };
+    if root.as_object().is_none() {
+        out.push(Diagnostic::error(
+            opening(root.range),
+            code::SCHEMA,
+            "a flow is a JSON object with \"name\" and \"actions\"",
+        ));
+        return;
+    }
+    for m in root.as_object().unwrap_or_default() {
+        if !FLOW_KEYS.contains(&m.key.as_str()) {
+            let why = if LEGACY_FLOW_KEYS.contains(&m.key.as_str()) {
+                " (an older API field, no longer accepted)"
+            } else {
+                ""
+            };
+            out.push(Diagnostic::error(
+                m.key_range,
+                code::SCHEMA,
+                format!("unknown field `{}` in a flow{why}: remove it", m.key),
+            ));
+        }
+    }
+    let flow = Flow::new(root);
+    match flow.name {
+        None => out.push(Diagnostic::error(
+            opening(root.range),
+            code::SCHEMA,
+            "missing required field `name` in the flow: add \"name\": \"…\"",
+        )),
+        Some(n) => check_name(n, "flow", out),
+    }
+    if let Some(list) = flow.actions_node
+        && list.as_array().is_none()
+        && !is_marker(list)
+    {
+        out.push(Diagnostic::error(
+            list.range,
+            code::SCHEMA,
+            "`actions` must be an array of actions",
+        ));
+    }
+    let all = flow.all_actions();
+    let mut ctx = Ctx {
+        ws,
+        file,
+        mappings: &ws.index().mappings,
+        all_ids: all.iter().filter_map(|a| a.id_str()).collect(),
+        specs: HashMap::new(),
+        out,
+    };
+    for a in &all {
+        if let (Some(id), Some(spec)) = (a.id_str(), a.spec()) {
+            ctx.specs.entry(id).or_insert(spec);
+        }
+    }
+    duplicate_ids(&all, ctx.out);
+    if let Some(list) = flow.actions_node.and_then(Node::as_array) {
+        for item in list.iter().filter(|n| n.as_object().is_none()) {
+            ctx.out.push(Diagnostic::error(
+                item.range,
+                code::SCHEMA,
+                format!("an action must be an object, found {}", item.type_name()),
+            ));
+        }
+    }
+    walk(&mut ctx, &flow.actions, &Before::default());
+}
+
+pub(super) fn check_name(n: &Node, what: &str, out: &mut Vec<Diagnostic>) {
+    match n.as_str() {
+        Some("") => out.push(Diagnostic::error(n.range, code::SCHEMA, format!("the {what} name must not be empty"))),
+        Some(s) if s.chars().count() > 150 => out.push(Diagnostic::error(
+            n.range,
+            code::SCHEMA,
+            format!("the {what} name must be at most 150 characters long: shorten it"),
+        )),
+        Some(_) => {}
+        None if is_marker(n) => {}
+        None => out.push(Diagnostic::error(
+            n.range,
+            code::SCHEMA,
+            format!("the {what} name must be a string, found {}", n.type_name()),
+        )),
+    }
+}
+
+fn duplicate_ids(all: &[&Action], out: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<&str, ()> = HashMap::new();
+    for a in all {
+        if let (Some(id), Some(node)) = (a.id_str(), a.id)
+            && seen.insert(id, ()).is_some()
+        {
+            out.push(Diagnostic::error(
+                node.range,
+                code::DUPLICATE_ACTION_ID,
+                format!("`{id}` is already the id of an earlier action in this flow: give this one a unique id"),
+            ));
+        }
+    }
+}
+
+fn walk<'a>(ctx: &mut Ctx<'a>, list: &'a [Action<'a>], outer: &Before<'a>) {
+    let mut before = outer.clone();
+    for a in list {
+        check_action(ctx, a, &before);
+        for branch in &a.branches {
+            let mut inner = before.clone();
+            inner.surely.extend(a.id_str());
+            walk(ctx, &branch.actions, &inner);
+        }
+        before.surely.extend(a.id_str());
+        let mut nested = Vec::new();
+        collect_ids(&a.branches.iter().flat_map(|b| b.actions.iter()).collect::<Vec<_>>(), &mut nested);
+        before.maybe.extend(nested);
+    }
+}
+
+fn collect_ids<'a>(list: &[&'a Action<'a>], out: &mut Vec<&'a str>) {
+    for a in list {
+        out.extend(a.id_str());
+        let inner: Vec<&Action> = a.branches.iter().flat_map(|b| b.actions.iter()).collect();
+        collect_ids(&inner, out);
+    }
+}
+
+fn check_action<'a>(ctx: &mut Ctx<'a>, a: &'a Action<'a>, before: &Before<'a>) {
+    for m in a.node.as_object().unwrap_or_default() {
+        if !ACTION_KEYS.contains(&m.key.as_str()) {
+            let hint = nearest(&m.key, ACTION_KEYS.iter().copied())
+                .map(|n| format!(" (did you mean `{n}`?)"))
+                .unwrap_or_default();
+            ctx.out.push(Diagnostic::error(
+                m.key_range,
+                code::SCHEMA,
+                format!("unknown field `{}` in an action: remove it{hint}", m.key),
+            ));
+        }
+    }
+    envelope(ctx, a);
+    let Some(spec) = pair(ctx, a) else {
+        // still check what can be checked without the catalogue entry
+        if let Some(p) = a.params {
+            expressions_in(ctx, a, p, before, &[]);
+        }
+        return;
+    };
+    let label = spec.label();
+    match a.params {
+        None if spec.params_required => {
+            let at = a.action.map_or(opening(a.node.range), |n| n.range);
+            let req = spec.required_params();
+            ctx.out.push(Diagnostic::error(
+                at,
+                code::SCHEMA,
+                format!(
+                    "missing `params` for {label}: add \"params\": {{ … }}{}",
+                    if req.is_empty() { String::new() } else { format!(" with {}", req.join(", ")) }
+                ),
+            ));
+        }
+        None => {}
+        Some(p) if p.as_object().is_none() && !is_marker(p) => {
+            ctx.out.push(Diagnostic::error(
+                p.range,
+                code::SCHEMA,
+                format!("`params` of {label} must be an object, found {}", p.type_name()),
+            ));
+        }
+        Some(p) => {
+            let anchor = a
+                .node
+                .member("params")
+                .map_or(p.range, |m| m.key_range);
+            if let Some(validator) = spec.validator() {
+                let mut found = Vec::new();
+                shape::validate(
+                    p,
+                    &spec.params,
+                    validator,
+                    ctx.mappings,
+                    &Subject {
+                        field_word: "param",
+                        owner: &label,
+                        code: code::SCHEMA,
+                        anchor,
+                    },
+                    &mut found,
+                );
+                let cid = p.member("connection_id").map(|m| m.key_range);
+                found.retain(|d| {
+                    // connection_id holds a name in deploy-cli files, so the id's length limit
+                    // does not apply; a connection_id that is not needed has its own code
+                    !(d.message.starts_with("`connection_id` must be at most")
+                        || (spec.connection == ConnectionUse::None && Some(d.range) == cid))
+                });
+                ctx.out.extend(found);
+            }
+            connection(ctx, a, spec, p);
+            secrets_in_params(ctx, spec, p);
+            let liquid: &[&str] = match (spec.type_.as_str(), spec.action.as_str()) {
+                ("AUTH0", "SEND_EMAIL") => &["subject", "body"],
+                ("AUTH0", "SEND_SMS" | "MAKE_CALL") => &["message"],
+                _ => &[],
+            };
+            expressions_in(ctx, a, p, before, liquid);
+        }
+    }
+}
+
+fn envelope(ctx: &mut Ctx, a: &Action) {
+    let obj = opening(a.node.range);
+    match a.id {
+        None => ctx.out.push(Diagnostic::error(
+            obj,
+            code::SCHEMA,
+            "missing required field `id` in an action: add a unique \"id\"",
+        )),
+        Some(n) if n.as_str() == Some("") => {
+            ctx.out.push(Diagnostic::error(n.range, code::SCHEMA, "the action `id` must not be empty"))
+        }
+        Some(n) if n.as_str().is_none() && !is_marker(n) => ctx.out.push(Diagnostic::error(
+            n.range,
+            code::SCHEMA,
+            format!("the action `id` must be a string, found {}", n.type_name()),
+        )),
+        _ => {}
+    }
+    if let Some(n) = a.node.get("alias") {
+        match n.as_str() {
+            Some(s) if s.chars().count() > 100 => ctx.out.push(Diagnostic::error(
+                n.range,
+                code::SCHEMA,
+                "`alias` must be at most 100 characters long: shorten it",
+            )),
+            None if !is_marker(n) => ctx.out.push(Diagnostic::error(
+                n.range,
+                code::SCHEMA,
+                format!("`alias` must be a string, found {}", n.type_name()),
+            )),
+            _ => {}
+        }
+    }
+    for key in ["allow_failure", "mask_output"] {
+        if let Some(n) = a.node.get(key)
+            && n.as_bool().is_none()
+            && !is_marker(n)
+        {
+            ctx.out.push(Diagnostic::error(
+                n.range,
+                code::SCHEMA,
+                format!("`{key}` must be true or false, found {}", n.type_name()),
+            ));
+        }
+    }
+}
+
+/// The catalogue entry of the action's `(type, action)`, reporting what is missing or unknown.
+fn pair<'a>(ctx: &mut Ctx, a: &Action) -> Option<&'static crate::catalogue::ActionSpec> {
+    let cat = Catalogue::get();
+    let obj = opening(a.node.range);
+    let ty = match a.ty {
+        None => {
+            ctx.out.push(Diagnostic::error(obj, code::SCHEMA, "missing required field `type` in an action: add \"type\", such as \"AUTH0\""));
+            None
+        }
+        Some(n) => match n.as_str() {
+            None => {
+                if !is_marker(n) {
+                    ctx.out.push(Diagnostic::error(n.range, code::SCHEMA, format!("`type` must be a string, found {}", n.type_name())));
+                }
+                None
+            }
+            Some(t) if cat.types().contains(&t) => Some(t),
+            Some(t) => {
+                let hint = match nearest(t, cat.types()) {
+                    Some(n) => format!("did you mean `{n}`?"),
+                    None => format!("known types: {}", cat.types().join(", ")),
+                };
+                ctx.out.push(Diagnostic::error(n.range, code::UNKNOWN_ACTION, format!("unknown action type `{t}`: {hint}")));
+                return None;
+            }
+        },
+    };
+    let action = match a.action {
+        None => {
+            ctx.out.push(Diagnostic::error(obj, code::SCHEMA, "missing required field `action` in an action: add \"action\", such as \"GET_USER\""));
+            return None;
+        }
+        Some(n) => match n.as_str() {
+            Some(s) => (s, n.range),
+            None => {
+                if !is_marker(n) {
+                    ctx.out.push(Diagnostic::error(n.range, code::SCHEMA, format!("`action` must be a string, found {}", n.type_name())));
+                }
+                return None;
+            }
+        },
+    };
+    let ty = ty?;
+    if let Some(spec) = cat.action(ty, action.0) {
+        return Some(spec);
+    }
+    let names: Vec<&str> = cat.actions_of(ty).map(|s| s.action.as_str()).collect();
+    let elsewhere: Vec<&str> = cat
+        .actions
+        .iter()
+        .filter(|s| s.action == action.0)
+        .map(|s| s.type_.as_str())
+        .collect();
+    let hint = if !elsewhere.is_empty() {
+        format!("`{}` exists under {}; {ty} has {}", action.0, elsewhere.join(", "), names.join(", "))
+    } else {
+        match nearest(action.0, names.iter().copied()) {
+            Some(n) => format!("did you mean `{n}`?"),
+            None => format!("{ty} has {}", names.join(", ")),
+        }
+    };
+    ctx.out.push(Diagnostic::error(
+        action.1,
+        code::UNKNOWN_ACTION,
+        format!("unknown action `{ty}/{}`: {hint}", action.0),
+    ));
+    None
+}
+
+fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, params: &Node) {
+    let label = spec.label();
+    let Some(node) = params.get("connection_id") else {
+        return;
+    };
+    if spec.connection == ConnectionUse::None {
+        let why = if spec.type_ == "AUTH0" {
+            "notifications need no Management API authorization"
+        } else {
+            "this action uses no vault connection"
+        };
+        ctx.out.push(Diagnostic::warning(
+            node.range,
+            code::CONNECTION_NOT_NEEDED,
+            format!("{label} takes no `connection_id`: {why}; remove it"),
+        ));
+        return;
+    }
+    let Some(use_) = ctx.file.uses.iter().find(|u| u.range == node.range) else {
+        return; // not a literal name or id (an expression or an unknown keyword)
+    };
+    let Some(vault) = ctx.ws.resolve_connection(&use_.connection) else {
+        let names: Vec<&str> = ctx
+            .ws
+            .index()
+            .vaults
+            .iter()
+            .filter(|v| v.app_id.as_deref() == spec.app())
+            .filter_map(|v| v.name.as_deref())
+            .collect();
+        let hint = match nearest(&use_.connection, names.iter().copied()) {
+            Some(n) => format!("did you mean `{n}`?"),
+            None if names.is_empty() => format!(
+                "add a {} connection in flow-vault-connections/",
+                spec.app().unwrap_or("vault")
+            ),
+            None => format!("{} connections: {}", spec.app().unwrap_or("matching"), names.join(", ")),
+        };
+        ctx.out.push(Diagnostic::error(
+            node.range,
+            code::UNRESOLVED_CONNECTION,
+            format!("no vault connection named `{}` in the workspace: {hint}", use_.connection),
+        ));
+        return;
+    };
+    let name = vault.name.as_deref().unwrap_or(&use_.connection);
+    if let (Some(want), Some(have)) = (spec.app(), vault.app_id.as_deref())
+        && want != have
+    {
+        let right: Vec<&str> = ctx
+            .ws
+            .index()
+            .vaults
+            .iter()
+            .filter(|v| v.app_id.as_deref() == Some(want))
+            .filter_map(|v| v.name.as_deref())
+            .collect();
+        let hint = if right.is_empty() {
+            format!("add a vault connection with app_id {want}")
+        } else {
+            format!("use {}", right.join(" or "))
+        };
+        ctx.out.push(Diagnostic::error(
+            node.range,
+            code::CONNECTION_APP_MISMATCH,
+            format!("{label} needs a vault connection with app_id {want}, but `{name}` has app_id {have}: {hint}"),
+        ));
+        return;
+    }
+    match need_of(a, ctx.mappings) {
+        Need::Nothing => {}
+        Need::Unknown { why } => {
+            if let Some(p) = params.get("pathname").or(a.action) {
+                ctx.out.push(Diagnostic::new(
+                    p.range,
+                    Severity::Warning,
+                    code::UNKNOWN_ENDPOINT,
+                    format!("cannot tell which scope {label} needs: {why}; check the path against the Management API"),
+                ));
+            }
+        }
+        Need::AnyOf { scopes, what } => {
+            if let Resolution::Known(g) = granted(ctx.ws, vault)
+                && !scopes.iter().any(|s| g.has(s))
+            {
+                let need = if scopes.len() == 1 {
+                    format!("`{}`", scopes[0])
+                } else {
+                    format!("one of {}", scopes.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "))
+                };
+                let granted_list = if g.scopes.is_empty() { "none".to_string() } else { g.names().join(", ") };
+                ctx.out.push(Diagnostic::new(
+                    use_.action_range,
+                    g.source.severity(),
+                    code::MISSING_SCOPE,
+                    format!(
+                        "{what} needs {need}, but the M2M application behind `{name}` was not granted it (granted: {granted_list}; from {}): grant {}",
+                        g.source.describe(),
+                        if scopes.len() == 1 { format!("`{}`", scopes[0]) } else { "one of them".into() }
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// Literal credentials in params: HTTP basic auth passwords and authorization headers.
+fn secrets_in_params(ctx: &mut Ctx, spec: &crate::catalogue::ActionSpec, params: &Node) {
+    if spec.type_ != "HTTP" {
+        return;
+    }
+    let mut found = Vec::new();
+    if let Some(p) = params.get("basic").and_then(|b| b.get("password")) {
+        found.push(("basic.password", p));
+    }
+    for m in params.get("headers").and_then(Node::as_object).unwrap_or_default() {
+        let k = m.key.to_ascii_lowercase();
+        if matches!(k.as_str(), "authorization" | "x-api-key" | "api-key" | "apikey")
+            && let Some(v) = &m.value
+        {
+            found.push(("header", v));
+        }
+    }
+    for (what, node) in found {
+        if let Some(s) = node.as_str()
+            && is_plain_secret(s)
+        {
+            let what = if what == "header" { "this header's credential" } else { "basic.password" };
+            ctx.out.push(Diagnostic::warning(
+                node.range,
+                code::PLAINTEXT_SECRET,
+                format!("{what} is written in plain text: move it to an HTTP vault connection, or use a keyword marker such as \"##API_TOKEN##\" with the value in config.json's AUTH0_KEYWORD_REPLACE_MAPPINGS or an environment variable"),
+            ));
+        }
+    }
+}
+
+/// A non-empty literal: no keyword marker, no expression.
+pub(super) fn is_plain_secret(s: &str) -> bool {
+    !s.trim().is_empty() && !s.contains("##") && !s.contains("@@") && !has_expression(s)
+}
+
+fn expressions_in<'a>(ctx: &mut Ctx<'a>, a: &Action, params: &Node, before: &Before<'a>, liquid: &[&str]) {
+    let text = &ctx.file.text;
+    let is_condition = a.type_str() == Some("FLOW") && a.action_str() == Some("BOOLEAN_CONDITION");
+    let mut stack: Vec<(&Node, bool)> = vec![(params, false)];
+    while let Some((node, in_liquid)) = stack.pop() {
+        match &node.kind {
+            NodeKind::Object(members) => {
+                for m in members {
+                    if std::ptr::eq(node, params) && is_condition && (m.key == "then" || m.key == "else") {
+                        continue; // nested actions are checked as actions
+                    }
+                    let lq = in_liquid || (std::ptr::eq(node, params) && liquid.contains(&m.key.as_str()));
+                    if let Some(v) = &m.value {
+                        stack.push((v, lq));
+                    }
+                }
+            }
+            NodeKind::Array(items) => stack.extend(items.iter().map(|v| (v, in_liquid))),
+            NodeKind::String(s) if s.contains("{{") => {
+                let raw = &text[node.range.as_usize()];
+                for e in expression::find(raw, node.range.start as usize) {
+                    match e.parsed {
+                        Err(err) => {
+                            if !in_liquid {
+                                ctx.out.push(Diagnostic::error(
+                                    err.range,
+                                    code::EXPRESSION,
+                                    format!("{}: expressions look like {{{{context.user.email}}}}", err.message),
+                                ));
+                            }
+                        }
+                        Ok(refs) => {
+                            for r in refs {
+                                reference(ctx, a, &r, before, in_liquid);
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn reference<'a>(ctx: &mut Ctx<'a>, a: &Action, r: &Reference, before: &Before<'a>, liquid: bool) {
+    let seg = |i: usize| r.segments.get(i).map(|(s, range)| (s.as_str(), *range));
+    let (root, root_range) = (r.root(), r.segments[0].1);
+    match root {
+        "actions" => {
+            let Some((id, id_range)) = seg(1) else {
+                ctx.out.push(Diagnostic::error(root_range, code::EXPRESSION, "`actions` needs an action id: {{actions.<id>.<output>}}"));
+                return;
+            };
+            if Some(id) == a.id_str() {
+                ctx.out.push(Diagnostic::error(r.range(), code::EXPRESSION, format!("`actions.{id}` reads this action's own output, which does not exist yet: read an earlier action")));
+            } else if before.surely.contains(&id) {
+                output(ctx, r, id);
+            } else if before.maybe.contains(&id) {
+                ctx.out.push(Diagnostic::warning(
+                    r.range(),
+                    code::EXPRESSION,
+                    format!("`{id}` runs only in one branch of an earlier condition, so it may not have run here: read it inside that branch, or guard with ??"),
+                ));
+            } else if ctx.all_ids.contains(&id) {
+                ctx.out.push(Diagnostic::error(
+                    id_range,
+                    code::EXPRESSION,
+                    format!("`{id}` has not run at this point (it comes later, or in another branch): an expression can read only earlier actions"),
+                ));
+            } else {
+                let hint = nearest(id, before.surely.iter().copied())
+                    .map(|n| format!(" (did you mean `{n}`?)"))
+                    .unwrap_or_default();
+                ctx.out.push(Diagnostic::error(id_range, code::EXPRESSION, format!("no action with id `{id}` in this flow{hint}")));
+            }
+        }
+        "functions" => {
+            let Some((name, range)) = seg(1) else {
+                ctx.out.push(Diagnostic::error(root_range, code::EXPRESSION, "`functions` needs a function name, such as functions.toUpperCase(…)"));
+                return;
+            };
+            if !exprs::is_function(name) {
+                let hint = nearest(name, exprs::FUNCTIONS.iter().map(|f| f.0))
+                    .map(|n| format!(" (did you mean `{n}`?)"))
+                    .unwrap_or_default();
+                ctx.out.push(Diagnostic::error(range, code::EXPRESSION, format!("unknown function `{name}`{hint}")));
+            } else if !r.called {
+                ctx.out.push(Diagnostic::warning(r.range(), code::EXPRESSION, format!("`functions.{name}` is a function: call it, like functions.{name}(…)")));
+            }
+        }
+        "context" => {
+            if let Some((obj, range)) = seg(1)
+                && !exprs::CONTEXT.iter().any(|(n, _)| *n == obj)
+                && !liquid
+            {
+                let hint = nearest(obj, exprs::CONTEXT.iter().map(|c| c.0))
+                    .map(|n| format!(" (did you mean `{n}`?)"))
+                    .unwrap_or_default();
+                ctx.out.push(Diagnostic::warning(range, code::EXPRESSION, format!("`context.{obj}` is not part of the context{hint}")));
+            }
+        }
+        "fields" | "vars" => {}
+        _ if liquid => {}
+        other => {
+            let hint = nearest(other, exprs::ROOTS.iter().map(|r| r.0))
+                .map(|n| format!("did you mean `{n}`?"))
+                .unwrap_or_else(|| "expressions start with context, fields, vars, actions or functions".into());
+            ctx.out.push(Diagnostic::error(root_range, code::EXPRESSION, format!("unknown root `{other}`: {hint}")));
+        }
+    }
+}
+
+/// `actions.X.field`: the field should be one the action documents.
+fn output(ctx: &mut Ctx, r: &Reference, id: &str) {
+    let Some((field, range)) = r.segments.get(2).map(|(s, r)| (s.as_str(), *r)) else {
+        return;
+    };
+    let Some(target) = ctx.specs.get(id) else {
+        return;
+    };
+    if !target.outputs.is_empty() && !target.outputs.iter().any(|o| o == field) {
+        ctx.out.push(Diagnostic::warning(
+            range,
+            code::EXPRESSION,
+            format!(
+                "`{field}` is not an output of {} ({id}); it has {}",
+                target.label(),
+                target.outputs.join(", ")
+            ),
+        ));
+    }
+}

@@ -1,0 +1,147 @@
+//! Model + workspace → diagnostics. Pure: no I/O, no LSP types, no clock.
+//!
+//! Entry point: [`diagnostics`]. Each document kind has its own module; shared pieces are
+//! [`shape`] (validation against the catalogue's schemas, with errors mapped to ranges),
+//! [`expression`] (`{{ … }}`) and [`scopes`] (what a connection's M2M app was granted).
+
+pub mod expression;
+pub mod flow;
+pub mod scopes;
+pub mod shape;
+pub mod vault;
+
+use crate::model::DocKind;
+use crate::syntax::{SyntaxSeverity, TextRange};
+use crate::workspace::{SourceFile, Workspace};
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+    Information,
+    Hint,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Information => "info",
+            Severity::Hint => "hint",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "error" => Some(Severity::Error),
+            "warning" => Some(Severity::Warning),
+            "info" | "information" => Some(Severity::Information),
+            "hint" => Some(Severity::Hint),
+            _ => None,
+        }
+    }
+}
+
+/// The stable diagnostic codes (PRODUCT.md §2).
+pub mod code {
+    pub const SYNTAX: &str = "syntax";
+    pub const SCHEMA: &str = "schema";
+    pub const UNKNOWN_ACTION: &str = "unknown-action";
+    pub const DUPLICATE_ACTION_ID: &str = "duplicate-action-id";
+    pub const UNRESOLVED_CONNECTION: &str = "unresolved-connection";
+    pub const CONNECTION_APP_MISMATCH: &str = "connection-app-mismatch";
+    pub const CONNECTION_NOT_NEEDED: &str = "connection-not-needed";
+    pub const MISSING_SCOPE: &str = "missing-scope";
+    pub const SCOPES_UNKNOWN: &str = "scopes-unknown";
+    pub const EXCESS_SCOPE: &str = "excess-scope";
+    pub const VAULT_SETUP: &str = "vault-setup";
+    pub const PLAINTEXT_SECRET: &str = "plaintext-secret";
+    pub const UNUSED_CONNECTION: &str = "unused-connection";
+    pub const EXPRESSION: &str = "expression";
+    /// A `SEND_REQUEST` whose endpoint flowls cannot look up.
+    pub const UNKNOWN_ENDPOINT: &str = "unknown-endpoint";
+    /// Two vault connections with one name.
+    pub const DUPLICATE_CONNECTION: &str = "duplicate-connection";
+    /// A problem in `flowls.toml`.
+    pub const CONFIG: &str = "config";
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Diagnostic {
+    pub range: TextRange,
+    pub severity: Severity,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn new(range: TextRange, severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            range,
+            severity,
+            code,
+            message: message.into(),
+        }
+    }
+    pub fn error(range: TextRange, code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(range, Severity::Error, code, message)
+    }
+    pub fn warning(range: TextRange, code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(range, Severity::Warning, code, message)
+    }
+}
+
+/// Whether flowls reports on this kind of file.
+pub fn is_checked(kind: DocKind) -> bool {
+    !matches!(kind, DocKind::Other)
+}
+
+/// Every diagnostic of one file, in document order.
+pub fn diagnostics(ws: &Workspace, path: &Path) -> Vec<Diagnostic> {
+    let Some(file) = ws.file(path) else {
+        return Vec::new();
+    };
+    let mut out = syntax_diagnostics(file);
+    match file.kind {
+        DocKind::Flow => flow::check(ws, file, &mut out),
+        DocKind::Vault => vault::check(ws, file, &mut out),
+        DocKind::Grant => scopes::check_grant(ws, file, &mut out),
+        DocKind::ProjectConfig => scopes::check_project(ws, file, &mut out),
+        DocKind::KeywordMappings | DocKind::Other => {}
+    }
+    if !ws.settings.plaintext_secrets {
+        out.retain(|d| d.code != code::PLAINTEXT_SECRET);
+    }
+    out.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
+    out.dedup();
+    out
+}
+
+fn syntax_diagnostics(file: &SourceFile) -> Vec<Diagnostic> {
+    if !is_checked(file.kind) {
+        return Vec::new();
+    }
+    file.parse
+        .errors
+        .iter()
+        .map(|e| {
+            let severity = match e.severity {
+                SyntaxSeverity::Error => Severity::Error,
+                SyntaxSeverity::Warning => Severity::Warning,
+            };
+            Diagnostic::new(e.range, severity, code::SYNTAX, e.message.clone())
+        })
+        .collect()
+}
+
+/// A short, narrow range to anchor a finding about a whole object: its opening brace.
+pub fn opening(range: TextRange) -> TextRange {
+    TextRange {
+        start: range.start,
+        end: range.start + 1.min(range.end - range.start),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,264 @@
+//! Which Management API scopes a vault connection's M2M application was granted, from the
+//! most trusted source that says so: the last Test connection, a client grant in `grants/`
+//! linked by `flowls.toml` or by a literal client id, or `granted_scopes` in `flowls.toml`.
+//! Never guesses a link. Also the grant-file and `flowls.toml` findings (`excess-scope`,
+//! `config`).
+
+use super::{Diagnostic, Severity, code};
+use crate::syntax::TextRange;
+use crate::workspace::{GrantInfo, Need, SourceFile, VaultInfo, Workspace};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// The token of the last successful Test connection.
+    Tenant,
+    /// A client grant file; `by_config` when `flowls.toml` links it, else the literal client id.
+    Grant { rel: String, client: String, by_config: bool },
+    /// `granted_scopes` in `flowls.toml`.
+    Declared,
+}
+
+impl Source {
+    pub fn describe(&self) -> String {
+        match self {
+            Source::Tenant => "the last Test connection".into(),
+            Source::Grant { rel, client, by_config: true } => {
+                format!("the client grant of `{client}` in {rel}, linked in flowls.toml")
+            }
+            Source::Grant { rel, client, by_config: false } => {
+                format!("the client grant of `{client}` in {rel}, linked by the setup's client_id")
+            }
+            Source::Declared => "granted_scopes in flowls.toml".into(),
+        }
+    }
+    /// `missing-scope` is an error when the tenant said so, a warning when files did.
+    pub fn severity(&self) -> Severity {
+        match self {
+            Source::Tenant => Severity::Error,
+            _ => Severity::Warning,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Granted {
+    /// Each scope with where it is written (file and range), when it is in a file.
+    pub scopes: Vec<(String, Option<(PathBuf, TextRange)>)>,
+    pub source: Source,
+}
+
+impl Granted {
+    pub fn has(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|(s, _)| s == scope)
+    }
+    pub fn names(&self) -> Vec<&str> {
+        self.scopes.iter().map(|(s, _)| s.as_str()).collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    Known(Granted),
+    Unknown { why: String },
+}
+
+fn audience_fits(grant: &GrantInfo, vault: &VaultInfo) -> bool {
+    let norm = |s: &str| s.trim_end_matches('/').to_string();
+    match (&grant.audience, &vault.audience) {
+        (Some(g), Some(v)) => norm(g) == norm(v),
+        // the vault's domain is known only at deploy time: any Management API grant fits
+        (Some(g), None) => g.trim_end_matches('/').ends_with("/api/v2"),
+        (None, _) => false,
+    }
+}
+
+fn from_grant(grant: &GrantInfo, by_config: bool) -> Granted {
+    Granted {
+        scopes: grant
+            .grant
+            .scopes
+            .iter()
+            .map(|(s, r)| (s.clone(), Some((grant.path.clone(), *r))))
+            .collect(),
+        source: Source::Grant {
+            rel: grant.rel.clone(),
+            client: grant.grant.client_id.clone().unwrap_or_default(),
+            by_config,
+        },
+    }
+}
+
+/// What the M2M application behind an AUTH0 vault connection was granted.
+pub fn granted(ws: &Workspace, vault: &VaultInfo) -> Resolution {
+    let name = vault.name.as_deref().unwrap_or_default();
+    if let Some(scopes) = ws.live_scopes.get(name) {
+        return Resolution::Known(Granted {
+            scopes: scopes.iter().map(|s| (s.clone(), None)).collect(),
+            source: Source::Tenant,
+        });
+    }
+    let index = ws.index();
+    let config = index
+        .project
+        .as_ref()
+        .and_then(|(path, c)| Some((path, c.as_ref().ok()?.connections.get(name)?)));
+    let mut why = Vec::new();
+    let audience = vault.audience.clone().unwrap_or_else(|| "its Management API audience".into());
+    if let Some((_, c)) = config
+        && let Some((client, _)) = &c.client
+    {
+        let of_client: Vec<&GrantInfo> = index
+            .grants
+            .iter()
+            .filter(|g| g.grant.client_id.as_deref() == Some(client))
+            .collect();
+        match of_client.iter().find(|g| audience_fits(g, vault)) {
+            Some(g) => return Resolution::Known(from_grant(g, true)),
+            None if of_client.is_empty() => why.push(format!(
+                "flowls.toml links it to client `{client}`, but no file in grants/ has that client_id"
+            )),
+            None => why.push(format!(
+                "the grants of client `{client}` are for other audiences, not {audience}"
+            )),
+        }
+    }
+    if let Some(client_id) = &vault.client_id
+        && let Some(g) = index
+            .grants
+            .iter()
+            .find(|g| g.grant.client_id.as_deref() == Some(client_id) && audience_fits(g, vault))
+    {
+        return Resolution::Known(from_grant(g, false));
+    }
+    if let Some((path, c)) = config
+        && let Some(scopes) = &c.granted_scopes
+    {
+        return Resolution::Known(Granted {
+            scopes: scopes
+                .iter()
+                .map(|(s, r)| (s.clone(), Some(((*path).clone(), *r))))
+                .collect(),
+            source: Source::Declared,
+        });
+    }
+    if why.is_empty() {
+        why.push("nothing in the workspace says what its M2M application was granted".into());
+    }
+    Resolution::Unknown { why: why.join("; ") }
+}
+
+/// The scopes that some use of these connections needs (each `AnyOf` set counts whole),
+/// or `None` when some use's needs cannot be known.
+fn needed_by(ws: &Workspace, vaults: &[&VaultInfo]) -> Option<(BTreeSet<String>, usize)> {
+    let mut needed = BTreeSet::new();
+    let mut uses = 0;
+    for v in vaults {
+        for (_, u) in ws.uses_of(v) {
+            uses += 1;
+            match &u.need {
+                Need::AnyOf { scopes, .. } => needed.extend(scopes.iter().cloned()),
+                Need::Unknown { .. } => return None,
+                Need::Nothing => {}
+            }
+        }
+    }
+    Some((needed, uses))
+}
+
+fn excess(
+    ws: &Workspace,
+    vaults: &[&VaultInfo],
+    scopes: &[(String, TextRange)],
+    where_: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some((needed, uses)) = needed_by(ws, vaults) else {
+        return;
+    };
+    if uses == 0 {
+        return;
+    }
+    let names: Vec<String> = vaults
+        .iter()
+        .map(|v| format!("`{}`", v.name.as_deref().unwrap_or("?")))
+        .collect();
+    for (scope, range) in scopes {
+        if !needed.contains(scope) {
+            out.push(Diagnostic::new(
+                *range,
+                Severity::Hint,
+                code::EXCESS_SCOPE,
+                format!(
+                    "`{scope}` is granted but no action using {} needs it: remove it from {where_} (least privilege)",
+                    names.join(", ")
+                ),
+            ));
+        }
+    }
+}
+
+/// `excess-scope` on the scope entries of a client grant file.
+pub fn check_grant(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
+    let Some(grant) = ws.index().grants.iter().find(|g| g.path == file.path) else {
+        return;
+    };
+    let vaults: Vec<&VaultInfo> = ws
+        .index()
+        .vaults
+        .iter()
+        .filter(|v| v.app_id.as_deref() == Some("AUTH0"))
+        .filter(|v| match granted(ws, v) {
+            Resolution::Known(Granted {
+                source: Source::Grant { rel, .. },
+                ..
+            }) => rel == grant.rel,
+            _ => false,
+        })
+        .collect();
+    if vaults.is_empty() {
+        return;
+    }
+    excess(ws, &vaults, &grant.grant.scopes, "this grant", out);
+}
+
+/// `flowls.toml`: parse errors, links to nothing, and `excess-scope` on declared scopes.
+pub fn check_project(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
+    let Some((_, parsed)) = &ws.index().project else {
+        return;
+    };
+    let config = match parsed {
+        Ok(c) => c,
+        Err(e) => {
+            out.push(Diagnostic::error(e.range, code::CONFIG, e.message.clone()));
+            return;
+        }
+    };
+    let _ = file;
+    for (name, c) in &config.connections {
+        let vault = ws.index().vaults.iter().find(|v| v.name.as_deref() == Some(name));
+        let Some(vault) = vault else {
+            out.push(Diagnostic::warning(
+                c.name_range,
+                code::CONFIG,
+                format!("no vault connection is named `{name}`: check the name (it is the vault file's \"name\")"),
+            ));
+            continue;
+        };
+        if let Some((client, range)) = &c.client
+            && !ws.index().grants.iter().any(|g| g.grant.client_id.as_deref() == Some(client))
+        {
+            out.push(Diagnostic::error(
+                *range,
+                code::CONFIG,
+                format!("no client grant in grants/ has client_id `{client}`: use the client's name as deploy-cli writes it there"),
+            ));
+        }
+        if let (Some(scopes), Resolution::Known(Granted { source: Source::Declared, .. })) =
+            (&c.granted_scopes, granted(ws, vault))
+        {
+            excess(ws, &[vault], scopes, "granted_scopes", out);
+        }
+    }
+}

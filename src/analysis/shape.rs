@@ -1,0 +1,263 @@
+//! Validation of a value against a catalogue schema with the `jsonschema` crate, the errors
+//! mapped back to the narrowest range and phrased for people. Messages never quote the
+//! value itself: it may be a secret, or come from a keyword mapping.
+
+use super::{Diagnostic, Severity};
+use crate::model::keywords::{KeywordMappings, to_value};
+use crate::syntax::{Node, NodeKind, TextRange};
+use jsonschema::error::ValidationErrorKind;
+use serde_json::Value;
+
+/// What is being validated, for messages: "param" / "setup field", and the owner's label.
+pub struct Subject<'a> {
+    pub field_word: &'a str,
+    pub owner: &'a str,
+    pub code: &'static str,
+    /// Where a finding about the whole value goes (e.g. the `params` key).
+    pub anchor: TextRange,
+}
+
+pub fn validate(
+    node: &Node,
+    schema: &Value,
+    validator: &jsonschema::Validator,
+    mappings: &KeywordMappings,
+    subject: &Subject,
+    out: &mut Vec<Diagnostic>,
+) {
+    let (value, unknown) = to_value(node, mappings);
+    if unknown.iter().any(String::is_empty) {
+        return;
+    }
+    for err in validator.iter_errors(&value) {
+        let path = err.instance_path().as_str().to_string();
+        if unknown.iter().any(|u| is_under(&path, u)) {
+            continue;
+        }
+        let (target, key_range) = walk(node, &path);
+        let from_marker = is_substituted(target);
+        let at = if path.is_empty() { subject.anchor } else { target.range };
+        let field = field_name(&path, subject);
+        let schema_path = err.schema_path().as_str().to_string();
+        let sub = parent_schema(schema, &schema_path);
+        match err.kind() {
+            ValidationErrorKind::Required { property } => {
+                let name = property.as_str().unwrap_or("?");
+                let what = if path.is_empty() {
+                    format!("{} `{name}` for {}", subject.field_word, subject.owner)
+                } else {
+                    format!("field `{name}` in {field}")
+                };
+                let at = if path.is_empty() {
+                    subject.anchor
+                } else {
+                    key_range.unwrap_or(super::opening(target.range))
+                };
+                out.push(Diagnostic::error(
+                    at,
+                    subject.code,
+                    format!("missing required {what}: add it"),
+                ));
+            }
+            ValidationErrorKind::AdditionalProperties { unexpected } => {
+                let known: Vec<&str> = sub
+                    .and_then(|s| s.get("properties"))
+                    .and_then(Value::as_object)
+                    .map(|p| p.keys().map(String::as_str).collect())
+                    .unwrap_or_default();
+                for key in unexpected {
+                    let range = target
+                        .member(key)
+                        .map_or(target.range, |m| m.key_range);
+                    let hint = match crate::catalogue::nearest(key, known.iter().copied()) {
+                        Some(n) => format!(" (did you mean `{n}`?)"),
+                        None if known.is_empty() => String::new(),
+                        None => format!(" ({} allows: {})", where_(&path, subject), known.join(", ")),
+                    };
+                    let noun = if path.is_empty() { subject.field_word } else { "field" };
+                    out.push(Diagnostic::error(
+                        range,
+                        subject.code,
+                        format!("unknown {noun} `{key}` in {}: remove it{hint}", where_(&path, subject)),
+                    ));
+                }
+            }
+            kind => {
+                let expected = sub.map(describe).unwrap_or_else(|| "a different value".into());
+                let message = match kind {
+                    ValidationErrorKind::Type { .. }
+                    | ValidationErrorKind::AnyOf { .. }
+                    | ValidationErrorKind::OneOfNotValid { .. }
+                    | ValidationErrorKind::Enum { .. }
+                    | ValidationErrorKind::Constant { .. } => {
+                        let found = if from_marker {
+                            "the keyword's value does not fit".to_string()
+                        } else {
+                            format!("found {}", found_word(target))
+                        };
+                        format!("{field} must be {expected}; {found}")
+                    }
+                    ValidationErrorKind::MinLength { limit } => {
+                        if *limit == 1 {
+                            format!("{field} must not be empty")
+                        } else {
+                            format!("{field} must be at least {limit} characters long")
+                        }
+                    }
+                    ValidationErrorKind::MaxLength { limit } => {
+                        format!("{field} must be at most {limit} characters long: shorten it")
+                    }
+                    ValidationErrorKind::Minimum { limit } => format!("{field} must be at least {limit}"),
+                    ValidationErrorKind::Maximum { limit } => format!("{field} must be at most {limit}"),
+                    ValidationErrorKind::MinItems { limit } => {
+                        format!("{field} needs at least {limit} item{}", if *limit == 1 { "" } else { "s" })
+                    }
+                    ValidationErrorKind::MaxItems { limit } => format!("{field} takes at most {limit} items"),
+                    _ => format!("{field} must be {expected}"),
+                };
+                out.push(Diagnostic::new(at, Severity::Error, subject.code, message));
+            }
+        }
+    }
+}
+
+fn is_under(path: &str, prefix: &str) -> bool {
+    path == prefix || (path.starts_with(prefix) && path.as_bytes().get(prefix.len()) == Some(&b'/'))
+}
+
+/// The node at a JSON pointer, and the key range of the last member on the way.
+fn walk<'a>(root: &'a Node, pointer: &str) -> (&'a Node, Option<TextRange>) {
+    let mut cur = root;
+    let mut key = None;
+    for seg in pointer.split('/').skip(1) {
+        let seg = seg.replace("~1", "/").replace("~0", "~");
+        let next = match &cur.kind {
+            NodeKind::Object(_) => cur.member(&seg).and_then(|m| {
+                key = Some(m.key_range);
+                m.value.as_ref()
+            }),
+            NodeKind::Array(items) => seg.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => None,
+        };
+        match next {
+            Some(n) => cur = n,
+            None => break,
+        }
+    }
+    (cur, key)
+}
+
+fn is_substituted(node: &Node) -> bool {
+    crate::model::is_marker(node)
+}
+
+fn field_name(path: &str, subject: &Subject) -> String {
+    if path.is_empty() {
+        return format!("{} of {}", subject.field_word, subject.owner);
+    }
+    let dotted: Vec<String> = path
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    format!("`{}`", dotted.join("."))
+}
+
+fn where_(path: &str, subject: &Subject) -> String {
+    if path.is_empty() {
+        subject.owner.to_string()
+    } else {
+        field_name(path, subject)
+    }
+}
+
+fn found_word(node: &Node) -> String {
+    match &node.kind {
+        NodeKind::String(s) if s.is_empty() => "an empty string".into(),
+        NodeKind::String(_) => "a string".into(),
+        NodeKind::Number(n) if n.contains(['.', 'e', 'E']) => "a number with a fraction".into(),
+        NodeKind::Number(_) => "a number".into(),
+        NodeKind::Bool(_) => "a boolean".into(),
+        NodeKind::Null => "null".into(),
+        NodeKind::Object(_) => "an object".into(),
+        NodeKind::Array(_) => "an array".into(),
+        NodeKind::Marker(_) => "a keyword marker".into(),
+        NodeKind::Error => "an invalid value".into(),
+    }
+}
+
+/// The schema object holding the keyword that failed (the schema path without its last step).
+fn parent_schema<'a>(schema: &'a Value, schema_path: &str) -> Option<&'a Value> {
+    let mut segs: Vec<&str> = schema_path.split('/').skip(1).collect();
+    segs.pop();
+    let mut cur = schema;
+    for s in segs {
+        let s = s.replace("~1", "/").replace("~0", "~");
+        cur = match cur {
+            Value::Object(o) => o.get(&s)?,
+            Value::Array(a) => a.get(s.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
+/// A schema in words: "a string of at most 250 characters or an integer ≥ 0".
+pub fn describe(schema: &Value) -> String {
+    if let Some(alts) = schema.get("anyOf").or_else(|| schema.get("oneOf")).and_then(Value::as_array) {
+        let mut parts: Vec<String> = Vec::new();
+        for a in alts {
+            let d = describe(a);
+            if !parts.contains(&d) {
+                parts.push(d);
+            }
+        }
+        return parts.join(" or ");
+    }
+    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+        let names: Vec<String> = values
+            .iter()
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), |s| format!("\"{s}\"")))
+            .collect();
+        return format!("one of {}", names.join(", "));
+    }
+    let types: Vec<&str> = match schema.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => return "any value".into(),
+    };
+    let mut parts = Vec::new();
+    for t in types {
+        let mut s = match t {
+            "string" => "a string".to_string(),
+            "integer" => "an integer".to_string(),
+            "number" => "a number".to_string(),
+            "boolean" => "true or false".to_string(),
+            "object" => "an object".to_string(),
+            "array" => "an array".to_string(),
+            "null" => "null".to_string(),
+            other => other.to_string(),
+        };
+        let n = |k: &str| schema.get(k).and_then(Value::as_u64);
+        match t {
+            "string" => match (n("minLength").filter(|&m| m > 0), n("maxLength")) {
+                (Some(lo), Some(hi)) => s.push_str(&format!(" of {lo} to {hi} characters")),
+                (Some(1), None) => s = "a non-empty string".into(),
+                (Some(lo), None) => s.push_str(&format!(" of at least {lo} characters")),
+                (None, Some(hi)) => s.push_str(&format!(" of at most {hi} characters")),
+                (None, None) => {}
+            },
+            "integer" | "number" => {
+                if let Some(lo) = schema.get("minimum") {
+                    s.push_str(&format!(" ≥ {lo}"));
+                }
+                if let Some(hi) = schema.get("maximum") {
+                    s.push_str(&format!(" ≤ {hi}"));
+                }
+            }
+            _ => {}
+        }
+        parts.push(s);
+    }
+    parts.join(" or ")
+}

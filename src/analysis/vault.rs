@@ -1,0 +1,297 @@
+//! Checks of a vault connection document: shape, setup, secrets, use and scopes.
+
+use super::flow::{check_name, is_plain_secret};
+use super::scopes::{Resolution, granted};
+use super::shape::{self, Subject};
+use super::{Diagnostic, Severity, code, opening};
+use crate::catalogue::{Catalogue, SetupSpec, nearest};
+use crate::model::is_marker;
+use crate::model::vault::{Setup, VaultDoc};
+use crate::syntax::{Node, NodeKind};
+use crate::workspace::{Need, SourceFile, Workspace};
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+const VAULT_KEYS: &[&str] = &[
+    "$schema",
+    "id",
+    "name",
+    "app_id",
+    "setup",
+    "environment",
+    "account_name",
+    "ready",
+    "fingerprint",
+    "created_at",
+    "updated_at",
+    "refreshed_at",
+];
+
+pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
+    let Some(root) = &file.parse.root else {
+        return;
+    };
+    if root.as_object().is_none() {
+        out.push(Diagnostic::error(
+            opening(root.range),
+            code::SCHEMA,
+            "a vault connection is a JSON object with \"name\", \"app_id\" and \"setup\"",
+        ));
+        return;
+    }
+    for m in root.as_object().unwrap_or_default() {
+        if !VAULT_KEYS.contains(&m.key.as_str()) {
+            let hint = nearest(&m.key, VAULT_KEYS.iter().copied())
+                .map(|n| format!(" (did you mean `{n}`?)"))
+                .unwrap_or_default();
+            out.push(Diagnostic::error(
+                m.key_range,
+                code::SCHEMA,
+                format!("unknown field `{}` in a vault connection: remove it{hint}", m.key),
+            ));
+        }
+    }
+    let doc = VaultDoc::new(root);
+    match doc.name {
+        None => out.push(Diagnostic::error(
+            opening(root.range),
+            code::SCHEMA,
+            "missing required field `name` in the vault connection: add \"name\": \"…\"",
+        )),
+        Some(n) => check_name(n, "connection", out),
+    }
+    let cat = Catalogue::get();
+    let app = match doc.app_id {
+        None => {
+            out.push(Diagnostic::error(
+                opening(root.range),
+                code::SCHEMA,
+                "missing required field `app_id` in the vault connection: add \"app_id\", such as \"AUTH0\"",
+            ));
+            None
+        }
+        Some(n) => match n.as_str() {
+            Some(id) => match cat.app(id) {
+                Some(app) => Some((id, app)),
+                None => {
+                    let hint = match nearest(id, cat.apps.keys().map(String::as_str)) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!(
+                            "known apps: {}",
+                            cat.apps.keys().cloned().collect::<Vec<_>>().join(", ")
+                        ),
+                    };
+                    out.push(Diagnostic::error(n.range, code::SCHEMA, format!("unknown app_id `{id}`: {hint}")));
+                    None
+                }
+            },
+            None => {
+                if !is_marker(n) {
+                    out.push(Diagnostic::error(
+                        n.range,
+                        code::SCHEMA,
+                        format!("`app_id` must be a string, found {}", n.type_name()),
+                    ));
+                }
+                None
+            }
+        },
+    };
+    for key in ["ready"] {
+        if let Some(n) = root.get(key)
+            && n.as_bool().is_none()
+        {
+            out.push(Diagnostic::error(n.range, code::SCHEMA, format!("`{key}` must be true or false")));
+        }
+    }
+    let info = ws.index().vaults.iter().find(|v| v.path == file.path);
+    let mappings = &ws.index().mappings;
+    if let (Some((app_id, app)), Some(setup_node)) = (app, doc.setup) {
+        let setup = doc.resolve_setup(mappings);
+        if let Setup::Known { value, .. } = &setup {
+            let anchor = root.member("setup").map_or(setup_node.range, |m| m.key_range);
+            match value {
+                Value::Object(obj) => {
+                    let ty = obj.get("type").and_then(Value::as_str);
+                    let variant: Option<&SetupSpec> = match ty {
+                        Some(t) => app.setups.iter().find(|s| s.type_ == t),
+                        None if app.setups.len() == 1 => app.setups.first(),
+                        None => None,
+                    };
+                    let types: Vec<&str> = app.setups.iter().map(|s| s.type_.as_str()).collect();
+                    match variant {
+                        None => {
+                            let at = setup_node
+                                .get("type")
+                                .map_or(anchor, |n| n.range);
+                            let what = match ty {
+                                Some(t) => format!("`{t}` is not a setup type of {app_id}"),
+                                None => format!("the setup of {app_id} needs a `type`"),
+                            };
+                            out.push(Diagnostic::error(
+                                if is_marker(setup_node) { setup_node.range } else { at },
+                                code::VAULT_SETUP,
+                                format!("{what}: use {}", types.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(" or ")),
+                            ));
+                        }
+                        Some(variant) => {
+                            let owner = format!("a {app_id} {} setup", variant.type_);
+                            if let Some(validator) = variant.validator() {
+                                shape::validate(
+                                    setup_node,
+                                    &variant.schema,
+                                    validator,
+                                    mappings,
+                                    &Subject {
+                                        field_word: "setup field",
+                                        owner: &owner,
+                                        code: code::VAULT_SETUP,
+                                        anchor,
+                                    },
+                                    out,
+                                );
+                            }
+                            setup_formats(setup_node, &setup, variant, out);
+                            plaintext_secrets(setup_node, variant, out);
+                        }
+                    }
+                }
+                _ => out.push(Diagnostic::error(
+                    setup_node.range,
+                    code::VAULT_SETUP,
+                    "`setup` must be an object, or a keyword marker such as \"@@SETUP_CONFIG@@\"",
+                )),
+            }
+        }
+    }
+    let Some(info) = info else { return };
+    if let Some(name) = &info.name
+        && ws.index().vaults.iter().filter(|v| v.name.as_ref() == Some(name)).count() > 1
+    {
+        out.push(Diagnostic::error(
+            info.name_range,
+            code::DUPLICATE_CONNECTION,
+            format!("another vault connection is also named `{name}`: deploy-cli needs unique names"),
+        ));
+    }
+    let uses: Vec<_> = ws.uses_of(info).collect();
+    if uses.is_empty() {
+        out.push(Diagnostic::new(
+            info.name_range,
+            Severity::Hint,
+            code::UNUSED_CONNECTION,
+            format!(
+                "no flow uses the connection `{}`: remove it if it is not needed",
+                info.name.as_deref().unwrap_or("?")
+            ),
+        ));
+        return;
+    }
+    if info.app_id.as_deref() != Some("AUTH0") {
+        return;
+    }
+    let mut needed = BTreeSet::new();
+    let mut count = 0;
+    for (_, u) in &uses {
+        if let Need::AnyOf { scopes, .. } = &u.need {
+            count += 1;
+            needed.insert(if scopes.len() == 1 {
+                scopes[0].clone()
+            } else {
+                format!("one of {}", scopes.join(" / "))
+            });
+        }
+    }
+    if count == 0 {
+        return;
+    }
+    if let Resolution::Unknown { why } = granted(ws, info) {
+        let name = info.name.as_deref().unwrap_or("?");
+        out.push(Diagnostic::new(
+            info.name_range,
+            Severity::Information,
+            code::SCOPES_UNKNOWN,
+            format!(
+                "{count} AUTH0 action{} use `{name}` and need {}, but {why}: link its client grant in flowls.toml ([connections.\"{name}\"] client = \"…\"), declare granted_scopes there, or run Test connection",
+                if count == 1 { "" } else { "s" },
+                needed.into_iter().collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    }
+}
+
+/// Formats the schemas leave to annotation: bare host domains and https URLs.
+fn setup_formats(node: &Node, setup: &Setup, variant: &SetupSpec, out: &mut Vec<Diagnostic>) {
+    let props = variant.schema.get("properties").and_then(Value::as_object);
+    for (key, schema) in props.into_iter().flatten() {
+        let format = schema.get("format").and_then(Value::as_str);
+        let Some(value) = setup.field(key) else { continue };
+        // the range: the field's own value, or the marker the whole setup came from
+        let at = node.get(key).map_or(node.range, |n| n.range);
+        let problem = match format {
+            Some("hostname-rfc2181") => host_problem(value),
+            Some("forms-url-https") => https_problem(value),
+            _ => None,
+        };
+        if let Some(p) = problem {
+            out.push(Diagnostic::error(at, code::VAULT_SETUP, format!("`{key}` {p}")));
+        }
+    }
+}
+
+fn host_problem(v: &str) -> Option<String> {
+    if has_marker(v) {
+        return None;
+    }
+    if v.contains("://") {
+        return Some("must be a bare host such as my-tenant.us.auth0.com: remove the scheme".into());
+    }
+    if v.contains('/') {
+        return Some("must be a bare host such as my-tenant.us.auth0.com: remove the path".into());
+    }
+    let host = v.split(':').next().unwrap_or(v);
+    if host.is_empty()
+        || host.starts_with('.')
+        || host.ends_with('.')
+        || !host.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+    {
+        return Some("must be a host name such as my-tenant.us.auth0.com".into());
+    }
+    None
+}
+
+fn https_problem(v: &str) -> Option<String> {
+    if has_marker(v) {
+        return None;
+    }
+    match v.strip_prefix("https://") {
+        Some(rest) if !rest.is_empty() && !rest.starts_with('/') => None,
+        Some(_) => Some("must be an https URL with a host, such as https://example.com/".into()),
+        None => Some("must be an https URL, such as https://my-tenant.us.auth0.com/api/v2/".into()),
+    }
+}
+
+fn has_marker(v: &str) -> bool {
+    v.contains("##") || v.contains("{{")
+}
+
+fn plaintext_secrets(node: &Node, variant: &SetupSpec, out: &mut Vec<Diagnostic>) {
+    if !matches!(node.kind, NodeKind::Object(_)) {
+        return;
+    }
+    for key in &variant.secrets {
+        if let Some(v) = node.get(key)
+            && let Some(s) = v.as_str()
+            && is_plain_secret(s)
+        {
+            let suggestion = format!("##{}##", key.to_ascii_uppercase());
+            out.push(Diagnostic::warning(
+                v.range,
+                code::PLAINTEXT_SECRET,
+                format!(
+                    "`{key}` is written in plain text: replace it by a keyword marker such as \"{suggestion}\" and put the value in config.json's AUTH0_KEYWORD_REPLACE_MAPPINGS or an environment variable"
+                ),
+            ));
+        }
+    }
+}

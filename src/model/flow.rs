@@ -1,0 +1,118 @@
+//! Views of a flow document and its actions (a tree: `FLOW/BOOLEAN_CONDITION` nests `then`
+//! and `else` lists).
+
+use crate::catalogue::{ActionSpec, Catalogue};
+use crate::syntax::Node;
+
+#[derive(Debug)]
+pub struct Flow<'a> {
+    pub root: &'a Node,
+    pub name: Option<&'a Node>,
+    pub actions_node: Option<&'a Node>,
+    pub actions: Vec<Action<'a>>,
+}
+
+#[derive(Debug)]
+pub struct Action<'a> {
+    pub node: &'a Node,
+    pub id: Option<&'a Node>,
+    pub ty: Option<&'a Node>,
+    pub action: Option<&'a Node>,
+    pub params: Option<&'a Node>,
+    pub branches: Vec<Branch<'a>>,
+}
+
+/// A nested list of actions: `then` or `else` of a condition.
+#[derive(Debug)]
+pub struct Branch<'a> {
+    pub key: &'static str,
+    pub actions: Vec<Action<'a>>,
+}
+
+impl<'a> Flow<'a> {
+    pub fn new(root: &'a Node) -> Flow<'a> {
+        let actions_node = root.get("actions");
+        Flow {
+            root,
+            name: root.get("name"),
+            actions_node,
+            actions: actions_node.map(actions_of).unwrap_or_default(),
+        }
+    }
+
+    /// Every action, depth first in execution order.
+    pub fn all_actions(&self) -> Vec<&Action<'a>> {
+        fn walk<'b, 'a>(list: &'b [Action<'a>], out: &mut Vec<&'b Action<'a>>) {
+            for a in list {
+                out.push(a);
+                for b in &a.branches {
+                    walk(&b.actions, out);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.actions, &mut out);
+        out
+    }
+}
+
+fn actions_of(list: &Node) -> Vec<Action<'_>> {
+    list.as_array()
+        .unwrap_or_default()
+        .iter()
+        .filter(|n| n.as_object().is_some())
+        .map(Action::new)
+        .collect()
+}
+
+impl<'a> Action<'a> {
+    pub fn new(node: &'a Node) -> Action<'a> {
+        let params = node.get("params");
+        let mut action = Action {
+            node,
+            id: node.get("id"),
+            ty: node.get("type"),
+            action: node.get("action"),
+            params,
+            branches: Vec::new(),
+        };
+        if action.type_str() == Some("FLOW")
+            && action.action_str() == Some("BOOLEAN_CONDITION")
+            && let Some(p) = params
+        {
+            for key in ["then", "else"] {
+                if let Some(list) = p.get(key) {
+                    action.branches.push(Branch {
+                        key,
+                        actions: actions_of(list),
+                    });
+                }
+            }
+        }
+        action
+    }
+
+    pub fn id_str(&self) -> Option<&'a str> {
+        self.id.and_then(Node::as_str)
+    }
+    pub fn type_str(&self) -> Option<&'a str> {
+        self.ty.and_then(Node::as_str)
+    }
+    pub fn action_str(&self) -> Option<&'a str> {
+        self.action.and_then(Node::as_str)
+    }
+    pub fn spec(&self) -> Option<&'static ActionSpec> {
+        Catalogue::get().action(self.type_str()?, self.action_str()?)
+    }
+    pub fn param(&self, key: &str) -> Option<&'a Node> {
+        self.params?.get(key)
+    }
+    /// `TYPE/ACTION` for messages.
+    pub fn label(&self) -> String {
+        format!(
+            "{}/{}",
+            self.type_str().unwrap_or("?"),
+            self.action_str().unwrap_or("?")
+        )
+    }
+}

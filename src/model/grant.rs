@@ -1,0 +1,27 @@
+//! View of a deploy-cli client grant (`grants/*.json`): `{client_id, audience, scope: []}`,
+//! where `client_id` holds the client's *name*.
+
+use crate::syntax::{Node, TextRange};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grant {
+    pub client_id: Option<String>,
+    pub audience: Option<String>,
+    pub scopes: Vec<(String, TextRange)>,
+}
+
+impl Grant {
+    pub fn new(root: &Node) -> Grant {
+        Grant {
+            client_id: root.get("client_id").and_then(Node::as_str).map(str::to_string),
+            audience: root.get("audience").and_then(Node::as_str).map(str::to_string),
+            scopes: root
+                .get("scope")
+                .and_then(Node::as_array)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|n| Some((n.as_str()?.to_string(), n.range)))
+                .collect(),
+        }
+    }
+}

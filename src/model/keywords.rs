@@ -1,0 +1,255 @@
+//! auth0-deploy-cli keyword replacement: `@@KEY@@` stands for a whole JSON value, `##KEY##` is
+//! text substituted anywhere. Mappings come from `AUTH0_KEYWORD_REPLACE_MAPPINGS` in
+//! `config.json`, and (as deploy-cli does on import) from environment variables.
+//!
+//! Resolved values may be secrets: nothing here formats them into text for people.
+
+use crate::syntax::{Node, NodeKind};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KeywordMappings {
+    values: BTreeMap<String, Value>,
+}
+
+impl KeywordMappings {
+    /// Reads `AUTH0_KEYWORD_REPLACE_MAPPINGS` from a parsed `config.json`.
+    pub fn from_config(root: Option<&Node>) -> KeywordMappings {
+        let mut values = BTreeMap::new();
+        if let Some(members) = root
+            .and_then(|r| r.get("AUTH0_KEYWORD_REPLACE_MAPPINGS"))
+            .and_then(Node::as_object)
+        {
+            let empty = KeywordMappings::default();
+            for m in members {
+                if let Some(v) = &m.value {
+                    values.insert(m.key.clone(), to_value(v, &empty).0);
+                }
+            }
+        }
+        KeywordMappings { values }
+    }
+
+    /// Adds environment variables, which fill in keys the file does not set.
+    pub fn with_env(mut self, vars: impl IntoIterator<Item = (String, String)>) -> Self {
+        for (k, v) in vars {
+            self.values.entry(k).or_insert(Value::String(v));
+        }
+        self
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.values.get(key)
+    }
+
+    pub fn contains(&self, key: &str) -> bool {
+        self.values.contains_key(key)
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.values.keys().map(String::as_str)
+    }
+
+    /// The text a `##KEY##` marker is replaced by.
+    pub fn text(&self, key: &str) -> Option<String> {
+        self.values.get(key).map(|v| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+    }
+
+    /// `s` with every known `##KEY##` replaced; `None` when some marker is unknown.
+    pub fn substitute(&self, s: &str) -> Option<String> {
+        let markers = text_markers(s);
+        if markers.is_empty() {
+            return Some(s.to_string());
+        }
+        let mut out = String::with_capacity(s.len());
+        let mut last = 0;
+        for (key, range) in markers {
+            out.push_str(&s[last..range.start]);
+            out.push_str(&self.text(key)?);
+            last = range.end;
+        }
+        out.push_str(&s[last..]);
+        Some(out)
+    }
+}
+
+/// The key of a string that is exactly `@@KEY@@`.
+pub fn whole_value_marker(s: &str) -> Option<&str> {
+    let key = s.strip_prefix("@@")?.strip_suffix("@@")?;
+    is_key(key).then_some(key)
+}
+
+fn is_key(key: &str) -> bool {
+    !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// Every `##KEY##` in `s`, with its byte range in `s`.
+pub fn text_markers(s: &str) -> Vec<(&str, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = s[from..].find("##") {
+        let start = from + i;
+        let rest = &s[start + 2..];
+        let len = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        if len > 0 && rest[len..].starts_with("##") {
+            out.push((&rest[..len], start..start + 2 + len + 2));
+            from = start + 2 + len + 2;
+        } else {
+            from = start + 2;
+        }
+    }
+    out
+}
+
+/// A node as a `serde_json::Value` with keyword markers substituted, and the JSON pointers of
+/// the values that could not be known (unknown markers, syntax errors, missing values), so
+/// that validation can leave them alone.
+pub fn to_value(node: &Node, mappings: &KeywordMappings) -> (Value, Vec<String>) {
+    let mut unknown = Vec::new();
+    let v = convert(node, mappings, &mut String::new(), &mut unknown);
+    (v, unknown)
+}
+
+fn convert(node: &Node, map: &KeywordMappings, ptr: &mut String, unknown: &mut Vec<String>) -> Value {
+    match &node.kind {
+        NodeKind::Object(members) => {
+            let mut obj = Map::new();
+            for m in members {
+                let len = ptr.len();
+                ptr.push('/');
+                ptr.push_str(&m.key.replace('~', "~0").replace('/', "~1"));
+                let v = match &m.value {
+                    Some(v) => convert(v, map, ptr, unknown),
+                    None => {
+                        unknown.push(ptr.clone());
+                        Value::Null
+                    }
+                };
+                ptr.truncate(len);
+                obj.insert(m.key.clone(), v);
+            }
+            Value::Object(obj)
+        }
+        NodeKind::Array(items) => Value::Array(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let len = ptr.len();
+                    ptr.push('/');
+                    ptr.push_str(&i.to_string());
+                    let v = convert(v, map, ptr, unknown);
+                    ptr.truncate(len);
+                    v
+                })
+                .collect(),
+        ),
+        NodeKind::String(s) => {
+            if let Some(key) = whole_value_marker(s) {
+                return match map.get(key) {
+                    Some(v) => v.clone(),
+                    None => {
+                        unknown.push(ptr.clone());
+                        Value::String(s.clone())
+                    }
+                };
+            }
+            match map.substitute(s) {
+                Some(t) => Value::String(t),
+                None => {
+                    unknown.push(ptr.clone());
+                    Value::String(s.clone())
+                }
+            }
+        }
+        NodeKind::Number(n) => serde_json::from_str(n).unwrap_or_else(|_| {
+            unknown.push(ptr.clone());
+            Value::Null
+        }),
+        NodeKind::Bool(b) => Value::Bool(*b),
+        NodeKind::Null => Value::Null,
+        NodeKind::Marker(m) => {
+            let resolved = if m.whole_value {
+                map.get(&m.key).cloned()
+            } else {
+                map.text(&m.key)
+                    .map(|t| serde_json::from_str(&t).unwrap_or(Value::String(t)))
+            };
+            resolved.unwrap_or_else(|| {
+                unknown.push(ptr.clone());
+                Value::Null
+            })
+        }
+        NodeKind::Error => {
+            unknown.push(ptr.clone());
+            Value::Null
+        }
+    }
+}
+
+/// The node a JSON pointer (as written by [`to_value`] and by `jsonschema`) leads to, or the
+/// deepest node on the way (a marker stands for everything below it).
+pub fn node_at_pointer<'a>(root: &'a Node, pointer: &str) -> &'a Node {
+    let mut cur = root;
+    for seg in pointer.split('/').skip(1) {
+        let seg = seg.replace("~1", "/").replace("~0", "~");
+        let next = match &cur.kind {
+            NodeKind::Object(_) => cur.get(&seg),
+            NodeKind::Array(items) => seg.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => None,
+        };
+        match next {
+            Some(n) => cur = n,
+            None => break,
+        }
+    }
+    cur
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::parse;
+
+    #[test]
+    fn markers_are_found_in_text() {
+        let s = "https://##DOMAIN##/api/v2/##X";
+        let m = text_markers(s);
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].0, "DOMAIN");
+        assert_eq!(&s[m[0].1.clone()], "##DOMAIN##");
+        assert_eq!(whole_value_marker("@@SETUP@@"), Some("SETUP"));
+        assert_eq!(whole_value_marker("@@SE TUP@@"), None);
+        assert_eq!(whole_value_marker("x@@SETUP@@"), None);
+    }
+
+    #[test]
+    fn substitution_uses_config_then_env() {
+        let cfg = parse(r#"{"AUTH0_KEYWORD_REPLACE_MAPPINGS": {"DOMAIN": "a.auth0.com", "N": 3}}"#);
+        let map = KeywordMappings::from_config(cfg.root.as_ref())
+            .with_env([("DOMAIN".to_string(), "env.example".to_string()), ("E".into(), "e".into())]);
+        assert_eq!(map.substitute("https://##DOMAIN##/").as_deref(), Some("https://a.auth0.com/"));
+        assert_eq!(map.substitute("##N##-##E##").as_deref(), Some("3-e"));
+        assert_eq!(map.substitute("##MISSING##"), None);
+    }
+
+    #[test]
+    fn to_value_resolves_and_records_unknowns() {
+        let cfg = parse(r#"{"AUTH0_KEYWORD_REPLACE_MAPPINGS": {"SETUP": {"type": "OAUTH_APP"}}}"#);
+        let map = KeywordMappings::from_config(cfg.root.as_ref());
+        let doc = parse(r#"{"a": "@@SETUP@@", "b": "@@NOPE@@", "c": [##N##], "d": "x/y"}"#);
+        let (v, unknown) = to_value(doc.root.as_ref().unwrap(), &map);
+        assert_eq!(v["a"]["type"], "OAUTH_APP");
+        assert_eq!(unknown, ["/b", "/c/0"]);
+        let root = doc.root.as_ref().unwrap();
+        assert_eq!(node_at_pointer(root, "/a/type").range, root.get("a").unwrap().range);
+        assert_eq!(node_at_pointer(root, "/c/0").kind, NodeKind::Marker(crate::syntax::Marker { key: "N".into(), whole_value: false }));
+    }
+}

@@ -1,0 +1,432 @@
+//! The files the analysis reads, parsed and classified, and the cross-file index derived from
+//! them: vault connections by name and id, client grants, keyword mappings, `flowls.toml`, and
+//! each flow's connection uses.
+//!
+//! Pure data: callers put text in ([`Workspace::set_file`]); only [`disk`] reads from disk.
+
+pub mod disk;
+
+use crate::model::flow::{Action, Flow};
+use crate::model::grant::Grant;
+use crate::model::keywords::KeywordMappings;
+use crate::model::project::{ConfigError, ProjectConfig};
+use crate::model::vault::{Setup, VaultDoc, effective_audience};
+use crate::model::{self, DocKind};
+use crate::syntax::{Node, Parse, TextRange, parse};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// User settings that change what the analysis reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Workspace-relative path of the deploy-cli config with keyword mappings.
+    pub keyword_mappings_file: String,
+    pub plaintext_secrets: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            keyword_mappings_file: "config.json".into(),
+            plaintext_secrets: true,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    /// Relative to the workspace root, with `/` separators (the absolute path when outside).
+    pub rel: String,
+    pub text: Arc<str>,
+    pub parse: Parse,
+    pub kind: DocKind,
+    /// For flows: every `connection_id` used, with what its action needs.
+    pub uses: Vec<ConnectionRef>,
+}
+
+/// What one action needs of the Management API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Need {
+    /// No Management API call (third-party connectors, notifications).
+    Nothing,
+    /// Any one of these scopes is enough; `what` names the call for messages.
+    AnyOf { scopes: Vec<String>, what: String },
+    /// The endpoint cannot be known here (an expression or unknown path).
+    Unknown { why: String },
+}
+
+/// One action's use of a vault connection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConnectionRef {
+    /// The `connection_id` as written (keyword markers substituted when known).
+    pub connection: String,
+    /// Range of the `connection_id` value.
+    pub range: TextRange,
+    /// `TYPE/ACTION`.
+    pub label: String,
+    pub action_id: Option<String>,
+    /// Range of the action's `action` value (where `missing-scope` goes).
+    pub action_range: TextRange,
+    /// The vault app the action needs, when the pair is known.
+    pub app: Option<String>,
+    pub need: Need,
+}
+
+#[derive(Debug, Clone)]
+pub struct VaultInfo {
+    pub path: PathBuf,
+    pub rel: String,
+    pub name: Option<String>,
+    pub name_range: TextRange,
+    pub app_id: Option<String>,
+    pub id: Option<String>,
+    pub setup: Setup,
+    pub domain: Option<String>,
+    pub client_id: Option<String>,
+    /// `setup.audience`, or `https://{domain}/api/v2/`.
+    pub audience: Option<String>,
+    pub ready: Option<bool>,
+}
+
+#[derive(Debug, Clone)]
+pub struct GrantInfo {
+    pub path: PathBuf,
+    pub rel: String,
+    pub grant: Grant,
+    /// The audience with `##KEY##` markers substituted where known.
+    pub audience: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    pub mappings: KeywordMappings,
+    pub vaults: Vec<VaultInfo>,
+    pub grants: Vec<GrantInfo>,
+    pub project: Option<(PathBuf, Result<ProjectConfig, ConfigError>)>,
+}
+
+#[derive(Debug)]
+pub struct Workspace {
+    pub root: PathBuf,
+    pub settings: Settings,
+    /// Environment variables used as keyword mappings (deploy-cli merges them too).
+    env: Vec<(String, String)>,
+    files: BTreeMap<PathBuf, SourceFile>,
+    index: Index,
+    /// Granted scopes proven by a Test connection, by vault name (the most trusted source).
+    pub live_scopes: HashMap<String, Vec<String>>,
+}
+
+impl Workspace {
+    pub fn new(root: impl Into<PathBuf>, settings: Settings, env: Vec<(String, String)>) -> Workspace {
+        let mut ws = Workspace {
+            root: root.into(),
+            settings,
+            env,
+            files: BTreeMap::new(),
+            index: Index::default(),
+            live_scopes: HashMap::new(),
+        };
+        ws.rebuild_index();
+        ws
+    }
+
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.values()
+    }
+
+    pub fn file(&self, path: &Path) -> Option<&SourceFile> {
+        self.files.get(path)
+    }
+
+    pub fn rel_path(&self, path: &Path) -> String {
+        let rel = path.strip_prefix(&self.root).unwrap_or(path);
+        rel.components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    /// Adds or replaces a file. Returns whether cross-file facts changed (so that every
+    /// flow's and vault's diagnostics may have changed), as opposed to this file's alone.
+    pub fn set_file(&mut self, path: PathBuf, text: Arc<str>) -> bool {
+        let rel = self.rel_path(&path);
+        let parsed = if rel.ends_with(".json") {
+            parse(&text)
+        } else {
+            Parse::default()
+        };
+        let kind = model::classify(&rel, parsed.root.as_ref(), &self.settings.keyword_mappings_file);
+        let was_global = self.files.get(&path).is_some_and(|f| is_global(f.kind));
+        let uses = match (kind, &parsed.root) {
+            (DocKind::Flow, Some(root)) => flow_uses(root, &self.index.mappings),
+            _ => Vec::new(),
+        };
+        let file = SourceFile {
+            path: path.clone(),
+            rel,
+            text,
+            parse: parsed,
+            kind,
+            uses,
+        };
+        let global = is_global(kind) || was_global;
+        self.files.insert(path, file);
+        if global {
+            self.rebuild_index();
+        }
+        global
+    }
+
+    /// Adds many files at once, building the index once (global files first, so that flows
+    /// see the keyword mappings).
+    pub fn set_files(&mut self, files: Vec<(PathBuf, Arc<str>)>) {
+        let mut any_global = false;
+        for (path, text) in files {
+            let rel = self.rel_path(&path);
+            let parsed = if rel.ends_with(".json") { parse(&text) } else { Parse::default() };
+            let kind = model::classify(&rel, parsed.root.as_ref(), &self.settings.keyword_mappings_file);
+            any_global |= is_global(kind);
+            self.files.insert(
+                path.clone(),
+                SourceFile { path, rel, text, parse: parsed, kind, uses: Vec::new() },
+            );
+        }
+        if any_global {
+            self.rebuild_index();
+        }
+        let mappings = self.index.mappings.clone();
+        for f in self.files.values_mut() {
+            if let (DocKind::Flow, Some(root)) = (f.kind, &f.parse.root) {
+                f.uses = flow_uses(root, &mappings);
+            }
+        }
+    }
+
+    /// Removes a file; returns whether cross-file facts changed.
+    pub fn remove_file(&mut self, path: &Path) -> bool {
+        match self.files.remove(path) {
+            Some(f) if is_global(f.kind) => {
+                self.rebuild_index();
+                true
+            }
+            _ => false,
+        }
+    }
+
+    pub fn set_settings(&mut self, settings: Settings) {
+        if settings != self.settings {
+            let reclassify = settings.keyword_mappings_file != self.settings.keyword_mappings_file;
+            self.settings = settings;
+            if reclassify {
+                let files: Vec<(PathBuf, Arc<str>)> =
+                    self.files.values().map(|f| (f.path.clone(), f.text.clone())).collect();
+                for (p, t) in files {
+                    self.set_file(p, t);
+                }
+            }
+            self.rebuild_index();
+        }
+    }
+
+    fn rebuild_index(&mut self) {
+        let mappings_root = self
+            .files
+            .values()
+            .find(|f| f.kind == DocKind::KeywordMappings)
+            .and_then(|f| f.parse.root.as_ref());
+        let mappings = KeywordMappings::from_config(mappings_root).with_env(self.env.iter().cloned());
+        let mappings_changed = mappings != self.index.mappings;
+        let mut index = Index {
+            mappings,
+            ..Index::default()
+        };
+        for f in self.files.values() {
+            let Some(root) = &f.parse.root else {
+                if f.kind == DocKind::ProjectConfig {
+                    index.project = Some((f.path.clone(), ProjectConfig::parse(&f.text)));
+                }
+                continue;
+            };
+            match f.kind {
+                DocKind::Vault => index.vaults.push(vault_info(f, root, &index.mappings)),
+                DocKind::Grant => {
+                    let grant = Grant::new(root);
+                    let audience = grant
+                        .audience
+                        .as_deref()
+                        .map(|a| index.mappings.substitute(a).unwrap_or_else(|| a.to_string()));
+                    index.grants.push(GrantInfo {
+                        path: f.path.clone(),
+                        rel: f.rel.clone(),
+                        grant,
+                        audience,
+                    });
+                }
+                _ => {}
+            }
+        }
+        self.index = index;
+        if mappings_changed {
+            let mappings = self.index.mappings.clone();
+            for f in self.files.values_mut() {
+                if let (DocKind::Flow, Some(root)) = (f.kind, &f.parse.root) {
+                    f.uses = flow_uses(root, &mappings);
+                }
+            }
+        }
+    }
+
+    /// The vault connection a `connection_id` names: by name, or by `ac_…` id.
+    pub fn resolve_connection(&self, connection: &str) -> Option<&VaultInfo> {
+        self.index
+            .vaults
+            .iter()
+            .find(|v| v.name.as_deref() == Some(connection))
+            .or_else(|| {
+                self.index
+                    .vaults
+                    .iter()
+                    .find(|v| v.id.as_deref() == Some(connection))
+            })
+    }
+
+    /// Every action in every flow that uses this vault connection.
+    pub fn uses_of<'a>(&'a self, vault: &'a VaultInfo) -> impl Iterator<Item = (&'a SourceFile, &'a ConnectionRef)> {
+        self.files.values().flat_map(move |f| {
+            f.uses
+                .iter()
+                .filter(move |u| {
+                    Some(u.connection.as_str()) == vault.name.as_deref()
+                        || (vault.id.is_some() && Some(u.connection.as_str()) == vault.id.as_deref())
+                })
+                .map(move |u| (f, u))
+        })
+    }
+}
+
+fn is_global(kind: DocKind) -> bool {
+    matches!(
+        kind,
+        DocKind::Vault | DocKind::Grant | DocKind::KeywordMappings | DocKind::ProjectConfig
+    )
+}
+
+fn vault_info(f: &SourceFile, root: &Node, mappings: &KeywordMappings) -> VaultInfo {
+    let doc = VaultDoc::new(root);
+    let setup = doc.resolve_setup(mappings);
+    let domain = setup.field("domain").map(str::to_string);
+    let audience = effective_audience(domain.as_deref(), setup.field("audience"));
+    VaultInfo {
+        path: f.path.clone(),
+        rel: f.rel.clone(),
+        name: doc.name_str().map(str::to_string),
+        name_range: doc.name.map_or(TextRange::empty(root.range.start as usize), |n| n.range),
+        app_id: doc.app_id_str().map(str::to_string),
+        id: doc.id_str().map(str::to_string),
+        client_id: setup.field("client_id").map(str::to_string),
+        domain,
+        audience,
+        setup,
+        ready: root.get("ready").and_then(Node::as_bool),
+    }
+}
+
+/// Every `connection_id` in a flow, with what its action needs.
+pub fn flow_uses(root: &Node, mappings: &KeywordMappings) -> Vec<ConnectionRef> {
+    let flow = Flow::new(root);
+    let mut out = Vec::new();
+    for a in flow.all_actions() {
+        let Some(node) = a.param("connection_id") else {
+            continue;
+        };
+        let Some(raw) = node.as_str() else { continue };
+        let connection = match crate::model::keywords::whole_value_marker(raw) {
+            Some(key) => match mappings.get(key).and_then(|v| v.as_str()) {
+                Some(s) => s.to_string(),
+                None => continue,
+            },
+            None => match mappings.substitute(raw) {
+                Some(s) => s,
+                None => continue,
+            },
+        };
+        if model::has_expression(&connection) {
+            continue;
+        }
+        out.push(ConnectionRef {
+            connection,
+            range: node.range,
+            label: a.label(),
+            action_id: a.id_str().map(str::to_string),
+            action_range: a.action.map_or(a.node.range, |n| n.range),
+            app: a.spec().and_then(|s| s.app()).map(str::to_string),
+            need: need_of(a, mappings),
+        });
+    }
+    out
+}
+
+/// The Management API scopes an action needs.
+pub fn need_of(a: &Action, mappings: &KeywordMappings) -> Need {
+    let Some(spec) = a.spec() else {
+        return Need::Nothing;
+    };
+    if spec.type_ != "AUTH0" {
+        return Need::Nothing;
+    }
+    if !spec.scopes.is_empty() {
+        return Need::AnyOf {
+            scopes: spec.scopes.clone(),
+            what: spec.label(),
+        };
+    }
+    if spec.action != "SEND_REQUEST" {
+        return Need::Nothing;
+    }
+    let method = match a.param("method") {
+        None => "GET".to_string(),
+        Some(n) => match n.as_str().and_then(|m| mappings.substitute(m)) {
+            Some(m) if !model::has_expression(&m) => m.to_ascii_uppercase(),
+            _ => {
+                return Need::Unknown {
+                    why: "its `method` is known only at run time".into(),
+                };
+            }
+        },
+    };
+    let raw_path = a.param("pathname").and_then(Node::as_str);
+    let Some(path) = raw_path.and_then(|p| mappings.substitute(p)) else {
+        return Need::Unknown {
+            why: "its `pathname` is not a known string".into(),
+        };
+    };
+    if path.trim_start().starts_with("{{") && !path.contains('/') {
+        return Need::Unknown {
+            why: "its `pathname` is an expression".into(),
+        };
+    }
+    let catalogue = crate::catalogue::Catalogue::get();
+    let lookup = catalogue
+        .endpoint_scopes(&method, &path)
+        .or_else(|| catalogue.endpoint_scopes(&method, &format!("/api/v2/{}", path.trim_start_matches('/'))));
+    match lookup {
+        Some(e) => Need::AnyOf {
+            scopes: e.any_of.to_vec(),
+            what: format!("{method} {}", e.path),
+        },
+        None => Need::Unknown {
+            // the path as written: substituted keyword values never reach messages
+            why: format!(
+                "`{method} {}` is not a Management API endpoint flowls knows",
+                raw_path.unwrap_or_default()
+            ),
+        },
+    }
+}
