@@ -188,8 +188,241 @@ fn connection_findings() {
         ),
         expect![[r#"
             flows/a.json 2:86-2:97 warning connection-not-needed "\"Users M2M\"": AUTH0/SEND_EMAIL takes no `connection_id`: notifications need no Management API authorization; remove it
-            flows/a.json 3:84-3:91 error connection-app-mismatch "\"Slack\"": AUTH0/GET_USER needs a AUTH0 connection, but `Slack` is a SLACK connection: use a AUTH0 connection: Users M2M
+            flows/a.json 3:84-3:91 error connection-app-mismatch "\"Slack\"": AUTH0/GET_USER needs a vault connection with app_id AUTH0, but `Slack` has app_id SLACK: use Users M2M
             flows/a.json 4:88-4:94 error unresolved-connection "\"Slak\"": no vault connection named `Slak` in the workspace: did you mean `Slack`?
         "#]],
     );
+}
+
+const GET_USER_FLOW: &str = r#"
+//- flows/a.json
+{ "name": "A", "actions": [
+  { "id": "get", "type": "AUTH0", "action": "GET_USER", "params": { "connection_id": "Users M2M", "user_id": "{{context.user.user_id}}" } },
+  { "id": "upd", "type": "AUTH0", "action": "UPDATE_USER", "params": { "connection_id": "Users M2M", "user_id": "u", "changes": {} } },
+  { "id": "req", "type": "AUTH0", "action": "SEND_REQUEST", "params": { "connection_id": "Users M2M", "method": "POST", "pathname": "/api/v2/organizations/{{vars.org}}/members" } }
+] }
+"#;
+
+#[test]
+fn missing_and_excess_scopes_from_a_grant_linked_by_client_id() {
+    check(
+        &format!(
+            r#"{VAULT_USERS}{GET_USER_FLOW}
+//- grants/flows.json
+{{ "client_id": "Flows M2M", "audience": "https://acme.eu.auth0.com/api/v2/", "scope": ["read:users", "read:clients"] }}
+"#
+        ),
+        expect![[r#"
+            flows/a.json 3:45-3:58 warning missing-scope "\"UPDATE_USER\"": AUTH0/UPDATE_USER needs `update:users`, but the M2M application behind `Users M2M` was not granted it (granted: read:users, read:clients; from the client grant of `Flows M2M` in grants/flows.json, linked by the setup's client_id): grant `update:users`
+            flows/a.json 4:45-4:59 warning missing-scope "\"SEND_REQUEST\"": POST /api/v2/organizations/{id}/members needs `create:organization_members`, but the M2M application behind `Users M2M` was not granted it (granted: read:users, read:clients; from the client grant of `Flows M2M` in grants/flows.json, linked by the setup's client_id): grant `create:organization_members`
+            grants/flows.json 1:102-1:116 hint excess-scope "\"read:clients\"": `read:clients` is granted but no action using `Users M2M` needs it: remove it from this grant (least privilege)
+        "#]],
+    );
+}
+
+#[test]
+fn grant_linked_in_flowls_toml_and_keyword_audience() {
+    check(
+        &format!(
+            r#"{VAULT_USERS}{GET_USER_FLOW}
+//- config.json
+{{ "AUTH0_KEYWORD_REPLACE_MAPPINGS": {{ "AUTH0_DOMAIN": "acme.eu.auth0.com" }} }}
+//- grants/flows.json
+{{ "client_id": "Flows App", "audience": "https://##AUTH0_DOMAIN##/api/v2/", "scope": ["read:users", "update:users", "create:organization_members"] }}
+//- flowls.toml
+[connections."Users M2M"]
+client = "Flows App"
+"#
+        ),
+        expect![[""]],
+    );
+}
+
+#[test]
+fn scopes_unknown_lists_what_is_needed_and_declared_scopes_count() {
+    let base = format!("{VAULT_USERS}{GET_USER_FLOW}");
+    check(
+        &base,
+        expect![[r#"
+            flow-vault-connections/Users M2M.json 2:11-2:22 info scopes-unknown "\"Users M2M\"": 3 AUTH0 actions use `Users M2M` and need create:organization_members, read:users, update:users, but nothing in the workspace says what its M2M application was granted: link its client grant in flowls.toml ([connections."Users M2M"] client = "…"), declare granted_scopes there, or run Test connection
+        "#]],
+    );
+    check(
+        &format!(
+            "{base}\n//- flowls.toml\n[connections.\"Users M2M\"]\ngranted_scopes = [\"read:users\", \"update:users\", \"create:organization_members\", \"delete:users\"]\n"
+        ),
+        expect![[r#"
+            flowls.toml 2:80-2:94 hint excess-scope "\"delete:users\"": `delete:users` is granted but no action using `Users M2M` needs it: remove it from granted_scopes (least privilege)
+        "#]],
+    );
+}
+
+#[test]
+fn flowls_toml_problems() {
+    check(
+        &format!(
+            "{VAULT_USERS}\n//- flowls.toml\n[connections.\"Nope\"]\ngranted_scopes = []\n[connections.\"Users M2M\"]\nclient = \"Ghost\"\n"
+        ),
+        expect![[r#"
+            flow-vault-connections/Users M2M.json 2:11-2:22 hint unused-connection "\"Users M2M\"": no flow uses the connection `Users M2M`: remove it if it is not needed
+            flowls.toml 1:14-1:20 warning config "\"Nope\"": no vault connection is named `Nope`: check the name (it is the vault file's "name")
+            flowls.toml 4:10-4:17 error config "\"Ghost\"": no client grant in grants/ has client_id `Ghost`: use the client's name as deploy-cli writes it there
+        "#]],
+    );
+    check(
+        "//- flowls.toml\n[connections.\"A\"]\nclinet = \"x\"\n",
+        expect![[r#"
+            flowls.toml 2:1-2:7 error config "clinet": flowls.toml: unknown field `clinet`, expected `client` or `granted_scopes`
+        "#]],
+    );
+}
+
+#[test]
+fn unknown_endpoints_are_warned_not_guessed() {
+    check(
+        &format!(
+            r#"{VAULT_USERS}
+//- flows/a.json
+{{ "name": "A", "actions": [
+  {{ "id": "r", "type": "AUTH0", "action": "SEND_REQUEST", "params": {{ "connection_id": "Users M2M", "pathname": "/api/v2/nothing" }} }},
+  {{ "id": "s", "type": "AUTH0", "action": "SEND_REQUEST", "params": {{ "connection_id": "Users M2M", "pathname": "{{{{vars.path}}}}" }} }}
+] }}
+"#
+        ),
+        expect![[r#"
+            flows/a.json 2:113-2:130 warning unknown-endpoint "\"/api/v2/nothing\"": cannot tell which scope AUTH0/SEND_REQUEST needs: `GET /api/v2/nothing` is not a Management API endpoint flowls knows; check the path against the Management API
+            flows/a.json 3:113-3:128 warning unknown-endpoint "\"{{vars.path}}\"": cannot tell which scope AUTH0/SEND_REQUEST needs: its `pathname` is an expression; check the path against the Management API
+        "#]],
+    );
+}
+
+#[test]
+fn vault_setup_checks() {
+    check(
+        r###"
+//- flow-vault-connections/a.json
+{ "name": "A", "app_id": "AUTH0", "setup": { "type": "OAUTH_APP", "client_id": "id", "client_secret": "s3cr3t", "domain": "https://acme.auth0.com/", "audience": "http://x" } }
+//- flow-vault-connections/b.json
+{ "name": "B", "app_id": "AUTH0", "setup": { "type": "OAUTH_APP", "client_secret": "##SECRET##" } }
+//- flow-vault-connections/c.json
+{ "name": "C", "app_id": "SLACKK", "colour": 1 }
+//- flow-vault-connections/d.json
+{ "name": "D", "app_id": "HTTP", "setup": { "type": "BEAR", "token": "t" } }
+//- flow-vault-connections/e.json
+{ "name": "E", "app_id": "TELEGRAM", "setup": { "type": "TOKEN", "token": 5 } }
+"###,
+        expect![[r###"
+            flow-vault-connections/a.json 1:11-1:14 hint unused-connection "\"A\"": no flow uses the connection `A`: remove it if it is not needed
+            flow-vault-connections/a.json 1:103-1:111 warning plaintext-secret "\"s3cr3t\"": `client_secret` is written in plain text: replace it by a keyword marker such as "##CLIENT_SECRET##" and put the value in config.json's AUTH0_KEYWORD_REPLACE_MAPPINGS or an environment variable
+            flow-vault-connections/a.json 1:123-1:148 error vault-setup "\"https://acme.auth0.com/\"": `domain` must be a bare host such as my-tenant.us.auth0.com: remove the scheme
+            flow-vault-connections/a.json 1:162-1:172 error vault-setup "\"http://x\"": `audience` must be an https URL, such as https://my-tenant.us.auth0.com/api/v2/
+            flow-vault-connections/b.json 1:11-1:14 hint unused-connection "\"B\"": no flow uses the connection `B`: remove it if it is not needed
+            flow-vault-connections/b.json 1:35-1:42 error vault-setup "\"setup\"": missing required setup field `client_id` for the AUTH0 OAUTH_APP setup: add it
+            flow-vault-connections/b.json 1:35-1:42 error vault-setup "\"setup\"": missing required setup field `domain` for the AUTH0 OAUTH_APP setup: add it
+            flow-vault-connections/c.json 1:11-1:14 hint unused-connection "\"C\"": no flow uses the connection `C`: remove it if it is not needed
+            flow-vault-connections/c.json 1:26-1:34 error schema "\"SLACKK\"": unknown app_id `SLACKK`: did you mean `SLACK`?
+            flow-vault-connections/c.json 1:36-1:44 error schema "\"colour\"": unknown field `colour` in a vault connection: remove it
+            flow-vault-connections/d.json 1:11-1:14 hint unused-connection "\"D\"": no flow uses the connection `D`: remove it if it is not needed
+            flow-vault-connections/d.json 1:53-1:59 error vault-setup "\"BEAR\"": `BEAR` is not a setup type of HTTP: use "API_KEY" or "BASIC_AUTH" or "BEARER" or "OAUTH_CLIENT_CREDENTIALS"
+            flow-vault-connections/e.json 1:11-1:14 hint unused-connection "\"E\"": no flow uses the connection `E`: remove it if it is not needed
+            flow-vault-connections/e.json 1:75-1:76 error vault-setup "5": `token` must be a string; found a number
+        "###]],
+    );
+}
+
+#[test]
+fn setup_from_a_keyword_marker_is_validated_on_the_marker() {
+    let fixture = r###"
+//- config.json
+{ "AUTH0_KEYWORD_REPLACE_MAPPINGS": { "SETUP": { "type": "OAUTH_APP", "client_id": "x", "domain": "https://bad" } } }
+//- flow-vault-connections/a.json
+{ "name": "A", "app_id": "AUTH0", "setup": "@@SETUP@@" }
+//- flow-vault-connections/b.json
+{ "name": "B", "app_id": "AUTH0", "setup": "@@UNKNOWN_SETUP@@" }
+"###;
+    let rendered = render(&workspace(fixture));
+    expect![[r#"
+        flow-vault-connections/a.json 1:11-1:14 hint unused-connection "\"A\"": no flow uses the connection `A`: remove it if it is not needed
+        flow-vault-connections/a.json 1:44-1:55 error vault-setup "\"@@SETUP@@\"": missing required setup field `client_secret` for the AUTH0 OAUTH_APP setup: add it
+        flow-vault-connections/a.json 1:44-1:55 error vault-setup "\"@@SETUP@@\"": `domain` must be a bare host such as my-tenant.us.auth0.com: remove the scheme
+        flow-vault-connections/b.json 1:11-1:14 hint unused-connection "\"B\"": no flow uses the connection `B`: remove it if it is not needed
+    "#]]
+    .assert_eq(&rendered);
+}
+
+#[test]
+fn expressions_read_only_earlier_actions() {
+    check(
+        r###"
+//- flows/a.json
+{ "name": "A", "actions": [
+  { "id": "first", "type": "OTP", "action": "GENERATE_CODE", "params": { "reference": "{{actions.later.code}}", "length": 6 } },
+  { "id": "cond", "type": "FLOW", "action": "BOOLEAN_CONDITION", "params": { "if": "{{actions.first.code == 1}}",
+    "then": [ { "id": "inner", "type": "JSON", "action": "CREATE_JSON", "params": { "object": { "a": "{{actions.cond.result}} {{actions.first.cod}}" } } } ],
+    "else": [ { "id": "other", "type": "JSON", "action": "PARSE_JSON", "params": { "json": "{{actions.inner.result}}" } } ] } },
+  { "id": "later", "type": "JSON", "action": "PARSE_JSON", "params": { "json": "{{ actions.inner.result }} {{actions.ghost.x}} {{ actions.later.object }}" } },
+  { "id": "fx", "type": "JSON", "action": "PARSE_JSON", "params": { "json": "{{functions.toUppercase(fields.a)}} {{functions.uuid}} {{ctx.user}} {{context.usr.x}} {{ fields. }} {{ unclosed" } },
+  { "id": "mail", "type": "AUTH0", "action": "SEND_EMAIL", "params": { "to": "{{context.user.email}}", "subject": "{{ custom_vars.x }}", "body": "{% for x in y %}{{ x.name | upcase }}{% endfor %} {{actions.nothing.x}}" } }
+] }
+"###,
+        expect![[r#"
+            flows/a.json 2:98-2:103 error expression "later": `later` has not run at this point (it comes later, or in another branch): an expression can read only earlier actions
+            flows/a.json 4:143-4:146 warning expression "cod": `cod` is not an output of OTP/GENERATE_CODE (first); it has code
+            flows/a.json 5:103-5:108 error expression "inner": `inner` has not run at this point (it comes later, or in another branch): an expression can read only earlier actions
+            flows/a.json 6:84-6:104 warning expression "actions.inner.result": `inner` runs only in one branch of an earlier condition, so it may not have run here: read it inside that branch, or guard with ??
+            flows/a.json 6:118-6:123 error expression "ghost": no action with id `ghost` in this flow
+            flows/a.json 6:131-6:151 error expression "actions.later.object": `actions.later` reads this action's own output, which does not exist yet: read an earlier action
+            flows/a.json 7:90-7:101 error expression "toUppercase": unknown function `toUppercase` (did you mean `toUpperCase`?)
+            flows/a.json 7:116-7:130 warning expression "functions.uuid": `functions.uuid` is a function: call it, like functions.uuid(…)
+            flows/a.json 7:135-7:138 error expression "ctx": unknown root `ctx`: expressions start with context, fields, vars, actions or functions
+            flows/a.json 7:156-7:159 warning expression "usr": `context.usr` is not part of the context (did you mean `user`?)
+            flows/a.json 7:164-7:177 error expression "{{ fields. }}": expected a property name after `.`: the expression ends too soon: expressions look like {{context.user.email}}
+            flows/a.json 7:178-7:189 error expression "{{ unclosed": unclosed expression: add `}}`: expressions look like {{context.user.email}}
+            flows/a.json 8:207-8:214 error expression "nothing": no action with id `nothing` in this flow
+        "#]],
+    );
+}
+
+#[test]
+fn keyword_markers_stand_in_for_values() {
+    check(
+        r###"
+//- flows/a.json
+{ "name": "##FLOW_NAME##", "actions": [
+  { "id": "a", "type": "OTP", "action": "GENERATE_CODE", "params": { "reference": "r", "length": @@LEN@@ } },
+  { "id": "b", "type": "OTP", "action": "GENERATE_CODE", "params": "@@PARAMS@@" }
+] }
+"###,
+        expect![[r#""#]],
+    );
+}
+
+#[test]
+fn plaintext_secret_in_http_request_and_setting_turns_it_off() {
+    let fixture = r###"
+//- flows/a.json
+{ "name": "A", "actions": [
+  { "id": "a", "type": "HTTP", "action": "SEND_REQUEST", "params": { "url": "https://x", "headers": { "Authorization": "Bearer abc" }, "basic": { "username": "u", "password": "##PW##" } } }
+] }
+"###;
+    let mut ws = workspace(fixture);
+    expect![[r###"
+        flows/a.json 2:120-2:132 warning plaintext-secret "\"Bearer abc\"": this header's credential is written in plain text: move it to an HTTP vault connection, or use a keyword marker such as "##API_TOKEN##" with the value in config.json's AUTH0_KEYWORD_REPLACE_MAPPINGS or an environment variable
+    "###]].assert_eq(&render(&ws));
+    ws.set_settings(Settings { plaintext_secrets: false, ..Settings::default() });
+    expect![[""]].assert_eq(&render(&ws));
+}
+
+#[test]
+fn deeply_nested_conditions_and_garbage_do_not_crash() {
+    let mut text = String::from(r#"{"name": "N", "actions": ["#);
+    for i in 0..60 {
+        text.push_str(&format!(r#"{{"id": "c{i}", "type": "FLOW", "action": "BOOLEAN_CONDITION", "params": {{"if": 1, "then": ["#));
+    }
+    let ws = workspace(&format!("//- flows/deep.json\n{text}"));
+    assert!(!render(&ws).is_empty());
+    for garbage in ["[]", "1", "\"x\"", "null", "{\"actions\": {}}", "{\"actions\": [1, [], {\"params\": 3}]}", "\u{feff}{}"] {
+        let ws = workspace(&format!("//- flows/g.json\n{garbage}\n//- flow-vault-connections/g.json\n{garbage}\n"));
+        let _ = render(&ws);
+    }
 }

@@ -109,7 +109,12 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
     if let (Some((app_id, app)), Some(setup_node)) = (app, doc.setup) {
         let setup = doc.resolve_setup(mappings);
         if let Setup::Known { value, .. } = &setup {
-            let anchor = root.member("setup").map_or(setup_node.range, |m| m.key_range);
+            // a setup that came from a marker: every finding goes on the marker
+            let anchor = if is_marker(setup_node) {
+                setup_node.range
+            } else {
+                root.member("setup").map_or(setup_node.range, |m| m.key_range)
+            };
             match value {
                 Value::Object(obj) => {
                     let ty = obj.get("type").and_then(Value::as_str);
@@ -135,7 +140,7 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
                             ));
                         }
                         Some(variant) => {
-                            let owner = format!("a {app_id} {} setup", variant.type_);
+                            let owner = format!("the {app_id} {} setup", variant.type_);
                             if let Some(validator) = variant.validator() {
                                 shape::validate(
                                     setup_node,

@@ -321,7 +321,7 @@ mod tests {
         assert!(e.any_of.contains(&"read:users".to_string()));
         let e = c.endpoint_scopes("GET", "/api/v2/organizations?page=1").unwrap();
         assert_eq!(e.path, "/api/v2/organizations");
-        assert_eq!(e.any_of, ["read:organizations"]);
+        assert_eq!(e.any_of, ["read:organizations", "read:organizations_summary"]);
         let e = c.endpoint_scopes("GET", "/api/v2/users-by-email").unwrap();
         assert_eq!(e.path, "/api/v2/users-by-email");
         assert!(c.endpoint_scopes("GET", "/api/v2/nothing-here").is_none());
