@@ -1,1 +1,121 @@
-fn main() {}
+//! The `flowls` binary: argument parsing and exit codes only.
+
+use clap::{Parser, Subcommand};
+use flowls::analysis::Severity;
+use flowls::catalogue::schema;
+use flowls::cli::{self, Format};
+use flowls::workspace::Settings;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "flowls", version, about = "Language server and checker for Auth0 Forms flows and Flows Vault connections")]
+struct Args {
+    /// Speak LSP over stdio (the same as `flowls lsp`).
+    #[arg(long)]
+    stdio: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check flows, vault connections, grants and flowls.toml; exit 1 on findings.
+    Check {
+        /// Folders (checked whole) or files; the current folder when none.
+        paths: Vec<PathBuf>,
+        /// Output format: human, json, sarif or github.
+        #[arg(long, default_value = "human")]
+        format: String,
+        /// Exit 1 on findings at or above this severity: error, warning, info or hint.
+        #[arg(long, default_value = "error")]
+        deny: String,
+        /// The deploy-cli config with AUTH0_KEYWORD_REPLACE_MAPPINGS, relative to the workspace.
+        #[arg(long, default_value = "config.json")]
+        keyword_mappings: String,
+        /// Do not report secrets written in plain text.
+        #[arg(long)]
+        no_plaintext_secrets: bool,
+    },
+    /// Run the language server over stdio.
+    Lsp {
+        /// Accepted for editors that pass it; stdio is the only transport.
+        #[arg(long)]
+        stdio: bool,
+    },
+    /// Print a bundled JSON Schema: `flow` or `vault`.
+    Schema { kind: String },
+}
+
+fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    match args.command {
+        None if args.stdio => run_lsp(),
+        Some(Command::Lsp { .. }) => run_lsp(),
+        None => {
+            eprintln!("flowls: say what to do: `flowls check [PATH…]`, `flowls lsp` or `flowls schema flow|vault` (see --help)");
+            ExitCode::from(2)
+        }
+        Some(Command::Schema { kind }) => match kind.as_str() {
+            "flow" => {
+                print!("{}", schema::to_text(&schema::flow()));
+                ExitCode::SUCCESS
+            }
+            "vault" => {
+                print!("{}", schema::to_text(&schema::vault()));
+                ExitCode::SUCCESS
+            }
+            other => {
+                eprintln!("flowls: unknown schema `{other}`: use `flow` or `vault`");
+                ExitCode::from(2)
+            }
+        },
+        Some(Command::Check {
+            paths,
+            format,
+            deny,
+            keyword_mappings,
+            no_plaintext_secrets,
+        }) => {
+            let Some(format) = Format::parse(&format) else {
+                eprintln!("flowls: unknown format `{format}`: use human, json, sarif or github");
+                return ExitCode::from(2);
+            };
+            let Some(deny) = Severity::parse(&deny) else {
+                eprintln!("flowls: unknown severity `{deny}`: use error, warning, info or hint");
+                return ExitCode::from(2);
+            };
+            let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths };
+            let settings = Settings {
+                keyword_mappings_file: keyword_mappings,
+                plaintext_secrets: !no_plaintext_secrets,
+            };
+            match cli::check(&paths, &settings, std::env::vars().collect()) {
+                Ok(outcome) => {
+                    print!("{}", cli::render(&outcome, format));
+                    ExitCode::from(cli::exit_code(&outcome.findings, deny) as u8)
+                }
+                Err(e) => {
+                    eprintln!("flowls: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+    }
+}
+
+fn run_lsp() -> ExitCode {
+    match flowls::lsp::run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("flowls: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

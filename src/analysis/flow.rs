@@ -295,7 +295,7 @@ fn envelope(ctx: &mut Ctx, a: &Action) {
 }
 
 /// The catalogue entry of the action's `(type, action)`, reporting what is missing or unknown.
-fn pair<'a>(ctx: &mut Ctx, a: &Action) -> Option<&'static crate::catalogue::ActionSpec> {
+fn pair(ctx: &mut Ctx, a: &Action) -> Option<&'static crate::catalogue::ActionSpec> {
     let cat = Catalogue::get();
     let obj = opening(a.node.range);
     let ty = match a.ty {

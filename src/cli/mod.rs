@@ -1,1 +1,321 @@
-//! CLI
+//! `flowls check`: the analysis over files on disk, printed for people or machines
+//! (human, json, sarif, github). Exit codes: 0 clean, 1 findings at or above `--deny`,
+//! 2 usage or I/O error.
+
+use crate::analysis::{self, Diagnostic, Severity};
+use crate::syntax::line_index::{ColumnUnit, LineIndex};
+use crate::workspace::{Settings, Workspace, disk};
+use serde_json::json;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+    Github,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Format> {
+        match s {
+            "human" => Some(Format::Human),
+            "json" => Some(Format::Json),
+            "sarif" => Some(Format::Sarif),
+            "github" => Some(Format::Github),
+            _ => None,
+        }
+    }
+}
+
+/// One finding with its place, ready to print.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// Relative to the checked folder, `/`-separated.
+    pub path: String,
+    /// 1-based; columns count characters; the end is exclusive.
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub diagnostic: Diagnostic,
+    /// The source lines the range covers, for the human format.
+    pub source_line: String,
+}
+
+pub struct CheckOutcome {
+    pub findings: Vec<Finding>,
+    pub files_checked: usize,
+    /// Files that could not be read, with the reason.
+    pub unreadable: Vec<(String, String)>,
+}
+
+/// Where the workspace of a file starts: the nearest folder upwards holding `flowls.toml`,
+/// a `flows/` or `flow-vault-connections/` folder, or `.git`; else the file's folder.
+pub fn workspace_root_of(file: &Path) -> PathBuf {
+    let start = file.parent().unwrap_or(Path::new("."));
+    let mut dir = Some(start);
+    while let Some(d) = dir {
+        if ["flowls.toml", "flows", "flow-vault-connections", ".git"]
+            .iter()
+            .any(|m| d.join(m).exists())
+        {
+            return d.to_path_buf();
+        }
+        dir = d.parent();
+    }
+    start.to_path_buf()
+}
+
+/// Checks folders and files; folders wholly, files within the workspace around them.
+pub fn check(paths: &[PathBuf], settings: &Settings, env: Vec<(String, String)>) -> Result<CheckOutcome, String> {
+    let mut outcome = CheckOutcome {
+        findings: Vec::new(),
+        files_checked: 0,
+        unreadable: Vec::new(),
+    };
+    let cwd = std::env::current_dir().map_err(|e| format!("cannot read the current folder: {e}"))?;
+    for arg in paths {
+        let abs = if arg.is_absolute() { arg.clone() } else { cwd.join(arg) };
+        let meta = std::fs::metadata(&abs).map_err(|e| format!("{}: {e}", arg.display()))?;
+        let (root, only, display_base) = if meta.is_dir() {
+            (abs.clone(), None, abs.clone())
+        } else {
+            let root = workspace_root_of(&abs);
+            let base = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+            (root, Some(abs.clone()), base)
+        };
+        let (mut ws, unreadable) = disk::load(&root, settings.clone(), env.clone());
+        if let Some(file) = &only
+            && ws.file(file).is_none()
+        {
+            // a file flowls would not pick up by itself (another name): check it anyway
+            let text = disk::read_text(file).map_err(|e| format!("{}: {e}", arg.display()))?;
+            ws.set_file(file.clone(), text);
+        }
+        for (p, why) in unreadable {
+            if only.is_none() || only.as_ref() == Some(&p) {
+                outcome.unreadable.push((display(&p, &display_base), why));
+            }
+        }
+        collect(&ws, only.as_deref(), &display_base, &mut outcome);
+    }
+    Ok(outcome)
+}
+
+fn display(path: &Path, base: &Path) -> String {
+    let rel = path.strip_prefix(base).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn collect(ws: &Workspace, only: Option<&Path>, base: &Path, outcome: &mut CheckOutcome) {
+    for file in ws.files() {
+        if only.is_some_and(|o| o != file.path) || !analysis::is_checked(file.kind) {
+            continue;
+        }
+        outcome.files_checked += 1;
+        let diags = analysis::diagnostics(ws, &file.path);
+        if diags.is_empty() {
+            continue;
+        }
+        let index = LineIndex::new(&file.text);
+        for d in diags {
+            let (l1, c1) = index.position(&file.text, d.range.start as usize, ColumnUnit::Char);
+            let (l2, c2) = index.position(&file.text, d.range.end as usize, ColumnUnit::Char);
+            let start = index.offset(&file.text, l1, 0, ColumnUnit::Utf8);
+            let end = index.offset(&file.text, l1, usize::MAX, ColumnUnit::Utf8);
+            outcome.findings.push(Finding {
+                path: display(&file.path, base),
+                line: l1 + 1,
+                column: c1 + 1,
+                end_line: l2 + 1,
+                end_column: c2 + 1,
+                source_line: file.text[start..end].to_string(),
+                diagnostic: d,
+            });
+        }
+    }
+}
+
+/// The exit code for these findings: 1 when any is at or above `deny`.
+pub fn exit_code(findings: &[Finding], deny: Severity) -> i32 {
+    i32::from(findings.iter().any(|f| f.diagnostic.severity <= deny))
+}
+
+pub fn render(outcome: &CheckOutcome, format: Format) -> String {
+    match format {
+        Format::Human => human(outcome),
+        Format::Json => {
+            let diags: Vec<_> = outcome
+                .findings
+                .iter()
+                .map(|f| {
+                    json!({
+                        "path": f.path, "line": f.line, "column": f.column,
+                        "end_line": f.end_line, "end_column": f.end_column,
+                        "severity": f.diagnostic.severity.as_str(),
+                        "code": f.diagnostic.code, "message": f.diagnostic.message,
+                    })
+                })
+                .collect();
+            let mut s = serde_json::to_string_pretty(&json!({ "diagnostics": diags })).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        Format::Sarif => sarif(outcome),
+        Format::Github => {
+            let mut s = String::new();
+            for f in &outcome.findings {
+                let level = match f.diagnostic.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                    Severity::Information | Severity::Hint => "notice",
+                };
+                let _ = writeln!(
+                    s,
+                    "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+                    gh_property(&f.path),
+                    f.line,
+                    f.column,
+                    f.end_line,
+                    f.end_column,
+                    gh_property(&format!("flowls {}", f.diagnostic.code)),
+                    gh_data(&f.diagnostic.message)
+                );
+            }
+            s
+        }
+    }
+}
+
+fn gh_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn gh_property(s: &str) -> String {
+    gh_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn human(outcome: &CheckOutcome) -> String {
+    let mut s = String::new();
+    for f in &outcome.findings {
+        let d = &f.diagnostic;
+        let _ = writeln!(s, "{}[{}]: {}", d.severity.as_str(), d.code, d.message);
+        let gutter = f.line.to_string().len();
+        let pad = " ".repeat(gutter);
+        let _ = writeln!(s, "{pad}--> {}:{}:{}", f.path, f.line, f.column);
+        let _ = writeln!(s, "{pad} |");
+        let mut line: String = f.source_line.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
+        if d.code == analysis::code::PLAINTEXT_SECRET && f.end_line == f.line {
+            // the finding is the secret: never print it
+            line = line
+                .chars()
+                .enumerate()
+                .map(|(i, c)| if i + 1 > f.column && i + 2 < f.end_column { '*' } else { c })
+                .collect();
+        }
+        let _ = writeln!(s, "{} | {}", f.line, line);
+        let width = if f.end_line == f.line {
+            f.end_column.saturating_sub(f.column).max(1)
+        } else {
+            line.chars().count().saturating_sub(f.column - 1).max(1)
+        };
+        let _ = writeln!(s, "{pad} | {}{}", " ".repeat(f.column - 1), "^".repeat(width));
+        s.push('\n');
+    }
+    for (p, why) in &outcome.unreadable {
+        let _ = writeln!(s, "warning: {p} was not read: {why}");
+    }
+    let count = |sev: Severity| outcome.findings.iter().filter(|f| f.diagnostic.severity == sev).count();
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    let _ = writeln!(
+        s,
+        "{}, {}, {} and {} in {}",
+        plural(count(Severity::Error), "error"),
+        plural(count(Severity::Warning), "warning"),
+        plural(count(Severity::Information), "note"),
+        plural(count(Severity::Hint), "hint"),
+        plural(outcome.files_checked, "file")
+    );
+    s
+}
+
+fn sarif(outcome: &CheckOutcome) -> String {
+    let mut codes: Vec<&str> = outcome.findings.iter().map(|f| f.diagnostic.code).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let rules: Vec<_> = codes
+        .iter()
+        .map(|c| json!({ "id": c, "name": c, "shortDescription": { "text": rule_text(c) } }))
+        .collect();
+    let results: Vec<_> = outcome
+        .findings
+        .iter()
+        .map(|f| {
+            let level = match f.diagnostic.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Information | Severity::Hint => "note",
+            };
+            json!({
+                "ruleId": f.diagnostic.code,
+                "ruleIndex": codes.iter().position(|c| *c == f.diagnostic.code),
+                "level": level,
+                "message": { "text": f.diagnostic.message },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": f.path, "uriBaseId": "SRCROOT" },
+                        "region": {
+                            "startLine": f.line, "startColumn": f.column,
+                            "endLine": f.end_line, "endColumn": f.end_column
+                        }
+                    }
+                }]
+            })
+        })
+        .collect();
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "flowls",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules
+            } },
+            "columnKind": "unicodeCodePoints",
+            "results": results
+        }]
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn rule_text(code: &str) -> &'static str {
+    use analysis::code::*;
+    match code {
+        SYNTAX => "Malformed JSON",
+        SCHEMA => "A value breaks the shape of its flow, action or vault connection",
+        UNKNOWN_ACTION => "An action type or action that does not exist",
+        DUPLICATE_ACTION_ID => "Two actions in one flow with the same id",
+        UNRESOLVED_CONNECTION => "connection_id names no vault connection",
+        CONNECTION_APP_MISMATCH => "connection_id names a connection of another app",
+        CONNECTION_NOT_NEEDED => "connection_id on an action that takes none",
+        MISSING_SCOPE => "The M2M application lacks a Management API scope an action needs",
+        SCOPES_UNKNOWN => "Nothing says what a connection's M2M application was granted",
+        EXCESS_SCOPE => "A scope granted but needed by no action",
+        VAULT_SETUP => "A vault setup field is missing or malformed",
+        PLAINTEXT_SECRET => "A secret written literally instead of a keyword marker",
+        UNUSED_CONNECTION => "A vault connection no flow uses",
+        EXPRESSION => "An expression that does not parse or reads what is not there",
+        UNKNOWN_ENDPOINT => "A custom Management API request flowls cannot look up",
+        DUPLICATE_CONNECTION => "Two vault connections with one name",
+        CONFIG => "A problem in flowls.toml",
+        _ => "flowls finding",
+    }
+}

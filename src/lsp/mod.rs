@@ -1,1 +1,538 @@
-//! LSP
+//! The language server: LSP 3.17 over stdio. The only module that knows LSP types.
+//!
+//! Ordering: `tower-lsp-server` runs handlers concurrently, so document edits are applied in
+//! [`Ordered::call`], which the transport calls once per message in arrival order, before the
+//! handler runs. Handlers then only compute and publish from the current state; every
+//! publication goes through one channel, so the client sees them in order.
+
+pub mod convert;
+pub mod settings;
+pub mod state;
+
+use state::{Affected, ClientCaps, Outgoing, State};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
+use tower_lsp_server::jsonrpc::{self, Request, Response};
+use tower_lsp_server::ls_types::{self as lsp, *};
+use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+
+use crate::syntax::line_index::ColumnUnit;
+use crate::workspace::disk;
+
+type Shared = Arc<Mutex<State>>;
+
+fn lock(state: &Shared) -> MutexGuard<'_, State> {
+    // a panic while holding the lock must not take the server down with it
+    state.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+pub struct Backend {
+    client: Client,
+    state: Shared,
+}
+
+/// Runs the server on stdin/stdout until the client says `exit`.
+pub fn run() -> std::io::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Outgoing>();
+        let state: Shared = Arc::new(Mutex::new(State::new(tx)));
+        let shared = state.clone();
+        let (service, socket) = LspService::new(move |client| {
+            let sender = client.clone();
+            tokio::spawn(async move {
+                while let Some(msg) = rx.recv().await {
+                    match msg {
+                        Outgoing::Publish {
+                            uri,
+                            diagnostics,
+                            version,
+                        } => sender.publish_diagnostics(uri, diagnostics, version).await,
+                        Outgoing::Refresh => {
+                            let _ = sender.workspace_diagnostic_refresh().await;
+                        }
+                    }
+                }
+            });
+            Backend { client, state: shared }
+        });
+        let service = Ordered { inner: service, state };
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+    });
+    Ok(())
+}
+
+/// Applies `didOpen` / `didChange` / `didClose` to the state in arrival order, then hands
+/// the message on.
+struct Ordered<S> {
+    inner: S,
+    state: Shared,
+}
+
+impl<S> tower::Service<Request> for Ordered<S>
+where
+    S: tower::Service<Request, Response = Option<Response>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let method = req.method();
+        if matches!(method, "textDocument/didOpen" | "textDocument/didChange" | "textDocument/didClose") {
+            let (method, id, params) = req.into_parts();
+            if let Some(p) = &params {
+                let mut st = lock(&self.state);
+                match method.as_ref() {
+                    "textDocument/didOpen" => {
+                        if let Ok(p) = serde_json::from_value::<DidOpenTextDocumentParams>(p.clone()) {
+                            st.open(p);
+                        }
+                    }
+                    "textDocument/didChange" => {
+                        if let Ok(p) = serde_json::from_value::<DidChangeTextDocumentParams>(p.clone()) {
+                            st.change(p);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let mut b = Request::build(method);
+            if let Some(p) = params {
+                b = b.params(p);
+            }
+            if let Some(id) = id {
+                b = b.id(id);
+            }
+            return self.inner.call(b.finish());
+        }
+        self.inner.call(req)
+    }
+}
+
+impl Backend {
+    /// Recomputes `now` on the spot and `later` in the background, in chunks, giving the lock
+    /// back between chunks so edits are never kept waiting.
+    fn recompute(&self, affected: Affected) {
+        let mut st = lock(&self.state);
+        let pull = st.caps.pull;
+        if !pull {
+            for p in &affected.now {
+                st.publish(p);
+            }
+        }
+        if affected.later.is_empty() {
+            return;
+        }
+        if pull {
+            if st.caps.refresh {
+                let _ = st.out.send(Outgoing::Refresh);
+            }
+            return;
+        }
+        let generation = st.generation;
+        drop(st);
+        let state = self.state.clone();
+        tokio::spawn(async move {
+            for chunk in affected.later.chunks(64) {
+                {
+                    let mut st = lock(&state);
+                    if affected.all && st.generation != generation {
+                        return; // a newer pass covers every file
+                    }
+                    for p in chunk {
+                        st.publish(p);
+                    }
+                }
+                tokio::task::yield_now().await;
+            }
+        });
+    }
+
+    async fn index_workspace(&self, root: PathBuf) {
+        let progress = if lock(&self.state).caps.progress {
+            let token = NumberOrString::String("flowls/indexing".into());
+            match self.client.create_work_done_progress(token.clone()).await {
+                Ok(()) => Some(
+                    self.client
+                        .progress(token, "flowls")
+                        .with_message("Indexing the workspace")
+                        .begin()
+                        .await,
+                ),
+                Err(_) => None,
+            }
+        } else {
+            None
+        };
+        let scan_root = root.clone();
+        let files = tokio::task::spawn_blocking(move || {
+            disk::discover(&scan_root)
+                .into_iter()
+                .filter_map(|p| disk::read_text(&p).ok().map(|t| (p, t)))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        let count = files.len();
+        let affected = {
+            let mut st = lock(&self.state);
+            let files: Vec<_> = files.into_iter().filter(|(p, _)| !st.docs.contains_key(p)).collect();
+            st.ws.set_files(files);
+            st.generation += 1;
+            Affected {
+                now: Vec::new(),
+                later: st.checked_paths(),
+                all: true,
+            }
+        };
+        self.recompute(affected);
+        if let Some(p) = progress {
+            p.finish_with_message(format!("Indexed {count} files")).await;
+        }
+    }
+
+    async fn pull_configuration(&self) {
+        if !lock(&self.state).caps.configuration {
+            return;
+        }
+        let item = ConfigurationItem {
+            scope_uri: None,
+            section: Some("flowls".into()),
+        };
+        if let Ok(values) = self.client.configuration(vec![item]).await
+            && let Some(v) = values.into_iter().next()
+        {
+            self.apply_settings(&v);
+        }
+    }
+
+    fn apply_settings(&self, value: &serde_json::Value) {
+        let affected = {
+            let mut st = lock(&self.state);
+            let new = settings::read(value, &st.settings);
+            if new == st.settings {
+                return;
+            }
+            st.ws.set_settings(new.analysis.clone());
+            st.settings = new;
+            st.generation += 1;
+            st.published.clear();
+            Affected {
+                now: Vec::new(),
+                later: st.checked_paths(),
+                all: true,
+            }
+        };
+        self.recompute(affected);
+    }
+
+    fn document_report(&self, path: &std::path::Path) -> Vec<lsp::Diagnostic> {
+        let mut st = lock(&self.state);
+        let diags = if !st.on_type()
+            && let Some((_, saved)) = st.published.get(path)
+        {
+            saved.clone()
+        } else {
+            let d = st.diagnostics(path);
+            if !st.on_type() {
+                let v = st.version(path);
+                st.published.insert(path.to_path_buf(), (v, d.clone()));
+            }
+            d
+        };
+        st.lsp_diagnostics(path, &diags)
+    }
+}
+
+fn client_caps(params: &InitializeParams) -> (ClientCaps, ColumnUnit) {
+    let caps = &params.capabilities;
+    let unit = match caps
+        .general
+        .as_ref()
+        .and_then(|g| g.position_encodings.as_ref())
+    {
+        Some(encs) if encs.contains(&PositionEncodingKind::UTF8) => ColumnUnit::Utf8,
+        _ => ColumnUnit::Utf16,
+    };
+    let ws = caps.workspace.as_ref();
+    (
+        ClientCaps {
+            pull: caps.text_document.as_ref().and_then(|t| t.diagnostic.as_ref()).is_some(),
+            refresh: ws
+                .and_then(|w| w.diagnostics.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false),
+            progress: caps
+                .window
+                .as_ref()
+                .and_then(|w| w.work_done_progress)
+                .unwrap_or(false),
+            watch_dynamic: ws
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|d| d.dynamic_registration)
+                .unwrap_or(false),
+            configuration: ws.and_then(|w| w.configuration).unwrap_or(false),
+        },
+        unit,
+    )
+}
+
+fn root_of(params: &InitializeParams) -> Option<PathBuf> {
+    if let Some(folders) = &params.workspace_folders
+        && let Some(f) = folders.first()
+    {
+        return f.uri.to_file_path().map(|p| p.into_owned());
+    }
+    #[allow(deprecated)]
+    params
+        .root_uri
+        .as_ref()
+        .and_then(|u| u.to_file_path().map(|p| p.into_owned()))
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> jsonrpc::Result<InitializeResult> {
+        let (caps, unit) = client_caps(&params);
+        let root = root_of(&params);
+        {
+            let mut st = lock(&self.state);
+            st.caps = caps;
+            st.unit = unit;
+            if let Some(opts) = &params.initialization_options {
+                st.settings = settings::read(opts, &st.settings);
+            }
+            let analysis_settings = st.settings.analysis.clone();
+            let env: Vec<(String, String)> = std::env::vars().collect();
+            st.ws = crate::workspace::Workspace::new(root.clone().unwrap_or_else(|| PathBuf::from("/")), analysis_settings, env);
+        }
+        let encoding = match unit {
+            ColumnUnit::Utf8 => PositionEncodingKind::UTF8,
+            _ => PositionEncodingKind::UTF16,
+        };
+        Ok(InitializeResult {
+            server_info: Some(ServerInfo {
+                name: "flowls".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+            capabilities: ServerCapabilities {
+                position_encoding: Some(encoding),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(TextDocumentSyncKind::INCREMENTAL),
+                    save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions {
+                        include_text: Some(false),
+                    })),
+                    ..Default::default()
+                })),
+                diagnostic_provider: caps.pull.then(|| {
+                    DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                        identifier: Some("flowls".into()),
+                        inter_file_dependencies: true,
+                        workspace_diagnostics: true,
+                        work_done_progress_options: Default::default(),
+                    })
+                }),
+                workspace: Some(WorkspaceServerCapabilities {
+                    workspace_folders: None,
+                    file_operations: None,
+                }),
+                ..Default::default()
+            },
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let (watch, root) = {
+            let st = lock(&self.state);
+            (st.caps.watch_dynamic, st.ws.root.clone())
+        };
+        if watch {
+            let watchers = ["**/*.json", "**/flowls.toml"]
+                .into_iter()
+                .map(|g| FileSystemWatcher {
+                    glob_pattern: GlobPattern::String(g.into()),
+                    kind: None,
+                })
+                .collect();
+            let reg = Registration {
+                id: "flowls-watch".into(),
+                method: "workspace/didChangeWatchedFiles".into(),
+                register_options: serde_json::to_value(DidChangeWatchedFilesRegistrationOptions { watchers }).ok(),
+            };
+            let _ = self.client.register_capability(vec![reg]).await;
+        }
+        self.pull_configuration().await;
+        if root != std::path::Path::new("/") {
+            self.index_workspace(root).await;
+        }
+    }
+
+    async fn shutdown(&self) -> jsonrpc::Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        // the text is already in the state (see `Ordered`)
+        let path = State::path_of(&params.text_document.uri);
+        let affected = Affected {
+            now: vec![path],
+            later: Vec::new(),
+            all: false,
+        };
+        self.recompute(affected);
+        let st = lock(&self.state);
+        // an opened vault, grant or mapping file may change other files: refresh all once
+        let kind = st.ws.file(&State::path_of(&params.text_document.uri)).map(|f| f.kind);
+        drop(st);
+        if matches!(
+            kind,
+            Some(crate::model::DocKind::Vault | crate::model::DocKind::Grant | crate::model::DocKind::KeywordMappings | crate::model::DocKind::ProjectConfig)
+        ) {
+            let later = lock(&self.state).checked_paths();
+            self.recompute(Affected { now: Vec::new(), later, all: true });
+        }
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let path = State::path_of(&params.text_document.uri);
+        let on_type = lock(&self.state).on_type();
+        if !on_type {
+            return;
+        }
+        // the edit is applied (see `Ordered`); what else it affects depends on the file kind
+        let affected = {
+            let st = lock(&self.state);
+            let kind = st.ws.file(&path).map(|f| f.kind);
+            let global = matches!(
+                kind,
+                Some(crate::model::DocKind::Vault | crate::model::DocKind::Grant | crate::model::DocKind::KeywordMappings | crate::model::DocKind::ProjectConfig)
+            );
+            let later = if global {
+                st.checked_paths().into_iter().filter(|p| p != &path).collect()
+            } else {
+                st.ws
+                    .files()
+                    .filter(|f| {
+                        matches!(
+                            f.kind,
+                            crate::model::DocKind::Vault | crate::model::DocKind::Grant | crate::model::DocKind::ProjectConfig
+                        )
+                    })
+                    .map(|f| f.path.clone())
+                    .collect()
+            };
+            Affected { now: vec![path], later, all: global }
+        };
+        self.recompute(affected);
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        let path = State::path_of(&params.text_document.uri);
+        let later = {
+            let mut st = lock(&self.state);
+            if !st.on_type() {
+                // on-save: what the pull requests return is what the save shows
+                st.published.clear();
+            }
+            st.checked_paths().into_iter().filter(|p| p != &path).collect()
+        };
+        self.recompute(Affected { now: vec![path], later, all: true });
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let path = State::path_of(&params.text_document.uri);
+        let disk_text = disk::read_text(&path).ok();
+        let affected = {
+            let mut st = lock(&self.state);
+            st.docs.remove(&path);
+            st.published.remove(&path);
+            match disk_text {
+                Some(t) if path.starts_with(&st.ws.root) && disk::is_candidate(&path) => st.update(&path, t),
+                _ => {
+                    let a = st.remove(&path);
+                    st.clear(&path);
+                    a
+                }
+            }
+        };
+        self.recompute(affected);
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let mut all = Affected::default();
+        for change in params.changes {
+            let path = State::path_of(&change.uri);
+            if lock(&self.state).docs.contains_key(&path) || !disk::is_candidate(&path) {
+                continue; // the editor's text wins over the disk
+            }
+            let text = if change.typ == FileChangeType::DELETED {
+                None
+            } else {
+                disk::read_text(&path).ok()
+            };
+            let mut st = lock(&self.state);
+            let a = match text {
+                Some(t) => st.update(&path, t),
+                None => {
+                    let a = st.remove(&path);
+                    st.clear(&path);
+                    a
+                }
+            };
+            all.now.extend(a.now);
+            all.later.extend(a.later);
+            all.all |= a.all;
+        }
+        all.later.retain(|p| !all.now.contains(p));
+        all.later.sort();
+        all.later.dedup();
+        self.recompute(all);
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        if params.settings.is_object() && !params.settings.as_object().is_some_and(|o| o.is_empty()) {
+            self.apply_settings(&params.settings);
+        } else {
+            self.pull_configuration().await;
+        }
+    }
+
+    async fn diagnostic(&self, params: DocumentDiagnosticParams) -> jsonrpc::Result<DocumentDiagnosticReportResult> {
+        let path = State::path_of(&params.text_document.uri);
+        let items = self.document_report(&path);
+        Ok(DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
+            RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id: None, items },
+            },
+        )))
+    }
+
+    async fn workspace_diagnostic(&self, _: WorkspaceDiagnosticParams) -> jsonrpc::Result<WorkspaceDiagnosticReportResult> {
+        let paths = lock(&self.state).checked_paths();
+        let mut items = Vec::new();
+        for path in paths {
+            let diags = self.document_report(&path);
+            let st = lock(&self.state);
+            let Some(uri) = st.uri_of(&path) else { continue };
+            items.push(WorkspaceDocumentDiagnosticReport::Full(WorkspaceFullDocumentDiagnosticReport {
+                uri,
+                version: st.version(&path).map(i64::from),
+                full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id: None, items: diags },
+            }));
+        }
+        Ok(WorkspaceDiagnosticReportResult::Report(WorkspaceDiagnosticReport { items }))
+    }
+}

@@ -6,6 +6,7 @@
 //! their own. It knows nothing of flows, vaults or LSP.
 
 mod lexer;
+pub mod line_index;
 mod parser;
 
 pub use parser::parse;

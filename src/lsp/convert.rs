@@ -1,0 +1,112 @@
+//! Between the core's byte offsets and LSP positions, in the negotiated encoding; between
+//! the core's diagnostics and LSP's. The only place that converts positions.
+
+use crate::analysis::{Diagnostic, Severity};
+use crate::syntax::TextRange;
+use crate::syntax::line_index::{ColumnUnit, LineIndex};
+use ropey::Rope;
+use tower_lsp_server::ls_types::{self as lsp, NumberOrString};
+
+pub fn to_lsp_range(text: &str, index: &LineIndex, range: TextRange, unit: ColumnUnit) -> lsp::Range {
+    let (l1, c1) = index.position(text, range.start as usize, unit);
+    let (l2, c2) = index.position(text, range.end as usize, unit);
+    lsp::Range {
+        start: lsp::Position::new(l1 as u32, c1 as u32),
+        end: lsp::Position::new(l2 as u32, c2 as u32),
+    }
+}
+
+pub fn to_lsp_diagnostic(text: &str, index: &LineIndex, d: &Diagnostic, unit: ColumnUnit) -> lsp::Diagnostic {
+    lsp::Diagnostic {
+        range: to_lsp_range(text, index, d.range, unit),
+        severity: Some(match d.severity {
+            Severity::Error => lsp::DiagnosticSeverity::ERROR,
+            Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+            Severity::Information => lsp::DiagnosticSeverity::INFORMATION,
+            Severity::Hint => lsp::DiagnosticSeverity::HINT,
+        }),
+        code: Some(NumberOrString::String(d.code.to_string())),
+        source: Some("flowls".into()),
+        message: d.message.clone(),
+        tags: (d.code == crate::analysis::code::UNUSED_CONNECTION)
+            .then(|| vec![lsp::DiagnosticTag::UNNECESSARY]),
+        ..Default::default()
+    }
+}
+
+/// The char index in `rope` of an LSP position (clamped like [`LineIndex::offset`]).
+pub fn rope_char(rope: &Rope, pos: lsp::Position, unit: ColumnUnit) -> usize {
+    let line = pos.line as usize;
+    if line >= rope.len_lines() {
+        return rope.len_chars();
+    }
+    let slice = rope.line(line);
+    // the line's content, without its line break
+    let mut content_chars = slice.len_chars();
+    while content_chars > 0 && matches!(slice.char(content_chars - 1), '\n' | '\r') {
+        content_chars -= 1;
+    }
+    let content = slice.slice(..content_chars);
+    let col = pos.character as usize;
+    let char_col = match unit {
+        ColumnUnit::Utf16 => content.utf16_cu_to_char(col.min(content.len_utf16_cu())),
+        ColumnUnit::Utf8 => content.byte_to_char(col.min(content.len_bytes())),
+        ColumnUnit::Char => col.min(content_chars),
+    };
+    rope.line_to_char(line) + char_col
+}
+
+/// Applies one content change to the rope.
+pub fn apply_change(rope: &mut Rope, change: &lsp::TextDocumentContentChangeEvent, unit: ColumnUnit) {
+    match change.range {
+        None => *rope = Rope::from_str(&change.text),
+        Some(range) => {
+            let start = rope_char(rope, range.start, unit);
+            let end = rope_char(rope, range.end, unit).max(start);
+            rope.remove(start..end);
+            rope.insert(start, &change.text);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(l1: u32, c1: u32, l2: u32, c2: u32, text: &str) -> lsp::TextDocumentContentChangeEvent {
+        lsp::TextDocumentContentChangeEvent {
+            range: Some(lsp::Range::new(lsp::Position::new(l1, c1), lsp::Position::new(l2, c2))),
+            range_length: None,
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn edits_after_emoji_and_cjk_in_both_encodings() {
+        let mut rope = Rope::from_str("{\"a\": \"😀漢\"}\r\n");
+        // utf-16: 😀 is 2 units, so `漢` starts at 9
+        apply_change(&mut rope, &change(0, 9, 0, 10, "字"), ColumnUnit::Utf16);
+        assert_eq!(rope.to_string(), "{\"a\": \"😀字\"}\r\n");
+        // utf-8: 😀 is 4 bytes, 字 3, so the closing quote is at 14
+        apply_change(&mut rope, &change(0, 14, 0, 14, "!"), ColumnUnit::Utf8);
+        assert_eq!(rope.to_string(), "{\"a\": \"😀字!\"}\r\n");
+        // past the end of the line: at its end, before CRLF
+        apply_change(&mut rope, &change(0, 99, 0, 99, " "), ColumnUnit::Utf16);
+        assert_eq!(rope.to_string(), "{\"a\": \"😀字!\"} \r\n");
+        // past the last line: appended
+        apply_change(&mut rope, &change(9, 0, 9, 0, "x"), ColumnUnit::Utf16);
+        assert_eq!(rope.to_string(), "{\"a\": \"😀字!\"} \r\nx");
+    }
+
+    #[test]
+    fn diagnostic_ranges_in_both_encodings() {
+        let text = "😀\r\n  \"漢\": 1";
+        let index = LineIndex::new(text);
+        let start = text.find('"').unwrap();
+        let r = TextRange::new(start, start + "\"漢\"".len());
+        let utf16 = to_lsp_range(text, &index, r, ColumnUnit::Utf16);
+        assert_eq!((utf16.start.line, utf16.start.character, utf16.end.character), (1, 2, 5));
+        let utf8 = to_lsp_range(text, &index, r, ColumnUnit::Utf8);
+        assert_eq!((utf8.start.character, utf8.end.character), (2, 7));
+    }
+}

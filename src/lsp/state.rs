@@ -1,0 +1,265 @@
+//! The server's state: the workspace, the open documents (ropes), what the client can do,
+//! and what was last published. Guarded by one mutex that is never held across an `.await`.
+
+use super::convert::{apply_change, to_lsp_diagnostic};
+use super::settings::{ServerSettings, Trigger};
+use crate::analysis::{self, Diagnostic};
+use crate::model::DocKind;
+use crate::syntax::line_index::{ColumnUnit, LineIndex};
+use crate::workspace::{Need, Workspace};
+use ropey::Rope;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tokio::sync::mpsc::UnboundedSender;
+use tower_lsp_server::ls_types::{self as lsp, Uri};
+
+/// What the client said it supports.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ClientCaps {
+    pub pull: bool,
+    pub refresh: bool,
+    pub progress: bool,
+    pub watch_dynamic: bool,
+    pub configuration: bool,
+}
+
+pub struct OpenDoc {
+    pub uri: Uri,
+    pub rope: Rope,
+    pub version: i32,
+}
+
+/// Messages to the client, sent in order by one task.
+pub enum Outgoing {
+    Publish {
+        uri: Uri,
+        diagnostics: Vec<lsp::Diagnostic>,
+        version: Option<i32>,
+    },
+    /// `workspace/diagnostic/refresh`, for pull clients.
+    Refresh,
+}
+
+pub struct State {
+    pub ws: Workspace,
+    pub docs: HashMap<PathBuf, OpenDoc>,
+    pub unit: ColumnUnit,
+    pub caps: ClientCaps,
+    pub settings: ServerSettings,
+    /// Last diagnostics sent (push) or shown at save (on-save trigger), with the version.
+    pub published: HashMap<PathBuf, (Option<i32>, Vec<Diagnostic>)>,
+    /// Bumped on every change that affects all files, so stale background passes stop.
+    pub generation: u64,
+    pub out: UnboundedSender<Outgoing>,
+}
+
+impl State {
+    pub fn new(out: UnboundedSender<Outgoing>) -> State {
+        State {
+            ws: Workspace::new("/", Default::default(), std::env::vars().collect()),
+            docs: HashMap::new(),
+            unit: ColumnUnit::Utf16,
+            caps: ClientCaps::default(),
+            settings: ServerSettings::default(),
+            published: HashMap::new(),
+            generation: 0,
+            out,
+        }
+    }
+
+    pub fn uri_of(&self, path: &Path) -> Option<Uri> {
+        match self.docs.get(path) {
+            Some(d) => Some(d.uri.clone()),
+            None => Uri::from_file_path(path),
+        }
+    }
+
+    /// The key a document is kept under: its file path, or a stand-in for other schemes.
+    pub fn path_of(uri: &Uri) -> PathBuf {
+        match uri.to_file_path() {
+            Some(p) => p.into_owned(),
+            None => {
+                let safe: String = uri
+                    .as_str()
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+                    .collect();
+                PathBuf::from("/.flowls-virtual").join(safe)
+            }
+        }
+    }
+
+    /// Puts a file's text in the workspace; returns the files whose diagnostics may change.
+    pub fn update(&mut self, path: &Path, text: Arc<str>) -> Affected {
+        let before = uses_key(&self.ws, path);
+        let was_checked = self.ws.file(path).map(|f| f.kind);
+        let global = self.ws.set_file(path.to_path_buf(), text);
+        self.affected(path, global, before, was_checked)
+    }
+
+    pub fn remove(&mut self, path: &Path) -> Affected {
+        let before = uses_key(&self.ws, path);
+        let was = self.ws.file(path).map(|f| f.kind);
+        let global = self.ws.remove_file(path);
+        self.published.remove(path);
+        let mut a = self.affected(path, global, before, was);
+        a.now.retain(|p| p != path);
+        a
+    }
+
+    fn affected(&mut self, path: &Path, global: bool, before: Vec<(String, Need)>, was: Option<DocKind>) -> Affected {
+        if global {
+            self.generation += 1;
+            return Affected {
+                now: vec![path.to_path_buf()],
+                later: self.checked_paths().into_iter().filter(|p| p != path).collect(),
+                all: true,
+            };
+        }
+        let mut later = Vec::new();
+        let kind = self.ws.file(path).map(|f| f.kind);
+        if (kind == Some(DocKind::Flow) || was == Some(DocKind::Flow)) && uses_key(&self.ws, path) != before {
+            later = self
+                .ws
+                .files()
+                .filter(|f| matches!(f.kind, DocKind::Vault | DocKind::Grant | DocKind::ProjectConfig))
+                .map(|f| f.path.clone())
+                .collect();
+        }
+        Affected {
+            now: vec![path.to_path_buf()],
+            later,
+            all: false,
+        }
+    }
+
+    pub fn checked_paths(&self) -> Vec<PathBuf> {
+        self.ws
+            .files()
+            .filter(|f| analysis::is_checked(f.kind))
+            .map(|f| f.path.clone())
+            .collect()
+    }
+
+    /// Diagnostics of one file; a panic in the analysis becomes one diagnostic, not a dead server.
+    pub fn diagnostics(&self, path: &Path) -> Vec<Diagnostic> {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analysis::diagnostics(&self.ws, path))) {
+            Ok(d) => d,
+            Err(_) => vec![Diagnostic::error(
+                crate::syntax::TextRange::empty(0),
+                analysis::code::SYNTAX,
+                "flowls failed to analyse this file; please report it (the rest of the workspace is still checked)",
+            )],
+        }
+    }
+
+    pub fn lsp_diagnostics(&self, path: &Path, diags: &[Diagnostic]) -> Vec<lsp::Diagnostic> {
+        let Some(file) = self.ws.file(path) else {
+            return Vec::new();
+        };
+        let index = LineIndex::new(&file.text);
+        diags
+            .iter()
+            .map(|d| to_lsp_diagnostic(&file.text, &index, d, self.unit))
+            .collect()
+    }
+
+    pub fn version(&self, path: &Path) -> Option<i32> {
+        self.docs.get(path).map(|d| d.version)
+    }
+
+    /// Pushes a file's diagnostics when they (or its version) changed since the last push.
+    pub fn publish(&mut self, path: &Path) {
+        if self.caps.pull {
+            return;
+        }
+        let Some(uri) = self.uri_of(path) else { return };
+        let version = self.version(path);
+        let diags = if self.ws.file(path).is_some() {
+            self.diagnostics(path)
+        } else {
+            Vec::new()
+        };
+        if self.published.get(path) == Some(&(version, diags.clone())) {
+            return;
+        }
+        let lsp = self.lsp_diagnostics(path, &diags);
+        self.published.insert(path.to_path_buf(), (version, diags));
+        let _ = self.out.send(Outgoing::Publish {
+            uri,
+            diagnostics: lsp,
+            version,
+        });
+    }
+
+    /// Clears what was pushed for a file that is gone.
+    pub fn clear(&mut self, path: &Path) {
+        if self.caps.pull {
+            return;
+        }
+        if let Some(uri) = self.uri_of(path)
+            && self.published.remove(path).is_some()
+        {
+            let _ = self.out.send(Outgoing::Publish {
+                uri,
+                diagnostics: Vec::new(),
+                version: None,
+            });
+        }
+    }
+
+    /// Applies an edit strictly in arrival order. Stale versions are ignored.
+    pub fn change(&mut self, params: lsp::DidChangeTextDocumentParams) -> Option<PathBuf> {
+        let path = Self::path_of(&params.text_document.uri);
+        let unit = self.unit;
+        let doc = self.docs.get_mut(&path)?;
+        if params.text_document.version <= doc.version {
+            return None;
+        }
+        for change in &params.content_changes {
+            apply_change(&mut doc.rope, change, unit);
+        }
+        doc.version = params.text_document.version;
+        let text: Arc<str> = doc.rope.to_string().into();
+        self.update(&path, text);
+        Some(path)
+    }
+
+    pub fn open(&mut self, params: lsp::DidOpenTextDocumentParams) -> PathBuf {
+        let doc = params.text_document;
+        let path = Self::path_of(&doc.uri);
+        self.docs.insert(
+            path.clone(),
+            OpenDoc {
+                uri: doc.uri,
+                rope: Rope::from_str(&doc.text),
+                version: doc.version,
+            },
+        );
+        self.published.remove(&path);
+        self.update(&path, doc.text.into());
+        path
+    }
+
+    /// Whether edits publish at once (else only on save).
+    pub fn on_type(&self) -> bool {
+        self.settings.trigger == Trigger::OnType
+    }
+}
+
+/// Files whose diagnostics need recomputing: `now` on the edit path, `later` in the background.
+#[derive(Debug, Default)]
+pub struct Affected {
+    pub now: Vec<PathBuf>,
+    pub later: Vec<PathBuf>,
+    /// Every file may have changed (a vault, grant, mapping or flowls.toml changed).
+    pub all: bool,
+}
+
+/// What in a flow matters to other files: which connections it uses and what for.
+fn uses_key(ws: &Workspace, path: &Path) -> Vec<(String, Need)> {
+    ws.file(path)
+        .map(|f| f.uses.iter().map(|u| (u.connection.clone(), u.need.clone())).collect())
+        .unwrap_or_default()
+}

@@ -1,0 +1,145 @@
+//! Byte offsets ↔ (line, column) in UTF-8 bytes, UTF-16 code units or characters.
+//!
+//! Lines end at `\n`, `\r\n` or a lone `\r`, as in LSP. A column past the end of its line is
+//! clamped to the line's end; a line past the end of the text, to the end of the text.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnUnit {
+    Utf8,
+    Utf16,
+    Char,
+}
+
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    /// Byte offset where each line starts.
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => starts.push(i + 1),
+                b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
+                _ => {}
+            }
+            i += 1;
+        }
+        LineIndex {
+            starts,
+            len: text.len(),
+        }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// The byte range of a line's content (without its line break).
+    fn line_bounds(&self, text: &str, line: usize) -> (usize, usize) {
+        let start = self.starts[line];
+        let mut end = self.starts.get(line + 1).copied().unwrap_or(self.len);
+        let b = text.as_bytes();
+        if end > start && b.get(end - 1) == Some(&b'\n') {
+            end -= 1;
+        }
+        if end > start && b.get(end - 1) == Some(&b'\r') {
+            end -= 1;
+        }
+        (start, end)
+    }
+
+    /// 0-based line and column of a byte offset (clamped into the text and onto a char boundary).
+    pub fn position(&self, text: &str, offset: usize, unit: ColumnUnit) -> (usize, usize) {
+        let mut offset = offset.min(self.len);
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let (start, end) = self.line_bounds(text, line);
+        let slice = &text[start..offset.min(end).max(start)];
+        let col = match unit {
+            ColumnUnit::Utf8 => slice.len(),
+            ColumnUnit::Utf16 => slice.encode_utf16().count(),
+            ColumnUnit::Char => slice.chars().count(),
+        };
+        (line, col)
+    }
+
+    /// The byte offset of a 0-based line and column.
+    pub fn offset(&self, text: &str, line: usize, col: usize, unit: ColumnUnit) -> usize {
+        if line >= self.starts.len() {
+            return self.len;
+        }
+        let (start, end) = self.line_bounds(text, line);
+        let content = &text[start..end];
+        let mut seen = 0;
+        for (i, ch) in content.char_indices() {
+            if seen >= col {
+                return start + i;
+            }
+            seen += match unit {
+                ColumnUnit::Utf8 => ch.len_utf8(),
+                ColumnUnit::Utf16 => ch.len_utf16(),
+                ColumnUnit::Char => 1,
+            };
+            if seen > col {
+                // inside a character: snap to its start
+                return start + i;
+            }
+        }
+        end
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emoji_cjk_and_crlf() {
+        let text = "a😀b\r\n漢字x\rlast";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_count(), 3);
+        let b = text.find('b').unwrap();
+        assert_eq!(idx.position(text, b, ColumnUnit::Utf16), (0, 3));
+        assert_eq!(idx.position(text, b, ColumnUnit::Utf8), (0, 5));
+        assert_eq!(idx.position(text, b, ColumnUnit::Char), (0, 2));
+        let x = text.find('x').unwrap();
+        assert_eq!(idx.position(text, x, ColumnUnit::Utf16), (1, 2));
+        assert_eq!(idx.position(text, x, ColumnUnit::Utf8), (1, 6));
+        assert_eq!(idx.offset(text, 1, 2, ColumnUnit::Utf16), x);
+        assert_eq!(idx.offset(text, 1, 6, ColumnUnit::Utf8), x);
+        // past the end of a line: its end, before the line break
+        assert_eq!(idx.offset(text, 0, 99, ColumnUnit::Utf16), text.find('\r').unwrap());
+        // past the last line
+        assert_eq!(idx.offset(text, 9, 0, ColumnUnit::Utf16), text.len());
+        assert_eq!(idx.position(text, text.len(), ColumnUnit::Utf16), (2, 4));
+        // inside the surrogate pair of 😀 snaps to its start
+        assert_eq!(idx.offset(text, 0, 2, ColumnUnit::Utf16), 1);
+        // the \r of a CRLF belongs to no column
+        assert_eq!(idx.position(text, text.find('\r').unwrap() + 1, ColumnUnit::Utf16), (0, 4));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn round_trips_on_arbitrary_text(text in "(\\PC|\r\n|\r|\n){0,40}", pick in 0usize..200) {
+            let idx = LineIndex::new(&text);
+            let boundaries: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+            let offset = boundaries[pick % boundaries.len()];
+            // offsets inside a line break are not addressable; skip them
+            let on_break = offset > 0 && text.as_bytes()[offset - 1] == b'\r' && text.as_bytes().get(offset) == Some(&b'\n');
+            if !on_break {
+                for unit in [ColumnUnit::Utf8, ColumnUnit::Utf16, ColumnUnit::Char] {
+                    let (l, c) = idx.position(&text, offset, unit);
+                    proptest::prop_assert_eq!(idx.offset(&text, l, c, unit), offset);
+                }
+            }
+        }
+    }
+}
