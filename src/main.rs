@@ -9,7 +9,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "flowls", version, about = "Language server and checker for Auth0 Forms flows and Flows Vault connections")]
+#[command(
+    name = "flowls",
+    version,
+    about = "Language server and checker for Auth0 Forms flows and Flows Vault connections"
+)]
 struct Args {
     /// Speak LSP over stdio (the same as `flowls lsp`).
     #[arg(long)]
@@ -52,14 +56,20 @@ fn main() -> ExitCode {
         Ok(a) => a,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     match args.command {
         None if args.stdio => run_lsp(),
         Some(Command::Lsp { .. }) => run_lsp(),
         None => {
-            eprintln!("flowls: say what to do: `flowls check [PATH…]`, `flowls lsp` or `flowls schema flow|vault` (see --help)");
+            eprintln!(
+                "flowls: say what to do: `flowls check [PATH…]`, `flowls lsp` or `flowls schema flow|vault` (see --help)"
+            );
             ExitCode::from(2)
         }
         Some(Command::Schema { kind }) => match kind.as_str() {
@@ -91,7 +101,11 @@ fn main() -> ExitCode {
                 eprintln!("flowls: unknown severity `{deny}`: use error, warning, info or hint");
                 return ExitCode::from(2);
             };
-            let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths };
+            let paths = if paths.is_empty() {
+                vec![PathBuf::from(".")]
+            } else {
+                paths
+            };
             let settings = Settings {
                 keyword_mappings_file: keyword_mappings,
                 plaintext_secrets: !no_plaintext_secrets,
@@ -112,7 +126,8 @@ fn main() -> ExitCode {
 
 fn run_lsp() -> ExitCode {
     match flowls::lsp::run() {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
         Err(e) => {
             eprintln!("flowls: {e}");
             ExitCode::from(1)

@@ -27,7 +27,9 @@ impl Reference {
         &self.segments[0].0
     }
     pub fn range(&self) -> TextRange {
-        self.segments[0].1.cover(self.segments[self.segments.len() - 1].1)
+        self.segments[0]
+            .1
+            .cover(self.segments[self.segments.len() - 1].1)
     }
 }
 
@@ -56,12 +58,18 @@ pub fn find(raw: &str, base: usize) -> Vec<Expression> {
                         e
                     }
                 });
-                out.push(Expression { range, inner, parsed });
+                out.push(Expression {
+                    range,
+                    inner,
+                    parsed,
+                });
                 from = close + 2;
             }
             None => {
                 // stop before the closing quote of the literal
-                let end = raw.len().saturating_sub(usize::from(raw.ends_with('"') && raw.len() > 1));
+                let end = raw
+                    .len()
+                    .saturating_sub(usize::from(raw.ends_with('"') && raw.len() > 1));
                 let end = end.max(open + 2);
                 let range = TextRange::new(base + open, base + end);
                 out.push(Expression {
@@ -88,8 +96,8 @@ enum Tok {
 }
 
 const PUNCT: &[&str] = &[
-    "===", "!==", "?.", "??", "||", "&&", "==", "!=", "<=", ">=", "<", ">", "+", "-", "*", "/", "%",
-    "!", "?", ":", ".", "[", "]", "(", ")", ",",
+    "===", "!==", "?.", "??", "||", "&&", "==", "!=", "<=", ">=", "<", ">", "+", "-", "*", "/",
+    "%", "!", "?", ":", ".", "[", "]", "(", ")", ",",
 ];
 
 fn lex(src: &str, base: usize) -> Result<Vec<(Tok, TextRange)>, ExprError> {
@@ -107,7 +115,10 @@ fn lex(src: &str, base: usize) -> Result<Vec<(Tok, TextRange)>, ExprError> {
             while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'$') {
                 i += 1;
             }
-            out.push((Tok::Ident(src[start..i].to_string()), TextRange::new(base + start, base + i)));
+            out.push((
+                Tok::Ident(src[start..i].to_string()),
+                TextRange::new(base + start, base + i),
+            ));
             continue;
         }
         if c.is_ascii_digit() {
@@ -264,7 +275,8 @@ impl ExprParser {
         self.pos += 1;
         let mut reference = None;
         match tok {
-            Tok::Ident(name) if matches!(name.as_str(), "true" | "false" | "null" | "undefined") => {}
+            Tok::Ident(name)
+                if matches!(name.as_str(), "true" | "false" | "null" | "undefined") => {}
             Tok::Ident(name) => {
                 reference = Some(Reference {
                     segments: vec![(name, range)],
@@ -308,7 +320,9 @@ impl ExprParser {
             } else if self.is("[") {
                 self.pos += 1;
                 match self.toks.get(self.pos).cloned() {
-                    Some((Tok::Str(s), r)) if matches!(self.toks.get(self.pos + 1), Some((Tok::Punct("]"), _))) => {
+                    Some((Tok::Str(s), r))
+                        if matches!(self.toks.get(self.pos + 1), Some((Tok::Punct("]"), _))) =>
+                    {
                         self.pos += 2;
                         if open_path && let Some(rf) = reference.as_mut() {
                             rf.segments.push((s, r));
@@ -389,10 +403,20 @@ mod tests {
         let raw = r#""Hi {{context.user.name}}, {{ vars.x }}""#;
         let found = find(raw, 100);
         assert_eq!(found.len(), 2);
-        assert_eq!(&raw[(found[0].range.start - 100) as usize..(found[0].range.end - 100) as usize], "{{context.user.name}}");
+        assert_eq!(
+            &raw[(found[0].range.start - 100) as usize..(found[0].range.end - 100) as usize],
+            "{{context.user.name}}"
+        );
         let raw = r#""{{ context.user.name ""#;
         let found = find(raw, 0);
-        assert!(found[0].parsed.as_ref().unwrap_err().message.contains("unclosed"));
+        assert!(
+            found[0]
+                .parsed
+                .as_ref()
+                .unwrap_err()
+                .message
+                .contains("unclosed")
+        );
         assert_eq!(found[0].range, TextRange::new(1, raw.len() - 1));
         let raw = r#""{{ functions.replace(fields.a, \"x\", \"y\") }}""#;
         assert!(find(raw, 0)[0].parsed.is_ok());

@@ -12,9 +12,25 @@ use crate::syntax::{Node, NodeKind};
 use crate::workspace::{Need, SourceFile, Workspace, need_of};
 use std::collections::HashMap;
 
-const FLOW_KEYS: &[&str] = &["$schema", "id", "name", "actions", "created_at", "updated_at", "executed_at"];
+const FLOW_KEYS: &[&str] = &[
+    "$schema",
+    "id",
+    "name",
+    "actions",
+    "created_at",
+    "updated_at",
+    "executed_at",
+];
 const LEGACY_FLOW_KEYS: &[&str] = &["description", "synchronous", "triggers", "security"];
-const ACTION_KEYS: &[&str] = &["id", "alias", "type", "action", "allow_failure", "mask_output", "params"];
+const ACTION_KEYS: &[&str] = &[
+    "id",
+    "alias",
+    "type",
+    "action",
+    "allow_failure",
+    "mask_output",
+    "params",
+];
 
 struct Ctx<'a> {
     ws: &'a Workspace,
@@ -108,7 +124,11 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
 
 pub(super) fn check_name(n: &Node, what: &str, out: &mut Vec<Diagnostic>) {
     match n.as_str() {
-        Some("") => out.push(Diagnostic::error(n.range, code::SCHEMA, format!("the {what} name must not be empty"))),
+        Some("") => out.push(Diagnostic::error(
+            n.range,
+            code::SCHEMA,
+            format!("the {what} name must not be empty"),
+        )),
         Some(s) if s.chars().count() > 150 => out.push(Diagnostic::error(
             n.range,
             code::SCHEMA,
@@ -150,7 +170,13 @@ fn walk<'a>(ctx: &mut Ctx<'a>, list: &'a [Action<'a>], outer: &Before<'a>) {
         }
         before.surely.extend(a.id_str());
         let mut nested = Vec::new();
-        collect_ids(&a.branches.iter().flat_map(|b| b.actions.iter()).collect::<Vec<_>>(), &mut nested);
+        collect_ids(
+            &a.branches
+                .iter()
+                .flat_map(|b| b.actions.iter())
+                .collect::<Vec<_>>(),
+            &mut nested,
+        );
         before.maybe.extend(nested);
     }
 }
@@ -194,7 +220,11 @@ fn check_action<'a>(ctx: &mut Ctx<'a>, a: &'a Action<'a>, before: &Before<'a>) {
                 code::SCHEMA,
                 format!(
                     "missing `params` for {label}: add \"params\": {{ … }}{}",
-                    if req.is_empty() { String::new() } else { format!(" with {}", req.join(", ")) }
+                    if req.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" with {}", req.join(", "))
+                    }
                 ),
             ));
         }
@@ -203,14 +233,14 @@ fn check_action<'a>(ctx: &mut Ctx<'a>, a: &'a Action<'a>, before: &Before<'a>) {
             ctx.out.push(Diagnostic::error(
                 p.range,
                 code::SCHEMA,
-                format!("`params` of {label} must be an object, found {}", p.type_name()),
+                format!(
+                    "`params` of {label} must be an object, found {}",
+                    p.type_name()
+                ),
             ));
         }
         Some(p) => {
-            let anchor = a
-                .node
-                .member("params")
-                .map_or(p.range, |m| m.key_range);
+            let anchor = a.node.member("params").map_or(p.range, |m| m.key_range);
             if let Some(validator) = spec.validator() {
                 let mut found = Vec::new();
                 shape::validate(
@@ -255,9 +285,11 @@ fn envelope(ctx: &mut Ctx, a: &Action) {
             code::SCHEMA,
             "missing required field `id` in an action: add a unique \"id\"",
         )),
-        Some(n) if n.as_str() == Some("") => {
-            ctx.out.push(Diagnostic::error(n.range, code::SCHEMA, "the action `id` must not be empty"))
-        }
+        Some(n) if n.as_str() == Some("") => ctx.out.push(Diagnostic::error(
+            n.range,
+            code::SCHEMA,
+            "the action `id` must not be empty",
+        )),
         Some(n) if n.as_str().is_none() && !is_marker(n) => ctx.out.push(Diagnostic::error(
             n.range,
             code::SCHEMA,
@@ -300,13 +332,21 @@ fn pair(ctx: &mut Ctx, a: &Action) -> Option<&'static crate::catalogue::ActionSp
     let obj = opening(a.node.range);
     let ty = match a.ty {
         None => {
-            ctx.out.push(Diagnostic::error(obj, code::SCHEMA, "missing required field `type` in an action: add \"type\", such as \"AUTH0\""));
+            ctx.out.push(Diagnostic::error(
+                obj,
+                code::SCHEMA,
+                "missing required field `type` in an action: add \"type\", such as \"AUTH0\"",
+            ));
             None
         }
         Some(n) => match n.as_str() {
             None => {
                 if !is_marker(n) {
-                    ctx.out.push(Diagnostic::error(n.range, code::SCHEMA, format!("`type` must be a string, found {}", n.type_name())));
+                    ctx.out.push(Diagnostic::error(
+                        n.range,
+                        code::SCHEMA,
+                        format!("`type` must be a string, found {}", n.type_name()),
+                    ));
                 }
                 None
             }
@@ -316,7 +356,11 @@ fn pair(ctx: &mut Ctx, a: &Action) -> Option<&'static crate::catalogue::ActionSp
                     Some(n) => format!("did you mean `{n}`?"),
                     None => format!("known types: {}", cat.types().join(", ")),
                 };
-                ctx.out.push(Diagnostic::error(n.range, code::UNKNOWN_ACTION, format!("unknown action type `{t}`: {hint}")));
+                ctx.out.push(Diagnostic::error(
+                    n.range,
+                    code::UNKNOWN_ACTION,
+                    format!("unknown action type `{t}`: {hint}"),
+                ));
                 return None;
             }
         },
@@ -330,7 +374,11 @@ fn pair(ctx: &mut Ctx, a: &Action) -> Option<&'static crate::catalogue::ActionSp
             Some(s) => (s, n.range),
             None => {
                 if !is_marker(n) {
-                    ctx.out.push(Diagnostic::error(n.range, code::SCHEMA, format!("`action` must be a string, found {}", n.type_name())));
+                    ctx.out.push(Diagnostic::error(
+                        n.range,
+                        code::SCHEMA,
+                        format!("`action` must be a string, found {}", n.type_name()),
+                    ));
                 }
                 return None;
             }
@@ -348,7 +396,12 @@ fn pair(ctx: &mut Ctx, a: &Action) -> Option<&'static crate::catalogue::ActionSp
         .map(|s| s.type_.as_str())
         .collect();
     let hint = if !elsewhere.is_empty() {
-        format!("`{}` exists under {}; {ty} has {}", action.0, elsewhere.join(", "), names.join(", "))
+        format!(
+            "`{}` exists under {}; {ty} has {}",
+            action.0,
+            elsewhere.join(", "),
+            names.join(", ")
+        )
     } else {
         match nearest(action.0, names.iter().copied()) {
             Some(n) => format!("did you mean `{n}`?"),
@@ -399,12 +452,19 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
                 "add a {} connection in flow-vault-connections/",
                 spec.app().unwrap_or("vault")
             ),
-            None => format!("{} connections: {}", spec.app().unwrap_or("matching"), names.join(", ")),
+            None => format!(
+                "{} connections: {}",
+                spec.app().unwrap_or("matching"),
+                names.join(", ")
+            ),
         };
         ctx.out.push(Diagnostic::error(
             node.range,
             code::UNRESOLVED_CONNECTION,
-            format!("no vault connection named `{}` in the workspace: {hint}", use_.connection),
+            format!(
+                "no vault connection named `{}` in the workspace: {hint}",
+                use_.connection
+            ),
         ));
         return;
     };
@@ -451,9 +511,20 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
                 let need = if scopes.len() == 1 {
                     format!("`{}`", scopes[0])
                 } else {
-                    format!("one of {}", scopes.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "))
+                    format!(
+                        "one of {}",
+                        scopes
+                            .iter()
+                            .map(|s| format!("`{s}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
                 };
-                let granted_list = if g.scopes.is_empty() { "none".to_string() } else { g.names().join(", ") };
+                let granted_list = if g.scopes.is_empty() {
+                    "none".to_string()
+                } else {
+                    g.names().join(", ")
+                };
                 ctx.out.push(Diagnostic::new(
                     use_.action_range,
                     g.source.severity(),
@@ -478,10 +549,16 @@ fn secrets_in_params(ctx: &mut Ctx, spec: &crate::catalogue::ActionSpec, params:
     if let Some(p) = params.get("basic").and_then(|b| b.get("password")) {
         found.push(("basic.password", p));
     }
-    for m in params.get("headers").and_then(Node::as_object).unwrap_or_default() {
+    for m in params
+        .get("headers")
+        .and_then(Node::as_object)
+        .unwrap_or_default()
+    {
         let k = m.key.to_ascii_lowercase();
-        if matches!(k.as_str(), "authorization" | "x-api-key" | "api-key" | "apikey")
-            && let Some(v) = &m.value
+        if matches!(
+            k.as_str(),
+            "authorization" | "x-api-key" | "api-key" | "apikey"
+        ) && let Some(v) = &m.value
         {
             found.push(("header", v));
         }
@@ -490,7 +567,11 @@ fn secrets_in_params(ctx: &mut Ctx, spec: &crate::catalogue::ActionSpec, params:
         if let Some(s) = node.as_str()
             && is_plain_secret(s)
         {
-            let what = if what == "header" { "this header's credential" } else { "basic.password" };
+            let what = if what == "header" {
+                "this header's credential"
+            } else {
+                "basic.password"
+            };
             ctx.out.push(Diagnostic::warning(
                 node.range,
                 code::PLAINTEXT_SECRET,
@@ -505,7 +586,13 @@ pub(super) fn is_plain_secret(s: &str) -> bool {
     !s.trim().is_empty() && !s.contains("##") && !s.contains("@@") && !has_expression(s)
 }
 
-fn expressions_in<'a>(ctx: &mut Ctx<'a>, a: &Action, params: &Node, before: &Before<'a>, liquid: &[&str]) {
+fn expressions_in<'a>(
+    ctx: &mut Ctx<'a>,
+    a: &Action,
+    params: &Node,
+    before: &Before<'a>,
+    liquid: &[&str],
+) {
     let text = &ctx.file.text;
     let is_condition = a.type_str() == Some("FLOW") && a.action_str() == Some("BOOLEAN_CONDITION");
     let mut stack: Vec<(&Node, bool)> = vec![(params, false)];
@@ -513,10 +600,14 @@ fn expressions_in<'a>(ctx: &mut Ctx<'a>, a: &Action, params: &Node, before: &Bef
         match &node.kind {
             NodeKind::Object(members) => {
                 for m in members {
-                    if std::ptr::eq(node, params) && is_condition && (m.key == "then" || m.key == "else") {
+                    if std::ptr::eq(node, params)
+                        && is_condition
+                        && (m.key == "then" || m.key == "else")
+                    {
                         continue; // nested actions are checked as actions
                     }
-                    let lq = in_liquid || (std::ptr::eq(node, params) && liquid.contains(&m.key.as_str()));
+                    let lq = in_liquid
+                        || (std::ptr::eq(node, params) && liquid.contains(&m.key.as_str()));
                     if let Some(v) = &m.value {
                         stack.push((v, lq));
                     }
@@ -532,7 +623,10 @@ fn expressions_in<'a>(ctx: &mut Ctx<'a>, a: &Action, params: &Node, before: &Bef
                                 ctx.out.push(Diagnostic::error(
                                     err.range,
                                     code::EXPRESSION,
-                                    format!("{}: expressions look like {{{{context.user.email}}}}", err.message),
+                                    format!(
+                                        "{}: expressions look like {{{{context.user.email}}}}",
+                                        err.message
+                                    ),
                                 ));
                             }
                         }
@@ -555,7 +649,11 @@ fn reference<'a>(ctx: &mut Ctx<'a>, a: &Action, r: &Reference, before: &Before<'
     match root {
         "actions" => {
             let Some((id, id_range)) = seg(1) else {
-                ctx.out.push(Diagnostic::error(root_range, code::EXPRESSION, "`actions` needs an action id: {{actions.<id>.<output>}}"));
+                ctx.out.push(Diagnostic::error(
+                    root_range,
+                    code::EXPRESSION,
+                    "`actions` needs an action id: {{actions.<id>.<output>}}",
+                ));
                 return;
             };
             if Some(id) == a.id_str() {
@@ -578,21 +676,37 @@ fn reference<'a>(ctx: &mut Ctx<'a>, a: &Action, r: &Reference, before: &Before<'
                 let hint = nearest(id, before.surely.iter().copied())
                     .map(|n| format!(" (did you mean `{n}`?)"))
                     .unwrap_or_default();
-                ctx.out.push(Diagnostic::error(id_range, code::EXPRESSION, format!("no action with id `{id}` in this flow{hint}")));
+                ctx.out.push(Diagnostic::error(
+                    id_range,
+                    code::EXPRESSION,
+                    format!("no action with id `{id}` in this flow{hint}"),
+                ));
             }
         }
         "functions" => {
             let Some((name, range)) = seg(1) else {
-                ctx.out.push(Diagnostic::error(root_range, code::EXPRESSION, "`functions` needs a function name, such as functions.toUpperCase(…)"));
+                ctx.out.push(Diagnostic::error(
+                    root_range,
+                    code::EXPRESSION,
+                    "`functions` needs a function name, such as functions.toUpperCase(…)",
+                ));
                 return;
             };
             if !exprs::is_function(name) {
                 let hint = nearest(name, exprs::FUNCTIONS.iter().map(|f| f.0))
                     .map(|n| format!(" (did you mean `{n}`?)"))
                     .unwrap_or_default();
-                ctx.out.push(Diagnostic::error(range, code::EXPRESSION, format!("unknown function `{name}`{hint}")));
+                ctx.out.push(Diagnostic::error(
+                    range,
+                    code::EXPRESSION,
+                    format!("unknown function `{name}`{hint}"),
+                ));
             } else if !r.called {
-                ctx.out.push(Diagnostic::warning(r.range(), code::EXPRESSION, format!("`functions.{name}` is a function: call it, like functions.{name}(…)")));
+                ctx.out.push(Diagnostic::warning(
+                    r.range(),
+                    code::EXPRESSION,
+                    format!("`functions.{name}` is a function: call it, like functions.{name}(…)"),
+                ));
             }
         }
         "context" => {
@@ -603,7 +717,11 @@ fn reference<'a>(ctx: &mut Ctx<'a>, a: &Action, r: &Reference, before: &Before<'
                 let hint = nearest(obj, exprs::CONTEXT.iter().map(|c| c.0))
                     .map(|n| format!(" (did you mean `{n}`?)"))
                     .unwrap_or_default();
-                ctx.out.push(Diagnostic::warning(range, code::EXPRESSION, format!("`context.{obj}` is not part of the context{hint}")));
+                ctx.out.push(Diagnostic::warning(
+                    range,
+                    code::EXPRESSION,
+                    format!("`context.{obj}` is not part of the context{hint}"),
+                ));
             }
         }
         "fields" | "vars" => {}
@@ -611,8 +729,14 @@ fn reference<'a>(ctx: &mut Ctx<'a>, a: &Action, r: &Reference, before: &Before<'
         other => {
             let hint = nearest(other, exprs::ROOTS.iter().map(|r| r.0))
                 .map(|n| format!("did you mean `{n}`?"))
-                .unwrap_or_else(|| "expressions start with context, fields, vars, actions or functions".into());
-            ctx.out.push(Diagnostic::error(root_range, code::EXPRESSION, format!("unknown root `{other}`: {hint}")));
+                .unwrap_or_else(|| {
+                    "expressions start with context, fields, vars, actions or functions".into()
+                });
+            ctx.out.push(Diagnostic::error(
+                root_range,
+                code::EXPRESSION,
+                format!("unknown root `{other}`: {hint}"),
+            ));
         }
     }
 }

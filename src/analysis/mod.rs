@@ -76,7 +76,12 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(range: TextRange, severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(
+        range: TextRange,
+        severity: Severity,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             range,
             severity,
@@ -113,7 +118,9 @@ pub fn diagnostics(ws: &Workspace, path: &Path) -> Vec<Diagnostic> {
     if !ws.settings.plaintext_secrets {
         out.retain(|d| d.code != code::PLAINTEXT_SECRET);
     }
-    out.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
+    out.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
+    });
     out.dedup();
     out
 }

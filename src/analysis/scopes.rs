@@ -15,7 +15,11 @@ pub enum Source {
     /// The token of the last successful Test connection.
     Tenant,
     /// A client grant file; `by_config` when `flowls.toml` links it, else the literal client id.
-    Grant { rel: String, client: String, by_config: bool },
+    Grant {
+        rel: String,
+        client: String,
+        by_config: bool,
+    },
     /// `granted_scopes` in `flowls.toml`.
     Declared,
 }
@@ -24,10 +28,18 @@ impl Source {
     pub fn describe(&self) -> String {
         match self {
             Source::Tenant => "the last Test connection".into(),
-            Source::Grant { rel, client, by_config: true } => {
+            Source::Grant {
+                rel,
+                client,
+                by_config: true,
+            } => {
                 format!("the client grant of `{client}` in {rel}, linked in flowls.toml")
             }
-            Source::Grant { rel, client, by_config: false } => {
+            Source::Grant {
+                rel,
+                client,
+                by_config: false,
+            } => {
                 format!("the client grant of `{client}` in {rel}, linked by the setup's client_id")
             }
             Source::Declared => "granted_scopes in flowls.toml".into(),
@@ -105,7 +117,10 @@ pub fn granted(ws: &Workspace, vault: &VaultInfo) -> Resolution {
         .as_ref()
         .and_then(|(path, c)| Some((path, c.as_ref().ok()?.connections.get(name)?)));
     let mut why = Vec::new();
-    let audience = vault.audience.clone().unwrap_or_else(|| "its Management API audience".into());
+    let audience = vault
+        .audience
+        .clone()
+        .unwrap_or_else(|| "its Management API audience".into());
     if let Some((_, c)) = config
         && let Some((client, _)) = &c.client
     {
@@ -146,7 +161,9 @@ pub fn granted(ws: &Workspace, vault: &VaultInfo) -> Resolution {
     if why.is_empty() {
         why.push("nothing in the workspace says what its M2M application was granted".into());
     }
-    Resolution::Unknown { why: why.join("; ") }
+    Resolution::Unknown {
+        why: why.join("; "),
+    }
 }
 
 /// The scopes that some use of these connections needs (each `AnyOf` set counts whole),
@@ -237,7 +254,11 @@ pub fn check_project(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic
     };
     let _ = file;
     for (name, c) in &config.connections {
-        let vault = ws.index().vaults.iter().find(|v| v.name.as_deref() == Some(name));
+        let vault = ws
+            .index()
+            .vaults
+            .iter()
+            .find(|v| v.name.as_deref() == Some(name));
         let Some(vault) = vault else {
             out.push(Diagnostic::warning(
                 c.name_range,
@@ -247,7 +268,11 @@ pub fn check_project(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic
             continue;
         };
         if let Some((client, range)) = &c.client
-            && !ws.index().grants.iter().any(|g| g.grant.client_id.as_deref() == Some(client))
+            && !ws
+                .index()
+                .grants
+                .iter()
+                .any(|g| g.grant.client_id.as_deref() == Some(client))
         {
             out.push(Diagnostic::error(
                 *range,
@@ -255,8 +280,13 @@ pub fn check_project(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic
                 format!("no client grant in grants/ has client_id `{client}`: use the client's name as deploy-cli writes it there"),
             ));
         }
-        if let (Some(scopes), Resolution::Known(Granted { source: Source::Declared, .. })) =
-            (&c.granted_scopes, granted(ws, vault))
+        if let (
+            Some(scopes),
+            Resolution::Known(Granted {
+                source: Source::Declared,
+                ..
+            }),
+        ) = (&c.granted_scopes, granted(ws, vault))
         {
             excess(ws, &[vault], scopes, "granted_scopes", out);
         }

@@ -36,7 +36,11 @@ pub fn validate(
         }
         let (target, key_range) = walk(node, &path);
         let from_marker = is_substituted(target);
-        let at = if path.is_empty() { subject.anchor } else { target.range };
+        let at = if path.is_empty() {
+            subject.anchor
+        } else {
+            target.range
+        };
         let field = field_name(&path, subject);
         let schema_path = err.schema_path().as_str().to_string();
         let sub = parent_schema(schema, &schema_path);
@@ -66,24 +70,33 @@ pub fn validate(
                     .map(|p| p.keys().map(String::as_str).collect())
                     .unwrap_or_default();
                 for key in unexpected {
-                    let range = target
-                        .member(key)
-                        .map_or(target.range, |m| m.key_range);
+                    let range = target.member(key).map_or(target.range, |m| m.key_range);
                     let hint = match crate::catalogue::nearest(key, known.iter().copied()) {
                         Some(n) => format!(" (did you mean `{n}`?)"),
                         None if known.is_empty() => String::new(),
-                        None => format!(" ({} allows: {})", where_(&path, subject), known.join(", ")),
+                        None => {
+                            format!(" ({} allows: {})", where_(&path, subject), known.join(", "))
+                        }
                     };
-                    let noun = if path.is_empty() { subject.field_word } else { "field" };
+                    let noun = if path.is_empty() {
+                        subject.field_word
+                    } else {
+                        "field"
+                    };
                     out.push(Diagnostic::error(
                         range,
                         subject.code,
-                        format!("unknown {noun} `{key}` in {}: remove it{hint}", where_(&path, subject)),
+                        format!(
+                            "unknown {noun} `{key}` in {}: remove it{hint}",
+                            where_(&path, subject)
+                        ),
                     ));
                 }
             }
             kind => {
-                let expected = sub.map(describe).unwrap_or_else(|| "a different value".into());
+                let expected = sub
+                    .map(describe)
+                    .unwrap_or_else(|| "a different value".into());
                 let message = match kind {
                     ValidationErrorKind::Type { .. }
                     | ValidationErrorKind::AnyOf { .. }
@@ -107,12 +120,21 @@ pub fn validate(
                     ValidationErrorKind::MaxLength { limit } => {
                         format!("{field} must be at most {limit} characters long: shorten it")
                     }
-                    ValidationErrorKind::Minimum { limit } => format!("{field} must be at least {limit}"),
-                    ValidationErrorKind::Maximum { limit } => format!("{field} must be at most {limit}"),
-                    ValidationErrorKind::MinItems { limit } => {
-                        format!("{field} needs at least {limit} item{}", if *limit == 1 { "" } else { "s" })
+                    ValidationErrorKind::Minimum { limit } => {
+                        format!("{field} must be at least {limit}")
                     }
-                    ValidationErrorKind::MaxItems { limit } => format!("{field} takes at most {limit} items"),
+                    ValidationErrorKind::Maximum { limit } => {
+                        format!("{field} must be at most {limit}")
+                    }
+                    ValidationErrorKind::MinItems { limit } => {
+                        format!(
+                            "{field} needs at least {limit} item{}",
+                            if *limit == 1 { "" } else { "s" }
+                        )
+                    }
+                    ValidationErrorKind::MaxItems { limit } => {
+                        format!("{field} takes at most {limit} items")
+                    }
                     _ => format!("{field} must be {expected}"),
                 };
                 out.push(Diagnostic::new(at, Severity::Error, subject.code, message));
@@ -204,7 +226,11 @@ fn parent_schema<'a>(schema: &'a Value, schema_path: &str) -> Option<&'a Value> 
 
 /// A schema in words: "a string of at most 250 characters or an integer ≥ 0".
 pub fn describe(schema: &Value) -> String {
-    if let Some(alts) = schema.get("anyOf").or_else(|| schema.get("oneOf")).and_then(Value::as_array) {
+    if let Some(alts) = schema
+        .get("anyOf")
+        .or_else(|| schema.get("oneOf"))
+        .and_then(Value::as_array)
+    {
         let mut parts: Vec<String> = Vec::new();
         for a in alts {
             let d = describe(a);
@@ -217,7 +243,10 @@ pub fn describe(schema: &Value) -> String {
     if let Some(values) = schema.get("enum").and_then(Value::as_array) {
         let names: Vec<String> = values
             .iter()
-            .map(|v| v.as_str().map_or_else(|| v.to_string(), |s| format!("\"{s}\"")))
+            .map(|v| {
+                v.as_str()
+                    .map_or_else(|| v.to_string(), |s| format!("\"{s}\""))
+            })
             .collect();
         return format!("one of {}", names.join(", "));
     }

@@ -409,7 +409,10 @@ fn plaintext_secret_in_http_request_and_setting_turns_it_off() {
     expect![[r###"
         flows/a.json 2:120-2:132 warning plaintext-secret "\"Bearer abc\"": this header's credential is written in plain text: move it to an HTTP vault connection, or use a keyword marker such as "##API_TOKEN##" with the value in config.json's AUTH0_KEYWORD_REPLACE_MAPPINGS or an environment variable
     "###]].assert_eq(&render(&ws));
-    ws.set_settings(Settings { plaintext_secrets: false, ..Settings::default() });
+    ws.set_settings(Settings {
+        plaintext_secrets: false,
+        ..Settings::default()
+    });
     expect![[""]].assert_eq(&render(&ws));
 }
 
@@ -421,8 +424,18 @@ fn deeply_nested_conditions_and_garbage_do_not_crash() {
     }
     let ws = workspace(&format!("//- flows/deep.json\n{text}"));
     assert!(!render(&ws).is_empty());
-    for garbage in ["[]", "1", "\"x\"", "null", "{\"actions\": {}}", "{\"actions\": [1, [], {\"params\": 3}]}", "\u{feff}{}"] {
-        let ws = workspace(&format!("//- flows/g.json\n{garbage}\n//- flow-vault-connections/g.json\n{garbage}\n"));
+    for garbage in [
+        "[]",
+        "1",
+        "\"x\"",
+        "null",
+        "{\"actions\": {}}",
+        "{\"actions\": [1, [], {\"params\": 3}]}",
+        "\u{feff}{}",
+    ] {
+        let ws = workspace(&format!(
+            "//- flows/g.json\n{garbage}\n//- flow-vault-connections/g.json\n{garbage}\n"
+        ));
         let _ = render(&ws);
     }
 }

@@ -47,7 +47,10 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
             out.push(Diagnostic::error(
                 m.key_range,
                 code::SCHEMA,
-                format!("unknown field `{}` in a vault connection: remove it{hint}", m.key),
+                format!(
+                    "unknown field `{}` in a vault connection: remove it{hint}",
+                    m.key
+                ),
             ));
         }
     }
@@ -81,7 +84,11 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
                             cat.apps.keys().cloned().collect::<Vec<_>>().join(", ")
                         ),
                     };
-                    out.push(Diagnostic::error(n.range, code::SCHEMA, format!("unknown app_id `{id}`: {hint}")));
+                    out.push(Diagnostic::error(
+                        n.range,
+                        code::SCHEMA,
+                        format!("unknown app_id `{id}`: {hint}"),
+                    ));
                     None
                 }
             },
@@ -101,7 +108,11 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
         if let Some(n) = root.get(key)
             && n.as_bool().is_none()
         {
-            out.push(Diagnostic::error(n.range, code::SCHEMA, format!("`{key}` must be true or false")));
+            out.push(Diagnostic::error(
+                n.range,
+                code::SCHEMA,
+                format!("`{key}` must be true or false"),
+            ));
         }
     }
     let info = ws.index().vaults.iter().find(|v| v.path == file.path);
@@ -113,7 +124,8 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
             let anchor = if is_marker(setup_node) {
                 setup_node.range
             } else {
-                root.member("setup").map_or(setup_node.range, |m| m.key_range)
+                root.member("setup")
+                    .map_or(setup_node.range, |m| m.key_range)
             };
             match value {
                 Value::Object(obj) => {
@@ -126,17 +138,26 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
                     let types: Vec<&str> = app.setups.iter().map(|s| s.type_.as_str()).collect();
                     match variant {
                         None => {
-                            let at = setup_node
-                                .get("type")
-                                .map_or(anchor, |n| n.range);
+                            let at = setup_node.get("type").map_or(anchor, |n| n.range);
                             let what = match ty {
                                 Some(t) => format!("`{t}` is not a setup type of {app_id}"),
                                 None => format!("the setup of {app_id} needs a `type`"),
                             };
                             out.push(Diagnostic::error(
-                                if is_marker(setup_node) { setup_node.range } else { at },
+                                if is_marker(setup_node) {
+                                    setup_node.range
+                                } else {
+                                    at
+                                },
                                 code::VAULT_SETUP,
-                                format!("{what}: use {}", types.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(" or ")),
+                                format!(
+                                    "{what}: use {}",
+                                    types
+                                        .iter()
+                                        .map(|t| format!("\"{t}\""))
+                                        .collect::<Vec<_>>()
+                                        .join(" or ")
+                                ),
                             ));
                         }
                         Some(variant) => {
@@ -171,12 +192,20 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
     }
     let Some(info) = info else { return };
     if let Some(name) = &info.name
-        && ws.index().vaults.iter().filter(|v| v.name.as_ref() == Some(name)).count() > 1
+        && ws
+            .index()
+            .vaults
+            .iter()
+            .filter(|v| v.name.as_ref() == Some(name))
+            .count()
+            > 1
     {
         out.push(Diagnostic::error(
             info.name_range,
             code::DUPLICATE_CONNECTION,
-            format!("another vault connection is also named `{name}`: deploy-cli needs unique names"),
+            format!(
+                "another vault connection is also named `{name}`: deploy-cli needs unique names"
+            ),
         ));
     }
     let uses: Vec<_> = ws.uses_of(info).collect();
@@ -230,7 +259,9 @@ fn setup_formats(node: &Node, setup: &Setup, variant: &SetupSpec, out: &mut Vec<
     let props = variant.schema.get("properties").and_then(Value::as_object);
     for (key, schema) in props.into_iter().flatten() {
         let format = schema.get("format").and_then(Value::as_str);
-        let Some(value) = setup.field(key) else { continue };
+        let Some(value) = setup.field(key) else {
+            continue;
+        };
         // the range: the field's own value, or the marker the whole setup came from
         let at = node.get(key).map_or(node.range, |n| n.range);
         let problem = match format {
@@ -239,7 +270,11 @@ fn setup_formats(node: &Node, setup: &Setup, variant: &SetupSpec, out: &mut Vec<
             _ => None,
         };
         if let Some(p) = problem {
-            out.push(Diagnostic::error(at, code::VAULT_SETUP, format!("`{key}` {p}")));
+            out.push(Diagnostic::error(
+                at,
+                code::VAULT_SETUP,
+                format!("`{key}` {p}"),
+            ));
         }
     }
 }
@@ -249,7 +284,9 @@ fn host_problem(v: &str) -> Option<String> {
         return None;
     }
     if v.contains("://") {
-        return Some("must be a bare host such as my-tenant.us.auth0.com: remove the scheme".into());
+        return Some(
+            "must be a bare host such as my-tenant.us.auth0.com: remove the scheme".into(),
+        );
     }
     if v.contains('/') {
         return Some("must be a bare host such as my-tenant.us.auth0.com: remove the path".into());
@@ -258,7 +295,9 @@ fn host_problem(v: &str) -> Option<String> {
     if host.is_empty()
         || host.starts_with('.')
         || host.ends_with('.')
-        || !host.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        || !host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
     {
         return Some("must be a host name such as my-tenant.us.auth0.com".into());
     }

@@ -2,10 +2,22 @@
 
 /// The roots an expression in a flow may start with.
 pub const ROOTS: &[(&str, &str)] = &[
-    ("context", "The transaction: user, organization, client, tenant, custom domain."),
-    ("fields", "Form input and hidden fields, `fields.<field_id>`."),
-    ("vars", "Shared variables stored by FLOW/STORE_VARS, `vars.<key>`."),
-    ("actions", "Output of an earlier action in this flow, `actions.<action_id>.<output>`."),
+    (
+        "context",
+        "The transaction: user, organization, client, tenant, custom domain.",
+    ),
+    (
+        "fields",
+        "Form input and hidden fields, `fields.<field_id>`.",
+    ),
+    (
+        "vars",
+        "Shared variables stored by FLOW/STORE_VARS, `vars.<key>`.",
+    ),
+    (
+        "actions",
+        "Output of an earlier action in this flow, `actions.<action_id>.<output>`.",
+    ),
     ("functions", "Helper functions, `functions.<name>(…)`."),
 ];
 

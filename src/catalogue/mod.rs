@@ -305,23 +305,45 @@ mod tests {
     #[test]
     fn auth0_user_actions_need_their_scopes() {
         let c = Catalogue::get();
-        assert_eq!(c.action("AUTH0", "GET_USER").unwrap().scopes, ["read:users"]);
-        assert_eq!(c.action("AUTH0", "CREATE_USER").unwrap().scopes, ["create:users"]);
-        assert_eq!(c.action("AUTH0", "UPDATE_USER").unwrap().scopes, ["update:users"]);
+        assert_eq!(
+            c.action("AUTH0", "GET_USER").unwrap().scopes,
+            ["read:users"]
+        );
+        assert_eq!(
+            c.action("AUTH0", "CREATE_USER").unwrap().scopes,
+            ["create:users"]
+        );
+        assert_eq!(
+            c.action("AUTH0", "UPDATE_USER").unwrap().scopes,
+            ["update:users"]
+        );
         assert!(c.action("AUTH0", "SEND_EMAIL").unwrap().scopes.is_empty());
-        assert_eq!(c.action("AUTH0", "SEND_EMAIL").unwrap().connection, ConnectionUse::None);
-        assert_eq!(c.action("HTTP", "SEND_REQUEST").unwrap().connection, ConnectionUse::Optional);
+        assert_eq!(
+            c.action("AUTH0", "SEND_EMAIL").unwrap().connection,
+            ConnectionUse::None
+        );
+        assert_eq!(
+            c.action("HTTP", "SEND_REQUEST").unwrap().connection,
+            ConnectionUse::Optional
+        );
     }
 
     #[test]
     fn endpoint_lookup_matches_params_and_prefers_literals() {
         let c = Catalogue::get();
-        let e = c.endpoint_scopes("GET", "/api/v2/users/{{context.user.user_id}}").unwrap();
+        let e = c
+            .endpoint_scopes("GET", "/api/v2/users/{{context.user.user_id}}")
+            .unwrap();
         assert_eq!(e.path, "/api/v2/users/{id}");
         assert!(e.any_of.contains(&"read:users".to_string()));
-        let e = c.endpoint_scopes("GET", "/api/v2/organizations?page=1").unwrap();
+        let e = c
+            .endpoint_scopes("GET", "/api/v2/organizations?page=1")
+            .unwrap();
         assert_eq!(e.path, "/api/v2/organizations");
-        assert_eq!(e.any_of, ["read:organizations", "read:organizations_summary"]);
+        assert_eq!(
+            e.any_of,
+            ["read:organizations", "read:organizations_summary"]
+        );
         let e = c.endpoint_scopes("GET", "/api/v2/users-by-email").unwrap();
         assert_eq!(e.path, "/api/v2/users-by-email");
         assert!(c.endpoint_scopes("GET", "/api/v2/nothing-here").is_none());
@@ -330,7 +352,10 @@ mod tests {
 
     #[test]
     fn nearest_suggests_close_names() {
-        assert_eq!(nearest("GET_USR", ["GET_USER", "CREATE_USER"]), Some("GET_USER"));
+        assert_eq!(
+            nearest("GET_USR", ["GET_USER", "CREATE_USER"]),
+            Some("GET_USER")
+        );
         assert_eq!(nearest("zzzzzzzz", ["GET_USER"]), None);
     }
 }

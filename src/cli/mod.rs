@@ -69,15 +69,24 @@ pub fn workspace_root_of(file: &Path) -> PathBuf {
 }
 
 /// Checks folders and files; folders wholly, files within the workspace around them.
-pub fn check(paths: &[PathBuf], settings: &Settings, env: Vec<(String, String)>) -> Result<CheckOutcome, String> {
+pub fn check(
+    paths: &[PathBuf],
+    settings: &Settings,
+    env: Vec<(String, String)>,
+) -> Result<CheckOutcome, String> {
     let mut outcome = CheckOutcome {
         findings: Vec::new(),
         files_checked: 0,
         unreadable: Vec::new(),
     };
-    let cwd = std::env::current_dir().map_err(|e| format!("cannot read the current folder: {e}"))?;
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the current folder: {e}"))?;
     for arg in paths {
-        let abs = if arg.is_absolute() { arg.clone() } else { cwd.join(arg) };
+        let abs = if arg.is_absolute() {
+            arg.clone()
+        } else {
+            cwd.join(arg)
+        };
         let meta = std::fs::metadata(&abs).map_err(|e| format!("{}: {e}", arg.display()))?;
         let (root, only, display_base) = if meta.is_dir() {
             (abs.clone(), None, abs.clone())
@@ -162,7 +171,8 @@ pub fn render(outcome: &CheckOutcome, format: Format) -> String {
                     })
                 })
                 .collect();
-            let mut s = serde_json::to_string_pretty(&json!({ "diagnostics": diags })).unwrap_or_default();
+            let mut s =
+                serde_json::to_string_pretty(&json!({ "diagnostics": diags })).unwrap_or_default();
             s.push('\n');
             s
         }
@@ -193,7 +203,9 @@ pub fn render(outcome: &CheckOutcome, format: Format) -> String {
 }
 
 fn gh_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn gh_property(s: &str) -> String {
@@ -209,13 +221,23 @@ fn human(outcome: &CheckOutcome) -> String {
         let pad = " ".repeat(gutter);
         let _ = writeln!(s, "{pad}--> {}:{}:{}", f.path, f.line, f.column);
         let _ = writeln!(s, "{pad} |");
-        let mut line: String = f.source_line.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
+        let mut line: String = f
+            .source_line
+            .chars()
+            .map(|c| if c == '\t' { ' ' } else { c })
+            .collect();
         if d.code == analysis::code::PLAINTEXT_SECRET && f.end_line == f.line {
             // the finding is the secret: never print it
             line = line
                 .chars()
                 .enumerate()
-                .map(|(i, c)| if i + 1 > f.column && i + 2 < f.end_column { '*' } else { c })
+                .map(|(i, c)| {
+                    if i + 1 > f.column && i + 2 < f.end_column {
+                        '*'
+                    } else {
+                        c
+                    }
+                })
                 .collect();
         }
         let _ = writeln!(s, "{} | {}", f.line, line);
@@ -224,13 +246,24 @@ fn human(outcome: &CheckOutcome) -> String {
         } else {
             line.chars().count().saturating_sub(f.column - 1).max(1)
         };
-        let _ = writeln!(s, "{pad} | {}{}", " ".repeat(f.column - 1), "^".repeat(width));
+        let _ = writeln!(
+            s,
+            "{pad} | {}{}",
+            " ".repeat(f.column - 1),
+            "^".repeat(width)
+        );
         s.push('\n');
     }
     for (p, why) in &outcome.unreadable {
         let _ = writeln!(s, "warning: {p} was not read: {why}");
     }
-    let count = |sev: Severity| outcome.findings.iter().filter(|f| f.diagnostic.severity == sev).count();
+    let count = |sev: Severity| {
+        outcome
+            .findings
+            .iter()
+            .filter(|f| f.diagnostic.severity == sev)
+            .count()
+    };
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     let _ = writeln!(
         s,

@@ -7,7 +7,12 @@ use crate::syntax::line_index::{ColumnUnit, LineIndex};
 use ropey::Rope;
 use tower_lsp_server::ls_types::{self as lsp, NumberOrString};
 
-pub fn to_lsp_range(text: &str, index: &LineIndex, range: TextRange, unit: ColumnUnit) -> lsp::Range {
+pub fn to_lsp_range(
+    text: &str,
+    index: &LineIndex,
+    range: TextRange,
+    unit: ColumnUnit,
+) -> lsp::Range {
     let (l1, c1) = index.position(text, range.start as usize, unit);
     let (l2, c2) = index.position(text, range.end as usize, unit);
     lsp::Range {
@@ -16,7 +21,12 @@ pub fn to_lsp_range(text: &str, index: &LineIndex, range: TextRange, unit: Colum
     }
 }
 
-pub fn to_lsp_diagnostic(text: &str, index: &LineIndex, d: &Diagnostic, unit: ColumnUnit) -> lsp::Diagnostic {
+pub fn to_lsp_diagnostic(
+    text: &str,
+    index: &LineIndex,
+    d: &Diagnostic,
+    unit: ColumnUnit,
+) -> lsp::Diagnostic {
     lsp::Diagnostic {
         range: to_lsp_range(text, index, d.range, unit),
         severity: Some(match d.severity {
@@ -57,7 +67,11 @@ pub fn rope_char(rope: &Rope, pos: lsp::Position, unit: ColumnUnit) -> usize {
 }
 
 /// Applies one content change to the rope.
-pub fn apply_change(rope: &mut Rope, change: &lsp::TextDocumentContentChangeEvent, unit: ColumnUnit) {
+pub fn apply_change(
+    rope: &mut Rope,
+    change: &lsp::TextDocumentContentChangeEvent,
+    unit: ColumnUnit,
+) {
     match change.range {
         None => *rope = Rope::from_str(&change.text),
         Some(range) => {
@@ -73,9 +87,18 @@ pub fn apply_change(rope: &mut Rope, change: &lsp::TextDocumentContentChangeEven
 mod tests {
     use super::*;
 
-    fn change(l1: u32, c1: u32, l2: u32, c2: u32, text: &str) -> lsp::TextDocumentContentChangeEvent {
+    fn change(
+        l1: u32,
+        c1: u32,
+        l2: u32,
+        c2: u32,
+        text: &str,
+    ) -> lsp::TextDocumentContentChangeEvent {
         lsp::TextDocumentContentChangeEvent {
-            range: Some(lsp::Range::new(lsp::Position::new(l1, c1), lsp::Position::new(l2, c2))),
+            range: Some(lsp::Range::new(
+                lsp::Position::new(l1, c1),
+                lsp::Position::new(l2, c2),
+            )),
             range_length: None,
             text: text.into(),
         }
@@ -105,7 +128,10 @@ mod tests {
         let start = text.find('"').unwrap();
         let r = TextRange::new(start, start + "\"漢\"".len());
         let utf16 = to_lsp_range(text, &index, r, ColumnUnit::Utf16);
-        assert_eq!((utf16.start.line, utf16.start.character, utf16.end.character), (1, 2, 5));
+        assert_eq!(
+            (utf16.start.line, utf16.start.character, utf16.end.character),
+            (1, 2, 5)
+        );
         let utf8 = to_lsp_range(text, &index, r, ColumnUnit::Utf8);
         assert_eq!((utf8.start.character, utf8.end.character), (2, 7));
     }

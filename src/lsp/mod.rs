@@ -27,13 +27,20 @@ fn lock(state: &Shared) -> MutexGuard<'_, State> {
     state.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+#[derive(Clone)]
 pub struct Backend {
     client: Client,
     state: Shared,
+    /// Whether the start-up scan is done, for requests that need the whole workspace.
+    indexed: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
-/// Runs the server on stdin/stdout until the client says `exit`.
-pub fn run() -> std::io::Result<()> {
+/// Set by `shutdown`: `exit` after it ends the process with 0, without it with 1 (LSP).
+static SHUT_DOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Runs the server on stdin/stdout until the client says `exit` (or closes stdin). Returns
+/// whether `shutdown` came first.
+pub fn run() -> std::io::Result<bool> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -58,14 +65,23 @@ pub fn run() -> std::io::Result<()> {
                     }
                 }
             });
-            Backend { client, state: shared }
+            Backend {
+                client,
+                state: shared,
+                indexed: Arc::new(tokio::sync::watch::channel(false).0),
+            }
         });
-        let service = Ordered { inner: service, state };
+        let service = Ordered {
+            inner: service,
+            state,
+        };
         Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
             .serve(service)
             .await;
     });
-    Ok(())
+    // the stdin reader thread is blocked in a read the client may never end: do not wait
+    rt.shutdown_background();
+    Ok(SHUT_DOWN.load(std::sync::atomic::Ordering::SeqCst))
 }
 
 /// Applies `didOpen` / `didChange` / `didClose` to the state in arrival order, then hands
@@ -89,18 +105,36 @@ where
 
     fn call(&mut self, req: Request) -> Self::Future {
         let method = req.method();
-        if matches!(method, "textDocument/didOpen" | "textDocument/didChange" | "textDocument/didClose") {
+        if matches!(
+            method,
+            "textDocument/didOpen" | "textDocument/didChange" | "textDocument/didSave"
+        ) {
             let (method, id, params) = req.into_parts();
             if let Some(p) = &params {
                 let mut st = lock(&self.state);
                 match method.as_ref() {
                     "textDocument/didOpen" => {
-                        if let Ok(p) = serde_json::from_value::<DidOpenTextDocumentParams>(p.clone()) {
-                            st.open(p);
+                        if let Ok(p) =
+                            serde_json::from_value::<DidOpenTextDocumentParams>(p.clone())
+                        {
+                            let path = st.open(p);
+                            if !st.on_type() {
+                                st.snapshot(&path);
+                            }
+                        }
+                    }
+                    "textDocument/didSave" => {
+                        if let Ok(p) =
+                            serde_json::from_value::<DidSaveTextDocumentParams>(p.clone())
+                            && !st.on_type()
+                        {
+                            st.snapshot(&State::path_of(&p.text_document.uri));
                         }
                     }
                     "textDocument/didChange" => {
-                        if let Ok(p) = serde_json::from_value::<DidChangeTextDocumentParams>(p.clone()) {
+                        if let Ok(p) =
+                            serde_json::from_value::<DidChangeTextDocumentParams>(p.clone())
+                        {
                             st.change(p);
                         }
                     }
@@ -121,6 +155,38 @@ where
 }
 
 impl Backend {
+    /// Registers file watchers, reads the configuration and indexes the workspace.
+    async fn start_up(&self) {
+        let (watch, root) = {
+            let st = lock(&self.state);
+            (st.caps.watch_dynamic, st.ws.root.clone())
+        };
+        if watch {
+            let watchers = ["**/*.json", "**/flowls.toml"]
+                .into_iter()
+                .map(|g| FileSystemWatcher {
+                    glob_pattern: GlobPattern::String(g.into()),
+                    kind: None,
+                })
+                .collect();
+            let reg = Registration {
+                id: "flowls-watch".into(),
+                method: "workspace/didChangeWatchedFiles".into(),
+                register_options: serde_json::to_value(DidChangeWatchedFilesRegistrationOptions {
+                    watchers,
+                })
+                .ok(),
+            };
+            let _ = self.client.register_capability(vec![reg]).await;
+        }
+        self.pull_configuration().await;
+        if root != std::path::Path::new("/") {
+            self.index_workspace(root).await;
+        } else {
+            self.indexed.send_replace(true);
+        }
+    }
+
     /// Recomputes `now` on the spot and `later` in the background, in chunks, giving the lock
     /// back between chunks so edits are never kept waiting.
     fn recompute(&self, affected: Affected) {
@@ -135,9 +201,10 @@ impl Backend {
             return;
         }
         if pull {
-            if st.caps.refresh {
-                let _ = st.out.send(Outgoing::Refresh);
-            }
+            // sent even when the client did not announce refresh support (Neovim 0.11 does
+            // not announce it): an unknown request is answered with an error and does no harm,
+            // and a client that handles it re-pulls the files that changed
+            let _ = st.out.send(Outgoing::Refresh);
             return;
         }
         let generation = st.generation;
@@ -187,7 +254,10 @@ impl Backend {
         let count = files.len();
         let affected = {
             let mut st = lock(&self.state);
-            let files: Vec<_> = files.into_iter().filter(|(p, _)| !st.docs.contains_key(p)).collect();
+            let files: Vec<_> = files
+                .into_iter()
+                .filter(|(p, _)| !st.docs.contains_key(p))
+                .collect();
             st.ws.set_files(files);
             st.generation += 1;
             Affected {
@@ -197,8 +267,10 @@ impl Backend {
             }
         };
         self.recompute(affected);
+        self.indexed.send_replace(true);
         if let Some(p) = progress {
-            p.finish_with_message(format!("Indexed {count} files")).await;
+            p.finish_with_message(format!("Indexed {count} files"))
+                .await;
         }
     }
 
@@ -228,6 +300,13 @@ impl Backend {
             st.settings = new;
             st.generation += 1;
             st.published.clear();
+            if !st.on_type() {
+                // on-save from now on: open documents keep what they show at this moment
+                let open: Vec<PathBuf> = st.docs.keys().cloned().collect();
+                for p in open {
+                    st.snapshot(&p);
+                }
+            }
             Affected {
                 now: Vec::new(),
                 later: st.checked_paths(),
@@ -268,7 +347,11 @@ fn client_caps(params: &InitializeParams) -> (ClientCaps, ColumnUnit) {
     let ws = caps.workspace.as_ref();
     (
         ClientCaps {
-            pull: caps.text_document.as_ref().and_then(|t| t.diagnostic.as_ref()).is_some(),
+            pull: caps
+                .text_document
+                .as_ref()
+                .and_then(|t| t.diagnostic.as_ref())
+                .is_some(),
             refresh: ws
                 .and_then(|w| w.diagnostics.as_ref())
                 .and_then(|d| d.refresh_support)
@@ -314,7 +397,11 @@ impl LanguageServer for Backend {
             }
             let analysis_settings = st.settings.analysis.clone();
             let env: Vec<(String, String)> = std::env::vars().collect();
-            st.ws = crate::workspace::Workspace::new(root.clone().unwrap_or_else(|| PathBuf::from("/")), analysis_settings, env);
+            st.ws = crate::workspace::Workspace::new(
+                root.clone().unwrap_or_else(|| PathBuf::from("/")),
+                analysis_settings,
+                env,
+            );
         }
         let encoding = match unit {
             ColumnUnit::Utf8 => PositionEncodingKind::UTF8,
@@ -327,14 +414,16 @@ impl LanguageServer for Backend {
             }),
             capabilities: ServerCapabilities {
                 position_encoding: Some(encoding),
-                text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
-                    open_close: Some(true),
-                    change: Some(TextDocumentSyncKind::INCREMENTAL),
-                    save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions {
-                        include_text: Some(false),
-                    })),
-                    ..Default::default()
-                })),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions {
+                            include_text: Some(false),
+                        })),
+                        ..Default::default()
+                    },
+                )),
                 diagnostic_provider: caps.pull.then(|| {
                     DiagnosticServerCapabilities::Options(DiagnosticOptions {
                         identifier: Some("flowls".into()),
@@ -354,32 +443,14 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        let (watch, root) = {
-            let st = lock(&self.state);
-            (st.caps.watch_dynamic, st.ws.root.clone())
-        };
-        if watch {
-            let watchers = ["**/*.json", "**/flowls.toml"]
-                .into_iter()
-                .map(|g| FileSystemWatcher {
-                    glob_pattern: GlobPattern::String(g.into()),
-                    kind: None,
-                })
-                .collect();
-            let reg = Registration {
-                id: "flowls-watch".into(),
-                method: "workspace/didChangeWatchedFiles".into(),
-                register_options: serde_json::to_value(DidChangeWatchedFilesRegistrationOptions { watchers }).ok(),
-            };
-            let _ = self.client.register_capability(vec![reg]).await;
-        }
-        self.pull_configuration().await;
-        if root != std::path::Path::new("/") {
-            self.index_workspace(root).await;
-        }
+        // requests to the client run in their own task: a client that never answers must
+        // not keep `exit` waiting
+        let this = self.clone();
+        tokio::spawn(async move { this.start_up().await });
     }
 
     async fn shutdown(&self) -> jsonrpc::Result<()> {
+        SHUT_DOWN.store(true, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     }
 
@@ -394,14 +465,26 @@ impl LanguageServer for Backend {
         self.recompute(affected);
         let st = lock(&self.state);
         // an opened vault, grant or mapping file may change other files: refresh all once
-        let kind = st.ws.file(&State::path_of(&params.text_document.uri)).map(|f| f.kind);
+        let kind = st
+            .ws
+            .file(&State::path_of(&params.text_document.uri))
+            .map(|f| f.kind);
         drop(st);
         if matches!(
             kind,
-            Some(crate::model::DocKind::Vault | crate::model::DocKind::Grant | crate::model::DocKind::KeywordMappings | crate::model::DocKind::ProjectConfig)
+            Some(
+                crate::model::DocKind::Vault
+                    | crate::model::DocKind::Grant
+                    | crate::model::DocKind::KeywordMappings
+                    | crate::model::DocKind::ProjectConfig
+            )
         ) {
             let later = lock(&self.state).checked_paths();
-            self.recompute(Affected { now: Vec::new(), later, all: true });
+            self.recompute(Affected {
+                now: Vec::new(),
+                later,
+                all: true,
+            });
         }
     }
 
@@ -417,38 +500,54 @@ impl LanguageServer for Backend {
             let kind = st.ws.file(&path).map(|f| f.kind);
             let global = matches!(
                 kind,
-                Some(crate::model::DocKind::Vault | crate::model::DocKind::Grant | crate::model::DocKind::KeywordMappings | crate::model::DocKind::ProjectConfig)
+                Some(
+                    crate::model::DocKind::Vault
+                        | crate::model::DocKind::Grant
+                        | crate::model::DocKind::KeywordMappings
+                        | crate::model::DocKind::ProjectConfig
+                )
             );
             let later = if global {
-                st.checked_paths().into_iter().filter(|p| p != &path).collect()
+                st.checked_paths()
+                    .into_iter()
+                    .filter(|p| p != &path)
+                    .collect()
             } else {
                 st.ws
                     .files()
                     .filter(|f| {
                         matches!(
                             f.kind,
-                            crate::model::DocKind::Vault | crate::model::DocKind::Grant | crate::model::DocKind::ProjectConfig
+                            crate::model::DocKind::Vault
+                                | crate::model::DocKind::Grant
+                                | crate::model::DocKind::ProjectConfig
                         )
                     })
                     .map(|f| f.path.clone())
                     .collect()
             };
-            Affected { now: vec![path], later, all: global }
+            Affected {
+                now: vec![path],
+                later,
+                all: global,
+            }
         };
         self.recompute(affected);
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
         let path = State::path_of(&params.text_document.uri);
-        let later = {
-            let mut st = lock(&self.state);
-            if !st.on_type() {
-                // on-save: what the pull requests return is what the save shows
-                st.published.clear();
-            }
-            st.checked_paths().into_iter().filter(|p| p != &path).collect()
-        };
-        self.recompute(Affected { now: vec![path], later, all: true });
+        // the saved file itself was re-checked on arrival (see `Ordered`)
+        let later = lock(&self.state)
+            .checked_paths()
+            .into_iter()
+            .filter(|p| p != &path)
+            .collect();
+        self.recompute(Affected {
+            now: vec![path],
+            later,
+            all: true,
+        });
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
@@ -459,7 +558,9 @@ impl LanguageServer for Backend {
             st.docs.remove(&path);
             st.published.remove(&path);
             match disk_text {
-                Some(t) if path.starts_with(&st.ws.root) && disk::is_candidate(&path) => st.update(&path, t),
+                Some(t) if path.starts_with(&st.ws.root) && disk::is_candidate(&path) => {
+                    st.update(&path, t)
+                }
                 _ => {
                     let a = st.remove(&path);
                     st.clear(&path);
@@ -502,37 +603,63 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
-        if params.settings.is_object() && !params.settings.as_object().is_some_and(|o| o.is_empty()) {
+        if params.settings.is_object() && !params.settings.as_object().is_some_and(|o| o.is_empty())
+        {
             self.apply_settings(&params.settings);
         } else {
-            self.pull_configuration().await;
+            let this = self.clone();
+            tokio::spawn(async move { this.pull_configuration().await });
         }
     }
 
-    async fn diagnostic(&self, params: DocumentDiagnosticParams) -> jsonrpc::Result<DocumentDiagnosticReportResult> {
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> jsonrpc::Result<DocumentDiagnosticReportResult> {
         let path = State::path_of(&params.text_document.uri);
         let items = self.document_report(&path);
-        Ok(DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
-            RelatedFullDocumentDiagnosticReport {
+        Ok(DocumentDiagnosticReportResult::Report(
+            DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
                 related_documents: None,
-                full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id: None, items },
-            },
-        )))
+                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                    result_id: None,
+                    items,
+                },
+            }),
+        ))
     }
 
-    async fn workspace_diagnostic(&self, _: WorkspaceDiagnosticParams) -> jsonrpc::Result<WorkspaceDiagnosticReportResult> {
+    async fn workspace_diagnostic(
+        &self,
+        _: WorkspaceDiagnosticParams,
+    ) -> jsonrpc::Result<WorkspaceDiagnosticReportResult> {
+        let mut ready = self.indexed.subscribe();
+        let _ = tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            ready.wait_for(|done| *done),
+        )
+        .await;
         let paths = lock(&self.state).checked_paths();
         let mut items = Vec::new();
         for path in paths {
             let diags = self.document_report(&path);
             let st = lock(&self.state);
-            let Some(uri) = st.uri_of(&path) else { continue };
-            items.push(WorkspaceDocumentDiagnosticReport::Full(WorkspaceFullDocumentDiagnosticReport {
-                uri,
-                version: st.version(&path).map(i64::from),
-                full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id: None, items: diags },
-            }));
+            let Some(uri) = st.uri_of(&path) else {
+                continue;
+            };
+            items.push(WorkspaceDocumentDiagnosticReport::Full(
+                WorkspaceFullDocumentDiagnosticReport {
+                    uri,
+                    version: st.version(&path).map(i64::from),
+                    full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                        result_id: None,
+                        items: diags,
+                    },
+                },
+            ));
         }
-        Ok(WorkspaceDiagnosticReportResult::Report(WorkspaceDiagnosticReport { items }))
+        Ok(WorkspaceDiagnosticReportResult::Report(
+            WorkspaceDiagnosticReport { items },
+        ))
     }
 }

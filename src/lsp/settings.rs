@@ -31,7 +31,10 @@ pub fn read(value: &Value, current: &ServerSettings) -> ServerSettings {
         s.analysis.keyword_mappings_file = f.trim_start_matches("./").to_string();
     }
     let diags = section.get("diagnostics");
-    if let Some(b) = diags.and_then(|d| d.get("plaintextSecrets")).and_then(Value::as_bool) {
+    if let Some(b) = diags
+        .and_then(|d| d.get("plaintextSecrets"))
+        .and_then(Value::as_bool)
+    {
         s.analysis.plaintext_secrets = b;
     }
     match diags.and_then(|d| d.get("trigger")).and_then(Value::as_str) {
@@ -50,8 +53,14 @@ mod tests {
     #[test]
     fn with_or_without_wrapper() {
         let base = ServerSettings::default();
-        let a = read(&json!({"flowls": {"diagnostics": {"trigger": "onSave", "plaintextSecrets": false}}}), &base);
-        let b = read(&json!({"diagnostics": {"trigger": "onSave", "plaintextSecrets": false}}), &base);
+        let a = read(
+            &json!({"flowls": {"diagnostics": {"trigger": "onSave", "plaintextSecrets": false}}}),
+            &base,
+        );
+        let b = read(
+            &json!({"diagnostics": {"trigger": "onSave", "plaintextSecrets": false}}),
+            &base,
+        );
         assert_eq!(a, b);
         assert_eq!(a.trigger, Trigger::OnSave);
         assert!(!a.analysis.plaintext_secrets);

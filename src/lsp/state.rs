@@ -83,7 +83,13 @@ impl State {
                 let safe: String = uri
                     .as_str()
                     .chars()
-                    .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                            c
+                        } else {
+                            '_'
+                        }
+                    })
                     .collect();
                 PathBuf::from("/.flowls-virtual").join(safe)
             }
@@ -108,22 +114,39 @@ impl State {
         a
     }
 
-    fn affected(&mut self, path: &Path, global: bool, before: Vec<(String, Need)>, was: Option<DocKind>) -> Affected {
+    fn affected(
+        &mut self,
+        path: &Path,
+        global: bool,
+        before: Vec<(String, Need)>,
+        was: Option<DocKind>,
+    ) -> Affected {
         if global {
             self.generation += 1;
             return Affected {
                 now: vec![path.to_path_buf()],
-                later: self.checked_paths().into_iter().filter(|p| p != path).collect(),
+                later: self
+                    .checked_paths()
+                    .into_iter()
+                    .filter(|p| p != path)
+                    .collect(),
                 all: true,
             };
         }
         let mut later = Vec::new();
         let kind = self.ws.file(path).map(|f| f.kind);
-        if (kind == Some(DocKind::Flow) || was == Some(DocKind::Flow)) && uses_key(&self.ws, path) != before {
+        if (kind == Some(DocKind::Flow) || was == Some(DocKind::Flow))
+            && uses_key(&self.ws, path) != before
+        {
             later = self
                 .ws
                 .files()
-                .filter(|f| matches!(f.kind, DocKind::Vault | DocKind::Grant | DocKind::ProjectConfig))
+                .filter(|f| {
+                    matches!(
+                        f.kind,
+                        DocKind::Vault | DocKind::Grant | DocKind::ProjectConfig
+                    )
+                })
                 .map(|f| f.path.clone())
                 .collect();
         }
@@ -144,7 +167,9 @@ impl State {
 
     /// Diagnostics of one file; a panic in the analysis becomes one diagnostic, not a dead server.
     pub fn diagnostics(&self, path: &Path) -> Vec<Diagnostic> {
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analysis::diagnostics(&self.ws, path))) {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            analysis::diagnostics(&self.ws, path)
+        })) {
             Ok(d) => d,
             Err(_) => vec![Diagnostic::error(
                 crate::syntax::TextRange::empty(0),
@@ -174,6 +199,9 @@ impl State {
         if self.caps.pull {
             return;
         }
+        if !self.on_type() && self.docs.contains_key(path) && self.published.contains_key(path) {
+            return; // on-save: an open document shows what its last open or save showed
+        }
         let Some(uri) = self.uri_of(path) else { return };
         let version = self.version(path);
         let diags = if self.ws.file(path).is_some() {
@@ -191,6 +219,18 @@ impl State {
             diagnostics: lsp,
             version,
         });
+    }
+
+    /// On-save trigger: what a document shows from now until its next save.
+    pub fn snapshot(&mut self, path: &Path) {
+        self.published.remove(path);
+        if self.caps.pull {
+            let d = self.diagnostics(path);
+            let v = self.version(path);
+            self.published.insert(path.to_path_buf(), (v, d));
+        } else {
+            self.publish(path);
+        }
     }
 
     /// Clears what was pushed for a file that is gone.
@@ -260,6 +300,11 @@ pub struct Affected {
 /// What in a flow matters to other files: which connections it uses and what for.
 fn uses_key(ws: &Workspace, path: &Path) -> Vec<(String, Need)> {
     ws.file(path)
-        .map(|f| f.uses.iter().map(|u| (u.connection.clone(), u.need.clone())).collect())
+        .map(|f| {
+            f.uses
+                .iter()
+                .map(|u| (u.connection.clone(), u.need.clone()))
+                .collect()
+        })
         .unwrap_or_default()
 }

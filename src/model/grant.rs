@@ -13,8 +13,14 @@ pub struct Grant {
 impl Grant {
     pub fn new(root: &Node) -> Grant {
         Grant {
-            client_id: root.get("client_id").and_then(Node::as_str).map(str::to_string),
-            audience: root.get("audience").and_then(Node::as_str).map(str::to_string),
+            client_id: root
+                .get("client_id")
+                .and_then(Node::as_str)
+                .map(str::to_string),
+            audience: root
+                .get("audience")
+                .and_then(Node::as_str)
+                .map(str::to_string),
             scopes: root
                 .get("scope")
                 .and_then(Node::as_array)

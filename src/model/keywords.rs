@@ -117,7 +117,12 @@ pub fn to_value(node: &Node, mappings: &KeywordMappings) -> (Value, Vec<String>)
     (v, unknown)
 }
 
-fn convert(node: &Node, map: &KeywordMappings, ptr: &mut String, unknown: &mut Vec<String>) -> Value {
+fn convert(
+    node: &Node,
+    map: &KeywordMappings,
+    ptr: &mut String,
+    unknown: &mut Vec<String>,
+) -> Value {
     match &node.kind {
         NodeKind::Object(members) => {
             let mut obj = Map::new();
@@ -233,9 +238,14 @@ mod tests {
     #[test]
     fn substitution_uses_config_then_env() {
         let cfg = parse(r#"{"AUTH0_KEYWORD_REPLACE_MAPPINGS": {"DOMAIN": "a.auth0.com", "N": 3}}"#);
-        let map = KeywordMappings::from_config(cfg.root.as_ref())
-            .with_env([("DOMAIN".to_string(), "env.example".to_string()), ("E".into(), "e".into())]);
-        assert_eq!(map.substitute("https://##DOMAIN##/").as_deref(), Some("https://a.auth0.com/"));
+        let map = KeywordMappings::from_config(cfg.root.as_ref()).with_env([
+            ("DOMAIN".to_string(), "env.example".to_string()),
+            ("E".into(), "e".into()),
+        ]);
+        assert_eq!(
+            map.substitute("https://##DOMAIN##/").as_deref(),
+            Some("https://a.auth0.com/")
+        );
         assert_eq!(map.substitute("##N##-##E##").as_deref(), Some("3-e"));
         assert_eq!(map.substitute("##MISSING##"), None);
     }
@@ -249,7 +259,16 @@ mod tests {
         assert_eq!(v["a"]["type"], "OAUTH_APP");
         assert_eq!(unknown, ["/b", "/c/0"]);
         let root = doc.root.as_ref().unwrap();
-        assert_eq!(node_at_pointer(root, "/a/type").range, root.get("a").unwrap().range);
-        assert_eq!(node_at_pointer(root, "/c/0").kind, NodeKind::Marker(crate::syntax::Marker { key: "N".into(), whole_value: false }));
+        assert_eq!(
+            node_at_pointer(root, "/a/type").range,
+            root.get("a").unwrap().range
+        );
+        assert_eq!(
+            node_at_pointer(root, "/c/0").kind,
+            NodeKind::Marker(crate::syntax::Marker {
+                key: "N".into(),
+                whole_value: false
+            })
+        );
     }
 }

@@ -39,7 +39,8 @@ pub fn classify(rel_path: &str, root: Option<&Node>, mappings_file: &str) -> Doc
         return DocKind::KeywordMappings;
     }
     if let Some(schema) = root.and_then(|r| r.get("$schema")).and_then(Node::as_str) {
-        if schema.ends_with("flow.schema.json") && !schema.ends_with("vault-connection.schema.json") {
+        if schema.ends_with("flow.schema.json") && !schema.ends_with("vault-connection.schema.json")
+        {
             return DocKind::Flow;
         }
         if schema.ends_with("vault-connection.schema.json") {
@@ -117,14 +118,23 @@ mod tests {
         assert_eq!(kind("config.json", "{}"), DocKind::KeywordMappings);
         assert_eq!(kind("flowls.toml", ""), DocKind::ProjectConfig);
         assert_eq!(
-            kind("flows/a.json", r#"{"$schema": "../schemas/vault-connection.schema.json"}"#),
+            kind(
+                "flows/a.json",
+                r#"{"$schema": "../schemas/vault-connection.schema.json"}"#
+            ),
             DocKind::Vault
         );
         assert_eq!(
-            kind("misc/a.json", r#"{"actions": [{"type": "FLOW", "action": "DO_NOTHING"}]}"#),
+            kind(
+                "misc/a.json",
+                r#"{"actions": [{"type": "FLOW", "action": "DO_NOTHING"}]}"#
+            ),
             DocKind::Flow
         );
-        assert_eq!(kind("misc/a.json", r#"{"app_id": "AUTH0"}"#), DocKind::Vault);
+        assert_eq!(
+            kind("misc/a.json", r#"{"app_id": "AUTH0"}"#),
+            DocKind::Vault
+        );
         assert_eq!(kind("misc/a.json", r#"{"actions": []}"#), DocKind::Other);
         assert_eq!(kind("package.json", r#"{"name": "x"}"#), DocKind::Other);
         assert_eq!(kind("flows/readme.md", ""), DocKind::Other);

@@ -55,7 +55,12 @@ impl ProjectConfig {
         let raw: Raw = toml::from_str(text).map_err(|e| {
             let r = e.span().unwrap_or(0..0);
             // the first line of toml's message; the rest repeats the source text
-            let message = e.message().lines().next().unwrap_or("invalid TOML").to_string();
+            let message = e
+                .message()
+                .lines()
+                .next()
+                .unwrap_or("invalid TOML")
+                .to_string();
             ConfigError {
                 range: range(r),
                 message: format!("flowls.toml: {message}"),
@@ -94,7 +99,10 @@ mod tests {
         let cfg = ProjectConfig::parse(text).unwrap();
         let users = &cfg.connections["Users M2M"];
         assert_eq!(users.client.as_ref().unwrap().0, "Flows M2M");
-        assert_eq!(&text[users.client.as_ref().unwrap().1.as_usize()], "\"Flows M2M\"");
+        assert_eq!(
+            &text[users.client.as_ref().unwrap().1.as_usize()],
+            "\"Flows M2M\""
+        );
         let support = &cfg.connections["Support"];
         let scopes = support.granted_scopes.as_ref().unwrap();
         assert_eq!(&text[scopes[0].1.as_usize()], "\"read:users\"");

@@ -113,7 +113,10 @@ impl<'a> Lexer<'a> {
             b'a'..=b'z' | b'A'..=b'Z' | b'_' | b'$' => self.word(),
             _ => {
                 // one whole character, so ranges stay on char boundaries
-                let len = self.text[self.pos..].chars().next().map_or(1, char::len_utf8);
+                let len = self.text[self.pos..]
+                    .chars()
+                    .next()
+                    .map_or(1, char::len_utf8);
                 self.pos += len;
                 Tok::Unknown
             }
@@ -162,7 +165,10 @@ impl<'a> Lexer<'a> {
     fn number(&mut self) -> Tok {
         let start = self.pos;
         while self.pos < self.bytes.len()
-            && matches!(self.bytes[self.pos], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
+            && matches!(
+                self.bytes[self.pos],
+                b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'
+            )
         {
             self.pos += 1;
         }
@@ -275,7 +281,10 @@ impl<'a> Lexer<'a> {
             _ => {
                 // keep the position on a char boundary
                 self.pos -= 1;
-                let len = self.text[self.pos..].chars().next().map_or(1, char::len_utf8);
+                let len = self.text[self.pos..]
+                    .chars()
+                    .next()
+                    .map_or(1, char::len_utf8);
                 self.pos += len;
                 if c.is_ascii() && c >= 0x20 {
                     out.push(c as char);

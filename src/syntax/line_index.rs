@@ -116,14 +116,20 @@ mod tests {
         assert_eq!(idx.offset(text, 1, 2, ColumnUnit::Utf16), x);
         assert_eq!(idx.offset(text, 1, 6, ColumnUnit::Utf8), x);
         // past the end of a line: its end, before the line break
-        assert_eq!(idx.offset(text, 0, 99, ColumnUnit::Utf16), text.find('\r').unwrap());
+        assert_eq!(
+            idx.offset(text, 0, 99, ColumnUnit::Utf16),
+            text.find('\r').unwrap()
+        );
         // past the last line
         assert_eq!(idx.offset(text, 9, 0, ColumnUnit::Utf16), text.len());
         assert_eq!(idx.position(text, text.len(), ColumnUnit::Utf16), (2, 4));
         // inside the surrogate pair of 😀 snaps to its start
         assert_eq!(idx.offset(text, 0, 2, ColumnUnit::Utf16), 1);
         // the \r of a CRLF belongs to no column
-        assert_eq!(idx.position(text, text.find('\r').unwrap() + 1, ColumnUnit::Utf16), (0, 4));
+        assert_eq!(
+            idx.position(text, text.find('\r').unwrap() + 1, ColumnUnit::Utf16),
+            (0, 4)
+        );
     }
 
     proptest::proptest! {

@@ -1,7 +1,9 @@
 //! Tokens → tree, recovering from every error so that the rest of the document still parses.
 
 use super::lexer::{Lexer, Tok};
-use super::{MAX_DEPTH, Marker, Member, Node, NodeKind, Parse, SyntaxError, SyntaxSeverity, TextRange};
+use super::{
+    MAX_DEPTH, Marker, Member, Node, NodeKind, Parse, SyntaxError, SyntaxSeverity, TextRange,
+};
 
 /// Parses JSON text (with comments, trailing commas and keyword markers tolerated).
 pub fn parse(text: &str) -> Parse {
@@ -12,11 +14,7 @@ pub fn parse(text: &str) -> Parse {
         errors: Vec::new(),
     };
     p.bump();
-    let root = if p.tok == Tok::Eof {
-        None
-    } else {
-        p.value(0)
-    };
+    let root = if p.tok == Tok::Eof { None } else { p.value(0) };
     if root.is_none() && p.tok != Tok::Eof {
         p.error(p.range, "expected a JSON value such as `{ … }`");
     }
@@ -116,7 +114,9 @@ impl Parser<'_> {
                 self.bump();
                 self.error(
                     range,
-                    format!("`{word}` is not a JSON value: write text in double quotes, \"{word}\""),
+                    format!(
+                        "`{word}` is not a JSON value: write text in double quotes, \"{word}\""
+                    ),
                 );
                 NodeKind::Error
             }
@@ -145,7 +145,9 @@ impl Parser<'_> {
         }
         self.error(
             start,
-            format!("nesting deeper than {MAX_DEPTH} levels: flowls does not look inside this value"),
+            format!(
+                "nesting deeper than {MAX_DEPTH} levels: flowls does not look inside this value"
+            ),
         );
         Node {
             range: start.cover(end),
@@ -242,14 +244,19 @@ impl Parser<'_> {
                 if matches!(self.tok, Tok::RBrace | Tok::RBracket) {
                     self.errors.push(SyntaxError {
                         range: comma,
-                        message: "trailing comma: remove it, the Management API and deploy-cli reject it".into(),
+                        message:
+                            "trailing comma: remove it, the Management API and deploy-cli reject it"
+                                .into(),
                         severity: SyntaxSeverity::Warning,
                     });
                 }
             }
             Tok::RBrace | Tok::RBracket | Tok::Eof => {}
             _ if self.starts_value() => {
-                self.error(TextRange::empty(end.end as usize), "expected `,` between values");
+                self.error(
+                    TextRange::empty(end.end as usize),
+                    "expected `,` between values",
+                );
             }
             _ => {}
         }

@@ -32,7 +32,10 @@ fn write_node(text: &str, node: &Node, indent: usize, out: &mut String) {
         NodeKind::Object(members) => {
             out.push_str(&format!("{pad}object {}..{}\n", r.start, r.end));
             for m in members {
-                out.push_str(&format!("{pad}  key {:?} {}..{}\n", m.key, m.key_range.start, m.key_range.end));
+                out.push_str(&format!(
+                    "{pad}  key {:?} {}..{}\n",
+                    m.key, m.key_range.start, m.key_range.end
+                ));
                 match &m.value {
                     Some(v) => write_node(text, v, indent + 2, out),
                     None => out.push_str(&format!("{pad}    <missing>\n")),
@@ -45,7 +48,12 @@ fn write_node(text: &str, node: &Node, indent: usize, out: &mut String) {
                 write_node(text, v, indent + 1, out);
             }
         }
-        other => out.push_str(&format!("{pad}{other:?} {}..{} {:?}\n", r.start, r.end, &text[r.as_usize()])),
+        other => out.push_str(&format!(
+            "{pad}{other:?} {}..{} {:?}\n",
+            r.start,
+            r.end,
+            &text[r.as_usize()]
+        )),
     }
 }
 
@@ -128,10 +136,22 @@ fn keyword_markers_quoted_and_bare() {
     let root = parse.root.unwrap();
     assert_eq!(root.get("setup").unwrap().as_str(), Some("@@SETUP@@"));
     let n = root.get("n").unwrap();
-    assert_eq!(n.kind, NodeKind::Marker(Marker { key: "COUNT".into(), whole_value: false }));
+    assert_eq!(
+        n.kind,
+        NodeKind::Marker(Marker {
+            key: "COUNT".into(),
+            whole_value: false
+        })
+    );
     assert_eq!(&text[n.range.as_usize()], "##COUNT##");
     let o = root.get("o").unwrap();
-    assert_eq!(o.kind, NodeKind::Marker(Marker { key: "OBJ".into(), whole_value: true }));
+    assert_eq!(
+        o.kind,
+        NodeKind::Marker(Marker {
+            key: "OBJ".into(),
+            whole_value: true
+        })
+    );
 }
 
 #[test]
@@ -151,23 +171,34 @@ fn unterminated_string_stops_at_line_end() {
 
 #[test]
 fn empty_and_garbage_documents() {
-    check("", expect![[r#"
+    check(
+        "",
+        expect![[r#"
         <no value>
-    "#]]);
-    check("  // only a comment", expect![[r#"
+    "#]],
+    );
+    check(
+        "  // only a comment",
+        expect![[r#"
         <no value>
         warning 2..19 "// only a comment": comments are not JSON: remove this comment, the Management API and deploy-cli reject it
-    "#]]);
-    check("}{", expect![[r#"
+    "#]],
+    );
+    check(
+        "}{",
+        expect![[r#"
         <no value>
         error 0..1 "}": expected a JSON value such as `{ … }`
         error 0..2 "}{": unexpected content after the document's value: a file holds one JSON value
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn invalid_numbers_and_escapes() {
-    check(r#"[01, 1., -, "\q", "\ud800"]"#, expect![[r#"
+    check(
+        r#"[01, 1., -, "\q", "\ud800"]"#,
+        expect![[r#"
         array 0..27
           Number("01") 1..3 "01"
           Number("1.") 5..7 "1."
@@ -178,7 +209,8 @@ fn invalid_numbers_and_escapes() {
         error 5..7 "1.": invalid number: write digits with an optional fraction and exponent, like 12, -3.5 or 1e6
         error 9..10 "-": invalid number: write digits with an optional fraction and exponent, like 12, -3.5 or 1e6
         error 13..15 "\\q": invalid escape: JSON allows \" \\ \/ \b \f \n \r \t and \uXXXX
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -190,7 +222,12 @@ fn deep_nesting_is_cut_without_recursion() {
     assert!(parse.errors[0].message.contains("nesting deeper"));
     let unclosed = "{\"a\":".repeat(50_000);
     let parse = super::parse(&unclosed);
-    assert!(parse.errors.iter().any(|e| e.message.contains("nesting deeper")));
+    assert!(
+        parse
+            .errors
+            .iter()
+            .any(|e| e.message.contains("nesting deeper"))
+    );
 }
 
 #[test]
@@ -255,7 +292,12 @@ fn to_serde(node: &Node) -> serde_json::Value {
         NodeKind::Object(members) => serde_json::Value::Object(
             members
                 .iter()
-                .map(|m| (m.key.clone(), m.value.as_ref().map_or(serde_json::Value::Null, to_serde)))
+                .map(|m| {
+                    (
+                        m.key.clone(),
+                        m.value.as_ref().map_or(serde_json::Value::Null, to_serde),
+                    )
+                })
                 .collect(),
         ),
         NodeKind::Array(items) => serde_json::Value::Array(items.iter().map(to_serde).collect()),

@@ -53,7 +53,9 @@ pub fn read_text(path: &Path) -> std::io::Result<Arc<str>> {
     }
     let bytes = std::fs::read(path)?;
     if bytes.contains(&0) {
-        return Err(std::io::Error::other("a binary file (it holds NUL bytes), not read"));
+        return Err(std::io::Error::other(
+            "a binary file (it holds NUL bytes), not read",
+        ));
     }
     Ok(match String::from_utf8(bytes) {
         Ok(s) => s.into(),
@@ -63,7 +65,11 @@ pub fn read_text(path: &Path) -> std::io::Result<Arc<str>> {
 
 /// Loads every candidate file below `root` into a new workspace. Files that cannot be read
 /// are returned with the reason.
-pub fn load(root: &Path, settings: Settings, env: Vec<(String, String)>) -> (Workspace, Vec<(PathBuf, String)>) {
+pub fn load(
+    root: &Path,
+    settings: Settings,
+    env: Vec<(String, String)>,
+) -> (Workspace, Vec<(PathBuf, String)>) {
     let mut ws = Workspace::new(root, settings, env);
     let mut skipped = Vec::new();
     let mut texts = Vec::new();

@@ -120,7 +120,11 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    pub fn new(root: impl Into<PathBuf>, settings: Settings, env: Vec<(String, String)>) -> Workspace {
+    pub fn new(
+        root: impl Into<PathBuf>,
+        settings: Settings,
+        env: Vec<(String, String)>,
+    ) -> Workspace {
         let mut ws = Workspace {
             root: root.into(),
             settings,
@@ -162,7 +166,11 @@ impl Workspace {
         } else {
             Parse::default()
         };
-        let kind = model::classify(&rel, parsed.root.as_ref(), &self.settings.keyword_mappings_file);
+        let kind = model::classify(
+            &rel,
+            parsed.root.as_ref(),
+            &self.settings.keyword_mappings_file,
+        );
         let was_global = self.files.get(&path).is_some_and(|f| is_global(f.kind));
         let uses = match (kind, &parsed.root) {
             (DocKind::Flow, Some(root)) => flow_uses(root, &self.index.mappings),
@@ -190,12 +198,27 @@ impl Workspace {
         let mut any_global = false;
         for (path, text) in files {
             let rel = self.rel_path(&path);
-            let parsed = if rel.ends_with(".json") { parse(&text) } else { Parse::default() };
-            let kind = model::classify(&rel, parsed.root.as_ref(), &self.settings.keyword_mappings_file);
+            let parsed = if rel.ends_with(".json") {
+                parse(&text)
+            } else {
+                Parse::default()
+            };
+            let kind = model::classify(
+                &rel,
+                parsed.root.as_ref(),
+                &self.settings.keyword_mappings_file,
+            );
             any_global |= is_global(kind);
             self.files.insert(
                 path.clone(),
-                SourceFile { path, rel, text, parse: parsed, kind, uses: Vec::new() },
+                SourceFile {
+                    path,
+                    rel,
+                    text,
+                    parse: parsed,
+                    kind,
+                    uses: Vec::new(),
+                },
             );
         }
         if any_global {
@@ -225,8 +248,11 @@ impl Workspace {
             let reclassify = settings.keyword_mappings_file != self.settings.keyword_mappings_file;
             self.settings = settings;
             if reclassify {
-                let files: Vec<(PathBuf, Arc<str>)> =
-                    self.files.values().map(|f| (f.path.clone(), f.text.clone())).collect();
+                let files: Vec<(PathBuf, Arc<str>)> = self
+                    .files
+                    .values()
+                    .map(|f| (f.path.clone(), f.text.clone()))
+                    .collect();
                 for (p, t) in files {
                     self.set_file(p, t);
                 }
@@ -241,7 +267,8 @@ impl Workspace {
             .values()
             .find(|f| f.kind == DocKind::KeywordMappings)
             .and_then(|f| f.parse.root.as_ref());
-        let mappings = KeywordMappings::from_config(mappings_root).with_env(self.env.iter().cloned());
+        let mappings =
+            KeywordMappings::from_config(mappings_root).with_env(self.env.iter().cloned());
         let mappings_changed = mappings != self.index.mappings;
         let mut index = Index {
             mappings,
@@ -258,10 +285,12 @@ impl Workspace {
                 DocKind::Vault => index.vaults.push(vault_info(f, root, &index.mappings)),
                 DocKind::Grant => {
                     let grant = Grant::new(root);
-                    let audience = grant
-                        .audience
-                        .as_deref()
-                        .map(|a| index.mappings.substitute(a).unwrap_or_else(|| a.to_string()));
+                    let audience = grant.audience.as_deref().map(|a| {
+                        index
+                            .mappings
+                            .substitute(a)
+                            .unwrap_or_else(|| a.to_string())
+                    });
                     index.grants.push(GrantInfo {
                         path: f.path.clone(),
                         rel: f.rel.clone(),
@@ -298,13 +327,17 @@ impl Workspace {
     }
 
     /// Every action in every flow that uses this vault connection.
-    pub fn uses_of<'a>(&'a self, vault: &'a VaultInfo) -> impl Iterator<Item = (&'a SourceFile, &'a ConnectionRef)> {
+    pub fn uses_of<'a>(
+        &'a self,
+        vault: &'a VaultInfo,
+    ) -> impl Iterator<Item = (&'a SourceFile, &'a ConnectionRef)> {
         self.files.values().flat_map(move |f| {
             f.uses
                 .iter()
                 .filter(move |u| {
                     Some(u.connection.as_str()) == vault.name.as_deref()
-                        || (vault.id.is_some() && Some(u.connection.as_str()) == vault.id.as_deref())
+                        || (vault.id.is_some()
+                            && Some(u.connection.as_str()) == vault.id.as_deref())
                 })
                 .map(move |u| (f, u))
         })
@@ -327,7 +360,9 @@ fn vault_info(f: &SourceFile, root: &Node, mappings: &KeywordMappings) -> VaultI
         path: f.path.clone(),
         rel: f.rel.clone(),
         name: doc.name_str().map(str::to_string),
-        name_range: doc.name.map_or(TextRange::empty(root.range.start as usize), |n| n.range),
+        name_range: doc
+            .name
+            .map_or(TextRange::empty(root.range.start as usize), |n| n.range),
         app_id: doc.app_id_str().map(str::to_string),
         id: doc.id_str().map(str::to_string),
         client_id: setup.field("client_id").map(str::to_string),
@@ -413,9 +448,12 @@ pub fn need_of(a: &Action, mappings: &KeywordMappings) -> Need {
         };
     }
     let catalogue = crate::catalogue::Catalogue::get();
-    let lookup = catalogue
-        .endpoint_scopes(&method, &path)
-        .or_else(|| catalogue.endpoint_scopes(&method, &format!("/api/v2/{}", path.trim_start_matches('/'))));
+    let lookup = catalogue.endpoint_scopes(&method, &path).or_else(|| {
+        catalogue.endpoint_scopes(
+            &method,
+            &format!("/api/v2/{}", path.trim_start_matches('/')),
+        )
+    });
     match lookup {
         Some(e) => Need::AnyOf {
             scopes: e.any_of.to_vec(),
