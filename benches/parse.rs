@@ -1,0 +1,70 @@
+//! Parser and analysis throughput on generated flows.
+//!
+//! `cargo bench --bench parse`: the recovering parser against `serde_json::from_str::<Value>`
+//! on the same bytes (3 MB and 700 KB flows), and the analysis of one whole flow document.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use flowls::workspace::{Settings, Workspace};
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// A deploy-cli flow with `n` actions of the common kinds.
+pub fn flow(n: usize) -> String {
+    let mut s = String::from("{\n  \"name\": \"Generated\",\n  \"actions\": [\n");
+    for i in 0..n {
+        if i > 0 {
+            s.push_str(",\n");
+        }
+        let a = match i % 4 {
+            0 => format!(r#"    {{ "id": "get_{i}", "type": "AUTH0", "action": "GET_USER", "params": {{ "connection_id": "Users M2M", "user_id": "{{{{context.user.user_id}}}}" }} }}"#),
+            1 => format!(r#"    {{ "id": "otp_{i}", "type": "OTP", "action": "GENERATE_CODE", "params": {{ "reference": "{{{{actions.get_{}.email}}}}", "length": 6 }} }}"#, i - 1),
+            2 => format!(r#"    {{ "id": "http_{i}", "type": "HTTP", "action": "SEND_REQUEST", "params": {{ "url": "https://api.example.com/users/{i}", "method": "POST", "headers": {{ "x-request": "{i}" }}, "payload": {{ "code": "{{{{actions.otp_{}.code}}}}", "n": {i} }} }} }}"#, i - 1),
+            _ => format!(r#"    {{ "id": "vars_{i}", "type": "FLOW", "action": "STORE_VARS", "params": {{ "vars": {{ "last": "{{{{actions.http_{}.status}}}}", "ok": true }} }} }}"#, i - 1),
+        };
+        s.push_str(&a);
+    }
+    s.push_str("\n  ]\n}\n");
+    s
+}
+
+fn sized(bytes: usize) -> String {
+    let mut n = 100;
+    loop {
+        let s = flow(n);
+        if s.len() >= bytes {
+            return s;
+        }
+        n = n * bytes / s.len() + 10;
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    for (label, size) in [("3MB", 3_000_000), ("700KB", 700_000)] {
+        let text = sized(size);
+        let mut g = c.benchmark_group(format!("parse_{label}"));
+        g.sample_size(20);
+        g.bench_function("flowls", |b| b.iter(|| flowls::syntax::parse(black_box(&text))));
+        g.bench_function("serde_json_value", |b| {
+            b.iter(|| serde_json::from_str::<serde_json::Value>(black_box(&text)).unwrap())
+        });
+        g.finish();
+    }
+    let text: Arc<str> = sized(700_000).into();
+    let vault = r###"{"name": "Users M2M", "app_id": "AUTH0", "setup": {"type": "OAUTH_APP", "client_id": "x", "client_secret": "##S##", "domain": "a.auth0.com"}}"###;
+    let mut ws = Workspace::new("/ws", Settings::default(), Vec::new());
+    ws.set_file(PathBuf::from("/ws/flow-vault-connections/u.json"), vault.into());
+    let path = PathBuf::from("/ws/flows/big.json");
+    let mut g = c.benchmark_group("analysis_700KB");
+    g.sample_size(20);
+    g.bench_function("set_file_and_diagnostics", |b| {
+        b.iter(|| {
+            ws.set_file(path.clone(), text.clone());
+            flowls::analysis::diagnostics(&ws, &path)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,140 @@
+//! `flowls check` as a user runs it: the bundled example workspace, every format, exit codes.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn flowls(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flowls"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("AUTH0_DOMAIN")
+        .output()
+        .unwrap()
+}
+
+fn json_findings(out: &Output) -> Vec<Value> {
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["diagnostics"].as_array().unwrap().clone()
+}
+
+#[test]
+fn example_workspace_findings_in_json() {
+    let out = flowls(&["check", "examples/tenant", "--format", "json"], &root());
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let diags = json_findings(&out);
+    let mut codes: Vec<&str> = diags.iter().map(|d| d["code"].as_str().unwrap()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    assert_eq!(
+        codes,
+        [
+            "connection-not-needed",
+            "excess-scope",
+            "expression",
+            "missing-scope",
+            "plaintext-secret",
+            "schema",
+            "unresolved-connection",
+            "unused-connection"
+        ]
+    );
+    let slack = diags
+        .iter()
+        .find(|d| d["code"] == "unresolved-connection")
+        .unwrap();
+    assert_eq!(slack["path"], "flows/Sync Organization.json");
+    assert_eq!((slack["line"].as_u64(), slack["column"].as_u64()), (Some(20), Some(26)));
+    assert_eq!((slack["end_line"].as_u64(), slack["end_column"].as_u64()), (Some(20), Some(39)));
+    assert_eq!(slack["severity"], "error");
+    // the clean flows raise nothing
+    assert!(!diags.iter().any(|d| d["path"] == "flows/Onboard New User.json"));
+    // no secret from the example reaches the output
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("sk_live_"));
+}
+
+#[test]
+fn human_output_underlines_the_range_and_hides_secrets() {
+    let out = flowls(&["check", "examples/tenant"], &root());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("error[unresolved-connection]: no vault connection named `Slack Alert`"));
+    assert!(text.contains("--> flows/Sync Organization.json:20:26"));
+    assert!(text.contains("20 |         \"connection_id\": \"Slack Alert\","));
+    assert!(text.contains("   |                          ^^^^^^^^^^^^^\n"));
+    assert!(!text.contains("sk_live_"), "{text}");
+    assert!(text.contains("4 errors, 4 warnings, 0 notes and 4 hints in 11 files"));
+}
+
+#[test]
+fn sarif_is_valid_2_1_0() {
+    let out = flowls(&["check", "examples/tenant", "--format", "sarif"], &root());
+    assert_eq!(out.status.code(), Some(1));
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert!(sarif["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
+    let run = &sarif["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "flowls");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 12);
+    for r in results {
+        let idx = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[idx]["id"], r["ruleId"]);
+        assert!(["error", "warning", "note"].contains(&r["level"].as_str().unwrap()));
+        assert!(!r["message"]["text"].as_str().unwrap().is_empty());
+        let loc = &r["locations"][0]["physicalLocation"];
+        assert!(!loc["artifactLocation"]["uri"].as_str().unwrap().starts_with('/'));
+        let region = &loc["region"];
+        for k in ["startLine", "startColumn", "endLine", "endColumn"] {
+            assert!(region[k].as_u64().unwrap() >= 1, "{k}");
+        }
+    }
+}
+
+#[test]
+fn github_annotations() {
+    let out = flowls(&["check", "examples/tenant", "--format", "github"], &root());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.lines().any(|l| l.starts_with(
+        "::error file=flows/Sync Organization.json,line=20,col=26,endLine=20,endColumn=39,title=flowls unresolved-connection::"
+    )));
+    assert!(text.lines().all(|l| l.starts_with("::")));
+}
+
+#[test]
+fn exit_codes_and_deny() {
+    let dir = std::env::temp_dir().join(format!("flowls-cli-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("flows")).unwrap();
+    std::fs::write(
+        dir.join("flows/ok.json"),
+        r#"{"name": "ok", "actions": [{"id": "a", "type": "FLOW", "action": "DO_NOTHING", "params": {}}]}"#,
+    )
+    .unwrap();
+    let out = flowls(&["check"], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    // a warning: fails only with --deny warning
+    std::fs::write(dir.join("flows/warn.json"), "{\"name\": \"w\", \"actions\": [],}").unwrap();
+    assert_eq!(flowls(&["check", "."], &dir).status.code(), Some(0));
+    assert_eq!(flowls(&["check", ".", "--deny", "warning"], &dir).status.code(), Some(1));
+    assert_eq!(flowls(&["check", "--format", "yaml"], &dir).status.code(), Some(2));
+    assert_eq!(flowls(&["check", "--deny", "fatal"], &dir).status.code(), Some(2));
+    assert_eq!(flowls(&["check", "no/such/dir"], &dir).status.code(), Some(2));
+    assert_eq!(flowls(&["--nonsense"], &dir).status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_single_file_is_checked_within_its_workspace() {
+    let out = flowls(
+        &["check", "examples/tenant/flows/Verify Phone.json", "--format", "json"],
+        &root(),
+    );
+    let diags = json_findings(&out);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0]["code"], "connection-not-needed");
+    assert_eq!(diags[0]["path"], "Verify Phone.json");
+}
