@@ -17,10 +17,21 @@ pub fn flow(n: usize) -> String {
             s.push_str(",\n");
         }
         let a = match i % 4 {
-            0 => format!(r#"    {{ "id": "get_{i}", "type": "AUTH0", "action": "GET_USER", "params": {{ "connection_id": "Users M2M", "user_id": "{{{{context.user.user_id}}}}" }} }}"#),
-            1 => format!(r#"    {{ "id": "otp_{i}", "type": "OTP", "action": "GENERATE_CODE", "params": {{ "reference": "{{{{actions.get_{}.email}}}}", "length": 6 }} }}"#, i - 1),
-            2 => format!(r#"    {{ "id": "http_{i}", "type": "HTTP", "action": "SEND_REQUEST", "params": {{ "url": "https://api.example.com/users/{i}", "method": "POST", "headers": {{ "x-request": "{i}" }}, "payload": {{ "code": "{{{{actions.otp_{}.code}}}}", "n": {i} }} }} }}"#, i - 1),
-            _ => format!(r#"    {{ "id": "vars_{i}", "type": "FLOW", "action": "STORE_VARS", "params": {{ "vars": {{ "last": "{{{{actions.http_{}.status}}}}", "ok": true }} }} }}"#, i - 1),
+            0 => format!(
+                r#"    {{ "id": "get_{i}", "type": "AUTH0", "action": "GET_USER", "params": {{ "connection_id": "Users M2M", "user_id": "{{{{context.user.user_id}}}}" }} }}"#
+            ),
+            1 => format!(
+                r#"    {{ "id": "otp_{i}", "type": "OTP", "action": "GENERATE_CODE", "params": {{ "reference": "{{{{actions.get_{}.email}}}}", "length": 6 }} }}"#,
+                i - 1
+            ),
+            2 => format!(
+                r#"    {{ "id": "http_{i}", "type": "HTTP", "action": "SEND_REQUEST", "params": {{ "url": "https://api.example.com/users/{i}", "method": "POST", "headers": {{ "x-request": "{i}" }}, "payload": {{ "code": "{{{{actions.otp_{}.code}}}}", "n": {i} }} }} }}"#,
+                i - 1
+            ),
+            _ => format!(
+                r#"    {{ "id": "vars_{i}", "type": "FLOW", "action": "STORE_VARS", "params": {{ "vars": {{ "last": "{{{{actions.http_{}.status}}}}", "ok": true }} }} }}"#,
+                i - 1
+            ),
         };
         s.push_str(&a);
     }
@@ -44,7 +55,9 @@ fn bench(c: &mut Criterion) {
         let text = sized(size);
         let mut g = c.benchmark_group(format!("parse_{label}"));
         g.sample_size(20);
-        g.bench_function("flowls", |b| b.iter(|| flowls::syntax::parse(black_box(&text))));
+        g.bench_function("flowls", |b| {
+            b.iter(|| flowls::syntax::parse(black_box(&text)))
+        });
         g.bench_function("serde_json_value", |b| {
             b.iter(|| serde_json::from_str::<serde_json::Value>(black_box(&text)).unwrap())
         });
@@ -53,7 +66,10 @@ fn bench(c: &mut Criterion) {
     let text: Arc<str> = sized(700_000).into();
     let vault = r###"{"name": "Users M2M", "app_id": "AUTH0", "setup": {"type": "OAUTH_APP", "client_id": "x", "client_secret": "##S##", "domain": "a.auth0.com"}}"###;
     let mut ws = Workspace::new("/ws", Settings::default(), Vec::new());
-    ws.set_file(PathBuf::from("/ws/flow-vault-connections/u.json"), vault.into());
+    ws.set_file(
+        PathBuf::from("/ws/flow-vault-connections/u.json"),
+        vault.into(),
+    );
     let path = PathBuf::from("/ws/flows/big.json");
     let mut g = c.benchmark_group("analysis_700KB");
     g.sample_size(20);

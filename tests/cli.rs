@@ -25,7 +25,12 @@ fn json_findings(out: &Output) -> Vec<Value> {
 #[test]
 fn example_workspace_findings_in_json() {
     let out = flowls(&["check", "examples/tenant", "--format", "json"], &root());
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let diags = json_findings(&out);
     let mut codes: Vec<&str> = diags.iter().map(|d| d["code"].as_str().unwrap()).collect();
     codes.sort_unstable();
@@ -48,11 +53,21 @@ fn example_workspace_findings_in_json() {
         .find(|d| d["code"] == "unresolved-connection")
         .unwrap();
     assert_eq!(slack["path"], "flows/Sync Organization.json");
-    assert_eq!((slack["line"].as_u64(), slack["column"].as_u64()), (Some(20), Some(26)));
-    assert_eq!((slack["end_line"].as_u64(), slack["end_column"].as_u64()), (Some(20), Some(39)));
+    assert_eq!(
+        (slack["line"].as_u64(), slack["column"].as_u64()),
+        (Some(20), Some(26))
+    );
+    assert_eq!(
+        (slack["end_line"].as_u64(), slack["end_column"].as_u64()),
+        (Some(20), Some(39))
+    );
     assert_eq!(slack["severity"], "error");
     // the clean flows raise nothing
-    assert!(!diags.iter().any(|d| d["path"] == "flows/Onboard New User.json"));
+    assert!(
+        !diags
+            .iter()
+            .any(|d| d["path"] == "flows/Onboard New User.json")
+    );
     // no secret from the example reaches the output
     assert!(!String::from_utf8_lossy(&out.stdout).contains("sk_live_"));
 }
@@ -87,7 +102,12 @@ fn sarif_is_valid_2_1_0() {
         assert!(["error", "warning", "note"].contains(&r["level"].as_str().unwrap()));
         assert!(!r["message"]["text"].as_str().unwrap().is_empty());
         let loc = &r["locations"][0]["physicalLocation"];
-        assert!(!loc["artifactLocation"]["uri"].as_str().unwrap().starts_with('/'));
+        assert!(
+            !loc["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .starts_with('/')
+        );
         let region = &loc["region"];
         for k in ["startLine", "startColumn", "endLine", "endColumn"] {
             assert!(region[k].as_u64().unwrap() >= 1, "{k}");
@@ -115,14 +135,37 @@ fn exit_codes_and_deny() {
     )
     .unwrap();
     let out = flowls(&["check"], &dir);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     // a warning: fails only with --deny warning
-    std::fs::write(dir.join("flows/warn.json"), "{\"name\": \"w\", \"actions\": [],}").unwrap();
+    std::fs::write(
+        dir.join("flows/warn.json"),
+        "{\"name\": \"w\", \"actions\": [],}",
+    )
+    .unwrap();
     assert_eq!(flowls(&["check", "."], &dir).status.code(), Some(0));
-    assert_eq!(flowls(&["check", ".", "--deny", "warning"], &dir).status.code(), Some(1));
-    assert_eq!(flowls(&["check", "--format", "yaml"], &dir).status.code(), Some(2));
-    assert_eq!(flowls(&["check", "--deny", "fatal"], &dir).status.code(), Some(2));
-    assert_eq!(flowls(&["check", "no/such/dir"], &dir).status.code(), Some(2));
+    assert_eq!(
+        flowls(&["check", ".", "--deny", "warning"], &dir)
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        flowls(&["check", "--format", "yaml"], &dir).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        flowls(&["check", "--deny", "fatal"], &dir).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        flowls(&["check", "no/such/dir"], &dir).status.code(),
+        Some(2)
+    );
     assert_eq!(flowls(&["--nonsense"], &dir).status.code(), Some(2));
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -130,7 +173,12 @@ fn exit_codes_and_deny() {
 #[test]
 fn a_single_file_is_checked_within_its_workspace() {
     let out = flowls(
-        &["check", "examples/tenant/flows/Verify Phone.json", "--format", "json"],
+        &[
+            "check",
+            "examples/tenant/flows/Verify Phone.json",
+            "--format",
+            "json",
+        ],
         &root(),
     );
     let diags = json_findings(&out);

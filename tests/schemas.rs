@@ -6,13 +6,22 @@ use serde_json::{Value, json};
 use std::path::Path;
 
 fn checked_in(name: &str) -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas").join(name)).unwrap()
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("schemas")
+            .join(name),
+    )
+    .unwrap()
 }
 
 #[test]
 fn checked_in_schemas_match_the_catalogue() {
     // regenerate with: cargo run -- schema flow > schemas/flow.schema.json (and vault)
-    assert_eq!(checked_in("flow.schema.json"), schema::to_text(&schema::flow()), "schemas/flow.schema.json is stale");
+    assert_eq!(
+        checked_in("flow.schema.json"),
+        schema::to_text(&schema::flow()),
+        "schemas/flow.schema.json is stale"
+    );
     assert_eq!(
         checked_in("vault-connection.schema.json"),
         schema::to_text(&schema::vault()),
@@ -22,12 +31,21 @@ fn checked_in_schemas_match_the_catalogue() {
 
 #[test]
 fn the_cli_prints_the_same_schemas() {
-    for (kind, file) in [("flow", "flow.schema.json"), ("vault", "vault-connection.schema.json")] {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_flowls")).args(["schema", kind]).output().unwrap();
+    for (kind, file) in [
+        ("flow", "flow.schema.json"),
+        ("vault", "vault-connection.schema.json"),
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_flowls"))
+            .args(["schema", kind])
+            .output()
+            .unwrap();
         assert!(out.status.success());
         assert_eq!(String::from_utf8(out.stdout).unwrap(), checked_in(file));
     }
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_flowls")).args(["schema", "nope"]).output().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_flowls"))
+        .args(["schema", "nope"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -57,7 +75,11 @@ fn plain_validators_accept_clean_and_reject_broken_documents() {
     assert!(vault.is_valid(&json!({"name": "V", "app_id": "AUTH0", "setup": {"type": "OAUTH_APP", "client_id": "a", "client_secret": "b", "domain": "x.auth0.com"}})));
     assert!(vault.is_valid(&json!({"name": "V", "app_id": "AUTH0", "setup": "@@SETUP@@"})));
     assert!(vault.is_valid(&json!({"name": "V", "app_id": "ZAPIER"})));
-    assert!(!vault.is_valid(&json!({"name": "V", "app_id": "AUTH0", "setup": {"type": "OAUTH_APP", "client_id": "a"}})));
+    assert!(!vault.is_valid(
+        &json!({"name": "V", "app_id": "AUTH0", "setup": {"type": "OAUTH_APP", "client_id": "a"}})
+    ));
     assert!(!vault.is_valid(&json!({"name": "V", "app_id": "NOPE"})));
-    assert!(!vault.is_valid(&json!({"name": "V", "app_id": "SLACK", "setup": {"type": "OAUTH_APP"}})));
+    assert!(
+        !vault.is_valid(&json!({"name": "V", "app_id": "SLACK", "setup": {"type": "OAUTH_APP"}}))
+    );
 }

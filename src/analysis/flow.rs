@@ -749,7 +749,10 @@ fn output(ctx: &mut Ctx, r: &Reference, id: &str) {
     let Some(target) = ctx.specs.get(id) else {
         return;
     };
-    if !target.outputs.is_empty() && !target.outputs.iter().any(|o| o == field) {
+    // the user and request actions return the Management API's objects: their documented
+    // fields are examples, not the whole list
+    let open_ended = target.type_ == "AUTH0" && target.connection != ConnectionUse::None;
+    if !open_ended && !target.outputs.is_empty() && !target.outputs.iter().any(|o| o == field) {
         ctx.out.push(Diagnostic::warning(
             range,
             code::EXPRESSION,

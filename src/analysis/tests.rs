@@ -439,3 +439,42 @@ fn deeply_nested_conditions_and_garbage_do_not_crash() {
         let _ = render(&ws);
     }
 }
+
+#[test]
+fn api_shaped_files_resolve_connections_by_id() {
+    check(
+        r###"
+//- tenant/users.vault.json
+{ "id": "ac_driHxZHbTWt3zCyXRqsDFo", "name": "Users", "app_id": "AUTH0", "ready": true, "fingerprint": "f", "created_at": "2024-01-01T00:00:00.000Z", "updated_at": "2024-01-01T00:00:00.000Z", "refreshed_at": null }
+//- tenant/onboard.flow.json
+{ "id": "af_aj9fK5JBVy9Uo1eSnwCeMS", "name": "Onboard", "created_at": "2024-01-01T00:00:00.000Z", "updated_at": "2024-01-01T00:00:00.000Z", "executed_at": null, "actions": [
+  { "id": "get", "type": "AUTH0", "action": "GET_USER", "allow_failure": false, "mask_output": false, "params": { "connection_id": "ac_driHxZHbTWt3zCyXRqsDFo", "user_id": "{{context.user.user_id}}" } },
+  { "id": "mail", "type": "AUTH0", "action": "SEND_EMAIL", "params": { "to": "{{actions.get.email}}", "subject": "s {{actions.get.last_ip}}", "body": "b" } },
+  { "id": "req", "type": "HTTP", "action": "SEND_REQUEST", "params": { "url": "https://x.example/{{actions.get.user_id}}", "headers": { "Authorization": "Bearer {{vars.token}}" } } },
+  { "id": "other", "type": "AUTH0", "action": "GET_USER", "params": { "connection_id": "ac_0000000000000000000000", "user_id": "u" } }
+] }
+"###,
+        expect![[r#"
+            tenant/onboard.flow.json 5:88-5:115 error unresolved-connection "\"ac_0000000000000000000000\"": no vault connection named `ac_0000000000000000000000` in the workspace: AUTH0 connections: Users
+            tenant/users.vault.json 1:46-1:53 info scopes-unknown "\"Users\"": 1 AUTH0 action uses `Users` and needs read:users, but nothing in the workspace says what its M2M application was granted: link its client grant in flowls.toml ([connections."Users"] client = "…"), declare granted_scopes there, or run Test connection
+        "#]],
+    );
+}
+
+#[test]
+fn duplicate_connection_names() {
+    check(
+        r###"
+//- flow-vault-connections/a.json
+{ "name": "Same", "app_id": "ZAPIER" }
+//- flow-vault-connections/b.json
+{ "name": "Same", "app_id": "ZAPIER" }
+//- flows/f.json
+{ "name": "F", "actions": [ { "id": "z", "type": "ZAPIER", "action": "TRIGGER_WEBHOOK", "params": { "connection_id": "Same" } } ] }
+"###,
+        expect![[r#"
+            flow-vault-connections/a.json 1:11-1:17 error duplicate-connection "\"Same\"": another vault connection is also named `Same`: deploy-cli needs unique names
+            flow-vault-connections/b.json 1:11-1:17 error duplicate-connection "\"Same\"": another vault connection is also named `Same`: deploy-cli needs unique names
+        "#]],
+    );
+}

@@ -246,8 +246,9 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
             Severity::Information,
             code::SCOPES_UNKNOWN,
             format!(
-                "{count} AUTH0 action{} use `{name}` and need {}, but {why}: link its client grant in flowls.toml ([connections.\"{name}\"] client = \"…\"), declare granted_scopes there, or run Test connection",
-                if count == 1 { "" } else { "s" },
+                "{count} AUTH0 action{} `{name}` and need{} {}, but {why}: link its client grant in flowls.toml ([connections.\"{name}\"] client = \"…\"), declare granted_scopes there, or run Test connection",
+                if count == 1 { " uses" } else { "s use" },
+                if count == 1 { "s" } else { "" },
                 needed.into_iter().collect::<Vec<_>>().join(", ")
             ),
         ));
