@@ -51,31 +51,24 @@ struct Before<'a> {
 }
 
 pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
-    let Some(root) = &file.parse.root else {
+    let Some(root) = super::root_object(
+        file,
+        "a flow is a JSON object with \"name\" and \"actions\"",
+        out,
+    ) else {
         return;
     };
-    if root.as_object().is_none() {
-        out.push(Diagnostic::error(
-            opening(root.range),
-            code::SCHEMA,
-            "a flow is a JSON object with \"name\" and \"actions\"",
-        ));
-        return;
-    }
     for m in root.as_object().unwrap_or_default() {
-        if !FLOW_KEYS.contains(&m.key.as_str()) {
-            let why = if LEGACY_FLOW_KEYS.contains(&m.key.as_str()) {
-                " (an older API field, no longer accepted)"
-            } else {
-                ""
-            };
+        if LEGACY_FLOW_KEYS.contains(&m.key.as_str()) {
             out.push(Diagnostic::error(
                 m.key_range,
                 code::SCHEMA,
-                format!("unknown field `{}` in a flow{why}: remove it", m.key),
+                format!("unknown field `{}` in a flow (an older API field, no longer accepted): remove it", m.key),
             ));
         }
     }
+    let known: Vec<&str> = FLOW_KEYS.iter().chain(LEGACY_FLOW_KEYS).copied().collect();
+    super::unknown_keys(root, &known, "a flow", out);
     let flow = Flow::new(root);
     match flow.name {
         None => out.push(Diagnostic::error(
@@ -190,18 +183,7 @@ fn collect_ids<'a>(list: &[&'a Action<'a>], out: &mut Vec<&'a str>) {
 }
 
 fn check_action<'a>(ctx: &mut Ctx<'a>, a: &'a Action<'a>, before: &Before<'a>) {
-    for m in a.node.as_object().unwrap_or_default() {
-        if !ACTION_KEYS.contains(&m.key.as_str()) {
-            let hint = nearest(&m.key, ACTION_KEYS.iter().copied())
-                .map(|n| format!(" (did you mean `{n}`?)"))
-                .unwrap_or_default();
-            ctx.out.push(Diagnostic::error(
-                m.key_range,
-                code::SCHEMA,
-                format!("unknown field `{}` in an action: remove it{hint}", m.key),
-            ));
-        }
-    }
+    super::unknown_keys(a.node, ACTION_KEYS, "an action", ctx.out);
     envelope(ctx, a);
     let Some(spec) = pair(ctx, a) else {
         // still check what can be checked without the catalogue entry

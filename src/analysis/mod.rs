@@ -142,6 +142,45 @@ fn syntax_diagnostics(file: &SourceFile) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// The document's root object, or a `schema` finding that says what it should be.
+pub(crate) fn root_object<'a>(
+    file: &'a SourceFile,
+    shape: &str,
+    out: &mut Vec<Diagnostic>,
+) -> Option<&'a crate::syntax::Node> {
+    let root = file.parse.root.as_ref()?;
+    if root.as_object().is_none() {
+        out.push(Diagnostic::error(
+            opening(root.range),
+            code::SCHEMA,
+            shape.to_string(),
+        ));
+        return None;
+    }
+    Some(root)
+}
+
+/// A `schema` finding on every key of `node` not in `allowed`, with a did-you-mean.
+pub(crate) fn unknown_keys(
+    node: &crate::syntax::Node,
+    allowed: &[&str],
+    what: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    for m in node.as_object().unwrap_or_default() {
+        if !allowed.contains(&m.key.as_str()) {
+            let hint = crate::catalogue::nearest(&m.key, allowed.iter().copied())
+                .map(|n| format!(" (did you mean `{n}`?)"))
+                .unwrap_or_default();
+            out.push(Diagnostic::error(
+                m.key_range,
+                code::SCHEMA,
+                format!("unknown field `{}` in {what}: remove it{hint}", m.key),
+            ));
+        }
+    }
+}
+
 /// A short, narrow range to anchor a finding about a whole object: its opening brace.
 pub fn opening(range: TextRange) -> TextRange {
     TextRange {

@@ -28,32 +28,14 @@ const VAULT_KEYS: &[&str] = &[
 ];
 
 pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
-    let Some(root) = &file.parse.root else {
+    let Some(root) = super::root_object(
+        file,
+        "a vault connection is a JSON object with \"name\", \"app_id\" and \"setup\"",
+        out,
+    ) else {
         return;
     };
-    if root.as_object().is_none() {
-        out.push(Diagnostic::error(
-            opening(root.range),
-            code::SCHEMA,
-            "a vault connection is a JSON object with \"name\", \"app_id\" and \"setup\"",
-        ));
-        return;
-    }
-    for m in root.as_object().unwrap_or_default() {
-        if !VAULT_KEYS.contains(&m.key.as_str()) {
-            let hint = nearest(&m.key, VAULT_KEYS.iter().copied())
-                .map(|n| format!(" (did you mean `{n}`?)"))
-                .unwrap_or_default();
-            out.push(Diagnostic::error(
-                m.key_range,
-                code::SCHEMA,
-                format!(
-                    "unknown field `{}` in a vault connection: remove it{hint}",
-                    m.key
-                ),
-            ));
-        }
-    }
+    super::unknown_keys(root, VAULT_KEYS, "a vault connection", out);
     let doc = VaultDoc::new(root);
     match doc.name {
         None => out.push(Diagnostic::error(

@@ -155,6 +155,12 @@ where
 }
 
 impl Backend {
+    /// Recomputes what the edits applied since the last call affect.
+    fn recompute_pending(&self) {
+        let affected = std::mem::take(&mut lock(&self.state).pending);
+        self.recompute(affected);
+    }
+
     /// Registers file watchers, reads the configuration and indexes the workspace.
     async fn start_up(&self) {
         let (watch, root) = {
@@ -454,100 +460,29 @@ impl LanguageServer for Backend {
         Ok(())
     }
 
-    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+    async fn did_open(&self, _: DidOpenTextDocumentParams) {
         // the text is already in the state (see `Ordered`)
-        let path = State::path_of(&params.text_document.uri);
-        let affected = Affected {
-            now: vec![path],
-            later: Vec::new(),
-            all: false,
-        };
-        self.recompute(affected);
-        let st = lock(&self.state);
-        // an opened vault, grant or mapping file may change other files: refresh all once
-        let kind = st
-            .ws
-            .file(&State::path_of(&params.text_document.uri))
-            .map(|f| f.kind);
-        drop(st);
-        if matches!(
-            kind,
-            Some(
-                crate::model::DocKind::Vault
-                    | crate::model::DocKind::Grant
-                    | crate::model::DocKind::KeywordMappings
-                    | crate::model::DocKind::ProjectConfig
-            )
-        ) {
-            let later = lock(&self.state).checked_paths();
-            self.recompute(Affected {
-                now: Vec::new(),
-                later,
-                all: true,
-            });
-        }
+        self.recompute_pending();
     }
 
-    async fn did_change(&self, params: DidChangeTextDocumentParams) {
-        let path = State::path_of(&params.text_document.uri);
-        let on_type = lock(&self.state).on_type();
-        if !on_type {
-            return;
-        }
-        // the edit is applied (see `Ordered`); what else it affects depends on the file kind
+    async fn did_change(&self, _: DidChangeTextDocumentParams) {
+        // the edit is already applied (see `Ordered`); on-save waits for the save
         let affected = {
-            let st = lock(&self.state);
-            let kind = st.ws.file(&path).map(|f| f.kind);
-            let global = matches!(
-                kind,
-                Some(
-                    crate::model::DocKind::Vault
-                        | crate::model::DocKind::Grant
-                        | crate::model::DocKind::KeywordMappings
-                        | crate::model::DocKind::ProjectConfig
-                )
-            );
-            let later = if global {
-                st.checked_paths()
-                    .into_iter()
-                    .filter(|p| p != &path)
-                    .collect()
-            } else {
-                st.ws
-                    .files()
-                    .filter(|f| {
-                        matches!(
-                            f.kind,
-                            crate::model::DocKind::Vault
-                                | crate::model::DocKind::Grant
-                                | crate::model::DocKind::ProjectConfig
-                        )
-                    })
-                    .map(|f| f.path.clone())
-                    .collect()
-            };
-            Affected {
-                now: vec![path],
-                later,
-                all: global,
+            let mut st = lock(&self.state);
+            let pending = std::mem::take(&mut st.pending);
+            if !st.on_type() {
+                return;
             }
+            pending
         };
         self.recompute(affected);
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
-        let path = State::path_of(&params.text_document.uri);
         // the saved file itself was re-checked on arrival (see `Ordered`)
-        let later = lock(&self.state)
-            .checked_paths()
-            .into_iter()
-            .filter(|p| p != &path)
-            .collect();
-        self.recompute(Affected {
-            now: vec![path],
-            later,
-            all: true,
-        });
+        let path = State::path_of(&params.text_document.uri);
+        let affected = lock(&self.state).dependents(&path);
+        self.recompute(affected);
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {

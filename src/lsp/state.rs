@@ -51,6 +51,8 @@ pub struct State {
     pub published: HashMap<PathBuf, (Option<i32>, Vec<Diagnostic>)>,
     /// Bumped on every change that affects all files, so stale background passes stop.
     pub generation: u64,
+    /// What the edits applied on arrival affect, until a handler recomputes it.
+    pub pending: Affected,
     pub out: UnboundedSender<Outgoing>,
 }
 
@@ -64,6 +66,7 @@ impl State {
             settings: ServerSettings::default(),
             published: HashMap::new(),
             generation: 0,
+            pending: Affected::default(),
             out,
         }
     }
@@ -123,37 +126,44 @@ impl State {
     ) -> Affected {
         if global {
             self.generation += 1;
-            return Affected {
-                now: vec![path.to_path_buf()],
-                later: self
-                    .checked_paths()
-                    .into_iter()
-                    .filter(|p| p != path)
-                    .collect(),
-                all: true,
-            };
+            return self.dependents_of(path, true);
         }
-        let mut later = Vec::new();
-        let kind = self.ws.file(path).map(|f| f.kind);
-        if (kind == Some(DocKind::Flow) || was == Some(DocKind::Flow))
-            && uses_key(&self.ws, path) != before
-        {
-            later = self
-                .ws
-                .files()
-                .filter(|f| {
-                    matches!(
-                        f.kind,
-                        DocKind::Vault | DocKind::Grant | DocKind::ProjectConfig
-                    )
-                })
-                .map(|f| f.path.clone())
-                .collect();
+        let is_flow =
+            self.ws.file(path).map(|f| f.kind) == Some(DocKind::Flow) || was == Some(DocKind::Flow);
+        if is_flow && uses_key(&self.ws, path) != before {
+            return self.dependents(path);
         }
         Affected {
             now: vec![path.to_path_buf()],
-            later,
+            later: Vec::new(),
             all: false,
+        }
+    }
+
+    /// The file itself now, and later what depends on it: every file for a vault, grant,
+    /// mapping file or `flowls.toml`; the vaults, grants and `flowls.toml` for a flow.
+    pub fn dependents(&self, path: &Path) -> Affected {
+        self.dependents_of(path, self.ws.file(path).is_some_and(|f| f.kind.is_global()))
+    }
+
+    fn dependents_of(&self, path: &Path, global: bool) -> Affected {
+        let later = self
+            .ws
+            .files()
+            .filter(|f| f.path != path && analysis::is_checked(f.kind))
+            .filter(|f| {
+                global
+                    || matches!(
+                        f.kind,
+                        DocKind::Vault | DocKind::Grant | DocKind::ProjectConfig
+                    )
+            })
+            .map(|f| f.path.clone())
+            .collect();
+        Affected {
+            now: vec![path.to_path_buf()],
+            later,
+            all: global,
         }
     }
 
@@ -262,7 +272,8 @@ impl State {
         }
         doc.version = params.text_document.version;
         let text: Arc<str> = doc.rope.to_string().into();
-        self.update(&path, text);
+        let affected = self.update(&path, text);
+        self.pending.merge(affected);
         Some(path)
     }
 
@@ -278,7 +289,14 @@ impl State {
             },
         );
         self.published.remove(&path);
-        self.update(&path, doc.text.into());
+        let affected = self.update(&path, doc.text.into());
+        // an opened vault or grant may differ from the disk: everything that depends on it
+        let affected = if affected.all {
+            affected
+        } else {
+            self.dependents(&path)
+        };
+        self.pending.merge(affected);
         path
     }
 
@@ -295,6 +313,22 @@ pub struct Affected {
     pub later: Vec<PathBuf>,
     /// Every file may have changed (a vault, grant, mapping or flowls.toml changed).
     pub all: bool,
+}
+
+impl Affected {
+    pub fn merge(&mut self, other: Affected) {
+        for p in other.now {
+            if !self.now.contains(&p) {
+                self.now.push(p);
+            }
+        }
+        self.later.extend(other.later);
+        let now = &self.now;
+        self.later.retain(|p| !now.contains(p));
+        self.later.sort();
+        self.later.dedup();
+        self.all |= other.all;
+    }
 }
 
 /// What in a flow matters to other files: which connections it uses and what for.

@@ -25,6 +25,16 @@ pub enum DocKind {
     Other,
 }
 
+impl DocKind {
+    /// Files whose content other files' diagnostics depend on.
+    pub fn is_global(self) -> bool {
+        matches!(
+            self,
+            DocKind::Vault | DocKind::Grant | DocKind::KeywordMappings | DocKind::ProjectConfig
+        )
+    }
+}
+
 /// Classifies a file from its workspace-relative path (with `/` separators) and, for JSON,
 /// its parsed root. Rules, first match wins: `$schema`, the folder, the file name, the content.
 pub fn classify(rel_path: &str, root: Option<&Node>, mappings_file: &str) -> DocKind {

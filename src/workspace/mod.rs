@@ -160,31 +160,12 @@ impl Workspace {
     /// Adds or replaces a file. Returns whether cross-file facts changed (so that every
     /// flow's and vault's diagnostics may have changed), as opposed to this file's alone.
     pub fn set_file(&mut self, path: PathBuf, text: Arc<str>) -> bool {
-        let rel = self.rel_path(&path);
-        let parsed = if rel.ends_with(".json") {
-            parse(&text)
-        } else {
-            Parse::default()
-        };
-        let kind = model::classify(
-            &rel,
-            parsed.root.as_ref(),
-            &self.settings.keyword_mappings_file,
-        );
-        let was_global = self.files.get(&path).is_some_and(|f| is_global(f.kind));
-        let uses = match (kind, &parsed.root) {
-            (DocKind::Flow, Some(root)) => flow_uses(root, &self.index.mappings),
-            _ => Vec::new(),
-        };
-        let file = SourceFile {
-            path: path.clone(),
-            rel,
-            text,
-            parse: parsed,
-            kind,
-            uses,
-        };
-        let global = is_global(kind) || was_global;
+        let mut file = self.load(path.clone(), text);
+        let was_global = self.files.get(&path).is_some_and(|f| f.kind.is_global());
+        if let (DocKind::Flow, Some(root)) = (file.kind, &file.parse.root) {
+            file.uses = flow_uses(root, &self.index.mappings);
+        }
+        let global = file.kind.is_global() || was_global;
         self.files.insert(path, file);
         if global {
             self.rebuild_index();
@@ -192,34 +173,37 @@ impl Workspace {
         global
     }
 
+    /// Parses and classifies a file (its `uses` are left empty).
+    fn load(&self, path: PathBuf, text: Arc<str>) -> SourceFile {
+        let rel = self.rel_path(&path);
+        let parse = if rel.ends_with(".json") {
+            parse(&text)
+        } else {
+            Parse::default()
+        };
+        let kind = model::classify(
+            &rel,
+            parse.root.as_ref(),
+            &self.settings.keyword_mappings_file,
+        );
+        SourceFile {
+            path,
+            rel,
+            text,
+            parse,
+            kind,
+            uses: Vec::new(),
+        }
+    }
+
     /// Adds many files at once, building the index once (global files first, so that flows
     /// see the keyword mappings).
     pub fn set_files(&mut self, files: Vec<(PathBuf, Arc<str>)>) {
         let mut any_global = false;
         for (path, text) in files {
-            let rel = self.rel_path(&path);
-            let parsed = if rel.ends_with(".json") {
-                parse(&text)
-            } else {
-                Parse::default()
-            };
-            let kind = model::classify(
-                &rel,
-                parsed.root.as_ref(),
-                &self.settings.keyword_mappings_file,
-            );
-            any_global |= is_global(kind);
-            self.files.insert(
-                path.clone(),
-                SourceFile {
-                    path,
-                    rel,
-                    text,
-                    parse: parsed,
-                    kind,
-                    uses: Vec::new(),
-                },
-            );
+            let file = self.load(path.clone(), text);
+            any_global |= file.kind.is_global();
+            self.files.insert(path, file);
         }
         if any_global {
             self.rebuild_index();
@@ -235,7 +219,7 @@ impl Workspace {
     /// Removes a file; returns whether cross-file facts changed.
     pub fn remove_file(&mut self, path: &Path) -> bool {
         match self.files.remove(path) {
-            Some(f) if is_global(f.kind) => {
+            Some(f) if f.kind.is_global() => {
                 self.rebuild_index();
                 true
             }
@@ -342,13 +326,6 @@ impl Workspace {
                 .map(move |u| (f, u))
         })
     }
-}
-
-fn is_global(kind: DocKind) -> bool {
-    matches!(
-        kind,
-        DocKind::Vault | DocKind::Grant | DocKind::KeywordMappings | DocKind::ProjectConfig
-    )
 }
 
 fn vault_info(f: &SourceFile, root: &Node, mappings: &KeywordMappings) -> VaultInfo {
