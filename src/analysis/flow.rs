@@ -5,7 +5,7 @@ use super::scopes::{Resolution, granted};
 use super::shape::{self, Subject};
 use super::{Diagnostic, Severity, code, opening};
 use crate::catalogue::{Catalogue, ConnectionUse, expressions as exprs, nearest};
-use crate::model::flow::{Action, Flow};
+use crate::model::flow::{Action, Before, Flow};
 use crate::model::keywords::KeywordMappings;
 use crate::model::{has_expression, is_marker};
 use crate::syntax::{Node, NodeKind};
@@ -41,13 +41,6 @@ struct Ctx<'a> {
     /// The catalogue entry of each action id (the first action with that id).
     specs: HashMap<&'a str, &'static crate::catalogue::ActionSpec>,
     out: &'a mut Vec<Diagnostic>,
-}
-
-/// The ids that have run before a point: surely, or only in some branch.
-#[derive(Clone, Default)]
-struct Before<'a> {
-    surely: Vec<&'a str>,
-    maybe: Vec<&'a str>,
 }
 
 pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
@@ -112,7 +105,7 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
             ));
         }
     }
-    walk(&mut ctx, &flow.actions, &Before::default());
+    flow.visit(&mut |a, before| check_action(&mut ctx, a, before));
 }
 
 pub(super) fn check_name(n: &Node, what: &str, out: &mut Vec<Diagnostic>) {
@@ -149,36 +142,6 @@ fn duplicate_ids(all: &[&Action], out: &mut Vec<Diagnostic>) {
                 format!("`{id}` is already the id of an earlier action in this flow: give this one a unique id"),
             ));
         }
-    }
-}
-
-fn walk<'a>(ctx: &mut Ctx<'a>, list: &'a [Action<'a>], outer: &Before<'a>) {
-    let mut before = outer.clone();
-    for a in list {
-        check_action(ctx, a, &before);
-        for branch in &a.branches {
-            let mut inner = before.clone();
-            inner.surely.extend(a.id_str());
-            walk(ctx, &branch.actions, &inner);
-        }
-        before.surely.extend(a.id_str());
-        let mut nested = Vec::new();
-        collect_ids(
-            &a.branches
-                .iter()
-                .flat_map(|b| b.actions.iter())
-                .collect::<Vec<_>>(),
-            &mut nested,
-        );
-        before.maybe.extend(nested);
-    }
-}
-
-fn collect_ids<'a>(list: &[&'a Action<'a>], out: &mut Vec<&'a str>) {
-    for a in list {
-        out.extend(a.id_str());
-        let inner: Vec<&Action> = a.branches.iter().flat_map(|b| b.actions.iter()).collect();
-        collect_ids(&inner, out);
     }
 }
 

@@ -6,6 +6,7 @@
 
 pub mod expression;
 pub mod flow;
+pub mod ide;
 pub mod scopes;
 pub mod shape;
 pub mod vault;
@@ -190,4 +191,4 @@ pub fn opening(range: TextRange) -> TextRange {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -22,6 +22,8 @@ pub struct ClientCaps {
     pub progress: bool,
     pub watch_dynamic: bool,
     pub configuration: bool,
+    pub snippets: bool,
+    pub hierarchical_symbols: bool,
 }
 
 pub struct OpenDoc {
@@ -198,6 +200,35 @@ impl State {
             .iter()
             .map(|d| to_lsp_diagnostic(&file.text, &index, d, self.unit))
             .collect()
+    }
+
+    /// The file and byte offset of an LSP position.
+    pub fn offset(&self, uri: &Uri, pos: lsp::Position) -> Option<(PathBuf, usize)> {
+        let path = Self::path_of(uri);
+        let file = self.ws.file(&path)?;
+        let index = LineIndex::new(&file.text);
+        let offset = index.offset(
+            &file.text,
+            pos.line as usize,
+            pos.character as usize,
+            self.unit,
+        );
+        Some((path, offset))
+    }
+
+    pub fn range_in(&self, path: &Path, range: crate::syntax::TextRange) -> Option<lsp::Range> {
+        let file = self.ws.file(path)?;
+        let index = LineIndex::new(&file.text);
+        Some(super::convert::to_lsp_range(
+            &file.text, &index, range, self.unit,
+        ))
+    }
+
+    pub fn location(&self, path: &Path, range: crate::syntax::TextRange) -> Option<lsp::Location> {
+        Some(lsp::Location {
+            uri: self.uri_of(path)?,
+            range: self.range_in(path, range)?,
+        })
     }
 
     pub fn version(&self, path: &Path) -> Option<i32> {

@@ -29,7 +29,21 @@ pub struct Branch<'a> {
     pub actions: Vec<Action<'a>>,
 }
 
+/// The action ids that have run before a point of the flow: surely, or only in some branch
+/// of an earlier condition.
+#[derive(Debug, Clone, Default)]
+pub struct Before<'a> {
+    pub surely: Vec<&'a str>,
+    pub maybe: Vec<&'a str>,
+}
+
 impl<'a> Flow<'a> {
+    /// Calls `f` for every action in execution order with what has run before it. Inside a
+    /// condition's `then` / `else`, the condition itself counts as run.
+    pub fn visit<'b>(&'b self, f: &mut impl FnMut(&'b Action<'a>, &Before<'a>)) {
+        visit_list(&self.actions, &Before::default(), f);
+    }
+
     pub fn new(root: &'a Node) -> Flow<'a> {
         let actions_node = root.get("actions");
         Flow {
@@ -53,6 +67,37 @@ impl<'a> Flow<'a> {
         let mut out = Vec::new();
         walk(&self.actions, &mut out);
         out
+    }
+}
+
+fn visit_list<'a, 'b>(
+    list: &'b [Action<'a>],
+    outer: &Before<'a>,
+    f: &mut impl FnMut(&'b Action<'a>, &Before<'a>),
+) {
+    let mut before = outer.clone();
+    for a in list {
+        f(a, &before);
+        for branch in &a.branches {
+            let mut inner = before.clone();
+            inner.surely.extend(a.id_str());
+            visit_list(&branch.actions, &inner, f);
+        }
+        before.surely.extend(a.id_str());
+        let mut nested = Vec::new();
+        for b in &a.branches {
+            nested_ids(&b.actions, &mut nested);
+        }
+        before.maybe.extend(nested);
+    }
+}
+
+fn nested_ids<'a>(list: &[Action<'a>], out: &mut Vec<&'a str>) {
+    for a in list {
+        out.extend(a.id_str());
+        for b in &a.branches {
+            nested_ids(&b.actions, out);
+        }
     }
 }
 

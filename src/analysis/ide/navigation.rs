@@ -1,0 +1,647 @@
+//! What a position names (a vault connection, an action id), and from that: hover,
+//! definition, references and rename.
+
+use super::cursor::{self, Role, Slot};
+use crate::analysis::expression;
+use crate::analysis::scopes::{Resolution, granted};
+use crate::catalogue::{ConnectionUse, expressions as exprs};
+use crate::model::DocKind;
+use crate::model::flow::{Action, Flow};
+use crate::syntax::{Node, NodeKind, TextRange};
+use crate::workspace::{Need, SourceFile, VaultInfo, Workspace};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub path: PathBuf,
+    pub range: TextRange,
+}
+
+/// What the cursor names.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// A vault connection, by its name (from a `connection_id` or the vault's own `name`).
+    Connection { name: String, range: TextRange },
+    /// An action id in this flow (its `id`, or `actions.<id>` in an expression).
+    ActionId { id: String, range: TextRange },
+    /// The `type` or `action` of an action.
+    Action { node: TextRange, range: TextRange },
+    /// Some other reference in an expression.
+    Read {
+        segments: Vec<String>,
+        range: TextRange,
+    },
+    /// A key of an action's params.
+    Param { name: String, range: TextRange },
+}
+
+fn inner(range: TextRange) -> TextRange {
+    // a string literal's contents, without the quotes
+    TextRange {
+        start: range.start + 1,
+        end: range.end.saturating_sub(1).max(range.start + 1),
+    }
+}
+
+/// The target at `offset` in `file`.
+pub fn target(ws: &Workspace, file: &SourceFile, offset: usize) -> Option<Target> {
+    let text = &*file.text;
+    let c = cursor::at(file.parse.root.as_ref(), text, offset);
+    let (role, action) = c.role(file.kind);
+    match &c.slot {
+        Slot::Value {
+            key, node: Some(n), ..
+        } => {
+            let s = n.as_str()?;
+            match (file.kind, role, *key) {
+                (DocKind::Flow, Role::Params, "connection_id") => {
+                    let name = ws
+                        .resolve_connection(s)
+                        .and_then(|v| v.name.clone())
+                        .unwrap_or_else(|| s.to_string());
+                    Some(Target::Connection {
+                        name,
+                        range: n.range,
+                    })
+                }
+                (DocKind::Vault, Role::VaultRoot, "name") => Some(Target::Connection {
+                    name: s.to_string(),
+                    range: n.range,
+                }),
+                (DocKind::Flow, Role::Action, "id") => Some(Target::ActionId {
+                    id: s.to_string(),
+                    range: n.range,
+                }),
+                (DocKind::Flow, Role::Action, "type" | "action") => Some(Target::Action {
+                    node: action.map_or(n.range, |a| a.node.range),
+                    range: n.range,
+                }),
+                _ => None,
+            }
+        }
+        Slot::Key { object, replace } if file.kind == DocKind::Flow && role == Role::Params => {
+            let m = object
+                .as_object()?
+                .iter()
+                .find(|m| m.key_range == *replace)?;
+            Some(Target::Param {
+                name: m.key.clone(),
+                range: m.key_range,
+            })
+        }
+        Slot::Expression { string, .. } => {
+            let raw = &text[string.range.as_usize()];
+            let e = expression::find(raw, string.range.start as usize)
+                .into_iter()
+                .find(|e| e.range.contains(offset))?;
+            let refs = e.parsed.ok()?;
+            let r = refs
+                .iter()
+                .find(|r| r.segments.iter().any(|(_, sr)| sr.contains(offset)))?;
+            let hit = r.segments.iter().position(|(_, sr)| sr.contains(offset))?;
+            if r.root() == "actions" && hit >= 1 && r.segments.len() >= 2 {
+                let (id, range) = &r.segments[1];
+                if hit == 1 {
+                    return Some(Target::ActionId {
+                        id: id.clone(),
+                        range: *range,
+                    });
+                }
+            }
+            Some(Target::Read {
+                segments: r
+                    .segments
+                    .iter()
+                    .take(hit + 1)
+                    .map(|(s, _)| s.clone())
+                    .collect(),
+                range: r.segments[hit].1,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Every place that names the vault connection: its `name` and each `connection_id`.
+pub fn connection_places(ws: &Workspace, name: &str) -> Vec<Location> {
+    let mut out = Vec::new();
+    let vaults: Vec<&VaultInfo> = ws
+        .index()
+        .vaults
+        .iter()
+        .filter(|v| v.name.as_deref() == Some(name))
+        .collect();
+    for v in &vaults {
+        out.push(Location {
+            path: v.path.clone(),
+            range: v.name_range,
+        });
+    }
+    for f in ws.files() {
+        for u in &f.uses {
+            let hits = u.connection == name
+                || vaults
+                    .iter()
+                    .any(|v| v.id.as_deref() == Some(u.connection.as_str()));
+            if hits {
+                out.push(Location {
+                    path: f.path.clone(),
+                    range: u.range,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Every place in a flow that names an action id: the `id` and each `actions.<id>` read.
+pub fn action_id_places(file: &SourceFile, id: &str) -> Vec<Location> {
+    let Some(root) = &file.parse.root else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let flow = Flow::new(root);
+    for a in flow.all_actions() {
+        if a.id_str() == Some(id)
+            && let Some(n) = a.id
+        {
+            out.push(Location {
+                path: file.path.clone(),
+                range: n.range,
+            });
+        }
+        if let Some(p) = a.params {
+            for s in strings_outside_branches(a, p) {
+                let raw = &file.text[s.range.as_usize()];
+                for e in expression::find(raw, s.range.start as usize) {
+                    for r in e.parsed.into_iter().flatten() {
+                        if r.root() == "actions"
+                            && let Some((seg, range)) = r.segments.get(1)
+                            && seg == id
+                        {
+                            out.push(Location {
+                                path: file.path.clone(),
+                                range: *range,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out.sort_by_key(|l| l.range.start);
+    out
+}
+
+/// String nodes with `{{` in an action's params, not descending into nested actions.
+fn strings_outside_branches<'a>(a: &Action, params: &'a Node) -> Vec<&'a Node> {
+    let condition = a.type_str() == Some("FLOW") && a.action_str() == Some("BOOLEAN_CONDITION");
+    let mut out = Vec::new();
+    let mut stack = vec![(params, true)];
+    while let Some((n, top)) = stack.pop() {
+        match &n.kind {
+            NodeKind::Object(ms) => {
+                for m in ms {
+                    if top && condition && (m.key == "then" || m.key == "else") {
+                        continue;
+                    }
+                    if let Some(v) = &m.value {
+                        stack.push((v, false));
+                    }
+                }
+            }
+            NodeKind::Array(items) => stack.extend(items.iter().map(|v| (v, false))),
+            NodeKind::String(s) if s.contains("{{") => out.push(n),
+            _ => {}
+        }
+    }
+    out
+}
+
+pub fn definition(ws: &Workspace, path: &Path, offset: usize) -> Option<Location> {
+    let file = ws.file(path)?;
+    match target(ws, file, offset)? {
+        Target::Connection { name, .. } => {
+            let v = ws
+                .index()
+                .vaults
+                .iter()
+                .find(|v| v.name.as_deref() == Some(&name))?;
+            Some(Location {
+                path: v.path.clone(),
+                range: v.name_range,
+            })
+        }
+        Target::ActionId { id, .. } => {
+            let root = file.parse.root.as_ref()?;
+            let flow = Flow::new(root);
+            let a = flow
+                .all_actions()
+                .into_iter()
+                .find(|a| a.id_str() == Some(&id))?;
+            Some(Location {
+                path: path.to_path_buf(),
+                range: a.id?.range,
+            })
+        }
+        _ => None,
+    }
+}
+
+pub fn references(
+    ws: &Workspace,
+    path: &Path,
+    offset: usize,
+    include_declaration: bool,
+) -> Vec<Location> {
+    let Some(file) = ws.file(path) else {
+        return Vec::new();
+    };
+    let (mut places, decl) = match target(ws, file, offset) {
+        Some(Target::Connection { name, .. }) => {
+            let decl: Vec<Location> = ws
+                .index()
+                .vaults
+                .iter()
+                .filter(|v| v.name.as_deref() == Some(&name))
+                .map(|v| Location {
+                    path: v.path.clone(),
+                    range: v.name_range,
+                })
+                .collect();
+            (connection_places(ws, &name), decl)
+        }
+        Some(Target::ActionId { id, .. }) => {
+            let places = action_id_places(file, &id);
+            let decl = Flow::new(file.parse.root.as_ref().expect("a target has a tree"))
+                .all_actions()
+                .into_iter()
+                .filter(|a| a.id_str() == Some(&id))
+                .filter_map(|a| {
+                    a.id.map(|n| Location {
+                        path: path.to_path_buf(),
+                        range: n.range,
+                    })
+                })
+                .collect();
+            (places, decl)
+        }
+        _ => return Vec::new(),
+    };
+    if !include_declaration {
+        places.retain(|p| !decl.contains(p));
+    }
+    places
+}
+
+/// A text edit in one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileEdit {
+    pub path: PathBuf,
+    pub range: TextRange,
+    pub new_text: String,
+}
+
+/// The range to rename and the current name, if the position names something renamable.
+pub fn prepare_rename(ws: &Workspace, path: &Path, offset: usize) -> Option<(TextRange, String)> {
+    let file = ws.file(path)?;
+    match target(ws, file, offset)? {
+        Target::Connection { name, range } => {
+            // renaming through an `ac_` id is not a rename of the name
+            let raw = &file.text[range.as_usize()];
+            (raw.trim_matches('"') == name).then(|| (inner(range), name))
+        }
+        Target::ActionId { id, range } => {
+            let r = if file.text.as_bytes().get(range.start as usize) == Some(&b'"') {
+                inner(range)
+            } else {
+                range
+            };
+            Some((r, id))
+        }
+        _ => None,
+    }
+}
+
+/// The edits that rename what is at `offset` to `new_name`, or why it cannot be done.
+pub fn rename(
+    ws: &Workspace,
+    path: &Path,
+    offset: usize,
+    new_name: &str,
+) -> Result<Vec<FileEdit>, String> {
+    let file = ws.file(path).ok_or("the file is not in the workspace")?;
+    let escaped = serde_json::to_string(new_name).map_err(|e| e.to_string())?;
+    let escaped = &escaped[1..escaped.len() - 1];
+    match target(ws, file, offset) {
+        Some(Target::Connection { name, .. }) => {
+            if new_name.trim().is_empty() || new_name.chars().count() > 150 {
+                return Err("a connection name has 1 to 150 characters".into());
+            }
+            if ws
+                .index()
+                .vaults
+                .iter()
+                .any(|v| v.name.as_deref() == Some(new_name))
+            {
+                return Err(format!("a vault connection is already named `{new_name}`"));
+            }
+            let mut edits: Vec<FileEdit> = Vec::new();
+            for loc in connection_places(ws, &name) {
+                let f = ws.file(&loc.path).ok_or("a file went away")?;
+                // `ac_` ids stay as they are
+                if f.text[loc.range.as_usize()].trim_matches('"') != name {
+                    continue;
+                }
+                edits.push(FileEdit {
+                    path: loc.path,
+                    range: inner(loc.range),
+                    new_text: escaped.to_string(),
+                });
+            }
+            if let Some((toml_path, Ok(config))) = &ws.index().project
+                && let Some(c) = config.connections.get(&name)
+            {
+                let toml_escaped = toml_key(new_name);
+                edits.push(FileEdit {
+                    path: toml_path.clone(),
+                    range: c.name_range,
+                    new_text: toml_escaped,
+                });
+            }
+            Ok(edits)
+        }
+        Some(Target::ActionId { id, .. }) => {
+            if new_name.is_empty()
+                || !new_name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
+                return Err(
+                    "an action id read by expressions uses letters, digits and _ only".into(),
+                );
+            }
+            let root = file.parse.root.as_ref().ok_or("no tree")?;
+            if Flow::new(root)
+                .all_actions()
+                .iter()
+                .any(|a| a.id_str() == Some(new_name))
+            {
+                return Err(format!(
+                    "an action in this flow already has the id `{new_name}`"
+                ));
+            }
+            Ok(action_id_places(file, &id)
+                .into_iter()
+                .map(|loc| {
+                    let quoted = file.text.as_bytes().get(loc.range.start as usize) == Some(&b'"');
+                    FileEdit {
+                        path: loc.path,
+                        range: if quoted { inner(loc.range) } else { loc.range },
+                        new_text: new_name.to_string(),
+                    }
+                })
+                .collect())
+        }
+        _ => Err(
+            "there is nothing to rename here: rename a vault connection's name or an action id"
+                .into(),
+        ),
+    }
+}
+
+fn toml_key(name: &str) -> String {
+    // a TOML basic string: the JSON escapes are valid there too
+    serde_json::to_string(name).unwrap_or_else(|_| format!("\"{name}\""))
+}
+
+/// Hover text (markdown) and the range it is about.
+pub fn hover(ws: &Workspace, path: &Path, offset: usize) -> Option<(TextRange, String)> {
+    let file = ws.file(path)?;
+    let t = target(ws, file, offset)?;
+    match t {
+        Target::Action { node, range } => {
+            let root = file.parse.root.as_ref()?;
+            let flow = Flow::new(root);
+            let a = flow
+                .all_actions()
+                .into_iter()
+                .find(|a| a.node.range == node)?;
+            Some((range, action_hover(ws, a)?))
+        }
+        Target::Connection { name, range } => {
+            let v = ws
+                .index()
+                .vaults
+                .iter()
+                .find(|v| v.name.as_deref() == Some(&name));
+            let md = match v {
+                None => format!("**{name}**: no vault connection with this name in the workspace"),
+                Some(v) => connection_hover(ws, v, file.kind == DocKind::Vault),
+            };
+            Some((range, md))
+        }
+        Target::ActionId { id, range } => {
+            let root = file.parse.root.as_ref()?;
+            let flow = Flow::new(root);
+            let a = flow
+                .all_actions()
+                .into_iter()
+                .find(|a| a.id_str() == Some(&id))?;
+            let spec = a.spec();
+            let mut md = format!("**{id}** · {}", a.label());
+            if let Some(s) = spec {
+                md.push_str(&format!("\n\n{}", s.summary));
+                if !s.outputs.is_empty() {
+                    md.push_str(&format!(
+                        "\n\nOutputs: {}",
+                        s.outputs
+                            .iter()
+                            .map(|o| format!("`{o}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+            }
+            let uses = action_id_places(file, &id).len().saturating_sub(1);
+            md.push_str(&format!(
+                "\n\nRead by {uses} expression{} in this flow",
+                if uses == 1 { "" } else { "s" }
+            ));
+            Some((range, md))
+        }
+        Target::Read { segments, range } => {
+            let md = match segments
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .as_slice()
+            {
+                ["functions", name, ..] => exprs::FUNCTIONS
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, sig)| format!("`functions.{sig}`: a helper function"))?,
+                [root] => exprs::ROOTS
+                    .iter()
+                    .find(|(r, _)| r == root)
+                    .map(|(r, d)| format!("`{r}`: {d}"))?,
+                ["actions", id, field, ..] => format!("`{field}`: output of the action `{id}`"),
+                ["vars", key, ..] => {
+                    format!("`vars.{key}`: a shared variable stored by FLOW/STORE_VARS")
+                }
+                ["fields", key, ..] => format!("`fields.{key}`: a form field"),
+                ["context", rest @ ..] => format!(
+                    "`context.{}`: from the transaction's context",
+                    rest.join(".")
+                ),
+                _ => return None,
+            };
+            Some((range, md))
+        }
+        Target::Param { name, range } => {
+            let c = cursor::at(file.parse.root.as_ref(), &file.text, offset);
+            let (_, action) = c.role(file.kind);
+            let spec = action.as_ref().and_then(Action::spec)?;
+            let schema = spec.param_schema(&name)?;
+            let req = spec.required_params().contains(&name.as_str());
+            Some((
+                range,
+                format!(
+                    "**{name}** ({}) — {}\n\n{}",
+                    if req { "required" } else { "optional" },
+                    crate::analysis::shape::describe(schema),
+                    spec.label()
+                ),
+            ))
+        }
+    }
+}
+
+fn action_hover(ws: &Workspace, a: &Action) -> Option<String> {
+    let spec = a.spec()?;
+    let mut md = format!("**{}** — {}", spec.label(), spec.summary);
+    let req = spec.required_params();
+    if !req.is_empty() {
+        md.push_str(&format!(
+            "\n\nRequired params: {}",
+            req.iter()
+                .map(|r| format!("`{r}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    match spec.connection {
+        ConnectionUse::None if spec.type_ == "AUTH0" => md.push_str(
+            "\n\nNo vault connection: notifications need no Management API authorization.",
+        ),
+        ConnectionUse::None => {}
+        _ => md.push_str(&format!(
+            "\n\nConnection: a vault connection with app_id {}",
+            spec.type_
+        )),
+    }
+    let mappings = &ws.index().mappings;
+    if let Need::AnyOf { scopes, what } = crate::workspace::need_of(a, mappings) {
+        md.push_str(&format!(
+            "\n\nNeeds {} for {what}",
+            scopes
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ));
+        let vault = a
+            .param("connection_id")
+            .and_then(Node::as_str)
+            .and_then(|c| ws.resolve_connection(c));
+        if let Some(v) = vault {
+            let name = v.name.as_deref().unwrap_or("?");
+            match granted(ws, v) {
+                Resolution::Known(g) => {
+                    let has = scopes.iter().any(|s| g.has(s));
+                    md.push_str(&format!(
+                        "\n\n{} `{name}`: {} (from {})",
+                        if has {
+                            "✓ granted to"
+                        } else {
+                            "✗ not granted to"
+                        },
+                        if g.scopes.is_empty() {
+                            "no scopes".to_string()
+                        } else {
+                            g.names().join(", ")
+                        },
+                        g.source.describe()
+                    ));
+                }
+                Resolution::Unknown { why } => {
+                    md.push_str(&format!("\n\n? `{name}`: granted scopes unknown ({why})"))
+                }
+            }
+        }
+    }
+    Some(md)
+}
+
+fn connection_hover(ws: &Workspace, v: &VaultInfo, on_vault: bool) -> String {
+    let name = v.name.as_deref().unwrap_or("?");
+    let mut md = format!("**{name}** · vault connection");
+    md.push_str(&format!(
+        "\n\napp_id: `{}`",
+        v.app_id.as_deref().unwrap_or("?")
+    ));
+    if let Some(d) = &v.domain {
+        md.push_str(&format!(" · domain: `{d}`"));
+    }
+    match v.ready {
+        Some(true) => md.push_str(" · ready"),
+        Some(false) => md.push_str(" · not ready (no setup)"),
+        None => {}
+    }
+    md.push_str(&format!("\n\nIn `{}`", v.rel));
+    let uses: Vec<_> = ws.uses_of(v).collect();
+    let mut flows: Vec<&str> = uses.iter().map(|(f, _)| f.rel.as_str()).collect();
+    flows.dedup();
+    md.push_str(&format!(
+        "\n\nUsed by {} action{} in {} flow{}",
+        uses.len(),
+        if uses.len() == 1 { "" } else { "s" },
+        flows.len(),
+        if flows.len() == 1 { "" } else { "s" }
+    ));
+    if on_vault {
+        for (f, u) in uses.iter().take(10) {
+            md.push_str(&format!(
+                "\n- `{}` {} in {}",
+                u.action_id.as_deref().unwrap_or("?"),
+                u.label,
+                f.rel
+            ));
+        }
+    }
+    if v.app_id.as_deref() == Some("AUTH0") {
+        let mut needed: Vec<String> = uses
+            .iter()
+            .filter_map(|(_, u)| match &u.need {
+                Need::AnyOf { scopes, .. } => Some(scopes.join(" or ")),
+                _ => None,
+            })
+            .collect();
+        needed.sort();
+        needed.dedup();
+        if !needed.is_empty() {
+            md.push_str(&format!("\n\nNeeds: {}", needed.join(", ")));
+        }
+        match granted(ws, v) {
+            Resolution::Known(g) => md.push_str(&format!(
+                "\n\nGranted: {} (from {})",
+                g.names().join(", "),
+                g.source.describe()
+            )),
+            Resolution::Unknown { why } => {
+                md.push_str(&format!("\n\nGranted scopes unknown: {why}"))
+            }
+        }
+    }
+    md
+}

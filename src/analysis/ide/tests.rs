@@ -1,0 +1,527 @@
+//! Fixture tests for the editing features: `$0` marks the cursor.
+
+use super::completion::complete;
+use crate::analysis::tests::workspace;
+use expect_test::{Expect, expect};
+use std::path::PathBuf;
+
+/// The fixture with `$0` removed, the cursor's file and offset.
+fn cursor(fixture: &str) -> (crate::workspace::Workspace, PathBuf, usize) {
+    let mut at = None;
+    let mut clean = String::new();
+    for chunk in fixture.split("//- ").filter(|c| !c.trim().is_empty()) {
+        let (path, text) = chunk.split_once('\n').unwrap();
+        if let Some(i) = text.find("$0") {
+            at = Some((PathBuf::from("/ws").join(path.trim()), i));
+        }
+        clean.push_str("//- ");
+        clean.push_str(path);
+        clean.push('\n');
+        clean.push_str(&text.replace("$0", ""));
+    }
+    let (path, offset) = at.expect("a $0 cursor");
+    (workspace(&clean), path, offset)
+}
+
+fn check_completion(fixture: &str, expect: Expect) {
+    let (ws, path, offset) = cursor(fixture);
+    let text = ws.file(&path).unwrap().text.clone();
+    let mut items = complete(&ws, &path, offset, true);
+    items.sort_by(|a, b| a.sort.cmp(&b.sort));
+    let rendered: Vec<String> = items
+        .iter()
+        .take(12)
+        .map(|i| {
+            format!(
+                "{} [{:?}] {:?} replaces {:?}{}",
+                i.label,
+                i.kind,
+                i.insert,
+                &text[i.replace.as_usize()],
+                i.detail
+                    .as_ref()
+                    .map(|d| format!(" — {d}"))
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    let more = items.len().saturating_sub(12);
+    let mut s = rendered.join("\n");
+    if more > 0 {
+        s.push_str(&format!("\n… {more} more"));
+    }
+    s.push('\n');
+    expect.assert_eq(&s);
+}
+
+const VAULTS: &str = r###"
+//- flow-vault-connections/users.json
+{ "name": "Users M2M", "app_id": "AUTH0", "setup": { "type": "OAUTH_APP", "client_id": "x", "client_secret": "##S##", "domain": "acme.auth0.com" } }
+//- flow-vault-connections/slack.json
+{ "name": "Alerts", "app_id": "SLACK" }
+"###;
+
+#[test]
+fn action_values_for_the_chosen_type() {
+    check_completion(
+        r#"
+//- flows/a.json
+{ "name": "A", "actions": [ { "id": "x", "type": "AUTH0", "action": "GE$0" } ] }
+"#,
+        expect![[r#"
+            CREATE_USER [EnumMember] "\"CREATE_USER\"" replaces "\"GE\"" — Create a user with the Management API (POST /api/v2/users). Needs create:users.
+            GET_USER [EnumMember] "\"GET_USER\"" replaces "\"GE\"" — Get a user with the Management API (GET /api/v2/users/{id}). Needs read:users.
+            MAKE_CALL [EnumMember] "\"MAKE_CALL\"" replaces "\"GE\"" — Make a voice call through the tenant's phone provider.
+            SEND_EMAIL [EnumMember] "\"SEND_EMAIL\"" replaces "\"GE\"" — Send an email through the tenant's email provider.
+            SEND_REQUEST [EnumMember] "\"SEND_REQUEST\"" replaces "\"GE\"" — Call any Management API endpoint with the connection's M2M application.
+            SEND_SMS [EnumMember] "\"SEND_SMS\"" replaces "\"GE\"" — Send a text message through the tenant's phone provider.
+            UPDATE_USER [EnumMember] "\"UPDATE_USER\"" replaces "\"GE\"" — Update a user with the Management API (PATCH /api/v2/users/{id}). Needs update:users.
+        "#]],
+    );
+}
+
+#[test]
+fn half_typed_action_value_after_colon_and_types() {
+    check_completion(
+        r#"
+//- flows/a.json
+{ "name": "A", "actions": [ { "id": "x", "type": "AU$0", "action": "GET_USER" } ] }
+"#,
+        expect![[r#"
+            ACTIVECAMPAIGN [Module] "\"ACTIVECAMPAIGN\"" replaces "\"AU\"" — ActiveCampaign · 2 actions
+            AIRTABLE [Module] "\"AIRTABLE\"" replaces "\"AU\"" — Airtable · 3 actions
+            AUTH0 [Module] "\"AUTH0\"" replaces "\"AU\"" — Auth0 · 7 actions
+            BIGQUERY [Module] "\"BIGQUERY\"" replaces "\"AU\"" — BigQuery · 1 action
+            CLEARBIT [Module] "\"CLEARBIT\"" replaces "\"AU\"" — Clearbit · 2 actions
+            EMAIL [Module] "\"EMAIL\"" replaces "\"AU\"" — EMAIL · 1 action
+            FLOW [Module] "\"FLOW\"" replaces "\"AU\"" — FLOW · 7 actions
+            GOOGLE_SHEETS [Module] "\"GOOGLE_SHEETS\"" replaces "\"AU\"" — Google Sheets · 1 action
+            HTTP [Module] "\"HTTP\"" replaces "\"AU\"" — HTTP · 1 action
+            HUBSPOT [Module] "\"HUBSPOT\"" replaces "\"AU\"" — HubSpot · 3 actions
+            JSON [Module] "\"JSON\"" replaces "\"AU\"" — JSON · 3 actions
+            JWT [Module] "\"JWT\"" replaces "\"AU\"" — JSON Web Token · 3 actions
+            … 13 more
+        "#]],
+    );
+    check_completion(
+        r#"
+//- flows/a.json
+{"name": "A", "actions": [{"type": "AUTH0", "action": $0"#,
+        expect![[r#"
+            CREATE_USER [EnumMember] "\"CREATE_USER\"" replaces "" — Create a user with the Management API (POST /api/v2/users). Needs create:users.
+            GET_USER [EnumMember] "\"GET_USER\"" replaces "" — Get a user with the Management API (GET /api/v2/users/{id}). Needs read:users.
+            MAKE_CALL [EnumMember] "\"MAKE_CALL\"" replaces "" — Make a voice call through the tenant's phone provider.
+            SEND_EMAIL [EnumMember] "\"SEND_EMAIL\"" replaces "" — Send an email through the tenant's email provider.
+            SEND_REQUEST [EnumMember] "\"SEND_REQUEST\"" replaces "" — Call any Management API endpoint with the connection's M2M application.
+            SEND_SMS [EnumMember] "\"SEND_SMS\"" replaces "" — Send a text message through the tenant's phone provider.
+            UPDATE_USER [EnumMember] "\"UPDATE_USER\"" replaces "" — Update a user with the Management API (PATCH /api/v2/users/{id}). Needs update:users.
+        "#]],
+    );
+    check_completion(
+        r#"
+//- flows/a.json
+{ "name": "A", "actions": [ { "id": "x", "type": "AUTH0", "action": $0"#,
+        expect![[r#"
+            CREATE_USER [EnumMember] "\"CREATE_USER\"" replaces "" — Create a user with the Management API (POST /api/v2/users). Needs create:users.
+            GET_USER [EnumMember] "\"GET_USER\"" replaces "" — Get a user with the Management API (GET /api/v2/users/{id}). Needs read:users.
+            MAKE_CALL [EnumMember] "\"MAKE_CALL\"" replaces "" — Make a voice call through the tenant's phone provider.
+            SEND_EMAIL [EnumMember] "\"SEND_EMAIL\"" replaces "" — Send an email through the tenant's email provider.
+            SEND_REQUEST [EnumMember] "\"SEND_REQUEST\"" replaces "" — Call any Management API endpoint with the connection's M2M application.
+            SEND_SMS [EnumMember] "\"SEND_SMS\"" replaces "" — Send a text message through the tenant's phone provider.
+            UPDATE_USER [EnumMember] "\"UPDATE_USER\"" replaces "" — Update a user with the Management API (PATCH /api/v2/users/{id}). Needs update:users.
+        "#]],
+    );
+}
+
+#[test]
+fn connection_ids_are_filtered_by_app() {
+    check_completion(
+        &format!(
+            r#"{VAULTS}
+//- flows/a.json
+{{ "name": "A", "actions": [ {{ "id": "x", "type": "AUTH0", "action": "GET_USER", "params": {{ "connection_id": "$0" }} }} ] }}
+"#
+        ),
+        expect![[r#"
+            Users M2M [Reference] "\"Users M2M\"" replaces "\"\"" — AUTH0 · acme.auth0.com
+        "#]],
+    );
+}
+
+#[test]
+fn params_keys_required_first_with_skeletons() {
+    check_completion(
+        r#"
+//- flows/a.json
+{ "name": "A", "actions": [ { "id": "x", "type": "FLOW", "action": "DELAY_FLOW", "params": { $0 } } ] }
+"#,
+        expect![[r#"
+            number [Property] "\"number\": ${1:0}" replaces "" — required · an integer ≥ 0 or a string of at most 250 characters
+            units [Property] "\"units\": ${1:\"SECONDS\"}" replaces "" — one of "SECONDS", "MINUTES", "HOURS", "DAYS"
+        "#]],
+    );
+}
+
+#[test]
+fn keys_in_a_nested_then_branch_and_after_emoji() {
+    check_completion(
+        r#"
+//- flows/a.json
+{ "name": "😀 A", "actions": [ { "id": "c", "type": "FLOW", "action": "BOOLEAN_CONDITION", "params": { "if": true, "then": [
+  { "id": "😀", "type": "OTP", "action": "GENERATE_CODE", "params": { "reference": "r", "$0" } }
+] } } ] }
+"#,
+        expect![[r#"
+            length [Property] "\"length\": ${1:0}" replaces "\"\"" — required · an integer ≥ 1 ≤ 10
+        "#]],
+    );
+}
+
+#[test]
+fn enum_values_of_params() {
+    check_completion(
+        r#"
+//- flows/a.json
+{ "name": "A", "actions": [ { "id": "x", "type": "HTTP", "action": "SEND_REQUEST", "params": { "url": "u", "method": "$0" } } ] }
+"#,
+        expect![[r#"
+            DELETE [EnumMember] "\"DELETE\"" replaces "\"\""
+            GET [EnumMember] "\"GET\"" replaces "\"\""
+            PATCH [EnumMember] "\"PATCH\"" replaces "\"\""
+            POST [EnumMember] "\"POST\"" replaces "\"\""
+            PUT [EnumMember] "\"PUT\"" replaces "\"\""
+        "#]],
+    );
+}
+
+#[test]
+fn action_snippets_in_action_lists() {
+    check_completion(
+        r#"
+//- flows/a.json
+{ "name": "A", "actions": [ { "id": "get_user", "type": "FLOW", "action": "DO_NOTHING" }, $0 ] }
+"#,
+        expect![[r#"
+            ACTIVECAMPAIGN/LIST_CONTACTS [Snippet] "{\n  \"id\": \"${1:list_contacts}\",\n  \"type\": \"ACTIVECAMPAIGN\",\n  \"action\": \"LIST_CONTACTS\",\n  \"params\": {\n    \"connection_id\": \"$2\",\n    \"email\": \"$3\"\n  }\n}" replaces "" — List ActiveCampaign contacts with an email address.
+            ACTIVECAMPAIGN/UPSERT_CONTACT [Snippet] "{\n  \"id\": \"${1:upsert_contact}\",\n  \"type\": \"ACTIVECAMPAIGN\",\n  \"action\": \"UPSERT_CONTACT\",\n  \"params\": {\n    \"connection_id\": \"$2\",\n    \"email\": \"$3\"\n  }\n}" replaces "" — Create or update an ActiveCampaign contact.
+            AIRTABLE/CREATE_RECORD [Snippet] "{\n  \"id\": \"${1:create_record}\",\n  \"type\": \"AIRTABLE\",\n  \"action\": \"CREATE_RECORD\",\n  \"params\": {\n    \"connection_id\": \"$2\",\n    \"base_id\": \"$3\",\n    \"table_name\": \"$4\"\n  }\n}" replaces "" — Create a record in an Airtable table.
+            AIRTABLE/LIST_RECORDS [Snippet] "{\n  \"id\": \"${1:list_records}\",\n  \"type\": \"AIRTABLE\",\n  \"action\": \"LIST_RECORDS\",\n  \"params\": {\n    \"connection_id\": \"$2\",\n    \"base_id\": \"$3\",\n    \"table_name\": \"$4\"\n  }\n}" replaces "" — List records of an Airtable table.
+            AIRTABLE/UPDATE_RECORD [Snippet] "{\n  \"id\": \"${1:update_record}\",\n  \"type\": \"AIRTABLE\",\n  \"action\": \"UPDATE_RECORD\",\n  \"params\": {\n    \"connection_id\": \"$2\",\n    \"base_id\": \"$3\",\n    \"table_name\": \"$4\",\n    \"record_id\": \"$5\"\n  }\n}" replaces "" — Update a record in an Airtable table.
+            AUTH0/CREATE_USER [Snippet] "{\n  \"id\": \"${1:create_user}\",\n  \"type\": \"AUTH0\",\n  \"action\": \"CREATE_USER\",\n  \"params\": {\n    \"connection_id\": \"$2\",\n    \"payload\": {$3}\n  }\n}" replaces "" — Create a user with the Management API (POST /api/v2/users).
+            AUTH0/GET_USER [Snippet] "{\n  \"id\": \"${1:get_user_2}\",\n  \"type\": \"AUTH0\",\n  \"action\": \"GET_USER\",\n  \"params\": {\n    \"connection_id\": \"$2\",\n    \"user_id\": \"$3\"\n  }\n}" replaces "" — Get a user with the Management API (GET /api/v2/users/{id}).
+            AUTH0/MAKE_CALL [Snippet] "{\n  \"id\": \"${1:make_call}\",\n  \"type\": \"AUTH0\",\n  \"action\": \"MAKE_CALL\",\n  \"params\": {\n    \"to\": \"$2\",\n    \"message\": \"$3\"\n  }\n}" replaces "" — Make a voice call through the tenant's phone provider.
+            AUTH0/SEND_EMAIL [Snippet] "{\n  \"id\": \"${1:send_email}\",\n  \"type\": \"AUTH0\",\n  \"action\": \"SEND_EMAIL\",\n  \"params\": {\n    \"to\": \"$2\",\n    \"subject\": \"$3\",\n    \"body\": \"$4\"\n  }\n}" replaces "" — Send an email through the tenant's email provider.
+            AUTH0/SEND_REQUEST [Snippet] "{\n  \"id\": \"${1:send_request}\",\n  \"type\": \"AUTH0\",\n  \"action\": \"SEND_REQUEST\",\n  \"params\": {\n    \"connection_id\": \"$2\",\n    \"pathname\": \"$3\"\n  }\n}" replaces "" — Call any Management API endpoint with the connection's M2M application.
+            AUTH0/SEND_SMS [Snippet] "{\n  \"id\": \"${1:send_sms}\",\n  \"type\": \"AUTH0\",\n  \"action\": \"SEND_SMS\",\n  \"params\": {\n    \"to\": \"$2\",\n    \"message\": \"$3\"\n  }\n}" replaces "" — Send a text message through the tenant's phone provider.
+            AUTH0/UPDATE_USER [Snippet] "{\n  \"id\": \"${1:update_user}\",\n  \"type\": \"AUTH0\",\n  \"action\": \"UPDATE_USER\",\n  \"params\": {\n    \"connection_id\": \"$2\",\n    \"user_id\": \"$3\",\n    \"changes\": {$4}\n  }\n}" replaces "" — Update a user with the Management API (PATCH /api/v2/users/{id}).
+            … 49 more
+        "#]],
+    );
+}
+
+#[test]
+fn expressions_offer_earlier_actions_and_outputs() {
+    check_completion(
+        r#"
+//- flows/a.json
+{ "name": "A", "actions": [
+  { "id": "otp", "type": "OTP", "action": "GENERATE_CODE", "params": { "reference": "r", "length": 6 } },
+  { "id": "vars", "type": "FLOW", "action": "STORE_VARS", "params": { "vars": { "plan": "pro" } } },
+  { "id": "json", "type": "JSON", "action": "PARSE_JSON", "params": { "json": "{{ actions.$0" } },
+  { "id": "later", "type": "FLOW", "action": "DO_NOTHING" }
+] }
+"#,
+        expect![[r#"
+            otp [Variable] "otp" replaces "" — OTP/GENERATE_CODE
+            vars [Variable] "vars" replaces "" — FLOW/STORE_VARS
+        "#]],
+    );
+    check_completion(
+        r#"
+//- flows/a.json
+{ "name": "A", "actions": [
+  { "id": "otp", "type": "OTP", "action": "GENERATE_CODE", "params": { "reference": "r", "length": 6 } },
+  { "id": "json", "type": "JSON", "action": "PARSE_JSON", "params": { "json": "{{actions.otp.c$0}}" } }
+] }
+"#,
+        expect![[r#"
+            code [Field] "code" replaces "c" — output of OTP/GENERATE_CODE
+        "#]],
+    );
+    check_completion(
+        r#"
+//- flows/a.json
+{ "name": "A", "actions": [
+  { "id": "json", "type": "JSON", "action": "PARSE_JSON", "params": { "json": "{{ functions.to$0 }}" } }
+] }
+"#,
+        expect![[r#"
+            encodeURIComponent [Function] "encodeURIComponent($1)" replaces "to" — encodeURIComponent(value)
+            includes [Function] "includes($1)" replaces "to" — includes(value, search)
+            indexOf [Function] "indexOf($1)" replaces "to" — indexOf(value, search)
+            length [Function] "length($1)" replaces "to" — length(value)
+            mask [Function] "mask($1)" replaces "to" — mask(value)
+            md5 [Function] "md5($1)" replaces "to" — md5(value)
+            merge [Function] "merge($1)" replaces "to" — merge(a, b)
+            now [Function] "now()" replaces "to" — now()
+            random [Function] "random($1)" replaces "to" — random(min, max, float?)
+            replace [Function] "replace($1)" replaces "to" — replace(value, search, replacement)
+            replaceAll [Function] "replaceAll($1)" replaces "to" — replaceAll(value, search, replacement)
+            sha1 [Function] "sha1($1)" replaces "to" — sha1(value)
+            … 13 more
+        "#]],
+    );
+}
+
+#[test]
+fn empty_document_and_vault_setup() {
+    check_completion(
+        "//- flows/new.json\n$0",
+        expect![[r#"
+        flow [Snippet] "{\n  \"name\": \"$1\",\n  \"actions\": [\n    $0\n  ]\n}" replaces "" — An Auth0 Forms flow
+    "#]],
+    );
+    check_completion(
+        r#"
+//- flow-vault-connections/v.json
+{ "name": "V", "app_id": "AUTH0", "setup": { "type": "OAUTH_APP", $0 } }
+"#,
+        expect![[r###"
+            client_id [Property] "\"client_id\": \"$1\"" replaces "" — required
+            client_secret [Property] "\"client_secret\": \"##${1:CLIENT_SECRET}##\"" replaces "" — required
+            domain [Property] "\"domain\": \"$1\"" replaces "" — required
+            audience [Property] "\"audience\": \"$1\"" replaces "" — optional
+        "###]],
+    );
+}
+
+#[test]
+fn clients_without_snippets_get_plain_text() {
+    let (ws, path, offset) = cursor(
+        r#"
+//- flows/a.json
+{ "name": "A", "actions": [ { "id": "x", "type": "FLOW", "action": "DELAY_FLOW", "params": { $0 } } ] }
+"#,
+    );
+    let items = complete(&ws, &path, offset, false);
+    assert!(
+        items.iter().all(|i| !i.snippet && !i.insert.contains('$')),
+        "{items:?}"
+    );
+    assert!(items.iter().any(|i| i.insert == "\"number\": 0"));
+}
+
+const NAV: &str = r###"
+//- flow-vault-connections/users.json
+{ "name": "Users M2M", "app_id": "AUTH0", "setup": { "type": "OAUTH_APP", "client_id": "Flows M2M", "client_secret": "##S##", "domain": "acme.auth0.com" } }
+//- grants/g.json
+{ "client_id": "Flows M2M", "audience": "https://acme.auth0.com/api/v2/", "scope": ["read:users"] }
+//- flowls.toml
+[connections."Users M2M"]
+client = "Flows M2M"
+//- flows/a.json
+{ "name": "A", "actions": [
+  { "id": "get", "type": "AUTH0", "action": "GET_USER", "params": { "connection_id": "Users M2M", "user_id": "u" } },
+  { "id": "cond", "type": "FLOW", "action": "BOOLEAN_CONDITION", "params": { "if": "{{actions.get.email}}", "then": [
+    { "id": "upd", "type": "AUTH0", "action": "UPDATE_USER", "params": { "connection_id": "Users M2M", "user_id": "{{ actions.get.user_id }}", "changes": {} } }
+  ] } }
+] }
+//- flows/b.json
+{ "name": "B", "actions": [ { "id": "get", "type": "AUTH0", "action": "GET_USER", "params": { "connection_id": "Users M2M", "user_id": "u" } } ] }
+"###;
+
+fn with_cursor(
+    fixture: &str,
+    file: &str,
+    needle: &str,
+    nth: usize,
+) -> (crate::workspace::Workspace, PathBuf, usize) {
+    let ws = workspace(fixture);
+    let path = PathBuf::from("/ws").join(file);
+    let text = ws.file(&path).unwrap().text.clone();
+    let mut at = 0;
+    for _ in 0..=nth {
+        at = text[at..].find(needle).map(|i| at + i + 1).unwrap();
+    }
+    (ws, path, at)
+}
+
+fn render_locations(
+    ws: &crate::workspace::Workspace,
+    locs: &[super::navigation::Location],
+) -> String {
+    locs.iter()
+        .map(|l| {
+            let f = ws.file(&l.path).unwrap();
+            format!("{} {:?}\n", f.rel, &f.text[l.range.as_usize()])
+        })
+        .collect()
+}
+
+#[test]
+fn definition_and_references_of_a_connection() {
+    let (ws, path, at) = with_cursor(NAV, "flows/a.json", "\"Users M2M\"", 1);
+    let def = super::navigation::definition(&ws, &path, at).unwrap();
+    assert_eq!(
+        ws.file(&def.path).unwrap().rel,
+        "flow-vault-connections/users.json"
+    );
+    let refs = super::navigation::references(&ws, &path, at, true);
+    expect![[r#"
+        flow-vault-connections/users.json "\"Users M2M\""
+        flows/a.json "\"Users M2M\""
+        flows/a.json "\"Users M2M\""
+        flows/b.json "\"Users M2M\""
+    "#]]
+    .assert_eq(&render_locations(&ws, &refs));
+    let without = super::navigation::references(&ws, &path, at, false);
+    assert_eq!(without.len(), refs.len() - 1);
+}
+
+#[test]
+fn definition_and_references_of_an_action_id() {
+    let (ws, path, at) = with_cursor(NAV, "flows/a.json", "get.user_id", 0);
+    let def = super::navigation::definition(&ws, &path, at).unwrap();
+    let f = ws.file(&def.path).unwrap();
+    assert_eq!(&f.text[def.range.as_usize()], "\"get\"");
+    let refs = super::navigation::references(&ws, &path, at, true);
+    expect![[r#"
+        flows/a.json "\"get\""
+        flows/a.json "get"
+        flows/a.json "get"
+    "#]]
+    .assert_eq(&render_locations(&ws, &refs));
+}
+
+#[test]
+fn rename_a_connection_everywhere_but_not_beyond() {
+    let (ws, path, at) = with_cursor(NAV, "flow-vault-connections/users.json", "Users M2M", 0);
+    let (range, name) = super::navigation::prepare_rename(&ws, &path, at).unwrap();
+    assert_eq!(name, "Users M2M");
+    assert_eq!(&ws.file(&path).unwrap().text[range.as_usize()], "Users M2M");
+    let edits = super::navigation::rename(&ws, &path, at, "People \"M2M\"").unwrap();
+    let mut out = String::new();
+    for e in &edits {
+        let f = ws.file(&e.path).unwrap();
+        out.push_str(&format!(
+            "{} {:?} -> {:?}\n",
+            f.rel,
+            &f.text[e.range.as_usize()],
+            e.new_text
+        ));
+    }
+    expect![[r#"
+        flow-vault-connections/users.json "Users M2M" -> "People \\\"M2M\\\""
+        flows/a.json "Users M2M" -> "People \\\"M2M\\\""
+        flows/a.json "Users M2M" -> "People \\\"M2M\\\""
+        flows/b.json "Users M2M" -> "People \\\"M2M\\\""
+        flowls.toml "\"Users M2M\"" -> "\"People \\\"M2M\\\"\""
+    "#]]
+    .assert_eq(&out);
+    assert!(super::navigation::rename(&ws, &path, at, "").is_err());
+}
+
+#[test]
+fn rename_an_action_id_and_its_reads() {
+    let (ws, path, at) = with_cursor(NAV, "flows/a.json", "\"get\"", 0);
+    let edits = super::navigation::rename(&ws, &path, at, "load_user").unwrap();
+    let f = ws.file(&path).unwrap();
+    let mut text = f.text.to_string();
+    let mut sorted = edits.clone();
+    sorted.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+    for e in &sorted {
+        assert_eq!(e.path, path, "only this flow changes");
+        text.replace_range(e.range.as_usize(), &e.new_text);
+    }
+    assert_eq!(text.matches("load_user").count(), 3);
+    assert!(!text.contains("\"get\""));
+    // flows/b.json has its own `get`: untouched
+    assert!(super::navigation::rename(&ws, &path, at, "cond").is_err());
+    assert!(super::navigation::rename(&ws, &path, at, "bad id").is_err());
+}
+
+#[test]
+fn hovers() {
+    let (ws, path, at) = with_cursor(NAV, "flows/a.json", "\"UPDATE_USER\"", 0);
+    let (_, md) = super::navigation::hover(&ws, &path, at).unwrap();
+    expect![[r#"
+        **AUTH0/UPDATE_USER** — Update a user with the Management API (PATCH /api/v2/users/{id}).
+
+        Required params: `connection_id`, `user_id`, `changes`
+
+        Connection: a vault connection with app_id AUTH0
+
+        Needs `update:users` for AUTH0/UPDATE_USER
+
+        ✗ not granted to `Users M2M`: read:users (from the client grant of `Flows M2M` in grants/g.json, linked in flowls.toml)"#]].assert_eq(&md);
+    let (ws, path, at) = with_cursor(NAV, "flows/a.json", "\"Users M2M\"", 0);
+    let (_, md) = super::navigation::hover(&ws, &path, at).unwrap();
+    expect![[r#"
+        **Users M2M** · vault connection
+
+        app_id: `AUTH0` · domain: `acme.auth0.com`
+
+        In `flow-vault-connections/users.json`
+
+        Used by 3 actions in 2 flows
+
+        Needs: read:users, update:users
+
+        Granted: read:users (from the client grant of `Flows M2M` in grants/g.json, linked in flowls.toml)"#]].assert_eq(&md);
+    let (ws, path, at) = with_cursor(NAV, "flow-vault-connections/users.json", "Users M2M", 0);
+    let (_, md) = super::navigation::hover(&ws, &path, at).unwrap();
+    expect![[r#"
+        **Users M2M** · vault connection
+
+        app_id: `AUTH0` · domain: `acme.auth0.com`
+
+        In `flow-vault-connections/users.json`
+
+        Used by 3 actions in 2 flows
+        - `get` AUTH0/GET_USER in flows/a.json
+        - `upd` AUTH0/UPDATE_USER in flows/a.json
+        - `get` AUTH0/GET_USER in flows/b.json
+
+        Needs: read:users, update:users
+
+        Granted: read:users (from the client grant of `Flows M2M` in grants/g.json, linked in flowls.toml)"#]].assert_eq(&md);
+    let (ws, path, at) = with_cursor(NAV, "flows/a.json", "email}}", 0);
+    let (_, md) = super::navigation::hover(&ws, &path, at).unwrap();
+    expect!["`email`: output of the action `get`"].assert_eq(&md);
+}
+
+#[test]
+fn document_and_workspace_symbols() {
+    let ws = workspace(NAV);
+    let syms = super::symbols::document_symbols(&ws, &PathBuf::from("/ws/flows/a.json"));
+    fn render(s: &[super::symbols::Symbol], depth: usize, out: &mut String) {
+        for x in s {
+            out.push_str(&format!(
+                "{}{} {:?} {:?}\n",
+                "  ".repeat(depth),
+                x.name,
+                x.kind,
+                x.detail
+            ));
+            render(&x.children, depth + 1, out);
+        }
+    }
+    let mut out = String::new();
+    render(&syms, 0, &mut out);
+    expect![[r#"
+        get Action Some("AUTH0/GET_USER")
+        cond Action Some("FLOW/BOOLEAN_CONDITION")
+          then Branch None
+            upd Action Some("AUTH0/UPDATE_USER")
+    "#]]
+    .assert_eq(&out);
+    let found = super::symbols::workspace_symbols(&ws, "get", 100);
+    let names: Vec<String> = found
+        .iter()
+        .map(|s| format!("{} {:?} {:?}", s.name, s.kind, s.container))
+        .collect();
+    expect![[r#"
+        get Action Some("A · AUTH0/GET_USER")
+        get Action Some("B · AUTH0/GET_USER")"#]]
+    .assert_eq(&names.join("\n"));
+}
