@@ -245,3 +245,242 @@ pub fn workspace_symbols(
             .collect(),
     ))
 }
+
+use crate::analysis::ide::{fixes, format, structure};
+
+pub fn code_actions(st: &State, params: CodeActionParams) -> Option<CodeActionResponse> {
+    let uri = &params.text_document.uri;
+    let (path, start) = st.offset(uri, params.range.start)?;
+    let (_, end) = st.offset(uri, params.range.end)?;
+    let found = fixes::fixes(
+        &st.ws,
+        &path,
+        crate::syntax::TextRange::new(start, end.max(start)),
+    );
+    let mut out = Vec::new();
+    for fix in found {
+        let diag = {
+            let lsp = st.lsp_diagnostics(&path, std::slice::from_ref(&fix.diagnostic));
+            lsp.into_iter().next()
+        };
+        let mut edit = workspace_edit(st, &fix.edits);
+        if let Some((target, content)) = &fix.create {
+            let Some(target_uri) = Uri::from_file_path(target) else {
+                continue;
+            };
+            let mut ops: Vec<DocumentChangeOperation> = vec![DocumentChangeOperation::Op(
+                ResourceOp::Create(CreateFile {
+                    uri: target_uri.clone(),
+                    options: Some(CreateFileOptions {
+                        overwrite: Some(false),
+                        ignore_if_exists: Some(true),
+                    }),
+                    annotation_id: None,
+                }),
+            )];
+            ops.push(DocumentChangeOperation::Edit(TextDocumentEdit {
+                text_document: OptionalVersionedTextDocumentIdentifier {
+                    uri: target_uri,
+                    version: None,
+                },
+                edits: vec![OneOf::Left(TextEdit {
+                    range: Range::default(),
+                    new_text: content.clone(),
+                })],
+            }));
+            if let Some(DocumentChanges::Edits(edits)) = edit.document_changes.take() {
+                ops.extend(edits.into_iter().map(DocumentChangeOperation::Edit));
+            }
+            edit.document_changes = Some(DocumentChanges::Operations(ops));
+        }
+        out.push(CodeActionOrCommand::CodeAction(CodeAction {
+            title: fix.title,
+            kind: Some(CodeActionKind::QUICKFIX),
+            diagnostics: diag.map(|d| vec![d]),
+            edit: Some(edit),
+            is_preferred: Some(fix.preferred),
+            ..Default::default()
+        }));
+    }
+    Some(out)
+}
+
+pub fn formatting(st: &State, params: DocumentFormattingParams) -> Option<Vec<TextEdit>> {
+    let path = State::path_of(&params.text_document.uri);
+    let (range, text) = format::document(&st.ws, &path)?;
+    Some(vec![TextEdit {
+        range: st.range_in(&path, range)?,
+        new_text: text,
+    }])
+}
+
+pub fn range_formatting(
+    st: &State,
+    params: DocumentRangeFormattingParams,
+) -> Option<Vec<TextEdit>> {
+    let uri = &params.text_document.uri;
+    let (path, start) = st.offset(uri, params.range.start)?;
+    let (_, end) = st.offset(uri, params.range.end)?;
+    let (range, text) = format::range(
+        &st.ws,
+        &path,
+        crate::syntax::TextRange::new(start, end.max(start)),
+    )?;
+    Some(vec![TextEdit {
+        range: st.range_in(&path, range)?,
+        new_text: text,
+    }])
+}
+
+pub fn folding(st: &State, params: FoldingRangeParams) -> Option<Vec<FoldingRange>> {
+    let path = State::path_of(&params.text_document.uri);
+    let ranges = structure::folding(&st.ws, &path);
+    Some(
+        ranges
+            .into_iter()
+            .filter_map(|r| st.range_in(&path, r))
+            .filter(|r| r.end.line > r.start.line)
+            .map(|r| FoldingRange {
+                start_line: r.start.line,
+                end_line: r.end.line,
+                kind: Some(FoldingRangeKind::Region),
+                ..Default::default()
+            })
+            .collect(),
+    )
+}
+
+pub fn selection_ranges(st: &State, params: SelectionRangeParams) -> Option<Vec<SelectionRange>> {
+    let uri = &params.text_document.uri;
+    let mut out = Vec::new();
+    for pos in params.positions {
+        let (path, offset) = st.offset(uri, pos)?;
+        let ranges = structure::selection(&st.ws, &path, offset);
+        let mut parent: Option<Box<SelectionRange>> = None;
+        for r in ranges.into_iter().rev() {
+            let range = st.range_in(&path, r)?;
+            parent = Some(Box::new(SelectionRange { range, parent }));
+        }
+        out.push(parent.map(|b| *b).unwrap_or(SelectionRange {
+            range: Range::new(pos, pos),
+            parent: None,
+        }));
+    }
+    Some(out)
+}
+
+pub const TOKEN_TYPES: &[SemanticTokenType] = &[
+    SemanticTokenType::NAMESPACE,
+    SemanticTokenType::VARIABLE,
+    SemanticTokenType::FUNCTION,
+    SemanticTokenType::PROPERTY,
+    SemanticTokenType::MACRO,
+];
+
+pub fn semantic_tokens(st: &State, params: SemanticTokensParams) -> Option<SemanticTokensResult> {
+    let path = State::path_of(&params.text_document.uri);
+    let tokens = structure::semantic_tokens(&st.ws, &path);
+    let mut data = Vec::new();
+    let (mut last_line, mut last_col) = (0u32, 0u32);
+    for (range, kind) in tokens {
+        let Some(r) = st.range_in(&path, range) else {
+            continue;
+        };
+        if r.start.line != r.end.line || r.end.character <= r.start.character {
+            continue;
+        }
+        let delta_line = r.start.line - last_line;
+        let delta_start = if delta_line == 0 {
+            r.start.character - last_col
+        } else {
+            r.start.character
+        };
+        data.push(SemanticToken {
+            delta_line,
+            delta_start,
+            length: r.end.character - r.start.character,
+            token_type: match kind {
+                structure::TokenKind::Root => 0,
+                structure::TokenKind::ActionId => 1,
+                structure::TokenKind::Function => 2,
+                structure::TokenKind::Property => 3,
+                structure::TokenKind::Keyword => 4,
+            },
+            token_modifiers_bitset: 0,
+        });
+        last_line = r.start.line;
+        last_col = r.start.character;
+    }
+    Some(SemanticTokensResult::Tokens(SemanticTokens {
+        result_id: None,
+        data,
+    }))
+}
+
+pub fn document_links(st: &State, params: DocumentLinkParams) -> Option<Vec<DocumentLink>> {
+    let path = State::path_of(&params.text_document.uri);
+    Some(
+        structure::links(&st.ws, &path)
+            .into_iter()
+            .filter_map(|(range, target)| {
+                Some(DocumentLink {
+                    range: st.range_in(&path, range)?,
+                    target: Uri::from_file_path(&target),
+                    tooltip: Some("Open the vault connection".into()),
+                    data: None,
+                })
+            })
+            .collect(),
+    )
+}
+
+pub fn inlay_hints(st: &State, params: InlayHintParams) -> Option<Vec<InlayHint>> {
+    let uri = &params.text_document.uri;
+    let (path, start) = st.offset(uri, params.range.start)?;
+    let (_, end) = st.offset(uri, params.range.end)?;
+    let hints = structure::inlay_hints(
+        &st.ws,
+        &path,
+        crate::syntax::TextRange::new(start, end.max(start)),
+    );
+    Some(
+        hints
+            .into_iter()
+            .filter_map(|(offset, label)| {
+                Some(InlayHint {
+                    position: st
+                        .range_in(&path, crate::syntax::TextRange::empty(offset))?
+                        .start,
+                    label: InlayHintLabel::String(label),
+                    kind: None,
+                    text_edits: None,
+                    tooltip: None,
+                    padding_left: Some(true),
+                    padding_right: None,
+                    data: None,
+                })
+            })
+            .collect(),
+    )
+}
+
+pub fn code_lenses(st: &State, params: CodeLensParams) -> Option<Vec<CodeLens>> {
+    let path = State::path_of(&params.text_document.uri);
+    Some(
+        structure::lenses(&st.ws, &path)
+            .into_iter()
+            .filter_map(|(range, title)| {
+                Some(CodeLens {
+                    range: st.range_in(&path, range)?,
+                    // informational: no command to run
+                    command: Some(Command {
+                        title,
+                        command: String::new(),
+                        arguments: None,
+                    }),
+                    data: None,
+                })
+            })
+            .collect(),
+    )
+}

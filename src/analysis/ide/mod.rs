@@ -5,7 +5,10 @@
 
 pub mod completion;
 pub mod cursor;
+pub mod fixes;
+pub mod format;
 pub mod navigation;
+pub mod structure;
 pub mod symbols;
 
 #[cfg(test)]

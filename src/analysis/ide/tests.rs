@@ -525,3 +525,279 @@ fn document_and_workspace_symbols() {
         get Action Some("B · AUTH0/GET_USER")"#]]
     .assert_eq(&names.join("\n"));
 }
+
+/// Applies a fix to a copy of the workspace.
+fn apply(ws: &crate::workspace::Workspace, fix: &super::fixes::Fix) -> crate::workspace::Workspace {
+    let mut files: Vec<(PathBuf, std::sync::Arc<str>)> = ws
+        .files()
+        .map(|f| (f.path.clone(), f.text.clone()))
+        .collect();
+    for (path, text) in files.iter_mut() {
+        let mut edits: Vec<_> = fix.edits.iter().filter(|e| &e.path == path).collect();
+        edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+        let mut t = text.to_string();
+        for e in edits {
+            t.replace_range(e.range.as_usize(), &e.new_text);
+        }
+        *text = t.into();
+    }
+    if let Some((p, content)) = &fix.create {
+        files.push((p.clone(), content.as_str().into()));
+    }
+    let mut out = crate::workspace::Workspace::new("/ws", Default::default(), Vec::new());
+    out.set_files(files);
+    out
+}
+
+fn findings(ws: &crate::workspace::Workspace, path: &std::path::Path) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = crate::analysis::diagnostics(ws, path)
+        .into_iter()
+        .map(|d| (d.code.to_string(), d.message))
+        .collect();
+    v.sort();
+    v
+}
+
+const PLANTED: &str = r###"
+//- flow-vault-connections/users.json
+{
+  "name": "Users M2M",
+  "app_id": "AUTH0",
+  "setup": { "type": "OAUTH_APP", "client_id": "Flows M2M", "client_secret": "s3cr3t-value", "domain": "acme.auth0.com" }
+}
+//- flow-vault-connections/slack.json
+{ "name": "Alerts", "app_id": "SLACK" }
+//- grants/g.json
+{ "client_id": "Flows M2M", "audience": "https://acme.auth0.com/api/v2/", "scope": ["read:users"] }
+//- flows/a.json
+{
+  "name": "A",
+  "actions": [
+    { "id": "get", "type": "AUTH0", "action": "GET_USER", "params": { "connection_id": "Users M2M", "user_id": "u" } },
+    { "id": "upd", "type": "AUTH0", "action": "UPDATE_USER", "params": { "connection_id": "Users M2M", "user_id": "u", "changes": {} } },
+    { "id": "mail", "type": "AUTH0", "action": "SEND_EMAIL", "params": { "connection_id": "Users M2M", "to": "a@b.c", "subject": "s", "body": "b" } },
+    { "id": "bad", "type": "AUTH0", "action": "GET_USR", "params": { "connection_id": "Users M2M", "user_id": "u" } },
+    { "id": "bad2", "type": "OTP", "action": "GENERATE_COD", "params": { "reference": "r" } },
+    { "id": "slack", "type": "SLACK", "action": "POST_MESSAGE", "params": { "connection_id": "Users M2M" } },
+    { "id": "ghost", "type": "SLACK", "action": "POST_MESSAGE", "params": { "connection_id": "Nowhere" } },
+    {
+      "id": "otp",
+      "type": "OTP",
+      "action": "GENERATE_CODE",
+      "params": {
+        "reference": "r"
+      }
+    },
+    { "id": "lead", "type": "SALESFORCE", "action": "CREATE_LEAD" },
+    { "id": "sum", "type": "JSON", "action": "PARSE_JSON", "params": { "json": "{{functions.toUppercase(fields.a)}}", "objet": 1 } }
+  ]
+}
+"###;
+
+#[test]
+fn every_quick_fix_removes_its_diagnostic_and_adds_none() {
+    let ws = workspace(PLANTED);
+    let mut titles = Vec::new();
+    for f in ws.files() {
+        let all = crate::analysis::diagnostics(&ws, &f.path);
+        for d in &all {
+            for fix in super::fixes::fixes(&ws, &f.path, d.range)
+                .into_iter()
+                .filter(|x| &x.diagnostic == d)
+            {
+                titles.push(format!("{} [{}] {}", f.rel, d.code, fix.title));
+                let after = apply(&ws, &fix);
+                // in every edited file: the diagnostic is gone, and nothing new appeared
+                let mut touched: Vec<PathBuf> = fix.edits.iter().map(|e| e.path.clone()).collect();
+                touched.push(f.path.clone());
+                touched.dedup();
+                for p in touched {
+                    let before = findings(&ws, &p);
+                    let now = findings(&after, &p);
+                    let count =
+                        |v: &[(String, String)], c: &str| v.iter().filter(|(x, _)| x == c).count();
+                    for (c, m) in &now {
+                        assert!(
+                            count(&now, c) <= count(&before, c),
+                            "fix `{}` added {c}: {m} in {}",
+                            fix.title,
+                            p.display()
+                        );
+                    }
+                    if p == f.path {
+                        assert!(
+                            !now.contains(&(d.code.to_string(), d.message.clone())),
+                            "fix `{}` left {:?}",
+                            fix.title,
+                            d.message
+                        );
+                    }
+                }
+            }
+        }
+    }
+    expect![[r#"
+        flow-vault-connections/users.json [plaintext-secret] Replace with the keyword marker ##USERS_M2M_CLIENT_SECRET## (map USERS_M2M_CLIENT_SECRET in config.json's AUTH0_KEYWORD_REPLACE_MAPPINGS or the environment)
+        flows/a.json [missing-scope] Grant `update:users` in grants/g.json
+        flows/a.json [connection-not-needed] Remove `connection_id`
+        flows/a.json [unknown-action] Change to `GET_USER`
+        flows/a.json [unknown-action] Change to `GENERATE_CODE`
+        flows/a.json [connection-app-mismatch] Use the SLACK connection `Alerts`
+        flows/a.json [unresolved-connection] Create the SLACK vault connection `Nowhere` in flow-vault-connections/
+        flows/a.json [schema] Add the missing params of OTP/GENERATE_CODE
+        flows/a.json [schema] Add the missing params of SALESFORCE/CREATE_LEAD (with a new vault connection `Salesforce`)
+        flows/a.json [expression] Change to `toUpperCase`
+        flows/a.json [schema] Remove `objet`
+    "#]].assert_eq(&(titles.join("\n") + "\n"));
+}
+
+#[test]
+fn structure_features() {
+    let ws = workspace(NAV);
+    let path = PathBuf::from("/ws/flows/a.json");
+    let text = ws.file(&path).unwrap().text.clone();
+    let tokens: Vec<String> = super::structure::semantic_tokens(&ws, &path)
+        .iter()
+        .map(|(r, k)| format!("{:?} {k:?}", &text[r.as_usize()]))
+        .collect();
+    expect![[r#"
+        "actions" Root
+        "get" ActionId
+        "email" Property
+        "actions" Root
+        "get" ActionId
+        "user_id" Property"#]]
+    .assert_eq(&tokens.join("\n"));
+    let links: Vec<String> = super::structure::links(&ws, &path)
+        .iter()
+        .map(|(r, p)| format!("{:?} -> {}", &text[r.as_usize()], p.display()))
+        .collect();
+    expect![[r#"
+        "\"Users M2M\"" -> /ws/flow-vault-connections/users.json
+        "\"Users M2M\"" -> /ws/flow-vault-connections/users.json"#]]
+    .assert_eq(&links.join("\n"));
+    let hints: Vec<String> =
+        super::structure::inlay_hints(&ws, &path, crate::syntax::TextRange::new(0, text.len()))
+            .iter()
+            .map(|(o, l)| format!("after {:?}: {l}", &text[o.saturating_sub(10)..*o]))
+            .collect();
+    expect![[r#"
+        after "\"GET_USER\"": needs read:users
+        after "Users M2M\"": AUTH0 · acme.auth0.com
+        after "DATE_USER\"": needs update:users
+        after "Users M2M\"": AUTH0 · acme.auth0.com"#]]
+    .assert_eq(&hints.join("\n"));
+    let vault = PathBuf::from("/ws/flow-vault-connections/users.json");
+    expect![[r#"["used by 3 actions in 2 flows · needs read:users, update:users"]"#]].assert_eq(
+        &format!(
+            "{:?}",
+            super::structure::lenses(&ws, &vault)
+                .iter()
+                .map(|l| &l.1)
+                .collect::<Vec<_>>()
+        ),
+    );
+    let at = text.find("email}}").unwrap() + 2;
+    let sel: Vec<&str> = super::structure::selection(&ws, &path, at)
+        .iter()
+        .map(|r| &text[r.as_usize()])
+        .take(4)
+        .collect();
+    expect![[r#"
+        [
+            "{{actions.get.email}}",
+            "\"{{actions.get.email}}\"",
+            "\"if\": \"{{actions.get.email}}\"",
+            "{ \"if\": \"{{actions.get.email}}\", \"then\": [\n    { \"id\": \"upd\", \"type\": \"AUTH0\", \"action\": \"UPDATE_USER\", \"params\": { \"connection_id\": \"Users M2M\", \"user_id\": \"{{ actions.get.user_id }}\", \"changes\": {} } }\n  ] }",
+        ]"#]].assert_eq(&format!("{sel:#?}"));
+    assert_eq!(super::structure::folding(&ws, &path).len(), 10);
+}
+
+#[test]
+fn formatting_in_deploy_cli_style_keeps_order_and_scalars() {
+    let ws = workspace(
+        "//- flows/a.json\n{\"name\":\"A\", \"actions\":[ {\"id\":\"x\",\"type\":\"FLOW\",\"action\":\"DELAY_FLOW\",\"params\":{\"number\":1.50,\"units\":\"MINUTES\"}}, {\"id\":\"e\",\"type\":\"FLOW\",\"action\":\"DO_NOTHING\",\"params\":{}}],}\n",
+    );
+    let path = PathBuf::from("/ws/flows/a.json");
+    let (_, text) = super::format::document(&ws, &path).unwrap();
+    expect![[r#"
+        {
+          "name": "A",
+          "actions": [
+            {
+              "id": "x",
+              "type": "FLOW",
+              "action": "DELAY_FLOW",
+              "params": {
+                "number": 1.50,
+                "units": "MINUTES"
+              }
+            },
+            {
+              "id": "e",
+              "type": "FLOW",
+              "action": "DO_NOTHING",
+              "params": {}
+            }
+          ]
+        }
+    "#]]
+    .assert_eq(&text);
+    // formatting again changes nothing
+    let again = workspace(&format!("//- flows/a.json\n{text}"));
+    assert!(super::format::document(&again, &path).is_none());
+    // comments and syntax errors: left alone
+    assert!(
+        super::format::document(
+            &workspace("//- flows/a.json\n{ // c\n\"name\": \"A\"}"),
+            &path
+        )
+        .is_none()
+    );
+    assert!(
+        super::format::document(&workspace("//- flows/a.json\n{ \"name\": }"), &path).is_none()
+    );
+    // a range: the smallest container around it
+    let src = "{\n  \"name\": \"A\",\n  \"actions\": [ {\"id\":\"x\",\"type\":\"FLOW\",\"action\":\"DO_NOTHING\"} ]\n}\n";
+    let ws = workspace(&format!("//- flows/a.json\n{src}"));
+    let at = src.find("\"id\"").unwrap();
+    let (r, t) =
+        super::format::range(&ws, &path, crate::syntax::TextRange::new(at, at + 4)).unwrap();
+    expect![[r#"
+        "{\"id\":\"x\",\"type\":\"FLOW\",\"action\":\"DO_NOTHING\"}"
+        {
+              "id": "x",
+              "type": "FLOW",
+              "action": "DO_NOTHING"
+            }"#]]
+    .assert_eq(&format!("{:?}\n{t}", &src[r.as_usize()]));
+}
+
+#[test]
+fn declared_scopes_fix_goes_to_flowls_toml() {
+    let ws = workspace(
+        r###"
+//- flow-vault-connections/users.json
+{ "name": "Users M2M", "app_id": "AUTH0", "setup": "@@SETUP@@" }
+//- flowls.toml
+[connections."Users M2M"]
+granted_scopes = []
+//- flows/a.json
+{ "name": "A", "actions": [ { "id": "get", "type": "AUTH0", "action": "GET_USER", "params": { "connection_id": "Users M2M", "user_id": "u" } } ] }
+"###,
+    );
+    let path = PathBuf::from("/ws/flows/a.json");
+    let d = crate::analysis::diagnostics(&ws, &path);
+    assert_eq!(d.len(), 1);
+    let fixes = super::fixes::fixes(&ws, &path, d[0].range);
+    assert_eq!(fixes[0].title, "Declare `read:users` in flowls.toml");
+    let after = apply(&ws, &fixes[0]);
+    assert!(crate::analysis::diagnostics(&after, &path).is_empty());
+    assert!(
+        after
+            .file(&PathBuf::from("/ws/flowls.toml"))
+            .unwrap()
+            .text
+            .contains("granted_scopes = [\"read:users\"]")
+    );
+}

@@ -1,0 +1,573 @@
+//! Quick fixes for the diagnostics in a range. Each fix's edits leave a document in which
+//! its diagnostic is gone.
+
+use super::navigation::FileEdit;
+use crate::analysis::scopes::{Resolution, Source, granted};
+use crate::analysis::{self, Diagnostic, code};
+use crate::catalogue::ActionSpec;
+use crate::model::flow::{Action, Flow};
+use crate::syntax::{Node, TextRange};
+use crate::workspace::{Need, SourceFile, Workspace, need_of};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fix {
+    pub title: String,
+    /// The diagnostic this fix removes.
+    pub diagnostic: Diagnostic,
+    pub edits: Vec<FileEdit>,
+    /// A new file to create, with its content.
+    pub create: Option<(PathBuf, String)>,
+    pub preferred: bool,
+}
+
+/// Fixes for the diagnostics of `path` that touch `range`.
+pub fn fixes(ws: &Workspace, path: &Path, range: TextRange) -> Vec<Fix> {
+    let Some(file) = ws.file(path) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for d in analysis::diagnostics(ws, path) {
+        if d.range.end < range.start || d.range.start > range.end {
+            continue;
+        }
+        fixes_for(ws, file, &d, &mut out);
+    }
+    out
+}
+
+fn edit(file: &SourceFile, range: TextRange, new_text: impl Into<String>) -> FileEdit {
+    FileEdit {
+        path: file.path.clone(),
+        range,
+        new_text: new_text.into(),
+    }
+}
+
+fn suggestion(message: &str) -> Option<&str> {
+    let start = message.find("did you mean `")? + "did you mean `".len();
+    let len = message[start..].find('`')?;
+    Some(&message[start..start + len])
+}
+
+/// The action whose node holds `range`, innermost.
+fn action_at<'a>(flow: &'a Flow<'a>, range: TextRange) -> Option<&'a Action<'a>> {
+    flow.all_actions()
+        .into_iter()
+        .filter(|a| a.node.range.start <= range.start && range.end <= a.node.range.end)
+        .min_by_key(|a| a.node.range.len())
+}
+
+fn fixes_for(ws: &Workspace, file: &SourceFile, d: &Diagnostic, out: &mut Vec<Fix>) {
+    let Some(root) = &file.parse.root else { return };
+    let text = &*file.text;
+    let mut push = |title: String,
+                    edits: Vec<FileEdit>,
+                    create: Option<(PathBuf, String)>,
+                    preferred: bool| {
+        out.push(Fix {
+            title,
+            diagnostic: d.clone(),
+            edits,
+            create,
+            preferred,
+        });
+    };
+    let flow = (file.kind == crate::model::DocKind::Flow).then(|| Flow::new(root));
+    let action = flow.as_ref().and_then(|f| action_at(f, d.range));
+    if matches!(
+        d.code,
+        code::UNKNOWN_ACTION | code::SCHEMA | code::UNRESOLVED_CONNECTION | code::EXPRESSION
+    ) && let Some(s) = suggestion(&d.message)
+    {
+        let raw = &text[d.range.as_usize()];
+        let new = if raw.starts_with('"') {
+            quoted(s)
+        } else {
+            s.to_string()
+        };
+        let mut edits = vec![edit(file, d.range, new)];
+        // a corrected action: its required params come along
+        if d.code == code::UNKNOWN_ACTION
+            && let Some(a) = action
+            && a.action.is_some_and(|n| n.range == d.range)
+            && let Some(spec) = a
+                .type_str()
+                .and_then(|t| crate::catalogue::Catalogue::get().action(t, s))
+            && let Some(e) = add_params(ws, file, a, spec, None)
+        {
+            edits.push(e);
+        }
+        push(format!("Change to `{s}`"), edits, None, true);
+    }
+    if d.code == code::SCHEMA
+        && (d.message.starts_with("unknown param") || d.message.starts_with("unknown field"))
+    {
+        let key = text[d.range.as_usize()].trim_matches('"').to_string();
+        let owner = root
+            .covering_path(d.range.start as usize)
+            .into_iter()
+            .rev()
+            .find(|n| {
+                n.as_object()
+                    .is_some_and(|ms| ms.iter().any(|m| m.key_range == d.range))
+            });
+        if let Some(obj) = owner
+            && let Some(e) = remove_member(file, obj, &key)
+        {
+            push(
+                format!("Remove `{key}`"),
+                vec![e],
+                None,
+                suggestion(&d.message).is_none(),
+            );
+        }
+    }
+    match d.code {
+        code::SCHEMA
+            if d.message.starts_with("missing required param")
+                || d.message.starts_with("missing `params`") =>
+        {
+            if let Some(a) = action
+                && let Some(spec) = a.spec()
+            {
+                // a required connection with none of its app in the workspace: create one
+                let needs_vault = spec.required_params().contains(&"connection_id")
+                    && a.param("connection_id").is_none()
+                    && !ws
+                        .index()
+                        .vaults
+                        .iter()
+                        .any(|v| v.app_id.as_deref() == spec.app());
+                let create = needs_vault.then(|| {
+                    let app = spec.app().unwrap_or_default();
+                    let title = crate::catalogue::Catalogue::get()
+                        .app(app)
+                        .map_or(app.to_string(), |x| x.title.clone());
+                    (title.clone(), new_vault(ws, &title, app))
+                });
+                if let Some(e) =
+                    add_params(ws, file, a, spec, create.as_ref().map(|(n, _)| n.as_str()))
+                {
+                    let title = match &create {
+                        Some((name, _)) => format!(
+                            "Add the missing params of {} (with a new vault connection `{name}`)",
+                            spec.label()
+                        ),
+                        None => format!("Add the missing params of {}", spec.label()),
+                    };
+                    push(title, vec![e], create.map(|(_, c)| c), true);
+                }
+            }
+        }
+        code::CONNECTION_NOT_NEEDED => {
+            if let Some(p) = action.and_then(|a| a.params)
+                && let Some(e) = remove_member(file, p, "connection_id")
+            {
+                push("Remove `connection_id`".into(), vec![e], None, true);
+            }
+        }
+        code::CONNECTION_APP_MISMATCH => {
+            if let Some(app) = action.and_then(|a| a.spec()).and_then(|s| s.app()) {
+                for v in ws
+                    .index()
+                    .vaults
+                    .iter()
+                    .filter(|v| v.app_id.as_deref() == Some(app))
+                {
+                    if let Some(name) = &v.name {
+                        push(
+                            format!("Use the {app} connection `{name}`"),
+                            vec![edit(file, d.range, quoted(name))],
+                            None,
+                            false,
+                        );
+                    }
+                }
+            }
+        }
+        code::UNRESOLVED_CONNECTION => {
+            let name = text[d.range.as_usize()].trim_matches('"').to_string();
+            if let Some(app) = action.and_then(|a| a.spec()).and_then(|s| s.app())
+                && !name.starts_with("ac_")
+                && !name.is_empty()
+            {
+                let (target, content) = new_vault(ws, &name, app);
+                if ws.file(&target).is_none() {
+                    push(
+                        format!(
+                            "Create the {app} vault connection `{name}` in flow-vault-connections/"
+                        ),
+                        Vec::new(),
+                        Some((target, content)),
+                        false,
+                    );
+                }
+            }
+        }
+        code::PLAINTEXT_SECRET => {
+            let owner = match file.kind {
+                crate::model::DocKind::Vault => root
+                    .get("name")
+                    .and_then(Node::as_str)
+                    .unwrap_or("SECRET")
+                    .to_string(),
+                _ => action
+                    .and_then(|a| a.id_str())
+                    .unwrap_or("SECRET")
+                    .to_string(),
+            };
+            let field = root
+                .covering_path(d.range.start as usize + 1)
+                .windows(2)
+                .last()
+                .and_then(|w| {
+                    w[0].as_object()?
+                        .iter()
+                        .find(|m| m.value.as_ref().is_some_and(|v| v.range == d.range))
+                        .map(|m| m.key.clone())
+                })
+                .unwrap_or_else(|| "secret".into());
+            let key: String = format!("{owner}_{field}")
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() {
+                        c.to_ascii_uppercase()
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            push(
+                format!(
+                    "Replace with the keyword marker ##{key}## (map {key} in config.json's AUTH0_KEYWORD_REPLACE_MAPPINGS or the environment)"
+                ),
+                vec![edit(file, d.range, format!("\"##{key}##\""))],
+                None,
+                true,
+            );
+        }
+        code::MISSING_SCOPE => {
+            if let Some(a) = action
+                && let Need::AnyOf { scopes, .. } = need_of(a, &ws.index().mappings)
+                && let Some(vault) = a
+                    .param("connection_id")
+                    .and_then(Node::as_str)
+                    .and_then(|c| ws.resolve_connection(c))
+                && let Resolution::Known(g) = granted(ws, vault)
+            {
+                let scope = &scopes[0];
+                match &g.source {
+                    Source::Grant { rel, .. } => {
+                        let grant_path = ws.root.join(rel);
+                        if let Some(e) = add_to_grant(ws, &grant_path, scope) {
+                            push(format!("Grant `{scope}` in {rel}"), vec![e], None, true);
+                        }
+                    }
+                    Source::Declared => {
+                        if let Some(e) =
+                            add_to_toml(ws, vault.name.as_deref().unwrap_or_default(), scope)
+                        {
+                            push(
+                                format!("Declare `{scope}` in flowls.toml"),
+                                vec![e],
+                                None,
+                                true,
+                            );
+                        }
+                    }
+                    Source::Tenant => {}
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A new vault connection file (deploy-cli layout), its setup left to a keyword marker.
+fn new_vault(ws: &Workspace, name: &str, app: &str) -> (PathBuf, String) {
+    let file_name: String = name
+        .chars()
+        .map(|c| {
+            if matches!(
+                c,
+                '/' | '\\' | '?' | '%' | '*' | ':' | '|' | '"' | '<' | '>'
+            ) {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let target = ws
+        .root
+        .join("flow-vault-connections")
+        .join(format!("{file_name}.json"));
+    let marker: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let content = format!(
+        "{{\n  \"name\": {},\n  \"app_id\": \"{app}\",\n  \"setup\": \"@@{marker}_SETUP@@\"\n}}\n",
+        quoted(name)
+    );
+    (target, content)
+}
+
+fn quoted(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
+}
+
+/// A value that satisfies a schema, for a new required param.
+fn valid_value(
+    schema: Option<&Value>,
+    key: &str,
+    ws: &Workspace,
+    spec: &ActionSpec,
+    new_vault: Option<&str>,
+) -> String {
+    if key == "connection_id" {
+        let name = ws
+            .index()
+            .vaults
+            .iter()
+            .find(|v| v.app_id.as_deref() == spec.app())
+            .and_then(|v| v.name.as_deref())
+            .or(new_vault)
+            .unwrap_or_default();
+        return quoted(name);
+    }
+    fn value(schema: Option<&Value>) -> String {
+        let Some(s) = schema else {
+            return "\"\"".into();
+        };
+        if let Some(first) = s
+            .get("anyOf")
+            .and_then(Value::as_array)
+            .and_then(|a| a.first())
+        {
+            return value(Some(first));
+        }
+        if let Some(e) = s
+            .get("enum")
+            .and_then(Value::as_array)
+            .and_then(|a| a.first())
+        {
+            return e.to_string();
+        }
+        match s.get("type").and_then(Value::as_str) {
+            Some("string") => {
+                if s.get("minLength").and_then(Value::as_u64).unwrap_or(0) > 0 {
+                    "\"TODO\"".into()
+                } else {
+                    "\"\"".into()
+                }
+            }
+            Some("integer") | Some("number") => {
+                s.get("minimum").map_or("0".into(), |m| m.to_string())
+            }
+            Some("boolean") => "false".into(),
+            Some("array") => {
+                let n = s.get("minItems").and_then(Value::as_u64).unwrap_or(0);
+                let items: Vec<String> = (0..n).map(|_| value(s.get("items"))).collect();
+                format!("[{}]", items.join(", "))
+            }
+            Some("object") => {
+                let req: Vec<&str> = s
+                    .get("required")
+                    .and_then(Value::as_array)
+                    .map(|r| r.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                if req.is_empty() {
+                    return "{}".into();
+                }
+                let fields: Vec<String> = req
+                    .iter()
+                    .map(|k| {
+                        format!(
+                            "{}: {}",
+                            quoted(k),
+                            value(s.get("properties").and_then(|p| p.get(*k)))
+                        )
+                    })
+                    .collect();
+                format!("{{ {} }}", fields.join(", "))
+            }
+            _ => "\"\"".into(),
+        }
+    }
+    value(schema)
+}
+
+/// The white space a line starts with.
+fn indent_of(text: &str, offset: usize) -> &str {
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let rest = &text[line_start..];
+    &rest[..rest.len() - rest.trim_start_matches([' ', '\t']).len()]
+}
+
+/// Inserts members at the end of an object, in the style of its last member.
+fn insert_members(file: &SourceFile, obj: &Node, members: &[(String, String)]) -> Option<FileEdit> {
+    let text = &*file.text;
+    let ms = obj.as_object()?;
+    let rendered: Vec<String> = members
+        .iter()
+        .map(|(k, v)| format!("{}: {v}", quoted(k)))
+        .collect();
+    match ms.last() {
+        None => {
+            // `{}` or `{ }`: fill it on one line
+            Some(edit(
+                file,
+                obj.range,
+                format!("{{ {} }}", rendered.join(", ")),
+            ))
+        }
+        Some(last) => {
+            let end = last.range().end as usize;
+            let multiline = text[obj.range.start as usize..end].contains('\n');
+            let sep = if multiline {
+                format!(",\n{}", indent_of(text, last.key_range.start as usize))
+            } else {
+                ", ".into()
+            };
+            let new: String = rendered.iter().map(|r| format!("{sep}{r}")).collect();
+            Some(edit(file, TextRange::empty(end), new))
+        }
+    }
+}
+
+fn add_params(
+    ws: &Workspace,
+    file: &SourceFile,
+    a: &Action,
+    spec: &ActionSpec,
+    new_vault: Option<&str>,
+) -> Option<FileEdit> {
+    let required = spec.required_params();
+    match a.params {
+        Some(p) => {
+            let missing: Vec<(String, String)> = required
+                .iter()
+                .filter(|k| p.get(k).is_none() && p.member(k).is_none())
+                .map(|k| {
+                    (
+                        k.to_string(),
+                        valid_value(spec.param_schema(k), k, ws, spec, new_vault),
+                    )
+                })
+                .collect();
+            if missing.is_empty() {
+                return None;
+            }
+            insert_members(file, p, &missing)
+        }
+        None => {
+            let fields: Vec<String> = required
+                .iter()
+                .map(|k| {
+                    format!(
+                        "{}: {}",
+                        quoted(k),
+                        valid_value(spec.param_schema(k), k, ws, spec, new_vault)
+                    )
+                })
+                .collect();
+            let params = if fields.is_empty() {
+                "{}".to_string()
+            } else {
+                format!("{{ {} }}", fields.join(", "))
+            };
+            insert_members(file, a.node, &[("params".into(), params)])
+        }
+    }
+}
+
+/// Removes a member with its comma.
+fn remove_member(file: &SourceFile, obj: &Node, key: &str) -> Option<FileEdit> {
+    let ms = obj.as_object()?;
+    let i = ms.iter().position(|m| m.key == key)?;
+    let text = &*file.text;
+    let m = &ms[i];
+    let range = if let Some(next) = ms.get(i + 1) {
+        TextRange {
+            start: m.key_range.start,
+            end: next.key_range.start,
+        }
+    } else if i > 0 {
+        let prev = &ms[i - 1];
+        TextRange {
+            start: prev.range().end,
+            end: m.range().end,
+        }
+    } else {
+        // the only member: leave the braces
+        let inner_start = obj.range.start + 1;
+        let inner_end = obj.range.end
+            - u32::from(text.as_bytes().get(obj.range.end as usize - 1) == Some(&b'}'));
+        TextRange {
+            start: inner_start,
+            end: inner_end,
+        }
+    };
+    Some(edit(file, range, ""))
+}
+
+fn add_to_grant(ws: &Workspace, grant: &Path, scope: &str) -> Option<FileEdit> {
+    let file = ws.file(grant)?;
+    let arr = file.parse.root.as_ref()?.get("scope")?;
+    let items = arr.as_array()?;
+    match items.last() {
+        Some(last) => {
+            let text = &*file.text;
+            let multiline = text[arr.range.as_usize()].contains('\n');
+            let sep = if multiline {
+                format!(",\n{}", indent_of(text, last.range.start as usize))
+            } else {
+                ", ".into()
+            };
+            Some(edit(
+                file,
+                TextRange::empty(last.range.end as usize),
+                format!("{sep}{}", quoted(scope)),
+            ))
+        }
+        None => Some(edit(file, arr.range, format!("[{}]", quoted(scope)))),
+    }
+}
+
+fn add_to_toml(ws: &Workspace, name: &str, scope: &str) -> Option<FileEdit> {
+    let (path, Ok(config)) = ws.index().project.as_ref()? else {
+        return None;
+    };
+    let file = ws.file(path)?;
+    let c = config.connections.get(name)?;
+    let scopes = c.granted_scopes.as_ref()?;
+    match scopes.last() {
+        Some((_, r)) => Some(edit(
+            file,
+            TextRange::empty(r.end as usize),
+            format!(", {}", quoted(scope)),
+        )),
+        None => {
+            // `granted_scopes = []` after the table header
+            let text = &*file.text;
+            let from = c.name_range.end as usize;
+            let key = from + text[from..].find("granted_scopes")?;
+            let open = key + text[key..].find('[')?;
+            let close = open + text[open..].find(']')?;
+            Some(edit(
+                file,
+                TextRange::new(open, close + 1),
+                format!("[{}]", quoted(scope)),
+            ))
+        }
+    }
+}

@@ -1,0 +1,257 @@
+//! Features that describe a document's structure: folding, selection ranges, semantic
+//! tokens for expressions and keyword markers, document links, inlay hints, code lenses.
+
+use crate::analysis::expression;
+use crate::model::DocKind;
+use crate::model::flow::Flow;
+use crate::model::keywords::{text_markers, whole_value_marker};
+use crate::syntax::{Node, NodeKind, TextRange};
+use crate::workspace::{Need, Workspace};
+use std::path::{Path, PathBuf};
+
+/// Every object and array, for folding (the adapter keeps those spanning lines).
+pub fn folding(ws: &Workspace, path: &Path) -> Vec<TextRange> {
+    let mut out = Vec::new();
+    if let Some(root) = ws.file(path).and_then(|f| f.parse.root.as_ref()) {
+        let mut stack = vec![root];
+        while let Some(n) = stack.pop() {
+            match &n.kind {
+                NodeKind::Object(ms) => {
+                    out.push(n.range);
+                    stack.extend(ms.iter().filter_map(|m| m.value.as_ref()));
+                }
+                NodeKind::Array(items) => {
+                    out.push(n.range);
+                    stack.extend(items.iter());
+                }
+                _ => {}
+            }
+        }
+    }
+    out.sort_by_key(|r| r.start);
+    out
+}
+
+/// The ranges around `offset`, innermost first: a string's contents, the value, its member
+/// (key and value), the enclosing container, its member, … the document.
+pub fn selection(ws: &Workspace, path: &Path, offset: usize) -> Vec<TextRange> {
+    let Some(root) = ws.file(path).and_then(|f| f.parse.root.as_ref()) else {
+        return Vec::new();
+    };
+    let mut out: Vec<TextRange> = Vec::new();
+    let mut push = |r: TextRange| {
+        if out.last() != Some(&r) {
+            out.push(r);
+        }
+    };
+    fn walk(n: &Node, offset: usize, push: &mut dyn FnMut(TextRange)) -> bool {
+        if !n.range.contains(offset) {
+            return false;
+        }
+        match &n.kind {
+            NodeKind::Object(ms) => {
+                for m in ms {
+                    if m.key_range.contains(offset) {
+                        if m.key_range.len() >= 2 {
+                            push(TextRange {
+                                start: m.key_range.start + 1,
+                                end: m.key_range.end - 1,
+                            });
+                        }
+                        push(m.key_range);
+                        push(m.range());
+                        push(n.range);
+                        return true;
+                    }
+                    if let Some(v) = &m.value
+                        && walk(v, offset, push)
+                    {
+                        push(m.range());
+                        push(n.range);
+                        return true;
+                    }
+                }
+            }
+            NodeKind::Array(items) => {
+                for v in items {
+                    if walk(v, offset, push) {
+                        push(n.range);
+                        return true;
+                    }
+                }
+            }
+            NodeKind::String(_) if n.range.len() >= 2 => {
+                push(TextRange {
+                    start: n.range.start + 1,
+                    end: n.range.end - 1,
+                });
+            }
+            _ => {}
+        }
+        push(n.range);
+        true
+    }
+    walk(root, offset, &mut push);
+    out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// `context`, `fields`, `vars`, `actions`, `functions`.
+    Root,
+    /// An action id after `actions.`.
+    ActionId,
+    Function,
+    Property,
+    /// A deploy-cli keyword marker.
+    Keyword,
+}
+
+/// Tokens for expressions and keyword markers, in document order.
+pub fn semantic_tokens(ws: &Workspace, path: &Path) -> Vec<(TextRange, TokenKind)> {
+    let Some(file) = ws.file(path) else {
+        return Vec::new();
+    };
+    let Some(root) = &file.parse.root else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        match &n.kind {
+            NodeKind::Object(ms) => stack.extend(ms.iter().filter_map(|m| m.value.as_ref())),
+            NodeKind::Array(items) => stack.extend(items.iter()),
+            NodeKind::Marker(_) => out.push((n.range, TokenKind::Keyword)),
+            NodeKind::String(s) => {
+                let raw = &file.text[n.range.as_usize()];
+                let base = n.range.start as usize;
+                if whole_value_marker(s).is_some() {
+                    out.push((
+                        TextRange {
+                            start: n.range.start + 1,
+                            end: n.range.end - 1,
+                        },
+                        TokenKind::Keyword,
+                    ));
+                    continue;
+                }
+                for (_, r) in text_markers(raw) {
+                    out.push((
+                        TextRange::new(base + r.start, base + r.end),
+                        TokenKind::Keyword,
+                    ));
+                }
+                if file.kind == DocKind::Flow && s.contains("{{") {
+                    for e in expression::find(raw, base) {
+                        for r in e.parsed.into_iter().flatten() {
+                            for (i, (_, range)) in r.segments.iter().enumerate() {
+                                let kind = match (i, r.root()) {
+                                    (0, root) if crate::catalogue::expressions::is_root(root) => {
+                                        TokenKind::Root
+                                    }
+                                    (0, _) => continue,
+                                    (1, "actions") => TokenKind::ActionId,
+                                    (1, "functions") => TokenKind::Function,
+                                    _ => TokenKind::Property,
+                                };
+                                out.push((*range, kind));
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out.sort_by_key(|(r, _)| r.start);
+    out.dedup_by_key(|(r, _)| r.start);
+    out
+}
+
+/// `connection_id` values linked to their vault files.
+pub fn links(ws: &Workspace, path: &Path) -> Vec<(TextRange, PathBuf)> {
+    let Some(file) = ws.file(path) else {
+        return Vec::new();
+    };
+    file.uses
+        .iter()
+        .filter_map(|u| Some((u.range, ws.resolve_connection(&u.connection)?.path.clone())))
+        .collect()
+}
+
+/// Inlay hints: the app and domain after a `connection_id`, the needed scope after an
+/// AUTH0 action.
+pub fn inlay_hints(ws: &Workspace, path: &Path, within: TextRange) -> Vec<(usize, String)> {
+    let Some(file) = ws.file(path) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for u in &file.uses {
+        if !within.contains(u.range.start as usize) {
+            continue;
+        }
+        if let Some(v) = ws.resolve_connection(&u.connection) {
+            let mut label = v.app_id.clone().unwrap_or_default();
+            if let Some(d) = &v.domain {
+                label.push_str(&format!(" · {d}"));
+            }
+            out.push((u.range.end as usize, label));
+        }
+    }
+    if let Some(root) = &file.parse.root
+        && file.kind == DocKind::Flow
+    {
+        let flow = Flow::new(root);
+        for a in flow.all_actions() {
+            let Some(n) = a.action else { continue };
+            if !within.contains(n.range.start as usize) {
+                continue;
+            }
+            if let Need::AnyOf { scopes, .. } = crate::workspace::need_of(a, &ws.index().mappings) {
+                out.push((
+                    n.range.end as usize,
+                    format!("needs {}", scopes.join(" | ")),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The code lens of a vault document: where it is used and the scopes its actions need.
+pub fn lenses(ws: &Workspace, path: &Path) -> Vec<(TextRange, String)> {
+    let Some(file) = ws.file(path) else {
+        return Vec::new();
+    };
+    if file.kind != DocKind::Vault {
+        return Vec::new();
+    }
+    let Some(v) = ws.index().vaults.iter().find(|v| v.path == path) else {
+        return Vec::new();
+    };
+    let uses: Vec<_> = ws.uses_of(v).collect();
+    let mut flows: Vec<&str> = uses.iter().map(|(f, _)| f.rel.as_str()).collect();
+    flows.sort_unstable();
+    flows.dedup();
+    let mut title = format!(
+        "used by {} action{} in {} flow{}",
+        uses.len(),
+        if uses.len() == 1 { "" } else { "s" },
+        flows.len(),
+        if flows.len() == 1 { "" } else { "s" }
+    );
+    let mut needed: Vec<String> = uses
+        .iter()
+        .filter_map(|(_, u)| match &u.need {
+            Need::AnyOf { scopes, .. } => Some(scopes.join(" | ")),
+            _ => None,
+        })
+        .collect();
+    needed.sort();
+    needed.dedup();
+    if !needed.is_empty() {
+        title.push_str(&format!(" · needs {}", needed.join(", ")));
+    }
+    vec![(v.name_range, title)]
+}
