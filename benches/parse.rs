@@ -80,6 +80,29 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.finish();
+
+    // completion right after a one-character edit: reparse, then complete at the cursor
+    let mut g = c.benchmark_group("completion_700KB");
+    g.sample_size(30);
+    let base = text.to_string();
+    let at = base.rfind("\"action\": \"").unwrap() + "\"action\": \"".len();
+    let edited: Arc<str> = format!("{}X{}", &base[..at], &base[at..]).into();
+    g.bench_function("edit_then_complete_action", |b| {
+        let mut flip = false;
+        b.iter(|| {
+            flip = !flip;
+            ws.set_file(
+                path.clone(),
+                if flip { edited.clone() } else { text.clone() },
+            );
+            flowls::analysis::ide::completion::complete(&ws, &path, at + usize::from(flip), true)
+        })
+    });
+    g.bench_function("complete_only", |b| {
+        ws.set_file(path.clone(), text.clone());
+        b.iter(|| flowls::analysis::ide::completion::complete(&ws, &path, at, true))
+    });
+    g.finish();
 }
 
 criterion_group!(benches, bench);

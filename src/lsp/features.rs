@@ -426,7 +426,7 @@ pub fn document_links(st: &State, params: DocumentLinkParams) -> Option<Vec<Docu
                 Some(DocumentLink {
                     range: st.range_in(&path, range)?,
                     target: Uri::from_file_path(&target),
-                    tooltip: Some("Open the vault connection".into()),
+                    tooltip: None,
                     data: None,
                 })
             })

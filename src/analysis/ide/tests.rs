@@ -801,3 +801,30 @@ granted_scopes = []
             .contains("granted_scopes = [\"read:users\"]")
     );
 }
+
+#[test]
+fn completion_in_an_unfinished_string_and_after_a_syntax_error() {
+    check_completion(
+        r#"
+//- flows/a.json
+{ "name": "A", "actions": [ { "id": "x", "type": "JSON", "action": "PARSE_$0
+"#,
+        expect![[r#"
+            CREATE_JSON [EnumMember] "\"CREATE_JSON\"" replaces "\"PARSE_" — Build a JSON object.
+            PARSE_JSON [EnumMember] "\"PARSE_JSON\"" replaces "\"PARSE_" — Parse a JSON string into an object.
+            SERIALIZE_JSON [EnumMember] "\"SERIALIZE_JSON\"" replaces "\"PARSE_" — Serialize an object into a JSON string.
+        "#]],
+    );
+    check_completion(
+        r#"
+//- flows/a.json
+{ "name": "A" "actions": [ { "id": "x" "type": "FLOW", "action": "DELAY_FLOW", "params": { "units": $0 } } ] }
+"#,
+        expect![[r#"
+            DAYS [EnumMember] "\"DAYS\"" replaces ""
+            HOURS [EnumMember] "\"HOURS\"" replaces ""
+            MINUTES [EnumMember] "\"MINUTES\"" replaces ""
+            SECONDS [EnumMember] "\"SECONDS\"" replaces ""
+        "#]],
+    );
+}
