@@ -11,4 +11,5 @@ pub mod cli;
 pub mod lsp;
 pub mod model;
 pub mod syntax;
+pub mod tenant;
 pub mod workspace;

@@ -47,6 +47,29 @@ enum Command {
         #[arg(long)]
         stdio: bool,
     },
+    /// Test a vault connection's credentials and granted scopes against the tenant.
+    TestConnection {
+        /// A vault connection file (or a flow file with --connection).
+        path: PathBuf,
+        /// The connection's name, when PATH is not the vault file.
+        #[arg(long)]
+        connection: Option<String>,
+        /// Output format: human or json.
+        #[arg(long, default_value = "human")]
+        format: String,
+        /// Give up after this many seconds.
+        #[arg(long, default_value_t = 10.0)]
+        timeout_seconds: f64,
+        /// Extra trusted root certificates (PEM), for a tenant behind a private CA.
+        #[arg(long = "ca-certificate")]
+        ca_certificates: Vec<PathBuf>,
+        /// Allow plain http to a loopback domain such as 127.0.0.1:8443 (local test tenants).
+        #[arg(long)]
+        allow_http_loopback: bool,
+        /// The deploy-cli config with AUTH0_KEYWORD_REPLACE_MAPPINGS, relative to the workspace.
+        #[arg(long, default_value = "config.json")]
+        keyword_mappings: String,
+    },
     /// Print a bundled JSON Schema: `flow` or `vault`.
     Schema { kind: String },
 }
@@ -86,6 +109,56 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Some(Command::TestConnection {
+            path,
+            connection,
+            format,
+            timeout_seconds,
+            ca_certificates,
+            allow_http_loopback,
+            keyword_mappings,
+        }) => {
+            if format != "human" && format != "json" {
+                eprintln!("flowls: unknown format `{format}`: use human or json");
+                return ExitCode::from(2);
+            }
+            let settings = Settings {
+                keyword_mappings_file: keyword_mappings,
+                ..Settings::default()
+            };
+            let test = flowls::tenant::Settings {
+                timeout: std::time::Duration::from_secs_f64(timeout_seconds.clamp(0.1, 600.0)),
+                ca_certificates,
+                allow_http_loopback,
+            };
+            match cli::test_connection(
+                &path,
+                connection.as_deref(),
+                &settings,
+                &test,
+                std::env::vars().collect(),
+            ) {
+                Ok(result) => {
+                    if format == "json" {
+                        println!(
+                            "{}",
+                            serde_json::to_string_pretty(&result).unwrap_or_default()
+                        );
+                    } else {
+                        println!("{}", result.summary());
+                    }
+                    if result.ok && result.missing_scopes.is_empty() {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::from(1)
+                    }
+                }
+                Err(e) => {
+                    eprintln!("flowls: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Some(Command::Check {
             paths,
             format,

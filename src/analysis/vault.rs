@@ -221,7 +221,43 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
     if count == 0 {
         return;
     }
-    if let Resolution::Unknown { why } = granted(ws, info) {
+    let resolution = granted(ws, info);
+    if let Resolution::Known(g) = &resolution
+        && g.source == crate::analysis::scopes::Source::Tenant
+    {
+        // scopes the tenant granted that no action needs (least privilege)
+        let all_needed: Vec<&String> = uses
+            .iter()
+            .filter_map(|(_, u)| match &u.need {
+                Need::AnyOf { scopes, .. } => Some(scopes),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        let unknown_needs = uses
+            .iter()
+            .any(|(_, u)| matches!(u.need, Need::Unknown { .. }));
+        let extra: Vec<&str> = g
+            .names()
+            .into_iter()
+            .filter(|s| !all_needed.iter().any(|n| n == s))
+            .collect();
+        if !extra.is_empty() && !unknown_needs {
+            out.push(Diagnostic::new(
+                info.name_range,
+                Severity::Hint,
+                code::EXCESS_SCOPE,
+                format!(
+                    "the tenant granted {} but no action using `{}` needs {}: remove {} from its client grant (least privilege)",
+                    extra.join(", "),
+                    info.name.as_deref().unwrap_or("?"),
+                    if extra.len() == 1 { "it" } else { "them" },
+                    if extra.len() == 1 { "it" } else { "them" }
+                ),
+            ));
+        }
+    }
+    if let Resolution::Unknown { why } = resolution {
         let name = info.name.as_deref().unwrap_or("?");
         out.push(Diagnostic::new(
             info.name_range,

@@ -352,3 +352,65 @@ fn rule_text(code: &str) -> &'static str {
         _ => "flowls finding",
     }
 }
+
+/// `flowls test-connection PATH`: the same check as the editor command, for a terminal.
+/// `path` is a vault file, or a flow file with `connection` naming the connection.
+pub fn test_connection(
+    path: &Path,
+    connection: Option<&str>,
+    settings: &Settings,
+    test: &crate::tenant::Settings,
+    env: Vec<(String, String)>,
+) -> Result<crate::tenant::TestResult, String> {
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the current folder: {e}"))?;
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.join(path)
+    };
+    if !abs.is_file() {
+        return Err(format!("{}: no such file", path.display()));
+    }
+    let root = workspace_root_of(&abs);
+    let (mut ws, _) = disk::load(&root, settings.clone(), env);
+    if ws.file(&abs).is_none() {
+        let text = disk::read_text(&abs).map_err(|e| format!("{}: {e}", path.display()))?;
+        ws.set_file(abs.clone(), text);
+    }
+    let Some(vault) = crate::tenant::find_vault(&ws, &abs, connection) else {
+        return Err(match connection {
+            Some(c) => format!(
+                "no vault connection named `{c}` in the workspace at {}",
+                root.display()
+            ),
+            None => format!(
+                "{} is not a vault connection (pass --connection NAME with a flow file)",
+                path.display()
+            ),
+        });
+    };
+    let test = crate::tenant::Settings {
+        ca_certificates: test
+            .ca_certificates
+            .iter()
+            .map(|c| {
+                if c.is_absolute() {
+                    c.clone()
+                } else {
+                    cwd.join(c)
+                }
+            })
+            .collect(),
+        ..test.clone()
+    };
+    let plan = match crate::tenant::plan(&ws, vault, &test) {
+        Ok(p) => p,
+        Err(result) => return Ok(*result),
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start: {e}"))?;
+    Ok(rt.block_on(crate::tenant::run(&plan, &test)))
+}

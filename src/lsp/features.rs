@@ -469,15 +469,26 @@ pub fn code_lenses(st: &State, params: CodeLensParams) -> Option<Vec<CodeLens>> 
     Some(
         structure::lenses(&st.ws, &path)
             .into_iter()
-            .filter_map(|(range, title)| {
-                Some(CodeLens {
-                    range: st.range_in(&path, range)?,
-                    // informational: no command to run
-                    command: Some(Command {
-                        title,
+            .filter_map(|lens| {
+                let command = if lens.test_connection {
+                    Command {
+                        title: lens.title,
+                        command: super::TEST_CONNECTION.into(),
+                        arguments: Some(vec![
+                            serde_json::json!({ "uri": params.text_document.uri.as_str() }),
+                        ]),
+                    }
+                } else {
+                    // informational: nothing to run
+                    Command {
+                        title: lens.title,
                         command: String::new(),
                         arguments: None,
-                    }),
+                    }
+                };
+                Some(CodeLens {
+                    range: st.range_in(&path, lens.range)?,
+                    command: Some(command),
                     data: None,
                 })
             })

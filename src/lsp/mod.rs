@@ -23,6 +23,9 @@ use crate::workspace::disk;
 
 type Shared = Arc<Mutex<State>>;
 
+/// The command that runs Test connection; argument `{ "uri": …, "connection"?: … }`.
+pub const TEST_CONNECTION: &str = "flowls.testConnection";
+
 fn lock(state: &Shared) -> MutexGuard<'_, State> {
     // a panic while holding the lock must not take the server down with it
     state.lock().unwrap_or_else(|e| e.into_inner())
@@ -156,6 +159,58 @@ where
 }
 
 impl Backend {
+    /// Runs Test connection for a vault document (or a named connection), and makes its
+    /// granted scopes the most trusted source for the rest of the session.
+    async fn test_connection(
+        &self,
+        uri: &Uri,
+        connection: Option<&str>,
+    ) -> crate::tenant::TestResult {
+        let planned = {
+            let st = lock(&self.state);
+            let path = State::path_of(uri);
+            let settings = st.settings.test.resolve(&st.ws.root);
+            match crate::tenant::find_vault(&st.ws, &path, connection) {
+                None => Err(Box::new(crate::tenant::TestResult {
+                    ok: false,
+                    connection: connection.unwrap_or_default().to_string(),
+                    error: Some("invalid_setup".into()),
+                    error_description: Some(match connection {
+                        Some(c) => format!("no vault connection named `{c}` in the workspace"),
+                        None => "this document is not a vault connection: run Test connection on a vault file, or pass \"connection\"".into(),
+                    }),
+                    ..Default::default()
+                })),
+                Some(vault) => crate::tenant::plan(&st.ws, vault, &settings).map(|p| (p, settings)),
+            }
+        };
+        let (plan, settings) = match planned {
+            Ok(p) => p,
+            Err(result) => return *result,
+        };
+        let result = crate::tenant::run(&plan, &settings).await;
+        if result.ok
+            && plan.management_api
+            && let Some(granted) = &result.granted_scopes
+        {
+            let later = {
+                let mut st = lock(&self.state);
+                st.ws
+                    .live_scopes
+                    .insert(plan.connection.clone(), granted.clone());
+                st.generation += 1;
+                st.published.clear();
+                st.checked_paths()
+            };
+            self.recompute(Affected {
+                now: Vec::new(),
+                later,
+                all: true,
+            });
+        }
+        result
+    }
+
     /// Recomputes what the edits applied since the last call affect.
     fn recompute_pending(&self) {
         let affected = std::mem::take(&mut lock(&self.state).pending);
@@ -422,6 +477,14 @@ impl LanguageServer for Backend {
                 analysis_settings,
                 env,
             );
+            // documents opened before `initialize` was handled (messages are applied on
+            // arrival) stay open
+            let open: Vec<(PathBuf, std::sync::Arc<str>)> = st
+                .docs
+                .iter()
+                .map(|(p, d)| (p.clone(), d.rope.to_string().into()))
+                .collect();
+            st.ws.set_files(open);
         }
         let encoding = match unit {
             ColumnUnit::Utf8 => PositionEncodingKind::UTF8,
@@ -492,6 +555,10 @@ impl LanguageServer for Backend {
                     work_done_progress_options: Default::default(),
                 }),
                 inlay_hint_provider: Some(OneOf::Left(true)),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: vec![TEST_CONNECTION.into()],
+                    work_done_progress_options: Default::default(),
+                }),
                 code_lens_provider: Some(CodeLensOptions {
                     resolve_provider: Some(false),
                 }),
@@ -761,5 +828,39 @@ impl LanguageServer for Backend {
 
     async fn code_lens(&self, params: CodeLensParams) -> jsonrpc::Result<Option<Vec<CodeLens>>> {
         Ok(features::code_lenses(&lock(&self.state), params))
+    }
+
+    async fn execute_command(
+        &self,
+        params: ExecuteCommandParams,
+    ) -> jsonrpc::Result<Option<serde_json::Value>> {
+        if params.command != TEST_CONNECTION {
+            return Err(jsonrpc::Error::invalid_params(format!(
+                "unknown command `{}`",
+                params.command
+            )));
+        }
+        let arg = params.arguments.first().cloned().unwrap_or_default();
+        let Some(uri) = arg
+            .get("uri")
+            .and_then(|u| u.as_str())
+            .and_then(|u| u.parse::<Uri>().ok())
+        else {
+            return Err(jsonrpc::Error::invalid_params(
+                "flowls.testConnection takes { \"uri\": <vault document uri> } (or a flow's uri and \"connection\")",
+            ));
+        };
+        let connection = arg
+            .get("connection")
+            .and_then(|c| c.as_str())
+            .map(str::to_string);
+        let result = self.test_connection(&uri, connection.as_deref()).await;
+        let typ = match (&result.ok, result.missing_scopes.is_empty()) {
+            (true, true) => MessageType::INFO,
+            (true, false) => MessageType::WARNING,
+            _ => MessageType::ERROR,
+        };
+        self.client.show_message(typ, result.summary()).await;
+        Ok(serde_json::to_value(&result).ok())
     }
 }

@@ -16,6 +16,35 @@ pub enum Trigger {
 pub struct ServerSettings {
     pub analysis: Settings,
     pub trigger: Trigger,
+    pub test: TestSettings,
+}
+
+/// `testConnection.*`: CA paths as written (relative ones are resolved against the workspace).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestSettings {
+    pub timeout_seconds: f64,
+    pub ca_certificates: Vec<String>,
+    pub allow_http_loopback: bool,
+}
+
+impl Default for TestSettings {
+    fn default() -> Self {
+        TestSettings {
+            timeout_seconds: 10.0,
+            ca_certificates: Vec::new(),
+            allow_http_loopback: false,
+        }
+    }
+}
+
+impl TestSettings {
+    pub fn resolve(&self, root: &std::path::Path) -> crate::tenant::Settings {
+        crate::tenant::Settings {
+            timeout: std::time::Duration::from_secs_f64(self.timeout_seconds.clamp(0.1, 600.0)),
+            ca_certificates: self.ca_certificates.iter().map(|c| root.join(c)).collect(),
+            allow_http_loopback: self.allow_http_loopback,
+        }
+    }
 }
 
 /// Reads settings, keeping `current` for whatever the value does not say.
@@ -36,6 +65,23 @@ pub fn read(value: &Value, current: &ServerSettings) -> ServerSettings {
         .and_then(Value::as_bool)
     {
         s.analysis.plaintext_secrets = b;
+    }
+    if let Some(t) = section.get("testConnection") {
+        if let Some(n) = t.get("timeoutSeconds").and_then(Value::as_f64)
+            && n > 0.0
+        {
+            s.test.timeout_seconds = n;
+        }
+        if let Some(list) = t.get("caCertificates").and_then(Value::as_array) {
+            s.test.ca_certificates = list
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect();
+        }
+        if let Some(b) = t.get("allowHttpLoopback").and_then(Value::as_bool) {
+            s.test.allow_http_loopback = b;
+        }
     }
     match diags.and_then(|d| d.get("trigger")).and_then(Value::as_str) {
         Some("onSave") => s.trigger = Trigger::OnSave,

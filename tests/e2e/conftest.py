@@ -104,11 +104,11 @@ class Session:
             await asyncio.sleep(0.05)
 
 
-async def start(profile: str, root: Path, init_options=None, configuration=None) -> Session:
+async def start(profile: str, root: Path, init_options=None, configuration=None, env=None) -> Session:
     client = make_test_lsp_client()
     if configuration is not None:
         client.set_configuration(configuration)
-    await client.start_io(BIN, "lsp")
+    await client.start_io(BIN, "lsp", env={**os.environ, **(env or {})})
     init = await client.initialize_session(
         t.InitializeParams(
             capabilities=client_capabilities(PROFILES[profile]),

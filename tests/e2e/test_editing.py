@@ -193,4 +193,5 @@ async def test_formatting_folding_selection_tokens_links_hints_lens(session):
     vault_uri = session.open(VAULT)
     await session.indexed()
     lenses = await session.client.text_document_code_lens_async(t.CodeLensParams(text_document=t.TextDocumentIdentifier(uri=vault_uri)))
-    assert lenses[0].command.title.startswith("used by 3 actions in 2 flows · needs read:users, update:users")
+    titles = [l.command.title for l in lenses]
+    assert titles == ["Test connection", "used by 3 actions in 2 flows · needs read:users, update:users"]

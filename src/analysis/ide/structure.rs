@@ -219,8 +219,17 @@ pub fn inlay_hints(ws: &Workspace, path: &Path, within: TextRange) -> Vec<(usize
     out
 }
 
-/// The code lens of a vault document: where it is used and the scopes its actions need.
-pub fn lenses(ws: &Workspace, path: &Path) -> Vec<(TextRange, String)> {
+/// A code lens: informational, or the "Test connection" command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lens {
+    pub range: TextRange,
+    pub title: String,
+    pub test_connection: bool,
+}
+
+/// The code lenses of a vault document: "Test connection" (for connections it can test), and
+/// where it is used with the scopes its actions need.
+pub fn lenses(ws: &Workspace, path: &Path) -> Vec<Lens> {
     let Some(file) = ws.file(path) else {
         return Vec::new();
     };
@@ -253,5 +262,25 @@ pub fn lenses(ws: &Workspace, path: &Path) -> Vec<(TextRange, String)> {
     if !needed.is_empty() {
         title.push_str(&format!(" · needs {}", needed.join(", ")));
     }
-    vec![(v.name_range, title)]
+    let mut out = Vec::new();
+    let testable = match (v.app_id.as_deref(), &v.setup) {
+        (Some("AUTH0"), _) => true,
+        (Some("HTTP"), crate::model::vault::Setup::Known { value, .. }) => {
+            value.get("type").and_then(|t| t.as_str()) == Some("OAUTH_CLIENT_CREDENTIALS")
+        }
+        _ => false,
+    };
+    if testable {
+        out.push(Lens {
+            range: v.name_range,
+            title: "Test connection".into(),
+            test_connection: true,
+        });
+    }
+    out.push(Lens {
+        range: v.name_range,
+        title,
+        test_connection: false,
+    });
+    out
 }

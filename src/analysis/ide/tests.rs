@@ -688,15 +688,16 @@ fn structure_features() {
         after "Users M2M\"": AUTH0 · acme.auth0.com"#]]
     .assert_eq(&hints.join("\n"));
     let vault = PathBuf::from("/ws/flow-vault-connections/users.json");
-    expect![[r#"["used by 3 actions in 2 flows · needs read:users, update:users"]"#]].assert_eq(
-        &format!(
-            "{:?}",
-            super::structure::lenses(&ws, &vault)
-                .iter()
-                .map(|l| &l.1)
-                .collect::<Vec<_>>()
-        ),
-    );
+    expect![[
+        r#"["Test connection", "used by 3 actions in 2 flows · needs read:users, update:users"]"#
+    ]]
+    .assert_eq(&format!(
+        "{:?}",
+        super::structure::lenses(&ws, &vault)
+            .iter()
+            .map(|l| &l.title)
+            .collect::<Vec<_>>()
+    ));
     let at = text.find("email}}").unwrap() + 2;
     let sel: Vec<&str> = super::structure::selection(&ws, &path, at)
         .iter()

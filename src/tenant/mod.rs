@@ -1,0 +1,736 @@
+//! Test connection: the client-credentials grant against the tenant (or an OAuth token
+//! endpoint) with a vault connection's credentials. The only code that touches the network,
+//! and only on explicit request.
+//!
+//! Secrets live in [`Secret`], whose `Debug` and `Display` print `***`; every text that leaves
+//! this module goes through [`Redactor`], so a tenant that echoes a credential cannot leak it.
+
+use crate::analysis::scopes::{Resolution, granted};
+use crate::model::vault::Setup;
+use crate::workspace::{Need, VaultInfo, Workspace};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A credential. Printing it shows `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl std::fmt::Display for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Removes every secret from a text.
+#[derive(Debug, Clone, Default)]
+pub struct Redactor {
+    secrets: Vec<Secret>,
+}
+
+impl Redactor {
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for s in &self.secrets {
+            if s.0.len() >= 4 {
+                out = out.replace(&s.0, "***");
+            }
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub timeout: Duration,
+    /// Extra PEM roots, as absolute paths.
+    pub ca_certificates: Vec<PathBuf>,
+    pub allow_http_loopback: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            timeout: Duration::from_secs(10),
+            ca_certificates: Vec::new(),
+            allow_http_loopback: false,
+        }
+    }
+}
+
+/// Everything needed to run the test, resolved from the workspace.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub connection: String,
+    pub token_url: String,
+    pub client_id: Secret,
+    pub client_secret: Secret,
+    pub audience: Option<String>,
+    pub resource: Option<String>,
+    pub scope: Option<String>,
+    /// Scope sets the connection's actions need (any one of each set is enough).
+    pub needed: Vec<Vec<String>>,
+    /// Compare granted against needed (Management API connections).
+    pub management_api: bool,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct TestResult {
+    pub ok: bool,
+    pub connection: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub granted_scopes: Option<Vec<String>>,
+    /// Where the granted scopes were read: the token response, or the (unverified) token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scopes_from: Option<String>,
+    pub needed_scopes: Vec<String>,
+    pub missing_scopes: Vec<String>,
+    pub excess_scopes: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_in: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_description: Option<String>,
+}
+
+impl TestResult {
+    fn failure(connection: &str, error: &str, description: impl Into<String>) -> TestResult {
+        TestResult {
+            ok: false,
+            connection: connection.to_string(),
+            error: Some(error.to_string()),
+            error_description: Some(description.into()),
+            ..Default::default()
+        }
+    }
+
+    /// One paragraph for people.
+    pub fn summary(&self) -> String {
+        if !self.ok {
+            return format!(
+                "Test connection `{}` failed ({}): {}",
+                self.connection,
+                self.error.as_deref().unwrap_or("error"),
+                self.error_description.as_deref().unwrap_or("")
+            );
+        }
+        let mut s = format!(
+            "Test connection `{}`: credentials accepted",
+            self.connection
+        );
+        match &self.granted_scopes {
+            Some(g) => s.push_str(&format!(
+                "; granted: {}",
+                if g.is_empty() {
+                    "no scopes".to_string()
+                } else {
+                    g.join(", ")
+                }
+            )),
+            None => s.push_str("; the tenant did not say which scopes were granted"),
+        }
+        if !self.missing_scopes.is_empty() {
+            s.push_str(&format!("; MISSING: {}", self.missing_scopes.join(", ")));
+        }
+        if !self.excess_scopes.is_empty() {
+            s.push_str(&format!("; not needed: {}", self.excess_scopes.join(", ")));
+        }
+        if let Some(e) = self.expires_in {
+            s.push_str(&format!("; token lifetime {e} s"));
+        }
+        s
+    }
+}
+
+/// Whether a host (with an optional port) is a loopback address.
+pub fn is_loopback(host: &str) -> bool {
+    let h = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        host.rsplit_once(':').map_or(host, |(h, p)| {
+            if p.chars().all(|c| c.is_ascii_digit()) {
+                h
+            } else {
+                host
+            }
+        })
+    };
+    h == "localhost"
+        || h == "::1"
+        || h.parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|a| a.is_loopback())
+}
+
+/// Resolves what the test needs from a vault connection; `Err` says what is missing.
+pub fn plan(
+    ws: &Workspace,
+    vault: &VaultInfo,
+    settings: &Settings,
+) -> Result<Plan, Box<TestResult>> {
+    let name = vault.name.clone().unwrap_or_else(|| vault.rel.clone());
+    let fail = |e: &str, d: String| Err(Box::new(TestResult::failure(&name, e, d)));
+    let (value, unknown) = match &vault.setup {
+        Setup::Known { value, unknown, .. } => (value, unknown),
+        Setup::Unknown { .. } => {
+            return fail(
+                "invalid_setup",
+                "the setup is a keyword marker with no value: set it in config.json's AUTH0_KEYWORD_REPLACE_MAPPINGS or as an environment variable".into(),
+            );
+        }
+        Setup::Absent => {
+            return fail(
+                "invalid_setup",
+                "the connection has no setup: add one with the credentials".into(),
+            );
+        }
+    };
+    let field = |k: &str| -> Option<String> {
+        if unknown.iter().any(|u| u == &format!("/{k}")) {
+            return None;
+        }
+        value.get(k)?.as_str().map(str::to_string)
+    };
+    let require = |k: &str| -> Result<String, Box<TestResult>> {
+        field(k).filter(|v| !v.is_empty()).ok_or_else(|| {
+            Box::new(TestResult::failure(
+                &name,
+                "invalid_setup",
+                format!("the setup's `{k}` is missing or a keyword marker with no value: set it (keyword values come from config.json or the environment)"),
+            ))
+        })
+    };
+    let app = vault.app_id.as_deref().unwrap_or_default();
+    let setup_type = field("type").unwrap_or_default();
+    let uses: Vec<_> = ws.uses_of(vault).collect();
+    let mut needed: Vec<Vec<String>> = Vec::new();
+    for (_, u) in &uses {
+        if let Need::AnyOf { scopes, .. } = &u.need
+            && !needed.contains(scopes)
+        {
+            needed.push(scopes.clone());
+        }
+    }
+    match (app, setup_type.as_str()) {
+        ("AUTH0", "OAUTH_APP") => {
+            let domain = require("domain")?;
+            let scheme = if settings.allow_http_loopback && is_loopback(&domain) {
+                "http"
+            } else {
+                "https"
+            };
+            Ok(Plan {
+                connection: name.clone(),
+                token_url: format!("{scheme}://{domain}/oauth/token"),
+                client_id: Secret::new(require("client_id")?),
+                client_secret: Secret::new(require("client_secret")?),
+                audience: vault.audience.clone(),
+                resource: None,
+                scope: None,
+                needed,
+                management_api: true,
+            })
+        }
+        ("HTTP", "OAUTH_CLIENT_CREDENTIALS") => {
+            let endpoint = require("token_endpoint")?;
+            let host = endpoint
+                .strip_prefix("http://")
+                .or_else(|| endpoint.strip_prefix("https://"))
+                .and_then(|r| r.split('/').next())
+                .unwrap_or_default()
+                .to_string();
+            let endpoint = match endpoint.strip_prefix("https://") {
+                Some(rest) if settings.allow_http_loopback && is_loopback(&host) => {
+                    format!("http://{rest}")
+                }
+                _ => endpoint,
+            };
+            Ok(Plan {
+                connection: name.clone(),
+                token_url: endpoint,
+                client_id: Secret::new(require("client_id")?),
+                client_secret: Secret::new(require("client_secret")?),
+                audience: field("audience"),
+                resource: field("resource"),
+                scope: field("scope"),
+                needed: Vec::new(),
+                management_api: false,
+            })
+        }
+        _ => fail(
+            "not_supported",
+            format!(
+                "Test connection works for AUTH0 (OAUTH_APP) and HTTP (OAUTH_CLIENT_CREDENTIALS) connections; this one is {app} {setup_type}"
+            ),
+        ),
+    }
+}
+
+/// The most a token response may be.
+const MAX_BODY: usize = 64 * 1024;
+
+/// Runs the test. Never panics, never follows a redirect, always ends within the timeout
+/// (plus a little), and says what to do when it fails.
+pub async fn run(plan: &Plan, settings: &Settings) -> TestResult {
+    let redactor = Redactor {
+        secrets: vec![plan.client_id.clone(), plan.client_secret.clone()],
+    };
+    let mut result = match tokio::time::timeout(
+        settings.timeout + Duration::from_millis(500),
+        exchange(plan, settings),
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(_) => timeout_result(plan, settings),
+    };
+    result.error_description = result.error_description.map(|d| redactor.redact(&d));
+    result.error = result.error.map(|e| redactor.redact(&e));
+    result
+}
+
+fn timeout_result(plan: &Plan, settings: &Settings) -> TestResult {
+    TestResult::failure(
+        &plan.connection,
+        "timeout",
+        format!(
+            "no answer from {} within {} s: check the domain and your network (or raise testConnection.timeoutSeconds)",
+            host_of(&plan.token_url),
+            settings.timeout.as_secs()
+        ),
+    )
+}
+
+fn host_of(url: &str) -> &str {
+    url.split("://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or(url)
+}
+
+fn client(settings: &Settings) -> Result<reqwest::Client, String> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut certs = Vec::new();
+    for path in &settings.ca_certificates {
+        let pem = std::fs::read(path)
+            .map_err(|e| format!("cannot read the CA certificate {}: {e}", path.display()))?;
+        let mut found = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| format!("{} holds no PEM certificate: {e}", path.display()))?;
+        if found.is_empty() {
+            return Err(format!("{} holds no PEM certificate", path.display()));
+        }
+        certs.append(&mut found);
+    }
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(settings.timeout)
+        .timeout(settings.timeout)
+        .tls_certs_merge(certs)
+        .user_agent(concat!("flowls/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| format!("cannot set up HTTPS: {e}"))
+}
+
+async fn exchange(plan: &Plan, settings: &Settings) -> TestResult {
+    let name = &plan.connection;
+    if !plan.token_url.starts_with("https://") && !plan.token_url.starts_with("http://") {
+        return TestResult::failure(
+            name,
+            "invalid_setup",
+            "the token endpoint must be an https URL",
+        );
+    }
+    if plan.token_url.starts_with("http://")
+        && !(settings.allow_http_loopback && is_loopback(host_of(&plan.token_url)))
+    {
+        return TestResult::failure(
+            name,
+            "invalid_setup",
+            "plain http is used only for loopback test tenants with testConnection.allowHttpLoopback: use https",
+        );
+    }
+    let client = match client(settings) {
+        Ok(c) => c,
+        Err(e) => return TestResult::failure(name, "tls", e),
+    };
+    let mut form: Vec<(&str, &str)> = vec![
+        ("grant_type", "client_credentials"),
+        ("client_id", plan.client_id.expose()),
+        ("client_secret", plan.client_secret.expose()),
+    ];
+    if let Some(a) = &plan.audience {
+        form.push(("audience", a));
+    }
+    if let Some(r) = &plan.resource {
+        form.push(("resource", r));
+    }
+    if let Some(s) = &plan.scope {
+        form.push(("scope", s));
+    }
+    let body: String = form
+        .iter()
+        .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let response = client
+        .post(&plan.token_url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json")
+        .body(body)
+        .send()
+        .await;
+    let mut response = match response {
+        Ok(r) => r,
+        Err(e) => return network_failure(plan, settings, &e),
+    };
+    let status = response.status();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let location = response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(|l| host_of(l).to_string());
+    // read at most MAX_BODY bytes
+    let mut bytes = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                bytes.extend_from_slice(&chunk);
+                if bytes.len() > MAX_BODY {
+                    return TestResult::failure(
+                        name,
+                        "invalid_response",
+                        format!(
+                            "the answer of {} is larger than {} KiB: this is not a token endpoint; check the domain",
+                            host_of(&plan.token_url),
+                            MAX_BODY / 1024
+                        ),
+                    );
+                }
+            }
+            Ok(None) => break,
+            Err(e) => return network_failure(plan, settings, &e),
+        }
+    }
+    if status.is_redirection() {
+        return TestResult::failure(
+            name,
+            "redirect",
+            format!(
+                "{} answered with a redirect{}; flowls does not follow it, so credentials never go to another host: use the tenant's canonical domain (such as my-tenant.us.auth0.com)",
+                host_of(&plan.token_url),
+                location.map(|l| format!(" to {l}")).unwrap_or_default()
+            ),
+        );
+    }
+    let json: Option<serde_json::Value> = serde_json::from_slice(&bytes).ok();
+    if status.is_success() {
+        return match json {
+            Some(v) if v.get("access_token").and_then(|t| t.as_str()).is_some() => {
+                success(plan, &v)
+            }
+            _ => TestResult::failure(
+                name,
+                "invalid_response",
+                format!(
+                    "{} answered {} without a JSON token: check that the domain is an Auth0 tenant",
+                    host_of(&plan.token_url),
+                    status.as_u16()
+                ),
+            ),
+        };
+    }
+    let code = json
+        .as_ref()
+        .and_then(|v| v.get("error"))
+        .and_then(|e| e.as_str())
+        .map(str::to_string);
+    let tenant_text = json
+        .as_ref()
+        .and_then(|v| v.get("error_description"))
+        .and_then(|e| e.as_str())
+        .unwrap_or_default()
+        .to_string();
+    let status = status.as_u16();
+    let (error, advice) = match (status, code.as_deref()) {
+        (429, c) => (
+            c.unwrap_or("rate_limited").to_string(),
+            format!(
+                "the tenant is rate limiting token requests: wait{} and try again",
+                retry_after.map(|r| format!(" {r} s (Retry-After)")).unwrap_or_default()
+            ),
+        ),
+        (500..=599, _) => (
+            "server_error".into(),
+            format!("the tenant answered {status}: it is having trouble; try again later"),
+        ),
+        (_, Some("invalid_client")) => (
+            "invalid_client".into(),
+            "the client_id or client_secret is wrong: check the values behind the setup's keyword markers".into(),
+        ),
+        (_, Some("unauthorized_client")) => (
+            "unauthorized_client".into(),
+            "the application may not use the Client Credentials grant: enable it in the application's Advanced Settings → Grant Types".into(),
+        ),
+        (_, Some("access_denied")) if tenant_text.contains("Service not enabled") => (
+            "access_denied".into(),
+            format!(
+                "no API with the identifier {} exists in this tenant: check `audience` (the Management API's is https://<domain>/api/v2/)",
+                plan.audience.as_deref().unwrap_or("(none)")
+            ),
+        ),
+        (_, Some("access_denied")) => (
+            "access_denied".into(),
+            format!(
+                "the application is not authorized for {}: authorize it (APIs → the API → Machine to Machine Applications) and grant the scopes it needs",
+                plan.audience.as_deref().unwrap_or("this API")
+            ),
+        ),
+        (_, Some(other)) => (other.to_string(), format!("the tenant refused the request ({status})")),
+        (_, None) => (
+            "invalid_response".into(),
+            format!("{} answered {status} without an OAuth error: check the domain", host_of(&plan.token_url)),
+        ),
+    };
+    let description = if tenant_text.is_empty() {
+        advice
+    } else {
+        format!(
+            "{advice} (the tenant said: {})",
+            truncate(&tenant_text, 300)
+        )
+    };
+    TestResult::failure(name, &error, description)
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n).collect::<String>())
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+fn network_failure(plan: &Plan, settings: &Settings, e: &reqwest::Error) -> TestResult {
+    let host = host_of(&plan.token_url);
+    let mut chain = String::new();
+    let mut src: Option<&dyn std::error::Error> = Some(e);
+    while let Some(s) = src {
+        chain.push_str(&s.to_string().to_lowercase());
+        chain.push(' ');
+        src = s.source();
+    }
+    let (code, text) = if e.is_timeout() || chain.contains("timed out") {
+        return timeout_result(plan, settings);
+    } else if chain.contains("dns")
+        || chain.contains("failed to lookup")
+        || chain.contains("name or service not known")
+    {
+        (
+            "dns",
+            format!("the name {host} does not resolve: check the domain"),
+        )
+    } else if chain.contains("connection refused") {
+        (
+            "connection_refused",
+            format!("{host} refused the connection: check the domain and port"),
+        )
+    } else if chain.contains("certificate")
+        || chain.contains("tls")
+        || chain.contains("ssl")
+        || chain.contains("handshake")
+    {
+        (
+            "tls",
+            format!(
+                "the TLS certificate of {host} is not trusted or the handshake failed: check the domain, or add your organisation's root to testConnection.caCertificates"
+            ),
+        )
+    } else {
+        (
+            "connection_failed",
+            format!("could not reach {host}: {}", truncate(chain.trim(), 200)),
+        )
+    };
+    TestResult::failure(&plan.connection, code, text)
+}
+
+fn success(plan: &Plan, v: &serde_json::Value) -> TestResult {
+    let (granted, from) = match v.get("scope").and_then(|s| s.as_str()) {
+        Some(s) => (
+            Some(s.split_whitespace().map(str::to_string).collect::<Vec<_>>()),
+            "the token response's scope",
+        ),
+        None => match v
+            .get("access_token")
+            .and_then(|t| t.as_str())
+            .and_then(token_scopes)
+        {
+            Some(s) => (Some(s), "the access token's claims (decoded, not verified)"),
+            None => (None, ""),
+        },
+    };
+    let mut result = TestResult {
+        ok: true,
+        connection: plan.connection.clone(),
+        expires_in: v.get("expires_in").and_then(|e| e.as_u64()),
+        scopes_from: granted.as_ref().map(|_| from.to_string()),
+        needed_scopes: plan.needed.iter().map(|set| set.join(" | ")).collect(),
+        ..Default::default()
+    };
+    if let Some(g) = &granted
+        && plan.management_api
+    {
+        result.missing_scopes = plan
+            .needed
+            .iter()
+            .filter(|set| !set.iter().any(|s| g.contains(s)))
+            .map(|set| set.join(" | "))
+            .collect();
+        result.excess_scopes = g
+            .iter()
+            .filter(|s| !plan.needed.iter().any(|set| set.contains(s)))
+            .cloned()
+            .collect();
+    }
+    result.granted_scopes = granted;
+    result
+}
+
+/// `scope` (space-separated) or `permissions` (array) of a JWT's payload, without verifying it.
+fn token_scopes(token: &str) -> Option<Vec<String>> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64url(payload)?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    if let Some(s) = v.get("scope").and_then(|s| s.as_str()) {
+        return Some(s.split_whitespace().map(str::to_string).collect());
+    }
+    let p = v.get("permissions")?.as_array()?;
+    Some(
+        p.iter()
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .collect(),
+    )
+}
+
+fn base64url(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut buf = 0u32;
+    let mut bits = 0;
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            b'=' => continue,
+            _ => return None,
+        } as u32;
+        buf = (buf << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buf >> bits) as u8);
+            buf &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// The vault connection a command names: by document path, or by name.
+pub fn find_vault<'a>(
+    ws: &'a Workspace,
+    path: &std::path::Path,
+    connection: Option<&str>,
+) -> Option<&'a VaultInfo> {
+    match connection {
+        Some(c) => ws.resolve_connection(c),
+        None => ws.index().vaults.iter().find(|v| v.path == path),
+    }
+}
+
+/// What the workspace believed before the test (for messages).
+pub fn granted_before(ws: &Workspace, vault: &VaultInfo) -> Option<Vec<String>> {
+    match granted(ws, vault) {
+        Resolution::Known(g) => Some(g.names().into_iter().map(str::to_string).collect()),
+        Resolution::Unknown { .. } => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let s = Secret::new("hunter2-very-secret");
+        assert_eq!(format!("{s} {s:?}"), "*** ***");
+        let plan_like = format!("{:?}", Some(s.clone()));
+        assert!(!plan_like.contains("hunter2"));
+        let r = Redactor { secrets: vec![s] };
+        assert_eq!(r.redact("bad hunter2-very-secret here"), "bad *** here");
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        for h in [
+            "127.0.0.1:8443",
+            "localhost",
+            "localhost:3000",
+            "[::1]:8080",
+            "127.5.0.1",
+        ] {
+            assert!(is_loopback(h), "{h}");
+        }
+        for h in ["acme.auth0.com", "10.0.0.1:80", "127.0.0.1.example.com"] {
+            assert!(!is_loopback(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn scopes_from_an_unverified_token() {
+        // {"alg":"none"}.{"scope":"read:users update:users"}.
+        let token = "eyJhbGciOiJub25lIn0.eyJzY29wZSI6InJlYWQ6dXNlcnMgdXBkYXRlOnVzZXJzIn0.";
+        assert_eq!(
+            token_scopes(token),
+            Some(vec!["read:users".into(), "update:users".into()])
+        );
+        // {"permissions":["read:users"]}
+        let token = "x.eyJwZXJtaXNzaW9ucyI6WyJyZWFkOnVzZXJzIl19.y";
+        assert_eq!(token_scopes(token), Some(vec!["read:users".into()]));
+        assert_eq!(token_scopes("not-a-jwt"), None);
+    }
+}
