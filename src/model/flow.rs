@@ -54,6 +54,13 @@ impl<'a> Flow<'a> {
         }
     }
 
+    /// The first action with this id, at any depth.
+    pub fn action(&self, id: &str) -> Option<&Action<'a>> {
+        self.all_actions()
+            .into_iter()
+            .find(|a| a.id_str() == Some(id))
+    }
+
     /// Every action, depth first in execution order.
     pub fn all_actions(&self) -> Vec<&Action<'a>> {
         fn walk<'b, 'a>(list: &'b [Action<'a>], out: &mut Vec<&'b Action<'a>>) {

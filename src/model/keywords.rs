@@ -77,6 +77,19 @@ impl KeywordMappings {
     }
 }
 
+/// A keyword name made from free text: letters and digits upper-cased, the rest `_`.
+pub fn keyword_name(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 /// The key of a string that is exactly `@@KEY@@`.
 pub fn whole_value_marker(s: &str) -> Option<&str> {
     let key = s.strip_prefix("@@")?.strip_suffix("@@")?;

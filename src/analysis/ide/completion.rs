@@ -169,34 +169,30 @@ pub fn complete(ws: &Workspace, path: &Path, offset: usize, snippets: bool) -> V
                 .unwrap_or_default()
                 .iter()
                 .any(|m| m.key_range == *replace && m.value.is_some());
-            keys(
+            let site = Site {
                 ws,
-                file.kind,
+                kind: file.kind,
                 role,
-                action.as_ref(),
-                &c,
-                object,
-                *replace,
-                has_value,
-                &mut out,
-            )
+                action: action.as_ref(),
+                cursor: &c,
+            };
+            keys(&site, object, *replace, has_value, &mut out)
         }
         Slot::Value {
             object,
             key,
             replace,
             ..
-        } => values(
-            ws,
-            file.kind,
-            role,
-            action.as_ref(),
-            &c,
-            object,
-            key,
-            *replace,
-            &mut out,
-        ),
+        } => {
+            let site = Site {
+                ws,
+                kind: file.kind,
+                role,
+                action: action.as_ref(),
+                cursor: &c,
+            };
+            values(&site, object, key, *replace, &mut out)
+        }
         Slot::Item { replace, .. } if file.kind == DocKind::Flow && c.in_action_list() => {
             let root = file.parse.root.as_ref();
             action_snippets(root, *replace, &mut out)
@@ -267,18 +263,25 @@ const ACTION_FIELDS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-#[allow(clippy::too_many_arguments)]
-fn keys(
-    ws: &Workspace,
+/// Where a completion is asked for: the document kind, the role of the enclosing object and
+/// the action around it.
+#[derive(Clone, Copy)]
+struct Site<'a> {
+    ws: &'a Workspace,
     kind: DocKind,
     role: Role,
-    action: Option<&Action>,
-    c: &cursor::Cursor,
-    object: &Node,
-    replace: TextRange,
-    has_value: bool,
-    out: &mut Out,
-) {
+    action: Option<&'a Action<'a>>,
+    cursor: &'a cursor::Cursor<'a>,
+}
+
+fn keys(site: &Site, object: &Node, replace: TextRange, has_value: bool, out: &mut Out) {
+    let Site {
+        ws,
+        kind,
+        role,
+        action,
+        cursor: c,
+    } = *site;
     let present: Vec<&str> = object
         .as_object()
         .unwrap_or_default()
@@ -492,18 +495,14 @@ fn items(schema: &Value) -> Option<&Value> {
         .find_map(|s| s.get("items"))
 }
 
-#[allow(clippy::too_many_arguments)]
-fn values(
-    ws: &Workspace,
-    kind: DocKind,
-    role: Role,
-    action: Option<&Action>,
-    c: &cursor::Cursor,
-    object: &Node,
-    key: &str,
-    replace: TextRange,
-    out: &mut Out,
-) {
+fn values(site: &Site, object: &Node, key: &str, replace: TextRange, out: &mut Out) {
+    let Site {
+        ws,
+        kind,
+        role,
+        action,
+        cursor: c,
+    } = *site;
     let cat = Catalogue::get();
     match (kind, role, key) {
         (DocKind::Flow, Role::Action, "type") => {

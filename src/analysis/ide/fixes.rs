@@ -6,6 +6,7 @@ use crate::analysis::scopes::{Resolution, Source, granted};
 use crate::analysis::{self, Diagnostic, code};
 use crate::catalogue::ActionSpec;
 use crate::model::flow::{Action, Flow};
+use crate::model::keywords::keyword_name;
 use crate::syntax::{Node, TextRange};
 use crate::workspace::{Need, SourceFile, Workspace, need_of};
 use serde_json::Value;
@@ -229,16 +230,7 @@ fn fixes_for(ws: &Workspace, file: &SourceFile, d: &Diagnostic, out: &mut Vec<Fi
                         .map(|m| m.key.clone())
                 })
                 .unwrap_or_else(|| "secret".into());
-            let key: String = format!("{owner}_{field}")
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() {
-                        c.to_ascii_uppercase()
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
+            let key = keyword_name(&format!("{owner}_{field}"));
             push(
                 format!(
                     "Replace with the keyword marker ##{key}## (map {key} in config.json's AUTH0_KEYWORD_REPLACE_MAPPINGS or the environment)"
@@ -304,16 +296,7 @@ fn new_vault(ws: &Workspace, name: &str, app: &str) -> (PathBuf, String) {
         .root
         .join("flow-vault-connections")
         .join(format!("{file_name}.json"));
-    let marker: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let marker = keyword_name(name);
     let content = format!(
         "{{\n  \"name\": {},\n  \"app_id\": \"{app}\",\n  \"setup\": \"@@{marker}_SETUP@@\"\n}}\n",
         quoted(name)

@@ -235,10 +235,7 @@ pub fn definition(ws: &Workspace, path: &Path, offset: usize) -> Option<Location
         Target::ActionId { id, .. } => {
             let root = file.parse.root.as_ref()?;
             let flow = Flow::new(root);
-            let a = flow
-                .all_actions()
-                .into_iter()
-                .find(|a| a.id_str() == Some(&id))?;
+            let a = flow.action(&id)?;
             Some(Location {
                 path: path.to_path_buf(),
                 range: a.id?.range,
@@ -444,10 +441,7 @@ pub fn hover(ws: &Workspace, path: &Path, offset: usize) -> Option<(TextRange, S
         Target::ActionId { id, range } => {
             let root = file.parse.root.as_ref()?;
             let flow = Flow::new(root);
-            let a = flow
-                .all_actions()
-                .into_iter()
-                .find(|a| a.id_str() == Some(&id))?;
+            let a = flow.action(&id)?;
             let spec = a.spec();
             let mut md = format!("**{id}** · {}", a.label());
             if let Some(s) = spec {
