@@ -197,13 +197,11 @@ pub fn complete(ws: &Workspace, path: &Path, offset: usize, snippets: bool) -> V
             let root = file.parse.root.as_ref();
             action_snippets(root, *replace, &mut out)
         }
-        Slot::Item { array, replace } => {
-            // elements of an array param with an enum, e.g. none today; offer the item schema's enum
-            let _ = (array, replace);
-        }
-        Slot::Expression { start, prefix, .. } => {
+        // other arrays' elements: no catalogue array has enumerated items
+        Slot::Item { .. } => {}
+        Slot::Expression { prefix, .. } => {
             if let Some(root) = &file.parse.root {
-                expression(root, offset, *start, prefix, &mut out)
+                expression(root, offset, prefix, &mut out)
             }
         }
         Slot::None => {}
@@ -276,11 +274,11 @@ struct Site<'a> {
 
 fn keys(site: &Site, object: &Node, replace: TextRange, has_value: bool, out: &mut Out) {
     let Site {
-        ws,
         kind,
         role,
         action,
         cursor: c,
+        ..
     } = *site;
     let present: Vec<&str> = object
         .as_object()
@@ -459,7 +457,6 @@ fn keys(site: &Site, object: &Node, replace: TextRange, has_value: bool, out: &m
         }
         _ => {}
     }
-    let _ = ws;
 }
 
 /// The schema of the object the cursor is in, below an action's params.
@@ -713,7 +710,7 @@ fn action_snippets(root: Option<&Node>, replace: TextRange, out: &mut Out) {
 
 /// Completion inside `{{ … }}`: roots, earlier actions and their outputs, functions,
 /// context fields, stored vars.
-fn expression(root: &Node, offset: usize, start: usize, prefix: &str, out: &mut Out) {
+fn expression(root: &Node, offset: usize, prefix: &str, out: &mut Out) {
     // the member chain being typed at the end of the prefix: `actions.get_us`
     let chain_start = prefix
         .char_indices()
@@ -725,14 +722,12 @@ fn expression(root: &Node, offset: usize, start: usize, prefix: &str, out: &mut 
     let mut segs: Vec<&str> = chain.split('.').map(|s| s.trim_end_matches('?')).collect();
     let partial = segs.pop().unwrap_or("");
     let replace = TextRange::new(offset - partial.len(), offset);
-    let _ = start;
     let flow = Flow::new(root);
+    // what ran before the innermost action around the cursor
     let mut before = None;
-    let mut here = None;
     flow.visit(&mut |a, b| {
         if a.node.range.contains(offset) {
             before = Some(b.clone());
-            here = Some(a.node.range);
         }
     });
     let before = before.unwrap_or_default();
@@ -847,5 +842,4 @@ fn expression(root: &Node, offset: usize, start: usize, prefix: &str, out: &mut 
         }
         _ => {}
     }
-    let _ = here;
 }
