@@ -98,63 +98,68 @@ struct Ordered<S> {
 impl<S> tower::Service<Request> for Ordered<S>
 where
     S: tower::Service<Request, Response = Option<Response>>,
+    S::Future: Send + 'static,
 {
     type Response = S::Response;
     type Error = S::Error;
-    type Future = S::Future;
+    type Future = futures::future::BoxFuture<'static, Result<Option<Response>, S::Error>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, req: Request) -> Self::Future {
-        let method = req.method();
-        if matches!(
-            method,
+        use futures::FutureExt;
+        use serde::Deserialize;
+        let id = req.id().cloned();
+        let method = req.method().to_string();
+        let edits = matches!(
+            method.as_str(),
             "textDocument/didOpen" | "textDocument/didChange" | "textDocument/didSave"
-        ) {
-            let (method, id, params) = req.into_parts();
-            if let Some(p) = &params {
-                let mut st = lock(&self.state);
-                match method.as_ref() {
+        );
+        if edits && let Some(p) = req.params() {
+            let state = &self.state;
+            // a panic while applying an edit must not end the server
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let mut st = lock(state);
+                match method.as_str() {
                     "textDocument/didOpen" => {
-                        if let Ok(p) =
-                            serde_json::from_value::<DidOpenTextDocumentParams>(p.clone())
-                        {
+                        if let Ok(p) = DidOpenTextDocumentParams::deserialize(p) {
                             let path = st.open(p);
                             if !st.on_type() {
                                 st.snapshot(&path);
                             }
                         }
                     }
+                    "textDocument/didChange" => {
+                        if let Ok(p) = DidChangeTextDocumentParams::deserialize(p) {
+                            st.change(p);
+                        }
+                    }
                     "textDocument/didSave" => {
-                        if let Ok(p) =
-                            serde_json::from_value::<DidSaveTextDocumentParams>(p.clone())
+                        if let Ok(p) = DidSaveTextDocumentParams::deserialize(p)
                             && !st.on_type()
                         {
                             st.snapshot(&State::path_of(&p.text_document.uri));
                         }
                     }
-                    "textDocument/didChange" => {
-                        if let Ok(p) =
-                            serde_json::from_value::<DidChangeTextDocumentParams>(p.clone())
-                        {
-                            st.change(p);
-                        }
-                    }
                     _ => {}
                 }
-            }
-            let mut b = Request::build(method);
-            if let Some(p) = params {
-                b = b.params(p);
-            }
-            if let Some(id) = id {
-                b = b.id(id);
-            }
-            return self.inner.call(b.finish());
+            }));
         }
-        self.inner.call(req)
+        let fut = self.inner.call(req);
+        Box::pin(async move {
+            match std::panic::AssertUnwindSafe(fut).catch_unwind().await {
+                Ok(r) => r,
+                // a panic in a handler becomes an error answer, not a dead server
+                Err(_) => Ok(id.map(|id| {
+                    let mut e = jsonrpc::Error::internal_error();
+                    e.message =
+                        format!("flowls failed while handling {method}; please report it").into();
+                    Response::from_error(id, e)
+                })),
+            }
+        })
     }
 }
 
