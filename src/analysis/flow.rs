@@ -276,6 +276,8 @@ fn pair(ctx: &mut Ctx, a: &Action) -> Option<&'static crate::catalogue::ActionSp
     let cat = Catalogue::get();
     let obj = opening(a.node.range);
     let ty = match a.ty {
+        // `"type": ` with the value still to come: the syntax error says so
+        None if a.node.member("type").is_some() => None,
         None => {
             ctx.out.push(Diagnostic::error(
                 obj,
@@ -311,6 +313,7 @@ fn pair(ctx: &mut Ctx, a: &Action) -> Option<&'static crate::catalogue::ActionSp
         },
     };
     let action = match a.action {
+        None if a.node.member("action").is_some() => return None,
         None => {
             ctx.out.push(Diagnostic::error(obj, code::SCHEMA, "missing required field `action` in an action: add \"action\", such as \"GET_USER\""));
             return None;

@@ -268,9 +268,7 @@ impl Backend {
             return;
         }
         if pull {
-            // sent even when the client did not announce refresh support (Neovim 0.11 does
-            // not announce it): an unknown request is answered with an error and does no harm,
-            // and a client that handles it re-pulls the files that changed
+            // pull clients re-pull the files that changed
             let _ = st.out.send(Outgoing::Refresh);
             return;
         }
@@ -414,15 +412,18 @@ fn client_caps(params: &InitializeParams) -> (ClientCaps, ColumnUnit) {
     let ws = caps.workspace.as_ref();
     (
         ClientCaps {
+            // pull only where the client also re-pulls when told to: without
+            // `workspace/diagnostic/refresh` (Neovim 0.11) a vault edited elsewhere could not
+            // update an open flow, so such clients get pushed diagnostics
             pull: caps
                 .text_document
                 .as_ref()
                 .and_then(|t| t.diagnostic.as_ref())
-                .is_some(),
-            refresh: ws
-                .and_then(|w| w.diagnostics.as_ref())
-                .and_then(|d| d.refresh_support)
-                .unwrap_or(false),
+                .is_some()
+                && ws
+                    .and_then(|w| w.diagnostics.as_ref())
+                    .and_then(|d| d.refresh_support)
+                    == Some(true),
             progress: caps
                 .window
                 .as_ref()

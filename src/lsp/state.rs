@@ -17,8 +17,8 @@ use tower_lsp_server::ls_types::{self as lsp, Uri};
 /// What the client said it supports.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ClientCaps {
+    /// Pull diagnostics (the client supports them and their refresh).
     pub pull: bool,
-    pub refresh: bool,
     pub progress: bool,
     pub watch_dynamic: bool,
     pub configuration: bool,

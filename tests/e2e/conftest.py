@@ -18,7 +18,16 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = os.environ.get("FLOWLS_BIN", str(ROOT / "target" / "debug" / "flowls"))
 FIXTURES = Path(__file__).parent / "fixtures"
 
-PROFILES = {"vscode": "visual-studio-code@v1.65.2", "neovim": "neovim@v0.11.0"}
+PROFILES = {"vscode": "visual-studio-code@v1.65.2", "neovim": "neovim@v0.11.0", "pull": "neovim@v0.11.0"}
+
+
+def capabilities(profile: str) -> t.ClientCapabilities:
+    """pytest-lsp's recorded client capabilities; `pull` is Neovim's with diagnostic refresh
+    support, as newer clients announce it, so that flowls serves pull diagnostics."""
+    caps = client_capabilities(PROFILES[profile])
+    if profile == "pull":
+        caps.workspace.diagnostics = t.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
+    return caps
 
 
 @dataclass
@@ -111,7 +120,7 @@ async def start(profile: str, root: Path, init_options=None, configuration=None,
     await client.start_io(BIN, "lsp", env={**os.environ, **(env or {})})
     init = await client.initialize_session(
         t.InitializeParams(
-            capabilities=client_capabilities(PROFILES[profile]),
+            capabilities=capabilities(profile),
             root_uri=root.as_uri(),
             workspace_folders=[t.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
             initialization_options=init_options,
@@ -127,7 +136,7 @@ def workspace(tmp_path: Path) -> Path:
     return dest
 
 
-@pytest_asyncio.fixture(params=["vscode", "neovim"])
+@pytest_asyncio.fixture(params=["vscode", "neovim", "pull"])
 async def session(request, workspace):
     s = await start(request.param, workspace)
     yield s

@@ -15,10 +15,14 @@ def codes(diags):
 
 async def test_capabilities_follow_the_client(session):
     caps = session.init.capabilities
-    if session.profile == "neovim":
+    if session.profile == "pull":
         assert caps.position_encoding == "utf-8"
         assert caps.diagnostic_provider is not None
         assert caps.diagnostic_provider.workspace_diagnostics
+    elif session.profile == "neovim":
+        # Neovim 0.11 pulls but cannot be told to re-pull: it gets pushed diagnostics
+        assert caps.position_encoding == "utf-8"
+        assert caps.diagnostic_provider is None
     else:
         assert caps.position_encoding == "utf-16"
         assert caps.diagnostic_provider is None
@@ -166,7 +170,7 @@ async def test_workspace_diagnostic_lists_every_file(session):
 
 
 async def test_on_save_trigger_from_configuration(workspace):
-    for profile in ["vscode", "neovim"]:
+    for profile in ["vscode", "neovim", "pull"]:
         s = await start(profile, workspace, configuration={"flowls": {"diagnostics": {"trigger": "onSave"}}})
         try:
             await s.indexed()

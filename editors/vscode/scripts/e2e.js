@@ -1,0 +1,158 @@
+// End-to-end test of the packaged extension in a real VS Code (code-server) driven in
+// headless Chromium: a squiggle, the Problems panel, a hover and a completion, with a
+// screenshot. Usage: node e2e.js <flowls.vsix> <flowls binary> <out dir>
+// Prints "N passed, N failed".
+const { spawn, execFileSync } = require("child_process");
+const fs = require("fs");
+const path = require("path");
+const net = require("net");
+
+const E2E_HOME = process.env.E2E_HOME || path.resolve(__dirname, "../../../.e2e-cache");
+const { chromium } = require(path.join(E2E_HOME, "playwright/node_modules/playwright-core"));
+const CODE_SERVER = path.join(E2E_HOME, "code-server/bin/code-server");
+const [VSIX, SERVER, OUT] = process.argv.slice(2).map((p) => path.resolve(p));
+const FIXTURE = path.resolve(__dirname, "../../../tests/e2e/fixtures/ws");
+
+const freePort = () =>
+  new Promise((r) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const p = s.address().port;
+      s.close(() => r(p));
+    });
+  });
+
+async function waitHttp(url, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+(async () => {
+  fs.mkdirSync(OUT, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(E2E_HOME, "run-"));
+  const dirs = Object.fromEntries(["ud", "ext", "ws", "xdg", "home", "tmp"].map((n) => [n, path.join(tmp, n)]));
+  for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
+  fs.mkdirSync(path.join(dirs.ud, "User"), { recursive: true });
+  fs.cpSync(FIXTURE, dirs.ws, { recursive: true });
+  // a planted problem
+  fs.writeFileSync(
+    path.join(dirs.ws, "flows/Broken.json"),
+    '{\n  "name": "Broken",\n  "actions": [\n    { "id": "a", "type": "AUTH0", "action": "GET_USR", "params": {} }\n  ]\n}\n',
+  );
+  fs.writeFileSync(path.join(dirs.ws, "flows/Typing.json"), '{"name": "T", "actions": [{"id": "t", "type": "AUTH0", "action": ');
+  const env = {
+    ...process.env,
+    HOME: dirs.home,
+    TMPDIR: dirs.tmp,
+    XDG_CONFIG_HOME: dirs.xdg + "/config",
+    XDG_DATA_HOME: dirs.xdg + "/data",
+    XDG_CACHE_HOME: dirs.xdg + "/cache",
+  };
+  fs.writeFileSync(
+    path.join(dirs.ud, "User/settings.json"),
+    JSON.stringify({
+      "security.workspace.trust.enabled": false,
+      "workbench.startupEditor": "none",
+      "telemetry.telemetryLevel": "off",
+      "extensions.autoUpdate": false,
+      "extensions.autoCheckUpdates": false,
+      "update.mode": "none",
+      "editor.hover.delay": 100,
+      "git.openRepositoryInParentFolders": "never",
+      "git.enabled": false,
+      "flowls.server.path": SERVER,
+    }),
+  );
+  const common = ["--user-data-dir", dirs.ud, "--extensions-dir", dirs.ext];
+  console.log(execFileSync(CODE_SERVER, [...common, "--install-extension", VSIX], { env }).toString().trim());
+  const port = await freePort();
+  const log = fs.openSync(path.join(OUT, "code-server.log"), "w");
+  const cs = spawn(
+    CODE_SERVER,
+    [...common, "--bind-addr", `127.0.0.1:${port}`, "--auth", "none", "--disable-telemetry", "--disable-update-check",
+      "--disable-workspace-trust", "--disable-getting-started-override", dirs.ws],
+    { detached: true, stdio: ["ignore", log, log], env },
+  );
+  let browser;
+  const results = [];
+  const check = async (name, fn) => {
+    try {
+      await fn();
+      results.push([name, true]);
+      console.log(`ok - ${name}`);
+    } catch (e) {
+      results.push([name, false]);
+      console.log(`not ok - ${name}: ${e.message.split("\n")[0]}`);
+    }
+  };
+  try {
+    await waitHttp(`http://127.0.0.1:${port}/healthz`, 60000);
+    browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      headless: true,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.ws)}`, { waitUntil: "domcontentloaded" });
+    await page.waitForSelector(".monaco-workbench", { timeout: 90000 });
+    const open = async (folder, file) => {
+      const row = page.locator(".explorer-folders-view .monaco-list-row", { hasText: file });
+      if (!(await row.count())) {
+        await page.locator(".explorer-folders-view .monaco-list-row", { hasText: folder }).first().click();
+      }
+      await page.locator(".explorer-folders-view .monaco-list-row", { hasText: file }).first().click({ timeout: 30000 });
+    };
+    await check("a squiggle under the unknown action", async () => {
+      await open("flows", "Broken.json");
+      await page.waitForSelector(".monaco-editor .squiggly-error", { timeout: 60000 });
+    });
+    await check("the Problems panel lists it with its code", async () => {
+      await page.keyboard.press("Control+Shift+M");
+      await page
+        .locator(".markers-panel .monaco-list-row", { hasText: "unknown action `AUTH0/GET_USR`: did you mean `GET_USER`?" })
+        .first()
+        .waitFor({ timeout: 30000 });
+    });
+    await check("hover on an action explains it", async () => {
+      await open("flows", "Onboard.json");
+      const token = page.locator(".monaco-editor .view-line span span", { hasText: /^"UPDATE_USER"$/ }).first();
+      await token.waitFor({ timeout: 20000 });
+      await page.mouse.move(10, 10);
+      await token.hover();
+      await page.waitForTimeout(1500); // the hover shows after the mouse rests
+      await page.locator(".monaco-hover", { hasText: "AUTH0/UPDATE_USER" }).first().waitFor({ timeout: 20000 });
+    });
+    await page.screenshot({ path: path.join(OUT, "vscode-hover.png") });
+    await check("completion offers the actions of the type", async () => {
+      await open("flows", "Typing.json");
+      await page.locator(".monaco-editor .view-lines").first().click();
+      await page.keyboard.press("Control+End");
+      await page.keyboard.press("Control+Space");
+      await page.locator(".suggest-widget .monaco-list-row", { hasText: "GET_USER" }).first().waitFor({ timeout: 20000 });
+    });
+    await page.screenshot({ path: path.join(OUT, "vscode-completion.png") });
+    await check("the status bar shows the server running", async () => {
+      await page.locator(".statusbar-item:has(.codicon-check)", { hasText: "flowls" }).first().waitFor({ timeout: 10000 });
+    });
+  } catch (e) {
+    console.log(`not ok - setup: ${e.message.split("\n")[0]}`);
+    results.push(["setup", false]);
+  } finally {
+    if (browser) await browser.close();
+    try { process.kill(-cs.pid, "SIGTERM"); } catch {}
+    await new Promise((r) => setTimeout(r, 1000));
+    try { process.kill(-cs.pid, "SIGKILL"); } catch {}
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  const passed = results.filter((r) => r[1]).length;
+  const failed = results.length - passed;
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 ? 0 : 1);
+})();

@@ -1,0 +1,99 @@
+import * as vscode from "vscode";
+import {
+  LanguageClient,
+  LanguageClientOptions,
+  ServerOptions,
+  State,
+  TransportKind,
+} from "vscode-languageclient/node";
+import { notFoundMessage, resolveServer } from "./resolve";
+import { DOCUMENTS, serverSettings } from "./settings";
+
+let client: LanguageClient | undefined;
+let status: vscode.StatusBarItem;
+
+function settings() {
+  return serverSettings(vscode.workspace.getConfiguration("flowls"));
+}
+
+async function start(context: vscode.ExtensionContext): Promise<void> {
+  const cfg = vscode.workspace.getConfiguration("flowls");
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const found = resolveServer({
+    setting: cfg.get<string>("server.path", ""),
+    envPath: process.env.PATH,
+    extensionDir: context.extensionPath,
+    workspaceDir: folder,
+  });
+  if (!found.path) {
+    status.text = "$(error) flowls";
+    status.tooltip = notFoundMessage(found);
+    void vscode.window.showErrorMessage(notFoundMessage(found));
+    return;
+  }
+  const run = { command: found.path, args: ["lsp"], transport: TransportKind.stdio };
+  const serverOptions: ServerOptions = { run, debug: run };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: DOCUMENTS.map((pattern) => ({ scheme: "file", pattern })),
+    initializationOptions: settings(),
+    synchronize: {
+      configurationSection: "flowls",
+      fileEvents: [
+        vscode.workspace.createFileSystemWatcher("**/*.json"),
+        vscode.workspace.createFileSystemWatcher("**/flowls.toml"),
+      ],
+    },
+  };
+  client = new LanguageClient("flowls", "flowls", serverOptions, clientOptions);
+  client.onDidChangeState((e) => {
+    switch (e.newState) {
+      case State.Starting:
+        status.text = "$(sync~spin) flowls";
+        status.tooltip = "flowls is starting";
+        break;
+      case State.Running:
+        status.text = "$(check) flowls";
+        status.tooltip = `flowls is running (${found.path})`;
+        break;
+      case State.Stopped:
+        status.text = "$(circle-slash) flowls";
+        status.tooltip = "flowls is stopped: run “flowls: Restart Server”";
+        break;
+    }
+  });
+  await client.start();
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 0);
+  status.command = "flowls.restartServer";
+  status.text = "flowls";
+  status.show();
+  context.subscriptions.push(status);
+  context.subscriptions.push(
+    vscode.commands.registerCommand("flowls.restartServer", async () => {
+      if (client) {
+        await client.stop().catch(() => undefined);
+        client = undefined;
+      }
+      await start(context);
+    }),
+    vscode.commands.registerCommand("flowls.runTestConnection", async () => {
+      const doc = vscode.window.activeTextEditor?.document;
+      if (!client || !doc) {
+        void vscode.window.showWarningMessage("flowls: open a vault connection file first.");
+        return;
+      }
+      // the server's command: it shows the result with window/showMessage
+      await client.sendRequest("workspace/executeCommand", {
+        command: "flowls.testConnection",
+        arguments: [{ uri: doc.uri.toString() }],
+      });
+    }),
+  );
+  await start(context);
+}
+
+export async function deactivate(): Promise<void> {
+  if (client) await client.stop();
+}

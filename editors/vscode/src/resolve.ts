@@ -1,0 +1,60 @@
+// Which flowls binary to start: the setting, then PATH, then the copy bundled in the extension.
+import * as fs from "fs";
+import * as path from "path";
+
+export interface Resolution {
+  path?: string;
+  /** What was tried, in order, for the message when nothing is found. */
+  tried: string[];
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    const st = fs.statSync(file);
+    if (!st.isFile()) return false;
+    if (process.platform === "win32") return true;
+    fs.accessSync(file, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function binaryName(platform: string = process.platform): string {
+  return platform === "win32" ? "flowls.exe" : "flowls";
+}
+
+export function resolveServer(opts: {
+  setting: string | undefined;
+  envPath: string | undefined;
+  extensionDir: string;
+  workspaceDir?: string;
+  platform?: string;
+  exists?: (file: string) => boolean;
+}): Resolution {
+  const exists = opts.exists ?? isExecutable;
+  const name = binaryName(opts.platform);
+  const tried: string[] = [];
+  const setting = (opts.setting ?? "").trim();
+  if (setting) {
+    const file = path.isAbsolute(setting) || !opts.workspaceDir ? setting : path.join(opts.workspaceDir, setting);
+    tried.push(`the setting flowls.server.path (${file})`);
+    if (exists(file)) return { path: file, tried };
+    // an explicit setting that does not work is not silently replaced by another binary
+    return { tried };
+  }
+  const sep = (opts.platform ?? process.platform) === "win32" ? ";" : ":";
+  for (const dir of (opts.envPath ?? "").split(sep).filter((d) => d.length > 0)) {
+    const file = path.join(dir, name);
+    if (exists(file)) return { path: file, tried: [...tried, `PATH (${file})`] };
+  }
+  tried.push("flowls on PATH");
+  const bundled = path.join(opts.extensionDir, "server", name);
+  tried.push(`the bundled copy (${bundled})`);
+  if (exists(bundled)) return { path: bundled, tried };
+  return { tried };
+}
+
+export function notFoundMessage(r: Resolution): string {
+  return `flowls: no server binary found. Tried ${r.tried.join(", then ")}. Install it (cargo install --path . in the flowls repository) or set flowls.server.path.`;
+}

@@ -1,0 +1,39 @@
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import { notFoundMessage, resolveServer } from "../src/resolve";
+
+const have = (...files: string[]) => (f: string) => files.includes(f);
+
+test("the setting wins and is resolved against the workspace", () => {
+  const r = resolveServer({ setting: "bin/flowls", envPath: "/usr/bin", extensionDir: "/ext", workspaceDir: "/ws", platform: "linux", exists: have("/ws/bin/flowls", "/usr/bin/flowls") });
+  assert.equal(r.path, "/ws/bin/flowls");
+});
+
+test("a setting that points nowhere is reported, not replaced", () => {
+  const r = resolveServer({ setting: "/nope/flowls", envPath: "/usr/bin", extensionDir: "/ext", platform: "linux", exists: have("/usr/bin/flowls") });
+  assert.equal(r.path, undefined);
+  assert.match(notFoundMessage(r), /flowls\.server\.path \(\/nope\/flowls\)/);
+});
+
+test("then PATH, in order", () => {
+  const r = resolveServer({ setting: "", envPath: "/a:/b:/c", extensionDir: "/ext", platform: "linux", exists: have("/b/flowls", "/c/flowls") });
+  assert.equal(r.path, "/b/flowls");
+});
+
+test("then the bundled copy", () => {
+  const r = resolveServer({ setting: undefined, envPath: "/a", extensionDir: "/ext", platform: "linux", exists: have("/ext/server/flowls") });
+  assert.equal(r.path, "/ext/server/flowls");
+});
+
+test("nothing found: the message lists what was tried", () => {
+  const r = resolveServer({ setting: "", envPath: "", extensionDir: "/ext", platform: "linux", exists: have() });
+  assert.equal(r.path, undefined);
+  const m = notFoundMessage(r);
+  assert.match(m, /flowls on PATH/);
+  assert.match(m, /\/ext\/server\/flowls/);
+});
+
+test("windows names and separators", () => {
+  const r = resolveServer({ setting: "", envPath: "C:\\a;C:\\b", extensionDir: "C:\\ext", platform: "win32", exists: (f) => f.endsWith("flowls.exe") && f.includes("b") });
+  assert.ok(r.path?.endsWith("flowls.exe"));
+});

