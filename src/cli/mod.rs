@@ -3,7 +3,7 @@
 //! 2 usage or I/O error.
 
 use crate::analysis::{self, Diagnostic, Severity};
-use crate::syntax::line_index::{ColumnUnit, LineIndex};
+use crate::syntax::line_index::ColumnUnit;
 use crate::workspace::{Settings, Workspace, disk};
 use serde_json::json;
 use std::fmt::Write as _;
@@ -131,19 +131,18 @@ fn collect(ws: &Workspace, only: Option<&Path>, base: &Path, outcome: &mut Check
         if diags.is_empty() {
             continue;
         }
-        let index = LineIndex::new(&file.text);
+        let index = file.line_index();
         for d in diags {
             let (l1, c1) = index.position(&file.text, d.range.start as usize, ColumnUnit::Char);
             let (l2, c2) = index.position(&file.text, d.range.end as usize, ColumnUnit::Char);
-            let start = index.offset(&file.text, l1, 0, ColumnUnit::Utf8);
-            let end = index.offset(&file.text, l1, usize::MAX, ColumnUnit::Utf8);
+            let line = index.line_range(&file.text, l1);
             outcome.findings.push(Finding {
                 path: display(&file.path, base),
                 line: l1 + 1,
                 column: c1 + 1,
                 end_line: l2 + 1,
                 end_column: c2 + 1,
-                source_line: file.text[start..end].to_string(),
+                source_line: file.text[line].to_string(),
                 diagnostic: d,
             });
         }

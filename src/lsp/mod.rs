@@ -9,6 +9,7 @@ pub mod convert;
 mod features;
 pub mod settings;
 pub mod state;
+pub mod transport;
 
 use state::{Affected, ClientCaps, Outgoing, State};
 use std::path::PathBuf;
@@ -79,7 +80,10 @@ pub fn run() -> std::io::Result<bool> {
             inner: service,
             state,
         };
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+        // well-formed frames only (see `transport`)
+        let (frames_in, frames_out) = tokio::io::duplex(1024 * 1024);
+        tokio::spawn(transport::filter(tokio::io::stdin(), frames_in));
+        Server::new(frames_out, tokio::io::stdout(), socket)
             .serve(service)
             .await;
     });

@@ -5,7 +5,7 @@ use super::convert::{apply_change, to_lsp_diagnostic};
 use super::settings::{ServerSettings, Trigger};
 use crate::analysis::{self, Diagnostic};
 use crate::model::DocKind;
-use crate::syntax::line_index::{ColumnUnit, LineIndex};
+use crate::syntax::line_index::ColumnUnit;
 use crate::workspace::{Need, Workspace};
 use ropey::Rope;
 use std::collections::HashMap;
@@ -195,10 +195,10 @@ impl State {
         let Some(file) = self.ws.file(path) else {
             return Vec::new();
         };
-        let index = LineIndex::new(&file.text);
+        let index = file.line_index();
         diags
             .iter()
-            .map(|d| to_lsp_diagnostic(&file.text, &index, d, self.unit))
+            .map(|d| to_lsp_diagnostic(&file.text, index, d, self.unit))
             .collect()
     }
 
@@ -206,7 +206,7 @@ impl State {
     pub fn offset(&self, uri: &Uri, pos: lsp::Position) -> Option<(PathBuf, usize)> {
         let path = Self::path_of(uri);
         let file = self.ws.file(&path)?;
-        let index = LineIndex::new(&file.text);
+        let index = file.line_index();
         let offset = index.offset(
             &file.text,
             pos.line as usize,
@@ -218,9 +218,9 @@ impl State {
 
     pub fn range_in(&self, path: &Path, range: crate::syntax::TextRange) -> Option<lsp::Range> {
         let file = self.ws.file(path)?;
-        let index = LineIndex::new(&file.text);
+        let index = file.line_index();
         Some(super::convert::to_lsp_range(
-            &file.text, &index, range, self.unit,
+            &file.text, index, range, self.unit,
         ))
     }
 

@@ -15,6 +15,13 @@ pub struct LineIndex {
     /// Byte offset where each line starts.
     starts: Vec<usize>,
     len: usize,
+    /// Byte offsets of the non-ASCII characters, and running totals of how many bytes they
+    /// take beyond one character (`extra_chars`) and beyond their UTF-16 length
+    /// (`extra_utf16`), so that a column is found by binary search, whatever the line's
+    /// length.
+    wide: Vec<usize>,
+    extra_chars: Vec<usize>,
+    extra_utf16: Vec<usize>,
 }
 
 impl LineIndex {
@@ -30,9 +37,23 @@ impl LineIndex {
             }
             i += 1;
         }
+        let (mut wide, mut extra_chars, mut extra_utf16) = (Vec::new(), vec![0], vec![0]);
+        if !text.is_ascii() {
+            let (mut c, mut u) = (0, 0);
+            for (at, ch) in text.char_indices().filter(|(_, ch)| !ch.is_ascii()) {
+                wide.push(at);
+                c += ch.len_utf8() - 1;
+                u += ch.len_utf8() - ch.len_utf16();
+                extra_chars.push(c);
+                extra_utf16.push(u);
+            }
+        }
         LineIndex {
             starts,
             len: text.len(),
+            wide,
+            extra_chars,
+            extra_utf16,
         }
     }
 
@@ -54,6 +75,15 @@ impl LineIndex {
         (start, end)
     }
 
+    /// The byte range of a 0-based line's content, without its line break.
+    pub fn line_range(&self, text: &str, line: usize) -> std::ops::Range<usize> {
+        if line >= self.starts.len() {
+            return self.len..self.len;
+        }
+        let (start, end) = self.line_bounds(text, line);
+        start..end
+    }
+
     /// 0-based line and column of a byte offset (clamped into the text and onto a char boundary).
     pub fn position(&self, text: &str, offset: usize, unit: ColumnUnit) -> (usize, usize) {
         let mut offset = offset.min(self.len);
@@ -62,11 +92,15 @@ impl LineIndex {
         }
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let (start, end) = self.line_bounds(text, line);
-        let slice = &text[start..offset.min(end).max(start)];
+        let stop = offset.min(end).max(start);
+        let bytes = stop - start;
+        // the non-ASCII characters in [start, stop)
+        let i0 = self.wide.partition_point(|&w| w < start);
+        let i1 = self.wide.partition_point(|&w| w < stop);
         let col = match unit {
-            ColumnUnit::Utf8 => slice.len(),
-            ColumnUnit::Utf16 => slice.encode_utf16().count(),
-            ColumnUnit::Char => slice.chars().count(),
+            ColumnUnit::Utf8 => bytes,
+            ColumnUnit::Utf16 => bytes - (self.extra_utf16[i1] - self.extra_utf16[i0]),
+            ColumnUnit::Char => bytes - (self.extra_chars[i1] - self.extra_chars[i0]),
         };
         (line, col)
     }

@@ -44,6 +44,15 @@ pub struct SourceFile {
     pub kind: DocKind,
     /// For flows: every `connection_id` used, with what its action needs.
     pub uses: Vec<ConnectionRef>,
+    line_index: std::sync::OnceLock<crate::syntax::line_index::LineIndex>,
+}
+
+impl SourceFile {
+    /// Lines and columns of the text, computed once.
+    pub fn line_index(&self) -> &crate::syntax::line_index::LineIndex {
+        self.line_index
+            .get_or_init(|| crate::syntax::line_index::LineIndex::new(&self.text))
+    }
 }
 
 /// What one action needs of the Management API.
@@ -193,6 +202,7 @@ impl Workspace {
             parse,
             kind,
             uses: Vec::new(),
+            line_index: std::sync::OnceLock::new(),
         }
     }
 

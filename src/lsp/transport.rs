@@ -1,0 +1,204 @@
+//! The bytes from the client, before the JSON-RPC layer: frames are checked here and only
+//! well-formed ones are passed on. A frame whose body is not a JSON object, a missing or
+//! absurd `Content-Length`, or a length that does not match the body is dropped with a
+//! line on stderr, and reading resumes at the next header — one bad message never ends the
+//! session (the framing layer underneath would stop reading at its first error).
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+/// The largest message accepted; larger ones are skipped.
+pub const MAX_MESSAGE: usize = 256 * 1024 * 1024;
+const MAX_HEADER: usize = 8 * 1024;
+
+/// Copies well-formed frames from `input` to `output` until `input` ends.
+pub async fn filter<R, W>(mut input: R, mut output: W)
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
+    let mut chunk = vec![0u8; 64 * 1024];
+    let mut skip = 0usize; // body bytes of an oversized message still to drop
+    loop {
+        // take every complete frame from the buffer
+        loop {
+            if skip > 0 {
+                let n = skip.min(buf.len());
+                buf.drain(..n);
+                skip -= n;
+                if skip > 0 {
+                    break;
+                }
+            }
+            let Some(end) = find(&buf, b"\r\n\r\n") else {
+                if buf.len() > MAX_HEADER {
+                    eprintln!(
+                        "flowls: dropped {} bytes that are not a message header",
+                        buf.len()
+                    );
+                    resync(&mut buf, 1);
+                    continue;
+                }
+                break;
+            };
+            let length = header_length(&buf[..end]);
+            let body_start = end + 4;
+            let Some(length) = length else {
+                eprintln!("flowls: dropped a message without a valid Content-Length");
+                resync(&mut buf, body_start);
+                continue;
+            };
+            if length > MAX_MESSAGE {
+                eprintln!(
+                    "flowls: dropped a message of {length} bytes (the limit is {MAX_MESSAGE})"
+                );
+                buf.drain(..body_start);
+                skip = length;
+                continue;
+            }
+            if buf.len() < body_start + length {
+                break; // wait for the rest of the body
+            }
+            let body = &buf[body_start..body_start + length];
+            let checked = check(body);
+            if let Some(message) = checked {
+                let head = format!("Content-Length: {}\r\n\r\n", message.len());
+                if output.write_all(head.as_bytes()).await.is_err()
+                    || output.write_all(&message).await.is_err()
+                {
+                    return;
+                }
+                buf.drain(..body_start + length);
+            } else {
+                eprintln!("flowls: dropped a message whose body is not a JSON object");
+                // the length may have been wrong: resume at the next header inside the body
+                match find(&buf[body_start..body_start + length], b"Content-Length") {
+                    Some(p) => {
+                        buf.drain(..body_start + p);
+                    }
+                    None => {
+                        buf.drain(..body_start + length);
+                    }
+                }
+            }
+        }
+        match input.read(&mut chunk).await {
+            Ok(0) | Err(_) => {
+                let _ = output.shutdown().await;
+                return;
+            }
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+/// The message to pass on for a body: itself when it is a JSON-RPC request, notification or
+/// response; for a malformed request that has an id, a stand-in request with that id, which
+/// the server answers with an error (so the client is not left waiting); else nothing.
+fn check(body: &[u8]) -> Option<Vec<u8>> {
+    use tower_lsp_server::jsonrpc::{Request, Response};
+    if serde_json::from_slice::<Response>(body).is_ok()
+        || serde_json::from_slice::<Request>(body).is_ok()
+    {
+        return Some(body.to_vec());
+    }
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let id = value
+        .get("id")
+        .filter(|id| id.is_number() || id.is_string())?;
+    eprintln!("flowls: answered a malformed request with an error");
+    serde_json::to_vec(
+        &serde_json::json!({ "jsonrpc": "2.0", "id": id, "method": "flowls/malformedRequest" }),
+    )
+    .ok()
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Drops bytes up to the next `Content-Length` header at or after `from`.
+fn resync(buf: &mut Vec<u8>, from: usize) {
+    let from = from.min(buf.len());
+    match find(&buf[from..], b"Content-Length") {
+        Some(p) => {
+            buf.drain(..from + p);
+        }
+        None => buf.clear(),
+    }
+}
+
+fn header_length(head: &[u8]) -> Option<usize> {
+    let text = std::str::from_utf8(head).ok()?;
+    text.split("\r\n").find_map(|line| {
+        let (k, v) = line.split_once(':')?;
+        k.trim()
+            .eq_ignore_ascii_case("content-length")
+            .then(|| v.trim().parse().ok())?
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(body: &str) -> Vec<u8> {
+        format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
+    }
+
+    async fn run(input: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        filter(input, &mut out).await;
+        out
+    }
+
+    const GOOD: &str = r#"{"jsonrpc":"2.0","method":"x"}"#;
+
+    #[tokio::test]
+    async fn passes_good_frames_and_drops_bad_ones() {
+        let good = frame(GOOD);
+        let mut input = Vec::new();
+        input.extend_from_slice(b"Content-Length: 5\r\n\r\n{oops");
+        input.extend_from_slice(&good);
+        input.extend_from_slice(&frame("[]"));
+        input.extend_from_slice(b"X-Other: 1\r\n\r\n");
+        input.extend_from_slice(&frame("{}"));
+        // a length too large: once enough bytes came, the next header inside is found again
+        input.extend_from_slice(b"Content-Length: 90\r\n\r\n{\"a\":");
+        for _ in 0..3 {
+            input.extend_from_slice(&good);
+        }
+        input.extend_from_slice(b"Content-Length: 999999999999\r\n\r\n");
+        let out = run(&input).await;
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(good.repeat(4)).unwrap()
+        );
+    }
+
+    #[tokio::test]
+    async fn split_reads_lowercase_headers_and_malformed_requests() {
+        let (mut w, r) = tokio::io::duplex(8);
+        let task = tokio::spawn(async move {
+            let mut out = Vec::new();
+            filter(r, &mut out).await;
+            out
+        });
+        let head = format!("content-length: {}\r\nContent-Type: x\r\n\r\n", GOOD.len());
+        w.write_all(head.as_bytes()).await.unwrap();
+        w.write_all(GOOD.as_bytes()).await.unwrap();
+        w.write_all(&frame(r#"{"jsonrpc":2,"id":7}"#))
+            .await
+            .unwrap();
+        drop(w);
+        let out = String::from_utf8(task.await.unwrap()).unwrap();
+        let stand_in = r#"{"jsonrpc":"2.0","id":7,"method":"flowls/malformedRequest"}"#;
+        assert_eq!(
+            out,
+            format!(
+                "Content-Length: 30\r\n\r\n{GOOD}Content-Length: {}\r\n\r\n{stand_in}",
+                stand_in.len()
+            )
+        );
+    }
+}

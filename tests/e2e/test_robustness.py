@@ -1,0 +1,250 @@
+"""The server survives any bytes in any document and any malformed message, and keeps
+answering correctly afterwards. A raw client speaks the wire format directly here, so that
+it can also send what a well-behaved client never would."""
+
+import json
+import os
+import queue
+import random
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import BIN
+
+
+class Raw:
+    def __init__(self, root: Path | None = None, env=None):
+        self.proc = subprocess.Popen(
+            [BIN, "lsp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env={**os.environ, **(env or {})},
+        )
+        self.inbox: "queue.Queue[dict]" = queue.Queue()
+        self.next_id = 1000
+        self.root = root
+        threading.Thread(target=self._read, daemon=True).start()
+        threading.Thread(target=self._drain_stderr, daemon=True).start()
+        self.stderr = b""
+
+    def _drain_stderr(self):
+        for line in self.proc.stderr:
+            self.stderr += line
+
+    def _read(self):
+        out = self.proc.stdout
+        while True:
+            headers = {}
+            while True:
+                line = out.readline()
+                if not line:
+                    return
+                line = line.strip()
+                if not line:
+                    break
+                k, _, v = line.decode().partition(":")
+                headers[k.lower()] = v.strip()
+            body = out.read(int(headers["content-length"]))
+            self.inbox.put(json.loads(body))
+
+    def raw(self, data: bytes):
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def send(self, obj):
+        body = json.dumps(obj).encode()
+        self.raw(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+    def notify(self, method, params=None):
+        self.send({"jsonrpc": "2.0", "method": method, "params": params if params is not None else {}})
+
+    def request(self, method, params=None, timeout=10.0):
+        self.next_id += 1
+        rid = self.next_id
+        msg = {"jsonrpc": "2.0", "id": rid, "method": method}
+        if params is not None:
+            msg["params"] = params
+        self.send(msg)
+        return self.wait_response(rid, timeout)
+
+    def wait_response(self, rid, timeout=10.0):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            try:
+                m = self.inbox.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if m.get("id") == rid and "method" not in m:
+                return m
+            if "method" in m and "id" in m:
+                # a request from the server: answer it
+                self.send({"jsonrpc": "2.0", "id": m["id"], "result": None})
+        raise AssertionError(f"no answer to {rid}")
+
+    def initialize(self, caps=None):
+        r = self.request("initialize", {
+            "processId": None, "capabilities": caps or {},
+            "rootUri": self.root.as_uri() if self.root else None,
+        })
+        self.notify("initialized")
+        return r
+
+    def alive(self):
+        """The server answers a real request correctly."""
+        text = '{"name": "A", "actions": [{"id": "x", "type": "AUTH0", "action": "GET_USR", "params": {}}]}'
+        uri = "untitled:alive-check.flow.json"
+        self.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "json", "version": 1, "text": text}})
+        r = self.request("textDocument/completion", {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 70}})
+        labels = [i["label"] for i in r["result"]["items"]]
+        assert "GET_USER" in labels, r
+        self.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+        assert self.proc.poll() is None
+
+    def close(self):
+        try:
+            self.request("shutdown", None, timeout=5)
+            self.notify("exit")
+            self.proc.wait(timeout=5)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+
+
+@pytest.fixture
+def server(workspace):
+    s = Raw(workspace)
+    s.initialize({"textDocument": {"completion": {"completionItem": {"snippetSupport": True}}}})
+    yield s
+    s.close()
+
+
+def open_doc(s, uri, text, version=1):
+    s.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "json", "version": version, "text": text}})
+
+
+def test_any_text_in_documents(server, workspace):
+    rnd = random.Random(7)
+    samples = [
+        "", "{", "}", "[" * 100_000 + "]" * 100_000, "[" * 100_000, '"' + "x" * 10_000_000 + '"',
+        '{"name": "' + "é😀" * 100_000 + '", "actions": [' + "{}," * 10_000 + "]}",
+        "\u0000\u0001\ufffd\ud7ff", "{\"a\": 1e999999, \"b\": -0.0e-99999}", "// only\n/* comments */",
+        "@@X@@", "##X##", '{"actions": [{"type": "FLOW", "action": "BOOLEAN_CONDITION", "params": {"then": [' * 300,
+    ]
+    for _ in range(50):
+        samples.append("".join(rnd.choice('{}[]:,"\\ae10-@#/*\n\t😀') for _ in range(rnd.randint(0, 400))))
+    for i, text in enumerate(samples):
+        uri = (workspace / f"flows/fuzz{i}.json").as_uri()
+        open_doc(server, uri, text)
+        r = server.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 3}})
+        assert "error" not in r or r["error"]["code"] != -32603, r
+        server.request("textDocument/completion", {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 5}})
+        server.request("textDocument/formatting", {"textDocument": {"uri": uri}, "options": {"tabSize": 2, "insertSpaces": True}})
+        server.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
+        server.request("textDocument/semanticTokens/full", {"textDocument": {"uri": uri}})
+        server.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+    server.alive()
+
+
+def test_random_bytes_and_invalid_utf8_on_disk(workspace):
+    rnd = random.Random(11)
+    for i in range(20):
+        (workspace / f"flows/bin{i}.json").write_bytes(bytes(rnd.randrange(256) for _ in range(rnd.randint(0, 2000))))
+    (workspace / "flows/latin1.json").write_bytes('{"name": "caf\xe9", "actions": []}'.encode("latin-1"))
+    (workspace / "flow-vault-connections/empty.json").write_bytes(b"")
+    s = Raw(workspace)
+    try:
+        s.initialize()
+        r = s.request("workspace/symbol", {"query": ""})
+        assert "result" in r
+        s.alive()
+    finally:
+        s.close()
+
+
+def test_malformed_frames_and_messages(server):
+    server.raw(b"Content-Length: 5\r\n\r\n{oops")  # not JSON
+    server.raw(b"Content-Length: 2\r\n\r\n[]")  # not a message
+    server.raw(b'Content-Length: 40\r\n\r\n{"jsonrpc": "2.0", "method": "x"}       ')  # padded
+    server.raw(b"X-Nonsense: 1\r\nContent-Length: 2\r\n\r\n{}")
+    server.send({"jsonrpc": "2.0", "id": 1, "method": "no/such/method", "params": {}})
+    server.send({"jsonrpc": "2.0", "id": 2, "method": "textDocument/hover", "params": {"wrong": "shape"}})
+    server.send({"jsonrpc": "2.0", "id": 3, "method": "textDocument/completion", "params": [1, 2, 3]})
+    server.send({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": {"uri": "file:///never/opened.json", "version": 2},
+                 "contentChanges": [{"text": "x"}]}})
+    server.send({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": 42}})
+    server.send({"jsonrpc": "2.0", "id": 4, "method": "workspace/executeCommand", "params": {"command": "flowls.testConnection", "arguments": [17]}})
+    server.send({"jsonrpc": "2.0", "id": 5, "method": "workspace/executeCommand", "params": {"command": "rm -rf", "arguments": []}})
+    for rid in (1, 2, 3, 4, 5):
+        r = server.wait_response(rid)
+        assert "error" in r, r
+    server.alive()
+
+
+def test_positions_past_the_end_and_stale_versions(server, workspace):
+    uri = (workspace / "flows/p.json").as_uri()
+    open_doc(server, uri, '{"name": "P", "actions": []}', version=5)
+    for line, ch in [(0, 10_000), (99, 0), (2**31 - 1, 2**31 - 1)]:
+        for method in ["textDocument/hover", "textDocument/completion", "textDocument/definition", "textDocument/references",
+                       "textDocument/prepareRename", "textDocument/selectionRange"]:
+            params = {"textDocument": {"uri": uri}, "position": {"line": line, "character": ch}}
+            if method == "textDocument/references":
+                params["context"] = {"includeDeclaration": True}
+            if method == "textDocument/selectionRange":
+                params = {"textDocument": {"uri": uri}, "positions": [{"line": line, "character": ch}]}
+            r = server.request(method, params)
+            assert "result" in r or r["error"]["code"] != -32603, (method, r)
+    change = lambda v, text, rng=None: server.notify("textDocument/didChange", {
+        "textDocument": {"uri": uri, "version": v},
+        "contentChanges": [{"range": rng, "text": text} if rng else {"text": text}]})
+    change(3, "STALE")  # older than the open version: ignored
+    change(6, "", {"start": {"line": 50, "character": 0}, "end": {"line": 0, "character": 0}})  # inverted, past the end
+    change(7, "x", {"start": {"line": 0, "character": 10_000}, "end": {"line": 0, "character": 10_000}})
+    r = server.request("textDocument/formatting", {"textDocument": {"uri": uri}, "options": {"tabSize": 2, "insertSpaces": True}})
+    assert "result" in r
+    server.alive()
+
+
+def test_request_before_initialize_and_odd_shutdowns(workspace):
+    s = Raw(workspace)
+    try:
+        r = s.request("textDocument/hover", {"textDocument": {"uri": "file:///x.json"}, "position": {"line": 0, "character": 0}})
+        assert r["error"]["code"] == -32002  # server not initialized
+        s.initialize()
+        s.alive()
+        r = s.request("initialize", {"capabilities": {}})  # twice
+        assert "error" in r
+        s.alive()
+    finally:
+        s.close()
+    # exit without shutdown: ends with 1
+    s = Raw(workspace)
+    s.initialize()
+    s.notify("exit")
+    assert s.proc.wait(timeout=5) == 1
+    # shutdown, then requests: refused, then exit 0
+    s = Raw(workspace)
+    s.initialize()
+    s.request("shutdown", None)
+    r = s.request("textDocument/hover", {"textDocument": {"uri": "file:///x.json"}, "position": {"line": 0, "character": 0}})
+    assert "error" in r
+    s.notify("exit")
+    assert s.proc.wait(timeout=5) == 0
+    # stdin closed without anything: ends
+    s = Raw(workspace)
+    s.proc.stdin.close()
+    assert s.proc.wait(timeout=5) in (0, 1)
+
+
+def test_cancellation(server, workspace):
+    uri = (workspace / "flows/c.json").as_uri()
+    open_doc(server, uri, '{"name": "C", "actions": []}')
+    server.next_id += 1
+    rid = server.next_id
+    server.send({"jsonrpc": "2.0", "id": rid, "method": "workspace/symbol", "params": {"query": ""}})
+    server.notify("$/cancelRequest", {"id": rid})
+    r = server.wait_response(rid)
+    assert "result" in r or r["error"]["code"] == -32800
+    server.notify("$/cancelRequest", {"id": 123456})  # unknown id: ignored
+    server.alive()
