@@ -182,6 +182,7 @@ fn main() -> ExitCode {
             let settings = Settings {
                 keyword_mappings_file: keyword_mappings,
                 plaintext_secrets: !no_plaintext_secrets,
+                ..Settings::default()
             };
             match cli::check(&paths, &settings, std::env::vars().collect()) {
                 Ok(outcome) => {

@@ -59,6 +59,11 @@ pub fn read(value: &Value, current: &ServerSettings) -> ServerSettings {
     {
         s.analysis.keyword_mappings_file = f.trim_start_matches("./").to_string();
     }
+    if let Some(mb) = section.get("maxDocumentSizeMB").and_then(Value::as_f64)
+        && mb > 0.0
+    {
+        s.analysis.max_document_bytes = (mb.min(4096.0) * 1024.0 * 1024.0) as usize;
+    }
     let diags = section.get("diagnostics");
     if let Some(b) = diags
         .and_then(|d| d.get("plaintextSecrets"))

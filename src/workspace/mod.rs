@@ -23,6 +23,8 @@ pub struct Settings {
     /// Workspace-relative path of the deploy-cli config with keyword mappings.
     pub keyword_mappings_file: String,
     pub plaintext_secrets: bool,
+    /// Larger documents are not analysed (one warning says so).
+    pub max_document_bytes: usize,
 }
 
 impl Default for Settings {
@@ -30,6 +32,7 @@ impl Default for Settings {
         Settings {
             keyword_mappings_file: "config.json".into(),
             plaintext_secrets: true,
+            max_document_bytes: 16 * 1024 * 1024,
         }
     }
 }
@@ -185,7 +188,20 @@ impl Workspace {
     /// Parses and classifies a file (its `uses` are left empty).
     fn load(&self, path: PathBuf, text: Arc<str>) -> SourceFile {
         let rel = self.rel_path(&path);
-        let parse = if rel.ends_with(".json") {
+        let limit = self.settings.max_document_bytes;
+        let parse = if text.len() > limit {
+            Parse {
+                root: None,
+                errors: vec![crate::syntax::SyntaxError {
+                    range: TextRange::empty(0),
+                    message: format!(
+                        "this file is larger than {} MiB, so flowls does not check it (the limit is the setting maxDocumentSizeMB)",
+                        limit / (1024 * 1024)
+                    ),
+                    severity: crate::syntax::SyntaxSeverity::Warning,
+                }],
+            }
+        } else if rel.ends_with(".json") {
             parse(&text)
         } else {
             Parse::default()
@@ -239,7 +255,8 @@ impl Workspace {
 
     pub fn set_settings(&mut self, settings: Settings) {
         if settings != self.settings {
-            let reclassify = settings.keyword_mappings_file != self.settings.keyword_mappings_file;
+            let reclassify = settings.keyword_mappings_file != self.settings.keyword_mappings_file
+                || settings.max_document_bytes != self.settings.max_document_bytes;
             self.settings = settings;
             if reclassify {
                 let files: Vec<(PathBuf, Arc<str>)> = self

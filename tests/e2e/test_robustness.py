@@ -248,3 +248,141 @@ def test_cancellation(server, workspace):
     assert "result" in r or r["error"]["code"] == -32800
     server.notify("$/cancelRequest", {"id": 123456})  # unknown id: ignored
     server.alive()
+
+
+def test_documents_over_the_size_limit_get_one_warning(workspace):
+    s = Raw(workspace)
+    try:
+        s.request("initialize", {"capabilities": {}, "rootUri": workspace.as_uri(), "initializationOptions": {"maxDocumentSizeMB": 1}})
+        s.notify("initialized")
+        uri = (workspace / "flows/huge.json").as_uri()
+        text = '{"name": "' + "x" * (2 * 1024 * 1024) + '", "actions": []}'
+        open_doc(s, uri, text)
+        end = time.monotonic() + 10
+        diags = None
+        while time.monotonic() < end and diags is None:
+            try:
+                m = s.inbox.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            if m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri:
+                diags = m["params"]["diagnostics"]
+            elif "method" in m and "id" in m:
+                s.send({"jsonrpc": "2.0", "id": m["id"], "result": None})
+        assert diags is not None and len(diags) == 1
+        assert "larger than 1 MiB" in diags[0]["message"]
+        s.alive()
+    finally:
+        s.close()
+
+
+def wait_diags(s, uri, pred, timeout=10.0):
+    """The pushed diagnostics of `uri` once `pred` holds."""
+    end = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < end:
+        try:
+            m = s.inbox.get(timeout=0.1)
+        except queue.Empty:
+            continue
+        if m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri:
+            last = m["params"]["diagnostics"]
+            if pred(last):
+                return last
+        elif "method" in m and "id" in m:
+            s.send({"jsonrpc": "2.0", "id": m["id"], "result": None})
+    raise AssertionError(f"diagnostics of {uri} never matched; last {last}")
+
+
+def codes(d):
+    return sorted(x["code"] for x in d)
+
+
+def watched(s, *changes):
+    s.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": p.as_uri(), "type": t} for p, t in changes]})
+
+
+def test_files_on_disk_change_under_the_server(workspace):
+    vault = workspace / "flow-vault-connections/Users M2M.json"
+    flow = workspace / "flows/Onboard.json"
+    (workspace / "flows/loop").symlink_to("..")  # a symlink loop: not followed
+    s = Raw(workspace)
+    try:
+        s.initialize()
+        flow_uri = flow.as_uri()
+        open_doc(s, flow_uri, flow.read_text())
+        wait_diags(s, flow_uri, lambda d: codes(d) == ["missing-scope"])
+        # the vault is open in the editor, then deleted on disk: the editor's text still counts
+        open_doc(s, vault.as_uri(), vault.read_text())
+        content = vault.read_text()
+        vault.unlink()
+        watched(s, (vault, 3))
+        s.alive()
+        # closed: now it is gone
+        s.notify("textDocument/didClose", {"textDocument": {"uri": vault.as_uri()}})
+        wait_diags(s, flow_uri, lambda d: codes(d) == ["unresolved-connection", "unresolved-connection"])
+        # renamed back into place under another file name
+        renamed = workspace / "flow-vault-connections/users.json"
+        renamed.write_text(content)
+        watched(s, (renamed, 1))
+        wait_diags(s, flow_uri, lambda d: codes(d) == ["missing-scope"])
+        # replaced with another app: a mismatch
+        renamed.write_text(content.replace('"AUTH0"', '"SLACK"'))
+        watched(s, (renamed, 2))
+        wait_diags(s, flow_uri, lambda d: codes(d) == ["connection-app-mismatch", "connection-app-mismatch"])
+        # the whole folder removed
+        import shutil
+        shutil.rmtree(workspace / "flow-vault-connections")
+        watched(s, (renamed, 3), (workspace / "flow-vault-connections", 3))
+        wait_diags(s, flow_uri, lambda d: codes(d) == ["unresolved-connection", "unresolved-connection"])
+        # binary garbage written over a grant
+        (workspace / "grants/Flows M2M.json").write_bytes(b"\x00\xff\xfe" * 100)
+        watched(s, (workspace / "grants/Flows M2M.json", 2))
+        s.alive()
+    finally:
+        s.close()
+
+
+def test_soak_1000_test_connections_with_random_faults(workspace):
+    from fake_tenant import Tenant
+    from test_tenant import CANARY, tenant_workspace
+
+    tenant_workspace(workspace)
+    tenant = Tenant()
+    tenant.stall_seconds = 2.0
+    rnd = random.Random(5)
+    s = Raw(workspace, env={"USERS_M2M_SECRET": CANARY, "TENANT_DOMAIN": tenant.domain})
+    try:
+        s.request("initialize", {"capabilities": {}, "rootUri": workspace.as_uri(),
+                                 "initializationOptions": {"testConnection": {"allowHttpLoopback": True, "timeoutSeconds": 0.5}}})
+        s.notify("initialized")
+        vault_uri = (workspace / "flow-vault-connections/Users M2M.json").as_uri()
+
+        def usage():
+            pid = s.proc.pid
+            rss = int(next(l for l in open(f"/proc/{pid}/status") if l.startswith("VmRSS")).split()[1])
+            fds = len(os.listdir(f"/proc/{pid}/fd"))
+            threads = int(next(l for l in open(f"/proc/{pid}/status") if l.startswith("Threads")).split()[1])
+            return rss, fds, threads
+
+        modes = ["ok"] * 5 + ["invalid_client", "garbage", "server_error", "redirect", "rate_limited", "huge", "no_grant"]
+        results = []
+        for i in range(1000):
+            tenant.mode = "stall" if i % 200 == 199 else rnd.choice(modes)
+            r = s.request("workspace/executeCommand", {"command": "flowls.testConnection", "arguments": [{"uri": vault_uri}]}, timeout=10)
+            results.append(r["result"])
+            if i == 99:
+                before = usage()
+        after = usage()
+        assert all(CANARY not in json.dumps(r) for r in results)
+        assert sum(1 for r in results if r["ok"]) > 300
+        assert sum(1 for r in results if r.get("error") == "timeout") == 5
+        # no growth beyond noise: memory, sockets and threads settle
+        assert after[0] < before[0] * 1.5 + 20_000, (before, after)
+        assert after[1] <= before[1] + 5, (before, after)
+        assert after[2] <= before[2] + 2, (before, after)
+        s.alive()
+    finally:
+        s.close()
+        tenant.close()
+    assert CANARY.encode() not in s.stderr
