@@ -323,3 +323,40 @@ def test_canary_secret_never_leaves_the_server(workspace, tenant):
     assert CANARY.encode() not in out
     assert CANARY.encode() not in err
     assert len(tenant.requests) == 5 and all(r["form"]["client_secret"] == CANARY for r in tenant.requests)
+
+
+async def test_http_oauth_client_credentials_connection(workspace, tenant):
+    (workspace / "flow-vault-connections/Partner API.json").write_text(json.dumps({
+        "name": "Partner API",
+        "app_id": "HTTP",
+        "setup": {
+            "type": "OAUTH_CLIENT_CREDENTIALS",
+            "client_id": "partner-client",
+            "client_secret": "##USERS_M2M_SECRET##",
+            "token_endpoint": f"https://{tenant.domain}/oauth/token",
+            "audience": "https://partner.example/api",
+            "scope": "orders:read",
+        },
+    }))
+    s = await start("vscode", workspace, init_options={"testConnection": {"allowHttpLoopback": True}}, env=env_for(tenant))
+    try:
+        await s.indexed()
+        tenant.scope = "orders:read"
+        result = await run_test(s, uri=s.uri("flow-vault-connections/Partner API.json"))
+        assert result["ok"] is True and result["granted_scopes"] == ["orders:read"], result
+        form = tenant.requests[-1]["form"]
+        assert form["client_id"] == "partner-client" and form["audience"] == "https://partner.example/api"
+        assert form["scope"] == "orders:read" and form["client_secret"] == CANARY
+        lenses = await s.client.text_document_code_lens_async(
+            t.CodeLensParams(text_document=t.TextDocumentIdentifier(uri=s.open("flow-vault-connections/Partner API.json"))))
+        assert any(l.command.title == "Test connection" for l in lenses)
+        # a connection flowls cannot test says so
+        (workspace / "flow-vault-connections/Slack.json").write_text('{"name": "Slack", "app_id": "SLACK"}')
+        result = await run_test(s, uri=s.uri(FLOW), connection="Partner API")
+        assert result["ok"] is True
+        slack = s.open("flow-vault-connections/Slack.json")
+        result = await run_test(s, uri=slack)
+        assert result["error"] in ("invalid_setup", "not_supported")
+    finally:
+        await s.client.shutdown_session()
+        await s.client.stop()

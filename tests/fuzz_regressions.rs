@@ -1,0 +1,51 @@
+//! Inputs the fuzzers found (fuzz/regressions/) and the seed corpus, replayed through the
+//! parser, the whole analysis with every editing feature, and the frame filter: none may
+//! panic.
+
+use flowls::analysis::{self, ide};
+use flowls::workspace::{Settings, Workspace};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+fn inputs() -> Vec<Vec<u8>> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let mut out = Vec::new();
+    for dir in ["regressions", "corpus/parse", "corpus/frames"] {
+        if let Ok(entries) = std::fs::read_dir(root.join(dir)) {
+            for e in entries.flatten() {
+                out.push(std::fs::read(e.path()).unwrap());
+            }
+        }
+    }
+    assert!(!out.is_empty());
+    out
+}
+
+#[test]
+fn replayed_inputs_do_not_panic() {
+    for data in inputs() {
+        let text: Arc<str> = String::from_utf8_lossy(&data).into();
+        let _ = flowls::syntax::parse(&text);
+        let mut ws = Workspace::new("/ws", Settings::default(), Vec::new());
+        ws.set_files(vec![
+            (PathBuf::from("/ws/flows/f.json"), text.clone()),
+            (PathBuf::from("/ws/flow-vault-connections/v.json"), text.clone()),
+        ]);
+        for p in ["/ws/flows/f.json", "/ws/flow-vault-connections/v.json"] {
+            let path = PathBuf::from(p);
+            let _ = analysis::diagnostics(&ws, &path);
+            for o in [0, text.len() / 2, text.len()] {
+                let mut o = o;
+                while !text.is_char_boundary(o) {
+                    o -= 1;
+                }
+                let _ = ide::completion::complete(&ws, &path, o, true);
+                let _ = ide::navigation::hover(&ws, &path, o);
+            }
+            let _ = ide::format::document(&ws, &path);
+        }
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let mut out = Vec::new();
+        rt.block_on(flowls::lsp::transport::filter(&data[..], &mut out));
+    }
+}
