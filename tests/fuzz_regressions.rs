@@ -29,7 +29,10 @@ fn replayed_inputs_do_not_panic() {
         let mut ws = Workspace::new("/ws", Settings::default(), Vec::new());
         ws.set_files(vec![
             (PathBuf::from("/ws/flows/f.json"), text.clone()),
-            (PathBuf::from("/ws/flow-vault-connections/v.json"), text.clone()),
+            (
+                PathBuf::from("/ws/flow-vault-connections/v.json"),
+                text.clone(),
+            ),
         ]);
         for p in ["/ws/flows/f.json", "/ws/flow-vault-connections/v.json"] {
             let path = PathBuf::from(p);
@@ -44,7 +47,9 @@ fn replayed_inputs_do_not_panic() {
             }
             let _ = ide::format::document(&ws, &path);
         }
-        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
         let mut out = Vec::new();
         rt.block_on(flowls::lsp::transport::filter(&data[..], &mut out));
     }
