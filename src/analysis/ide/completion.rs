@@ -161,6 +161,13 @@ pub fn complete(ws: &Workspace, path: &Path, offset: usize, snippets: bool) -> V
         snippets,
     };
     let (role, action) = c.role(file.kind);
+    let site = Site {
+        ws,
+        kind: file.kind,
+        role,
+        action: action.as_ref(),
+        cursor: &c,
+    };
     match &c.slot {
         Slot::Empty => empty_document(file.kind, offset, &mut out),
         Slot::Key { object, replace } => {
@@ -169,13 +176,6 @@ pub fn complete(ws: &Workspace, path: &Path, offset: usize, snippets: bool) -> V
                 .unwrap_or_default()
                 .iter()
                 .any(|m| m.key_range == *replace && m.value.is_some());
-            let site = Site {
-                ws,
-                kind: file.kind,
-                role,
-                action: action.as_ref(),
-                cursor: &c,
-            };
             keys(&site, object, *replace, has_value, &mut out)
         }
         Slot::Value {
@@ -183,16 +183,7 @@ pub fn complete(ws: &Workspace, path: &Path, offset: usize, snippets: bool) -> V
             key,
             replace,
             ..
-        } => {
-            let site = Site {
-                ws,
-                kind: file.kind,
-                role,
-                action: action.as_ref(),
-                cursor: &c,
-            };
-            values(&site, object, key, *replace, &mut out)
-        }
+        } => values(&site, object, key, *replace, &mut out),
         Slot::Item { replace, .. } if file.kind == DocKind::Flow && c.in_action_list() => {
             let root = file.parse.root.as_ref();
             action_snippets(root, *replace, &mut out)
