@@ -220,6 +220,16 @@ impl Backend {
         result
     }
 
+    /// Waits (at most 30 s) for the start-up scan of the workspace.
+    async fn wait_indexed(&self) {
+        let mut ready = self.indexed.subscribe();
+        let _ = tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            ready.wait_for(|done| *done),
+        )
+        .await;
+    }
+
     /// Recomputes what the edits applied since the last call affect.
     fn recompute_pending(&self) {
         let affected = std::mem::take(&mut lock(&self.state).pending);
@@ -686,6 +696,8 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentDiagnosticParams,
     ) -> jsonrpc::Result<DocumentDiagnosticReportResult> {
+        // a connection in a file not yet indexed would show as unresolved: wait for the scan
+        self.wait_indexed().await;
         let path = State::path_of(&params.text_document.uri);
         let items = self.document_report(&path);
         Ok(DocumentDiagnosticReportResult::Report(
@@ -703,12 +715,7 @@ impl LanguageServer for Backend {
         &self,
         _: WorkspaceDiagnosticParams,
     ) -> jsonrpc::Result<WorkspaceDiagnosticReportResult> {
-        let mut ready = self.indexed.subscribe();
-        let _ = tokio::time::timeout(
-            std::time::Duration::from_secs(30),
-            ready.wait_for(|done| *done),
-        )
-        .await;
+        self.wait_indexed().await;
         let paths = lock(&self.state).checked_paths();
         let mut items = Vec::new();
         for path in paths {

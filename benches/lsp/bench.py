@@ -1,0 +1,221 @@
+"""flowls vs vscode-json-language-server over stdio on generated flows; prints a markdown
+table of medians and ratios. Usage: bench.py FLOWLS JSON_LS FLOW_SCHEMA REPETITIONS"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+
+def flow(n: int) -> str:
+    lines = []
+    for i in range(n):
+        k = i % 4
+        if k == 0:
+            a = f'{{ "id": "get_{i}", "type": "AUTH0", "action": "GET_USER", "params": {{ "connection_id": "Users M2M", "user_id": "{{{{context.user.user_id}}}}" }} }}'
+        elif k == 1:
+            a = f'{{ "id": "otp_{i}", "type": "OTP", "action": "GENERATE_CODE", "params": {{ "reference": "{{{{actions.get_{i-1}.email}}}}", "length": 6 }} }}'
+        elif k == 2:
+            a = f'{{ "id": "http_{i}", "type": "HTTP", "action": "SEND_REQUEST", "params": {{ "url": "https://api.example.com/users/{i}", "method": "POST", "headers": {{ "x-request": "{i}" }}, "payload": {{ "code": "{{{{actions.otp_{i-1}.code}}}}", "n": {i} }} }} }}'
+        else:
+            a = f'{{ "id": "vars_{i}", "type": "FLOW", "action": "STORE_VARS", "params": {{ "vars": {{ "last": "{{{{actions.http_{i-1}.status}}}}", "ok": true }} }} }}'
+        lines.append("    " + a)
+    return '{\n  "name": "Generated",\n  "actions": [\n' + ",\n".join(lines) + "\n  ]\n}\n"
+
+
+class Client:
+    def __init__(self, cmd, cwd):
+        self.t0 = time.perf_counter()
+        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=cwd)
+        self.waiting = {}
+        self.lock = threading.Lock()
+        self.id = 0
+        threading.Thread(target=self.read, daemon=True).start()
+
+    def read(self):
+        out = self.p.stdout
+        while True:
+            n = None
+            while True:
+                line = out.readline()
+                if not line:
+                    return
+                if line.strip() == b"":
+                    break
+                if line.lower().startswith(b"content-length"):
+                    n = int(line.split(b":")[1])
+            msg = json.loads(out.read(n))
+            if "id" in msg and "method" in msg:  # a request from the server
+                self.send({"jsonrpc": "2.0", "id": msg["id"], "result": [None] if msg["method"] == "workspace/configuration" else None})
+            elif "id" in msg:
+                ev = self.waiting.get(msg["id"])
+                if ev:
+                    ev[1] = msg
+                    ev[0].set()
+
+    def send(self, obj):
+        b = json.dumps(obj).encode()
+        with self.lock:
+            self.p.stdin.write(b"Content-Length: %d\r\n\r\n" % len(b) + b)
+            self.p.stdin.flush()
+
+    def request(self, method, params):
+        self.id += 1
+        ev = [threading.Event(), None]
+        self.waiting[self.id] = ev
+        self.send({"jsonrpc": "2.0", "id": self.id, "method": method, "params": params})
+        if not ev[0].wait(120):
+            raise RuntimeError(f"{method}: no answer")
+        return ev[1]
+
+    def notify(self, method, params):
+        self.send({"jsonrpc": "2.0", "method": method, "params": params})
+
+    def peak_rss_kb(self):
+        for line in open(f"/proc/{self.p.pid}/status"):
+            if line.startswith("VmHWM"):
+                return int(line.split()[1])
+
+    def close(self):
+        try:
+            self.request("shutdown", None)
+            self.notify("exit", None)
+            self.p.wait(5)
+        except Exception:
+            self.p.kill()
+
+
+CAPS = {
+    "textDocument": {
+        "completion": {"completionItem": {"snippetSupport": True}},
+        "diagnostic": {"dynamicRegistration": False},
+        "hover": {"contentFormat": ["markdown", "plaintext"]},
+        "synchronization": {"didSave": True},
+    },
+    "workspace": {"diagnostics": {"refreshSupport": True}, "configuration": True},
+}
+
+
+def run_one(kind, cmd, ws: Path, text: str, schema: dict):
+    uri = (ws / "flows/Big.json").as_uri()
+    c = Client(cmd, ws)
+    r = {}
+    t = time.perf_counter()
+    init_opts = {"provideFormatter": True, "handledSchemaProtocols": ["file"]} if kind == "json" else {}
+    c.request("initialize", {"processId": os.getpid(), "rootUri": ws.as_uri(), "capabilities": CAPS, "initializationOptions": init_opts})
+    r["initialize"] = (time.perf_counter() - c.t0) * 1000
+    c.notify("initialized", {})
+    if kind == "json":
+        c.notify("workspace/didChangeConfiguration", {"settings": {"json": {"validate": {"enable": True},
+                 "schemas": [{"fileMatch": ["*.json"], "url": "file:///flow.schema.json", "schema": schema}]}}})
+    t = time.perf_counter()
+    c.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "json", "version": 1, "text": text}})
+    d = c.request("textDocument/diagnostic", {"textDocument": {"uri": uri}})
+    r["first diagnostics (pull)"] = (time.perf_counter() - t) * 1000
+    r["_first_count"] = len(d["result"]["items"])
+    # a one-character edit inside the last GET_USER action's value, then completion there
+    lines = text.split("\n")
+    li = max(i for i, l in enumerate(lines) if '"action": "GET_USER"' in l)
+    col = lines[li].index('"action": "GET_USER"') + len('"action": "')
+    t = time.perf_counter()
+    c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [
+        {"range": {"start": {"line": li, "character": col}, "end": {"line": li, "character": col}}, "text": "X"}]})
+    comp = c.request("textDocument/completion", {"textDocument": {"uri": uri}, "position": {"line": li, "character": col + 1}})
+    r["completion after an edit"] = (time.perf_counter() - t) * 1000
+    t = time.perf_counter()
+    d = c.request("textDocument/diagnostic", {"textDocument": {"uri": uri}})
+    r["diagnostics after the edit"] = (time.perf_counter() - t) * 1000
+    t = time.perf_counter()
+    c.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": li, "character": col + 3}})
+    r["hover"] = (time.perf_counter() - t) * 1000
+    r["peak RSS (MB)"] = c.peak_rss_kb() / 1024
+    items = comp["result"]["items"] if isinstance(comp["result"], dict) else (comp["result"] or [])
+    r["_completions"] = len(items)
+    c.close()
+    return r
+
+
+def workspace_case(flowls, reps):
+    """2,000 flows and 200 vault connections: start-up to all diagnostics, and a vault edit."""
+    out = []
+    for _ in range(reps):
+        with tempfile.TemporaryDirectory() as d:
+            ws = Path(d)
+            (ws / "flows").mkdir()
+            (ws / "flow-vault-connections").mkdir()
+            for v in range(200):
+                (ws / f"flow-vault-connections/v{v}.json").write_text(json.dumps({"name": f"Conn {v}", "app_id": "AUTH0", "setup": {"type": "OAUTH_APP", "client_id": f"c{v}", "client_secret": "##S##", "domain": "a.auth0.com"}}))
+            for f in range(2000):
+                (ws / f"flows/f{f}.json").write_text(json.dumps({"name": f"F{f}", "actions": [
+                    {"id": "g", "type": "AUTH0", "action": "GET_USER", "params": {"connection_id": f"Conn {f % 200}", "user_id": "u"}},
+                    {"id": "o", "type": "OTP", "action": "GENERATE_CODE", "params": {"reference": "{{actions.g.email}}", "length": 6}}]}, indent=2))
+            c = Client([flowls, "lsp"], ws)
+            got = {}
+            done = threading.Event()
+            # count pushed diagnostics: wrap the reader
+            orig = c.read
+            t0 = time.perf_counter()
+            c.request("initialize", {"processId": os.getpid(), "rootUri": ws.as_uri(), "capabilities": {"window": {"workDoneProgress": True}}})
+            c.notify("initialized", {})
+            # all files checked: workspace/symbol answers once indexing is done; then pull every flow
+            while True:
+                syms = c.request("workspace/symbol", {"query": "F1999"})
+                if syms["result"]:
+                    break
+                time.sleep(0.005)
+            t_index = (time.perf_counter() - t0) * 1000
+            # a vault edit: time until a flow that uses it shows the change (pull)
+            vuri = (ws / "flow-vault-connections/v0.json").as_uri()
+            vtext = (ws / "flow-vault-connections/v0.json").read_text()
+            c.notify("textDocument/didOpen", {"textDocument": {"uri": vuri, "languageId": "json", "version": 1, "text": vtext}})
+            t1 = time.perf_counter()
+            c.notify("textDocument/didChange", {"textDocument": {"uri": vuri, "version": 2}, "contentChanges": [{"text": vtext.replace("Conn 0", "Renamed 0")}]})
+            furi = (ws / "flows/f0.json").as_uri()
+            ftext = (ws / "flows/f0.json").read_text()
+            c.notify("textDocument/didOpen", {"textDocument": {"uri": furi, "languageId": "json", "version": 1, "text": ftext}})
+            c.request("textDocument/hover", {"textDocument": {"uri": furi}, "position": {"line": 0, "character": 0}})
+            t_vault = (time.perf_counter() - t1) * 1000
+            c.close()
+            out.append((t_index, t_vault))
+    return out
+
+
+def main():
+    flowls, json_ls, schema_path, reps = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    schema = json.loads(Path(schema_path).read_text())
+    print(f"machine: {os.cpu_count()} CPUs; {reps} runs each, alternating; medians in ms\n")
+    for n in [100, 5000, 20000]:
+        text = flow(n)
+        res = {"flowls": [], "json": []}
+        for i in range(reps if n < 20000 else max(2, reps // 2)):
+            for kind in (["flowls", "json"] if i % 2 == 0 else ["json", "flowls"]):
+                with tempfile.TemporaryDirectory() as d:
+                    ws = Path(d)
+                    (ws / "flows").mkdir()
+                    (ws / "flow-vault-connections").mkdir()
+                    (ws / "flow-vault-connections/u.json").write_text('{"name": "Users M2M", "app_id": "AUTH0"}')
+                    cmd = [flowls, "lsp"] if kind == "flowls" else ["node", json_ls, "--stdio"] if json_ls.endswith(".js") else [json_ls, "--stdio"]
+                    res[kind].append(run_one(kind, cmd, ws, text, schema))
+        print(f"### {n} actions ({len(text) / 1024:.0f} KB)\n")
+        print("| metric | flowls | JSON server | JSON server / flowls |")
+        print("|---|---|---|---|")
+        for m in ["initialize", "first diagnostics (pull)", "completion after an edit", "diagnostics after the edit", "hover", "peak RSS (MB)"]:
+            a = statistics.median(r[m] for r in res["flowls"])
+            b = statistics.median(r[m] for r in res["json"])
+            print(f"| {m} | {a:.1f} | {b:.1f} | {b / a:.1f}× |")
+        print(f"\n(diagnostics found: flowls {res['flowls'][0]['_first_count']}, JSON server {res['json'][0]['_first_count']}; "
+              f"completion items: flowls {res['flowls'][0]['_completions']}, JSON server {res['json'][0]['_completions']})\n")
+    ws = workspace_case(flowls, 3)
+    print("### Workspace: 2,000 flows, 200 vault connections (flowls only)\n")
+    print("| metric | median ms |")
+    print("|---|---|")
+    print(f"| initialize to every file indexed and checked | {statistics.median(w[0] for w in ws):.0f} |")
+    print(f"| vault edit, then a flow using it opened and answered | {statistics.median(w[1] for w in ws):.0f} |")
+
+
+main()
