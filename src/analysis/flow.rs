@@ -37,7 +37,7 @@ struct Ctx<'a> {
     file: &'a SourceFile,
     mappings: &'a KeywordMappings,
     /// Every action id in the flow (for "runs later" versus "does not exist").
-    all_ids: Vec<&'a str>,
+    all_ids: std::collections::HashSet<&'a str>,
     /// The catalogue entry of each action id (the first action with that id).
     specs: HashMap<&'a str, &'static crate::catalogue::ActionSpec>,
     out: &'a mut Vec<Diagnostic>,
@@ -606,9 +606,9 @@ fn reference<'a>(ctx: &mut Ctx<'a>, a: &Action, r: &Reference, before: &Before<'
             };
             if Some(id) == a.id_str() {
                 ctx.out.push(Diagnostic::error(r.range(), code::EXPRESSION, format!("`actions.{id}` reads this action's own output, which does not exist yet: read an earlier action")));
-            } else if before.surely.contains(&id) {
+            } else if before.has_run(id) {
                 output(ctx, r, id);
-            } else if before.maybe.contains(&id) {
+            } else if before.may_have_run(id) {
                 ctx.out.push(Diagnostic::warning(
                     r.range(),
                     code::EXPRESSION,

@@ -33,8 +33,30 @@ pub struct Branch<'a> {
 /// of an earlier condition.
 #[derive(Debug, Clone, Default)]
 pub struct Before<'a> {
+    /// In execution order.
     pub surely: Vec<&'a str>,
     pub maybe: Vec<&'a str>,
+    surely_set: std::collections::HashSet<&'a str>,
+    maybe_set: std::collections::HashSet<&'a str>,
+}
+
+impl<'a> Before<'a> {
+    pub fn has_run(&self, id: &str) -> bool {
+        self.surely_set.contains(id)
+    }
+    pub fn may_have_run(&self, id: &str) -> bool {
+        self.maybe_set.contains(id)
+    }
+    fn ran(&mut self, id: Option<&'a str>) {
+        if let Some(id) = id {
+            self.surely.push(id);
+            self.surely_set.insert(id);
+        }
+    }
+    fn ran_maybe(&mut self, ids: Vec<&'a str>) {
+        self.maybe_set.extend(ids.iter().copied());
+        self.maybe.extend(ids);
+    }
 }
 
 impl<'a> Flow<'a> {
@@ -87,15 +109,15 @@ fn visit_list<'a, 'b>(
         f(a, &before);
         for branch in &a.branches {
             let mut inner = before.clone();
-            inner.surely.extend(a.id_str());
+            inner.ran(a.id_str());
             visit_list(&branch.actions, &inner, f);
         }
-        before.surely.extend(a.id_str());
+        before.ran(a.id_str());
         let mut nested = Vec::new();
         for b in &a.branches {
             nested_ids(&b.actions, &mut nested);
         }
-        before.maybe.extend(nested);
+        before.ran_maybe(nested);
     }
 }
 

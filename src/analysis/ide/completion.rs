@@ -808,7 +808,7 @@ fn expression(root: &Node, offset: usize, prefix: &str, out: &mut Out) {
             for a in &all {
                 let ran = a
                     .id_str()
-                    .is_some_and(|id| before.surely.contains(&id) || before.maybe.contains(&id));
+                    .is_some_and(|id| before.has_run(id) || before.may_have_run(id));
                 if !ran || a.type_str() != Some("FLOW") || a.action_str() != Some("STORE_VARS") {
                     continue;
                 }
