@@ -124,18 +124,37 @@ async function waitHttp(url, ms) {
       await open("flows", "Onboard.json");
       const token = page.locator(".monaco-editor .view-line span span", { hasText: /^"UPDATE_USER"$/ }).first();
       await token.waitFor({ timeout: 20000 });
-      await page.mouse.move(10, 10);
-      await token.hover();
-      await page.waitForTimeout(1500); // the hover shows after the mouse rests
-      await page.locator(".monaco-hover", { hasText: "AUTH0/UPDATE_USER" }).first().waitFor({ timeout: 20000 });
+      // the hover shows after the mouse rests on the token; try again if the first rest was
+      // taken by the workbench still settling
+      let shown = false;
+      for (let attempt = 0; attempt < 5 && !shown; attempt++) {
+        await page.mouse.move(10, 10);
+        await page.waitForTimeout(300);
+        await token.hover();
+        shown = await page
+          .locator(".monaco-hover", { hasText: "AUTH0/UPDATE_USER" })
+          .first()
+          .waitFor({ timeout: 6000 })
+          .then(() => true, () => false);
+      }
+      if (!shown) throw new Error("no hover with AUTH0/UPDATE_USER");
     });
     await page.screenshot({ path: path.join(OUT, "vscode-hover.png") });
     await check("completion offers the actions of the type", async () => {
       await open("flows", "Typing.json");
       await page.locator(".monaco-editor .view-lines").first().click();
       await page.keyboard.press("Control+End");
-      await page.keyboard.press("Control+Space");
-      await page.locator(".suggest-widget .monaco-list-row", { hasText: "GET_USER" }).first().waitFor({ timeout: 20000 });
+      let shown = false;
+      for (let attempt = 0; attempt < 4 && !shown; attempt++) {
+        await page.keyboard.press("Escape");
+        await page.keyboard.press("Control+Space");
+        shown = await page
+          .locator(".suggest-widget .monaco-list-row", { hasText: "GET_USER" })
+          .first()
+          .waitFor({ timeout: 6000 })
+          .then(() => true, () => false);
+      }
+      if (!shown) throw new Error("no completion with GET_USER");
     });
     await page.screenshot({ path: path.join(OUT, "vscode-completion.png") });
     await check("the status bar shows the server running", async () => {
