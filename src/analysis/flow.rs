@@ -440,7 +440,8 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
         ));
         return;
     }
-    match need_of(a, ctx.mappings) {
+    // what the action needs was worked out with the file's uses
+    match &use_.need {
         Need::Nothing => {}
         Need::Unknown { why } => {
             if let Some(p) = params.get("pathname").or(a.action) {

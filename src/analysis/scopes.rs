@@ -7,7 +7,6 @@
 use super::{Diagnostic, Severity, code};
 use crate::syntax::TextRange;
 use crate::workspace::{GrantInfo, Need, SourceFile, VaultInfo, Workspace};
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,22 +165,69 @@ pub fn granted(ws: &Workspace, vault: &VaultInfo) -> Resolution {
     }
 }
 
-/// The scopes that some use of these connections needs (each `AnyOf` set counts whole),
-/// or `None` when some use's needs cannot be known.
-fn needed_by(ws: &Workspace, vaults: &[&VaultInfo]) -> Option<(BTreeSet<String>, usize)> {
-    let mut needed = BTreeSet::new();
-    let mut uses = 0;
-    for v in vaults {
-        for (_, u) in ws.uses_of(v) {
-            uses += 1;
-            match &u.need {
-                Need::AnyOf { scopes, .. } => needed.extend(scopes.iter().cloned()),
-                Need::Unknown { .. } => return None,
-                Need::Nothing => {}
+/// What the actions using some vault connections need of the Management API.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// The distinct scope sets (any one scope of a set is enough), sorted.
+    pub sets: Vec<Vec<String>>,
+    /// How many actions need a Management API scope.
+    pub count: usize,
+    /// How many actions use the connections at all.
+    pub uses: usize,
+    /// Some action's need cannot be known (an endpoint flowls cannot look up).
+    pub unknown: bool,
+}
+
+impl Needs {
+    pub fn of(ws: &Workspace, vaults: &[&VaultInfo]) -> Needs {
+        let mut needs = Needs::default();
+        for v in vaults {
+            for (_, u) in ws.uses_of(v) {
+                needs.uses += 1;
+                match &u.need {
+                    Need::AnyOf { scopes, .. } => {
+                        needs.count += 1;
+                        if !needs.sets.contains(scopes) {
+                            needs.sets.push(scopes.clone());
+                        }
+                    }
+                    Need::Unknown { .. } => needs.unknown = true,
+                    Need::Nothing => {}
+                }
             }
         }
+        needs.sets.sort();
+        needs
     }
-    Some((needed, uses))
+
+    /// Whether some action needs this scope (as one of its set).
+    pub fn covers(&self, scope: &str) -> bool {
+        self.sets.iter().any(|set| set.iter().any(|s| s == scope))
+    }
+
+    /// Each set for people: `read:users`, or `a | b` for any one of several; sorted.
+    pub fn describe(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.sets.iter().map(|set| set.join(" | ")).collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+/// "used by N actions in M flows".
+pub fn usage_line(ws: &Workspace, vault: &VaultInfo) -> String {
+    let uses: Vec<_> = ws.uses_of(vault).collect();
+    let mut flows: Vec<&str> = uses.iter().map(|(f, _)| f.rel.as_str()).collect();
+    flows.sort_unstable();
+    flows.dedup();
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    format!(
+        "used by {} action{} in {} flow{}",
+        uses.len(),
+        plural(uses.len()),
+        flows.len(),
+        plural(flows.len())
+    )
 }
 
 fn excess(
@@ -191,10 +237,8 @@ fn excess(
     where_: &str,
     out: &mut Vec<Diagnostic>,
 ) {
-    let Some((needed, uses)) = needed_by(ws, vaults) else {
-        return;
-    };
-    if uses == 0 {
+    let needs = Needs::of(ws, vaults);
+    if needs.unknown || needs.uses == 0 {
         return;
     }
     let names: Vec<String> = vaults
@@ -202,7 +246,7 @@ fn excess(
         .map(|v| format!("`{}`", v.name.as_deref().unwrap_or("?")))
         .collect();
     for (scope, range) in scopes {
-        if !needed.contains(scope) {
+        if !needs.covers(scope) {
             out.push(Diagnostic::new(
                 *range,
                 Severity::Hint,

@@ -1,16 +1,15 @@
 //! Checks of a vault connection document: shape, setup, secrets, use and scopes.
 
 use super::flow::{check_name, is_plain_secret};
-use super::scopes::{Resolution, granted};
+use super::scopes::{Needs, Resolution, granted};
 use super::shape::{self, Subject};
 use super::{Diagnostic, Severity, code, opening};
 use crate::catalogue::{Catalogue, SetupSpec, nearest};
 use crate::model::is_marker;
 use crate::model::vault::{Setup, VaultDoc};
 use crate::syntax::{Node, NodeKind};
-use crate::workspace::{Need, SourceFile, Workspace};
+use crate::workspace::{SourceFile, Workspace};
 use serde_json::Value;
-use std::collections::BTreeSet;
 
 const VAULT_KEYS: &[&str] = &[
     "$schema",
@@ -206,18 +205,8 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
     if info.app_id.as_deref() != Some("AUTH0") {
         return;
     }
-    let mut needed = BTreeSet::new();
-    let mut count = 0;
-    for (_, u) in &uses {
-        if let Need::AnyOf { scopes, .. } = &u.need {
-            count += 1;
-            needed.insert(if scopes.len() == 1 {
-                scopes[0].clone()
-            } else {
-                format!("one of {}", scopes.join(" / "))
-            });
-        }
-    }
+    let needs = Needs::of(ws, &[info]);
+    let count = needs.count;
     if count == 0 {
         return;
     }
@@ -226,23 +215,8 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
         && g.source == crate::analysis::scopes::Source::Tenant
     {
         // scopes the tenant granted that no action needs (least privilege)
-        let all_needed: Vec<&String> = uses
-            .iter()
-            .filter_map(|(_, u)| match &u.need {
-                Need::AnyOf { scopes, .. } => Some(scopes),
-                _ => None,
-            })
-            .flatten()
-            .collect();
-        let unknown_needs = uses
-            .iter()
-            .any(|(_, u)| matches!(u.need, Need::Unknown { .. }));
-        let extra: Vec<&str> = g
-            .names()
-            .into_iter()
-            .filter(|s| !all_needed.iter().any(|n| n == s))
-            .collect();
-        if !extra.is_empty() && !unknown_needs {
+        let extra: Vec<&str> = g.names().into_iter().filter(|s| !needs.covers(s)).collect();
+        if !extra.is_empty() && !needs.unknown {
             out.push(Diagnostic::new(
                 info.name_range,
                 Severity::Hint,
@@ -267,7 +241,7 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
                 "{count} AUTH0 action{} `{name}` and need{} {}, but {why}: link its client grant in flowls.toml ([connections.\"{name}\"] client = \"…\"), declare granted_scopes there, or run Test connection",
                 if count == 1 { " uses" } else { "s use" },
                 if count == 1 { "s" } else { "" },
-                needed.into_iter().collect::<Vec<_>>().join(", ")
+                needs.describe().join(", ")
             ),
         ));
     }

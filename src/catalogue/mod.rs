@@ -129,7 +129,8 @@ struct Data {
 pub struct Catalogue {
     pub actions: Vec<ActionSpec>,
     pub apps: std::collections::BTreeMap<String, AppSpec>,
-    by_pair: HashMap<(String, String), usize>,
+    /// type → action → index in `actions`, looked up without allocating.
+    by_pair: HashMap<String, HashMap<String, usize>>,
     endpoints: Vec<Endpoint>,
 }
 
@@ -182,12 +183,13 @@ impl Catalogue {
                 })
                 .collect();
             endpoints.sort_by(|a, b| a.path.cmp(&b.path));
-            let by_pair = data
-                .actions
-                .iter()
-                .enumerate()
-                .map(|(i, a)| ((a.type_.clone(), a.action.clone()), i))
-                .collect();
+            let mut by_pair: HashMap<String, HashMap<String, usize>> = HashMap::new();
+            for (i, a) in data.actions.iter().enumerate() {
+                by_pair
+                    .entry(a.type_.clone())
+                    .or_default()
+                    .insert(a.action.clone(), i);
+            }
             Catalogue {
                 actions: data.actions,
                 apps: data.apps,
@@ -198,9 +200,8 @@ impl Catalogue {
     }
 
     pub fn action(&self, type_: &str, action: &str) -> Option<&ActionSpec> {
-        self.by_pair
-            .get(&(type_.to_string(), action.to_string()))
-            .map(|&i| &self.actions[i])
+        let i = *self.by_pair.get(type_)?.get(action)?;
+        Some(&self.actions[i])
     }
 
     /// The action types, in catalogue order, without repeats.

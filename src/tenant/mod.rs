@@ -7,7 +7,7 @@
 
 use crate::analysis::scopes::{Resolution, granted};
 use crate::model::vault::Setup;
-use crate::workspace::{Need, VaultInfo, Workspace};
+use crate::workspace::{VaultInfo, Workspace};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -217,15 +217,7 @@ pub fn plan(
     };
     let app = vault.app_id.as_deref().unwrap_or_default();
     let setup_type = field("type").unwrap_or_default();
-    let uses: Vec<_> = ws.uses_of(vault).collect();
-    let mut needed: Vec<Vec<String>> = Vec::new();
-    for (_, u) in &uses {
-        if let Need::AnyOf { scopes, .. } = &u.need
-            && !needed.contains(scopes)
-        {
-            needed.push(scopes.clone());
-        }
-    }
+    let needed = crate::analysis::scopes::Needs::of(ws, &[vault]).sets;
     match (app, setup_type.as_str()) {
         ("AUTH0", "OAUTH_APP") => {
             let domain = require("domain")?;

@@ -3,7 +3,7 @@
 
 use super::cursor::{self, Role, Slot};
 use crate::analysis::expression;
-use crate::analysis::scopes::{Resolution, granted};
+use crate::analysis::scopes::{Needs, Resolution, granted, usage_line};
 use crate::catalogue::{ConnectionUse, expressions as exprs};
 use crate::model::DocKind;
 use crate::model::flow::{Action, Flow};
@@ -593,16 +593,12 @@ fn connection_hover(ws: &Workspace, v: &VaultInfo, on_vault: bool) -> String {
         None => {}
     }
     md.push_str(&format!("\n\nIn `{}`", v.rel));
+    let mut usage = usage_line(ws, v);
+    if let Some(first) = usage.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    md.push_str(&format!("\n\n{usage}"));
     let uses: Vec<_> = ws.uses_of(v).collect();
-    let mut flows: Vec<&str> = uses.iter().map(|(f, _)| f.rel.as_str()).collect();
-    flows.dedup();
-    md.push_str(&format!(
-        "\n\nUsed by {} action{} in {} flow{}",
-        uses.len(),
-        if uses.len() == 1 { "" } else { "s" },
-        flows.len(),
-        if flows.len() == 1 { "" } else { "s" }
-    ));
     if on_vault {
         for (f, u) in uses.iter().take(10) {
             md.push_str(&format!(
@@ -614,15 +610,7 @@ fn connection_hover(ws: &Workspace, v: &VaultInfo, on_vault: bool) -> String {
         }
     }
     if v.app_id.as_deref() == Some("AUTH0") {
-        let mut needed: Vec<String> = uses
-            .iter()
-            .filter_map(|(_, u)| match &u.need {
-                Need::AnyOf { scopes, .. } => Some(scopes.join(" or ")),
-                _ => None,
-            })
-            .collect();
-        needed.sort();
-        needed.dedup();
+        let needed = Needs::of(ws, &[v]).describe();
         if !needed.is_empty() {
             md.push_str(&format!("\n\nNeeds: {}", needed.join(", ")));
         }

@@ -239,26 +239,8 @@ pub fn lenses(ws: &Workspace, path: &Path) -> Vec<Lens> {
     let Some(v) = ws.index().vaults.iter().find(|v| v.path == path) else {
         return Vec::new();
     };
-    let uses: Vec<_> = ws.uses_of(v).collect();
-    let mut flows: Vec<&str> = uses.iter().map(|(f, _)| f.rel.as_str()).collect();
-    flows.sort_unstable();
-    flows.dedup();
-    let mut title = format!(
-        "used by {} action{} in {} flow{}",
-        uses.len(),
-        if uses.len() == 1 { "" } else { "s" },
-        flows.len(),
-        if flows.len() == 1 { "" } else { "s" }
-    );
-    let mut needed: Vec<String> = uses
-        .iter()
-        .filter_map(|(_, u)| match &u.need {
-            Need::AnyOf { scopes, .. } => Some(scopes.join(" | ")),
-            _ => None,
-        })
-        .collect();
-    needed.sort();
-    needed.dedup();
+    let mut title = crate::analysis::scopes::usage_line(ws, v);
+    let needed = crate::analysis::scopes::Needs::of(ws, &[v]).describe();
     if !needed.is_empty() {
         title.push_str(&format!(" · needs {}", needed.join(", ")));
     }
