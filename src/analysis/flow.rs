@@ -9,7 +9,7 @@ use crate::model::flow::{Action, Before, Flow};
 use crate::model::keywords::KeywordMappings;
 use crate::model::{has_expression, is_marker};
 use crate::syntax::{Node, NodeKind};
-use crate::workspace::{Need, SourceFile, Workspace, need_of};
+use crate::workspace::{Need, SourceFile, Workspace};
 use std::collections::HashMap;
 
 const FLOW_KEYS: &[&str] = &[
