@@ -3,7 +3,7 @@
 //! value itself: it may be a secret, or come from a keyword mapping.
 
 use super::{Diagnostic, Severity};
-use crate::model::keywords::{KeywordMappings, to_value};
+use crate::model::keywords::{KeywordMappings, node_at_pointer, to_value};
 use crate::syntax::{Node, NodeKind, TextRange};
 use jsonschema::error::ValidationErrorKind;
 use serde_json::Value;
@@ -34,8 +34,8 @@ pub fn validate(
         if unknown.iter().any(|u| is_under(&path, u)) {
             continue;
         }
-        let (target, key_range) = walk(node, &path);
-        let from_marker = is_substituted(target);
+        let (target, key_range) = node_at_pointer(node, &path);
+        let from_marker = crate::model::is_marker(target);
         let at = if path.is_empty() {
             subject.anchor
         } else {
@@ -145,32 +145,6 @@ pub fn validate(
 
 fn is_under(path: &str, prefix: &str) -> bool {
     path == prefix || (path.starts_with(prefix) && path.as_bytes().get(prefix.len()) == Some(&b'/'))
-}
-
-/// The node at a JSON pointer, and the key range of the last member on the way.
-fn walk<'a>(root: &'a Node, pointer: &str) -> (&'a Node, Option<TextRange>) {
-    let mut cur = root;
-    let mut key = None;
-    for seg in pointer.split('/').skip(1) {
-        let seg = seg.replace("~1", "/").replace("~0", "~");
-        let next = match &cur.kind {
-            NodeKind::Object(_) => cur.member(&seg).and_then(|m| {
-                key = Some(m.key_range);
-                m.value.as_ref()
-            }),
-            NodeKind::Array(items) => seg.parse::<usize>().ok().and_then(|i| items.get(i)),
-            _ => None,
-        };
-        match next {
-            Some(n) => cur = n,
-            None => break,
-        }
-    }
-    (cur, key)
-}
-
-fn is_substituted(node: &Node) -> bool {
-    crate::model::is_marker(node)
 }
 
 fn field_name(path: &str, subject: &Subject) -> String {

@@ -223,10 +223,6 @@ impl Catalogue {
         self.apps.get(app_id)
     }
 
-    pub fn endpoints(&self) -> &[Endpoint] {
-        &self.endpoints
-    }
-
     /// The scopes for `method` on `pathname`. A segment of `pathname` that is (or contains) an
     /// expression matches a `{param}`; literal segments match literally, and a literal match
     /// wins over a parameter. A query string is ignored.

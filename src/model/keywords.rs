@@ -43,14 +43,6 @@ impl KeywordMappings {
         self.values.get(key)
     }
 
-    pub fn contains(&self, key: &str) -> bool {
-        self.values.contains_key(key)
-    }
-
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.values.keys().map(String::as_str)
-    }
-
     /// The text a `##KEY##` marker is replaced by.
     pub fn text(&self, key: &str) -> Option<String> {
         self.values.get(key).map(|v| match v {
@@ -213,13 +205,21 @@ fn convert(
 }
 
 /// The node a JSON pointer (as written by [`to_value`] and by `jsonschema`) leads to, or the
-/// deepest node on the way (a marker stands for everything below it).
-pub fn node_at_pointer<'a>(root: &'a Node, pointer: &str) -> &'a Node {
+/// deepest node on the way (a marker stands for everything below it), and the key range of
+/// the last member passed.
+pub fn node_at_pointer<'a>(
+    root: &'a Node,
+    pointer: &str,
+) -> (&'a Node, Option<crate::syntax::TextRange>) {
     let mut cur = root;
+    let mut key = None;
     for seg in pointer.split('/').skip(1) {
         let seg = seg.replace("~1", "/").replace("~0", "~");
         let next = match &cur.kind {
-            NodeKind::Object(_) => cur.get(&seg),
+            NodeKind::Object(_) => cur.member(&seg).and_then(|m| {
+                key = Some(m.key_range);
+                m.value.as_ref()
+            }),
             NodeKind::Array(items) => seg.parse::<usize>().ok().and_then(|i| items.get(i)),
             _ => None,
         };
@@ -228,7 +228,7 @@ pub fn node_at_pointer<'a>(root: &'a Node, pointer: &str) -> &'a Node {
             None => break,
         }
     }
-    cur
+    (cur, key)
 }
 
 #[cfg(test)]
@@ -273,11 +273,11 @@ mod tests {
         assert_eq!(unknown, ["/b", "/c/0"]);
         let root = doc.root.as_ref().unwrap();
         assert_eq!(
-            node_at_pointer(root, "/a/type").range,
+            node_at_pointer(root, "/a/type").0.range,
             root.get("a").unwrap().range
         );
         assert_eq!(
-            node_at_pointer(root, "/c/0").kind,
+            node_at_pointer(root, "/c/0").0.kind,
             NodeKind::Marker(crate::syntax::Marker {
                 key: "N".into(),
                 whole_value: false

@@ -5,7 +5,6 @@
 //! Secrets live in [`Secret`], whose `Debug` and `Display` print `***`; every text that leaves
 //! this module goes through [`Redactor`], so a tenant that echoes a credential cannot leak it.
 
-use crate::analysis::scopes::{Resolution, granted};
 use crate::model::vault::Setup;
 use crate::workspace::{VaultInfo, Workspace};
 use serde::Serialize;
@@ -671,14 +670,6 @@ pub fn find_vault<'a>(
     match connection {
         Some(c) => ws.resolve_connection(c),
         None => ws.index().vaults.iter().find(|v| v.path == path),
-    }
-}
-
-/// What the workspace believed before the test (for messages).
-pub fn granted_before(ws: &Workspace, vault: &VaultInfo) -> Option<Vec<String>> {
-    match granted(ws, vault) {
-        Resolution::Known(g) => Some(g.names().into_iter().map(str::to_string).collect()),
-        Resolution::Unknown { .. } => None,
     }
 }
 
