@@ -173,6 +173,14 @@ mod tests {
             let incremental = crate::syntax::parse(&rope.to_string());
             let whole = crate::syntax::parse(&text);
             proptest::prop_assert_eq!(incremental, whole);
+            // and the same diagnostics, as a flow
+            let diagnostics = |t: String| {
+                let mut ws = crate::workspace::Workspace::new("/ws", Default::default(), Vec::new());
+                let path = std::path::PathBuf::from("/ws/flows/f.json");
+                ws.set_file(path.clone(), t.into());
+                crate::analysis::diagnostics(&ws, &path)
+            };
+            proptest::prop_assert_eq!(diagnostics(rope.to_string()), diagnostics(text.clone()));
         }
     }
 }

@@ -881,3 +881,37 @@ impl LanguageServer for Backend {
         Ok(serde_json::to_value(&result).ok())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::Service;
+
+    #[tokio::test]
+    async fn a_panic_in_a_handler_becomes_an_error_answer() {
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let state: Shared = Arc::new(Mutex::new(State::new(tx)));
+        let inner = tower::service_fn(|req: Request| async move {
+            if req.method() == "textDocument/hover" {
+                panic!("a handler bug");
+            }
+            Ok::<_, std::convert::Infallible>(Some(Response::from_ok(
+                req.id().cloned().unwrap_or(jsonrpc::Id::Null),
+                serde_json::json!("fine"),
+            )))
+        });
+        let mut svc = Ordered { inner, state };
+        let hover = Request::build("textDocument/hover")
+            .id(7)
+            .params(serde_json::json!({}))
+            .finish();
+        let answer = svc.call(hover).await.unwrap().expect("an answer");
+        let error = answer.error().expect("an error");
+        assert_eq!(error.code, jsonrpc::ErrorCode::InternalError);
+        assert!(error.message.contains("textDocument/hover"));
+        // the service goes on
+        let next = Request::build("workspace/symbol").id(8).finish();
+        let answer = svc.call(next).await.unwrap().expect("an answer");
+        assert_eq!(answer.result(), Some(&serde_json::json!("fine")));
+    }
+}

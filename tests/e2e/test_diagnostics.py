@@ -201,3 +201,17 @@ async def test_settings_in_initialization_options_turn_off_secret_findings(works
         finally:
             await s.client.shutdown_session()
             await s.client.stop()
+
+
+async def test_keyword_mapping_edit_in_the_editor_updates_flows(session):
+    await session.indexed()
+    config = '{"AUTH0_KEYWORD_REPLACE_MAPPINGS": {"CONN": "Users M2M"}}'
+    config_uri = session.open("config.json", config)
+    flow_text = '{"name": "K", "actions": [{"id": "g", "type": "AUTH0", "action": "GET_USER", "params": {"connection_id": "##CONN##", "user_id": "u"}}]}'
+    flow_uri = session.open("flows/Keyed.json", flow_text)
+    await session.diagnostics(flow_uri, until=lambda d: not d)
+    # the mapping now names a connection that does not exist: the flow says so, unopened edits
+    r = session.range_of(config, "Users M2M")
+    session.change(config_uri, 2, r.start, r.end, "Nobody")
+    diags = await session.diagnostics(flow_uri, until=lambda d: codes(d) == ["unresolved-connection"])
+    assert "Nobody" in diags[0].message

@@ -174,6 +174,17 @@ async def test_formatting_folding_selection_tokens_links_hints_lens(session):
     assert formatted.startswith('{\n  "name": "F",\n  "actions": [\n    {\n      "id": "a",')
     assert json.loads(formatted) == json.loads(text)
     session.change(uri, 2, t.Position(line=0, character=0), session.position(text, len(text)), formatted)
+    # range formatting: the smallest object around the range, in place
+    squashed = formatted.replace('"params": {\n        "connection_id": "Users M2M",\n        "user_id": "{{context.user.user_id}}"\n      }',
+                                 '"params": {"connection_id":"Users M2M","user_id":"{{context.user.user_id}}"}')
+    assert squashed != formatted
+    session.change(uri, 3, t.Position(line=0, character=0), session.position(formatted, len(formatted)), squashed)
+    at = session.range_of(squashed, '"connection_id"')
+    edits = await session.client.text_document_range_formatting_async(
+        t.DocumentRangeFormattingParams(text_document=doc, range=at, options=t.FormattingOptions(tab_size=2, insert_spaces=True))
+    )
+    assert apply_edits(session, squashed, edits) == formatted
+    session.change(uri, 4, t.Position(line=0, character=0), session.position(squashed, len(squashed)), formatted)
     folds = await session.client.text_document_folding_range_async(t.FoldingRangeParams(text_document=doc))
     assert sorted((f.start_line, f.end_line) for f in folds)[0] == (0, 13)
     at = session.position(formatted, formatted.index("user_id}}"))

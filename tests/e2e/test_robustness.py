@@ -339,6 +339,13 @@ def test_files_on_disk_change_under_the_server(workspace):
         (workspace / "grants/Flows M2M.json").write_bytes(b"\x00\xff\xfe" * 100)
         watched(s, (workspace / "grants/Flows M2M.json", 2))
         s.alive()
+        # the workspace folder itself removed: every file goes; the open flow stays open
+        files = [p for p in workspace.rglob("*") if p.is_file() and not p.is_symlink()]
+        shutil.rmtree(workspace)
+        watched(s, *[(p, 3) for p in files], (workspace, 3))
+        s.alive()
+        r = s.request("workspace/symbol", {"query": ""})
+        assert [x["name"] for x in r["result"] if x["kind"] == 2] == ["Onboard"]
     finally:
         s.close()
 

@@ -360,3 +360,20 @@ async def test_http_oauth_client_credentials_connection(workspace, tenant):
     finally:
         await s.client.shutdown_session()
         await s.client.stop()
+
+
+async def test_proxy_environment_variables_are_honoured(workspace, tenant):
+    """The tenant's domain refuses connections; HTTP_PROXY points at the fake tenant, which
+    sees the request in proxy form."""
+    tenant_workspace(workspace)
+    env = {**env_for(tenant), "TENANT_DOMAIN": "127.0.0.1:1", "HTTP_PROXY": f"http://{tenant.domain}",
+           "http_proxy": f"http://{tenant.domain}", "NO_PROXY": "", "no_proxy": ""}
+    s = await start("vscode", workspace, init_options={"testConnection": {"allowHttpLoopback": True}}, env=env)
+    try:
+        await s.indexed()
+        result = await run_test(s)
+        assert result["ok"] is True, result
+        assert tenant.requests[-1]["path"] == "http://127.0.0.1:1/oauth/token"
+    finally:
+        await s.client.shutdown_session()
+        await s.client.stop()
