@@ -189,11 +189,14 @@ def main():
     flowls, json_ls, schema_path, reps = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     schema = json.loads(Path(schema_path).read_text())
     print(f"machine: {os.cpu_count()} CPUs; {reps} runs each, alternating; medians in ms\n")
-    for n in [100, 5000, 20000]:
+    # FLOWLS_BENCH_SIZES=5000 FLOWLS_BENCH_SERVERS=flowls narrow a run while working on one case
+    sizes = [int(n) for n in os.environ.get("FLOWLS_BENCH_SIZES", "100,5000,20000").split(",")]
+    servers = os.environ.get("FLOWLS_BENCH_SERVERS", "flowls,json").split(",")
+    for n in sizes:
         text = flow(n)
         res = {"flowls": [], "json": []}
-        for i in range(reps if n < 20000 else max(2, reps // 2)):
-            for kind in (["flowls", "json"] if i % 2 == 0 else ["json", "flowls"]):
+        for i in range(reps):
+            for kind in [k for k in (["flowls", "json"] if i % 2 == 0 else ["json", "flowls"]) if k in servers]:
                 with tempfile.TemporaryDirectory() as d:
                     ws = Path(d)
                     (ws / "flows").mkdir()
@@ -204,12 +207,15 @@ def main():
         print(f"### {n} actions ({len(text) / 1024:.0f} KB)\n")
         print("| metric | flowls | JSON server | JSON server / flowls |")
         print("|---|---|---|---|")
+        med = lambda kind, m: statistics.median(r[m] for r in res[kind]) if res[kind] else float("nan")
         for m in ["initialize", "first diagnostics (pull)", "completion after an edit", "diagnostics after the edit", "hover", "peak RSS (MB)"]:
-            a = statistics.median(r[m] for r in res["flowls"])
-            b = statistics.median(r[m] for r in res["json"])
+            a, b = med("flowls", m), med("json", m)
             print(f"| {m} | {a:.1f} | {b:.1f} | {b / a:.1f}× |")
-        print(f"\n(diagnostics found: flowls {res['flowls'][0]['_first_count']}, JSON server {res['json'][0]['_first_count']}; "
-              f"completion items: flowls {res['flowls'][0]['_completions']}, JSON server {res['json'][0]['_completions']})\n")
+        first = lambda kind, k: res[kind][0][k] if res[kind] else "-"
+        print(f"\n(diagnostics found: flowls {first('flowls', '_first_count')}, JSON server {first('json', '_first_count')}; "
+              f"completion items: flowls {first('flowls', '_completions')}, JSON server {first('json', '_completions')})\n")
+    if os.environ.get("FLOWLS_BENCH_WORKSPACE", "1") == "0":
+        return
     ws = workspace_case(flowls, 3)
     print("### Workspace: 2,000 flows, 200 vault connections (flowls only)\n")
     print("| metric | median ms |")

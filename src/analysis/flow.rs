@@ -299,7 +299,7 @@ fn pair(ctx: &mut Ctx, a: &Action) -> Option<&'static crate::catalogue::ActionSp
             }
             Some(t) if cat.types().contains(&t) => Some(t),
             Some(t) => {
-                let hint = match nearest(t, cat.types()) {
+                let hint = match nearest(t, cat.types().iter().copied()) {
                     Some(n) => format!("did you mean `{n}`?"),
                     None => format!("known types: {}", cat.types().join(", ")),
                 };

@@ -131,6 +131,8 @@ pub struct Catalogue {
     pub apps: std::collections::BTreeMap<String, AppSpec>,
     /// type → action → index in `actions`, looked up without allocating.
     by_pair: HashMap<String, HashMap<String, usize>>,
+    /// The action types in catalogue order, without repeats.
+    types: Vec<&'static str>,
     endpoints: Vec<Endpoint>,
 }
 
@@ -190,10 +192,18 @@ impl Catalogue {
                     .or_default()
                     .insert(a.action.clone(), i);
             }
+            let mut types: Vec<&'static str> = Vec::new();
+            for a in &data.actions {
+                if !types.contains(&a.type_.as_str()) {
+                    // the catalogue lives as long as the process: its 25 type names can be 'static
+                    types.push(Box::leak(a.type_.clone().into_boxed_str()));
+                }
+            }
             Catalogue {
                 actions: data.actions,
                 apps: data.apps,
                 by_pair,
+                types,
                 endpoints,
             }
         })
@@ -205,14 +215,8 @@ impl Catalogue {
     }
 
     /// The action types, in catalogue order, without repeats.
-    pub fn types(&self) -> Vec<&str> {
-        let mut out: Vec<&str> = Vec::new();
-        for a in &self.actions {
-            if !out.contains(&a.type_.as_str()) {
-                out.push(&a.type_);
-            }
-        }
-        out
+    pub fn types(&self) -> &[&str] {
+        &self.types
     }
 
     pub fn actions_of(&self, type_: &str) -> impl Iterator<Item = &ActionSpec> {

@@ -99,6 +99,66 @@ struct Ordered<S> {
     state: Shared,
 }
 
+impl<S> Ordered<S> {
+    /// Applies a document notification to the state. The document text moves into the state
+    /// (no copy); the notification handed on carries the params without it (the handlers
+    /// need only the document's uri).
+    fn apply(&self, req: Request) -> Request {
+        let (method, id, params) = req.into_parts();
+        let mut rebuilt = Request::build(method.clone());
+        if let Some(id) = id {
+            rebuilt = rebuilt.id(id);
+        }
+        let Some(params) = params else {
+            return rebuilt.finish();
+        };
+        // a panic while applying an edit must not end the server
+        let handed_on = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut st = lock(&self.state);
+            match &*method {
+                "textDocument/didOpen" => {
+                    match serde_json::from_value::<DidOpenTextDocumentParams>(params) {
+                        Ok(mut p) => {
+                            let text = std::mem::take(&mut p.text_document.text);
+                            let path =
+                                st.open(p.text_document.uri.clone(), p.text_document.version, text);
+                            if !st.on_type() {
+                                st.snapshot(&path);
+                            }
+                            serde_json::to_value(p).ok()
+                        }
+                        Err(_) => None,
+                    }
+                }
+                "textDocument/didChange" => {
+                    match serde_json::from_value::<DidChangeTextDocumentParams>(params) {
+                        Ok(mut p) => {
+                            let changes = std::mem::take(&mut p.content_changes);
+                            st.change(&p.text_document, changes);
+                            serde_json::to_value(p).ok()
+                        }
+                        Err(_) => None,
+                    }
+                }
+                _ => {
+                    if let Ok(p) =
+                        <DidSaveTextDocumentParams as serde::Deserialize>::deserialize(&params)
+                        && !st.on_type()
+                    {
+                        st.snapshot(&State::path_of(&p.text_document.uri));
+                    }
+                    Some(params)
+                }
+            }
+        }));
+        match handed_on {
+            Ok(Some(p)) => rebuilt.params(p).finish(),
+            // params that do not fit: the handler layer answers them as invalid
+            _ => rebuilt.finish(),
+        }
+    }
+}
+
 impl<S> tower::Service<Request> for Ordered<S>
 where
     S: tower::Service<Request, Response = Option<Response>>,
@@ -114,43 +174,14 @@ where
 
     fn call(&mut self, req: Request) -> Self::Future {
         use futures::FutureExt;
-        use serde::Deserialize;
         let id = req.id().cloned();
         let method = req.method().to_string();
-        let edits = matches!(
-            method.as_str(),
-            "textDocument/didOpen" | "textDocument/didChange" | "textDocument/didSave"
-        );
-        if edits && let Some(p) = req.params() {
-            let state = &self.state;
-            // a panic while applying an edit must not end the server
-            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                let mut st = lock(state);
-                match method.as_str() {
-                    "textDocument/didOpen" => {
-                        if let Ok(p) = DidOpenTextDocumentParams::deserialize(p) {
-                            let path = st.open(p);
-                            if !st.on_type() {
-                                st.snapshot(&path);
-                            }
-                        }
-                    }
-                    "textDocument/didChange" => {
-                        if let Ok(p) = DidChangeTextDocumentParams::deserialize(p) {
-                            st.change(p);
-                        }
-                    }
-                    "textDocument/didSave" => {
-                        if let Ok(p) = DidSaveTextDocumentParams::deserialize(p)
-                            && !st.on_type()
-                        {
-                            st.snapshot(&State::path_of(&p.text_document.uri));
-                        }
-                    }
-                    _ => {}
-                }
-            }));
-        }
+        let req = match method.as_str() {
+            "textDocument/didOpen" | "textDocument/didChange" | "textDocument/didSave" => {
+                self.apply(req)
+            }
+            _ => req,
+        };
         let fut = self.inner.call(req);
         Box::pin(async move {
             match std::panic::AssertUnwindSafe(fut).catch_unwind().await {

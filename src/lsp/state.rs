@@ -291,36 +291,39 @@ impl State {
     }
 
     /// Applies an edit strictly in arrival order. Stale versions are ignored.
-    pub fn change(&mut self, params: lsp::DidChangeTextDocumentParams) -> Option<PathBuf> {
-        let path = Self::path_of(&params.text_document.uri);
+    pub fn change(
+        &mut self,
+        doc_id: &lsp::VersionedTextDocumentIdentifier,
+        changes: Vec<lsp::TextDocumentContentChangeEvent>,
+    ) -> Option<PathBuf> {
+        let path = Self::path_of(&doc_id.uri);
         let unit = self.unit;
         let doc = self.docs.get_mut(&path)?;
-        if params.text_document.version <= doc.version {
+        if doc_id.version <= doc.version {
             return None;
         }
-        for change in &params.content_changes {
+        for change in &changes {
             apply_change(&mut doc.rope, change, unit);
         }
-        doc.version = params.text_document.version;
+        doc.version = doc_id.version;
         let text: Arc<str> = doc.rope.to_string().into();
         let affected = self.update(&path, text);
         self.pending.merge(affected);
         Some(path)
     }
 
-    pub fn open(&mut self, params: lsp::DidOpenTextDocumentParams) -> PathBuf {
-        let doc = params.text_document;
-        let path = Self::path_of(&doc.uri);
+    pub fn open(&mut self, uri: Uri, version: i32, text: String) -> PathBuf {
+        let path = Self::path_of(&uri);
         self.docs.insert(
             path.clone(),
             OpenDoc {
-                uri: doc.uri,
-                rope: Rope::from_str(&doc.text),
-                version: doc.version,
+                uri,
+                rope: Rope::from_str(&text),
+                version,
             },
         );
         self.published.remove(&path);
-        let affected = self.update(&path, doc.text.into());
+        let affected = self.update(&path, text.into());
         // an opened vault or grant may differ from the disk: everything that depends on it
         let affected = if affected.all {
             affected

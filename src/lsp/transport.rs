@@ -61,25 +61,32 @@ where
             }
             let body = &buf[body_start..body_start + length];
             let checked = check(body);
-            if let Some(message) = checked {
-                let head = format!("Content-Length: {}\r\n\r\n", message.len());
-                if output.write_all(head.as_bytes()).await.is_err()
-                    || output.write_all(&message).await.is_err()
-                {
-                    return;
-                }
-                buf.drain(..body_start + length);
-            } else {
-                eprintln!("flowls: dropped a message whose body is not a JSON object");
-                // the length may have been wrong: resume at the next header inside the body
-                match find(&buf[body_start..body_start + length], b"Content-Length") {
-                    Some(p) => {
-                        buf.drain(..body_start + p);
+            let message: &[u8] = match &checked {
+                Checked::Pass => body,
+                Checked::StandIn(v) => v,
+                Checked::Drop => {
+                    eprintln!("flowls: dropped a message whose body is not a JSON object");
+                    // the length may have been wrong: resume at the next header inside the body
+                    match find(&buf[body_start..body_start + length], b"Content-Length") {
+                        Some(p) => {
+                            buf.drain(..body_start + p);
+                        }
+                        None => {
+                            buf.drain(..body_start + length);
+                        }
                     }
-                    None => {
-                        buf.drain(..body_start + length);
-                    }
+                    continue;
                 }
+            };
+            let head = format!("Content-Length: {}\r\n\r\n", message.len());
+            if output.write_all(head.as_bytes()).await.is_err()
+                || output.write_all(message).await.is_err()
+            {
+                return;
+            }
+            buf.drain(..body_start + length);
+            if buf.capacity() > 4 * 1024 * 1024 && buf.len() < 64 * 1024 {
+                buf.shrink_to(64 * 1024); // a large document came: do not keep its buffer
             }
         }
         match input.read(&mut chunk).await {
@@ -92,25 +99,52 @@ where
     }
 }
 
-/// The message to pass on for a body: itself when it is a JSON-RPC request, notification or
-/// response; for a malformed request that has an id, a stand-in request with that id, which
-/// the server answers with an error (so the client is not left waiting); else nothing.
-fn check(body: &[u8]) -> Option<Vec<u8>> {
-    use tower_lsp_server::jsonrpc::{Request, Response};
-    if serde_json::from_slice::<Response>(body).is_ok()
-        || serde_json::from_slice::<Request>(body).is_ok()
-    {
-        return Some(body.to_vec());
+/// What to pass on for a body.
+enum Checked {
+    /// The body itself: a JSON-RPC request, notification or response.
+    Pass,
+    /// A malformed request that has an id: a stand-in request with that id, which the server
+    /// answers with an error (so the client is not left waiting).
+    StandIn(Vec<u8>),
+    Drop,
+}
+
+/// The shape `tower-lsp-server` accepts (its `Request`, which also accepts every `Response`),
+/// read without building the params: one pass, no allocation for a large document.
+#[derive(serde::Deserialize)]
+#[allow(dead_code)] // read only to check the shape
+struct Probe<'a> {
+    #[serde(borrow)]
+    jsonrpc: std::borrow::Cow<'a, str>,
+    #[serde(default, borrow)]
+    method: std::borrow::Cow<'a, str>,
+    #[serde(default)]
+    params: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    id: Option<tower_lsp_server::jsonrpc::Id>,
+}
+
+fn check(body: &[u8]) -> Checked {
+    if serde_json::from_slice::<Probe>(body).is_ok_and(|p| p.jsonrpc == "2.0") {
+        return Checked::Pass;
     }
-    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-    let id = value
-        .get("id")
-        .filter(|id| id.is_number() || id.is_string())?;
+    let Some(id) = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| {
+            v.get("id")
+                .filter(|id| id.is_number() || id.is_string())
+                .cloned()
+        })
+    else {
+        return Checked::Drop;
+    };
     eprintln!("flowls: answered a malformed request with an error");
-    serde_json::to_vec(
+    match serde_json::to_vec(
         &serde_json::json!({ "jsonrpc": "2.0", "id": id, "method": "flowls/malformedRequest" }),
-    )
-    .ok()
+    ) {
+        Ok(v) => Checked::StandIn(v),
+        Err(_) => Checked::Drop,
+    }
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -153,6 +187,38 @@ mod tests {
     }
 
     const GOOD: &str = r#"{"jsonrpc":"2.0","method":"x"}"#;
+
+    #[test]
+    fn the_probe_accepts_exactly_what_the_json_rpc_layer_accepts() {
+        use tower_lsp_server::jsonrpc::{Request, Response};
+        let bodies = [
+            GOOD,
+            r#"{"jsonrpc":"2.0","id":1,"method":"m","params":{"a":[1,2,{"b":null}]}}"#,
+            r#"{"jsonrpc":"2.0","id":"x","method":"m","params":null}"#,
+            r#"{"jsonrpc":"2.0","id":null,"method":"m"}"#,
+            r#"{"jsonrpc":"2.0","id":1,"result":{"x":1}}"#,
+            r#"{"jsonrpc":"2.0","id":1,"error":{"code":-1,"message":"no"}}"#,
+            r#"{"jsonrpc":"2.0","id":1.5,"method":"m"}"#,
+            r#"{"jsonrpc":"2.0","id":[1],"method":"m"}"#,
+            r#"{"jsonrpc":"1.0","method":"m"}"#,
+            r#"{"jsonrpc":2,"method":"m"}"#,
+            r#"{"jsonrpc":"2.0","method":3}"#,
+            r#"{"jsonrpc":"2.0","method":"m","method":"n"}"#,
+            r#"{"jsonrpc":"2.0","method":"m","params":[1,}"#,
+            r#"{"jsonrpc":"2.\u0030","method":"m"}"#,
+            r#"{"method":"m"}"#,
+            r#"{}"#,
+            r#"[]"#,
+            r#"{"jsonrpc":"2.0","method":"m"} x"#,
+            "",
+        ];
+        for body in bodies {
+            let layer = serde_json::from_slice::<Request>(body.as_bytes()).is_ok()
+                || serde_json::from_slice::<Response>(body.as_bytes()).is_ok();
+            let probe = matches!(check(body.as_bytes()), Checked::Pass);
+            assert_eq!(probe, layer, "{body}");
+        }
+    }
 
     #[tokio::test]
     async fn passes_good_frames_and_drops_bad_ones() {
