@@ -24,7 +24,7 @@ impl KeywordMappings {
             let empty = KeywordMappings::default();
             for m in members {
                 if let Some(v) = &m.value {
-                    values.insert(m.key.clone(), to_value(v, &empty).0);
+                    values.insert(m.key.to_string(), to_value(v, &empty).0);
                 }
             }
         }
@@ -143,7 +143,7 @@ fn convert(
                     }
                 };
                 ptr.truncate(len);
-                obj.insert(m.key.clone(), v);
+                obj.insert(m.key.to_string(), v);
             }
             Value::Object(obj)
         }
@@ -167,7 +167,7 @@ fn convert(
                     Some(v) => v.clone(),
                     None => {
                         unknown.push(ptr.clone());
-                        Value::String(s.clone())
+                        Value::String(s.to_string())
                     }
                 };
             }
@@ -175,7 +175,7 @@ fn convert(
                 Some(t) => Value::String(t),
                 None => {
                     unknown.push(ptr.clone());
-                    Value::String(s.clone())
+                    Value::String(s.to_string())
                 }
             }
         }

@@ -1,7 +1,7 @@
 //! Bytes → tokens. Comments are skipped (with a warning); every byte ends up in some token,
 //! so the parser always makes progress.
 
-use super::{SyntaxError, SyntaxSeverity, TextRange};
+use super::{SyntaxError, SyntaxSeverity, Text, TextRange};
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Tok {
@@ -12,13 +12,13 @@ pub(crate) enum Tok {
     Colon,
     Comma,
     /// Decoded value.
-    Str(String),
+    Str(Text),
     Number,
     True,
     False,
     Null,
     /// `##KEY##` (false) or `@@KEY@@` (true), unquoted.
-    Marker(String, bool),
+    Marker(Text, bool),
     /// A word that is not `true`, `false` or `null`.
     Word,
     /// A character that starts no token.
@@ -155,7 +155,7 @@ impl<'a> Lexer<'a> {
             }
             if i > start + 2 && bytes.get(i) == Some(&delim) && bytes.get(i + 1) == Some(&delim) {
                 self.pos = i + 2;
-                return Tok::Marker(self.text[start + 2..i].to_string(), delim == b'@');
+                return Tok::Marker(Text::from(&self.text[start + 2..i]), delim == b'@');
             }
         }
         self.pos += 1;
@@ -186,6 +186,23 @@ impl<'a> Lexer<'a> {
         let start = self.pos;
         self.pos += 1;
         let bytes = self.bytes;
+        let chunk_start = self.pos;
+        // the common case: no escape, so the value is a slice of the text
+        while self.pos < bytes.len() && !matches!(bytes[self.pos], b'"' | b'\\' | 0..=0x1f) {
+            self.pos += 1;
+        }
+        if bytes.get(self.pos) == Some(&b'"') {
+            let value = Text::from(&self.text[chunk_start..self.pos]);
+            self.pos += 1;
+            return Tok::Str(value);
+        }
+        self.pos = chunk_start;
+        Tok::Str(Text::from(self.string_slow(start)))
+    }
+
+    /// A string with escapes or problems, from just after its opening quote.
+    fn string_slow(&mut self, start: usize) -> String {
+        let bytes = self.bytes;
         let mut out = String::new();
         let mut chunk_start = self.pos;
         loop {
@@ -196,13 +213,13 @@ impl<'a> Lexer<'a> {
             let Some(&b) = bytes.get(self.pos) else {
                 out.push_str(&self.text[chunk_start..self.pos]);
                 self.error(start, self.pos, "unterminated string: add the closing `\"`");
-                return Tok::Str(out);
+                return out;
             };
             match b {
                 b'"' => {
                     out.push_str(&self.text[chunk_start..self.pos]);
                     self.pos += 1;
-                    return Tok::Str(out);
+                    return out;
                 }
                 b'\n' | b'\r' => {
                     out.push_str(&self.text[chunk_start..self.pos]);
@@ -211,7 +228,7 @@ impl<'a> Lexer<'a> {
                         self.pos,
                         "unterminated string: add the closing `\"` before the end of the line",
                     );
-                    return Tok::Str(out);
+                    return out;
                 }
                 b'\\' => {
                     out.push_str(&self.text[chunk_start..self.pos]);

@@ -11,6 +11,10 @@ mod parser;
 
 pub use parser::parse;
 
+/// Text in the tree: keys, string values, numbers as written. Short text (24 bytes or less,
+/// most keys and values in flows) is kept inline, without an allocation of its own.
+pub type Text = compact_str::CompactString;
+
 /// A half-open byte range `[start, end)` into the document text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
 pub struct TextRange {
@@ -60,9 +64,9 @@ pub enum NodeKind {
     Object(Vec<Member>),
     Array(Vec<Node>),
     /// A string literal: its decoded value (the range includes the quotes).
-    String(String),
+    String(Text),
     /// A number literal, as written.
-    Number(String),
+    Number(Text),
     Bool(bool),
     Null,
     /// An unquoted deploy-cli keyword marker, `##KEY##` or `@@KEY@@`.
@@ -73,7 +77,7 @@ pub enum NodeKind {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Marker {
-    pub key: String,
+    pub key: Text,
     /// `@@KEY@@` (a whole JSON value) rather than `##KEY##` (text).
     pub whole_value: bool,
 }
@@ -81,7 +85,7 @@ pub struct Marker {
 /// `"key": value` in an object. `value` is `None` while it is being typed (`"action": `).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Member {
-    pub key: String,
+    pub key: Text,
     pub key_range: TextRange,
     pub value: Option<Node>,
 }

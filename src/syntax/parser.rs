@@ -2,7 +2,7 @@
 
 use super::lexer::{Lexer, Tok};
 use super::{
-    MAX_DEPTH, Marker, Member, Node, NodeKind, Parse, SyntaxError, SyntaxSeverity, TextRange,
+    MAX_DEPTH, Marker, Member, Node, NodeKind, Parse, SyntaxError, SyntaxSeverity, Text, TextRange,
 };
 
 /// Parses JSON text (with comments, trailing commas and keyword markers tolerated).
@@ -12,6 +12,8 @@ pub fn parse(text: &str) -> Parse {
         tok: Tok::Eof,
         range: TextRange::default(),
         errors: Vec::new(),
+        members: Vec::new(),
+        items: Vec::new(),
     };
     p.bump();
     let root = if p.tok == Tok::Eof { None } else { p.value(0) };
@@ -41,6 +43,11 @@ struct Parser<'a> {
     tok: Tok,
     range: TextRange,
     errors: Vec<SyntaxError>,
+    /// The members of the objects being parsed, innermost last; each object takes its own
+    /// off the top when it closes, in one allocation of the exact size.
+    members: Vec<Member>,
+    /// The same for the elements of arrays.
+    items: Vec<Node>,
 }
 
 impl Parser<'_> {
@@ -87,7 +94,7 @@ impl Parser<'_> {
             },
             Tok::Number => {
                 self.bump();
-                NodeKind::Number(self.lexer.slice(range).to_string())
+                NodeKind::Number(Text::from(self.lexer.slice(range)))
             }
             Tok::True => {
                 self.bump();
@@ -157,7 +164,7 @@ impl Parser<'_> {
 
     fn object(&mut self, depth: usize) -> Node {
         let (_, open) = self.bump();
-        let mut members: Vec<Member> = Vec::new();
+        let base = self.members.len();
         let mut end = open;
         loop {
             match &self.tok {
@@ -190,7 +197,7 @@ impl Parser<'_> {
             let key = match self.bump().0 {
                 Tok::Str(s) => s,
                 _ => {
-                    let word = self.lexer.slice(key_range).to_string();
+                    let word = Text::from(self.lexer.slice(key_range));
                     self.error(key_range, "keys must be strings in double quotes");
                     word
                 }
@@ -222,13 +229,14 @@ impl Parser<'_> {
             if let Some(v) = &value {
                 end = v.range;
             }
-            members.push(Member {
+            self.members.push(Member {
                 key,
                 key_range,
                 value,
             });
             self.separator(&mut end);
         }
+        let members: Vec<Member> = self.members.drain(base..).collect();
         Node {
             range: open.cover(end),
             kind: NodeKind::Object(members),
@@ -275,7 +283,7 @@ impl Parser<'_> {
 
     fn array(&mut self, depth: usize) -> Node {
         let (_, open) = self.bump();
-        let mut items = Vec::new();
+        let base = self.items.len();
         let mut end = open;
         loop {
             match &self.tok {
@@ -298,7 +306,7 @@ impl Parser<'_> {
             match self.value(depth) {
                 Some(v) => {
                     end = v.range;
-                    items.push(v);
+                    self.items.push(v);
                 }
                 None => {
                     let (tok, range) = self.bump();
@@ -309,6 +317,7 @@ impl Parser<'_> {
             }
             self.separator(&mut end);
         }
+        let items: Vec<Node> = self.items.drain(base..).collect();
         Node {
             range: open.cover(end),
             kind: NodeKind::Array(items),

@@ -294,14 +294,14 @@ fn to_serde(node: &Node) -> serde_json::Value {
                 .iter()
                 .map(|m| {
                     (
-                        m.key.clone(),
+                        m.key.to_string(),
                         m.value.as_ref().map_or(serde_json::Value::Null, to_serde),
                     )
                 })
                 .collect(),
         ),
         NodeKind::Array(items) => serde_json::Value::Array(items.iter().map(to_serde).collect()),
-        NodeKind::String(s) => serde_json::Value::String(s.clone()),
+        NodeKind::String(s) => serde_json::Value::String(s.to_string()),
         NodeKind::Number(n) => serde_json::from_str(n).unwrap(),
         NodeKind::Bool(b) => serde_json::Value::Bool(*b),
         _ => serde_json::Value::Null,

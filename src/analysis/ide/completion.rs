@@ -823,7 +823,7 @@ fn expression(root: &Node, offset: usize, prefix: &str, out: &mut Out) {
                             &m.key,
                             ItemKind::Variable,
                             Some(format!("stored by {}", a.id_str().unwrap_or("?"))),
-                            m.key.clone(),
+                            m.key.to_string(),
                             replace,
                             "0",
                         );

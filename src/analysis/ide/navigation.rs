@@ -85,7 +85,7 @@ pub fn target(ws: &Workspace, file: &SourceFile, offset: usize) -> Option<Target
                 .iter()
                 .find(|m| m.key_range == *replace)?;
             Some(Target::Param {
-                name: m.key.clone(),
+                name: m.key.to_string(),
                 range: m.key_range,
             })
         }
