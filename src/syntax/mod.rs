@@ -8,8 +8,10 @@
 mod lexer;
 pub mod line_index;
 mod parser;
+mod reparse;
 
 pub use parser::parse;
+pub use reparse::reparse;
 
 /// Text in the tree: keys, string values, numbers as written. Short text (24 bytes or less,
 /// most keys and values in flows) is kept inline, without an allocation of its own.

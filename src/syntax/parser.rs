@@ -7,15 +7,7 @@ use super::{
 
 /// Parses JSON text (with comments, trailing commas and keyword markers tolerated).
 pub fn parse(text: &str) -> Parse {
-    let mut p = Parser {
-        lexer: Lexer::new(text),
-        tok: Tok::Eof,
-        range: TextRange::default(),
-        errors: Vec::new(),
-        members: Vec::new(),
-        items: Vec::new(),
-    };
-    p.bump();
+    let mut p = Parser::new(text);
     let root = if p.tok == Tok::Eof { None } else { p.value(0) };
     if root.is_none() && p.tok != Tok::Eof {
         p.error(p.range, "expected a JSON value such as `{ … }`");
@@ -38,6 +30,14 @@ pub fn parse(text: &str) -> Parse {
     Parse { root, errors }
 }
 
+/// `text` as one value nested `depth` levels deep, when it parses without any problem
+/// (warnings included) and nothing follows it.
+pub(crate) fn parse_value_at(text: &str, depth: usize) -> Option<Node> {
+    let mut p = Parser::new(text);
+    let value = p.value(depth)?;
+    (p.tok == Tok::Eof && p.errors.is_empty() && p.lexer.errors.is_empty()).then_some(value)
+}
+
 struct Parser<'a> {
     lexer: Lexer<'a>,
     tok: Tok,
@@ -50,7 +50,20 @@ struct Parser<'a> {
     items: Vec<Node>,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
+    fn new(text: &'a str) -> Self {
+        let mut p = Parser {
+            lexer: Lexer::new(text),
+            tok: Tok::Eof,
+            range: TextRange::default(),
+            errors: Vec::new(),
+            members: Vec::new(),
+            items: Vec::new(),
+        };
+        p.bump();
+        p
+    }
+
     fn bump(&mut self) -> (Tok, TextRange) {
         let (tok, range) = self.lexer.next();
         let prev_tok = std::mem::replace(&mut self.tok, tok);

@@ -172,8 +172,9 @@ impl Workspace {
     /// Adds or replaces a file. Returns whether cross-file facts changed (so that every
     /// flow's and vault's diagnostics may have changed), as opposed to this file's alone.
     pub fn set_file(&mut self, path: PathBuf, text: Arc<str>) -> bool {
-        let mut file = self.load(path.clone(), text);
-        let was_global = self.files.get(&path).is_some_and(|f| f.kind.is_global());
+        let old = self.files.remove(&path);
+        let was_global = old.as_ref().is_some_and(|f| f.kind.is_global());
+        let mut file = self.load(path.clone(), text, old);
         if let (DocKind::Flow, Some(root)) = (file.kind, &file.parse.root) {
             file.uses = flow_uses(root, &self.index.mappings);
         }
@@ -185,11 +186,28 @@ impl Workspace {
         global
     }
 
-    /// Parses and classifies a file (its `uses` are left empty).
-    fn load(&self, path: PathBuf, text: Arc<str>) -> SourceFile {
+    /// Parses and classifies a file (its `uses` are left empty). With the file's previous
+    /// version, only the part the edit touched is parsed again when that is enough.
+    fn load(&self, path: PathBuf, text: Arc<str>, old: Option<SourceFile>) -> SourceFile {
         let rel = self.rel_path(&path);
         let limit = self.settings.max_document_bytes;
-        let parse = if text.len() > limit {
+        let mut reparsed = None;
+        if let Some(old) = old {
+            let mut old_parse = old.parse;
+            if text.len() <= limit
+                && old.text.len() <= limit
+                && rel.ends_with(".json")
+                && crate::syntax::reparse(&mut old_parse, &old.text, &text)
+            {
+                reparsed = Some(old_parse);
+            } else if old.text.len() > 64 * 1024 {
+                // a large tree is freed off the edit path
+                defer_drop(old_parse);
+            }
+        }
+        let parse = if let Some(p) = reparsed {
+            p
+        } else if text.len() > limit {
             Parse {
                 root: None,
                 errors: vec![crate::syntax::SyntaxError {
@@ -227,7 +245,9 @@ impl Workspace {
     pub fn set_files(&mut self, files: Vec<(PathBuf, Arc<str>)>) {
         let mut any_global = false;
         for (path, text) in files {
-            let file = self.load(path.clone(), text);
+            let old = self.files.remove(&path);
+            any_global |= old.as_ref().is_some_and(|f| f.kind.is_global());
+            let file = self.load(path.clone(), text, old);
             any_global |= file.kind.is_global();
             self.files.insert(path, file);
         }
@@ -265,6 +285,7 @@ impl Workspace {
                     .map(|f| (f.path.clone(), f.text.clone()))
                     .collect();
                 for (p, t) in files {
+                    self.files.remove(&p); // parsed afresh under the new settings
                     self.set_file(p, t);
                 }
             }
@@ -352,6 +373,23 @@ impl Workspace {
                 })
                 .map(move |u| (f, u))
         })
+    }
+}
+
+/// Drops a value on a background thread, so that freeing a large tree does not delay an answer.
+fn defer_drop<T: Send + 'static>(value: T) {
+    use std::sync::mpsc::{Sender, channel};
+    static DROPPER: std::sync::OnceLock<Option<Sender<Box<dyn Send>>>> = std::sync::OnceLock::new();
+    let dropper = DROPPER.get_or_init(|| {
+        let (tx, rx) = channel::<Box<dyn Send>>();
+        std::thread::Builder::new()
+            .name("flowls-drop".into())
+            .spawn(move || rx.into_iter().for_each(drop))
+            .ok()
+            .map(|_| tx)
+    });
+    if let Some(tx) = dropper {
+        let _ = tx.send(Box::new(value));
     }
 }
 
