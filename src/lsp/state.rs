@@ -6,7 +6,7 @@ use super::settings::{ServerSettings, Trigger};
 use crate::analysis::{self, Diagnostic};
 use crate::model::DocKind;
 use crate::syntax::line_index::ColumnUnit;
-use crate::workspace::{Need, Workspace};
+use crate::workspace::Workspace;
 use ropey::Rope;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -103,18 +103,17 @@ impl State {
 
     /// Puts a file's text in the workspace; returns the files whose diagnostics may change.
     pub fn update(&mut self, path: &Path, text: Arc<str>) -> Affected {
-        let before = uses_key(&self.ws, path);
         let was_checked = self.ws.file(path).map(|f| f.kind);
-        let global = self.ws.set_file(path.to_path_buf(), text);
-        self.affected(path, global, before, was_checked)
+        let r = self.ws.replace_file(path.to_path_buf(), text);
+        self.affected(path, r.global, r.uses_changed, was_checked)
     }
 
     pub fn remove(&mut self, path: &Path) -> Affected {
-        let before = uses_key(&self.ws, path);
+        let had_uses = self.ws.file(path).is_some_and(|f| !f.uses.is_empty());
         let was = self.ws.file(path).map(|f| f.kind);
         let global = self.ws.remove_file(path);
         self.published.remove(path);
-        let mut a = self.affected(path, global, before, was);
+        let mut a = self.affected(path, global, had_uses, was);
         a.now.retain(|p| p != path);
         a
     }
@@ -123,7 +122,7 @@ impl State {
         &mut self,
         path: &Path,
         global: bool,
-        before: Vec<(String, Need)>,
+        uses_changed: bool,
         was: Option<DocKind>,
     ) -> Affected {
         if global {
@@ -132,7 +131,7 @@ impl State {
         }
         let is_flow =
             self.ws.file(path).map(|f| f.kind) == Some(DocKind::Flow) || was == Some(DocKind::Flow);
-        if is_flow && uses_key(&self.ws, path) != before {
+        if is_flow && uses_changed {
             return self.dependents(path);
         }
         Affected {
@@ -363,16 +362,4 @@ impl Affected {
         self.later.dedup();
         self.all |= other.all;
     }
-}
-
-/// What in a flow matters to other files: which connections it uses and what for.
-fn uses_key(ws: &Workspace, path: &Path) -> Vec<(String, Need)> {
-    ws.file(path)
-        .map(|f| {
-            f.uses
-                .iter()
-                .map(|u| (u.connection.clone(), u.need.clone()))
-                .collect()
-        })
-        .unwrap_or_default()
 }

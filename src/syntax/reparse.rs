@@ -14,16 +14,35 @@ use super::{Node, NodeKind, Parse, TextRange};
 /// replacement, found by comparing the texts (so it holds for any set of changes).
 fn edit_between(old: &str, new: &str) -> (usize, usize, usize) {
     let (a, b) = (old.as_bytes(), new.as_bytes());
-    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-    let max_suffix = a.len().min(b.len()) - prefix;
-    let suffix = a
-        .iter()
-        .rev()
-        .zip(b.iter().rev())
-        .take(max_suffix)
-        .take_while(|(x, y)| x == y)
-        .count();
+    let prefix = common_len(a.iter(), b.iter(), a.chunks(64).zip(b.chunks(64)));
+    let (a_rest, b_rest) = (&a[prefix..], &b[prefix..]);
+    let suffix = common_len(
+        a_rest.iter().rev(),
+        b_rest.iter().rev(),
+        a_rest.rchunks(64).zip(b_rest.rchunks(64)),
+    );
     (prefix, a.len() - suffix, b.len() - prefix - suffix)
+}
+
+/// How many leading items two byte sequences share: whole equal chunks are skipped with one
+/// comparison each (vectorised), then the rest byte by byte.
+fn common_len<'a>(
+    a: impl Iterator<Item = &'a u8>,
+    b: impl Iterator<Item = &'a u8>,
+    chunks: impl Iterator<Item = (&'a [u8], &'a [u8])>,
+) -> usize {
+    let mut same = 0;
+    for (x, y) in chunks {
+        if x.len() != y.len() || x != y {
+            break;
+        }
+        same += x.len();
+    }
+    same + a
+        .skip(same)
+        .zip(b.skip(same))
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 /// Updates `old_parse` (of `old`) to `new` by reparsing one container; returns `false`, with

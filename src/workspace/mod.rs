@@ -111,6 +111,15 @@ pub struct GrantInfo {
     pub audience: Option<String>,
 }
 
+/// What replacing a file changed beyond the file itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Replaced {
+    /// Cross-file facts (a vault, grant, mapping or `flowls.toml`): every file may change.
+    pub global: bool,
+    /// Which connections the file's actions use, or what for.
+    pub uses_changed: bool,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Index {
     pub mappings: KeywordMappings,
@@ -172,18 +181,35 @@ impl Workspace {
     /// Adds or replaces a file. Returns whether cross-file facts changed (so that every
     /// flow's and vault's diagnostics may have changed), as opposed to this file's alone.
     pub fn set_file(&mut self, path: PathBuf, text: Arc<str>) -> bool {
-        let old = self.files.remove(&path);
+        self.replace_file(path, text).global
+    }
+
+    /// [`Workspace::set_file`], also telling whether the file's connection uses changed.
+    pub fn replace_file(&mut self, path: PathBuf, text: Arc<str>) -> Replaced {
+        let mut old = self.files.remove(&path);
         let was_global = old.as_ref().is_some_and(|f| f.kind.is_global());
+        let old_uses = old
+            .as_mut()
+            .map(|f| std::mem::take(&mut f.uses))
+            .unwrap_or_default();
         let mut file = self.load(path.clone(), text, old);
         if let (DocKind::Flow, Some(root)) = (file.kind, &file.parse.root) {
             file.uses = flow_uses(root, &self.index.mappings);
         }
+        let uses_changed = old_uses.len() != file.uses.len()
+            || old_uses
+                .iter()
+                .zip(&file.uses)
+                .any(|(a, b)| a.connection != b.connection || a.need != b.need);
         let global = file.kind.is_global() || was_global;
         self.files.insert(path, file);
         if global {
             self.rebuild_index();
         }
-        global
+        Replaced {
+            global,
+            uses_changed,
+        }
     }
 
     /// Parses and classifies a file (its `uses` are left empty). With the file's previous
