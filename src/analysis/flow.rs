@@ -40,6 +40,9 @@ struct Ctx<'a> {
     all_ids: std::collections::HashSet<&'a str>,
     /// The catalogue entry of each action id (the first action with that id).
     specs: HashMap<&'a str, &'static crate::catalogue::ActionSpec>,
+    /// The `params` diagnostics of each action, computed up front (see [`validate_all`]), by
+    /// the address of the params node.
+    validated: HashMap<usize, Vec<Diagnostic>>,
     out: &'a mut Vec<Diagnostic>,
 }
 
@@ -88,6 +91,7 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
         mappings: &ws.index().mappings,
         all_ids: all.iter().filter_map(|a| a.id_str()).collect(),
         specs: HashMap::new(),
+        validated: validate_all(&all, &ws.index().mappings),
         out,
     };
     for a in &all {
@@ -185,31 +189,11 @@ fn check_action<'a>(ctx: &mut Ctx<'a>, a: &'a Action<'a>, before: &Before<'a>) {
             ));
         }
         Some(p) => {
-            let anchor = a.node.member("params").map_or(p.range, |m| m.key_range);
-            if let Some(validator) = spec.validator() {
-                let mut found = Vec::new();
-                shape::validate(
-                    p,
-                    &spec.params,
-                    validator,
-                    ctx.mappings,
-                    &Subject {
-                        field_word: "param",
-                        owner: &label,
-                        code: code::SCHEMA,
-                        anchor,
-                    },
-                    &mut found,
-                );
-                let cid = p.member("connection_id").map(|m| m.key_range);
-                found.retain(|d| {
-                    // connection_id holds a name in deploy-cli files, so the id's length limit
-                    // does not apply; a connection_id that is not needed has its own code
-                    !(d.message.starts_with("`connection_id` must be at most")
-                        || (spec.connection == ConnectionUse::None && Some(d.range) == cid))
-                });
-                ctx.out.extend(found);
-            }
+            let found = match ctx.validated.remove(&(p as *const Node as usize)) {
+                Some(found) => found,
+                None => validate_params(a, spec, p, ctx.mappings),
+            };
+            ctx.out.extend(found);
             connection(ctx, a, spec, p);
             secrets_in_params(ctx, spec, p);
             let liquid: &[&str] = match (spec.type_.as_str(), spec.action.as_str()) {
@@ -220,6 +204,79 @@ fn check_action<'a>(ctx: &mut Ctx<'a>, a: &'a Action<'a>, before: &Before<'a>) {
             expressions_in(ctx, a, p, before, liquid);
         }
     }
+}
+
+/// The diagnostics of an action's `params` object against its catalogue schema.
+fn validate_params(
+    a: &Action,
+    spec: &crate::catalogue::ActionSpec,
+    p: &Node,
+    mappings: &KeywordMappings,
+) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    let Some(validator) = spec.validator() else {
+        return found;
+    };
+    let anchor = a.node.member("params").map_or(p.range, |m| m.key_range);
+    shape::validate(
+        p,
+        &spec.params,
+        validator,
+        mappings,
+        &Subject {
+            field_word: "param",
+            owner: &spec.label(),
+            code: code::SCHEMA,
+            anchor,
+        },
+        &mut found,
+    );
+    let cid = p.member("connection_id").map(|m| m.key_range);
+    found.retain(|d| {
+        // connection_id holds a name in deploy-cli files, so the id's length limit
+        // does not apply; a connection_id that is not needed has its own code
+        !(d.message.starts_with("`connection_id` must be at most")
+            || (spec.connection == ConnectionUse::None && Some(d.range) == cid))
+    });
+    found
+}
+
+/// The `params` diagnostics of every action that has a catalogue entry and a params object,
+/// computed in parallel for a large flow (each action's are independent of the others').
+fn validate_all(all: &[&Action], mappings: &KeywordMappings) -> HashMap<usize, Vec<Diagnostic>> {
+    let jobs: Vec<(&Action, &crate::catalogue::ActionSpec, &Node)> = all
+        .iter()
+        .filter_map(|a| {
+            let (spec, p) = (a.spec()?, a.params?);
+            (p.as_object().is_some() || is_marker(p)).then_some((*a, spec, p))
+        })
+        .collect();
+    let run = |jobs: &[(&Action, &crate::catalogue::ActionSpec, &Node)]| {
+        jobs.iter()
+            .map(|(a, spec, p)| {
+                (
+                    *p as *const Node as usize,
+                    validate_params(a, spec, p, mappings),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    if jobs.len() < 256 || threads < 2 {
+        return run(&jobs).into_iter().collect();
+    }
+    let per = jobs.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let mut parts = jobs.chunks(per);
+        let first = parts.next().unwrap_or_default();
+        let handles: Vec<_> = parts.map(|chunk| s.spawn(move || run(chunk))).collect();
+        let mut out: HashMap<usize, Vec<Diagnostic>> = run(first).into_iter().collect();
+        for h in handles {
+            // a panic in a helper thread is re-raised here, where the analysis catches it
+            out.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+        out
+    })
 }
 
 fn envelope(ctx: &mut Ctx, a: &Action) {
