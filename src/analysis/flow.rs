@@ -10,7 +10,7 @@ use crate::model::keywords::KeywordMappings;
 use crate::model::{has_expression, is_marker};
 use crate::syntax::{Node, NodeKind};
 use crate::workspace::{Need, SourceFile, Workspace};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 const FLOW_KEYS: &[&str] = &[
     "$schema",
@@ -37,7 +37,7 @@ struct Ctx<'a> {
     file: &'a SourceFile,
     mappings: &'a KeywordMappings,
     /// Every action id in the flow (for "runs later" versus "does not exist").
-    all_ids: std::collections::HashSet<&'a str>,
+    all_ids: foldhash::HashSet<&'a str>,
     /// The catalogue entry of each action id (the first action with that id).
     specs: HashMap<&'a str, &'static crate::catalogue::ActionSpec>,
     /// The `params` diagnostics of each action, computed up front (see [`validate_all`]), by

@@ -130,7 +130,7 @@ pub struct Catalogue {
     pub actions: Vec<ActionSpec>,
     pub apps: std::collections::BTreeMap<String, AppSpec>,
     /// type → action → index in `actions`, looked up without allocating.
-    by_pair: HashMap<String, HashMap<String, usize>>,
+    by_pair: foldhash::HashMap<String, foldhash::HashMap<String, usize>>,
     /// The action types in catalogue order, without repeats.
     types: Vec<&'static str>,
     endpoints: Vec<Endpoint>,
@@ -185,7 +185,8 @@ impl Catalogue {
                 })
                 .collect();
             endpoints.sort_by(|a, b| a.path.cmp(&b.path));
-            let mut by_pair: HashMap<String, HashMap<String, usize>> = HashMap::new();
+            let mut by_pair: foldhash::HashMap<String, foldhash::HashMap<String, usize>> =
+                Default::default();
             for (i, a) in data.actions.iter().enumerate() {
                 by_pair
                     .entry(a.type_.clone())

@@ -36,8 +36,8 @@ pub struct Before<'a> {
     /// In execution order.
     pub surely: Vec<&'a str>,
     pub maybe: Vec<&'a str>,
-    surely_set: std::collections::HashSet<&'a str>,
-    maybe_set: std::collections::HashSet<&'a str>,
+    surely_set: foldhash::HashSet<&'a str>,
+    maybe_set: foldhash::HashSet<&'a str>,
 }
 
 impl<'a> Before<'a> {
