@@ -76,13 +76,19 @@ pub fn run() -> std::io::Result<bool> {
                 indexed: Arc::new(tokio::sync::watch::channel(false).0),
             }
         });
+        let docs = transport::Stash::default();
         let service = Ordered {
             inner: service,
             state,
+            docs: docs.clone(),
         };
         // well-formed frames only (see `transport`)
-        let (frames_in, frames_out) = tokio::io::duplex(1024 * 1024);
-        tokio::spawn(transport::filter(tokio::io::stdin(), frames_in));
+        let (frames_in, frames_out) = tokio::io::duplex(256 * 1024);
+        tokio::spawn(transport::filter_with(
+            tokio::io::stdin(),
+            frames_in,
+            Some(docs),
+        ));
         Server::new(frames_out, tokio::io::stdout(), socket)
             .serve(service)
             .await;
@@ -97,6 +103,8 @@ pub fn run() -> std::io::Result<bool> {
 struct Ordered<S> {
     inner: S,
     state: Shared,
+    /// Document notifications read by the transport filter.
+    docs: transport::Stash,
 }
 
 impl<S> Ordered<S> {
@@ -115,30 +123,33 @@ impl<S> Ordered<S> {
         // a panic while applying an edit must not end the server
         let handed_on = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let mut st = lock(&self.state);
+            let stashed = self.docs.take(&params);
             match &*method {
                 "textDocument/didOpen" => {
-                    match serde_json::from_value::<DidOpenTextDocumentParams>(params) {
-                        Ok(mut p) => {
-                            let text = std::mem::take(&mut p.text_document.text);
-                            let path =
-                                st.open(p.text_document.uri.clone(), p.text_document.version, text);
-                            if !st.on_type() {
-                                st.snapshot(&path);
-                            }
-                            serde_json::to_value(p).ok()
+                    let p = match stashed {
+                        Some(transport::Stashed::Open(p)) => Some(p),
+                        _ => serde_json::from_value::<DidOpenTextDocumentParams>(params).ok(),
+                    };
+                    p.and_then(|mut p| {
+                        let text = std::mem::take(&mut p.text_document.text);
+                        let path =
+                            st.open(p.text_document.uri.clone(), p.text_document.version, text);
+                        if !st.on_type() {
+                            st.snapshot(&path);
                         }
-                        Err(_) => None,
-                    }
+                        serde_json::to_value(p).ok()
+                    })
                 }
                 "textDocument/didChange" => {
-                    match serde_json::from_value::<DidChangeTextDocumentParams>(params) {
-                        Ok(mut p) => {
-                            let changes = std::mem::take(&mut p.content_changes);
-                            st.change(&p.text_document, changes);
-                            serde_json::to_value(p).ok()
-                        }
-                        Err(_) => None,
-                    }
+                    let p = match stashed {
+                        Some(transport::Stashed::Change(p)) => Some(p),
+                        _ => serde_json::from_value::<DidChangeTextDocumentParams>(params).ok(),
+                    };
+                    p.and_then(|mut p| {
+                        let changes = std::mem::take(&mut p.content_changes);
+                        st.change(&p.text_document, changes);
+                        serde_json::to_value(p).ok()
+                    })
                 }
                 _ => {
                     if let Ok(p) =
@@ -931,7 +942,11 @@ mod tests {
                 serde_json::json!("fine"),
             )))
         });
-        let mut svc = Ordered { inner, state };
+        let mut svc = Ordered {
+            inner,
+            state,
+            docs: Default::default(),
+        };
         let hover = Request::build("textDocument/hover")
             .id(7)
             .params(serde_json::json!({}))

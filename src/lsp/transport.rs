@@ -3,21 +3,100 @@
 //! absurd `Content-Length`, or a length that does not match the body is dropped with a
 //! line on stderr, and reading resumes at the next header — one bad message never ends the
 //! session (the framing layer underneath would stop reading at its first error).
+//!
+//! Document notifications (`didOpen`, `didChange`) are read into their typed params here, once,
+//! and kept in a [`Stash`]; what is passed on is a stand-in that names the stash entry, which
+//! the server takes in arrival order. A large document is then not copied through the
+//! JSON-RPC layer's buffers and generic values.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tower_lsp_server::ls_types::{DidChangeTextDocumentParams, DidOpenTextDocumentParams};
+
+/// The key of the stand-in params: `{"flowls/stash": N}`.
+pub const STASH_KEY: &str = "flowls/stash";
+
+/// A document notification's params, read by the filter.
+#[derive(Debug)]
+pub enum Stashed {
+    Open(DidOpenTextDocumentParams),
+    Change(DidChangeTextDocumentParams),
+}
+
+/// Params read by the filter, by stash number, until the server takes them.
+#[derive(Debug, Clone, Default)]
+pub struct Stash {
+    entries: Arc<Mutex<(u64, HashMap<u64, Stashed>)>>,
+}
+
+impl Stash {
+    fn put(&self, params: Stashed) -> u64 {
+        let mut e = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        e.0 += 1;
+        let n = e.0;
+        e.1.insert(n, params);
+        n
+    }
+
+    /// The params a stand-in names (each is taken once).
+    pub fn take(&self, params: &serde_json::Value) -> Option<Stashed> {
+        let n = params.get(STASH_KEY)?.as_u64()?;
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .1
+            .remove(&n)
+    }
+}
+
+/// A document notification's typed params and the stand-in message to pass on, or `None` to
+/// pass the message as it is (another method, or params that do not fit: the server reports
+/// those as usual).
+fn stash(body: &[u8], method: &str, stash: &Stash) -> Option<Vec<u8>> {
+    #[derive(serde::Deserialize)]
+    struct Params<P> {
+        params: P,
+    }
+    let params = match method {
+        "textDocument/didOpen" => {
+            Stashed::Open(serde_json::from_slice::<Params<_>>(body).ok()?.params)
+        }
+        "textDocument/didChange" => {
+            Stashed::Change(serde_json::from_slice::<Params<_>>(body).ok()?.params)
+        }
+        _ => return None,
+    };
+    let n = stash.put(params);
+    serde_json::to_vec(&serde_json::json!({
+        "jsonrpc": "2.0",
+        "method": method,
+        "params": { STASH_KEY: n },
+    }))
+    .ok()
+}
 
 /// The largest message accepted; larger ones are skipped.
 pub const MAX_MESSAGE: usize = 256 * 1024 * 1024;
 const MAX_HEADER: usize = 8 * 1024;
 
 /// Copies well-formed frames from `input` to `output` until `input` ends.
-pub async fn filter<R, W>(mut input: R, mut output: W)
+pub async fn filter<R, W>(input: R, output: W)
 where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {
-    let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
-    let mut chunk = vec![0u8; 64 * 1024];
+    filter_with(input, output, None).await
+}
+
+/// [`filter`], keeping document notifications in `stash` when one is given.
+pub async fn filter_with<R, W>(mut input: R, mut output: W, docs: Option<Stash>)
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    const READ: usize = 64 * 1024;
+    let mut buf: Vec<u8> = Vec::with_capacity(READ);
     let mut skip = 0usize; // body bytes of an oversized message still to drop
     loop {
         // take every complete frame from the buffer
@@ -57,12 +136,18 @@ where
                 continue;
             }
             if buf.len() < body_start + length {
-                break; // wait for the rest of the body
+                // wait for the rest of the body, in a buffer of the right size from the start
+                buf.reserve(body_start + length - buf.len());
+                break;
             }
             let body = &buf[body_start..body_start + length];
             let checked = check(body);
+            let stand_in = match (&checked, &docs) {
+                (Checked::Pass(Some(method)), Some(docs)) => stash(body, method, docs),
+                _ => None,
+            };
             let message: &[u8] = match &checked {
-                Checked::Pass => body,
+                Checked::Pass(_) => stand_in.as_deref().unwrap_or(body),
                 Checked::StandIn(v) => v,
                 Checked::Drop => {
                     eprintln!("flowls: dropped a message whose body is not a JSON object");
@@ -85,24 +170,28 @@ where
                 return;
             }
             buf.drain(..body_start + length);
-            if buf.capacity() > 4 * 1024 * 1024 && buf.len() < 64 * 1024 {
-                buf.shrink_to(64 * 1024); // a large document came: do not keep its buffer
+            if buf.capacity() > 4 * READ && buf.len() < READ {
+                buf.shrink_to(READ); // a large document came: do not keep its buffer
             }
         }
-        match input.read(&mut chunk).await {
+        if buf.capacity() - buf.len() < READ / 4 {
+            buf.reserve(READ);
+        }
+        match input.read_buf(&mut buf).await {
             Ok(0) | Err(_) => {
                 let _ = output.shutdown().await;
                 return;
             }
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Ok(_) => {}
         }
     }
 }
 
 /// What to pass on for a body.
 enum Checked {
-    /// The body itself: a JSON-RPC request, notification or response.
-    Pass,
+    /// The body itself: a JSON-RPC request, notification or response; with its method when
+    /// that is a document notification the filter reads itself.
+    Pass(Option<&'static str>),
     /// A malformed request that has an id: a stand-in request with that id, which the server
     /// answers with an error (so the client is not left waiting).
     StandIn(Vec<u8>),
@@ -125,8 +214,13 @@ struct Probe<'a> {
 }
 
 fn check(body: &[u8]) -> Checked {
-    if serde_json::from_slice::<Probe>(body).is_ok_and(|p| p.jsonrpc == "2.0") {
-        return Checked::Pass;
+    if let Ok(p) = serde_json::from_slice::<Probe>(body)
+        && p.jsonrpc == "2.0"
+    {
+        let doc = ["textDocument/didOpen", "textDocument/didChange"]
+            .into_iter()
+            .find(|m| *m == p.method);
+        return Checked::Pass(doc);
     }
     let Some(id) = serde_json::from_slice::<serde_json::Value>(body)
         .ok()
@@ -215,7 +309,7 @@ mod tests {
         for body in bodies {
             let layer = serde_json::from_slice::<Request>(body.as_bytes()).is_ok()
                 || serde_json::from_slice::<Response>(body.as_bytes()).is_ok();
-            let probe = matches!(check(body.as_bytes()), Checked::Pass);
+            let probe = matches!(check(body.as_bytes()), Checked::Pass(_));
             assert_eq!(probe, layer, "{body}");
         }
     }
