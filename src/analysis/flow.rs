@@ -40,8 +40,9 @@ struct Ctx<'a> {
     all_ids: foldhash::HashSet<&'a str>,
     /// The catalogue entry of each action id (the first action with that id).
     specs: HashMap<&'a str, &'static crate::catalogue::ActionSpec>,
-    /// The `params` diagnostics of each action, computed up front (see [`validate_all`]), by
-    /// the address of the params node.
+    /// The `params` diagnostics of the actions that have any, computed up front (see
+    /// [`validate_all`]), by the address of the params node; an action that is not in it has
+    /// none.
     validated: HashMap<usize, Vec<Diagnostic>>,
     out: &'a mut Vec<Diagnostic>,
 }
@@ -189,11 +190,14 @@ fn check_action<'a>(ctx: &mut Ctx<'a>, a: &'a Action<'a>, before: &Before<'a>) {
             ));
         }
         Some(p) => {
-            let found = match ctx.validated.remove(&(p as *const Node as usize)) {
-                Some(found) => found,
-                None => validate_params(a, spec, p, ctx.mappings),
-            };
-            ctx.out.extend(found);
+            if a.spec().is_some_and(|s| std::ptr::eq(s, spec)) {
+                // validated up front with the rest
+                if let Some(found) = ctx.validated.remove(&(p as *const Node as usize)) {
+                    ctx.out.extend(found);
+                }
+            } else {
+                ctx.out.extend(validate_params(a, spec, p, ctx.mappings));
+            }
             connection(ctx, a, spec, p);
             secrets_in_params(ctx, spec, p);
             let liquid: &[&str] = match (spec.type_.as_str(), spec.action.as_str()) {

@@ -313,6 +313,8 @@ impl State {
 
     pub fn open(&mut self, uri: Uri, version: i32, text: String) -> PathBuf {
         let path = Self::path_of(&uri);
+        // one copy of a large text at a time: the shared text first, then the rope from it
+        let text: Arc<str> = text.into();
         self.docs.insert(
             path.clone(),
             OpenDoc {
@@ -322,7 +324,7 @@ impl State {
             },
         );
         self.published.remove(&path);
-        let affected = self.update(&path, text.into());
+        let affected = self.update(&path, text);
         // an opened vault or grant may differ from the disk: everything that depends on it
         let affected = if affected.all {
             affected
