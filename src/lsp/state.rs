@@ -104,8 +104,36 @@ impl State {
     /// Puts a file's text in the workspace; returns the files whose diagnostics may change.
     pub fn update(&mut self, path: &Path, text: Arc<str>) -> Affected {
         let was_checked = self.ws.file(path).map(|f| f.kind);
+        let mut names = self.connection_names(path);
         let r = self.ws.replace_file(path.to_path_buf(), text);
-        self.affected(path, r.global, r.uses_changed, was_checked)
+        let mut affected = self.affected(path, r.global, r.uses_changed, was_checked);
+        if affected.all {
+            names.extend(self.connection_names(path));
+            self.users_first(&mut affected.later, &names);
+        }
+        affected
+    }
+
+    /// The name and id of the vault connection in `path`, if it is one.
+    fn connection_names(&self, path: &Path) -> Vec<String> {
+        self.ws
+            .index()
+            .vaults
+            .iter()
+            .filter(|v| v.path == path)
+            .flat_map(|v| v.name.iter().chain(v.id.iter()).cloned())
+            .collect()
+    }
+
+    /// Orders a background pass so that the flows using one of `names` come first, then the
+    /// other cross-file documents, then the rest: the files a vault edit is about are shown
+    /// first, and the rest of the pass (which changes nothing for them) follows.
+    fn users_first(&self, later: &mut [PathBuf], names: &[String]) {
+        later.sort_by_cached_key(|p| match self.ws.file(p) {
+            Some(f) if f.uses.iter().any(|u| names.contains(&u.connection)) => 0,
+            Some(f) if f.kind != DocKind::Flow => 1,
+            _ => 2,
+        });
     }
 
     pub fn remove(&mut self, path: &Path) -> Affected {
@@ -357,11 +385,64 @@ impl Affected {
                 self.now.push(p);
             }
         }
-        self.later.extend(other.later);
+        // the newer pass's order first (it may put some files first), each file once
+        let mut later = other.later;
+        later.append(&mut self.later);
+        let mut seen = std::collections::HashSet::new();
         let now = &self.now;
-        self.later.retain(|p| !now.contains(p));
-        self.later.sort();
-        self.later.dedup();
+        later.retain(|p| !now.contains(p) && seen.insert(p.clone()));
+        self.later = later;
         self.all |= other.all;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_vault_edit_rechecks_the_flows_using_it_first() {
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut st = State::new(tx);
+        st.ws = Workspace::new("/ws", Default::default(), Vec::new());
+        let vault = PathBuf::from("/ws/flow-vault-connections/v.json");
+        st.update(&vault, r#"{"name": "Old", "app_id": "AUTH0"}"#.into());
+        let flow = |conn: &str| -> Arc<str> {
+            format!(r#"{{"name": "F", "actions": [{{"id": "g", "type": "AUTH0", "action": "GET_USER", "params": {{"connection_id": "{conn}", "user_id": "u"}}}}]}}"#).into()
+        };
+        for i in 0..50 {
+            let conn = match i {
+                17 => "Old",
+                33 => "New",
+                _ => "Other",
+            };
+            st.update(
+                &PathBuf::from(format!("/ws/flows/f{i:02}.json")),
+                flow(conn),
+            );
+        }
+        let a = st.update(&vault, r#"{"name": "New", "app_id": "AUTH0"}"#.into());
+        assert!(a.all);
+        assert_eq!(a.later.len(), 50, "every flow is still rechecked");
+        let mut first: Vec<_> = a.later[..2].to_vec();
+        first.sort();
+        assert_eq!(
+            first,
+            [
+                PathBuf::from("/ws/flows/f17.json"),
+                PathBuf::from("/ws/flows/f33.json")
+            ],
+            "the flows using the old or the new name come first"
+        );
+        // merging keeps that order
+        let mut pending = Affected::default();
+        pending.merge(Affected {
+            now: Vec::new(),
+            later: vec![PathBuf::from("/ws/flows/f00.json")],
+            all: false,
+        });
+        pending.merge(a);
+        assert_eq!(pending.later.len(), 50);
+        assert!(pending.later[..2].contains(&PathBuf::from("/ws/flows/f17.json")));
     }
 }
