@@ -66,6 +66,27 @@ pub fn rope_char(rope: &Rope, pos: lsp::Position, unit: ColumnUnit) -> usize {
     rope.line_to_char(line) + char_col
 }
 
+/// The text after one content change: the changed range is found with the text's line index
+/// and the rest is copied around the new text (one pass over the text, no rope to keep).
+pub fn splice(
+    text: &str,
+    index: &LineIndex,
+    change: &lsp::TextDocumentContentChangeEvent,
+    unit: ColumnUnit,
+) -> String {
+    let Some(range) = change.range else {
+        return change.text.clone();
+    };
+    let offset = |p: lsp::Position| index.offset(text, p.line as usize, p.character as usize, unit);
+    let start = offset(range.start);
+    let end = offset(range.end).max(start);
+    let mut out = String::with_capacity(text.len() - (end - start) + change.text.len());
+    out.push_str(&text[..start]);
+    out.push_str(&change.text);
+    out.push_str(&text[end..]);
+    out
+}
+
 /// Applies one content change to the rope.
 pub fn apply_change(
     rope: &mut Rope,
@@ -148,6 +169,7 @@ mod tests {
         ) {
             let mut text = start.clone();
             let mut rope = Rope::from_str(&start);
+            let mut spliced = start.clone();
             for (a, b, insert, utf8) in edits {
                 let chars: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
                 let (mut s, mut e) = (chars[a % chars.len()], chars[b % chars.len()]);
@@ -167,8 +189,10 @@ mod tests {
                     text: insert.clone(),
                 };
                 apply_change(&mut rope, &change, unit);
+                spliced = splice(&spliced, &LineIndex::new(&spliced), &change, unit);
                 text.replace_range(s..e, &insert);
                 proptest::prop_assert_eq!(rope.to_string(), text.clone());
+                proptest::prop_assert_eq!(&spliced, &text);
             }
             let incremental = crate::syntax::parse(&rope.to_string());
             let whole = crate::syntax::parse(&text);

@@ -46,6 +46,14 @@ static SHUT_DOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool:
 /// Runs the server on stdin/stdout until the client says `exit` (or closes stdin). Returns
 /// whether `shutdown` came first.
 pub fn run() -> std::io::Result<bool> {
+    // a document's text is a large allocation that is replaced on every edit: give each its
+    // own mapping, returned to the system when freed (by default the threshold rises after the
+    // first such free, and freed texts then stay in the heap)
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes a tuning parameter of the allocator.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -544,7 +552,7 @@ impl LanguageServer for Backend {
             let open: Vec<(PathBuf, std::sync::Arc<str>)> = st
                 .docs
                 .iter()
-                .map(|(p, d)| (p.clone(), d.rope.to_string().into()))
+                .map(|(p, d)| (p.clone(), d.text.clone()))
                 .collect();
             st.ws.set_files(open);
         }

@@ -1,13 +1,15 @@
 //! The server's state: the workspace, the open documents (ropes), what the client can do,
 //! and what was last published. Guarded by one mutex that is never held across an `.await`.
 
-use super::convert::{apply_change, to_lsp_diagnostic};
+use super::convert::{apply_change, splice, to_lsp_diagnostic};
 use super::settings::{ServerSettings, Trigger};
 use crate::analysis::{self, Diagnostic};
 use crate::model::DocKind;
 use crate::syntax::line_index::ColumnUnit;
+use crate::syntax::line_index::LineIndex;
 use crate::workspace::Workspace;
 use ropey::Rope;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -28,7 +30,8 @@ pub struct ClientCaps {
 
 pub struct OpenDoc {
     pub uri: Uri,
-    pub rope: Rope,
+    /// The editor's text: the same allocation as the workspace file's.
+    pub text: Arc<str>,
     pub version: i32,
 }
 
@@ -209,7 +212,12 @@ impl State {
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             analysis::diagnostics(&self.ws, path)
         })) {
-            Ok(d) => d,
+            Ok(d) => {
+                if self.ws.file(path).is_some_and(|f| f.text.len() > LARGE) {
+                    release_free_memory();
+                }
+                d
+            }
             Err(_) => vec![Diagnostic::error(
                 crate::syntax::TextRange::empty(0),
                 analysis::code::SYNTAX,
@@ -329,11 +337,26 @@ impl State {
         if doc_id.version <= doc.version {
             return None;
         }
-        for change in &changes {
-            apply_change(&mut doc.rope, change, unit);
-        }
         doc.version = doc_id.version;
-        let text: Arc<str> = doc.rope.to_string().into();
+        let text: Arc<str> = match changes.as_slice() {
+            // the common case, one change: spliced into the text with its line index
+            [change] => {
+                let index = match self.ws.file(&path) {
+                    Some(f) if Arc::ptr_eq(&f.text, &doc.text) => Cow::Borrowed(f.line_index()),
+                    _ => Cow::Owned(LineIndex::new(&doc.text)),
+                };
+                splice(&doc.text, &index, change, unit).into()
+            }
+            // several changes, each relative to the text the previous one left: on a rope
+            _ => {
+                let mut rope = Rope::from_str(&doc.text);
+                for change in &changes {
+                    apply_change(&mut rope, change, unit);
+                }
+                rope.to_string().into()
+            }
+        };
+        doc.text = text.clone();
         let affected = self.update(&path, text);
         self.pending.merge(affected);
         Some(path)
@@ -341,13 +364,12 @@ impl State {
 
     pub fn open(&mut self, uri: Uri, version: i32, text: String) -> PathBuf {
         let path = Self::path_of(&uri);
-        // one copy of a large text at a time: the shared text first, then the rope from it
         let text: Arc<str> = text.into();
         self.docs.insert(
             path.clone(),
             OpenDoc {
                 uri,
-                rope: Rope::from_str(&text),
+                text: text.clone(),
                 version,
             },
         );
@@ -367,6 +389,21 @@ impl State {
     pub fn on_type(&self) -> bool {
         self.settings.trigger == Trigger::OnType
     }
+}
+
+/// A document this large leaves much memory free after its analysis.
+const LARGE: usize = 1024 * 1024;
+
+/// Gives the memory freed by a large analysis back to the system, in the background (the
+/// allocator keeps freed memory that is not at the top of its heap otherwise).
+fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    std::thread::spawn(|| {
+        // SAFETY: malloc_trim only releases free pages; it is safe to call at any time.
+        unsafe {
+            libc::malloc_trim(0);
+        }
+    });
 }
 
 /// Files whose diagnostics need recomputing: `now` on the edit path, `later` in the background.
