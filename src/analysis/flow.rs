@@ -36,10 +36,9 @@ struct Ctx<'a> {
     ws: &'a Workspace,
     file: &'a SourceFile,
     mappings: &'a KeywordMappings,
-    /// Every action id in the flow (for "runs later" versus "does not exist").
-    all_ids: foldhash::HashSet<&'a str>,
-    /// The catalogue entry of each action id (the first action with that id).
-    specs: HashMap<&'a str, &'static crate::catalogue::ActionSpec>,
+    /// Every action id in the flow (for "runs later" versus "does not exist"), with the
+    /// catalogue entry of the first action with that id that has one.
+    ids: HashMap<&'a str, Option<&'static crate::catalogue::ActionSpec>>,
     /// The `params` diagnostics of the actions that have any, computed up front (see
     /// [`validate_all`]), by the address of the params node; an action that is not in it has
     /// none.
@@ -90,14 +89,16 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
         ws,
         file,
         mappings: &ws.index().mappings,
-        all_ids: all.iter().filter_map(|a| a.id_str()).collect(),
-        specs: HashMap::new(),
+        ids: HashMap::with_capacity(all.len()),
         validated: validate_all(&all, &ws.index().mappings),
         out,
     };
     for a in &all {
-        if let (Some(id), Some(spec)) = (a.id_str(), a.spec()) {
-            ctx.specs.entry(id).or_insert(spec);
+        if let Some(id) = a.id_str() {
+            let spec = ctx.ids.entry(id).or_insert(None);
+            if spec.is_none() {
+                *spec = a.spec();
+            }
         }
     }
     duplicate_ids(&all, ctx.out);
@@ -248,13 +249,12 @@ fn validate_params(
 /// The `params` diagnostics of every action that has a catalogue entry and a params object,
 /// computed in parallel for a large flow (each action's are independent of the others').
 fn validate_all(all: &[&Action], mappings: &KeywordMappings) -> HashMap<usize, Vec<Diagnostic>> {
-    let jobs: Vec<(&Action, &crate::catalogue::ActionSpec, &Node)> = all
-        .iter()
-        .filter_map(|a| {
-            let (spec, p) = (a.spec()?, a.params?);
-            (p.as_object().is_some() || is_marker(p)).then_some((*a, spec, p))
-        })
-        .collect();
+    let mut jobs: Vec<(&Action, &crate::catalogue::ActionSpec, &Node)> =
+        Vec::with_capacity(all.len());
+    jobs.extend(all.iter().filter_map(|a| {
+        let (spec, p) = (a.spec()?, a.params?);
+        (p.as_object().is_some() || is_marker(p)).then_some((*a, spec, p))
+    }));
     let run = |jobs: &[(&Action, &crate::catalogue::ActionSpec, &Node)]| {
         jobs.iter()
             .map(|(a, spec, p)| {
@@ -676,7 +676,7 @@ fn reference<'a>(ctx: &mut Ctx<'a>, a: &Action, r: &Reference, before: &Before<'
                     code::EXPRESSION,
                     format!("`{id}` runs only in one branch of an earlier condition, so it may not have run here: read it inside that branch, or guard with ??"),
                 ));
-            } else if ctx.all_ids.contains(&id) {
+            } else if ctx.ids.contains_key(id) {
                 ctx.out.push(Diagnostic::error(
                     id_range,
                     code::EXPRESSION,
@@ -756,7 +756,7 @@ fn output(ctx: &mut Ctx, r: &Reference, id: &str) {
     let Some((field, range)) = r.segments.get(2).map(|(s, r)| (s.as_str(), *r)) else {
         return;
     };
-    let Some(target) = ctx.specs.get(id) else {
+    let Some(target) = ctx.ids.get(id).copied().flatten() else {
         return;
     };
     // the user and request actions return the Management API's objects: their documented

@@ -187,8 +187,8 @@ impl Needs {
                 match &u.need {
                     Need::AnyOf { scopes, .. } => {
                         needs.count += 1;
-                        if !needs.sets.contains(scopes) {
-                            needs.sets.push(scopes.clone());
+                        if !needs.sets.iter().any(|s| s == scopes) {
+                            needs.sets.push(scopes.to_vec());
                         }
                     }
                     Need::Unknown { .. } => needs.unknown = true,

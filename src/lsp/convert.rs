@@ -5,6 +5,7 @@ use crate::analysis::{Diagnostic, Severity};
 use crate::syntax::TextRange;
 use crate::syntax::line_index::{ColumnUnit, LineIndex};
 use ropey::Rope;
+use std::sync::Arc;
 use tower_lsp_server::ls_types::{self as lsp, NumberOrString};
 
 pub fn to_lsp_range(
@@ -67,24 +68,38 @@ pub fn rope_char(rope: &Rope, pos: lsp::Position, unit: ColumnUnit) -> usize {
 }
 
 /// The text after one content change: the changed range is found with the text's line index
-/// and the rest is copied around the new text (one pass over the text, no rope to keep).
+/// and the rest is copied around the new text, straight into the shared allocation the
+/// workspace keeps (no rope, no intermediate string: one copy of a large text at a time).
 pub fn splice(
     text: &str,
     index: &LineIndex,
     change: &lsp::TextDocumentContentChangeEvent,
     unit: ColumnUnit,
-) -> String {
+) -> Arc<str> {
     let Some(range) = change.range else {
-        return change.text.clone();
+        return change.text.as_str().into();
     };
     let offset = |p: lsp::Position| index.offset(text, p.line as usize, p.character as usize, unit);
     let start = offset(range.start);
     let end = offset(range.end).max(start);
-    let mut out = String::with_capacity(text.len() - (end - start) + change.text.len());
-    out.push_str(&text[..start]);
-    out.push_str(&change.text);
-    out.push_str(&text[end..]);
-    out
+    concat(&[&text[..start], &change.text, &text[end..]])
+}
+
+/// `parts` one after the other, in one shared allocation.
+fn concat(parts: &[&str]) -> Arc<str> {
+    let len = parts.iter().map(|p| p.len()).sum();
+    let mut buf: Arc<[std::mem::MaybeUninit<u8>]> = Arc::new_uninit_slice(len);
+    let dst = Arc::get_mut(&mut buf).expect("a new allocation has no other owner");
+    let mut at = 0;
+    for p in parts {
+        dst[at..at + p.len()].write_copy_of_slice(p.as_bytes());
+        at += p.len();
+    }
+    // SAFETY: every byte was written just above (the parts fill the `len` bytes exactly).
+    let bytes: Arc<[u8]> = unsafe { buf.assume_init() };
+    // SAFETY: the bytes are `str`s one after the other, so they are UTF-8, and `str` has the
+    // layout of `[u8]`.
+    unsafe { Arc::from_raw(Arc::into_raw(bytes) as *const str) }
 }
 
 /// Applies one content change to the rope.
@@ -189,7 +204,7 @@ mod tests {
                     text: insert.clone(),
                 };
                 apply_change(&mut rope, &change, unit);
-                spliced = splice(&spliced, &LineIndex::new(&spliced), &change, unit);
+                spliced = splice(&spliced, &LineIndex::new(&spliced), &change, unit).to_string();
                 text.replace_range(s..e, &insert);
                 proptest::prop_assert_eq!(rope.to_string(), text.clone());
                 proptest::prop_assert_eq!(&spliced, &text);

@@ -345,7 +345,7 @@ impl State {
                     Some(f) if Arc::ptr_eq(&f.text, &doc.text) => Cow::Borrowed(f.line_index()),
                     _ => Cow::Owned(LineIndex::new(&doc.text)),
                 };
-                splice(&doc.text, &index, change, unit).into()
+                splice(&doc.text, &index, change, unit)
             }
             // several changes, each relative to the text the previous one left: on a rope
             _ => {

@@ -131,12 +131,15 @@ fn nested_ids<'a>(list: &[Action<'a>], out: &mut Vec<&'a str>) {
 }
 
 fn actions_of(list: &Node) -> Vec<Action<'_>> {
-    list.as_array()
-        .unwrap_or_default()
-        .iter()
-        .filter(|n| n.as_object().is_some())
-        .map(Action::new)
-        .collect()
+    let items = list.as_array().unwrap_or_default();
+    let mut out = Vec::with_capacity(items.len());
+    out.extend(
+        items
+            .iter()
+            .filter(|n| n.as_object().is_some())
+            .map(Action::new),
+    );
+    out
 }
 
 impl<'a> Action<'a> {

@@ -278,10 +278,10 @@ mod tests {
         );
         assert_eq!(
             node_at_pointer(root, "/c/0").0.kind,
-            NodeKind::Marker(crate::syntax::Marker {
+            NodeKind::Marker(Box::new(crate::syntax::Marker {
                 key: "N".into(),
                 whole_value: false
-            })
+            }))
         );
     }
 }

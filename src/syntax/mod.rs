@@ -63,16 +63,16 @@ pub struct Node {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum NodeKind {
-    Object(Vec<Member>),
-    Array(Vec<Node>),
+    Object(Box<[Member]>),
+    Array(Box<[Node]>),
     /// A string literal: its decoded value (the range includes the quotes).
     String(Text),
-    /// A number literal, as written.
-    Number(Text),
+    /// A number literal, as written (boxed: rarer than strings, and so a node stays small).
+    Number(Box<str>),
     Bool(bool),
     Null,
     /// An unquoted deploy-cli keyword marker, `##KEY##` or `@@KEY@@`.
-    Marker(Marker),
+    Marker(Box<Marker>),
     /// Something that is not a value; a syntax problem was reported for it.
     Error,
 }

@@ -107,7 +107,7 @@ impl<'a> Parser<'a> {
             },
             Tok::Number => {
                 self.bump();
-                NodeKind::Number(Text::from(self.lexer.slice(range)))
+                NodeKind::Number(self.lexer.slice(range).into())
             }
             Tok::True => {
                 self.bump();
@@ -127,7 +127,7 @@ impl<'a> Parser<'a> {
                     whole_value: *whole,
                 };
                 self.bump();
-                NodeKind::Marker(marker)
+                NodeKind::Marker(Box::new(marker))
             }
             Tok::Word => {
                 let word = self.lexer.slice(range).to_string();
@@ -249,7 +249,7 @@ impl<'a> Parser<'a> {
             });
             self.separator(&mut end);
         }
-        let members: Vec<Member> = self.members.drain(base..).collect();
+        let members: Box<[Member]> = self.members.drain(base..).collect();
         Node {
             range: open.cover(end),
             kind: NodeKind::Object(members),
@@ -330,7 +330,7 @@ impl<'a> Parser<'a> {
             }
             self.separator(&mut end);
         }
-        let items: Vec<Node> = self.items.drain(base..).collect();
+        let items: Box<[Node]> = self.items.drain(base..).collect();
         Node {
             range: open.cover(end),
             kind: NodeKind::Array(items),

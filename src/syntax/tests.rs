@@ -138,19 +138,19 @@ fn keyword_markers_quoted_and_bare() {
     let n = root.get("n").unwrap();
     assert_eq!(
         n.kind,
-        NodeKind::Marker(Marker {
+        NodeKind::Marker(Box::new(Marker {
             key: "COUNT".into(),
             whole_value: false
-        })
+        }))
     );
     assert_eq!(&text[n.range.as_usize()], "##COUNT##");
     let o = root.get("o").unwrap();
     assert_eq!(
         o.kind,
-        NodeKind::Marker(Marker {
+        NodeKind::Marker(Box::new(Marker {
             key: "OBJ".into(),
             whole_value: true
-        })
+        }))
     );
 }
 
@@ -306,4 +306,11 @@ fn to_serde(node: &Node) -> serde_json::Value {
         NodeKind::Bool(b) => serde_json::Value::Bool(*b),
         _ => serde_json::Value::Null,
     }
+}
+
+#[test]
+fn tree_nodes_stay_small() {
+    // the tree is most of a large document's memory: a member is its key, a range and a node
+    assert_eq!(std::mem::size_of::<Node>(), 32);
+    assert_eq!(std::mem::size_of::<crate::syntax::Member>(), 64);
 }

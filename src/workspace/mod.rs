@@ -64,7 +64,10 @@ pub enum Need {
     /// No Management API call (third-party connectors, notifications).
     Nothing,
     /// Any one of these scopes is enough; `what` names the call for messages.
-    AnyOf { scopes: Vec<String>, what: String },
+    AnyOf {
+        scopes: &'static [String],
+        what: std::borrow::Cow<'static, str>,
+    },
     /// The endpoint cannot be known here (an expression or unknown path).
     Unknown { why: String },
 }
@@ -486,8 +489,8 @@ pub fn need_of(a: &Action, mappings: &KeywordMappings) -> Need {
     }
     if !spec.scopes.is_empty() {
         return Need::AnyOf {
-            scopes: spec.scopes.clone(),
-            what: spec.label(),
+            scopes: &spec.scopes,
+            what: spec.label().into(),
         };
     }
     if spec.action != "SEND_REQUEST" {
@@ -524,8 +527,8 @@ pub fn need_of(a: &Action, mappings: &KeywordMappings) -> Need {
     });
     match lookup {
         Some(e) => Need::AnyOf {
-            scopes: e.any_of.to_vec(),
-            what: format!("{method} {}", e.path),
+            scopes: e.any_of,
+            what: format!("{method} {}", e.path).into(),
         },
         None => Need::Unknown {
             // the path as written: substituted keyword values never reach messages
