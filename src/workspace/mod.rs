@@ -85,7 +85,7 @@ pub struct ConnectionRef {
     /// Range of the action's `action` value (where `missing-scope` goes).
     pub action_range: TextRange,
     /// The vault app the action needs, when the pair is known.
-    pub app: Option<String>,
+    pub app: Option<&'static str>,
     pub need: Need,
 }
 
@@ -472,7 +472,7 @@ pub fn flow_uses(root: &Node, mappings: &KeywordMappings) -> Vec<ConnectionRef> 
             label: a.label(),
             action_id: a.id_str().map(str::to_string),
             action_range: a.action.map_or(a.node.range, |n| n.range),
-            app: a.spec().and_then(|s| s.app()).map(str::to_string),
+            app: a.spec().and_then(|s| s.app()),
             need: need_of(a, mappings),
         });
     }
