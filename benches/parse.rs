@@ -75,6 +75,8 @@ fn bench(c: &mut Criterion) {
     g.sample_size(20);
     g.bench_function("set_file_and_diagnostics", |b| {
         b.iter(|| {
+            // a different file each time: a whole parse, not an incremental one
+            ws.remove_file(&path);
             ws.set_file(path.clone(), text.clone());
             flowls::analysis::diagnostics(&ws, &path)
         })
@@ -96,6 +98,17 @@ fn bench(c: &mut Criterion) {
                 if flip { edited.clone() } else { text.clone() },
             );
             flowls::analysis::ide::completion::complete(&ws, &path, at + usize::from(flip), true)
+        })
+    });
+    g.bench_function("edit_then_diagnostics", |b| {
+        let mut flip = false;
+        b.iter(|| {
+            flip = !flip;
+            ws.set_file(
+                path.clone(),
+                if flip { edited.clone() } else { text.clone() },
+            );
+            flowls::analysis::diagnostics(&ws, &path)
         })
     });
     g.bench_function("complete_only", |b| {

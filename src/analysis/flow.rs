@@ -265,8 +265,14 @@ fn validate_all(all: &[&Action], mappings: &KeywordMappings) -> HashMap<usize, V
             })
             .collect::<Vec<_>>()
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    if jobs.len() < 256 || threads < 2 {
+    if jobs.len() < 256 {
+        return run(&jobs).into_iter().collect();
+    }
+    // asked once: the answer reads the system's files (cgroup limits)
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let threads =
+        *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(4)));
+    if threads < 2 {
         return run(&jobs).into_iter().collect();
     }
     let per = jobs.len().div_ceil(threads);

@@ -340,14 +340,21 @@ impl Backend {
         drop(st);
         let state = self.state.clone();
         tokio::spawn(async move {
-            for chunk in affected.later.chunks(64) {
+            // a few milliseconds under the lock at a time, so edits, requests and the
+            // publications already queued are never kept waiting
+            let mut files = affected.later.iter().peekable();
+            while files.peek().is_some() {
                 {
                     let mut st = lock(&state);
                     if affected.all && st.generation != generation {
                         return; // a newer pass covers every file
                     }
-                    for p in chunk {
+                    let start = std::time::Instant::now();
+                    for p in files.by_ref() {
                         st.publish(p);
+                        if start.elapsed() > std::time::Duration::from_millis(2) {
+                            break;
+                        }
                     }
                 }
                 tokio::task::yield_now().await;

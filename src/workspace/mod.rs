@@ -141,6 +141,9 @@ pub struct Workspace {
     index: Index,
     /// Granted scopes proven by a Test connection, by vault name (the most trusted source).
     pub live_scopes: HashMap<String, Vec<String>>,
+    /// Which flows use each connection name or id: (file, index in its uses), built when
+    /// first asked for after a change, so checking every vault stays linear.
+    uses_index: std::sync::OnceLock<HashMap<String, Vec<(PathBuf, usize)>>>,
 }
 
 impl Workspace {
@@ -156,6 +159,7 @@ impl Workspace {
             files: BTreeMap::new(),
             index: Index::default(),
             live_scopes: HashMap::new(),
+            uses_index: std::sync::OnceLock::new(),
         };
         ws.rebuild_index();
         ws
@@ -206,6 +210,7 @@ impl Workspace {
                 .any(|(a, b)| a.connection != b.connection || a.need != b.need);
         let global = file.kind.is_global() || was_global;
         self.files.insert(path, file);
+        self.touched();
         if global {
             self.rebuild_index();
         }
@@ -289,10 +294,12 @@ impl Workspace {
                 f.uses = flow_uses(root, &mappings);
             }
         }
+        self.touched();
     }
 
     /// Removes a file; returns whether cross-file facts changed.
     pub fn remove_file(&mut self, path: &Path) -> bool {
+        self.touched();
         match self.files.remove(path) {
             Some(f) if f.kind.is_global() => {
                 self.rebuild_index();
@@ -323,6 +330,7 @@ impl Workspace {
     }
 
     fn rebuild_index(&mut self) {
+        self.touched();
         let mappings_root = self
             .files
             .values()
@@ -387,21 +395,47 @@ impl Workspace {
             })
     }
 
-    /// Every action in every flow that uses this vault connection.
+    /// Every action in every flow that uses this vault connection, in file order.
     pub fn uses_of<'a>(
         &'a self,
         vault: &'a VaultInfo,
     ) -> impl Iterator<Item = (&'a SourceFile, &'a ConnectionRef)> {
-        self.files.values().flat_map(move |f| {
-            f.uses
-                .iter()
-                .filter(move |u| {
-                    Some(u.connection.as_str()) == vault.name.as_deref()
-                        || (vault.id.is_some()
-                            && Some(u.connection.as_str()) == vault.id.as_deref())
+        let index = self.uses_index.get_or_init(|| {
+            let mut index: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+            for (fi, f) in self.files.values().enumerate() {
+                for (ui, u) in f.uses.iter().enumerate() {
+                    index.entry(&u.connection).or_default().push((fi, ui));
+                }
+            }
+            let files: Vec<&SourceFile> = self.files.values().collect();
+            // positions only: the index must not borrow the files it is stored beside
+            index
+                .into_iter()
+                .map(|(k, v)| {
+                    let at = v
+                        .into_iter()
+                        .map(|(fi, ui)| (files[fi].path.clone(), ui))
+                        .collect();
+                    (k.to_string(), at)
                 })
-                .map(move |u| (f, u))
+                .collect()
+        });
+        let mut at: Vec<&(PathBuf, usize)> = [vault.name.as_deref(), vault.id.as_deref()]
+            .into_iter()
+            .flatten()
+            .flat_map(|key| index.get(key).into_iter().flatten())
+            .collect();
+        at.sort();
+        at.dedup();
+        at.into_iter().filter_map(move |(path, ui)| {
+            let f = self.files.get(path)?;
+            Some((f, f.uses.get(*ui)?))
         })
+    }
+
+    /// Forgets what is derived from the files' uses (after any change to the files).
+    fn touched(&mut self) {
+        self.uses_index = std::sync::OnceLock::new();
     }
 }
 
