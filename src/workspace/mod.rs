@@ -573,3 +573,41 @@ pub fn need_of(a: &Action, mappings: &KeywordMappings) -> Need {
         },
     }
 }
+
+#[cfg(test)]
+mod uses_index_tests {
+    use super::*;
+
+    fn flow(conn: &str) -> Arc<str> {
+        format!(r#"{{"name": "F", "actions": [{{"id": "g", "type": "AUTH0", "action": "GET_USER", "params": {{"connection_id": "{conn}", "user_id": "u"}}}}]}}"#).into()
+    }
+
+    #[test]
+    fn uses_of_follows_every_change() {
+        let mut ws = Workspace::new("/ws", Settings::default(), Vec::new());
+        ws.set_file(
+            "/ws/flow-vault-connections/v.json".into(),
+            r#"{"name": "A", "id": "ac_1", "app_id": "AUTH0"}"#.into(),
+        );
+        let count = |ws: &Workspace| {
+            let v = ws.index().vaults[0].clone();
+            ws.uses_of(&v)
+                .map(|(f, _)| f.rel.clone())
+                .collect::<Vec<_>>()
+        };
+        assert!(count(&ws).is_empty());
+        ws.set_file("/ws/flows/b.json".into(), flow("A"));
+        ws.set_file("/ws/flows/a.json".into(), flow("ac_1"));
+        assert_eq!(
+            count(&ws),
+            ["flows/a.json", "flows/b.json"],
+            "by name and id, in file order"
+        );
+        ws.set_file("/ws/flows/b.json".into(), flow("Other"));
+        assert_eq!(count(&ws), ["flows/a.json"]);
+        ws.remove_file(Path::new("/ws/flows/a.json"));
+        assert!(count(&ws).is_empty());
+        ws.set_files(vec![("/ws/flows/c.json".into(), flow("A"))]);
+        assert_eq!(count(&ws), ["flows/c.json"]);
+    }
+}
