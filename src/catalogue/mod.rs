@@ -215,6 +215,19 @@ impl Catalogue {
         Some(&self.actions[i])
     }
 
+    /// Compiles every schema validator now (they are otherwise compiled on first use), so
+    /// that the first analysis does not pay for it: run on a spare thread at start-up.
+    pub fn warm_up(&self) {
+        for a in &self.actions {
+            a.validator();
+        }
+        for app in self.apps.values() {
+            for s in &app.setups {
+                s.validator();
+            }
+        }
+    }
+
     /// The action types, in catalogue order, without repeats.
     pub fn types(&self) -> &[&str] {
         &self.types

@@ -538,6 +538,8 @@ fn root_of(params: &InitializeParams) -> Option<PathBuf> {
 
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> jsonrpc::Result<InitializeResult> {
+        // the catalogue and its validators are ready before the first document comes
+        std::thread::spawn(|| crate::catalogue::Catalogue::get().warm_up());
         let (caps, unit) = client_caps(&params);
         let root = root_of(&params);
         {
