@@ -80,8 +80,8 @@ pub struct ConnectionRef {
     /// Range of the `connection_id` value.
     pub range: TextRange,
     /// `TYPE/ACTION`.
-    pub label: String,
-    pub action_id: Option<String>,
+    pub label: std::borrow::Cow<'static, str>,
+    pub action_id: Option<crate::syntax::Text>,
     /// Range of the action's `action` value (where `missing-scope` goes).
     pub action_range: TextRange,
     /// The vault app the action needs, when the pair is known.
@@ -503,8 +503,11 @@ pub fn flow_uses(root: &Node, mappings: &KeywordMappings) -> Vec<ConnectionRef> 
         out.push(ConnectionRef {
             connection,
             range: node.range,
-            label: a.label(),
-            action_id: a.id_str().map(str::to_string),
+            label: match a.spec() {
+                Some(spec) => std::borrow::Cow::Borrowed(spec.label()),
+                None => a.label().into(),
+            },
+            action_id: a.id_str().map(Into::into),
             action_range: a.action.map_or(a.node.range, |n| n.range),
             app: a.spec().and_then(|s| s.app()),
             need: need_of(a, mappings),
@@ -524,7 +527,7 @@ pub fn need_of(a: &Action, mappings: &KeywordMappings) -> Need {
     if !spec.scopes.is_empty() {
         return Need::AnyOf {
             scopes: &spec.scopes,
-            what: spec.label().into(),
+            what: std::borrow::Cow::Borrowed(spec.label()),
         };
     }
     if spec.action != "SEND_REQUEST" {

@@ -521,7 +521,7 @@ fn values(site: &Site, object: &Node, key: &str, replace: TextRange, out: &mut O
                 let label = if ty.is_some() {
                     s.action.clone()
                 } else {
-                    s.label()
+                    s.label().to_string()
                 };
                 let mut item_detail = s.summary.clone();
                 if !s.scopes.is_empty() {
@@ -743,7 +743,7 @@ fn expression(root: &Node, offset: usize, prefix: &str, out: &mut Out) {
         }
         ["actions"] => {
             for id in &before.surely {
-                let detail = spec_of(id).map(|s| s.label());
+                let detail = spec_of(id).map(|s| s.label().to_string());
                 out.push(id, ItemKind::Variable, detail, id.to_string(), replace, "0");
             }
             for id in &before.maybe {
