@@ -39,11 +39,15 @@ pub struct ActionSpec {
     pub params: Value,
     #[serde(skip)]
     validator: OnceLock<Option<jsonschema::Validator>>,
+    /// `TYPE/ACTION`, set when the catalogue is loaded.
+    #[serde(skip)]
+    label: String,
 }
 
 impl ActionSpec {
-    pub fn label(&self) -> String {
-        format!("{}/{}", self.type_, self.action)
+    /// `TYPE/ACTION`.
+    pub fn label(&self) -> &str {
+        &self.label
     }
     /// The vault `app_id` a connection of this action must have.
     pub fn app(&self) -> Option<&str> {
@@ -161,8 +165,11 @@ impl Catalogue {
     pub fn get() -> &'static Catalogue {
         static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
         CATALOGUE.get_or_init(|| {
-            let data: Data = serde_json::from_str(include_str!("data/catalogue.json"))
+            let mut data: Data = serde_json::from_str(include_str!("data/catalogue.json"))
                 .expect("the bundled catalogue is valid JSON of the expected shape");
+            for a in &mut data.actions {
+                a.label = format!("{}/{}", a.type_, a.action);
+            }
             let raw: HashMap<String, HashMap<String, Vec<String>>> =
                 serde_json::from_str(include_str!("data/management-api.json"))
                     .expect("the bundled endpoint table is valid JSON");
