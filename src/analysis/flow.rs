@@ -230,7 +230,7 @@ fn validate_params(
         mappings,
         &Subject {
             field_word: "param",
-            owner: &spec.label(),
+            owner: spec.label(),
             code: code::SCHEMA,
             anchor,
         },

@@ -689,7 +689,7 @@ fn action_snippets(root: Option<&Node>, replace: TextRange, out: &mut Out) {
         }
         body.push_str("\n}");
         out.push(
-            &spec.label(),
+            spec.label(),
             ItemKind::Snippet,
             Some(spec.summary.clone()),
             body,
