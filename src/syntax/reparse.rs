@@ -260,5 +260,31 @@ mod tests {
                 proptest::prop_assert_eq!(p, parse(&base));
             }
         }
+
+        /// A sequence of edits, each reparsed on the tree the previous one left (as an editor
+        /// session does), ends with the tree of a whole parse.
+        #[test]
+        fn reparse_after_reparse_agrees_with_a_whole_parse(
+            edits in proptest::collection::vec(
+                (0usize..400, 0usize..3, r#"[\[\]{}:,"a-z0-9 ]{0,2}"#),
+                1..30,
+            ),
+        ) {
+            let mut text = FLOW.to_string();
+            let mut tree = parse(&text);
+            for (at, remove, insert) in edits {
+                let at = at % (text.len() + 1);
+                let remove = remove.min(text.len() - at);
+                if !text.is_char_boundary(at) || !text.is_char_boundary(at + remove) {
+                    continue;
+                }
+                let new = edited(&text, at, remove, &insert);
+                if !reparse(&mut tree, &text, &new) {
+                    tree = parse(&new);
+                }
+                text = new;
+                proptest::prop_assert_eq!(&tree, &parse(&text));
+            }
+        }
     }
 }
