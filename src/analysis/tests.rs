@@ -351,6 +351,36 @@ fn setup_from_a_keyword_marker_is_validated_on_the_marker() {
 }
 
 #[test]
+fn nested_conditions_see_only_their_own_branch() {
+    check(
+        r###"
+//- flows/a.json
+{ "name": "A", "actions": [
+  { "id": "c1", "type": "FLOW", "action": "BOOLEAN_CONDITION", "params": { "if": true,
+    "then": [
+      { "id": "a1", "type": "JSON", "action": "CREATE_JSON", "params": { "object": {} } },
+      { "id": "c2", "type": "FLOW", "action": "BOOLEAN_CONDITION", "params": { "if": "{{actions.a1.object}}",
+        "then": [ { "id": "b1", "type": "JSON", "action": "PARSE_JSON", "params": { "json": "{{actions.a1.object}} {{actions.c1.result}} {{actions.c2.result}}" } } ],
+        "else": [ { "id": "b2", "type": "JSON", "action": "PARSE_JSON", "params": { "json": "{{actions.b1.object}}" } } ] } },
+      { "id": "a2", "type": "JSON", "action": "PARSE_JSON", "params": { "json": "{{actions.b1.object}} {{actions.a1.object}}" } } ],
+    "else": [ { "id": "e1", "type": "JSON", "action": "PARSE_JSON", "params": { "json": "{{actions.a1.object}}" } } ] } },
+  { "id": "z", "type": "JSON", "action": "PARSE_JSON", "params": { "json": "{{actions.c1.result}} {{actions.a2.object}} {{actions.b2.object}}" } }
+] }
+"###,
+        expect![[r#"
+            flows/a.json 5:100-5:106 warning expression "object": `object` is not an output of JSON/CREATE_JSON (a1); it has result
+            flows/a.json 6:107-6:113 warning expression "object": `object` is not an output of JSON/CREATE_JSON (a1); it has result
+            flows/a.json 7:104-7:106 error expression "b1": `b1` has not run at this point (it comes later, or in another branch): an expression can read only earlier actions
+            flows/a.json 8:84-8:101 warning expression "actions.b1.object": `b1` runs only in one branch of an earlier condition, so it may not have run here: read it inside that branch, or guard with ??
+            flows/a.json 8:117-8:123 warning expression "object": `object` is not an output of JSON/CREATE_JSON (a1); it has result
+            flows/a.json 9:100-9:102 error expression "a1": `a1` has not run at this point (it comes later, or in another branch): an expression can read only earlier actions
+            flows/a.json 10:101-10:118 warning expression "actions.a2.object": `a2` runs only in one branch of an earlier condition, so it may not have run here: read it inside that branch, or guard with ??
+            flows/a.json 10:123-10:140 warning expression "actions.b2.object": `b2` runs only in one branch of an earlier condition, so it may not have run here: read it inside that branch, or guard with ??
+        "#]],
+    );
+}
+
+#[test]
 fn expressions_read_only_earlier_actions() {
     check(
         r###"

@@ -30,32 +30,58 @@ pub struct Branch<'a> {
 }
 
 /// The action ids that have run before a point of the flow: surely, or only in some branch
-/// of an earlier condition.
+/// of an earlier condition. One value for a whole walk: what a list or branch adds is taken
+/// back when the walk leaves it, so nested conditions cost no copies.
 #[derive(Debug, Clone, Default)]
 pub struct Before<'a> {
     /// In execution order.
     pub surely: Vec<&'a str>,
     pub maybe: Vec<&'a str>,
-    surely_set: foldhash::HashSet<&'a str>,
-    maybe_set: foldhash::HashSet<&'a str>,
+    /// How many times each id is in `surely` / `maybe` (ids may repeat).
+    surely_count: foldhash::HashMap<&'a str, u32>,
+    maybe_count: foldhash::HashMap<&'a str, u32>,
 }
 
 impl<'a> Before<'a> {
     pub fn has_run(&self, id: &str) -> bool {
-        self.surely_set.contains(id)
+        self.surely_count.contains_key(id)
     }
     pub fn may_have_run(&self, id: &str) -> bool {
-        self.maybe_set.contains(id)
+        self.maybe_count.contains_key(id)
     }
     fn ran(&mut self, id: Option<&'a str>) {
         if let Some(id) = id {
             self.surely.push(id);
-            self.surely_set.insert(id);
+            *self.surely_count.entry(id).or_default() += 1;
         }
     }
     fn ran_maybe(&mut self, ids: Vec<&'a str>) {
-        self.maybe_set.extend(ids.iter().copied());
-        self.maybe.extend(ids);
+        for id in ids {
+            self.maybe.push(id);
+            *self.maybe_count.entry(id).or_default() += 1;
+        }
+    }
+    fn mark(&self) -> (usize, usize) {
+        (self.surely.len(), self.maybe.len())
+    }
+    /// Takes back everything added since `mark`.
+    fn rollback(&mut self, (surely, maybe): (usize, usize)) {
+        fn pop<'a>(
+            list: &mut Vec<&'a str>,
+            count: &mut foldhash::HashMap<&'a str, u32>,
+            to: usize,
+        ) {
+            for id in list.drain(to..) {
+                if let Some(n) = count.get_mut(id) {
+                    *n -= 1;
+                    if *n == 0 {
+                        count.remove(id);
+                    }
+                }
+            }
+        }
+        pop(&mut self.surely, &mut self.surely_count, surely);
+        pop(&mut self.maybe, &mut self.maybe_count, maybe);
     }
 }
 
@@ -63,7 +89,7 @@ impl<'a> Flow<'a> {
     /// Calls `f` for every action in execution order with what has run before it. Inside a
     /// condition's `then` / `else`, the condition itself counts as run.
     pub fn visit<'b>(&'b self, f: &mut impl FnMut(&'b Action<'a>, &Before<'a>)) {
-        visit_list(&self.actions, &Before::default(), f);
+        visit_list(&self.actions, &mut Before::default(), f);
     }
 
     pub fn new(root: &'a Node) -> Flow<'a> {
@@ -101,16 +127,17 @@ impl<'a> Flow<'a> {
 
 fn visit_list<'a, 'b>(
     list: &'b [Action<'a>],
-    outer: &Before<'a>,
+    before: &mut Before<'a>,
     f: &mut impl FnMut(&'b Action<'a>, &Before<'a>),
 ) {
-    let mut before = outer.clone();
+    let start = before.mark();
     for a in list {
-        f(a, &before);
+        f(a, before);
         for branch in &a.branches {
-            let mut inner = before.clone();
-            inner.ran(a.id_str());
-            visit_list(&branch.actions, &inner, f);
+            let inside = before.mark();
+            before.ran(a.id_str());
+            visit_list(&branch.actions, before, f);
+            before.rollback(inside);
         }
         before.ran(a.id_str());
         let mut nested = Vec::new();
@@ -119,6 +146,8 @@ fn visit_list<'a, 'b>(
         }
         before.ran_maybe(nested);
     }
+    // what this list ran is not seen by the list it is nested in
+    before.rollback(start);
 }
 
 fn nested_ids<'a>(list: &[Action<'a>], out: &mut Vec<&'a str>) {
