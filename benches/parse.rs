@@ -89,25 +89,25 @@ fn bench(c: &mut Criterion) {
     let base = text.to_string();
     let at = base.rfind("\"action\": \"").unwrap() + "\"action\": \"".len();
     let edited: Arc<str> = format!("{}X{}", &base[..at], &base[at..]).into();
+    // each iteration types or removes the same character, so every set_file is an edit
+    let mut flip = false;
+    let mut edit = |ws: &mut Workspace| {
+        flip = !flip;
+        ws.set_file(
+            path.clone(),
+            if flip { edited.clone() } else { text.clone() },
+        );
+        at + usize::from(flip)
+    };
     g.bench_function("edit_then_complete_action", |b| {
-        let mut flip = false;
         b.iter(|| {
-            flip = !flip;
-            ws.set_file(
-                path.clone(),
-                if flip { edited.clone() } else { text.clone() },
-            );
-            flowls::analysis::ide::completion::complete(&ws, &path, at + usize::from(flip), true)
+            let cursor = edit(&mut ws);
+            flowls::analysis::ide::completion::complete(&ws, &path, cursor, true)
         })
     });
     g.bench_function("edit_then_diagnostics", |b| {
-        let mut flip = false;
         b.iter(|| {
-            flip = !flip;
-            ws.set_file(
-                path.clone(),
-                if flip { edited.clone() } else { text.clone() },
-            );
+            edit(&mut ws);
             flowls::analysis::diagnostics(&ws, &path)
         })
     });

@@ -6,6 +6,7 @@
 //! code that reads them from disk.
 
 pub mod analysis;
+pub mod background;
 pub mod catalogue;
 pub mod cli;
 pub mod lsp;

@@ -249,14 +249,8 @@ pub fn workspace_symbols(
 use crate::analysis::ide::{fixes, format, structure};
 
 pub fn code_actions(st: &State, params: CodeActionParams) -> Option<CodeActionResponse> {
-    let uri = &params.text_document.uri;
-    let (path, start) = st.offset(uri, params.range.start)?;
-    let (_, end) = st.offset(uri, params.range.end)?;
-    let found = fixes::fixes(
-        &st.ws,
-        &path,
-        crate::syntax::TextRange::new(start, end.max(start)),
-    );
+    let (path, range) = st.text_range(&params.text_document.uri, params.range)?;
+    let found = fixes::fixes(&st.ws, &path, range);
     let mut out = Vec::new();
     for fix in found {
         let diag = {
@@ -318,14 +312,8 @@ pub fn range_formatting(
     st: &State,
     params: DocumentRangeFormattingParams,
 ) -> Option<Vec<TextEdit>> {
-    let uri = &params.text_document.uri;
-    let (path, start) = st.offset(uri, params.range.start)?;
-    let (_, end) = st.offset(uri, params.range.end)?;
-    let (range, text) = format::range(
-        &st.ws,
-        &path,
-        crate::syntax::TextRange::new(start, end.max(start)),
-    )?;
+    let (path, range) = st.text_range(&params.text_document.uri, params.range)?;
+    let (range, text) = format::range(&st.ws, &path, range)?;
     Some(vec![TextEdit {
         range: st.range_in(&path, range)?,
         new_text: text,
@@ -435,14 +423,8 @@ pub fn document_links(st: &State, params: DocumentLinkParams) -> Option<Vec<Docu
 }
 
 pub fn inlay_hints(st: &State, params: InlayHintParams) -> Option<Vec<InlayHint>> {
-    let uri = &params.text_document.uri;
-    let (path, start) = st.offset(uri, params.range.start)?;
-    let (_, end) = st.offset(uri, params.range.end)?;
-    let hints = structure::inlay_hints(
-        &st.ws,
-        &path,
-        crate::syntax::TextRange::new(start, end.max(start)),
-    );
+    let (path, range) = st.text_range(&params.text_document.uri, params.range)?;
+    let hints = structure::inlay_hints(&st.ws, &path, range);
     Some(
         hints
             .into_iter()

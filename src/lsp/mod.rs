@@ -106,7 +106,7 @@ pub fn run() -> std::io::Result<bool> {
     Ok(SHUT_DOWN.load(std::sync::atomic::Ordering::SeqCst))
 }
 
-/// Applies `didOpen` / `didChange` / `didClose` to the state in arrival order, then hands
+/// Applies `didOpen` / `didChange` / `didSave` to the state in arrival order, then hands
 /// the message on.
 struct Ordered<S> {
     inner: S,
@@ -539,7 +539,7 @@ fn root_of(params: &InitializeParams) -> Option<PathBuf> {
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> jsonrpc::Result<InitializeResult> {
         // the catalogue and its validators are ready before the first document comes
-        std::thread::spawn(|| crate::catalogue::Catalogue::get().warm_up());
+        crate::background::run(|| crate::catalogue::Catalogue::get().warm_up());
         let (caps, unit) = client_caps(&params);
         let root = root_of(&params);
         {

@@ -214,7 +214,7 @@ impl State {
         })) {
             Ok(d) => {
                 if self.ws.file(path).is_some_and(|f| f.text.len() > LARGE) {
-                    release_free_memory();
+                    crate::background::release_free_memory();
                 }
                 d
             }
@@ -235,6 +235,17 @@ impl State {
             .iter()
             .map(|d| to_lsp_diagnostic(&file.text, index, d, self.unit))
             .collect()
+    }
+
+    /// The file and byte range of an LSP range (an inverted range is empty at its start).
+    pub fn text_range(
+        &self,
+        uri: &Uri,
+        range: lsp::Range,
+    ) -> Option<(PathBuf, crate::syntax::TextRange)> {
+        let (path, start) = self.offset(uri, range.start)?;
+        let (_, end) = self.offset(uri, range.end)?;
+        Some((path, crate::syntax::TextRange::new(start, end.max(start))))
     }
 
     /// The file and byte offset of an LSP position.
@@ -393,18 +404,6 @@ impl State {
 
 /// A document this large leaves much memory free after its analysis.
 const LARGE: usize = 1024 * 1024;
-
-/// Gives the memory freed by a large analysis back to the system, in the background (the
-/// allocator keeps freed memory that is not at the top of its heap otherwise).
-fn release_free_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    std::thread::spawn(|| {
-        // SAFETY: malloc_trim only releases free pages; it is safe to call at any time.
-        unsafe {
-            libc::malloc_trim(0);
-        }
-    });
-}
 
 /// Files whose diagnostics need recomputing: `now` on the edit path, `later` in the background.
 #[derive(Debug, Default)]

@@ -236,7 +236,7 @@ impl Workspace {
                 reparsed = Some(old_parse);
             } else if old.text.len() > 64 * 1024 {
                 // a large tree is freed off the edit path
-                defer_drop(old_parse);
+                crate::background::drop_later(old_parse);
             }
         }
         let parse = if let Some(p) = reparsed {
@@ -401,24 +401,16 @@ impl Workspace {
         vault: &'a VaultInfo,
     ) -> impl Iterator<Item = (&'a SourceFile, &'a ConnectionRef)> {
         let index = self.uses_index.get_or_init(|| {
-            let mut index: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
-            for (fi, f) in self.files.values().enumerate() {
-                for (ui, u) in f.uses.iter().enumerate() {
-                    index.entry(&u.connection).or_default().push((fi, ui));
+            let mut index: HashMap<String, Vec<(PathBuf, usize)>> = HashMap::new();
+            for f in self.files.values() {
+                for (i, u) in f.uses.iter().enumerate() {
+                    index
+                        .entry(u.connection.clone())
+                        .or_default()
+                        .push((f.path.clone(), i));
                 }
             }
-            let files: Vec<&SourceFile> = self.files.values().collect();
-            // positions only: the index must not borrow the files it is stored beside
             index
-                .into_iter()
-                .map(|(k, v)| {
-                    let at = v
-                        .into_iter()
-                        .map(|(fi, ui)| (files[fi].path.clone(), ui))
-                        .collect();
-                    (k.to_string(), at)
-                })
-                .collect()
         });
         let mut at: Vec<&(PathBuf, usize)> = [vault.name.as_deref(), vault.id.as_deref()]
             .into_iter()
@@ -436,23 +428,6 @@ impl Workspace {
     /// Forgets what is derived from the files' uses (after any change to the files).
     fn touched(&mut self) {
         self.uses_index = std::sync::OnceLock::new();
-    }
-}
-
-/// Drops a value on a background thread, so that freeing a large tree does not delay an answer.
-fn defer_drop<T: Send + 'static>(value: T) {
-    use std::sync::mpsc::{Sender, channel};
-    static DROPPER: std::sync::OnceLock<Option<Sender<Box<dyn Send>>>> = std::sync::OnceLock::new();
-    let dropper = DROPPER.get_or_init(|| {
-        let (tx, rx) = channel::<Box<dyn Send>>();
-        std::thread::Builder::new()
-            .name("flowls-drop".into())
-            .spawn(move || rx.into_iter().for_each(drop))
-            .ok()
-            .map(|_| tx)
-    });
-    if let Some(tx) = dropper {
-        let _ = tx.send(Box::new(value));
     }
 }
 

@@ -258,17 +258,7 @@ def test_documents_over_the_size_limit_get_one_warning(workspace):
         uri = (workspace / "flows/huge.json").as_uri()
         text = '{"name": "' + "x" * (2 * 1024 * 1024) + '", "actions": []}'
         open_doc(s, uri, text)
-        end = time.monotonic() + 10
-        diags = None
-        while time.monotonic() < end and diags is None:
-            try:
-                m = s.inbox.get(timeout=0.2)
-            except queue.Empty:
-                continue
-            if m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri:
-                diags = m["params"]["diagnostics"]
-            elif "method" in m and "id" in m:
-                s.send({"jsonrpc": "2.0", "id": m["id"], "result": None})
+        diags = wait_diags(s, uri, lambda d: True)
         assert diags is not None and len(diags) == 1
         assert "larger than 1 MiB" in diags[0]["message"]
         s.alive()
