@@ -52,5 +52,15 @@ fn replayed_inputs_do_not_panic() {
             .unwrap();
         let mut out = Vec::new();
         rt.block_on(flowls::lsp::transport::filter(&data[..], &mut out));
+        // every frame passed on is read by the JSON-RPC layer without error
+        let mut rest = &out[..];
+        while let Some(end) = rest.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = std::str::from_utf8(&rest[..end]).unwrap();
+            let n: usize = head.trim_start_matches("Content-Length: ").parse().unwrap();
+            let body = &rest[end + 4..end + 4 + n];
+            assert!(flowls::lsp::transport::layer_accepts(body));
+            rest = &rest[end + 4 + n..];
+        }
+        assert!(rest.is_empty());
     }
 }

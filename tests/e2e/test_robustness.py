@@ -383,3 +383,54 @@ def test_soak_1000_test_connections_with_random_faults(workspace):
         s.close()
         tenant.close()
     assert CANARY.encode() not in s.stderr
+
+
+def test_hostile_messages_do_not_stop_the_server(server, workspace):
+    """Issue 11.2: a lone surrogate escape (JavaScript clients send them), raw bytes that are
+    not UTF-8 and params nested 200 deep each ended the session."""
+    uri = (workspace / "flows/sur.json").as_uri()
+    text = '{"name": "S\\ud800", "actions": [{"id": "a", "type": "AUTH0", "action": "GET_USER", "params": {"connection_id": "Users M2M", "user_id": "x\\udc00"}}]}'
+    body = ('{"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": "%s", "languageId": "json", "version": 1, "text": %s}}}'
+            % (uri, json.dumps(text)[:-1].replace("\\\\ud800", "\\ud800").replace("\\\\udc00", "\\udc00") + '"')).encode()
+    assert b"\\ud800" in body and b"\\\\ud800" not in body
+    server.raw(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    cfg = b'{"jsonrpc": "2.0", "method": "workspace/didChangeConfiguration", "params": {"settings": {"flowls": {"keywordMappingsFile": "\\ud800"}}}}'
+    server.raw(b"Content-Length: %d\r\n\r\n" % len(cfg) + cfg)
+    raw = b'{"jsonrpc": "2.0", "method": "workspace/didChangeConfiguration", "params": {"settings": {"x": "\xff\xfe"}}}'
+    server.raw(b"Content-Length: %d\r\n\r\n" % len(raw) + raw)
+    deep = "[" * 200 + "]" * 200
+    body = ('{"jsonrpc": "2.0", "id": 77, "method": "workspace/executeCommand", "params": %s}' % deep).encode()
+    server.raw(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    assert "error" in server.wait_response(77)
+    body = ('{"jsonrpc": "2.0", "method": "textDocument/didChange", "params": %s}' % deep).encode()
+    server.raw(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    # the document was opened, with its lone surrogates read as U+FFFD (one UTF-16 unit each)
+    r = server.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
+    assert [x["name"] for x in r["result"]] == ["a"], r
+    # an edit after the surrogate lands where the client meant it (UTF-16 columns)
+    col = text.index('"a"') - len("\\ud800") + 1 + 1  # inside the id, after the surrogate
+    server.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2},
+                  "contentChanges": [{"range": {"start": {"line": 0, "character": col}, "end": {"line": 0, "character": col + 1}}, "text": "b"}]})
+    r = server.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
+    assert [x["name"] for x in r["result"]] == ["b"], r
+    assert server.proc.poll() is None
+    server.alive()
+
+
+def test_a_content_length_counted_in_characters_loses_no_message(server, workspace):
+    """Issue 11.3: a length that counts characters, not bytes, left the reader out of step
+    and the following requests unanswered."""
+    uri = (workspace / "flows/chars.json").as_uri()
+    text = '{"name": "Café ☕", "actions": [{"id": "naïve😀", "type": "FLOW", "action": "DO_NOTHING", "params": {}}]}'
+    body = json.dumps({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
+        "textDocument": {"uri": uri, "languageId": "json", "version": 1, "text": text}}}, ensure_ascii=False)
+    assert len(body) < len(body.encode())
+    server.raw(b"Content-Length: %d\r\n\r\n" % len(body) + body.encode())
+    r = server.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
+    assert [x["name"] for x in r["result"]] == ["naïve😀"], r
+    # a length counted long (bytes the client never sends), then a request it waits on
+    body = json.dumps({"jsonrpc": "2.0", "method": "$/setTrace", "params": {"value": "off"}}).encode()
+    server.raw(b"Content-Length: %d\r\n\r\n" % (len(body) + 40) + body)
+    r = server.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
+    assert [x["name"] for x in r["result"]] == ["naïve😀"], r
+    server.alive()
