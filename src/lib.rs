@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod background;
 pub mod catalogue;
 pub mod cli;
+pub mod display;
 pub mod lsp;
 pub mod model;
 pub mod syntax;

@@ -3,6 +3,7 @@
 //! 2 usage or I/O error.
 
 use crate::analysis::{self, Diagnostic, Severity};
+use crate::display::escape_control;
 use crate::syntax::line_index::ColumnUnit;
 use crate::workspace::{Settings, Workspace, disk};
 use serde_json::json;
@@ -100,12 +101,15 @@ pub fn check(
             && ws.file(file).is_none()
         {
             // a file flowls would not pick up by itself (another name): check it anyway
-            let text = disk::read_text(file).map_err(|e| format!("{}: {e}", arg.display()))?;
+            let text = disk::read_in(file, &disk::Roots::new([root.as_path()]))
+                .map_err(|e| format!("{}: {e}", arg.display()))?;
             ws.set_file(file.clone(), text);
         }
         for (p, why) in unreadable {
             if only.is_none() || only.as_ref() == Some(&p) {
-                outcome.unreadable.push((display(&p, &display_base), why));
+                outcome
+                    .unreadable
+                    .push((display(&p, &display_base), why.to_string()));
             }
         }
         collect(&ws, only.as_deref(), &display_base, &mut outcome);
@@ -114,11 +118,7 @@ pub fn check(
 }
 
 fn display(path: &Path, base: &Path) -> String {
-    let rel = path.strip_prefix(base).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    crate::display::path(path, base)
 }
 
 fn collect(ws: &Workspace, only: Option<&Path>, base: &Path, outcome: &mut CheckOutcome) {
@@ -193,7 +193,7 @@ pub fn render(outcome: &CheckOutcome, format: Format) -> String {
                     f.end_line,
                     f.end_column,
                     gh_property(&format!("flowls {}", f.diagnostic.code)),
-                    gh_data(&f.diagnostic.message)
+                    gh_data(&escape_control(&f.diagnostic.message, false))
                 );
             }
             s
@@ -215,7 +215,13 @@ fn human(outcome: &CheckOutcome) -> String {
     let mut s = String::new();
     for f in &outcome.findings {
         let d = &f.diagnostic;
-        let _ = writeln!(s, "{}[{}]: {}", d.severity.as_str(), d.code, d.message);
+        let _ = writeln!(
+            s,
+            "{}[{}]: {}",
+            d.severity.as_str(),
+            d.code,
+            escape_control(&d.message, false)
+        );
         let gutter = f.line.to_string().len();
         let pad = " ".repeat(gutter);
         let _ = writeln!(s, "{pad}--> {}:{}:{}", f.path, f.line, f.column);
@@ -239,7 +245,7 @@ fn human(outcome: &CheckOutcome) -> String {
                 })
                 .collect();
         }
-        let _ = writeln!(s, "{} | {}", f.line, line);
+        let _ = writeln!(s, "{} | {}", f.line, escape_control(&line, true));
         let width = if f.end_line == f.line {
             f.end_column.saturating_sub(f.column).max(1)
         } else {
@@ -374,7 +380,8 @@ pub fn test_connection(
     let root = workspace_root_of(&abs);
     let (mut ws, _) = disk::load(&root, settings.clone(), env);
     if ws.file(&abs).is_none() {
-        let text = disk::read_text(&abs).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = disk::read_in(&abs, &disk::Roots::new([root.as_path()]))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
         ws.set_file(abs.clone(), text);
     }
     let Some(vault) = crate::tenant::find_vault(&ws, &abs, connection) else {

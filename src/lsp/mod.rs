@@ -38,7 +38,27 @@ pub struct Backend {
     state: Shared,
     /// Whether the start-up scan is done, for requests that need the whole workspace.
     indexed: Arc<tokio::sync::watch::Sender<bool>>,
+    /// Set when the client's `initialized` arrives (see `Ordered::call`).
+    initialized: Arc<tokio::sync::watch::Sender<bool>>,
+    /// The start-up scan's reading of the disk, begun at `initialize`.
+    scan: Arc<Mutex<Option<tokio::task::JoinHandle<disk::Scanned>>>>,
+    /// How many files the start-up scan read (for its progress report).
+    indexed_files: Arc<Mutex<usize>>,
+    /// Places for Test connections (network I/O runs apart from the editing state).
+    tests: Arc<tokio::sync::Semaphore>,
 }
+
+/// Requests handled at once. Test connections are bounded far below it
+/// ([`MAX_TEST_CONNECTIONS`]), so tenants that stall never take every place from editing.
+const MAX_REQUESTS_IN_FLIGHT: usize = 64;
+/// Test connections running at once; one more is answered at once with `cancelled`.
+const MAX_TEST_CONNECTIONS: usize = 8;
+/// How long a request that needs the whole workspace waits for the start-up scan.
+const SCAN_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+/// How long the start-up waits for `initialized` before it indexes all the same.
+const INITIALIZED_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+/// How long the start-up waits for the client's answer to `workspace/configuration`.
+const CONFIGURATION_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Set by `shutdown`: `exit` after it ends the process with 0, without it with 1 (LSP).
 static SHUT_DOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
@@ -62,6 +82,8 @@ pub fn run() -> std::io::Result<bool> {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Outgoing>();
         let state: Shared = Arc::new(Mutex::new(State::new(tx)));
         let shared = state.clone();
+        let initialized = Arc::new(tokio::sync::watch::channel(false).0);
+        let seen = initialized.clone();
         let (service, socket) = LspService::new(move |client| {
             let sender = client.clone();
             tokio::spawn(async move {
@@ -82,6 +104,10 @@ pub fn run() -> std::io::Result<bool> {
                 client,
                 state: shared,
                 indexed: Arc::new(tokio::sync::watch::channel(false).0),
+                initialized: seen,
+                scan: Arc::default(),
+                indexed_files: Arc::default(),
+                tests: Arc::new(tokio::sync::Semaphore::new(MAX_TEST_CONNECTIONS)),
             }
         });
         let docs = transport::Stash::default();
@@ -89,6 +115,7 @@ pub fn run() -> std::io::Result<bool> {
             inner: service,
             state,
             docs: docs.clone(),
+            initialized: initialized.clone(),
         };
         // well-formed frames only (see `transport`)
         let (frames_in, frames_out) = tokio::io::duplex(256 * 1024);
@@ -98,6 +125,7 @@ pub fn run() -> std::io::Result<bool> {
             Some(docs),
         ));
         Server::new(frames_out, tokio::io::stdout(), socket)
+            .concurrency_level(MAX_REQUESTS_IN_FLIGHT)
             .serve(service)
             .await;
     });
@@ -113,6 +141,8 @@ struct Ordered<S> {
     state: Shared,
     /// Document notifications read by the transport filter.
     docs: transport::Stash,
+    /// Set when `initialized` arrives.
+    initialized: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl<S> Ordered<S> {
@@ -159,6 +189,14 @@ impl<S> Ordered<S> {
                         serde_json::to_value(p).ok()
                     })
                 }
+                "textDocument/didClose" => {
+                    if let Ok(p) =
+                        <DidCloseTextDocumentParams as serde::Deserialize>::deserialize(&params)
+                    {
+                        st.close(&p.text_document.uri);
+                    }
+                    Some(params)
+                }
                 _ => {
                     if let Ok(p) =
                         <DidSaveTextDocumentParams as serde::Deserialize>::deserialize(&params)
@@ -188,17 +226,34 @@ where
     type Future = futures::future::BoxFuture<'static, Result<Option<Response>, S::Error>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
+        let ready = self.inner.poll_ready(cx);
+        if ready.is_pending() {
+            // `LspService` is not ready while `initialize` runs, and says so without arranging
+            // to wake the reader: without this, messages sent right after `initialize` could
+            // wait forever
+            let waker = cx.waker().clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                waker.wake();
+            });
+        }
+        ready
     }
 
     fn call(&mut self, req: Request) -> Self::Future {
         use futures::FutureExt;
         let id = req.id().cloned();
         let method = req.method().to_string();
+        if method == "initialized" {
+            // on arrival: the layer underneath drops it when it comes before the answer to
+            // `initialize` is out (as impatient clients send it), and the start-up waits on it
+            self.initialized.send_replace(true);
+        }
         let req = match method.as_str() {
-            "textDocument/didOpen" | "textDocument/didChange" | "textDocument/didSave" => {
-                self.apply(req)
-            }
+            "textDocument/didOpen"
+            | "textDocument/didChange"
+            | "textDocument/didSave"
+            | "textDocument/didClose" => self.apply(req),
             _ => req,
         };
         let fut = self.inner.call(req);
@@ -270,14 +325,50 @@ impl Backend {
         result
     }
 
-    /// Waits (at most 30 s) for the start-up scan of the workspace.
+    /// Waits (at most [`SCAN_WAIT`]) for the start-up scan of the workspace: requests that
+    /// need the whole workspace would answer wrongly before it ends.
     async fn wait_indexed(&self) {
         let mut ready = self.indexed.subscribe();
-        let _ = tokio::time::timeout(
-            std::time::Duration::from_secs(30),
-            ready.wait_for(|done| *done),
-        )
-        .await;
+        let _ = tokio::time::timeout(SCAN_WAIT, ready.wait_for(|done| *done)).await;
+    }
+
+    /// Reads workspace files after an event, off the async runtime and through the reading
+    /// policy (regular files inside the root, up to the size limit). A file that may not be
+    /// read is as if it were gone, with one note in the log.
+    async fn read_from_disk(&self, paths: Vec<PathBuf>) -> Vec<(PathBuf, Option<Arc<str>>)> {
+        let root = lock(&self.state).ws.root.clone();
+        let results = tokio::task::spawn_blocking(move || {
+            let roots = disk::Roots::new([root.as_path()]);
+            paths
+                .into_iter()
+                .map(|p| {
+                    let r = if p.starts_with(&root) && disk::is_candidate(&p) {
+                        disk::read_in(&p, &roots)
+                    } else {
+                        Err(disk::Unread::LeavesRoot)
+                    };
+                    (p, r)
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        let mut out = Vec::new();
+        let mut skipped = Vec::new();
+        for (p, r) in results {
+            match r {
+                Ok(t) => out.push((p, Some(t))),
+                Err(disk::Unread::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                    out.push((p, None))
+                }
+                Err(why) => {
+                    out.push((p.clone(), None));
+                    skipped.push((p, why));
+                }
+            }
+        }
+        self.note_unread(&skipped).await;
+        out
     }
 
     /// Recomputes what the edits applied since the last call affect.
@@ -286,36 +377,87 @@ impl Backend {
         self.recompute(affected);
     }
 
-    /// Registers file watchers, reads the configuration and indexes the workspace.
+    /// Registers file watchers, reads the configuration and indexes the workspace, once the
+    /// client has said `initialized` (requests to it come only after that; a client that never
+    /// says it still gets its workspace indexed, after [`INITIALIZED_WAIT`]). Runs in its own
+    /// task: a client that never answers must not keep `exit` waiting.
     async fn start_up(&self) {
+        let mut seen = self.initialized.subscribe();
+        let said = tokio::time::timeout(INITIALIZED_WAIT, seen.wait_for(|s| *s))
+            .await
+            .is_ok();
+        if !said {
+            // no requests to a client that has not said it is ready for them
+            let mut st = lock(&self.state);
+            st.caps.watch_dynamic = false;
+            st.caps.configuration = false;
+            st.caps.progress = false;
+        }
         let (watch, root) = {
             let st = lock(&self.state);
             (st.caps.watch_dynamic, st.ws.root.clone())
         };
         if watch {
-            let watchers = ["**/*.json", "**/flowls.toml"]
-                .into_iter()
-                .map(|g| FileSystemWatcher {
-                    glob_pattern: GlobPattern::String(g.into()),
-                    kind: None,
-                })
-                .collect();
-            let reg = Registration {
-                id: "flowls-watch".into(),
-                method: "workspace/didChangeWatchedFiles".into(),
-                register_options: serde_json::to_value(DidChangeWatchedFilesRegistrationOptions {
-                    watchers,
-                })
-                .ok(),
-            };
-            let _ = self.client.register_capability(vec![reg]).await;
+            // in its own task: the scan does not wait for the client's answer
+            let this = self.clone();
+            tokio::spawn(async move { this.register_watchers().await });
         }
-        self.pull_configuration().await;
+        // settings (the keyword mappings file, Test connection's) come before the first answer
+        let _ = tokio::time::timeout(CONFIGURATION_WAIT, self.pull_configuration()).await;
         if root != std::path::Path::new("/") {
-            self.index_workspace(root).await;
+            self.index_workspace().await;
         } else {
+            lock(&self.state).indexed = true;
             self.indexed.send_replace(true);
         }
+    }
+
+    async fn register_watchers(&self) {
+        let watchers = ["**/*.json", "**/flowls.toml"]
+            .into_iter()
+            .map(|g| FileSystemWatcher {
+                glob_pattern: GlobPattern::String(g.into()),
+                kind: None,
+            })
+            .collect();
+        let reg = Registration {
+            id: "flowls-watch".into(),
+            method: "workspace/didChangeWatchedFiles".into(),
+            register_options: serde_json::to_value(DidChangeWatchedFilesRegistrationOptions {
+                watchers,
+            })
+            .ok(),
+        };
+        let _ = self.client.register_capability(vec![reg]).await;
+    }
+
+    /// Starts reading the workspace from disk, off the async runtime (at `initialize`, so the
+    /// reading overlaps the rest of the handshake).
+    fn begin_scan(&self, root: PathBuf, settings: crate::workspace::Settings) {
+        let handle = tokio::task::spawn_blocking(move || disk::scan(&root, &settings));
+        *self.scan.lock().unwrap_or_else(|e| e.into_inner()) = Some(handle);
+    }
+
+    /// Logs the files that were not read (one line each, once).
+    async fn note_unread(&self, skipped: &[(PathBuf, disk::Unread)]) {
+        if skipped.is_empty() {
+            return;
+        }
+        let root = lock(&self.state).ws.root.clone();
+        let lines: Vec<String> = skipped
+            .iter()
+            .map(|(p, why)| format!("{}: {why}", crate::display::path(p, &root)))
+            .collect();
+        self.client
+            .log_message(
+                MessageType::WARNING,
+                format!(
+                    "flowls skipped {} file(s):\n{}",
+                    lines.len(),
+                    lines.join("\n")
+                ),
+            )
+            .await;
     }
 
     /// Recomputes `now` on the spot and `later` in the background, in chunks, giving the lock
@@ -362,52 +504,65 @@ impl Backend {
         });
     }
 
-    async fn index_workspace(&self, root: PathBuf) {
-        let progress = if lock(&self.state).caps.progress {
-            let token = NumberOrString::String("flowls/indexing".into());
-            match self.client.create_work_done_progress(token.clone()).await {
-                Ok(()) => Some(
-                    self.client
-                        .progress(token, "flowls")
-                        .with_message("Indexing the workspace")
-                        .begin()
-                        .await,
-                ),
-                Err(_) => None,
-            }
-        } else {
-            None
+    async fn index_workspace(&self) {
+        if lock(&self.state).caps.progress {
+            // in its own task: a client slow to answer does not hold the scan
+            let this = self.clone();
+            tokio::spawn(async move { this.report_indexing().await });
+        }
+        let handle = self.scan.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let (files, skipped) = match handle {
+            Some(h) => h.await.unwrap_or_default(),
+            None => Default::default(),
         };
-        let scan_root = root.clone();
-        let files = tokio::task::spawn_blocking(move || {
-            disk::discover(&scan_root)
-                .into_iter()
-                .filter_map(|p| disk::read_text(&p).ok().map(|t| (p, t)))
-                .collect::<Vec<_>>()
-        })
-        .await
-        .unwrap_or_default();
         let count = files.len();
         let affected = {
             let mut st = lock(&self.state);
+            // the editor's text wins over the disk; so does an outside mappings file read
+            // again after a settings change
             let files: Vec<_> = files
                 .into_iter()
-                .filter(|(p, _)| !st.docs.contains_key(p))
+                .filter(|(p, _)| !st.docs.contains_key(p) && st.ws.file(p).is_none())
                 .collect();
             st.ws.set_files(files);
             st.generation += 1;
+            st.indexed = true;
             Affected {
                 now: Vec::new(),
                 later: st.checked_paths(),
                 all: true,
             }
         };
+        *self.indexed_files.lock().unwrap_or_else(|e| e.into_inner()) = count;
         self.recompute(affected);
         self.indexed.send_replace(true);
-        if let Some(p) = progress {
-            p.finish_with_message(format!("Indexed {count} files"))
-                .await;
+        self.note_unread(&skipped).await;
+    }
+
+    /// `$/progress` for the start-up scan: begins once the client has created the token, ends
+    /// when the scan has.
+    async fn report_indexing(&self) {
+        let token = NumberOrString::String("flowls/indexing".into());
+        if self
+            .client
+            .create_work_done_progress(token.clone())
+            .await
+            .is_err()
+        {
+            return;
         }
+        let progress = self
+            .client
+            .progress(token, "flowls")
+            .with_message("Indexing the workspace")
+            .begin()
+            .await;
+        let mut ready = self.indexed.subscribe();
+        let _ = ready.wait_for(|done| *done).await;
+        let count = *self.indexed_files.lock().unwrap_or_else(|e| e.into_inner());
+        progress
+            .finish_with_message(format!("Indexed {count} files"))
+            .await;
     }
 
     async fn pull_configuration(&self) {
@@ -426,11 +581,17 @@ impl Backend {
     }
 
     fn apply_settings(&self, value: &serde_json::Value) {
-        let affected = {
+        let (affected, outside) = {
             let mut st = lock(&self.state);
             let new = settings::read(value, &st.settings);
             if new == st.settings {
                 return;
+            }
+            let root = st.ws.root.clone();
+            let before = disk::outside_mappings(&root, &st.ws.settings);
+            let outside = disk::outside_mappings(&root, &new.analysis);
+            if let Some(old) = before.filter(|b| Some(b) != outside.as_ref()) {
+                st.ws.remove_file(&old);
             }
             st.ws.set_settings(new.analysis.clone());
             st.settings = new;
@@ -443,13 +604,30 @@ impl Backend {
                     st.snapshot(&p);
                 }
             }
-            Affected {
+            let affected = Affected {
                 now: Vec::new(),
                 later: st.checked_paths(),
                 all: true,
-            }
+            };
+            (affected, outside)
         };
         self.recompute(affected);
+        if let Some(path) = outside {
+            // a mappings file outside the workspace (an absolute path in the setting)
+            let this = self.clone();
+            tokio::spawn(async move {
+                let read = path.clone();
+                let text = tokio::task::spawn_blocking(move || disk::read_named(&read)).await;
+                match text {
+                    Ok(Ok(text)) => {
+                        let affected = lock(&this.state).update(&path, text);
+                        this.recompute(affected);
+                    }
+                    Ok(Err(why)) => this.note_unread(&[(path, why)]).await,
+                    Err(_) => {}
+                }
+            });
+        }
     }
 
     fn document_report(&self, path: &std::path::Path) -> Vec<lsp::Diagnostic> {
@@ -564,7 +742,12 @@ impl LanguageServer for Backend {
                 .map(|(p, d)| (p.clone(), d.text.clone()))
                 .collect();
             st.ws.set_files(open);
+            if let Some(root) = root.clone().filter(|r| r != std::path::Path::new("/")) {
+                self.begin_scan(root, st.ws.settings.clone());
+            }
         }
+        let this = self.clone();
+        tokio::spawn(async move { this.start_up().await });
         let encoding = match unit {
             ColumnUnit::Utf8 => PositionEncodingKind::UTF8,
             _ => PositionEncodingKind::UTF16,
@@ -653,10 +836,7 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        // requests to the client run in their own task: a client that never answers must
-        // not keep `exit` waiting
-        let this = self.clone();
-        tokio::spawn(async move { this.start_up().await });
+        // the start-up began at `initialize` and waits for this notification's arrival
     }
 
     async fn shutdown(&self) -> jsonrpc::Result<()> {
@@ -690,39 +870,53 @@ impl LanguageServer for Backend {
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        // the document is closed already (see `Ordered`); a workspace file now shows what the
+        // disk holds, read off the runtime (the editor's text stays until then)
         let path = State::path_of(&params.text_document.uri);
-        let disk_text = disk::read_text(&path).ok();
-        let affected = {
+        let mut affected = std::mem::take(&mut lock(&self.state).pending);
+        if lock(&self.state).ws.file(&path).is_some() {
+            let disk_text = self
+                .read_from_disk(vec![path.clone()])
+                .await
+                .pop()
+                .and_then(|(_, t)| t);
             let mut st = lock(&self.state);
-            st.docs.remove(&path);
-            st.published.remove(&path);
-            match disk_text {
-                Some(t) if path.starts_with(&st.ws.root) && disk::is_candidate(&path) => {
-                    st.update(&path, t)
-                }
-                _ => {
-                    let a = st.remove(&path);
-                    st.clear(&path);
-                    a
-                }
+            if !st.docs.contains_key(&path) {
+                affected.merge(match disk_text {
+                    Some(t) => st.update(&path, t),
+                    None => {
+                        let a = st.remove(&path);
+                        st.clear(&path);
+                        a
+                    }
+                });
             }
-        };
+        }
         self.recompute(affected);
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        let mut all = Affected::default();
+        let mut paths = Vec::new();
+        let mut deleted = Vec::new();
         for change in params.changes {
             let path = State::path_of(&change.uri);
-            if lock(&self.state).docs.contains_key(&path) || !disk::is_candidate(&path) {
+            if !disk::is_candidate(&path) {
+                continue;
+            }
+            if change.typ == FileChangeType::DELETED {
+                deleted.push(path);
+            } else {
+                paths.push(path);
+            }
+        }
+        let mut read = self.read_from_disk(paths).await;
+        read.extend(deleted.into_iter().map(|p| (p, None)));
+        let mut all = Affected::default();
+        let mut st = lock(&self.state);
+        for (path, text) in read {
+            if st.docs.contains_key(&path) {
                 continue; // the editor's text wins over the disk
             }
-            let text = if change.typ == FileChangeType::DELETED {
-                None
-            } else {
-                disk::read_text(&path).ok()
-            };
-            let mut st = lock(&self.state);
             let a = match text {
                 Some(t) => st.update(&path, t),
                 None => {
@@ -735,6 +929,7 @@ impl LanguageServer for Backend {
             all.later.extend(a.later);
             all.all |= a.all;
         }
+        drop(st);
         all.later.retain(|p| !all.now.contains(p));
         all.later.sort();
         all.later.dedup();
@@ -803,10 +998,12 @@ impl LanguageServer for Backend {
         &self,
         params: CompletionParams,
     ) -> jsonrpc::Result<Option<CompletionResponse>> {
+        self.wait_indexed().await;
         Ok(features::completion(&lock(&self.state), params))
     }
 
     async fn hover(&self, params: HoverParams) -> jsonrpc::Result<Option<Hover>> {
+        self.wait_indexed().await;
         Ok(features::hover(&lock(&self.state), params))
     }
 
@@ -814,6 +1011,7 @@ impl LanguageServer for Backend {
         &self,
         params: GotoDefinitionParams,
     ) -> jsonrpc::Result<Option<GotoDefinitionResponse>> {
+        self.wait_indexed().await;
         Ok(features::definition(&lock(&self.state), params))
     }
 
@@ -821,6 +1019,7 @@ impl LanguageServer for Backend {
         &self,
         params: ReferenceParams,
     ) -> jsonrpc::Result<Option<Vec<lsp::Location>>> {
+        self.wait_indexed().await;
         Ok(features::references(&lock(&self.state), params))
     }
 
@@ -828,10 +1027,12 @@ impl LanguageServer for Backend {
         &self,
         params: TextDocumentPositionParams,
     ) -> jsonrpc::Result<Option<PrepareRenameResponse>> {
+        self.wait_indexed().await;
         Ok(features::prepare_rename(&lock(&self.state), params))
     }
 
     async fn rename(&self, params: RenameParams) -> jsonrpc::Result<Option<WorkspaceEdit>> {
+        self.wait_indexed().await;
         features::rename(&lock(&self.state), params).map_err(jsonrpc::Error::invalid_params)
     }
 
@@ -839,6 +1040,7 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentSymbolParams,
     ) -> jsonrpc::Result<Option<DocumentSymbolResponse>> {
+        self.wait_indexed().await;
         Ok(features::document_symbols(&lock(&self.state), params))
     }
 
@@ -846,6 +1048,7 @@ impl LanguageServer for Backend {
         &self,
         params: WorkspaceSymbolParams,
     ) -> jsonrpc::Result<Option<WorkspaceSymbolResponse>> {
+        self.wait_indexed().await;
         Ok(features::workspace_symbols(&lock(&self.state), params))
     }
 
@@ -853,6 +1056,7 @@ impl LanguageServer for Backend {
         &self,
         params: CodeActionParams,
     ) -> jsonrpc::Result<Option<CodeActionResponse>> {
+        self.wait_indexed().await;
         Ok(features::code_actions(&lock(&self.state), params))
     }
 
@@ -899,10 +1103,12 @@ impl LanguageServer for Backend {
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> jsonrpc::Result<Option<Vec<InlayHint>>> {
+        self.wait_indexed().await;
         Ok(features::inlay_hints(&lock(&self.state), params))
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> jsonrpc::Result<Option<Vec<CodeLens>>> {
+        self.wait_indexed().await;
         Ok(features::code_lenses(&lock(&self.state), params))
     }
 
@@ -910,6 +1116,7 @@ impl LanguageServer for Backend {
         &self,
         params: ExecuteCommandParams,
     ) -> jsonrpc::Result<Option<serde_json::Value>> {
+        self.wait_indexed().await;
         if params.command != TEST_CONNECTION {
             return Err(jsonrpc::Error::invalid_params(format!(
                 "unknown command `{}`",
@@ -930,7 +1137,18 @@ impl LanguageServer for Backend {
             .get("connection")
             .and_then(|c| c.as_str())
             .map(str::to_string);
-        let result = self.test_connection(&uri, connection.as_deref()).await;
+        let result = match self.tests.clone().try_acquire_owned() {
+            Ok(_place) => self.test_connection(&uri, connection.as_deref()).await,
+            Err(_) => crate::tenant::TestResult {
+                ok: false,
+                connection: connection.unwrap_or_default(),
+                error: Some("cancelled".into()),
+                error_description: Some(format!(
+                    "{MAX_TEST_CONNECTIONS} Test connections are already running: try again when one has ended"
+                )),
+                ..Default::default()
+            },
+        };
         let typ = match (&result.ok, result.missing_scopes.is_empty()) {
             (true, true) => MessageType::INFO,
             (true, false) => MessageType::WARNING,
@@ -963,6 +1181,7 @@ mod tests {
             inner,
             state,
             docs: Default::default(),
+            initialized: Arc::new(tokio::sync::watch::channel(false).0),
         };
         let hover = Request::build("textDocument/hover")
             .id(7)

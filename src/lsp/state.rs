@@ -59,6 +59,9 @@ pub struct State {
     /// What the edits applied on arrival affect, until a handler recomputes it.
     pub pending: Affected,
     pub out: UnboundedSender<Outgoing>,
+    /// Whether the start-up scan has ended. Until then nothing is published: a connection
+    /// defined in a file not yet read would show as missing.
+    pub indexed: bool,
 }
 
 impl State {
@@ -73,6 +76,7 @@ impl State {
             generation: 0,
             pending: Affected::default(),
             out,
+            indexed: false,
         }
     }
 
@@ -283,7 +287,7 @@ impl State {
 
     /// Pushes a file's diagnostics when they (or its version) changed since the last push.
     pub fn publish(&mut self, path: &Path) {
-        if self.caps.pull {
+        if self.caps.pull || !self.indexed {
             return;
         }
         if !self.on_type() && self.docs.contains_key(path) && self.published.contains_key(path) {
@@ -394,6 +398,29 @@ impl State {
         };
         self.pending.merge(affected);
         path
+    }
+
+    /// Closes a document, in arrival order. A file the workspace may not read from disk (not
+    /// a workspace file, or another scheme) goes at once; a workspace file keeps the editor's
+    /// text until the disk's is read (see `did_close`).
+    pub fn close(&mut self, uri: &Uri) {
+        let path = Self::path_of(uri);
+        let Some(doc) = self.docs.get(&path) else {
+            return;
+        };
+        let from_disk = path.starts_with(&self.ws.root)
+            && crate::workspace::disk::is_candidate(&path)
+            && doc.uri.scheme().as_str() == "file";
+        if from_disk {
+            self.docs.remove(&path);
+            self.published.remove(&path);
+            return;
+        }
+        let affected = self.remove(&path);
+        self.clear(&path);
+        self.docs.remove(&path);
+        self.published.remove(&path);
+        self.pending.merge(affected);
     }
 
     /// Whether edits publish at once (else only on save).

@@ -318,7 +318,7 @@ fn client(settings: &Settings) -> Result<reqwest::Client, String> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut certs = Vec::new();
     for path in &settings.ca_certificates {
-        let pem = std::fs::read(path)
+        let pem = crate::workspace::disk::read_named_bytes(path)
             .map_err(|e| format!("cannot read the CA certificate {}: {e}", path.display()))?;
         let mut found = reqwest::Certificate::from_pem_bundle(&pem)
             .map_err(|e| format!("{} holds no PEM certificate: {e}", path.display()))?;
@@ -355,7 +355,14 @@ async fn exchange(plan: &Plan, settings: &Settings) -> TestResult {
             "plain http is used only for loopback test tenants with testConnection.allowHttpLoopback: use https",
         );
     }
-    let client = match client(settings) {
+    // CA files are read off the async runtime
+    let client = {
+        let settings = settings.clone();
+        tokio::task::spawn_blocking(move || client(&settings))
+            .await
+            .unwrap_or_else(|_| Err("cannot set up HTTPS".into()))
+    };
+    let client = match client {
         Ok(c) => c,
         Err(e) => return TestResult::failure(name, "tls", e),
     };

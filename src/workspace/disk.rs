@@ -1,6 +1,15 @@
-//! Reading a workspace from disk: the only file-system code the analysis depends on.
+//! Reading from disk: the one place that decides which files flowls may read. Every reader —
+//! the start-up scan, `flowls check`, file events, closing a document, the keyword mappings
+//! file, CA certificates — goes through [`read_in`] or [`read_named`].
+//!
+//! The policy (PRODUCT.md §5): only regular files, each up to [`MAX_FILE_BYTES`]; inside a
+//! workspace only what lies inside its root once symbolic links are resolved. A FIFO, a
+//! device, a socket or a folder is never read (it is opened without blocking and looked at
+//! through the open handle, so nothing can swap it between the look and the read), and a
+//! link that leaves the root is never followed.
 
 use super::{Settings, Workspace};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -10,15 +19,63 @@ pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 /// Folders never scanned.
 const SKIPPED_DIRS: &[&str] = &["node_modules", ".git", "target", ".hg", ".svn", ".venv"];
 
-/// Whether flowls reads this file at all.
-pub fn is_candidate(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    name.ends_with(".json") || name == "flowls.toml"
+/// Why a file was not read. The text is what users see after the file's name.
+#[derive(Debug, thiserror::Error)]
+pub enum Unread {
+    #[error("a symbolic link that leaves the workspace: not followed")]
+    LeavesRoot,
+    #[error("{0}, not a regular file: not read")]
+    NotRegular(&'static str),
+    #[error("larger than {} MiB: not read", MAX_FILE_BYTES / (1024 * 1024))]
+    TooLarge,
+    #[error("a binary file (it holds NUL bytes): not read")]
+    Binary,
+    #[error("its name is not valid UTF-8: not read")]
+    NameNotUtf8,
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
 }
 
-/// Every candidate file below `root`, sorted, without following symlinked folders.
-pub fn discover(root: &Path) -> Vec<PathBuf> {
+/// The folders files may be read from, resolved once (symbolic links in the roots themselves
+/// are the user's choice).
+#[derive(Debug, Clone)]
+pub struct Roots(Vec<PathBuf>);
+
+impl Roots {
+    pub fn new<'a>(roots: impl IntoIterator<Item = &'a Path>) -> Roots {
+        Roots(
+            roots
+                .into_iter()
+                .map(|r| std::fs::canonicalize(r).unwrap_or_else(|_| r.to_path_buf()))
+                .collect(),
+        )
+    }
+
+    /// Whether `path`, with every symbolic link resolved, lies inside a root.
+    fn contain(&self, path: &Path) -> Result<PathBuf, Unread> {
+        let real = std::fs::canonicalize(path)?;
+        if self.0.iter().any(|r| real.starts_with(r)) {
+            Ok(real)
+        } else {
+            Err(Unread::LeavesRoot)
+        }
+    }
+}
+
+/// Whether flowls reads this file at all (by its name).
+pub fn is_candidate(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.as_encoded_bytes())
+        .unwrap_or(b"");
+    name.ends_with(b".json") || name == b"flowls.toml"
+}
+
+/// Every candidate file below `root`, sorted, without following symlinked folders; and the
+/// files found that can never be read (a name that is not UTF-8).
+pub fn discover(root: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, Unread)>) {
     let mut out = Vec::new();
+    let mut refused = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else {
@@ -28,39 +85,135 @@ pub fn discover(root: &Path) -> Vec<PathBuf> {
             let path = entry.path();
             let Ok(ft) = entry.file_type() else { continue };
             let name = entry.file_name();
-            let name = name.to_string_lossy();
             if ft.is_dir() {
-                if !SKIPPED_DIRS.contains(&name.as_ref()) {
+                if !SKIPPED_DIRS.iter().any(|d| name == *d) {
                     stack.push(path);
                 }
-            } else if (ft.is_file() || ft.is_symlink()) && is_candidate(&path) {
-                out.push(path);
+            } else if is_candidate(&path) {
+                if name.to_str().is_none() {
+                    refused.push((path, Unread::NameNotUtf8));
+                } else {
+                    // FIFOs, devices and links are refused by `read_in`, with a note
+                    out.push(path);
+                }
             }
         }
     }
     out.sort();
-    out
+    refused.sort_by(|a, b| a.0.cmp(&b.0));
+    (out, refused)
 }
 
-/// Reads a file as text. Invalid UTF-8 is replaced (U+FFFD); binary files are refused.
-pub fn read_text(path: &Path) -> std::io::Result<Arc<str>> {
-    let meta = std::fs::metadata(path)?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(std::io::Error::other(format!(
-            "larger than {} MiB, not read",
-            MAX_FILE_BYTES / (1024 * 1024)
-        )));
-    }
-    let bytes = std::fs::read(path)?;
+/// Reads a file of a workspace as text: a regular file inside one of the roots (after
+/// resolving links), up to the size limit. Invalid UTF-8 is replaced (U+FFFD); binary files
+/// are refused.
+pub fn read_in(path: &Path, roots: &Roots) -> Result<Arc<str>, Unread> {
+    let real = roots.contain(path)?;
+    read_regular(&real)
+}
+
+/// Reads a file the user named in a setting or an argument (keyword mappings, a CA
+/// certificate), which may lie anywhere: a regular file, up to the size limit.
+pub fn read_named(path: &Path) -> Result<Arc<str>, Unread> {
+    read_regular(path)
+}
+
+/// [`read_named`], as bytes.
+pub fn read_named_bytes(path: &Path) -> Result<Vec<u8>, Unread> {
+    regular_bytes(path)
+}
+
+fn read_regular(path: &Path) -> Result<Arc<str>, Unread> {
+    let bytes = regular_bytes(path)?;
     if bytes.contains(&0) {
-        return Err(std::io::Error::other(
-            "a binary file (it holds NUL bytes), not read",
-        ));
+        return Err(Unread::Binary);
     }
     Ok(match String::from_utf8(bytes) {
         Ok(s) => s.into(),
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned().into(),
     })
+}
+
+/// The bytes of a regular file up to the limit. The file is opened without blocking (a FIFO
+/// with no writer would otherwise wait forever) and without making it the controlling
+/// terminal, and what it is is read from the open handle.
+fn regular_bytes(path: &Path) -> Result<Vec<u8>, Unread> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    let ft = meta.file_type();
+    if !ft.is_file() {
+        return Err(Unread::NotRegular(kind_of(&ft)));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Unread::TooLarge);
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // the limit holds even for a file that grows while it is read
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Unread::TooLarge);
+    }
+    Ok(bytes)
+}
+
+fn kind_of(ft: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return "a FIFO";
+        }
+        if ft.is_char_device() || ft.is_block_device() {
+            return "a device";
+        }
+        if ft.is_socket() {
+            return "a socket";
+        }
+    }
+    if ft.is_dir() {
+        "a folder"
+    } else {
+        "a special file"
+    }
+}
+
+/// The keyword mappings file when the setting names one outside the root (an absolute path):
+/// the workspace holds it like its own files, under its absolute path.
+pub fn outside_mappings(root: &Path, settings: &Settings) -> Option<PathBuf> {
+    let path = root.join(&settings.keyword_mappings_file);
+    (!path.starts_with(root)).then_some(path)
+}
+
+/// What a scan read, and what it did not read with the reason.
+pub type Scanned = (Vec<(PathBuf, Arc<str>)>, Vec<(PathBuf, Unread)>);
+
+/// Reads every candidate file below `root` (and an outside keyword mappings file). Files that
+/// cannot be read are returned with the reason.
+pub fn scan(root: &Path, settings: &Settings) -> Scanned {
+    let roots = Roots::new([root]);
+    let (paths, mut skipped) = discover(root);
+    let mut texts = Vec::new();
+    for path in paths {
+        match read_in(&path, &roots) {
+            Ok(text) => texts.push((path, text)),
+            Err(e) => skipped.push((path, e)),
+        }
+    }
+    if let Some(path) = outside_mappings(root, settings) {
+        match read_named(&path) {
+            Ok(text) => texts.push((path, text)),
+            Err(e) => skipped.push((path, e)),
+        }
+    }
+    skipped.sort_by(|a, b| a.0.cmp(&b.0));
+    (texts, skipped)
 }
 
 /// Loads every candidate file below `root` into a new workspace. Files that cannot be read
@@ -69,16 +222,77 @@ pub fn load(
     root: &Path,
     settings: Settings,
     env: Vec<(String, String)>,
-) -> (Workspace, Vec<(PathBuf, String)>) {
+) -> (Workspace, Vec<(PathBuf, Unread)>) {
+    let (texts, skipped) = scan(root, &settings);
     let mut ws = Workspace::new(root, settings, env);
-    let mut skipped = Vec::new();
-    let mut texts = Vec::new();
-    for path in discover(root) {
-        match read_text(&path) {
-            Ok(text) => texts.push((path, text)),
-            Err(e) => skipped.push((path, e.to_string())),
-        }
-    }
     ws.set_files(texts);
     (ws, skipped)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    fn tmp(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("flowls-disk-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("ws/flows")).unwrap();
+        dir
+    }
+
+    #[test]
+    fn only_regular_files_inside_the_root_are_read() {
+        let dir = tmp("policy");
+        let ws = dir.join("ws");
+        std::fs::write(dir.join("secret.json"), "{\"token\": \"s3cr3t\"}").unwrap();
+        std::fs::write(ws.join("flows/ok.json"), "{}").unwrap();
+        std::os::unix::fs::symlink(dir.join("secret.json"), ws.join("flows/leak.json")).unwrap();
+        std::os::unix::fs::symlink(ws.join("flows/ok.json"), ws.join("flows/inside.json")).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", ws.join("flows/zero.json")).unwrap();
+        let fifo = ws.join("flows/fifo.json");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let bad_name = ws.join(
+            <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(b"flows/\xff.json"),
+        );
+        std::fs::write(&bad_name, "{}").unwrap();
+
+        let (texts, skipped) = scan(&ws, &Settings::default());
+        let read: Vec<_> = texts
+            .iter()
+            .map(|(p, _)| p.strip_prefix(&ws).unwrap().to_path_buf())
+            .collect();
+        assert_eq!(
+            read,
+            [
+                PathBuf::from("flows/inside.json"),
+                PathBuf::from("flows/ok.json")
+            ]
+        );
+        let why: Vec<String> = skipped
+            .iter()
+            .map(|(p, e)| format!("{}: {e}", p.strip_prefix(&ws).unwrap().to_string_lossy()))
+            .collect();
+        assert_eq!(
+            why,
+            [
+                "flows/fifo.json: a FIFO, not a regular file: not read",
+                "flows/leak.json: a symbolic link that leaves the workspace: not followed",
+                "flows/zero.json: a symbolic link that leaves the workspace: not followed",
+                "flows/\u{fffd}.json: its name is not valid UTF-8: not read",
+            ]
+        );
+        // named files may lie anywhere, but must be regular
+        assert!(read_named(&dir.join("secret.json")).is_ok());
+        assert!(matches!(
+            read_named(Path::new("/dev/zero")),
+            Err(Unread::NotRegular("a device"))
+        ));
+        assert!(matches!(
+            read_named(&fifo),
+            Err(Unread::NotRegular("a FIFO"))
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

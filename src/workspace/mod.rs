@@ -185,6 +185,12 @@ impl Workspace {
             .join("/")
     }
 
+    /// The keyword mappings file as [`Workspace::rel_path`] names it: the setting may be
+    /// relative to the root or absolute (inside the root or not).
+    fn mappings_rel(&self) -> String {
+        self.rel_path(&self.root.join(&self.settings.keyword_mappings_file))
+    }
+
     /// Adds or replaces a file. Returns whether cross-file facts changed (so that every
     /// flow's and vault's diagnostics may have changed), as opposed to this file's alone.
     pub fn set_file(&mut self, path: PathBuf, text: Arc<str>) -> bool {
@@ -258,11 +264,7 @@ impl Workspace {
         } else {
             Parse::default()
         };
-        let kind = model::classify(
-            &rel,
-            parse.root.as_ref(),
-            &self.settings.keyword_mappings_file,
-        );
+        let kind = model::classify(&rel, parse.root.as_ref(), &self.mappings_rel());
         SourceFile {
             path,
             rel,

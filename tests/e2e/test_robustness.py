@@ -25,6 +25,7 @@ class Raw:
         self.inbox: "queue.Queue[dict]" = queue.Queue()
         self.next_id = 1000
         self.root = root
+        self.answers: dict = {}  # answers that came while another was awaited
         threading.Thread(target=self._read, daemon=True).start()
         threading.Thread(target=self._drain_stderr, daemon=True).start()
         self.stderr = b""
@@ -72,12 +73,16 @@ class Raw:
     def wait_response(self, rid, timeout=10.0):
         end = time.monotonic() + timeout
         while time.monotonic() < end:
+            if rid in self.answers:
+                return self.answers.pop(rid)
             try:
                 m = self.inbox.get(timeout=0.1)
             except queue.Empty:
                 continue
             if m.get("id") == rid and "method" not in m:
                 return m
+            if "id" in m and "method" not in m:
+                self.answers[m["id"]] = m
             if "method" in m and "id" in m:
                 # a request from the server: answer it
                 self.send({"jsonrpc": "2.0", "id": m["id"], "result": None})

@@ -319,7 +319,7 @@ def test_canary_secret_never_leaves_the_server(workspace, tenant):
     proc.stdin.flush()
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == 0
-    assert b"invalid_client" in out and b"credentials accepted" in out, out[-3000:]  # the commands ran
+    assert b"invalid_client" in out and b"credentials accepted" in out, out[-3000:] + err[-2000:]  # the commands ran
     assert CANARY.encode() not in out
     assert CANARY.encode() not in err
     assert len(tenant.requests) == 5 and all(r["form"]["client_secret"] == CANARY for r in tenant.requests)

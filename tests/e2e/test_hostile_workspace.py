@@ -1,0 +1,254 @@
+"""Issue 11: what a repository or a client can do to the server. Each test reproduces a way
+the server was stopped, wedged or misled: answers given before the start-up scan ended,
+symbolic links and special files in the workspace and in settings, stalled tenants, a
+keyword mappings file named by an absolute path."""
+
+import asyncio
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from lsprotocol import types as t
+
+from conftest import start
+from fake_tenant import Tenant
+from test_robustness import Raw, open_doc, wait_diags
+from test_tenant import CANARY, tenant_workspace
+
+ONBOARD = "flows/Onboard.json"
+
+
+def grow(ws: Path, n: int = 2000):
+    """Makes the start-up scan take a while: many flows that use the fixture's vault."""
+    gen = ws / "flows" / "gen"
+    gen.mkdir()
+    text = (ws / ONBOARD).read_text()
+    for i in range(n):
+        (gen / f"f{i}.json").write_text(text.replace('"Onboard"', f'"Gen {i}"'))
+
+
+@pytest_asyncio.fixture(params=["vscode", "neovim", "pull"])
+async def early(request, workspace):
+    """A session on a large workspace whose requests start right after `initialized`."""
+    grow(workspace)
+    s = await start(request.param, workspace)
+    yield s
+    await s.client.shutdown_session()
+    await s.client.stop()
+
+
+@pytest.mark.asyncio
+async def test_answers_right_after_open_see_the_whole_workspace(early):
+    """Issue 11.1: hover, definition, references, completion, code lens and diagnostics of a
+    flow opened at once used to answer as if the vault did not exist."""
+    s = early
+    text = s.text(ONBOARD)
+    uri = s.open(ONBOARD, text)
+    at = s.position(text, text.index("Users M2M") + 2)
+    doc = t.TextDocumentIdentifier(uri=uri)
+    hover, definition, references, completion = await asyncio.gather(
+        s.client.text_document_hover_async(t.HoverParams(text_document=doc, position=at)),
+        s.client.text_document_definition_async(t.DefinitionParams(text_document=doc, position=at)),
+        s.client.text_document_references_async(
+            t.ReferenceParams(text_document=doc, position=at, context=t.ReferenceContext(include_declaration=False))
+        ),
+        s.client.text_document_completion_async(
+            t.CompletionParams(text_document=doc, position=s.position(text, text.index("Users M2M")))
+        ),
+    )
+    assert hover and "no vault connection" not in hover.contents.value, hover
+    assert "Users M2M" in hover.contents.value
+    locations = definition if isinstance(definition, list) else [definition]
+    assert any(loc.uri.endswith("Users%20M2M.json") for loc in locations), definition
+    # the uses in 2,000 other flows are all found
+    assert len({r.uri for r in references}) > 2000, len(references)
+    items = completion.items if hasattr(completion, "items") else completion
+    assert "Users M2M" in [i.label for i in items]
+    # no diagnostic ever said the connection was missing
+    diags = await s.diagnostics(uri, until=lambda d: len(d) > 0)
+    await asyncio.sleep(0.3)
+    if not s.pull:
+        assert all(d.code != "unresolved-connection" for d in diags), diags
+        published = [m for m in s.client.diagnostics.get(uri, [])]
+        assert all(d.code != "unresolved-connection" for d in published)
+    assert [d.code for d in diags] == ["missing-scope"]
+
+
+def test_first_published_diagnostics_never_flash_unresolved(workspace):
+    """Issue 11.1: the first publishDiagnostics of a flow opened during the scan said
+    `unresolved-connection`, then took it back."""
+    grow(workspace)
+    s = Raw(workspace)
+    try:
+        s.initialize()
+        uri = (workspace / ONBOARD).as_uri()
+        open_doc(s, uri, (workspace / ONBOARD).read_text())
+        seen = []
+        end = time.monotonic() + 20
+        while time.monotonic() < end and not any(m["params"]["uri"] == uri for m in seen):
+            try:
+                m = s.inbox.get(timeout=0.1)
+            except Exception:
+                continue
+            if m.get("method") == "textDocument/publishDiagnostics":
+                seen.append(m)
+            elif "method" in m and "id" in m:
+                s.send({"jsonrpc": "2.0", "id": m["id"], "result": None})
+        first = next(m for m in seen if m["params"]["uri"] == uri)
+        assert [d["code"] for d in first["params"]["diagnostics"]] == ["missing-scope"], first
+        for m in seen:
+            assert all(d["code"] != "unresolved-connection" for d in m["params"]["diagnostics"]), m
+    finally:
+        s.close()
+
+
+def test_test_connection_right_after_start_resolves_keywords(workspace):
+    """Issue 11.1: Test connection at once said `invalid_setup` (config.json not read yet)."""
+    tenant = Tenant()
+    try:
+        tenant_workspace(workspace)
+        vault = workspace / "flow-vault-connections/Users M2M.json"
+        vault.write_text(vault.read_text().replace("##TENANT_DOMAIN##", "##DOMAIN_FROM_CONFIG##"))
+        (workspace / "config.json").write_text(json.dumps({"AUTH0_KEYWORD_REPLACE_MAPPINGS": {"DOMAIN_FROM_CONFIG": tenant.domain}}))
+        grow(workspace)
+        s = Raw(workspace, env={"USERS_M2M_SECRET": CANARY})
+        try:
+            s.request("initialize", {"capabilities": {}, "rootUri": workspace.as_uri(),
+                                     "initializationOptions": {"testConnection": {"allowHttpLoopback": True}}})
+            s.notify("initialized")
+            r = s.request("workspace/executeCommand", {"command": "flowls.testConnection", "arguments": [{"uri": vault.as_uri()}]})
+            assert r["result"]["ok"] is True, r
+        finally:
+            s.close()
+    finally:
+        tenant.close()
+
+
+def mkfifo(p: Path):
+    os.mkfifo(p)
+
+
+def test_links_fifos_and_devices_in_the_workspace_are_never_read(tmp_path, workspace):
+    """Issue 11.4: the scan, file events and didClose followed links out of the workspace,
+    hung on FIFOs and read /dev/zero until memory ran out."""
+    outside = tmp_path / "credentials.json"
+    outside.write_text('{"name": "Leaked", "app_id": "AUTH0", "setup": {"client_secret": "TOP-SECRET-LINE"}}')
+    (workspace / "flow-vault-connections/leak.json").symlink_to(outside)
+    (workspace / "flows/zero.json").symlink_to("/dev/zero")
+    mkfifo(workspace / "flows/fifo.json")
+    s = Raw(workspace)
+    try:
+        s.initialize()
+        r = s.request("workspace/symbol", {"query": ""}, timeout=5)
+        names = [x["name"] for x in r["result"]]
+        assert "Leaked" not in names and "Users M2M" in names, names
+        # pulls and requests answer quickly; file events on the same files are refused too
+        mkfifo(workspace / "flows/fifo2.json")
+        (workspace / "grants/link.json").symlink_to(outside)
+        s.notify("workspace/didChangeWatchedFiles", {"changes": [
+            {"uri": (workspace / p).as_uri(), "type": 1}
+            for p in ["flows/fifo2.json", "grants/link.json", "flows/zero.json", "flows/fifo.json"]]})
+        # closing a document that is a FIFO on disk
+        fifo_uri = (workspace / "flows/fifo.json").as_uri()
+        open_doc(s, fifo_uri, '{"name": "F", "actions": []}')
+        s.notify("textDocument/didClose", {"textDocument": {"uri": fifo_uri}})
+        end = time.monotonic() + 5
+        while True:
+            started = time.monotonic()
+            r = s.request("workspace/symbol", {"query": ""}, timeout=5)
+            assert time.monotonic() - started < 2
+            names = [x["name"] for x in r["result"]]
+            assert "Leaked" not in names, names
+            if "F" not in names:  # closed: the FIFO on disk is not read in its place
+                break
+            assert time.monotonic() < end, names
+            time.sleep(0.1)
+        s.alive()
+        r = s.request("shutdown", None, timeout=5)
+        assert "result" in r
+    finally:
+        s.close()
+    assert b"TOP-SECRET-LINE" not in s.stderr
+
+
+def test_special_files_in_ca_certificates_do_not_wedge_the_server(tmp_path, workspace):
+    """Issue 11.4: a FIFO or /dev/zero in testConnection.caCertificates wedged the server."""
+    tenant_workspace(workspace)
+    fifo = tmp_path / "ca.pem"
+    mkfifo(fifo)
+    for ca in [str(fifo), "/dev/zero"]:
+        s = Raw(workspace, env={"USERS_M2M_SECRET": CANARY, "TENANT_DOMAIN": "tenant.example.auth0.com"})
+        try:
+            s.request("initialize", {"capabilities": {}, "rootUri": workspace.as_uri(),
+                                     "initializationOptions": {"testConnection": {"caCertificates": [ca], "timeoutSeconds": 2}}})
+            s.notify("initialized")
+            vault = (workspace / "flow-vault-connections/Users M2M.json").as_uri()
+            r = s.request("workspace/executeCommand", {"command": "flowls.testConnection", "arguments": [{"uri": vault}]}, timeout=8)
+            assert r["result"]["ok"] is False
+            assert "not a regular file" in r["result"]["error_description"], r
+            s.alive()
+        finally:
+            s.close()
+
+
+def test_stalled_tenants_do_not_delay_editing(workspace):
+    """Issue 11.5: with eight stalled Test connections a hover waited 19.7 s."""
+    tenant = Tenant()
+    tenant.mode = "stall"
+    tenant.stall_seconds = 8.0
+    tenant_workspace(workspace)
+    s = Raw(workspace, env={"USERS_M2M_SECRET": CANARY, "TENANT_DOMAIN": tenant.domain})
+    try:
+        s.request("initialize", {"capabilities": {}, "rootUri": workspace.as_uri(),
+                                 "initializationOptions": {"testConnection": {"allowHttpLoopback": True, "timeoutSeconds": 6}}})
+        s.notify("initialized")
+        vault = (workspace / "flow-vault-connections/Users M2M.json").as_uri()
+        ids = []
+        for _ in range(12):
+            s.next_id += 1
+            ids.append(s.next_id)
+            s.send({"jsonrpc": "2.0", "id": s.next_id, "method": "workspace/executeCommand",
+                    "params": {"command": "flowls.testConnection", "arguments": [{"uri": vault}]}})
+        time.sleep(0.5)
+        flow = workspace / ONBOARD
+        open_doc(s, flow.as_uri(), flow.read_text())
+        text = flow.read_text()
+        line = text[: text.index("UPDATE_USER")].count("\n")
+        started = time.monotonic()
+        r = s.request("textDocument/hover", {"textDocument": {"uri": flow.as_uri()}, "position": {"line": line, "character": 20}}, timeout=5)
+        assert time.monotonic() - started < 2, "hover waited for the tenant"
+        assert "UPDATE_USER" in json.dumps(r["result"])
+        s.alive()
+        # the ones past the limit were answered at once; the rest time out
+        results = [s.wait_response(i, timeout=15)["result"] for i in ids]
+        assert sum(1 for r in results if r["error"] == "cancelled") == 4
+        assert sum(1 for r in results if r["error"] == "timeout") == 8
+    finally:
+        s.close()
+        tenant.close()
+
+
+def test_keyword_mappings_file_by_absolute_path(tmp_path, workspace):
+    """Issue 11.6: an absolute keywordMappingsFile (what VS Code users write, or
+    `${workspaceFolder}/…` expanded) was ignored."""
+    flow = workspace / ONBOARD
+    flow.write_text(flow.read_text().replace('"connection_id": "Users M2M"', '"connection_id": "##CONN_NAME##"'))
+    inside = workspace / "tenant-config.json"
+    inside.write_text(json.dumps({"AUTH0_KEYWORD_REPLACE_MAPPINGS": {"CONN_NAME": "Users M2M"}}))
+    outside = tmp_path / "elsewhere" / "config.json"
+    outside.parent.mkdir()
+    outside.write_text(json.dumps({"AUTH0_KEYWORD_REPLACE_MAPPINGS": {"CONN_NAME": "Users M2M"}}))
+    for path in [inside, outside]:
+        s = Raw(workspace)
+        try:
+            s.request("initialize", {"capabilities": {}, "rootUri": workspace.as_uri(),
+                                     "initializationOptions": {"keywordMappingsFile": str(path)}})
+            s.notify("initialized")
+            open_doc(s, flow.as_uri(), flow.read_text())
+            wait_diags(s, flow.as_uri(), lambda d: [x["code"] for x in d] == ["missing-scope"])
+        finally:
+            s.close()
