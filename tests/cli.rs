@@ -186,3 +186,134 @@ fn a_single_file_is_checked_within_its_workspace() {
     assert_eq!(diags[0]["code"], "connection-not-needed");
     assert_eq!(diags[0]["path"], "Verify Phone.json");
 }
+
+/// A scratch workspace with one clean vault and one flow using it.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("flowls-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("ws/flows")).unwrap();
+    std::fs::create_dir_all(dir.join("ws/flow-vault-connections")).unwrap();
+    std::fs::write(
+        dir.join("ws/flows/Ok.json"),
+        r#"{"name": "Ok", "actions": [{"id": "a", "type": "FLOW", "action": "DO_NOTHING", "params": {}}]}"#,
+    )
+    .unwrap();
+    dir
+}
+
+#[cfg(unix)]
+#[test]
+fn links_out_of_the_workspace_fifos_and_devices_are_skipped_with_a_note() {
+    // issue 11.4: `check` printed the lines of a credentials file a link pointed at, hung on
+    // a FIFO and read /dev/zero until memory ran out
+    let dir = scratch("special");
+    let ws = dir.join("ws");
+    std::fs::write(
+        dir.join("creds.json"),
+        "{\"name\": \"X\", \"actions\": [{\"id\": 1, \"type\": \"NOPE\", \"action\": \"AWS_SECRET_LINE\"}]}",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(dir.join("creds.json"), ws.join("flows/leak.json")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", ws.join("flows/zero.json")).unwrap();
+    let fifo = std::ffi::CString::new(
+        ws.join("flows/fifo.json")
+            .into_os_string()
+            .into_encoded_bytes(),
+    )
+    .unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+    for args in [vec!["check", "ws"], vec!["check", "ws/flows/leak.json"]] {
+        let child = Command::new(env!("CARGO_BIN_EXE_flowls"))
+            .args(&args)
+            .current_dir(&dir)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let start = std::time::Instant::now();
+        let out = child.wait_with_output().unwrap();
+        assert!(start.elapsed() < std::time::Duration::from_secs(20));
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(!text.contains("AWS_SECRET_LINE"), "{text}");
+        if args.len() == 2 && args[1] == "ws" {
+            assert_eq!(out.status.code(), Some(0), "{text}");
+            assert!(
+                text.contains(
+                    "flows/leak.json was not read: a symbolic link that leaves the workspace"
+                ),
+                "{text}"
+            );
+            assert!(
+                text.contains("flows/fifo.json was not read: a FIFO, not a regular file"),
+                "{text}"
+            );
+            assert!(
+                text.contains(
+                    "flows/zero.json was not read: a symbolic link that leaves the workspace"
+                ),
+                "{text}"
+            );
+        } else {
+            assert_eq!(out.status.code(), Some(2), "{text}");
+            assert!(
+                text.contains("a symbolic link that leaves the workspace"),
+                "{text}"
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[cfg(unix)]
+#[test]
+fn file_names_cannot_inject_workflow_commands_or_terminal_escapes() {
+    // issue 11.7: a file name with a newline and `::error file=…` became a GitHub workflow
+    // command; ESC sequences reached terminals; a name that is not UTF-8 was skipped silently
+    let dir = scratch("names");
+    let ws = dir.join("ws");
+    let bad = r#"{"name": "B", "actions": [{"id": "a", "type": "AUTH0", "action": "GET_USR", "params": {}}]}"#;
+    std::fs::write(
+        ws.join("flows/x\n::error file=evil.json::pwned\n.json"),
+        bad,
+    )
+    .unwrap();
+    std::fs::write(ws.join("flows/esc\u{1b}[2J\u{1b}]0;title\u{7}.json"), bad).unwrap();
+    std::fs::write(
+        ws.join("flows/line.json"),
+        "{\"name\": \"L\", \"actions\": [{\"id\": \"a\", \"type\": \"AUTH0\", \"action\": \"GET_USR\u{1b}[31m\", \"params\": {}}]}",
+    )
+    .unwrap();
+    let raw_name =
+        <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(b"flows/\xff\xfe.json");
+    std::fs::write(ws.join(raw_name), bad).unwrap();
+    for format in ["github", "human", "json", "sarif"] {
+        let out = flowls(&["check", "ws", "--format", format], &dir);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        for line in stdout.lines().chain(stderr.lines()) {
+            assert!(!line.starts_with("::error file=evil"), "{format}: {line}");
+            assert!(
+                !line.contains('\u{1b}') && !line.contains('\u{7}'),
+                "{format}: {line:?}"
+            );
+        }
+        assert_eq!(out.status.code(), Some(1), "{format}: {stdout}{stderr}");
+    }
+    let human = String::from_utf8_lossy(&flowls(&["check", "ws"], &dir).stdout).to_string();
+    assert!(
+        human.contains("flows/x\\n::error file=evil.json::pwned\\n.json:1:"),
+        "{human}"
+    );
+    assert!(
+        human.contains("flows/esc\\e[2J\\e]0;title\\u{7}.json"),
+        "{human}"
+    );
+    assert!(human.contains("GET_USR\\e[31m"), "{human}");
+    assert!(
+        human.contains("flows/\u{fffd}\u{fffd}.json was not read: its name is not valid UTF-8"),
+        "{human}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -129,3 +129,68 @@ def test_neovim_with_the_shipped_config(tmp_path, workspace):
         assert tenant.requests and tenant.requests[0]["form"]["client_secret"] == CANARY
     finally:
         tenant.close()
+
+
+EARLY = r"""
+local out = { published = {} }
+vim.cmd('filetype on')
+vim.opt.runtimepath:append(EDITORS)
+vim.lsp.enable('flowls')
+local orig = vim.lsp.handlers['textDocument/publishDiagnostics']
+vim.lsp.handlers['textDocument/publishDiagnostics'] = function(err, result, ctx, config)
+  if result.uri:find('Onboard.json', 1, true) then
+    for _, d in ipairs(result.diagnostics) do table.insert(out.published, d.code) end
+  end
+  return orig(err, result, ctx, config)
+end
+vim.cmd.edit(WS .. '/flows/Onboard.json')
+out.attached = vim.wait(15000, function() return #vim.lsp.get_clients({ bufnr = 0, name = 'flowls' }) > 0 end)
+-- at once, before any diagnostics: complete inside the connection_id value
+local lines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+out.completion = {}
+for i, l in ipairs(lines) do
+  local c = l:find('"Users M2M"', 1, true)
+  if c then
+    local params = { textDocument = { uri = vim.uri_from_bufnr(0) }, position = { line = i - 1, character = c } }
+    local res = vim.lsp.buf_request_sync(0, 'textDocument/completion', params, 15000)
+    for _, r in pairs(res or {}) do
+      for _, item in ipairs((r.result or {}).items or r.result or {}) do table.insert(out.completion, item.label) end
+    end
+    break
+  end
+end
+vim.wait(15000, function() return #vim.diagnostic.get(0) > 0 end)
+vim.wait(300)
+out.diagnostics = {}
+for _, d in ipairs(vim.diagnostic.get(0)) do table.insert(out.diagnostics, d.code) end
+local f = io.open(OUT, 'w'); f:write(vim.json.encode(out)); f:close()
+vim.cmd('qa!')
+"""
+
+
+def test_neovim_completes_connection_names_right_after_open(tmp_path, workspace):
+    """Issue 11.1: Neovim asks for completion right after opening; before the start-up scan
+    ended it got no connection names, and a red `unresolved-connection` flashed."""
+    from test_hostile_workspace import grow
+
+    grow(workspace)
+    out = tmp_path / "out.json"
+    script = tmp_path / "early.lua"
+    header = f"OUT = {json.dumps(str(out))}\nWS = {json.dumps(str(workspace))}\nEDITORS = {json.dumps(str(ROOT / 'editors/neovim'))}\n"
+    script.write_text(header + EARLY)
+    env = {
+        **os.environ,
+        "PATH": f"{Path(BIN).parent}:{os.environ['PATH']}",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+    }
+    proc = subprocess.run([NVIM, "--headless", "--clean", "-l", str(script)], env=env, cwd=workspace,
+                          capture_output=True, text=True, timeout=120)
+    assert out.exists(), proc.stderr + proc.stdout
+    r = json.loads(out.read_text())
+    assert r["attached"] is True
+    assert "Users M2M" in r["completion"], r
+    assert r["diagnostics"] == ["missing-scope"], r
+    assert "unresolved-connection" not in r["published"], r
