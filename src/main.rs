@@ -66,6 +66,10 @@ enum Command {
         /// Allow plain http to a loopback domain such as 127.0.0.1:8443 (local test tenants).
         #[arg(long)]
         allow_http_loopback: bool,
+        /// A host credentials may be sent to besides *.auth0.com (`login.example.com`, or
+        /// `*.example.com`); repeatable. Any other host is refused, with nothing sent.
+        #[arg(long = "trust-host", value_name = "HOST")]
+        trust_hosts: Vec<String>,
         /// The deploy-cli config with AUTH0_KEYWORD_REPLACE_MAPPINGS, relative to the workspace.
         #[arg(long, default_value = "config.json")]
         keyword_mappings: String,
@@ -116,6 +120,7 @@ fn main() -> ExitCode {
             timeout_seconds,
             ca_certificates,
             allow_http_loopback,
+            trust_hosts,
             keyword_mappings,
         }) => {
             if format != "human" && format != "json" {
@@ -130,6 +135,7 @@ fn main() -> ExitCode {
                 timeout: std::time::Duration::from_secs_f64(timeout_seconds.clamp(0.1, 600.0)),
                 ca_certificates,
                 allow_http_loopback,
+                trusted_hosts: trust_hosts,
             };
             match cli::test_connection(
                 &path,
@@ -149,6 +155,8 @@ fn main() -> ExitCode {
                     }
                     if result.ok && result.missing_scopes.is_empty() {
                         ExitCode::SUCCESS
+                    } else if result.error.as_deref() == Some("untrusted_host") {
+                        ExitCode::from(2)
                     } else {
                         ExitCode::from(1)
                     }

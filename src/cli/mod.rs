@@ -414,6 +414,9 @@ pub fn test_connection(
         Ok(p) => p,
         Err(result) => return Ok(*result),
     };
+    if !plan.trusted {
+        return Ok(crate::tenant::untrusted(&plan, "untrusted_host"));
+    }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -55,6 +55,18 @@ const MAX_REQUESTS_IN_FLIGHT: usize = 64;
 const MAX_TEST_CONNECTIONS: usize = 8;
 /// How long a request that needs the whole workspace waits for the start-up scan.
 const SCAN_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+/// How long a confirmation to send credentials to an untrusted host may take.
+const CONFIRM_WAIT: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// The user's answer about an untrusted host.
+enum Confirmed {
+    Send,
+    /// Cancel, dismissed, or no answer in time.
+    No,
+    /// The client cannot ask (it does not support `window/showMessageRequest`).
+    CannotAsk,
+}
+
 /// How long the start-up waits for `initialized` before it indexes all the same.
 const INITIALIZED_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 /// How long the start-up waits for the client's answer to `workspace/configuration`.
@@ -302,6 +314,13 @@ impl Backend {
             Ok(p) => p,
             Err(result) => return *result,
         };
+        if !plan.trusted {
+            match self.confirm_untrusted(&plan).await {
+                Confirmed::Send => {}
+                Confirmed::No => return crate::tenant::untrusted(&plan, "cancelled"),
+                Confirmed::CannotAsk => return crate::tenant::untrusted(&plan, "untrusted_host"),
+            }
+        }
         let result = crate::tenant::run(&plan, &settings).await;
         if result.ok
             && plan.management_api
@@ -323,6 +342,40 @@ impl Backend {
             });
         }
         result
+    }
+
+    /// Asks the user whether credentials may go to a host they have not trusted, naming the
+    /// host and the environment variables whose values would be sent (never the values).
+    async fn confirm_untrusted(&self, plan: &crate::tenant::Plan) -> Confirmed {
+        let env = if plan.env_vars.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " The request would carry the values of the environment variables {}.",
+                plan.env_vars.join(", ")
+            )
+        };
+        let message = format!(
+            "Test connection `{}` would send its client credentials to {}, which is not a trusted host (trusted: *.auth0.com and the hosts in testConnection.trustedHosts).{env} Send them?",
+            plan.connection, plan.host_shown
+        );
+        let actions = ["Send", "Cancel"]
+            .map(|t| MessageActionItem {
+                title: t.into(),
+                properties: Default::default(),
+            })
+            .to_vec();
+        let asked = tokio::time::timeout(
+            CONFIRM_WAIT,
+            self.client
+                .show_message_request(MessageType::WARNING, message, Some(actions)),
+        )
+        .await;
+        match asked {
+            Ok(Ok(Some(item))) if item.title == "Send" => Confirmed::Send,
+            Ok(Ok(_)) | Err(_) => Confirmed::No,
+            Ok(Err(_)) => Confirmed::CannotAsk,
+        }
     }
 
     /// Waits (at most [`SCAN_WAIT`]) for the start-up scan of the workspace: requests that

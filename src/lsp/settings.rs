@@ -25,6 +25,8 @@ pub struct TestSettings {
     pub timeout_seconds: f64,
     pub ca_certificates: Vec<String>,
     pub allow_http_loopback: bool,
+    /// `testConnection.trustedHosts`: hosts credentials may go to besides `*.auth0.com`.
+    pub trusted_hosts: Vec<String>,
 }
 
 impl Default for TestSettings {
@@ -33,6 +35,7 @@ impl Default for TestSettings {
             timeout_seconds: 10.0,
             ca_certificates: Vec::new(),
             allow_http_loopback: false,
+            trusted_hosts: Vec::new(),
         }
     }
 }
@@ -43,6 +46,7 @@ impl TestSettings {
             timeout: std::time::Duration::from_secs_f64(self.timeout_seconds.clamp(0.1, 600.0)),
             ca_certificates: self.ca_certificates.iter().map(|c| root.join(c)).collect(),
             allow_http_loopback: self.allow_http_loopback,
+            trusted_hosts: self.trusted_hosts.clone(),
         }
     }
 }
@@ -86,6 +90,13 @@ pub fn read(value: &Value, current: &ServerSettings) -> ServerSettings {
         }
         if let Some(b) = t.get("allowHttpLoopback").and_then(Value::as_bool) {
             s.test.allow_http_loopback = b;
+        }
+        if let Some(list) = t.get("trustedHosts").and_then(Value::as_array) {
+            s.test.trusted_hosts = list
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect();
         }
     }
     match diags.and_then(|d| d.get("trigger")).and_then(Value::as_str) {

@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct KeywordMappings {
     values: BTreeMap<String, Value>,
+    /// Keys whose value came from an environment variable (never displayed).
+    from_env: std::collections::BTreeSet<String>,
 }
 
 impl KeywordMappings {
@@ -28,15 +30,26 @@ impl KeywordMappings {
                 }
             }
         }
-        KeywordMappings { values }
+        KeywordMappings {
+            values,
+            from_env: Default::default(),
+        }
     }
 
     /// Adds environment variables, which fill in keys the file does not set.
     pub fn with_env(mut self, vars: impl IntoIterator<Item = (String, String)>) -> Self {
         for (k, v) in vars {
-            self.values.entry(k).or_insert(Value::String(v));
+            if let std::collections::btree_map::Entry::Vacant(e) = self.values.entry(k.clone()) {
+                e.insert(Value::String(v));
+                self.from_env.insert(k);
+            }
         }
         self
+    }
+
+    /// Whether a key's value comes from the environment (not from the mappings file).
+    pub fn is_from_env(&self, key: &str) -> bool {
+        self.from_env.contains(key)
     }
 
     pub fn get(&self, key: &str) -> Option<&Value> {

@@ -5,6 +5,7 @@
 
 pub mod flow;
 pub mod grant;
+pub mod host;
 pub mod keywords;
 pub mod project;
 pub mod vault;

@@ -57,6 +57,8 @@ impl Redactor {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub timeout: Duration,
+    /// Hosts the user trusts besides `*.auth0.com` (`host` or `*.suffix`).
+    pub trusted_hosts: Vec<String>,
     /// Extra PEM roots, as absolute paths.
     pub ca_certificates: Vec<PathBuf>,
     pub allow_http_loopback: bool,
@@ -66,6 +68,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             timeout: Duration::from_secs(10),
+            trusted_hosts: Vec::new(),
             ca_certificates: Vec::new(),
             allow_http_loopback: false,
         }
@@ -86,6 +89,69 @@ pub struct Plan {
     pub needed: Vec<Vec<String>>,
     /// Compare granted against needed (Management API connections).
     pub management_api: bool,
+    /// Where the credentials would go (a bare host, checked by `model::host`).
+    pub host: String,
+    /// Whether the user trusts that host (`*.auth0.com`, `trustedHosts`, `--trust-host`, or a
+    /// loopback test tenant with `allowHttpLoopback`). An untrusted host gets nothing unless
+    /// the user confirms.
+    pub trusted: bool,
+    /// The environment variables whose values the request would carry, by name.
+    pub env_vars: Vec<String>,
+    /// The host as it may be shown: as written in the file, with `(environment)` when a
+    /// marker in it takes its value from the environment.
+    pub host_shown: String,
+}
+
+/// Whether a host matches the user's trusted hosts: `*.auth0.com` always, and each pattern
+/// (`login.example.com`, or `*.example.com` for any host below it).
+pub fn is_trusted(host: &crate::model::host::Host, patterns: &[String]) -> bool {
+    let defaults = ["*.auth0.com".to_string()];
+    defaults.iter().chain(patterns).any(|p| {
+        let p = p.trim().to_ascii_lowercase();
+        match p.strip_prefix("*.") {
+            Some(suffix) => host
+                .name
+                .strip_suffix(suffix)
+                .is_some_and(|head| head.ends_with('.') && head.len() > 1),
+            None => !p.is_empty() && host.authority == p,
+        }
+    })
+}
+
+/// The environment variables a vault's setup takes credentials from: the `##NAME##` and
+/// `@@NAME@@` markers of its setup whose values come from the environment.
+fn env_vars_of(ws: &Workspace, vault: &VaultInfo) -> Vec<String> {
+    let mappings = &ws.index().mappings;
+    let mut names = Vec::new();
+    let setup = ws
+        .file(&vault.path)
+        .and_then(|f| f.parse.root.as_ref())
+        .and_then(|r| r.get("setup"));
+    let mut stack: Vec<&crate::syntax::Node> = setup.into_iter().collect();
+    while let Some(n) = stack.pop() {
+        if let Some(text) = n.as_str() {
+            let whole = text
+                .strip_prefix("@@")
+                .and_then(|t| t.strip_suffix("@@"))
+                .map(|k| vec![k]);
+            let keys = whole.unwrap_or_else(|| {
+                crate::model::keywords::text_markers(text)
+                    .into_iter()
+                    .map(|(k, _)| k)
+                    .collect()
+            });
+            for k in keys {
+                if mappings.is_from_env(k) && !names.iter().any(|n| n == k) {
+                    names.push(k.to_string());
+                }
+            }
+        }
+        if let Some(members) = n.as_object() {
+            stack.extend(members.iter().filter_map(|m| m.value.as_ref()));
+        }
+    }
+    names.sort();
+    names
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Default)]
@@ -176,6 +242,68 @@ pub fn is_loopback(host: &str) -> bool {
             .is_ok_and(|a| a.is_loopback())
 }
 
+/// The host credentials would go to, when it is a bare host (nothing is sent otherwise, not
+/// even a DNS query). The message never shows the value: it may come from the environment.
+fn checked_host(
+    name: &str,
+    value: &str,
+    settings: &Settings,
+) -> Result<crate::model::host::Host, Box<TestResult>> {
+    crate::model::host::bare_host(value, settings.allow_http_loopback).map_err(|why| {
+        Box::new(TestResult::failure(
+            name,
+            "invalid_setup",
+            format!("the host credentials would go to {why}; nothing was sent"),
+        ))
+    })
+}
+
+fn trusted(host: &crate::model::host::Host, settings: &Settings) -> bool {
+    (host.loopback && settings.allow_http_loopback) || is_trusted(host, &settings.trusted_hosts)
+}
+
+/// The host for people: its raw text when an environment variable takes part in it.
+fn host_shown(ws: &Workspace, vault: &VaultInfo, host: &crate::model::host::Host) -> String {
+    let raw = ws
+        .file(&vault.path)
+        .and_then(|f| f.parse.root.as_ref())
+        .and_then(|r| r.get("setup"))
+        .and_then(|s| s.get("domain").or_else(|| s.get("token_endpoint")))
+        .and_then(crate::syntax::Node::as_str);
+    let mappings = &ws.index().mappings;
+    match raw {
+        Some(raw)
+            if crate::model::keywords::text_markers(raw)
+                .iter()
+                .any(|(k, _)| mappings.is_from_env(k)) =>
+        {
+            format!("{raw} (environment)")
+        }
+        Some(raw) if raw.starts_with("@@") => format!("{raw} (environment)"),
+        _ => host.authority.clone(),
+    }
+}
+
+/// The answer when the user did not confirm sending credentials to an untrusted host.
+pub fn untrusted(plan: &Plan, error: &str) -> TestResult {
+    let env = if plan.env_vars.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " (the request would carry the values of the environment variables {})",
+            plan.env_vars.join(", ")
+        )
+    };
+    TestResult::failure(
+        &plan.connection,
+        error,
+        format!(
+            "{} is not a trusted host, so nothing was sent{env}: if it is your tenant, add it to testConnection.trustedHosts (or pass --trust-host HOST)",
+            plan.host_shown
+        ),
+    )
+}
+
 /// Resolves what the test needs from a vault connection; `Err` says what is missing.
 pub fn plan(
     ws: &Workspace,
@@ -220,12 +348,17 @@ pub fn plan(
     match (app, setup_type.as_str()) {
         ("AUTH0", "OAUTH_APP") => {
             let domain = require("domain")?;
-            let scheme = if settings.allow_http_loopback && is_loopback(&domain) {
+            let host = checked_host(&name, &domain, settings)?;
+            let scheme = if host.loopback && settings.allow_http_loopback {
                 "http"
             } else {
                 "https"
             };
             Ok(Plan {
+                host: host.authority.clone(),
+                trusted: trusted(&host, settings),
+                env_vars: env_vars_of(ws, vault),
+                host_shown: host_shown(ws, vault, &host),
                 connection: name.clone(),
                 token_url: format!("{scheme}://{domain}/oauth/token"),
                 client_id: Secret::new(require("client_id")?),
@@ -239,19 +372,24 @@ pub fn plan(
         }
         ("HTTP", "OAUTH_CLIENT_CREDENTIALS") => {
             let endpoint = require("token_endpoint")?;
-            let host = endpoint
-                .strip_prefix("http://")
-                .or_else(|| endpoint.strip_prefix("https://"))
-                .and_then(|r| r.split('/').next())
-                .unwrap_or_default()
-                .to_string();
+            let Some(authority) = crate::model::host::authority_of(&endpoint) else {
+                return fail(
+                    "invalid_setup",
+                    "the token endpoint must be an https URL".into(),
+                );
+            };
+            let host = checked_host(&name, authority, settings)?;
             let endpoint = match endpoint.strip_prefix("https://") {
-                Some(rest) if settings.allow_http_loopback && is_loopback(&host) => {
+                Some(rest) if settings.allow_http_loopback && host.loopback => {
                     format!("http://{rest}")
                 }
                 _ => endpoint,
             };
             Ok(Plan {
+                host: host.authority.clone(),
+                trusted: trusted(&host, settings),
+                env_vars: env_vars_of(ws, vault),
+                host_shown: host_shown(ws, vault, &host),
                 connection: name.clone(),
                 token_url: endpoint,
                 client_id: Secret::new(require("client_id")?),

