@@ -430,6 +430,16 @@ pub async fn run(plan: &Plan, settings: &Settings) -> TestResult {
     };
     result.error_description = result.error_description.map(|d| redactor.redact(&d));
     result.error = result.error.map(|e| redactor.redact(&e));
+    // a tenant may echo what was posted into `scope`: scope names that hold a credential are
+    // dropped (they are not scopes), everything else from the tenant is scrubbed
+    let clean = |list: &mut Vec<String>| list.retain(|s| redactor.redact(s) == *s);
+    if let Some(g) = result.granted_scopes.as_mut() {
+        clean(g);
+    }
+    clean(&mut result.excess_scopes);
+    clean(&mut result.missing_scopes);
+    clean(&mut result.needed_scopes);
+    result.scopes_from = result.scopes_from.map(|s| redactor.redact(&s));
     result
 }
 

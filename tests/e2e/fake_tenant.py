@@ -68,6 +68,10 @@ class Tenant:
         secret = form.get("client_secret", "")
         if m == "ok":
             self.send(h, 200, {"access_token": jwt({"scope": self.scope}), "token_type": "Bearer", "expires_in": 86400, "scope": self.scope})
+        elif m == "echo_scope":
+            # a tenant that echoes the posted form into `scope` and the token
+            scope = f"read:users {secret} update:users {form.get('client_id', '')}"
+            self.send(h, 200, {"access_token": jwt({"scope": scope}), "token_type": "Bearer", "expires_in": 60, "scope": scope})
         elif m == "ok_claims_only":
             self.send(h, 200, {"access_token": jwt({"permissions": self.scope.split()}), "token_type": "Bearer", "expires_in": 3600})
         elif m == "invalid_client":

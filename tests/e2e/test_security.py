@@ -140,3 +140,31 @@ def test_the_cli_refuses_an_untrusted_host_unless_named(workspace, proxy):
                         "--trust-host", "collector.attacker.example"], env=e, capture_output=True, text=True, timeout=30)
     assert proxy.hosts == ["collector.attacker.example:443"], (proxy.hosts, p.stdout)
     assert CANARY not in p.stdout + p.stderr
+
+
+async def test_a_tenant_that_echoes_the_secret_into_scope_shows_it_nowhere(workspace):
+    """Issue 12.3: an echo in `scope` reached showMessage, the result, `excess-scope` and hover."""
+    from fake_tenant import Tenant
+    from test_tenant import tenant_workspace
+
+    tenant = Tenant()
+    tenant.mode = "echo_scope"
+    tenant_workspace(workspace)
+    s = await start("vscode", workspace, init_options={"testConnection": {"allowHttpLoopback": True, "timeoutSeconds": 3}},
+                    env={"USERS_M2M_SECRET": CANARY, "TENANT_DOMAIN": tenant.domain})
+    try:
+        await s.indexed()
+        r = await run_test_connection(s)
+        assert r["ok"] is True and "read:users" in r["granted_scopes"], r
+        await __import__("asyncio").sleep(0.5)
+        vault_text = s.text(VAULT)
+        hover = await s.client.text_document_hover_async(t.HoverParams(
+            text_document=t.TextDocumentIdentifier(uri=s.uri(VAULT)), position=s.position(vault_text, vault_text.index("Users M2M"))))
+        lens = await s.client.text_document_code_lens_async(t.CodeLensParams(text_document=t.TextDocumentIdentifier(uri=s.uri(VAULT))))
+        seen = json.dumps(r) + repr(s.client.messages) + repr(s.client.diagnostics) + repr(hover) + repr(lens)
+        assert CANARY not in seen
+        assert "Flows M2M" not in json.dumps(r["granted_scopes"])  # the client id echoed is no scope either
+    finally:
+        await s.client.shutdown_session()
+        await s.client.stop()
+        tenant.close()

@@ -36,6 +36,21 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENTS.map((pattern) => ({ scheme: "file", pattern })),
     initializationOptions: settings(),
+    middleware: {
+      // Restricted Mode: no Test connection, from the code lens either
+      provideCodeLenses: async (document, token, next) => {
+        const lenses = await next(document, token);
+        if (vscode.workspace.isTrusted || !lenses) return lenses;
+        return lenses.filter((l) => l.command?.command !== "flowls.testConnection");
+      },
+      executeCommand: async (command, args, next) => {
+        if (command === "flowls.testConnection" && !vscode.workspace.isTrusted) {
+          void vscode.window.showWarningMessage("flowls: Test connection is off in Restricted Mode: trust this workspace first.");
+          return undefined;
+        }
+        return next(command, args);
+      },
+    },
     synchronize: {
       configurationSection: "flowls",
       fileEvents: [
@@ -79,6 +94,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await start(context);
     }),
     vscode.commands.registerCommand("flowls.runTestConnection", async () => {
+      if (!vscode.workspace.isTrusted) {
+        void vscode.window.showWarningMessage("flowls: Test connection is off in Restricted Mode: trust this workspace first.");
+        return;
+      }
       const doc = vscode.window.activeTextEditor?.document;
       if (!client || !doc) {
         void vscode.window.showWarningMessage("flowls: open a vault connection file first.");

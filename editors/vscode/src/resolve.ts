@@ -1,4 +1,6 @@
-// Which flowls binary to start: the setting, then PATH, then the copy bundled in the extension.
+// Which flowls binary to start: the setting (an absolute path), then the copy bundled in the
+// extension, then PATH. A relative setting is refused: it would name a binary inside the
+// workspace, which a repository could provide.
 import * as fs from "fs";
 import * as path from "path";
 
@@ -37,21 +39,25 @@ export function resolveServer(opts: {
   const tried: string[] = [];
   const setting = (opts.setting ?? "").trim();
   if (setting) {
-    const file = path.isAbsolute(setting) || !opts.workspaceDir ? setting : path.join(opts.workspaceDir, setting);
-    tried.push(`the setting flowls.server.path (${file})`);
-    if (exists(file)) return { path: file, tried };
+    const absolute = path.isAbsolute(setting) || path.win32.isAbsolute(setting);
+    tried.push(
+      absolute
+        ? `the setting flowls.server.path (${setting})`
+        : `the setting flowls.server.path (${setting}: not an absolute path, so not used)`,
+    );
+    if (absolute && exists(setting)) return { path: setting, tried };
     // an explicit setting that does not work is not silently replaced by another binary
     return { tried };
   }
+  const bundled = path.join(opts.extensionDir, "server", name);
+  tried.push(`the bundled copy (${bundled})`);
+  if (exists(bundled)) return { path: bundled, tried };
   const sep = (opts.platform ?? process.platform) === "win32" ? ";" : ":";
   for (const dir of (opts.envPath ?? "").split(sep).filter((d) => d.length > 0)) {
     const file = path.join(dir, name);
     if (exists(file)) return { path: file, tried: [...tried, `PATH (${file})`] };
   }
   tried.push("flowls on PATH");
-  const bundled = path.join(opts.extensionDir, "server", name);
-  tried.push(`the bundled copy (${bundled})`);
-  if (exists(bundled)) return { path: bundled, tried };
   return { tried };
 }
 

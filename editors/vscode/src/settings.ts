@@ -15,6 +15,7 @@ export function serverSettings(cfg: Getter): Record<string, unknown> {
       timeoutSeconds: cfg.get<number>("testConnection.timeoutSeconds", 10),
       caCertificates: cfg.get<string[]>("testConnection.caCertificates", []),
       allowHttpLoopback: cfg.get<boolean>("testConnection.allowHttpLoopback", false),
+      trustedHosts: cfg.get<string[]>("testConnection.trustedHosts", []),
     },
   };
 }

@@ -4,9 +4,20 @@ import { notFoundMessage, resolveServer } from "../src/resolve";
 
 const have = (...files: string[]) => (f: string) => files.includes(f);
 
-test("the setting wins and is resolved against the workspace", () => {
-  const r = resolveServer({ setting: "bin/flowls", envPath: "/usr/bin", extensionDir: "/ext", workspaceDir: "/ws", platform: "linux", exists: have("/ws/bin/flowls", "/usr/bin/flowls") });
-  assert.equal(r.path, "/ws/bin/flowls");
+test("an absolute setting wins", () => {
+  const r = resolveServer({ setting: "/opt/flowls/bin/flowls", envPath: "/usr/bin", extensionDir: "/ext", workspaceDir: "/ws", platform: "linux", exists: have("/opt/flowls/bin/flowls", "/ext/server/flowls") });
+  assert.equal(r.path, "/opt/flowls/bin/flowls");
+});
+
+test("a relative setting is never resolved against the workspace (a repository could ship the binary)", () => {
+  const r = resolveServer({ setting: "bin/flowls", envPath: "/usr/bin", extensionDir: "/ext", workspaceDir: "/ws", platform: "linux", exists: have("/ws/bin/flowls", "bin/flowls", "/usr/bin/flowls") });
+  assert.equal(r.path, undefined);
+  assert.match(notFoundMessage(r), /not an absolute path/);
+});
+
+test("the bundled copy comes before PATH", () => {
+  const r = resolveServer({ setting: "", envPath: "/usr/bin", extensionDir: "/ext", platform: "linux", exists: have("/ext/server/flowls", "/usr/bin/flowls") });
+  assert.equal(r.path, "/ext/server/flowls");
 });
 
 test("a setting that points nowhere is reported, not replaced", () => {

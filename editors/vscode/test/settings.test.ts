@@ -7,11 +7,17 @@ test("maps VS Code settings to the server's nested section", () => {
     "diagnostics.trigger": "onSave",
     "testConnection.caCertificates": ["certs/root.pem"],
     "testConnection.allowHttpLoopback": true,
+    "testConnection.trustedHosts": ["*.example.com"],
   };
   const s = serverSettings({ get: <T>(k: string, d: T) => (k in values ? (values[k] as T) : d) });
   assert.deepEqual(s, {
     keywordMappingsFile: "config.json",
     diagnostics: { plaintextSecrets: true, trigger: "onSave" },
-    testConnection: { timeoutSeconds: 10, caCertificates: ["certs/root.pem"], allowHttpLoopback: true },
+    testConnection: {
+      timeoutSeconds: 10,
+      caCertificates: ["certs/root.pem"],
+      allowHttpLoopback: true,
+      trustedHosts: ["*.example.com"],
+    },
   });
 });
