@@ -317,3 +317,24 @@ fn file_names_cannot_inject_workflow_commands_or_terminal_escapes() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn no_printed_line_shows_a_literal_secret() {
+    // issue 12.5: the `vault-setup` finding on the line of a literal secret printed the line
+    let dir = scratch("secret-line");
+    std::fs::write(
+        dir.join("ws/flow-vault-connections/V.json"),
+        r#"{"name": "V", "app_id": "AUTH0", "setup": {"type": "OAUTH_APP", "client_id": "c", "client_secret": "LITERAL-s3cr3t-value", "domain": "https://bad.example"}}"#,
+    )
+    .unwrap();
+    for extra in [None, Some("--no-plaintext-secrets")] {
+        let mut args = vec!["check", "ws"];
+        args.extend(extra);
+        let out = flowls(&args, &dir);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("vault-setup"), "{text}");
+        assert!(!text.contains("LITERAL-s3cr3t-value"), "{text}");
+        assert!(text.contains("\"********************\""), "{text}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

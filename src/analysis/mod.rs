@@ -105,8 +105,14 @@ pub fn is_checked(kind: DocKind) -> bool {
 
 /// Every diagnostic of one file, in document order.
 pub fn diagnostics(ws: &Workspace, path: &Path) -> Vec<Diagnostic> {
+    diagnostics_and_secrets(ws, path).0
+}
+
+/// [`diagnostics`], and the ranges of the literal secrets in the file (whether or not
+/// `plaintext-secret` is reported), for printers that must never show them.
+pub fn diagnostics_and_secrets(ws: &Workspace, path: &Path) -> (Vec<Diagnostic>, Vec<TextRange>) {
     let Some(file) = ws.file(path) else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
     let mut out = syntax_diagnostics(file);
     match file.kind {
@@ -116,6 +122,11 @@ pub fn diagnostics(ws: &Workspace, path: &Path) -> Vec<Diagnostic> {
         DocKind::ProjectConfig => scopes::check_project(ws, file, &mut out),
         DocKind::KeywordMappings | DocKind::Other => {}
     }
+    let secrets = out
+        .iter()
+        .filter(|d| d.code == code::PLAINTEXT_SECRET)
+        .map(|d| d.range)
+        .collect();
     if !ws.settings.plaintext_secrets {
         out.retain(|d| d.code != code::PLAINTEXT_SECRET);
     }
@@ -123,7 +134,7 @@ pub fn diagnostics(ws: &Workspace, path: &Path) -> Vec<Diagnostic> {
         (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
     });
     out.dedup();
-    out
+    (out, secrets)
 }
 
 fn syntax_diagnostics(file: &SourceFile) -> Vec<Diagnostic> {

@@ -117,7 +117,7 @@ pub fn granted(ws: &Workspace, vault: &VaultInfo) -> Resolution {
         .and_then(|(path, c)| Some((path, c.as_ref().ok()?.connections.get(name)?)));
     let mut why = Vec::new();
     let audience = vault
-        .audience
+        .audience_shown
         .clone()
         .unwrap_or_else(|| "its Management API audience".into());
     if let Some((_, c)) = config

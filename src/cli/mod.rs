@@ -127,7 +127,7 @@ fn collect(ws: &Workspace, only: Option<&Path>, base: &Path, outcome: &mut Check
             continue;
         }
         outcome.files_checked += 1;
-        let diags = analysis::diagnostics(ws, &file.path);
+        let (diags, secrets) = analysis::diagnostics_and_secrets(ws, &file.path);
         if diags.is_empty() {
             continue;
         }
@@ -142,11 +142,29 @@ fn collect(ws: &Workspace, only: Option<&Path>, base: &Path, outcome: &mut Check
                 column: c1 + 1,
                 end_line: l2 + 1,
                 end_column: c2 + 1,
-                source_line: file.text[line].to_string(),
+                source_line: masked(&file.text, line, &secrets),
                 diagnostic: d,
             });
         }
     }
+}
+
+/// The text of a line with every literal secret on it replaced by `*` (the quotes kept), so
+/// that no printed line shows one, whichever finding prints it.
+fn masked(
+    text: &str,
+    line: std::ops::Range<usize>,
+    secrets: &[crate::syntax::TextRange],
+) -> String {
+    let mut out = String::with_capacity(line.len());
+    for (i, c) in text[line.clone()].char_indices() {
+        let at = line.start + i;
+        let inside = secrets
+            .iter()
+            .any(|r| (r.start as usize) < at && at + c.len_utf8() < r.end as usize);
+        out.push(if inside { '*' } else { c });
+    }
+    out
 }
 
 /// The exit code for these findings: 1 when any is at or above `deny`.
@@ -226,25 +244,12 @@ fn human(outcome: &CheckOutcome) -> String {
         let pad = " ".repeat(gutter);
         let _ = writeln!(s, "{pad}--> {}:{}:{}", f.path, f.line, f.column);
         let _ = writeln!(s, "{pad} |");
-        let mut line: String = f
+        // secrets are masked already (`masked`)
+        let line: String = f
             .source_line
             .chars()
             .map(|c| if c == '\t' { ' ' } else { c })
             .collect();
-        if d.code == analysis::code::PLAINTEXT_SECRET && f.end_line == f.line {
-            // the finding is the secret: never print it
-            line = line
-                .chars()
-                .enumerate()
-                .map(|(i, c)| {
-                    if i + 1 > f.column && i + 2 < f.end_column {
-                        '*'
-                    } else {
-                        c
-                    }
-                })
-                .collect();
-        }
         let _ = writeln!(s, "{} | {}", f.line, escape_control(&line, true));
         let width = if f.end_line == f.line {
             f.end_column.saturating_sub(f.column).max(1)

@@ -52,6 +52,28 @@ impl KeywordMappings {
         self.from_env.contains(key)
     }
 
+    /// The keys of the markers in `raw` (a whole `@@KEY@@` value, or `##KEY##` anywhere)
+    /// whose values come from the environment.
+    pub fn env_keys<'a>(&self, raw: &'a str) -> Vec<&'a str> {
+        match whole_value_marker(raw) {
+            Some(k) => vec![k],
+            None => text_markers(raw).into_iter().map(|(k, _)| k).collect(),
+        }
+        .into_iter()
+        .filter(|k| self.is_from_env(k))
+        .collect()
+    }
+
+    /// How a value written as `raw` may be shown: `raw` itself with `(environment)` when an
+    /// environment variable takes part in it (its value is never displayed), else `resolved`.
+    pub fn shown(&self, raw: &str, resolved: &str) -> String {
+        if self.env_keys(raw).is_empty() {
+            resolved.to_string()
+        } else {
+            format!("{raw} (environment)")
+        }
+    }
+
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.values.get(key)
     }

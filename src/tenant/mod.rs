@@ -97,6 +97,10 @@ pub struct Plan {
     pub trusted: bool,
     /// The environment variables whose values the request would carry, by name.
     pub env_vars: Vec<String>,
+    /// Every keyword value the setup uses (scrubbed from what the tenant sends back).
+    pub keyword_values: Vec<Secret>,
+    /// The audience as it may be shown (see `VaultInfo::audience_shown`).
+    pub audience_shown: Option<String>,
     /// The host as it may be shown: as written in the file, with `(environment)` when a
     /// marker in it takes its value from the environment.
     pub host_shown: String,
@@ -118,11 +122,17 @@ pub fn is_trusted(host: &crate::model::host::Host, patterns: &[String]) -> bool 
     })
 }
 
-/// The environment variables a vault's setup takes credentials from: the `##NAME##` and
-/// `@@NAME@@` markers of its setup whose values come from the environment.
-fn env_vars_of(ws: &Workspace, vault: &VaultInfo) -> Vec<String> {
+/// The keyword markers in a vault's setup: `(key, value)` for each one with a known value,
+/// and which of them come from the environment. Their values are scrubbed from whatever the
+/// tenant sends back; the environment's are named (never shown) when asking about a host.
+struct SetupKeywords {
+    values: Vec<Secret>,
+    env_vars: Vec<String>,
+}
+
+fn setup_keywords(ws: &Workspace, vault: &VaultInfo) -> SetupKeywords {
     let mappings = &ws.index().mappings;
-    let mut names = Vec::new();
+    let mut keys: Vec<&str> = Vec::new();
     let setup = ws
         .file(&vault.path)
         .and_then(|f| f.parse.root.as_ref())
@@ -130,28 +140,33 @@ fn env_vars_of(ws: &Workspace, vault: &VaultInfo) -> Vec<String> {
     let mut stack: Vec<&crate::syntax::Node> = setup.into_iter().collect();
     while let Some(n) = stack.pop() {
         if let Some(text) = n.as_str() {
-            let whole = text
-                .strip_prefix("@@")
-                .and_then(|t| t.strip_suffix("@@"))
-                .map(|k| vec![k]);
-            let keys = whole.unwrap_or_else(|| {
-                crate::model::keywords::text_markers(text)
-                    .into_iter()
-                    .map(|(k, _)| k)
-                    .collect()
-            });
-            for k in keys {
-                if mappings.is_from_env(k) && !names.iter().any(|n| n == k) {
-                    names.push(k.to_string());
-                }
+            match crate::model::keywords::whole_value_marker(text) {
+                Some(k) => keys.push(k),
+                None => keys.extend(
+                    crate::model::keywords::text_markers(text)
+                        .into_iter()
+                        .map(|(k, _)| k),
+                ),
             }
         }
         if let Some(members) = n.as_object() {
             stack.extend(members.iter().filter_map(|m| m.value.as_ref()));
         }
     }
-    names.sort();
-    names
+    keys.sort_unstable();
+    keys.dedup();
+    SetupKeywords {
+        values: keys
+            .iter()
+            .filter_map(|k| mappings.text(k))
+            .map(Secret::new)
+            .collect(),
+        env_vars: keys
+            .iter()
+            .filter(|k| mappings.is_from_env(k))
+            .map(|k| k.to_string())
+            .collect(),
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Default)]
@@ -262,25 +277,23 @@ fn trusted(host: &crate::model::host::Host, settings: &Settings) -> bool {
     (host.loopback && settings.allow_http_loopback) || is_trusted(host, &settings.trusted_hosts)
 }
 
-/// The host for people: its raw text when an environment variable takes part in it.
+/// The host for people: as written, with `(environment)`, when an environment variable takes
+/// part in it (`KeywordMappings::shown`).
 fn host_shown(ws: &Workspace, vault: &VaultInfo, host: &crate::model::host::Host) -> String {
-    let raw = ws
+    let setup = ws
         .file(&vault.path)
         .and_then(|f| f.parse.root.as_ref())
-        .and_then(|r| r.get("setup"))
-        .and_then(|s| s.get("domain").or_else(|| s.get("token_endpoint")))
-        .and_then(crate::syntax::Node::as_str);
-    let mappings = &ws.index().mappings;
+        .and_then(|r| r.get("setup"));
+    let raw = setup.and_then(|s| {
+        s.as_str().or_else(|| {
+            s.get("domain")
+                .or_else(|| s.get("token_endpoint"))
+                .and_then(crate::syntax::Node::as_str)
+        })
+    });
     match raw {
-        Some(raw)
-            if crate::model::keywords::text_markers(raw)
-                .iter()
-                .any(|(k, _)| mappings.is_from_env(k)) =>
-        {
-            format!("{raw} (environment)")
-        }
-        Some(raw) if raw.starts_with("@@") => format!("{raw} (environment)"),
-        _ => host.authority.clone(),
+        Some(raw) => ws.index().mappings.shown(raw, &host.authority),
+        None => host.authority.clone(),
     }
 }
 
@@ -345,6 +358,7 @@ pub fn plan(
     let app = vault.app_id.as_deref().unwrap_or_default();
     let setup_type = field("type").unwrap_or_default();
     let needed = crate::analysis::scopes::Needs::of(ws, &[vault]).sets;
+    let keywords = setup_keywords(ws, vault);
     match (app, setup_type.as_str()) {
         ("AUTH0", "OAUTH_APP") => {
             let domain = require("domain")?;
@@ -357,13 +371,15 @@ pub fn plan(
             Ok(Plan {
                 host: host.authority.clone(),
                 trusted: trusted(&host, settings),
-                env_vars: env_vars_of(ws, vault),
+                env_vars: keywords.env_vars.clone(),
+                keyword_values: keywords.values.clone(),
                 host_shown: host_shown(ws, vault, &host),
                 connection: name.clone(),
                 token_url: format!("{scheme}://{domain}/oauth/token"),
                 client_id: Secret::new(require("client_id")?),
                 client_secret: Secret::new(require("client_secret")?),
                 audience: vault.audience.clone(),
+                audience_shown: vault.audience_shown.clone(),
                 resource: None,
                 scope: None,
                 needed,
@@ -388,13 +404,23 @@ pub fn plan(
             Ok(Plan {
                 host: host.authority.clone(),
                 trusted: trusted(&host, settings),
-                env_vars: env_vars_of(ws, vault),
+                env_vars: keywords.env_vars.clone(),
+                keyword_values: keywords.values.clone(),
                 host_shown: host_shown(ws, vault, &host),
                 connection: name.clone(),
                 token_url: endpoint,
                 client_id: Secret::new(require("client_id")?),
                 client_secret: Secret::new(require("client_secret")?),
                 audience: field("audience"),
+                audience_shown: field("audience").map(|a| {
+                    let raw = ws
+                        .file(&vault.path)
+                        .and_then(|f| f.parse.root.as_ref())
+                        .and_then(|r| r.get("setup"))
+                        .and_then(|s| s.get("audience"))
+                        .and_then(crate::syntax::Node::as_str);
+                    raw.map_or(a.clone(), |r| ws.index().mappings.shown(r, &a))
+                }),
                 resource: field("resource"),
                 scope: field("scope"),
                 needed: Vec::new(),
@@ -416,9 +442,9 @@ const MAX_BODY: usize = 64 * 1024;
 /// Runs the test. Never panics, never follows a redirect, always ends within the timeout
 /// (plus a little), and says what to do when it fails.
 pub async fn run(plan: &Plan, settings: &Settings) -> TestResult {
-    let redactor = Redactor {
-        secrets: vec![plan.client_id.clone(), plan.client_secret.clone()],
-    };
+    let mut secrets = vec![plan.client_id.clone(), plan.client_secret.clone()];
+    secrets.extend(plan.keyword_values.iter().cloned());
+    let redactor = Redactor { secrets };
     let mut result = match tokio::time::timeout(
         settings.timeout + Duration::from_millis(500),
         exchange(plan, settings),
@@ -449,7 +475,7 @@ fn timeout_result(plan: &Plan, settings: &Settings) -> TestResult {
         "timeout",
         format!(
             "no answer from {} within {} s: check the domain and your network (or raise testConnection.timeoutSeconds)",
-            host_of(&plan.token_url),
+            plan.host_shown,
             settings.timeout.as_secs()
         ),
     )
@@ -567,7 +593,7 @@ async fn exchange(plan: &Plan, settings: &Settings) -> TestResult {
                         "invalid_response",
                         format!(
                             "the answer of {} is larger than {} KiB: this is not a token endpoint; check the domain",
-                            host_of(&plan.token_url),
+                            plan.host_shown,
                             MAX_BODY / 1024
                         ),
                     );
@@ -583,7 +609,7 @@ async fn exchange(plan: &Plan, settings: &Settings) -> TestResult {
             "redirect",
             format!(
                 "{} answered with a redirect{}; flowls does not follow it, so credentials never go to another host: use the tenant's canonical domain (such as my-tenant.us.auth0.com)",
-                host_of(&plan.token_url),
+                plan.host_shown,
                 location.map(|l| format!(" to {l}")).unwrap_or_default()
             ),
         );
@@ -599,7 +625,7 @@ async fn exchange(plan: &Plan, settings: &Settings) -> TestResult {
                 "invalid_response",
                 format!(
                     "{} answered {} without a JSON token: check that the domain is an Auth0 tenant",
-                    host_of(&plan.token_url),
+                    plan.host_shown,
                     status.as_u16()
                 ),
             ),
@@ -641,20 +667,20 @@ async fn exchange(plan: &Plan, settings: &Settings) -> TestResult {
             "access_denied".into(),
             format!(
                 "no API with the identifier {} exists in this tenant: check `audience` (the Management API's is https://<domain>/api/v2/)",
-                plan.audience.as_deref().unwrap_or("(none)")
+                plan.audience_shown.as_deref().unwrap_or("(none)")
             ),
         ),
         (_, Some("access_denied")) => (
             "access_denied".into(),
             format!(
                 "the application is not authorized for {}: authorize it (APIs → the API → Machine to Machine Applications) and grant the scopes it needs",
-                plan.audience.as_deref().unwrap_or("this API")
+                plan.audience_shown.as_deref().unwrap_or("this API")
             ),
         ),
         (_, Some(other)) => (other.to_string(), format!("the tenant refused the request ({status})")),
         (_, None) => (
             "invalid_response".into(),
-            format!("{} answered {status} without an OAuth error: check the domain", host_of(&plan.token_url)),
+            format!("{} answered {status} without an OAuth error: check the domain", plan.host_shown),
         ),
     };
     let description = if tenant_text.is_empty() {
@@ -690,7 +716,7 @@ fn urlencode(s: &str) -> String {
 }
 
 fn network_failure(plan: &Plan, settings: &Settings, e: &reqwest::Error) -> TestResult {
-    let host = host_of(&plan.token_url);
+    let host = &plan.host_shown;
     let mut chain = String::new();
     let mut src: Option<&dyn std::error::Error> = Some(e);
     while let Some(s) = src {

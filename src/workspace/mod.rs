@@ -102,6 +102,10 @@ pub struct VaultInfo {
     pub client_id: Option<String>,
     /// `setup.audience`, or `https://{domain}/api/v2/`.
     pub audience: Option<String>,
+    /// The domain and audience as they may be shown: as written, with `(environment)`, when
+    /// an environment variable takes part in them (`KeywordMappings::shown`).
+    pub domain_shown: Option<String>,
+    pub audience_shown: Option<String>,
     pub ready: Option<bool>,
 }
 
@@ -438,7 +442,35 @@ fn vault_info(f: &SourceFile, root: &Node, mappings: &KeywordMappings) -> VaultI
     let setup = doc.resolve_setup(mappings);
     let domain = setup.field("domain").map(str::to_string);
     let audience = effective_audience(domain.as_deref(), setup.field("audience"));
+    // the text each value was written as: its own field, or the marker the whole setup is
+    let raw_setup = root.get("setup");
+    let raw = |key: &str| -> Option<String> {
+        let setup = raw_setup?;
+        setup
+            .as_str()
+            .or_else(|| setup.get(key).and_then(Node::as_str))
+            .map(str::to_string)
+    };
+    let domain_shown = domain
+        .as_deref()
+        .map(|d| raw("domain").map_or_else(|| d.to_string(), |r| mappings.shown(&r, d)));
+    let audience_shown = match (setup.field("audience"), &domain_shown) {
+        (Some(a), _) => {
+            Some(raw("audience").map_or_else(|| a.to_string(), |r| mappings.shown(&r, a)))
+        }
+        (None, Some(d)) => effective_audience(Some(d.trim_end_matches(" (environment)")), None)
+            .map(|a| {
+                if d.ends_with(" (environment)") {
+                    format!("{a} (environment)")
+                } else {
+                    a
+                }
+            }),
+        (None, None) => None,
+    };
     VaultInfo {
+        domain_shown,
+        audience_shown,
         path: f.path.clone(),
         rel: f.rel.clone(),
         name: doc.name_str().map(str::to_string),

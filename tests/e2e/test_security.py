@@ -168,3 +168,58 @@ async def test_a_tenant_that_echoes_the_secret_into_scope_shows_it_nowhere(works
         await s.client.shutdown_session()
         await s.client.stop()
         tenant.close()
+
+
+async def test_values_from_the_environment_are_never_displayed(workspace):
+    """Issue 12.4: a domain or audience built from `##VAR##` showed the variable's value in
+    hover, inlay hints and the DNS and `access_denied` messages."""
+    from fake_tenant import Tenant
+    from test_tenant import FLOW
+
+    tenant = Tenant()
+    tenant.mode = "no_grant"
+    audience = "https://aud-canary-7c1.example/api/"
+    (workspace / VAULT).write_text(json.dumps({
+        "name": "Users M2M", "app_id": "AUTH0",
+        "setup": {"type": "OAUTH_APP", "client_id": "Flows M2M", "client_secret": "##SECRET##",
+                  "domain": "##TENANT_DOMAIN##", "audience": "##AUDIENCE##"}}, indent=2))
+    env = {"SECRET": CANARY, "TENANT_DOMAIN": tenant.domain, "AUDIENCE": audience}
+    s = await start("vscode", workspace, init_options={"testConnection": {"allowHttpLoopback": True, "timeoutSeconds": 3}}, env=env)
+    try:
+        await s.indexed()
+        flow_text = s.text(FLOW)
+        flow = s.open(FLOW, flow_text)
+        at = s.position(flow_text, flow_text.index("Users M2M") + 1)
+        doc = t.TextDocumentIdentifier(uri=flow)
+        hover = await s.client.text_document_hover_async(t.HoverParams(text_document=doc, position=at))
+        end = s.position(flow_text, len(flow_text))
+        hints = await s.client.text_document_inlay_hint_async(t.InlayHintParams(
+            text_document=doc, range=t.Range(start=t.Position(line=0, character=0), end=end)))
+        completion = await s.client.text_document_completion_async(t.CompletionParams(
+            text_document=doc, position=s.position(flow_text, flow_text.index("Users M2M"))))
+        r = await run_test_connection(s)
+        assert r["error"] == "access_denied", r
+        assert "##AUDIENCE## (environment)" in r["error_description"], r
+        shown = repr(hover) + repr(hints) + repr(completion) + json.dumps(r) + repr(s.client.messages) + repr(s.client.diagnostics)
+        assert "##TENANT_DOMAIN## (environment)" in repr(hover) + repr(hints), (hover, hints)
+        for value in [tenant.domain, audience, CANARY]:
+            assert value not in shown, value
+    finally:
+        await s.client.shutdown_session()
+        await s.client.stop()
+        tenant.close()
+    # the DNS message of a trusted host built from the environment
+    (workspace / VAULT).write_text(json.dumps({
+        "name": "Users M2M", "app_id": "AUTH0",
+        "setup": {"type": "OAUTH_APP", "client_id": "Flows M2M", "client_secret": "##SECRET##", "domain": "##TENANT_DOMAIN##"}}))
+    s = await start("vscode", workspace, init_options={"testConnection": {"timeoutSeconds": 3, "trustedHosts": ["*.invalid"]}},
+                    env={"SECRET": CANARY, "TENANT_DOMAIN": "dns-canary-3b9.invalid"})
+    try:
+        await s.indexed()
+        r = await run_test_connection(s)
+        assert r["error"] == "dns", r
+        assert "##TENANT_DOMAIN## (environment)" in r["error_description"]
+        assert "dns-canary-3b9" not in json.dumps(r) + repr(s.client.messages)
+    finally:
+        await s.client.shutdown_session()
+        await s.client.stop()

@@ -189,7 +189,9 @@ async def test_refused_and_unresolvable_hosts(workspace, tenant):
     tenant_workspace(workspace)
     for domain, error in [("127.0.0.1:1", "connection_refused"), ("no-such-tenant.invalid", "dns")]:
         env = {**env_for(tenant), "TENANT_DOMAIN": domain}
-        s = await start("vscode", workspace, init_options={"testConnection": {"allowHttpLoopback": True, "timeoutSeconds": 5}}, env=env)
+        # the unresolvable host is one the user trusts: an untrusted one is never looked up
+        opts = {"allowHttpLoopback": True, "timeoutSeconds": 5, "trustedHosts": ["no-such-tenant.invalid"]}
+        s = await start("vscode", workspace, init_options={"testConnection": opts}, env=env)
         try:
             await s.indexed()
             result = await run_test(s)
@@ -200,12 +202,18 @@ async def test_refused_and_unresolvable_hosts(workspace, tenant):
 
 
 async def test_https_with_a_private_ca(workspace, tmp_path):
+    """A tenant host name under *.auth0.com (trusted), reached through a proxy that tunnels to
+    the local TLS tenant, whose certificate comes from a private CA."""
+    from recording_proxy import RecordingProxy
+
     tenant_workspace(workspace)
     tls = Tenant(tls_dir=tmp_path / "tls")
+    proxy = RecordingProxy(forward_to=("127.0.0.1", tls.port))
+    env = {**env_for(tls), "TENANT_DOMAIN": "tenant.test.auth0.com", "HTTPS_PROXY": proxy.url, "NO_PROXY": ""}
     try:
         ca = str(tls.ca)
         for opts, ok in [({"caCertificates": [ca]}, True), ({}, False)]:
-            s = await start("vscode", workspace, init_options={"testConnection": opts}, env=env_for(tls))
+            s = await start("vscode", workspace, init_options={"testConnection": opts}, env=env)
             try:
                 await s.indexed()
                 result = await run_test(s)
@@ -216,7 +224,9 @@ async def test_https_with_a_private_ca(workspace, tmp_path):
             finally:
                 await s.client.shutdown_session()
                 await s.client.stop()
+        assert proxy.hosts == ["tenant.test.auth0.com:443"] * 2
     finally:
+        proxy.close()
         tls.close()
 
 
@@ -226,7 +236,8 @@ async def test_plain_http_needs_the_setting(workspace, tenant):
     try:
         await s.indexed()
         result = await run_test(s)
-        assert result["ok"] is False and result["error"] in ("tls", "connection_failed")
+        # a loopback host with a port is only for local test tenants, with the setting
+        assert result["ok"] is False and result["error"] == "invalid_setup", result
         assert tenant.requests == []  # nothing was sent in clear text
     finally:
         await s.client.shutdown_session()

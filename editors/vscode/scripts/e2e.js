@@ -1,7 +1,8 @@
 // End-to-end test of the packaged extension in a real VS Code (code-server) driven in
-// headless Chromium: a squiggle, the Problems panel, a hover and a completion, with a
-// screenshot. Usage: node e2e.js <flowls.vsix> <flowls binary> <out dir>
-// Prints "N passed, N failed".
+// headless Chromium: a squiggle, the Problems panel, a hover, a completion and the code
+// lenses, with screenshots; then the same workspace in Restricted Mode (workspace trust on,
+// the folder not trusted), where flowls still checks but offers no Test connection.
+// Usage: node e2e.js <flowls.vsix> <flowls binary> <out dir>. Prints "N passed, N failed".
 const { spawn, execFileSync } = require("child_process");
 const fs = require("fs");
 const path = require("path");
@@ -33,8 +34,9 @@ async function waitHttp(url, ms) {
   throw new Error(`${url} did not come up`);
 }
 
-(async () => {
-  fs.mkdirSync(OUT, { recursive: true });
+const results = [];
+
+async function session(mode) {
   const tmp = fs.mkdtempSync(path.join(E2E_HOME, "run-"));
   const dirs = Object.fromEntries(["ud", "ext", "ws", "xdg", "home", "tmp"].map((n) => [n, path.join(tmp, n)]));
   for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
@@ -57,7 +59,10 @@ async function waitHttp(url, ms) {
   fs.writeFileSync(
     path.join(dirs.ud, "User/settings.json"),
     JSON.stringify({
-      "security.workspace.trust.enabled": false,
+      "security.workspace.trust.enabled": mode === "restricted",
+      "security.workspace.trust.startupPrompt": "never",
+      "security.workspace.trust.banner": "never",
+      "security.workspace.trust.emptyWindow": false,
       "workbench.startupEditor": "none",
       "telemetry.telemetryLevel": "off",
       "extensions.autoUpdate": false,
@@ -76,12 +81,12 @@ async function waitHttp(url, ms) {
   const cs = spawn(
     CODE_SERVER,
     [...common, "--bind-addr", `127.0.0.1:${port}`, "--auth", "none", "--disable-telemetry", "--disable-update-check",
-      "--disable-workspace-trust", "--disable-getting-started-override", dirs.ws],
+      ...(mode === "restricted" ? [] : ["--disable-workspace-trust"]), "--disable-getting-started-override", dirs.ws],
     { detached: true, stdio: ["ignore", log, log], env },
   );
   let browser;
-  const results = [];
-  const check = async (name, fn) => {
+  const check = async (what, fn) => {
+    const name = `${mode}: ${what}`;
     try {
       await fn();
       results.push([name, true]);
@@ -109,6 +114,28 @@ async function waitHttp(url, ms) {
       }
       await page.locator(".explorer-folders-view .monaco-list-row", { hasText: file }).first().click({ timeout: 30000 });
     };
+    const lenses = async (file) => {
+      await open("flow-vault-connections", file);
+      const lens = page.locator(".monaco-editor .codelens-decoration", { hasText: "used by" }).first();
+      await lens.waitFor({ timeout: 30000 });
+      return page.locator(".monaco-editor .codelens-decoration").allInnerTexts();
+    };
+    if (mode === "restricted") {
+      await check("flowls still checks files", async () => {
+        await open("flows", "Broken.json");
+        await page.waitForSelector(".monaco-editor .squiggly-error", { timeout: 60000 });
+      });
+      await check("no Test connection lens", async () => {
+        const texts = (await lenses("Users M2M.json")).join(" | ");
+        await page.screenshot({ path: path.join(OUT, "vscode-restricted.png") });
+        if (texts.includes("Test connection")) throw new Error(`lenses: ${texts}`);
+      });
+      return;
+    }
+    await check("the vault file has the Test connection lens", async () => {
+      const texts = (await lenses("Users M2M.json")).join(" | ");
+      if (!texts.includes("Test connection")) throw new Error(`lenses: ${texts}`);
+    });
     await check("a squiggle under the unknown action", async () => {
       await open("flows", "Broken.json");
       await page.waitForSelector(".monaco-editor .squiggly-error", { timeout: 60000 });
@@ -161,8 +188,8 @@ async function waitHttp(url, ms) {
       await page.locator(".statusbar-item:has(.codicon-check)", { hasText: "flowls" }).first().waitFor({ timeout: 10000 });
     });
   } catch (e) {
-    console.log(`not ok - setup: ${e.message.split("\n")[0]}`);
-    results.push(["setup", false]);
+    console.log(`not ok - ${mode}: setup: ${e.message.split("\n")[0]}`);
+    results.push([`${mode}: setup`, false]);
   } finally {
     if (browser) await browser.close();
     try { process.kill(-cs.pid, "SIGTERM"); } catch {}
@@ -170,6 +197,12 @@ async function waitHttp(url, ms) {
     try { process.kill(-cs.pid, "SIGKILL"); } catch {}
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+(async () => {
+  fs.mkdirSync(OUT, { recursive: true });
+  await session("trusted");
+  await session("restricted");
   const passed = results.filter((r) => r[1]).length;
   const failed = results.length - passed;
   console.log(`${passed} passed, ${failed} failed`);

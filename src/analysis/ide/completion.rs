@@ -552,7 +552,7 @@ fn values(site: &Site, object: &Node, key: &str, replace: TextRange, out: &mut O
                     continue;
                 }
                 let mut detail = v.app_id.clone().unwrap_or_default();
-                if let Some(d) = &v.domain {
+                if let Some(d) = &v.domain_shown {
                     detail.push_str(&format!(" · {d}"));
                 }
                 let mut item = CompletionItem {

@@ -584,7 +584,7 @@ fn connection_hover(ws: &Workspace, v: &VaultInfo, on_vault: bool) -> String {
         "\n\napp_id: `{}`",
         v.app_id.as_deref().unwrap_or("?")
     ));
-    if let Some(d) = &v.domain {
+    if let Some(d) = &v.domain_shown {
         md.push_str(&format!(" · domain: `{d}`"));
     }
     match v.ready {

@@ -192,7 +192,7 @@ pub fn inlay_hints(ws: &Workspace, path: &Path, within: TextRange) -> Vec<(usize
         }
         if let Some(v) = ws.resolve_connection(&u.connection) {
             let mut label = v.app_id.clone().unwrap_or_default();
-            if let Some(d) = &v.domain {
+            if let Some(d) = &v.domain_shown {
                 label.push_str(&format!(" · {d}"));
             }
             out.push((u.range.end as usize, label));
