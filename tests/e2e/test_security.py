@@ -223,3 +223,21 @@ async def test_values_from_the_environment_are_never_displayed(workspace):
     finally:
         await s.client.shutdown_session()
         await s.client.stop()
+
+
+def test_a_client_that_cannot_ask_sends_nothing(workspace, proxy):
+    """A client that does not support window/showMessageRequest: `untrusted_host`, nothing sent."""
+    from test_robustness import Raw
+
+    vault(workspace, "collector.attacker.example")
+    s = Raw(workspace, env=env(proxy))
+    s.on_request = lambda m: ({"jsonrpc": "2.0", "id": m["id"], "error": {"code": -32601, "message": "no such method"}}
+                              if m["method"] == "window/showMessageRequest" else {"jsonrpc": "2.0", "id": m["id"], "result": None})
+    try:
+        s.initialize()
+        r = s.request("workspace/executeCommand", {"command": "flowls.testConnection", "arguments": [{"uri": (workspace / VAULT).as_uri()}]})
+        assert r["result"]["error"] == "untrusted_host", r
+        assert proxy.hosts == []
+    finally:
+        s.close()
+    assert CANARY.encode() not in s.stderr
