@@ -4,6 +4,7 @@ use super::expression::{self, Reference};
 use super::scopes::{Resolution, granted};
 use super::shape::{self, Subject};
 use super::{Diagnostic, Severity, code, opening};
+use crate::analysis::Fixable;
 use crate::catalogue::{Catalogue, ConnectionUse, expressions as exprs, nearest};
 use crate::model::flow::{Action, Before, Flow};
 use crate::model::keywords::KeywordMappings;
@@ -166,18 +167,21 @@ fn check_action<'a>(ctx: &mut Ctx<'a>, a: &'a Action<'a>, before: &Before<'a>) {
         None if spec.params_required => {
             let at = a.action.map_or(opening(a.node.range), |n| n.range);
             let req = spec.required_params();
-            ctx.out.push(Diagnostic::error(
-                at,
-                code::SCHEMA,
-                format!(
-                    "missing `params` for {label}: add \"params\": {{ … }}{}",
-                    if req.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" with {}", req.join(", "))
-                    }
-                ),
-            ));
+            ctx.out.push(
+                Diagnostic::error(
+                    at,
+                    code::SCHEMA,
+                    format!(
+                        "missing `params` for {label}: add \"params\": {{ … }}{}",
+                        if req.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" with {}", req.join(", "))
+                        }
+                    ),
+                )
+                .with_fix(Fixable::MissingParams),
+            );
         }
         None => {}
         Some(p) if p.as_object().is_none() && !is_marker(p) => {
@@ -233,16 +237,22 @@ fn validate_params(
             owner: spec.label(),
             code: code::SCHEMA,
             anchor,
+            is_params: true,
+            // connection_id holds a name in deploy-cli files, so the id's length limit does
+            // not apply
+            skip: |path, kind| {
+                path == "/connection_id"
+                    && matches!(
+                        kind,
+                        jsonschema::error::ValidationErrorKind::MaxLength { .. }
+                    )
+            },
         },
         &mut found,
     );
     let cid = p.member("connection_id").map(|m| m.key_range);
-    found.retain(|d| {
-        // connection_id holds a name in deploy-cli files, so the id's length limit
-        // does not apply; a connection_id that is not needed has its own code
-        !(d.message.starts_with("`connection_id` must be at most")
-            || (spec.connection == ConnectionUse::None && Some(d.range) == cid))
-    });
+    // a connection_id that is not needed has its own code
+    found.retain(|d| !(spec.connection == ConnectionUse::None && Some(d.range) == cid));
     found
 }
 
@@ -366,15 +376,19 @@ fn pair(ctx: &mut Ctx, a: &Action) -> Option<&'static crate::catalogue::ActionSp
             }
             Some(t) if cat.types().contains(&t) => Some(t),
             Some(t) => {
-                let hint = match nearest(t, cat.types().iter().copied()) {
+                let near = nearest(t, cat.types().iter().copied());
+                let hint = match near {
                     Some(n) => format!("did you mean `{n}`?"),
                     None => format!("known types: {}", cat.types().join(", ")),
                 };
-                ctx.out.push(Diagnostic::error(
-                    n.range,
-                    code::UNKNOWN_ACTION,
-                    format!("unknown action type `{t}`: {hint}"),
-                ));
+                ctx.out.push(
+                    Diagnostic::error(
+                        n.range,
+                        code::UNKNOWN_ACTION,
+                        format!("unknown action type `{t}`: {hint}"),
+                    )
+                    .with_fix(Fixable::nearest(near)),
+                );
                 return None;
             }
         },
@@ -410,6 +424,11 @@ fn pair(ctx: &mut Ctx, a: &Action) -> Option<&'static crate::catalogue::ActionSp
         .filter(|s| s.action == action.0)
         .map(|s| s.type_.as_str())
         .collect();
+    let near = if elsewhere.is_empty() {
+        nearest(action.0, names.iter().copied())
+    } else {
+        None
+    };
     let hint = if !elsewhere.is_empty() {
         format!(
             "`{}` exists under {}; {ty} has {}",
@@ -418,16 +437,19 @@ fn pair(ctx: &mut Ctx, a: &Action) -> Option<&'static crate::catalogue::ActionSp
             names.join(", ")
         )
     } else {
-        match nearest(action.0, names.iter().copied()) {
+        match near {
             Some(n) => format!("did you mean `{n}`?"),
             None => format!("{ty} has {}", names.join(", ")),
         }
     };
-    ctx.out.push(Diagnostic::error(
-        action.1,
-        code::UNKNOWN_ACTION,
-        format!("unknown action `{ty}/{}`: {hint}", action.0),
-    ));
+    ctx.out.push(
+        Diagnostic::error(
+            action.1,
+            code::UNKNOWN_ACTION,
+            format!("unknown action `{ty}/{}`: {hint}", action.0),
+        )
+        .with_fix(Fixable::nearest(near)),
+    );
     None
 }
 
@@ -461,7 +483,8 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
             .filter(|v| v.app_id.as_deref() == spec.app())
             .filter_map(|v| v.name.as_deref())
             .collect();
-        let hint = match nearest(&use_.connection, names.iter().copied()) {
+        let near = nearest(&use_.connection, names.iter().copied());
+        let hint = match near {
             Some(n) => format!("did you mean `{n}`?"),
             None if names.is_empty() => format!(
                 "add a {} connection in flow-vault-connections/",
@@ -473,14 +496,17 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
                 names.join(", ")
             ),
         };
-        ctx.out.push(Diagnostic::error(
-            node.range,
-            code::UNRESOLVED_CONNECTION,
-            format!(
-                "no vault connection named `{}` in the workspace: {hint}",
-                use_.connection
-            ),
-        ));
+        ctx.out.push(
+            Diagnostic::error(
+                node.range,
+                code::UNRESOLVED_CONNECTION,
+                format!(
+                    "no vault connection named `{}` in the workspace: {hint}",
+                    use_.connection
+                ),
+            )
+            .with_fix(Fixable::nearest(near)),
+        );
         return;
     };
     let name = vault.name.as_deref().unwrap_or(&use_.connection);
@@ -689,14 +715,18 @@ fn reference<'a>(ctx: &mut Ctx<'a>, a: &Action, r: &Reference, before: &Before<'
                     format!("`{id}` has not run at this point (it comes later, or in another branch): an expression can read only earlier actions"),
                 ));
             } else {
-                let hint = nearest(id, before.surely.iter().copied())
+                let near = nearest(id, before.surely.iter().copied());
+                let hint = near
                     .map(|n| format!(" (did you mean `{n}`?)"))
                     .unwrap_or_default();
-                ctx.out.push(Diagnostic::error(
-                    id_range,
-                    code::EXPRESSION,
-                    format!("no action with id `{id}` in this flow{hint}"),
-                ));
+                ctx.out.push(
+                    Diagnostic::error(
+                        id_range,
+                        code::EXPRESSION,
+                        format!("no action with id `{id}` in this flow{hint}"),
+                    )
+                    .with_fix(Fixable::nearest(near)),
+                );
             }
         }
         "functions" => {
@@ -709,14 +739,18 @@ fn reference<'a>(ctx: &mut Ctx<'a>, a: &Action, r: &Reference, before: &Before<'
                 return;
             };
             if !exprs::is_function(name) {
-                let hint = nearest(name, exprs::FUNCTIONS.iter().map(|f| f.0))
+                let near = nearest(name, exprs::FUNCTIONS.iter().map(|f| f.0));
+                let hint = near
                     .map(|n| format!(" (did you mean `{n}`?)"))
                     .unwrap_or_default();
-                ctx.out.push(Diagnostic::error(
-                    range,
-                    code::EXPRESSION,
-                    format!("unknown function `{name}`{hint}"),
-                ));
+                ctx.out.push(
+                    Diagnostic::error(
+                        range,
+                        code::EXPRESSION,
+                        format!("unknown function `{name}`{hint}"),
+                    )
+                    .with_fix(Fixable::nearest(near)),
+                );
             } else if !r.called {
                 ctx.out.push(Diagnostic::warning(
                     r.range(),
@@ -730,29 +764,37 @@ fn reference<'a>(ctx: &mut Ctx<'a>, a: &Action, r: &Reference, before: &Before<'
                 && !exprs::CONTEXT.iter().any(|(n, _)| *n == obj)
                 && !liquid
             {
-                let hint = nearest(obj, exprs::CONTEXT.iter().map(|c| c.0))
+                let near = nearest(obj, exprs::CONTEXT.iter().map(|c| c.0));
+                let hint = near
                     .map(|n| format!(" (did you mean `{n}`?)"))
                     .unwrap_or_default();
-                ctx.out.push(Diagnostic::warning(
-                    range,
-                    code::EXPRESSION,
-                    format!("`context.{obj}` is not part of the context{hint}"),
-                ));
+                ctx.out.push(
+                    Diagnostic::warning(
+                        range,
+                        code::EXPRESSION,
+                        format!("`context.{obj}` is not part of the context{hint}"),
+                    )
+                    .with_fix(Fixable::nearest(near)),
+                );
             }
         }
         "fields" | "vars" => {}
         _ if liquid => {}
         other => {
-            let hint = nearest(other, exprs::ROOTS.iter().map(|r| r.0))
+            let near = nearest(other, exprs::ROOTS.iter().map(|r| r.0));
+            let hint = near
                 .map(|n| format!("did you mean `{n}`?"))
                 .unwrap_or_else(|| {
                     "expressions start with context, fields, vars, actions or functions".into()
                 });
-            ctx.out.push(Diagnostic::error(
-                root_range,
-                code::EXPRESSION,
-                format!("unknown root `{other}`: {hint}"),
-            ));
+            ctx.out.push(
+                Diagnostic::error(
+                    root_range,
+                    code::EXPRESSION,
+                    format!("unknown root `{other}`: {hint}"),
+                )
+                .with_fix(Fixable::nearest(near)),
+            );
         }
     }
 }

@@ -73,7 +73,33 @@ pub struct Diagnostic {
     pub range: TextRange,
     pub severity: Severity,
     pub code: &'static str,
+    /// For people: free to change. Fixes read [`Diagnostic::fix`], never this.
     pub message: String,
+    /// What the diagnostic's quick fixes need, set where it is made.
+    pub fix: Fixable,
+}
+
+/// The data a diagnostic carries for its quick fixes (rust-analyzer's diagnostics carry their
+/// fixes, ruff's violations typed fields): set where the diagnostic is made, so that rewording
+/// a message can never break a fix.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum Fixable {
+    #[default]
+    Nothing,
+    /// The range names something unknown; this known name is the nearest ("did you mean").
+    Replace(String),
+    /// The range is the key of a member the schema does not allow: remove it, or rename it to
+    /// the nearest allowed key when there is one.
+    UnknownKey { nearest: Option<String> },
+    /// An action lacks required params (or its `params` altogether): add them.
+    MissingParams,
+}
+
+impl Fixable {
+    /// [`Fixable::Replace`] by the nearest name, when there is one.
+    pub fn nearest(name: Option<&str>) -> Fixable {
+        name.map_or(Fixable::Nothing, |n| Fixable::Replace(n.to_string()))
+    }
 }
 
 impl Diagnostic {
@@ -88,7 +114,14 @@ impl Diagnostic {
             severity,
             code,
             message: message.into(),
+            fix: Fixable::Nothing,
         }
+    }
+
+    /// The same diagnostic, carrying what its fixes need.
+    pub fn with_fix(mut self, fix: Fixable) -> Self {
+        self.fix = fix;
+        self
     }
     pub fn error(range: TextRange, code: &'static str, message: impl Into<String>) -> Self {
         Self::new(range, Severity::Error, code, message)

@@ -2,7 +2,7 @@
 //! mapped back to the narrowest range and phrased for people. Messages never quote the
 //! value itself: it may be a secret, or come from a keyword mapping.
 
-use super::{Diagnostic, Severity};
+use super::{Diagnostic, Fixable, Severity};
 use crate::model::keywords::{KeywordMappings, node_at_pointer, to_value};
 use crate::syntax::{Node, NodeKind, TextRange};
 use jsonschema::error::ValidationErrorKind;
@@ -15,6 +15,15 @@ pub struct Subject<'a> {
     pub code: &'static str,
     /// Where a finding about the whole value goes (e.g. the `params` key).
     pub anchor: TextRange,
+    /// The value is an action's `params` (a missing required member is then fixable).
+    pub is_params: bool,
+    /// Errors not to report: `(instance path, error)` → skip.
+    pub skip: fn(&str, &ValidationErrorKind) -> bool,
+}
+
+/// Reports every error (for [`Subject::skip`]).
+pub fn report_all(_: &str, _: &ValidationErrorKind) -> bool {
+    false
 }
 
 pub fn validate(
@@ -31,7 +40,7 @@ pub fn validate(
     }
     for err in validator.iter_errors(&value) {
         let path = err.instance_path().as_str().to_string();
-        if unknown.iter().any(|u| is_under(&path, u)) {
+        if unknown.iter().any(|u| is_under(&path, u)) || (subject.skip)(&path, err.kind()) {
             continue;
         }
         let (target, key_range) = node_at_pointer(node, &path);
@@ -57,11 +66,15 @@ pub fn validate(
                 } else {
                     key_range.unwrap_or(super::opening(target.range))
                 };
-                out.push(Diagnostic::error(
-                    at,
-                    subject.code,
-                    format!("missing required {what}: add it"),
-                ));
+                let fix = if path.is_empty() && subject.is_params {
+                    Fixable::MissingParams
+                } else {
+                    Fixable::Nothing
+                };
+                out.push(
+                    Diagnostic::error(at, subject.code, format!("missing required {what}: add it"))
+                        .with_fix(fix),
+                );
             }
             ValidationErrorKind::AdditionalProperties { unexpected } => {
                 let known: Vec<&str> = sub
@@ -71,7 +84,8 @@ pub fn validate(
                     .unwrap_or_default();
                 for key in unexpected {
                     let range = target.member(key).map_or(target.range, |m| m.key_range);
-                    let hint = match crate::catalogue::nearest(key, known.iter().copied()) {
+                    let nearest = crate::catalogue::nearest(key, known.iter().copied());
+                    let hint = match nearest {
                         Some(n) => format!(" (did you mean `{n}`?)"),
                         None if known.is_empty() => String::new(),
                         None => {
@@ -83,14 +97,19 @@ pub fn validate(
                     } else {
                         "field"
                     };
-                    out.push(Diagnostic::error(
-                        range,
-                        subject.code,
-                        format!(
-                            "unknown {noun} `{key}` in {}: remove it{hint}",
-                            where_(&path, subject)
-                        ),
-                    ));
+                    out.push(
+                        Diagnostic::error(
+                            range,
+                            subject.code,
+                            format!(
+                                "unknown {noun} `{key}` in {}: remove it{hint}",
+                                where_(&path, subject)
+                            ),
+                        )
+                        .with_fix(Fixable::UnknownKey {
+                            nearest: nearest.map(str::to_string),
+                        }),
+                    );
                 }
             }
             kind => {

@@ -4,6 +4,7 @@ use super::flow::{check_name, is_plain_secret};
 use super::scopes::{Needs, Resolution, granted};
 use super::shape::{self, Subject};
 use super::{Diagnostic, Severity, code, opening};
+use crate::analysis::Fixable;
 use crate::catalogue::{Catalogue, SetupSpec, nearest};
 use crate::model::is_marker;
 use crate::model::vault::{Setup, VaultDoc};
@@ -58,18 +59,22 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
             Some(id) => match cat.app(id) {
                 Some(app) => Some((id, app)),
                 None => {
-                    let hint = match nearest(id, cat.apps.keys().map(String::as_str)) {
+                    let near = nearest(id, cat.apps.keys().map(String::as_str));
+                    let hint = match near {
                         Some(s) => format!("did you mean `{s}`?"),
                         None => format!(
                             "known apps: {}",
                             cat.apps.keys().cloned().collect::<Vec<_>>().join(", ")
                         ),
                     };
-                    out.push(Diagnostic::error(
-                        n.range,
-                        code::SCHEMA,
-                        format!("unknown app_id `{id}`: {hint}"),
-                    ));
+                    out.push(
+                        Diagnostic::error(
+                            n.range,
+                            code::SCHEMA,
+                            format!("unknown app_id `{id}`: {hint}"),
+                        )
+                        .with_fix(Fixable::nearest(near)),
+                    );
                     None
                 }
             },
@@ -154,6 +159,8 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
                                         owner: &owner,
                                         code: code::VAULT_SETUP,
                                         anchor,
+                                        is_params: false,
+                                        skip: shape::report_all,
                                     },
                                     out,
                                 );

@@ -3,7 +3,7 @@
 
 use super::navigation::FileEdit;
 use crate::analysis::scopes::{Resolution, Source, granted};
-use crate::analysis::{self, Diagnostic, code};
+use crate::analysis::{self, Diagnostic, Fixable, code};
 use crate::catalogue::ActionSpec;
 use crate::model::flow::{Action, Flow};
 use crate::model::keywords::keyword_name;
@@ -38,18 +38,22 @@ pub fn fixes(ws: &Workspace, path: &Path, range: TextRange) -> Vec<Fix> {
     out
 }
 
+/// The fixes of one diagnostic of `path`. They are built from the diagnostic's code, range
+/// and [`Fixable`] data, never from its message.
+pub fn fixes_of(ws: &Workspace, path: &Path, d: &Diagnostic) -> Vec<Fix> {
+    let mut out = Vec::new();
+    if let Some(file) = ws.file(path) {
+        fixes_for(ws, file, d, &mut out);
+    }
+    out
+}
+
 fn edit(file: &SourceFile, range: TextRange, new_text: impl Into<String>) -> FileEdit {
     FileEdit {
         path: file.path.clone(),
         range,
         new_text: new_text.into(),
     }
-}
-
-fn suggestion(message: &str) -> Option<&str> {
-    let start = message.find("did you mean `")? + "did you mean `".len();
-    let len = message[start..].find('`')?;
-    Some(&message[start..start + len])
 }
 
 /// The action whose node holds `range`, innermost.
@@ -77,11 +81,13 @@ fn fixes_for(ws: &Workspace, file: &SourceFile, d: &Diagnostic, out: &mut Vec<Fi
     };
     let flow = (file.kind == crate::model::DocKind::Flow).then(|| Flow::new(root));
     let action = flow.as_ref().and_then(|f| action_at(f, d.range));
-    if matches!(
-        d.code,
-        code::UNKNOWN_ACTION | code::SCHEMA | code::UNRESOLVED_CONNECTION | code::EXPRESSION
-    ) && let Some(s) = suggestion(&d.message)
-    {
+    // the nearest known name, for an unknown one (or for an unknown key)
+    let replace = match &d.fix {
+        Fixable::Replace(s) => Some(s.as_str()),
+        Fixable::UnknownKey { nearest } => nearest.as_deref(),
+        _ => None,
+    };
+    if let Some(s) = replace {
         let raw = &text[d.range.as_usize()];
         let new = if raw.starts_with('"') {
             quoted(s)
@@ -102,9 +108,7 @@ fn fixes_for(ws: &Workspace, file: &SourceFile, d: &Diagnostic, out: &mut Vec<Fi
         }
         push(format!("Change to `{s}`"), edits, None, true);
     }
-    if d.code == code::SCHEMA
-        && (d.message.starts_with("unknown param") || d.message.starts_with("unknown field"))
-    {
+    if let Fixable::UnknownKey { nearest } = &d.fix {
         let key = text[d.range.as_usize()].trim_matches('"').to_string();
         let owner = root
             .covering_path(d.range.start as usize)
@@ -117,19 +121,11 @@ fn fixes_for(ws: &Workspace, file: &SourceFile, d: &Diagnostic, out: &mut Vec<Fi
         if let Some(obj) = owner
             && let Some(e) = remove_member(file, obj, &key)
         {
-            push(
-                format!("Remove `{key}`"),
-                vec![e],
-                None,
-                suggestion(&d.message).is_none(),
-            );
+            push(format!("Remove `{key}`"), vec![e], None, nearest.is_none());
         }
     }
     match d.code {
-        code::SCHEMA
-            if d.message.starts_with("missing required param")
-                || d.message.starts_with("missing `params`") =>
-        {
+        _ if d.fix == Fixable::MissingParams => {
             if let Some(a) = action
                 && let Some(spec) = a.spec()
             {

@@ -652,6 +652,30 @@ fn every_quick_fix_removes_its_diagnostic_and_adds_none() {
 }
 
 #[test]
+fn fixes_never_read_the_message() {
+    let ws = workspace(PLANTED);
+    let mut n = 0;
+    for f in ws.files() {
+        for d in crate::analysis::diagnostics(&ws, &f.path) {
+            let titles = |d: &crate::analysis::Diagnostic| -> Vec<String> {
+                super::fixes::fixes_of(&ws, &f.path, d)
+                    .into_iter()
+                    .map(|x| x.title)
+                    .collect()
+            };
+            let reworded = crate::analysis::Diagnostic {
+                message: "reworded: did you mean `nothing`? unknown param missing required param"
+                    .into(),
+                ..d.clone()
+            };
+            assert_eq!(titles(&d), titles(&reworded), "{}", d.message);
+            n += titles(&d).len();
+        }
+    }
+    assert_eq!(n, 11);
+}
+
+#[test]
 fn structure_features() {
     let ws = workspace(NAV);
     let path = PathBuf::from("/ws/flows/a.json");
