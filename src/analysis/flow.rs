@@ -5,6 +5,7 @@ use super::scopes::{Resolution, granted};
 use super::shape::{self, Subject};
 use super::{Diagnostic, Severity, code, opening};
 use crate::analysis::Fixable;
+use crate::catalogue::envelope::Kind;
 use crate::catalogue::{Catalogue, ConnectionUse, expressions as exprs, nearest};
 use crate::model::flow::{Action, Before, Flow};
 use crate::model::keywords::KeywordMappings;
@@ -23,15 +24,6 @@ const FLOW_KEYS: &[&str] = &[
     "executed_at",
 ];
 const LEGACY_FLOW_KEYS: &[&str] = &["description", "synchronous", "triggers", "security"];
-const ACTION_KEYS: &[&str] = &[
-    "id",
-    "alias",
-    "type",
-    "action",
-    "allow_failure",
-    "mask_output",
-    "params",
-];
 
 struct Ctx<'a> {
     ws: &'a Workspace,
@@ -153,7 +145,8 @@ fn duplicate_ids(all: &[&Action], out: &mut Vec<Diagnostic>) {
 }
 
 fn check_action<'a>(ctx: &mut Ctx<'a>, a: &'a Action<'a>, before: &Before<'a>) {
-    super::unknown_keys(a.node, ACTION_KEYS, "an action", ctx.out);
+    let keys: Vec<&str> = crate::catalogue::envelope::action_keys().collect();
+    super::unknown_keys(a.node, &keys, "an action", ctx.out);
     envelope(ctx, a);
     let Some(spec) = pair(ctx, a) else {
         // still check what can be checked without the catalogue entry
@@ -205,12 +198,7 @@ fn check_action<'a>(ctx: &mut Ctx<'a>, a: &'a Action<'a>, before: &Before<'a>) {
             }
             connection(ctx, a, spec, p);
             secrets_in_params(ctx, spec, p);
-            let liquid: &[&str] = match (spec.type_.as_str(), spec.action.as_str()) {
-                ("AUTH0", "SEND_EMAIL") => &["subject", "body"],
-                ("AUTH0", "SEND_SMS" | "MAKE_CALL") => &["message"],
-                _ => &[],
-            };
-            expressions_in(ctx, a, p, before, liquid);
+            expressions_in(ctx, a, p, before, spec.liquid_params());
         }
     }
 }
@@ -319,31 +307,39 @@ fn envelope(ctx: &mut Ctx, a: &Action) {
         )),
         _ => {}
     }
-    if let Some(n) = a.node.get("alias") {
-        match n.as_str() {
-            Some(s) if s.chars().count() > 100 => ctx.out.push(Diagnostic::error(
-                n.range,
-                code::SCHEMA,
-                "`alias` must be at most 100 characters long: shorten it",
-            )),
-            None if !is_marker(n) => ctx.out.push(Diagnostic::error(
-                n.range,
-                code::SCHEMA,
-                format!("`alias` must be a string, found {}", n.type_name()),
-            )),
-            _ => {}
+    // the optional keys of the envelope (id, type, action and params have their own checks)
+    for f in crate::catalogue::envelope::ACTION_FIELDS
+        .iter()
+        .filter(|f| !f.required && f.kind != Kind::Object)
+    {
+        let Some(n) = a.node.get(f.key) else { continue };
+        let key = f.key;
+        if is_marker(n) {
+            continue;
         }
-    }
-    for key in ["allow_failure", "mask_output"] {
-        if let Some(n) = a.node.get(key)
-            && n.as_bool().is_none()
-            && !is_marker(n)
-        {
-            ctx.out.push(Diagnostic::error(
+        match (f.kind, n.as_str()) {
+            (Kind::String, Some(s)) => {
+                if let Some(max) = f.max_len
+                    && s.chars().count() > max
+                {
+                    ctx.out.push(Diagnostic::error(
+                        n.range,
+                        code::SCHEMA,
+                        format!("`{key}` must be at most {max} characters long: shorten it"),
+                    ));
+                }
+            }
+            (Kind::String, None) => ctx.out.push(Diagnostic::error(
+                n.range,
+                code::SCHEMA,
+                format!("`{key}` must be a string, found {}", n.type_name()),
+            )),
+            _ if n.as_bool().is_none() => ctx.out.push(Diagnostic::error(
                 n.range,
                 code::SCHEMA,
                 format!("`{key}` must be true or false, found {}", n.type_name()),
-            ));
+            )),
+            _ => {}
         }
     }
 }
@@ -636,7 +632,7 @@ fn expressions_in<'a>(
     liquid: &[&str],
 ) {
     let text = &ctx.file.text;
-    let is_condition = a.type_str() == Some("FLOW") && a.action_str() == Some("BOOLEAN_CONDITION");
+    let is_condition = a.is_condition();
     let mut stack: Vec<(&Node, bool)> = vec![(params, false)];
     while let Some((node, in_liquid)) = stack.pop() {
         match &node.kind {

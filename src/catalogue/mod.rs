@@ -6,6 +6,7 @@
 //! `scripts/import-catalogue.py` and checked in). The JSON Schemas in `schemas/` are generated
 //! from it by [`schema`]. Nothing here does I/O beyond `include_str!`.
 
+pub mod envelope;
 pub mod expressions;
 pub mod schema;
 
@@ -77,6 +78,10 @@ impl ActionSpec {
     }
     pub fn is_boolean_condition(&self) -> bool {
         self.type_ == "FLOW" && self.action == "BOOLEAN_CONDITION"
+    }
+    /// Params whose text is a Liquid template (see [`envelope::liquid_params`]).
+    pub fn liquid_params(&self) -> &'static [&'static str] {
+        envelope::liquid_params(&self.type_, &self.action)
     }
 }
 

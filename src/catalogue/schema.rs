@@ -51,16 +51,8 @@ pub fn flow() -> Value {
         json!({
             "type": "object",
             "description": "One step of a flow. `type` and `action` select the shape of `params`.",
-            "properties": {
-                "id": { "type": "string", "minLength": 1, "description": "Unique in the flow; read by later actions as {{actions.<id>…}}." },
-                "alias": { "type": "string", "maxLength": 100 },
-                "type": { "enum": cat.types() },
-                "action": { "type": "string" },
-                "allow_failure": { "type": "boolean" },
-                "mask_output": { "type": "boolean" },
-                "params": { "type": "object" }
-            },
-            "required": ["id", "type", "action"],
+            "properties": envelope_properties(cat.types()),
+            "required": super::envelope::ACTION_FIELDS.iter().filter(|f| f.required).map(|f| f.key).collect::<Vec<_>>(),
             "additionalProperties": false,
             "allOf": rules
         }),
@@ -139,4 +131,27 @@ pub fn to_text(schema: &Value) -> String {
     let mut s = serde_json::to_string_pretty(schema).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// The action envelope's properties, from the one table of it.
+fn envelope_properties(types: &[&str]) -> Value {
+    use super::envelope::{ACTION_FIELDS, Kind};
+    let mut props = serde_json::Map::new();
+    for f in ACTION_FIELDS {
+        let mut p = match (f.key, f.kind) {
+            ("type", _) => json!({ "enum": types }),
+            (_, Kind::String) => json!({ "type": "string" }),
+            (_, Kind::Bool) => json!({ "type": "boolean" }),
+            (_, Kind::Object) => json!({ "type": "object" }),
+        };
+        if f.key == "id" {
+            p["minLength"] = json!(1);
+        }
+        if let Some(n) = f.max_len {
+            p["maxLength"] = json!(n);
+        }
+        p["description"] = json!(f.doc);
+        props.insert(f.key.into(), p);
+    }
+    Value::Object(props)
 }

@@ -182,8 +182,7 @@ impl<'a> Action<'a> {
             params,
             branches: Vec::new(),
         };
-        if action.type_str() == Some("FLOW")
-            && action.action_str() == Some("BOOLEAN_CONDITION")
+        if action.is_condition()
             && let Some(p) = params
         {
             for key in ["then", "else"] {
@@ -209,6 +208,10 @@ impl<'a> Action<'a> {
     }
     pub fn spec(&self) -> Option<&'static ActionSpec> {
         Catalogue::get().action(self.type_str()?, self.action_str()?)
+    }
+    /// `FLOW/BOOLEAN_CONDITION`, whose params hold `then` / `else` action lists.
+    pub fn is_condition(&self) -> bool {
+        self.spec().is_some_and(ActionSpec::is_boolean_condition)
     }
     pub fn param(&self, key: &str) -> Option<&'a Node> {
         self.params?.get(key)

@@ -222,36 +222,6 @@ fn empty_document(kind: DocKind, offset: usize, out: &mut Out) {
     }
 }
 
-const ACTION_FIELDS: &[(&str, &str, &str)] = &[
-    (
-        "id",
-        "\"$1\"",
-        "Unique in the flow; later actions read it as {{actions.<id>}}",
-    ),
-    ("type", "\"$1\"", "The integration, such as AUTH0 or HTTP"),
-    (
-        "action",
-        "\"$1\"",
-        "The operation of the type, such as GET_USER",
-    ),
-    ("params", "{$1}", "The parameters of the action"),
-    (
-        "alias",
-        "\"$1\"",
-        "A display label (at most 100 characters)",
-    ),
-    (
-        "allow_failure",
-        "${1:false}",
-        "Go on when this action fails",
-    ),
-    (
-        "mask_output",
-        "${1:false}",
-        "Hide this action's output in execution logs",
-    ),
-];
-
 /// Where a completion is asked for: the document kind, the role of the enclosing object and
 /// the action around it.
 #[derive(Clone, Copy)]
@@ -307,7 +277,8 @@ fn keys(site: &Site, object: &Node, replace: TextRange, has_value: bool, out: &m
             );
         }
         (DocKind::Flow, Role::Action) => {
-            for (i, (k, skel, doc)) in ACTION_FIELDS.iter().enumerate() {
+            for (i, f) in crate::catalogue::envelope::ACTION_FIELDS.iter().enumerate() {
+                let (k, skel, doc) = (&f.key, &f.snippet, &f.doc);
                 add(
                     out,
                     k,

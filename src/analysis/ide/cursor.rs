@@ -298,7 +298,7 @@ impl<'a> Cursor<'a> {
             Some("then" | "else") => {
                 i >= 4 && self.path[i - 2].key == Some("params") && {
                     let a = Action::new(self.path[i - 3].node);
-                    a.type_str() == Some("FLOW") && a.action_str() == Some("BOOLEAN_CONDITION")
+                    a.is_condition()
                 }
             }
             _ => false,

@@ -195,7 +195,7 @@ pub fn action_id_places(file: &SourceFile, id: &str) -> Vec<Location> {
 
 /// String nodes with `{{` in an action's params, not descending into nested actions.
 fn strings_outside_branches<'a>(a: &Action, params: &'a Node) -> Vec<&'a Node> {
-    let condition = a.type_str() == Some("FLOW") && a.action_str() == Some("BOOLEAN_CONDITION");
+    let condition = a.is_condition();
     let mut out = Vec::new();
     let mut stack = vec![(params, true)];
     while let Some((n, top)) = stack.pop() {
