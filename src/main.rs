@@ -76,6 +76,11 @@ enum Command {
     },
     /// Print a bundled JSON Schema: `flow` or `vault`.
     Schema { kind: String },
+    /// Explain a diagnostic code: what it means, why it matters, how to fix it.
+    Explain {
+        /// A code such as `missing-scope`.
+        code: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -99,6 +104,24 @@ fn main() -> ExitCode {
             );
             ExitCode::from(2)
         }
+        Some(Command::Explain { code }) => match flowls::analysis::rules::rule(&code) {
+            Some(rule) => {
+                print!("{}", rule.markdown());
+                ExitCode::SUCCESS
+            }
+            None => {
+                let known: Vec<&str> = flowls::analysis::rules::RULES
+                    .iter()
+                    .map(|r| r.code)
+                    .collect();
+                eprintln!(
+                    "flowls: unknown code `{}`: the codes are {}",
+                    flowls::display::escape_control(&code, false),
+                    known.join(", ")
+                );
+                ExitCode::from(2)
+            }
+        },
         Some(Command::Schema { kind }) => match kind.as_str() {
             "flow" => {
                 print!("{}", schema::to_text(&schema::flow()));

@@ -7,6 +7,7 @@
 pub mod expression;
 pub mod flow;
 pub mod ide;
+pub mod rules;
 pub mod scopes;
 pub mod shape;
 pub mod vault;
@@ -66,6 +67,27 @@ pub mod code {
     pub const DUPLICATE_CONNECTION: &str = "duplicate-connection";
     /// A problem in `flowls.toml`.
     pub const CONFIG: &str = "config";
+
+    /// Every code (each has its rule in `analysis::rules`).
+    pub const ALL: &[&str] = &[
+        SYNTAX,
+        SCHEMA,
+        UNKNOWN_ACTION,
+        DUPLICATE_ACTION_ID,
+        UNRESOLVED_CONNECTION,
+        CONNECTION_APP_MISMATCH,
+        CONNECTION_NOT_NEEDED,
+        MISSING_SCOPE,
+        SCOPES_UNKNOWN,
+        EXCESS_SCOPE,
+        VAULT_SETUP,
+        PLAINTEXT_SECRET,
+        UNUSED_CONNECTION,
+        EXPRESSION,
+        UNKNOWN_ENDPOINT,
+        DUPLICATE_CONNECTION,
+        CONFIG,
+    ];
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -293,7 +293,20 @@ fn sarif(outcome: &CheckOutcome) -> String {
     codes.dedup();
     let rules: Vec<_> = codes
         .iter()
-        .map(|c| json!({ "id": c, "name": c, "shortDescription": { "text": rule_text(c) } }))
+        .map(|c| {
+            let rule = analysis::rules::rule(c);
+            json!({
+                "id": c,
+                "name": c,
+                "shortDescription": { "text": rule.map_or("flowls finding", |r| r.summary) },
+                "fullDescription": { "text": rule.map_or("", |r| r.explanation) },
+                "help": {
+                    "text": rule.map(|r| r.text()).unwrap_or_default(),
+                    "markdown": rule.map(|r| r.markdown()).unwrap_or_default(),
+                },
+                "defaultConfiguration": { "level": sarif_level(c) },
+            })
+        })
         .collect();
     let results: Vec<_> = outcome
         .findings
@@ -339,27 +352,12 @@ fn sarif(outcome: &CheckOutcome) -> String {
     s
 }
 
-fn rule_text(code: &str) -> &'static str {
-    use analysis::code::*;
-    match code {
-        SYNTAX => "Malformed JSON",
-        SCHEMA => "A value breaks the shape of its flow, action or vault connection",
-        UNKNOWN_ACTION => "An action type or action that does not exist",
-        DUPLICATE_ACTION_ID => "Two actions in one flow with the same id",
-        UNRESOLVED_CONNECTION => "connection_id names no vault connection",
-        CONNECTION_APP_MISMATCH => "connection_id names a connection of another app",
-        CONNECTION_NOT_NEEDED => "connection_id on an action that takes none",
-        MISSING_SCOPE => "The M2M application lacks a Management API scope an action needs",
-        SCOPES_UNKNOWN => "Nothing says what a connection's M2M application was granted",
-        EXCESS_SCOPE => "A scope granted but needed by no action",
-        VAULT_SETUP => "A vault setup field is missing or malformed",
-        PLAINTEXT_SECRET => "A secret written literally instead of a keyword marker",
-        UNUSED_CONNECTION => "A vault connection no flow uses",
-        EXPRESSION => "An expression that does not parse or reads what is not there",
-        UNKNOWN_ENDPOINT => "A custom Management API request flowls cannot look up",
-        DUPLICATE_CONNECTION => "Two vault connections with one name",
-        CONFIG => "A problem in flowls.toml",
-        _ => "flowls finding",
+/// The SARIF level of a code's findings (the most severe it can have).
+fn sarif_level(code: &str) -> &'static str {
+    match analysis::rules::rule(code).map(|r| r.severity) {
+        Some(s) if s.starts_with("error") => "error",
+        Some(s) if s.starts_with("warning") => "warning",
+        _ => "note",
     }
 }
 
