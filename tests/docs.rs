@@ -36,3 +36,59 @@ fn explain_prints_every_code_and_refuses_unknown_ones() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing-scope"));
 }
+
+/// Settings of the VS Code extension that the server does not read.
+const CLIENT_ONLY: &[&str] = &["flowls.server.path", "flowls.trace.server"];
+
+#[test]
+fn vscode_settings_match_the_servers() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("editors/vscode/package.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut pkg: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let props = pkg["contributes"]["configuration"]["properties"]
+        .as_object()
+        .unwrap()
+        .clone();
+    let mut want = serde_json::Map::new();
+    for k in CLIENT_ONLY.iter().take(1) {
+        want.insert(k.to_string(), props[*k].clone());
+    }
+    for (k, v) in flowls::lsp::settings::reference() {
+        want.insert(format!("flowls.{k}"), v);
+    }
+    for k in CLIENT_ONLY.iter().skip(1) {
+        want.insert(k.to_string(), props[*k].clone());
+    }
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        pkg["contributes"]["configuration"]["properties"] = serde_json::Value::Object(want.clone());
+        let mut out = serde_json::to_string_pretty(&pkg).unwrap();
+        out.push('\n');
+        std::fs::write(&path, out).unwrap();
+        return;
+    }
+    // Restricted Mode ignores a workspace's value of every machine-level setting
+    let mut machine: Vec<&str> = want
+        .iter()
+        .filter(|(_, v)| {
+            v["scope"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("machine"))
+        })
+        .map(|(k, _)| k.as_str())
+        .collect();
+    machine.sort_unstable();
+    let mut restricted: Vec<&str> =
+        pkg["capabilities"]["untrustedWorkspaces"]["restrictedConfigurations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+    restricted.sort_unstable();
+    assert_eq!(restricted, machine);
+    assert_eq!(
+        serde_json::Value::Object(props),
+        serde_json::Value::Object(want),
+        "editors/vscode/package.json's settings drifted from lsp::settings::reference(): run UPDATE_EXPECT=1 cargo test --test docs"
+    );
+}

@@ -1,10 +1,16 @@
 //! The `flowls` settings section, from `initializationOptions`, `workspace/configuration`
 //! or `workspace/didChangeConfiguration` (with or without the `flowls` wrapper).
+//!
+//! One typed struct ([`Section`]) reads it; [`ServerSettings::default`] holds every default;
+//! [`reference`] describes every key for editors, and a test keeps VS Code's
+//! `contributes.configuration` equal to it (as rust-analyzer does for its `package.json`).
 
 use crate::workspace::Settings;
-use serde_json::Value;
+use serde::Deserialize;
+use serde_json::{Value, json};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub enum Trigger {
     #[default]
     OnType,
@@ -51,60 +57,178 @@ impl TestSettings {
     }
 }
 
+/// The section as a client sends it. Every key is optional (what a value does not say keeps
+/// its current setting), and a key of the wrong type is ignored rather than spoiling the rest.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Section {
+    #[serde(default, deserialize_with = "lenient")]
+    pub keyword_mappings_file: Option<String>,
+    #[serde(default, deserialize_with = "lenient", rename = "maxDocumentSizeMB")]
+    pub max_document_size_mb: Option<f64>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub diagnostics: Option<DiagnosticsSection>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub test_connection: Option<TestConnectionSection>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DiagnosticsSection {
+    #[serde(default, deserialize_with = "lenient")]
+    pub plaintext_secrets: Option<bool>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub trigger: Option<Trigger>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TestConnectionSection {
+    #[serde(default, deserialize_with = "lenient")]
+    pub timeout_seconds: Option<f64>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub ca_certificates: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub allow_http_loopback: Option<bool>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub trusted_hosts: Option<Vec<String>>,
+}
+
+/// A value of the wrong shape reads as absent.
+fn lenient<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    let v = Value::deserialize(d)?;
+    Ok(serde_json::from_value(v).ok())
+}
+
 /// Reads settings, keeping `current` for whatever the value does not say.
 pub fn read(value: &Value, current: &ServerSettings) -> ServerSettings {
     let section = value.get("flowls").unwrap_or(value);
     let mut s = current.clone();
-    if !section.is_object() {
+    let Ok(section) = Section::deserialize(section) else {
         return s;
-    }
-    if let Some(f) = section.get("keywordMappingsFile").and_then(Value::as_str)
+    };
+    if let Some(f) = section.keyword_mappings_file
         && !f.trim().is_empty()
     {
         s.analysis.keyword_mappings_file = f.trim_start_matches("./").to_string();
     }
-    if let Some(mb) = section.get("maxDocumentSizeMB").and_then(Value::as_f64)
+    if let Some(mb) = section.max_document_size_mb
         && mb > 0.0
     {
         s.analysis.max_document_bytes = (mb.min(4096.0) * 1024.0 * 1024.0) as usize;
     }
-    let diags = section.get("diagnostics");
-    if let Some(b) = diags
-        .and_then(|d| d.get("plaintextSecrets"))
-        .and_then(Value::as_bool)
-    {
-        s.analysis.plaintext_secrets = b;
+    if let Some(d) = section.diagnostics {
+        if let Some(b) = d.plaintext_secrets {
+            s.analysis.plaintext_secrets = b;
+        }
+        if let Some(t) = d.trigger {
+            s.trigger = t;
+        }
     }
-    if let Some(t) = section.get("testConnection") {
-        if let Some(n) = t.get("timeoutSeconds").and_then(Value::as_f64)
+    if let Some(t) = section.test_connection {
+        if let Some(n) = t.timeout_seconds
             && n > 0.0
         {
             s.test.timeout_seconds = n;
         }
-        if let Some(list) = t.get("caCertificates").and_then(Value::as_array) {
-            s.test.ca_certificates = list
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect();
+        if let Some(list) = t.ca_certificates {
+            s.test.ca_certificates = list;
         }
-        if let Some(b) = t.get("allowHttpLoopback").and_then(Value::as_bool) {
+        if let Some(b) = t.allow_http_loopback {
             s.test.allow_http_loopback = b;
         }
-        if let Some(list) = t.get("trustedHosts").and_then(Value::as_array) {
-            s.test.trusted_hosts = list
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect();
+        if let Some(list) = t.trusted_hosts {
+            s.test.trusted_hosts = list;
         }
     }
-    match diags.and_then(|d| d.get("trigger")).and_then(Value::as_str) {
-        Some("onSave") => s.trigger = Trigger::OnSave,
-        Some("onType") => s.trigger = Trigger::OnType,
-        _ => {}
-    }
     s
+}
+
+/// Every setting of the section, as editors describe it (VS Code's
+/// `contributes.configuration.properties`, keyed `flowls.<key>`), with the defaults of
+/// [`ServerSettings::default`]. `scope` is VS Code's: `machine` settings cannot be set by a
+/// repository's `.vscode/settings.json`.
+pub fn reference() -> Vec<(&'static str, Value)> {
+    let d = ServerSettings::default();
+    vec![
+        (
+            "keywordMappingsFile",
+            json!({
+                "type": "string",
+                "default": d.analysis.keyword_mappings_file,
+                "markdownDescription": "The auth0-deploy-cli config with `AUTH0_KEYWORD_REPLACE_MAPPINGS`: relative to the workspace root, or absolute."
+            }),
+        ),
+        (
+            "maxDocumentSizeMB",
+            json!({
+                "type": "number",
+                "default": d.analysis.max_document_bytes / (1024 * 1024),
+                "minimum": 1,
+                "description": "Documents larger than this (in MiB) are not analysed; one warning says so."
+            }),
+        ),
+        (
+            "diagnostics.plaintextSecrets",
+            json!({
+                "type": "boolean",
+                "default": d.analysis.plaintext_secrets,
+                "description": "Warn about secrets written in plain text instead of keyword markers."
+            }),
+        ),
+        (
+            "diagnostics.trigger",
+            json!({
+                "type": "string",
+                "enum": ["onType", "onSave"],
+                "default": "onType",
+                "description": "Check while typing, or only when a file is saved."
+            }),
+        ),
+        (
+            "testConnection.timeoutSeconds",
+            json!({
+                "type": "number",
+                "default": d.test.timeout_seconds,
+                "minimum": 1,
+                "scope": "machine-overridable",
+                "description": "How long Test Connection waits for the tenant."
+            }),
+        ),
+        (
+            "testConnection.caCertificates",
+            json!({
+                "type": "array",
+                "items": { "type": "string" },
+                "default": d.test.ca_certificates,
+                "scope": "machine",
+                "description": "PEM files of extra trusted roots (for a tenant behind a corporate proxy): absolute, or relative to the workspace root. A machine setting: a workspace cannot set it."
+            }),
+        ),
+        (
+            "testConnection.allowHttpLoopback",
+            json!({
+                "type": "boolean",
+                "default": d.test.allow_http_loopback,
+                "scope": "machine",
+                "description": "Allow plain http to a loopback domain such as 127.0.0.1:8443 (local test tenants only). A machine setting: a workspace cannot set it."
+            }),
+        ),
+        (
+            "testConnection.trustedHosts",
+            json!({
+                "type": "array",
+                "items": { "type": "string" },
+                "default": d.test.trusted_hosts,
+                "scope": "machine",
+                "markdownDescription": "Hosts Test connection may send credentials to besides `*.auth0.com` (`login.example.com`, or `*.example.com`). Any other host is asked about first. A machine setting: a workspace cannot set it."
+            }),
+        ),
+    ]
 }
 
 #[cfg(test)]
@@ -130,5 +254,49 @@ mod tests {
         assert_eq!(c.analysis.keyword_mappings_file, "tenant/config.json");
         assert_eq!(c.trigger, Trigger::OnSave);
         assert_eq!(read(&json!(null), &c), c);
+    }
+
+    #[test]
+    fn a_key_of_the_wrong_type_spoils_nothing_else() {
+        let s = read(
+            &json!({"maxDocumentSizeMB": "big", "diagnostics": {"trigger": 3, "plaintextSecrets": false},
+                    "testConnection": {"trustedHosts": "x", "timeoutSeconds": 2}}),
+            &ServerSettings::default(),
+        );
+        assert!(!s.analysis.plaintext_secrets);
+        assert_eq!(s.test.timeout_seconds, 2.0);
+        assert_eq!(s.trigger, Trigger::OnType);
+        assert!(s.test.trusted_hosts.is_empty());
+    }
+
+    /// Every key of the reference is read: a value of the documented type, other than its
+    /// default, changes the settings.
+    #[test]
+    fn every_documented_key_is_read() {
+        let base = ServerSettings::default();
+        for (key, doc) in reference() {
+            let value = match doc["type"].as_str() {
+                Some("string") => match doc.get("enum") {
+                    Some(e) => e[1].clone(),
+                    None => json!("other.json"),
+                },
+                Some("number") => json!(3),
+                Some("boolean") => json!(!doc["default"].as_bool().unwrap()),
+                Some("array") => json!(["x"]),
+                other => panic!("{key}: {other:?}"),
+            };
+            let mut section = json!({});
+            let parts: Vec<&str> = key.split('.').collect();
+            match parts.as_slice() {
+                [k] => section[*k] = value,
+                [a, b] => section[*a] = json!({ *b: value }),
+                _ => panic!("{key}"),
+            }
+            assert_ne!(
+                read(&section, &base),
+                base,
+                "{key} is documented but not read"
+            );
+        }
     }
 }

@@ -1,23 +1,35 @@
-// The flowls section as the server reads it (initializationOptions and workspace/configuration).
+// The flowls section as the server reads it (initializationOptions and workspace/configuration),
+// built from the settings this extension contributes (package.json, which a test keeps equal to
+// the server's own list), so a new server setting needs no change here.
+import * as pkg from "../package.json";
 
 export interface Getter {
   get<T>(key: string, fallback: T): T;
 }
 
-export function serverSettings(cfg: Getter): Record<string, unknown> {
-  return {
-    keywordMappingsFile: cfg.get<string>("keywordMappingsFile", "config.json"),
-    diagnostics: {
-      plaintextSecrets: cfg.get<boolean>("diagnostics.plaintextSecrets", true),
-      trigger: cfg.get<string>("diagnostics.trigger", "onType"),
-    },
-    testConnection: {
-      timeoutSeconds: cfg.get<number>("testConnection.timeoutSeconds", 10),
-      caCertificates: cfg.get<string[]>("testConnection.caCertificates", []),
-      allowHttpLoopback: cfg.get<boolean>("testConnection.allowHttpLoopback", false),
-      trustedHosts: cfg.get<string[]>("testConnection.trustedHosts", []),
-    },
-  };
+/** Settings of this extension that the server does not read. */
+export const CLIENT_ONLY = ["server.path", "trace.server"];
+
+type Property = { default?: unknown };
+
+/** The keys (without `flowls.`) and defaults of the server's settings. */
+export function serverKeys(properties: Record<string, Property> = pkg.contributes.configuration.properties): [string, unknown][] {
+  return Object.entries(properties)
+    .map(([k, v]): [string, unknown] => [k.replace(/^flowls\./, ""), v.default])
+    .filter(([k]) => !CLIENT_ONLY.includes(k));
+}
+
+export function serverSettings(cfg: Getter, keys: [string, unknown][] = serverKeys()): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, fallback] of keys) {
+    const parts = key.split(".");
+    let at = out;
+    for (const p of parts.slice(0, -1)) {
+      at = (at[p] ??= {}) as Record<string, unknown>;
+    }
+    at[parts[parts.length - 1]] = cfg.get(key, fallback);
+  }
+  return out;
 }
 
 /** The files flowls serves. */

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
-import { serverSettings } from "../src/settings";
+import { serverKeys, serverSettings } from "../src/settings";
 
 test("maps VS Code settings to the server's nested section", () => {
   const values: Record<string, unknown> = {
@@ -12,6 +12,7 @@ test("maps VS Code settings to the server's nested section", () => {
   const s = serverSettings({ get: <T>(k: string, d: T) => (k in values ? (values[k] as T) : d) });
   assert.deepEqual(s, {
     keywordMappingsFile: "config.json",
+    maxDocumentSizeMB: 16,
     diagnostics: { plaintextSecrets: true, trigger: "onSave" },
     testConnection: {
       timeoutSeconds: 10,
@@ -20,4 +21,10 @@ test("maps VS Code settings to the server's nested section", () => {
       trustedHosts: ["*.example.com"],
     },
   });
+});
+
+test("every contributed setting but the client's own reaches the server", () => {
+  const keys = serverKeys().map(([k]) => k);
+  assert.ok(keys.includes("maxDocumentSizeMB"));
+  assert.ok(!keys.includes("server.path") && !keys.includes("trace.server"));
 });
