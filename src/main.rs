@@ -1,9 +1,8 @@
 //! The `flowls` binary: argument parsing and exit codes only.
 
 use clap::{Parser, Subcommand};
-use flowls::analysis::Severity;
 use flowls::catalogue::schema;
-use flowls::cli::{self, Format};
+use flowls::cli::{self, Deny, Format, ResultFormat};
 use flowls::workspace::Settings;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,12 +27,12 @@ enum Command {
     Check {
         /// Folders (checked whole) or files; the current folder when none.
         paths: Vec<PathBuf>,
-        /// Output format: human, json, sarif or github.
-        #[arg(long, default_value = "human")]
-        format: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
         /// Exit 1 on findings at or above this severity: error, warning, info or hint.
-        #[arg(long, default_value = "error")]
-        deny: String,
+        #[arg(long, value_enum, default_value_t = Deny::Error)]
+        deny: Deny,
         /// The deploy-cli config with AUTH0_KEYWORD_REPLACE_MAPPINGS, relative to the workspace.
         #[arg(long, default_value = "config.json")]
         keyword_mappings: String,
@@ -54,9 +53,9 @@ enum Command {
         /// The connection's name, when PATH is not the vault file.
         #[arg(long)]
         connection: Option<String>,
-        /// Output format: human or json.
-        #[arg(long, default_value = "human")]
-        format: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ResultFormat::Human)]
+        format: ResultFormat,
         /// Give up after this many seconds.
         #[arg(long, default_value_t = 10.0)]
         timeout_seconds: f64,
@@ -146,10 +145,6 @@ fn main() -> ExitCode {
             trust_hosts,
             keyword_mappings,
         }) => {
-            if format != "human" && format != "json" {
-                eprintln!("flowls: unknown format `{format}`: use human or json");
-                return ExitCode::from(2);
-            }
             let settings = Settings {
                 keyword_mappings_file: keyword_mappings,
                 ..Settings::default()
@@ -168,7 +163,7 @@ fn main() -> ExitCode {
                 std::env::vars().collect(),
             ) {
                 Ok(result) => {
-                    if format == "json" {
+                    if format == ResultFormat::Json {
                         println!(
                             "{}",
                             serde_json::to_string_pretty(&result).unwrap_or_default()
@@ -185,7 +180,7 @@ fn main() -> ExitCode {
                     }
                 }
                 Err(e) => {
-                    eprintln!("flowls: {e}");
+                    eprintln!("flowls: {e:#}");
                     ExitCode::from(2)
                 }
             }
@@ -197,14 +192,6 @@ fn main() -> ExitCode {
             keyword_mappings,
             no_plaintext_secrets,
         }) => {
-            let Some(format) = Format::parse(&format) else {
-                eprintln!("flowls: unknown format `{format}`: use human, json, sarif or github");
-                return ExitCode::from(2);
-            };
-            let Some(deny) = Severity::parse(&deny) else {
-                eprintln!("flowls: unknown severity `{deny}`: use error, warning, info or hint");
-                return ExitCode::from(2);
-            };
             let paths = if paths.is_empty() {
                 vec![PathBuf::from(".")]
             } else {
@@ -218,10 +205,10 @@ fn main() -> ExitCode {
             match cli::check(&paths, &settings, std::env::vars().collect()) {
                 Ok(outcome) => {
                     print!("{}", cli::render(&outcome, format));
-                    ExitCode::from(cli::exit_code(&outcome.findings, deny) as u8)
+                    ExitCode::from(cli::exit_code(&outcome.findings, deny.into()) as u8)
                 }
                 Err(e) => {
-                    eprintln!("flowls: {e}");
+                    eprintln!("flowls: {e:#}");
                     ExitCode::from(2)
                 }
             }

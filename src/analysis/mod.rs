@@ -34,15 +34,6 @@ impl Severity {
             Severity::Hint => "hint",
         }
     }
-    pub fn parse(s: &str) -> Option<Severity> {
-        match s {
-            "error" => Some(Severity::Error),
-            "warning" => Some(Severity::Warning),
-            "info" | "information" => Some(Severity::Information),
-            "hint" => Some(Severity::Hint),
-            _ => None,
-        }
-    }
 }
 
 /// The stable diagnostic codes (PRODUCT.md §2).

@@ -10,7 +10,8 @@ use serde_json::json;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// `check --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Human,
     Json,
@@ -18,16 +19,32 @@ pub enum Format {
     Github,
 }
 
-impl Format {
-    pub fn parse(s: &str) -> Option<Format> {
-        match s {
-            "human" => Some(Format::Human),
-            "json" => Some(Format::Json),
-            "sarif" => Some(Format::Sarif),
-            "github" => Some(Format::Github),
-            _ => None,
+/// `check --deny`: the least severe finding that fails the check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Deny {
+    Error,
+    Warning,
+    #[value(alias = "information")]
+    Info,
+    Hint,
+}
+
+impl From<Deny> for Severity {
+    fn from(d: Deny) -> Severity {
+        match d {
+            Deny::Error => Severity::Error,
+            Deny::Warning => Severity::Warning,
+            Deny::Info => Severity::Information,
+            Deny::Hint => Severity::Hint,
         }
     }
+}
+
+/// `test-connection --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ResultFormat {
+    Human,
+    Json,
 }
 
 /// One finding with its place, ready to print.
@@ -74,21 +91,22 @@ pub fn check(
     paths: &[PathBuf],
     settings: &Settings,
     env: Vec<(String, String)>,
-) -> Result<CheckOutcome, String> {
+) -> anyhow::Result<CheckOutcome> {
+    use anyhow::Context;
     let mut outcome = CheckOutcome {
         findings: Vec::new(),
         files_checked: 0,
         unreadable: Vec::new(),
     };
-    let cwd =
-        std::env::current_dir().map_err(|e| format!("cannot read the current folder: {e}"))?;
+    let cwd = std::env::current_dir().context("cannot read the current folder")?;
     for arg in paths {
         let abs = if arg.is_absolute() {
             arg.clone()
         } else {
             cwd.join(arg)
         };
-        let meta = std::fs::metadata(&abs).map_err(|e| format!("{}: {e}", arg.display()))?;
+        let shown = || crate::display::path(arg, Path::new(""));
+        let meta = std::fs::metadata(&abs).with_context(shown)?;
         let (root, only, display_base) = if meta.is_dir() {
             (abs.clone(), None, abs.clone())
         } else {
@@ -101,8 +119,8 @@ pub fn check(
             && ws.file(file).is_none()
         {
             // a file flowls would not pick up by itself (another name): check it anyway
-            let text = disk::read_in(file, &disk::Roots::new([root.as_path()]))
-                .map_err(|e| format!("{}: {e}", arg.display()))?;
+            let text =
+                disk::read_in(file, &disk::Roots::new([root.as_path()])).with_context(shown)?;
             ws.set_file(file.clone(), text);
         }
         for (p, why) in unreadable {
@@ -362,58 +380,36 @@ fn sarif_level(code: &str) -> &'static str {
 }
 
 /// `flowls test-connection PATH`: the same check as the editor command, for a terminal.
-/// `path` is a vault file, or a flow file with `connection` naming the connection.
+/// `path` is a vault file, or a flow file with `connection` naming the connection. `Err` is a
+/// usage or I/O error (exit 2); every other outcome is a [`crate::tenant::TestResult`].
 pub fn test_connection(
     path: &Path,
     connection: Option<&str>,
     settings: &Settings,
     test: &crate::tenant::Settings,
     env: Vec<(String, String)>,
-) -> Result<crate::tenant::TestResult, String> {
-    let cwd =
-        std::env::current_dir().map_err(|e| format!("cannot read the current folder: {e}"))?;
-    let abs = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        cwd.join(path)
-    };
+) -> anyhow::Result<crate::tenant::TestResult> {
+    use anyhow::Context;
+    let cwd = std::env::current_dir().context("cannot read the current folder")?;
+    let abs = cwd.join(path);
     if !abs.is_file() {
-        return Err(format!("{}: no such file", path.display()));
+        anyhow::bail!(
+            "{}: no such file",
+            crate::display::path(path, Path::new(""))
+        );
     }
     let root = workspace_root_of(&abs);
     let (mut ws, _) = disk::load(&root, settings.clone(), env);
     if ws.file(&abs).is_none() {
         let text = disk::read_in(&abs, &disk::Roots::new([root.as_path()]))
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+            .with_context(|| crate::display::path(path, Path::new("")))?;
         ws.set_file(abs.clone(), text);
     }
-    let Some(vault) = crate::tenant::find_vault(&ws, &abs, connection) else {
-        return Err(match connection {
-            Some(c) => format!(
-                "no vault connection named `{c}` in the workspace at {}",
-                root.display()
-            ),
-            None => format!(
-                "{} is not a vault connection (pass --connection NAME with a flow file)",
-                path.display()
-            ),
-        });
-    };
     let test = crate::tenant::Settings {
-        ca_certificates: test
-            .ca_certificates
-            .iter()
-            .map(|c| {
-                if c.is_absolute() {
-                    c.clone()
-                } else {
-                    cwd.join(c)
-                }
-            })
-            .collect(),
+        ca_certificates: test.ca_certificates.iter().map(|c| cwd.join(c)).collect(),
         ..test.clone()
     };
-    let plan = match crate::tenant::plan(&ws, vault, &test) {
+    let plan = match crate::tenant::prepare(&ws, &abs, connection, &test) {
         Ok(p) => p,
         Err(result) => return Ok(*result),
     };
@@ -423,6 +419,6 @@ pub fn test_connection(
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| format!("cannot start: {e}"))?;
+        .context("cannot start")?;
     Ok(rt.block_on(crate::tenant::run(&plan, &test)))
 }

@@ -203,6 +203,18 @@ impl State {
         }
     }
 
+    /// Everything may have changed (settings, the scan, proven scopes): older background
+    /// passes stop, what was published is forgotten, every checked file is recomputed.
+    pub fn invalidate_all(&mut self) -> Affected {
+        self.generation += 1;
+        self.published.clear();
+        Affected {
+            now: Vec::new(),
+            later: self.checked_paths(),
+            all: true,
+        }
+    }
+
     pub fn checked_paths(&self) -> Vec<PathBuf> {
         self.ws
             .files()

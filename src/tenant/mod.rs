@@ -715,46 +715,83 @@ fn urlencode(s: &str) -> String {
     out
 }
 
-fn network_failure(plan: &Plan, settings: &Settings, e: &reqwest::Error) -> TestResult {
-    let host = &plan.host_shown;
-    let mut chain = String::new();
-    let mut src: Option<&dyn std::error::Error> = Some(e);
+/// What went wrong on the way to the tenant, read from the error types (never their text).
+#[derive(Debug, PartialEq, Eq)]
+enum Cause {
+    Timeout,
+    Refused,
+    Tls,
+    Dns,
+    Other,
+}
+
+fn cause_of(e: &reqwest::Error) -> Cause {
+    if e.is_timeout() {
+        return Cause::Timeout;
+    }
+    let mut socket_error = false;
+    let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(s) = src {
-        chain.push_str(&s.to_string().to_lowercase());
-        chain.push(' ');
+        if s.downcast_ref::<rustls::Error>().is_some() {
+            return Cause::Tls;
+        }
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            if io
+                .get_ref()
+                .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some())
+            {
+                return Cause::Tls;
+            }
+            match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => return Cause::Refused,
+                std::io::ErrorKind::TimedOut => return Cause::Timeout,
+                _ => socket_error |= io.raw_os_error().is_some(),
+            }
+        }
         src = s.source();
     }
-    let (code, text) = if e.is_timeout() || chain.contains("timed out") {
-        return timeout_result(plan, settings);
-    } else if chain.contains("dns")
-        || chain.contains("failed to lookup")
-        || chain.contains("name or service not known")
-    {
-        (
+    // a connection that failed before any socket error: the resolver's (getaddrinfo's errors
+    // are not the operating system's socket errors)
+    if e.is_connect() && !socket_error {
+        Cause::Dns
+    } else {
+        Cause::Other
+    }
+}
+
+fn network_failure(plan: &Plan, settings: &Settings, e: &reqwest::Error) -> TestResult {
+    let host = &plan.host_shown;
+    let (code, text) = match cause_of(e) {
+        Cause::Timeout => return timeout_result(plan, settings),
+        Cause::Dns => (
             "dns",
             format!("the name {host} does not resolve: check the domain"),
-        )
-    } else if chain.contains("connection refused") {
-        (
+        ),
+        Cause::Refused => (
             "connection_refused",
             format!("{host} refused the connection: check the domain and port"),
-        )
-    } else if chain.contains("certificate")
-        || chain.contains("tls")
-        || chain.contains("ssl")
-        || chain.contains("handshake")
-    {
-        (
+        ),
+        Cause::Tls => (
             "tls",
             format!(
                 "the TLS certificate of {host} is not trusted or the handshake failed: check the domain, or add your organisation's root to testConnection.caCertificates"
             ),
-        )
-    } else {
-        (
-            "connection_failed",
-            format!("could not reach {host}: {}", truncate(chain.trim(), 200)),
-        )
+        ),
+        Cause::Other => {
+            let mut chain = Vec::new();
+            let mut src: Option<&dyn std::error::Error> = Some(e);
+            while let Some(s) = src {
+                chain.push(s.to_string());
+                src = s.source();
+            }
+            (
+                "connection_failed",
+                format!(
+                    "could not reach {host}: {}",
+                    truncate(&chain.join(": "), 200)
+                ),
+            )
+        }
     };
     TestResult::failure(&plan.connection, code, text)
 }
@@ -843,14 +880,28 @@ fn base64url(s: &str) -> Option<Vec<u8>> {
 }
 
 /// The vault connection a command names: by document path, or by name.
-pub fn find_vault<'a>(
-    ws: &'a Workspace,
+/// What Test connection will do for a vault document (or a named connection), or the answer
+/// when it cannot start: the same for the editor command and the CLI.
+pub fn prepare(
+    ws: &Workspace,
     path: &std::path::Path,
     connection: Option<&str>,
-) -> Option<&'a VaultInfo> {
-    match connection {
+    settings: &Settings,
+) -> Result<Plan, Box<TestResult>> {
+    let vault = match connection {
         Some(c) => ws.resolve_connection(c),
         None => ws.index().vaults.iter().find(|v| v.path == path),
+    };
+    match vault {
+        Some(vault) => plan(ws, vault, settings),
+        None => Err(Box::new(TestResult::failure(
+            connection.unwrap_or_default(),
+            "invalid_setup",
+            match connection {
+                Some(c) => format!("no vault connection named `{c}` in the workspace"),
+                None => "this document is not a vault connection: run Test connection on a vault file, or name the connection (\"connection\" in the editor, --connection on the command line)".into(),
+            },
+        ))),
     }
 }
 

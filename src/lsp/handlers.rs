@@ -1,0 +1,342 @@
+//! The LSP handlers: each forwards to the analysis through `features`, or to the start-up,
+//! scheduling and Test connection parts of the backend.
+
+use super::*;
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> jsonrpc::Result<InitializeResult> {
+        // the catalogue and its validators are ready before the first document comes
+        crate::background::run(|| crate::catalogue::Catalogue::get().warm_up());
+        let (caps, unit) = client_caps(&params);
+        let root = root_of(&params);
+        {
+            let mut st = lock(&self.state);
+            st.caps = caps;
+            st.unit = unit;
+            if let Some(opts) = &params.initialization_options {
+                st.settings = settings::read(opts, &st.settings);
+            }
+            let analysis_settings = st.settings.analysis.clone();
+            let env: Vec<(String, String)> = std::env::vars().collect();
+            st.ws = crate::workspace::Workspace::new(
+                root.clone().unwrap_or_else(|| PathBuf::from("/")),
+                analysis_settings,
+                env,
+            );
+            // documents opened before `initialize` was handled (messages are applied on
+            // arrival) stay open
+            let open: Vec<(PathBuf, std::sync::Arc<str>)> = st
+                .docs
+                .iter()
+                .map(|(p, d)| (p.clone(), d.text.clone()))
+                .collect();
+            st.ws.set_files(open);
+            if let Some(root) = root.clone().filter(|r| r != std::path::Path::new("/")) {
+                self.begin_scan(root, st.ws.settings.clone());
+            }
+        }
+        let this = self.clone();
+        tokio::spawn(async move { this.start_up().await });
+        Ok(InitializeResult {
+            server_info: Some(ServerInfo {
+                name: "flowls".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+            capabilities: server_capabilities(&caps, unit),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        // the start-up began at `initialize` and waits for this notification's arrival
+    }
+
+    async fn shutdown(&self) -> jsonrpc::Result<()> {
+        SHUT_DOWN.store(true, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+
+    async fn did_open(&self, _: DidOpenTextDocumentParams) {
+        // the text is already in the state (see `Ordered`)
+        self.recompute_pending();
+    }
+
+    async fn did_change(&self, _: DidChangeTextDocumentParams) {
+        // the edit is already applied (see `Ordered`); on-save waits for the save
+        let affected = {
+            let mut st = lock(&self.state);
+            let pending = std::mem::take(&mut st.pending);
+            if !st.on_type() {
+                return;
+            }
+            pending
+        };
+        self.recompute(affected);
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        // the saved file itself was re-checked on arrival (see `Ordered`)
+        let path = State::path_of(&params.text_document.uri);
+        let affected = lock(&self.state).dependents(&path);
+        self.recompute(affected);
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        // the document is closed already (see `Ordered`); a workspace file now shows what the
+        // disk holds, read off the runtime (the editor's text stays until then)
+        let path = State::path_of(&params.text_document.uri);
+        let mut affected = std::mem::take(&mut lock(&self.state).pending);
+        if lock(&self.state).ws.file(&path).is_some() {
+            let disk_text = self
+                .read_from_disk(vec![path.clone()])
+                .await
+                .pop()
+                .and_then(|(_, t)| t);
+            let mut st = lock(&self.state);
+            if !st.docs.contains_key(&path) {
+                affected.merge(match disk_text {
+                    Some(t) => st.update(&path, t),
+                    None => {
+                        let a = st.remove(&path);
+                        st.clear(&path);
+                        a
+                    }
+                });
+            }
+        }
+        self.recompute(affected);
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let mut paths = Vec::new();
+        let mut deleted = Vec::new();
+        for change in params.changes {
+            let path = State::path_of(&change.uri);
+            if !disk::is_candidate(&path) {
+                continue;
+            }
+            if change.typ == FileChangeType::DELETED {
+                deleted.push(path);
+            } else {
+                paths.push(path);
+            }
+        }
+        let mut read = self.read_from_disk(paths).await;
+        read.extend(deleted.into_iter().map(|p| (p, None)));
+        let mut all = Affected::default();
+        let mut st = lock(&self.state);
+        for (path, text) in read {
+            if st.docs.contains_key(&path) {
+                continue; // the editor's text wins over the disk
+            }
+            let a = match text {
+                Some(t) => st.update(&path, t),
+                None => {
+                    let a = st.remove(&path);
+                    st.clear(&path);
+                    a
+                }
+            };
+            all.now.extend(a.now);
+            all.later.extend(a.later);
+            all.all |= a.all;
+        }
+        drop(st);
+        all.later.retain(|p| !all.now.contains(p));
+        all.later.sort();
+        all.later.dedup();
+        self.recompute(all);
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        if params.settings.is_object() && !params.settings.as_object().is_some_and(|o| o.is_empty())
+        {
+            self.apply_settings(&params.settings);
+        } else {
+            let this = self.clone();
+            tokio::spawn(async move { this.pull_configuration().await });
+        }
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> jsonrpc::Result<DocumentDiagnosticReportResult> {
+        // a connection in a file not yet indexed would show as unresolved: wait for the scan
+        self.wait_indexed().await;
+        let path = State::path_of(&params.text_document.uri);
+        let items = self.document_report(&path);
+        Ok(DocumentDiagnosticReportResult::Report(
+            DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                    result_id: None,
+                    items,
+                },
+            }),
+        ))
+    }
+
+    async fn workspace_diagnostic(
+        &self,
+        _: WorkspaceDiagnosticParams,
+    ) -> jsonrpc::Result<WorkspaceDiagnosticReportResult> {
+        self.wait_indexed().await;
+        let paths = lock(&self.state).checked_paths();
+        let mut items = Vec::new();
+        for path in paths {
+            let diags = self.document_report(&path);
+            let st = lock(&self.state);
+            let Some(uri) = st.uri_of(&path) else {
+                continue;
+            };
+            items.push(WorkspaceDocumentDiagnosticReport::Full(
+                WorkspaceFullDocumentDiagnosticReport {
+                    uri,
+                    version: st.version(&path).map(i64::from),
+                    full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                        result_id: None,
+                        items: diags,
+                    },
+                },
+            ));
+        }
+        Ok(WorkspaceDiagnosticReportResult::Report(
+            WorkspaceDiagnosticReport { items },
+        ))
+    }
+
+    async fn completion(
+        &self,
+        params: CompletionParams,
+    ) -> jsonrpc::Result<Option<CompletionResponse>> {
+        self.wait_indexed().await;
+        Ok(features::completion(&lock(&self.state), params))
+    }
+
+    async fn hover(&self, params: HoverParams) -> jsonrpc::Result<Option<Hover>> {
+        self.wait_indexed().await;
+        Ok(features::hover(&lock(&self.state), params))
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> jsonrpc::Result<Option<GotoDefinitionResponse>> {
+        self.wait_indexed().await;
+        Ok(features::definition(&lock(&self.state), params))
+    }
+
+    async fn references(
+        &self,
+        params: ReferenceParams,
+    ) -> jsonrpc::Result<Option<Vec<lsp::Location>>> {
+        self.wait_indexed().await;
+        Ok(features::references(&lock(&self.state), params))
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> jsonrpc::Result<Option<PrepareRenameResponse>> {
+        self.wait_indexed().await;
+        Ok(features::prepare_rename(&lock(&self.state), params))
+    }
+
+    async fn rename(&self, params: RenameParams) -> jsonrpc::Result<Option<WorkspaceEdit>> {
+        self.wait_indexed().await;
+        features::rename(&lock(&self.state), params).map_err(jsonrpc::Error::invalid_params)
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> jsonrpc::Result<Option<DocumentSymbolResponse>> {
+        self.wait_indexed().await;
+        Ok(features::document_symbols(&lock(&self.state), params))
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> jsonrpc::Result<Option<WorkspaceSymbolResponse>> {
+        self.wait_indexed().await;
+        Ok(features::workspace_symbols(&lock(&self.state), params))
+    }
+
+    async fn code_action(
+        &self,
+        params: CodeActionParams,
+    ) -> jsonrpc::Result<Option<CodeActionResponse>> {
+        self.wait_indexed().await;
+        Ok(features::code_actions(&lock(&self.state), params))
+    }
+
+    async fn formatting(
+        &self,
+        params: DocumentFormattingParams,
+    ) -> jsonrpc::Result<Option<Vec<TextEdit>>> {
+        Ok(features::formatting(&lock(&self.state), params))
+    }
+
+    async fn range_formatting(
+        &self,
+        params: DocumentRangeFormattingParams,
+    ) -> jsonrpc::Result<Option<Vec<TextEdit>>> {
+        Ok(features::range_formatting(&lock(&self.state), params))
+    }
+
+    async fn folding_range(
+        &self,
+        params: FoldingRangeParams,
+    ) -> jsonrpc::Result<Option<Vec<FoldingRange>>> {
+        Ok(features::folding(&lock(&self.state), params))
+    }
+
+    async fn selection_range(
+        &self,
+        params: SelectionRangeParams,
+    ) -> jsonrpc::Result<Option<Vec<SelectionRange>>> {
+        Ok(features::selection_ranges(&lock(&self.state), params))
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> jsonrpc::Result<Option<SemanticTokensResult>> {
+        Ok(features::semantic_tokens(&lock(&self.state), params))
+    }
+
+    async fn document_link(
+        &self,
+        params: DocumentLinkParams,
+    ) -> jsonrpc::Result<Option<Vec<DocumentLink>>> {
+        Ok(features::document_links(&lock(&self.state), params))
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> jsonrpc::Result<Option<Vec<InlayHint>>> {
+        self.wait_indexed().await;
+        Ok(features::inlay_hints(&lock(&self.state), params))
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> jsonrpc::Result<Option<Vec<CodeLens>>> {
+        self.wait_indexed().await;
+        Ok(features::code_lenses(&lock(&self.state), params))
+    }
+
+    async fn execute_command(
+        &self,
+        params: ExecuteCommandParams,
+    ) -> jsonrpc::Result<Option<serde_json::Value>> {
+        self.wait_indexed().await;
+        if params.command != TEST_CONNECTION {
+            return Err(jsonrpc::Error::invalid_params(format!(
+                "unknown command `{}`",
+                params.command
+            )));
+        }
+        let arg = params.arguments.first().cloned().unwrap_or_default();
+        let result = self.test_connection_command(&arg).await?;
+        Ok(serde_json::to_value(&result).ok())
+    }
+}

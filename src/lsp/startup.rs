@@ -1,0 +1,189 @@
+//! Start-up: the scan of the workspace (begun at `initialize`), the client's configuration,
+//! file watchers, `$/progress`; and settings changes later on.
+
+use super::*;
+
+impl Backend {
+    /// Waits (at most [`SCAN_WAIT`]) for the start-up scan of the workspace: requests that
+    /// need the whole workspace would answer wrongly before it ends.
+    pub(super) async fn wait_indexed(&self) {
+        let mut ready = self.indexed.subscribe();
+        let _ = tokio::time::timeout(SCAN_WAIT, ready.wait_for(|done| *done)).await;
+    }
+
+    /// Registers file watchers, reads the configuration and indexes the workspace, once the
+    /// client has said `initialized` (requests to it come only after that; a client that never
+    /// says it still gets its workspace indexed, after [`INITIALIZED_WAIT`]). Runs in its own
+    /// task: a client that never answers must not keep `exit` waiting.
+    pub(super) async fn start_up(&self) {
+        let mut seen = self.initialized.subscribe();
+        let said = tokio::time::timeout(INITIALIZED_WAIT, seen.wait_for(|s| *s))
+            .await
+            .is_ok();
+        if !said {
+            // no requests to a client that has not said it is ready for them
+            let mut st = lock(&self.state);
+            st.caps.watch_dynamic = false;
+            st.caps.configuration = false;
+            st.caps.progress = false;
+        }
+        let (watch, root) = {
+            let st = lock(&self.state);
+            (st.caps.watch_dynamic, st.ws.root.clone())
+        };
+        if watch {
+            // in its own task: the scan does not wait for the client's answer
+            let this = self.clone();
+            tokio::spawn(async move { this.register_watchers().await });
+        }
+        // settings (the keyword mappings file, Test connection's) come before the first answer
+        let _ = tokio::time::timeout(CONFIGURATION_WAIT, self.pull_configuration()).await;
+        if root != std::path::Path::new("/") {
+            self.index_workspace().await;
+        } else {
+            lock(&self.state).indexed = true;
+            self.indexed.send_replace(true);
+        }
+    }
+
+    pub(super) async fn register_watchers(&self) {
+        let watchers = ["**/*.json", "**/flowls.toml"]
+            .into_iter()
+            .map(|g| FileSystemWatcher {
+                glob_pattern: GlobPattern::String(g.into()),
+                kind: None,
+            })
+            .collect();
+        let reg = Registration {
+            id: "flowls-watch".into(),
+            method: "workspace/didChangeWatchedFiles".into(),
+            register_options: serde_json::to_value(DidChangeWatchedFilesRegistrationOptions {
+                watchers,
+            })
+            .ok(),
+        };
+        let _ = self.client.register_capability(vec![reg]).await;
+    }
+
+    /// Starts reading the workspace from disk, off the async runtime (at `initialize`, so the
+    /// reading overlaps the rest of the handshake).
+    pub(super) fn begin_scan(&self, root: PathBuf, settings: crate::workspace::Settings) {
+        let handle = tokio::task::spawn_blocking(move || disk::scan(&root, &settings));
+        *self.scan.lock().unwrap_or_else(|e| e.into_inner()) = Some(handle);
+    }
+
+    pub(super) async fn index_workspace(&self) {
+        if lock(&self.state).caps.progress {
+            // in its own task: a client slow to answer does not hold the scan
+            let this = self.clone();
+            tokio::spawn(async move { this.report_indexing().await });
+        }
+        let handle = self.scan.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let (files, skipped) = match handle {
+            Some(h) => h.await.unwrap_or_default(),
+            None => Default::default(),
+        };
+        let count = files.len();
+        let affected = {
+            let mut st = lock(&self.state);
+            // the editor's text wins over the disk; so does an outside mappings file read
+            // again after a settings change
+            let files: Vec<_> = files
+                .into_iter()
+                .filter(|(p, _)| !st.docs.contains_key(p) && st.ws.file(p).is_none())
+                .collect();
+            st.ws.set_files(files);
+            st.indexed = true;
+            st.invalidate_all()
+        };
+        *self.indexed_files.lock().unwrap_or_else(|e| e.into_inner()) = count;
+        self.recompute(affected);
+        self.indexed.send_replace(true);
+        self.note_unread(&skipped).await;
+    }
+
+    /// `$/progress` for the start-up scan: begins once the client has created the token, ends
+    /// when the scan has.
+    pub(super) async fn report_indexing(&self) {
+        let token = NumberOrString::String("flowls/indexing".into());
+        if self
+            .client
+            .create_work_done_progress(token.clone())
+            .await
+            .is_err()
+        {
+            return;
+        }
+        let progress = self
+            .client
+            .progress(token, "flowls")
+            .with_message("Indexing the workspace")
+            .begin()
+            .await;
+        let mut ready = self.indexed.subscribe();
+        let _ = ready.wait_for(|done| *done).await;
+        let count = *self.indexed_files.lock().unwrap_or_else(|e| e.into_inner());
+        progress
+            .finish_with_message(format!("Indexed {count} files"))
+            .await;
+    }
+
+    pub(super) async fn pull_configuration(&self) {
+        if !lock(&self.state).caps.configuration {
+            return;
+        }
+        let item = ConfigurationItem {
+            scope_uri: None,
+            section: Some("flowls".into()),
+        };
+        if let Ok(values) = self.client.configuration(vec![item]).await
+            && let Some(v) = values.into_iter().next()
+        {
+            self.apply_settings(&v);
+        }
+    }
+
+    pub(super) fn apply_settings(&self, value: &serde_json::Value) {
+        let (affected, outside) = {
+            let mut st = lock(&self.state);
+            let new = settings::read(value, &st.settings);
+            if new == st.settings {
+                return;
+            }
+            let root = st.ws.root.clone();
+            let before = disk::outside_mappings(&root, &st.ws.settings);
+            let outside = disk::outside_mappings(&root, &new.analysis);
+            if let Some(old) = before.filter(|b| Some(b) != outside.as_ref()) {
+                st.ws.remove_file(&old);
+            }
+            st.ws.set_settings(new.analysis.clone());
+            st.settings = new;
+            let affected = st.invalidate_all();
+            if !st.on_type() {
+                // on-save from now on: open documents keep what they show at this moment
+                let open: Vec<PathBuf> = st.docs.keys().cloned().collect();
+                for p in open {
+                    st.snapshot(&p);
+                }
+            }
+            (affected, outside)
+        };
+        self.recompute(affected);
+        if let Some(path) = outside {
+            // a mappings file outside the workspace (an absolute path in the setting)
+            let this = self.clone();
+            tokio::spawn(async move {
+                let read = path.clone();
+                let text = tokio::task::spawn_blocking(move || disk::read_named(&read)).await;
+                match text {
+                    Ok(Ok(text)) => {
+                        let affected = lock(&this.state).update(&path, text);
+                        this.recompute(affected);
+                    }
+                    Ok(Err(why)) => this.note_unread(&[(path, why)]).await,
+                    Err(_) => {}
+                }
+            });
+        }
+    }
+}
