@@ -1,17 +1,29 @@
 #!/usr/bin/env python3
-"""Generate flowls' catalogue data (src/catalogue/data/*.json) from the Auth0 reference facts.
+"""Generate flowls' catalogue data (src/catalogue/data/*.json) from the Auth0 facts kept in
+the repository (scripts/catalogue/facts.json).
 
-Usage: scripts/import-catalogue.py REFERENCE_DIR
+Usage:
+  scripts/import-catalogue.py                 regenerate src/catalogue/data/ from the facts
+  scripts/import-catalogue.py --check         exit 1 when src/catalogue/data/ is not what the facts give
+  scripts/import-catalogue.py --import DIR    refresh the facts from an extraction of the Management
+                                              API's OpenAPI document (DIR holds flow-catalogue.json and
+                                              management-api-scopes.tsv), then regenerate
 
-REFERENCE_DIR holds `flow-catalogue.json` (params and setup shapes from the Management API's
-OpenAPI document) and `management-api-scopes.tsv` (scopes per endpoint). The generated files are
-checked in; flowls and its tests read only them. What this script adds on top of the facts
-(one-line summaries, outputs, the Management API scope of each AUTH0 action, which vault app an
-action's connection must be) lives in the tables below.
+The facts are what this generator needs of the OpenAPI document, and no more: each action's
+params schema, each vault app's setup shapes, the scopes of each Management API endpoint —
+with their source and the date they were extracted. The generated files are checked in; flowls
+and its tests read only them. What this script adds on top of the facts (one-line summaries,
+outputs, the Management API scope of each AUTH0 action, which vault app an action's connection
+must be) lives in the tables below.
 """
+import datetime
 import json
 import sys
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FACTS = ROOT / "scripts" / "catalogue" / "facts.json"
+OUT_DIR = ROOT / "src" / "catalogue" / "data"
 
 SUMMARIES = {
     ("ACTIVECAMPAIGN", "LIST_CONTACTS"): "List ActiveCampaign contacts with an email address.",
@@ -150,13 +162,28 @@ def clean(schema):
     return out
 
 
-def main():
-    ref = Path(sys.argv[1])
+def import_facts(ref: Path):
+    """The facts the generator reads, from an extraction of the OpenAPI document."""
     cat = json.loads((ref / "flow-catalogue.json").read_text())
-    out_dir = Path(__file__).resolve().parent.parent / "src" / "catalogue" / "data"
+    scopes = []
+    for line in (ref / "management-api-scopes.tsv").read_text().splitlines()[1:]:
+        method, path, any_of = line.split("\t")
+        scopes.append([method, path, [s for s in any_of.replace(",", " ").split() if s]])
+    facts = {
+        "source": cat["source"] + "; scopes per endpoint from its x-required-scopes (any one is enough)",
+        "extracted": datetime.date.today().isoformat(),
+        "actions": [{k: a[k] for k in ("type", "action", "params_required", "params")} for a in cat["actions"]],
+        "vault_setups": [{"app_id": v["app_id"], "setup": v.get("setup")} for v in cat["vault_create_variants"]],
+        "management_api_scopes": scopes,
+    }
+    FACTS.parent.mkdir(parents=True, exist_ok=True)
+    FACTS.write_text(json.dumps(facts, indent=1) + "\n")
 
+
+def generate(facts) -> dict:
+    """The catalogue files, by name, from the facts."""
     actions = []
-    for a in cat["actions"]:
+    for a in facts["actions"]:
         key = (a["type"], a["action"])
         params = clean(a["params"])
         if key == ("FLOW", "BOOLEAN_CONDITION"):
@@ -182,7 +209,7 @@ def main():
         })
 
     apps = {}
-    for v in cat["vault_create_variants"]:
+    for v in facts["vault_setups"]:
         app = apps.setdefault(v["app_id"], {"title": APP_TITLES[v["app_id"]], "setups": []})
         if v.get("setup") is None:
             continue
@@ -192,13 +219,32 @@ def main():
         app["setups"].append({"type": setup_type, "secrets": secrets, "schema": setup})
 
     endpoints = {}
-    for line in (ref / "management-api-scopes.tsv").read_text().splitlines()[1:]:
-        method, path, scopes = line.split("\t")
-        endpoints.setdefault(path, {})[method] = [s for s in scopes.replace(",", " ").split() if s]
+    for method, path, scopes in facts["management_api_scopes"]:
+        endpoints.setdefault(path, {})[method] = scopes
 
-    out = {"actions": actions, "apps": apps}
-    (out_dir / "catalogue.json").write_text(json.dumps(out, indent=1) + "\n")
-    (out_dir / "management-api.json").write_text(json.dumps(endpoints, indent=1, sort_keys=True) + "\n")
+    return {
+        "catalogue.json": json.dumps({"actions": actions, "apps": apps}, indent=1) + "\n",
+        "management-api.json": json.dumps(endpoints, indent=1, sort_keys=True) + "\n",
+    }
+
+
+def main():
+    args = sys.argv[1:]
+    if args[:1] == ["--import"] and len(args) == 2:
+        import_facts(Path(args[1]))
+        args = []
+    files = generate(json.loads(FACTS.read_text()))
+    if args == ["--check"]:
+        stale = [n for n, text in files.items() if (OUT_DIR / n).read_text() != text]
+        if stale:
+            print(f"src/catalogue/data/{', '.join(stale)} differ from what scripts/catalogue/facts.json gives: run scripts/import-catalogue.py")
+            sys.exit(1)
+        return
+    if args:
+        print(__doc__)
+        sys.exit(2)
+    for name, text in files.items():
+        (OUT_DIR / name).write_text(text)
 
 
 if __name__ == "__main__":

@@ -92,3 +92,19 @@ fn vscode_settings_match_the_servers() {
         "editors/vscode/package.json's settings drifted from lsp::settings::reference(): run UPDATE_EXPECT=1 cargo test --test docs"
     );
 }
+
+#[test]
+fn the_catalogue_is_what_its_generator_gives_from_the_facts_in_the_repository() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new("python3")
+        .arg(root.join("scripts/import-catalogue.py"))
+        .arg("--check")
+        .output()
+        .expect("python3 runs the catalogue generator");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -36,7 +36,7 @@ impl Severity {
     }
 }
 
-/// The stable diagnostic codes (PRODUCT.md §2).
+/// The stable diagnostic codes (docs/diagnostics.md).
 pub mod code {
     pub const SYNTAX: &str = "syntax";
     pub const SCHEMA: &str = "schema";

@@ -90,7 +90,7 @@ pub fn action_keys() -> impl Iterator<Item = &'static str> {
 
 /// The params of an action whose text is a Liquid template (notifications), where `{{ … }}`
 /// is Liquid rather than a flow expression: AUTH0 `SEND_EMAIL` (`subject`, `body`),
-/// `SEND_SMS` and `MAKE_CALL` (`message`) — see `docs/reference.md`.
+/// `SEND_SMS` and `MAKE_CALL` (`message`), as Auth0 documents its notification actions.
 pub fn liquid_params(type_: &str, action: &str) -> &'static [&'static str] {
     match (type_, action) {
         ("AUTH0", "SEND_EMAIL") => &["subject", "body"],

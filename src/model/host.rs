@@ -1,4 +1,4 @@
-//! What a host that may receive credentials looks like (PRODUCT.md §3, "Trusted hosts"): a
+//! What a host that may receive credentials looks like (docs/SECURITY.md): a
 //! bare DNS name — no scheme, user info, port, path, query, fragment, whitespace or IP
 //! literal. A loopback host with a port (`127.0.0.1:8443`, `localhost:9101`, `[::1]:9101`)
 //! passes only where plain-http loopback tenants are allowed. One function decides it, for the

@@ -12,7 +12,7 @@ pub mod vault;
 
 use crate::syntax::{Node, NodeKind};
 
-/// What a file is to flowls (PRODUCT.md §1).
+/// What a file is to flowls (the kinds README.md and docs/ARCHITECTURE.md describe).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DocKind {
     Flow,

@@ -2,7 +2,7 @@
 //! the start-up scan, `flowls check`, file events, closing a document, the keyword mappings
 //! file, CA certificates — goes through [`read_in`] or [`read_named`].
 //!
-//! The policy (PRODUCT.md §5): only regular files, each up to [`MAX_FILE_BYTES`]; inside a
+//! The policy (docs/SECURITY.md): only regular files, each up to [`MAX_FILE_BYTES`]; inside a
 //! workspace only what lies inside its root once symbolic links are resolved. A FIFO, a
 //! device, a socket or a folder is never read (it is opened without blocking and looked at
 //! through the open handle, so nothing can swap it between the look and the read), and a
