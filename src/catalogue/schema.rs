@@ -57,25 +57,16 @@ pub fn flow() -> Value {
             "allOf": rules
         }),
     );
-    json!({
-        "$schema": DRAFT,
-        "$id": "urn:flowls:schema:flow",
-        "title": "Auth0 Forms flow",
-        "description": "A flow as kept by auth0-deploy-cli (flows/<name>.json) or returned by the Management API.",
-        "type": "object",
-        "properties": {
-            "$schema": { "type": "string" },
-            "id": { "type": "string", "maxLength": 30 },
-            "name": { "type": "string", "minLength": 1, "maxLength": 150 },
+    document(
+        "flow",
+        "Auth0 Forms flow",
+        "A flow as kept by auth0-deploy-cli (flows/<name>.json) or returned by the Management API.",
+        json!({
             "actions": { "type": "array", "items": { "$ref": "#/$defs/action" } },
-            "created_at": { "type": "string" },
-            "updated_at": { "type": "string" },
             "executed_at": { "type": ["string", "null"] }
-        },
-        "required": ["name"],
-        "additionalProperties": false,
-        "$defs": defs
-    })
+        }),
+        json!({ "required": ["name"], "$defs": defs }),
+    )
 }
 
 /// The schema of a Flows Vault connection document.
@@ -99,31 +90,49 @@ pub fn vault() -> Value {
         }));
     }
     let app_ids: Vec<&String> = cat.apps.keys().collect();
-    json!({
-        "$schema": DRAFT,
-        "$id": "urn:flowls:schema:vault-connection",
-        "title": "Auth0 Flows Vault connection",
-        "description": "A vault connection as kept by auth0-deploy-cli (flow-vault-connections/<name>.json) or returned by the Management API.",
-        "type": "object",
-        "properties": {
-            "$schema": { "type": "string" },
-            "id": { "type": "string", "maxLength": 30 },
-            "name": { "type": "string", "minLength": 1, "maxLength": 150 },
+    document(
+        "vault-connection",
+        "Auth0 Flows Vault connection",
+        "A vault connection as kept by auth0-deploy-cli (flow-vault-connections/<name>.json) or returned by the Management API.",
+        json!({
             "app_id": { "enum": app_ids },
             "setup": { "type": ["object", "string"], "description": "Write-only credentials; often a keyword marker such as \"@@SETUP_CONFIG@@\"." },
             "environment": { "type": "string" },
             "account_name": { "type": "string" },
             "ready": { "type": "boolean" },
             "fingerprint": { "type": "string" },
-            "created_at": { "type": "string" },
-            "updated_at": { "type": "string" },
             "refreshed_at": { "type": ["string", "null"] }
-        },
-        "required": ["name", "app_id"],
-        "additionalProperties": false,
-        "allOf": rules,
-        "$defs": defs
-    })
+        }),
+        json!({ "required": ["name", "app_id"], "allOf": rules, "$defs": defs }),
+    )
+}
+
+/// A document of the Management API: `$schema`, the server-managed `id`, `name` and
+/// timestamps, and the kind's own `properties`, then `rest` (required, rules, definitions).
+fn document(id: &str, title: &str, description: &str, properties: Value, rest: Value) -> Value {
+    let mut props = json!({
+        "$schema": { "type": "string" },
+        "id": { "type": "string", "maxLength": 30 },
+        "name": { "type": "string", "minLength": 1, "maxLength": 150 },
+        "created_at": { "type": "string" },
+        "updated_at": { "type": "string" }
+    });
+    if let (Some(p), Value::Object(own)) = (props.as_object_mut(), properties) {
+        p.extend(own);
+    }
+    let mut doc = json!({
+        "$schema": DRAFT,
+        "$id": format!("urn:flowls:schema:{id}"),
+        "title": title,
+        "description": description,
+        "type": "object",
+        "properties": props,
+        "additionalProperties": false
+    });
+    if let (Some(d), Value::Object(rest)) = (doc.as_object_mut(), rest) {
+        d.extend(rest);
+    }
+    doc
 }
 
 /// Pretty JSON text as checked in under `schemas/`.

@@ -331,41 +331,36 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 fn valid_number(s: &[u8]) -> bool {
-    let mut i = 0;
-    if s.get(i) == Some(&b'-') {
-        i += 1;
-    }
-    match s.get(i) {
-        Some(b'0') => i += 1,
-        Some(b'1'..=b'9') => {
-            while matches!(s.get(i), Some(b'0'..=b'9')) {
-                i += 1;
-            }
-        }
-        _ => return false,
-    }
-    if s.get(i) == Some(&b'.') {
-        i += 1;
-        let d = i;
+    // the index after a run of digits starting at `i`
+    let digits = |mut i: usize| {
         while matches!(s.get(i), Some(b'0'..=b'9')) {
             i += 1;
         }
-        if i == d {
+        i
+    };
+    let mut i = usize::from(s.first() == Some(&b'-'));
+    match s.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => i = digits(i),
+        _ => return false,
+    }
+    if s.get(i) == Some(&b'.') {
+        let end = digits(i + 1);
+        if end == i + 1 {
             return false;
         }
+        i = end;
     }
     if matches!(s.get(i), Some(b'e' | b'E')) {
         i += 1;
         if matches!(s.get(i), Some(b'+' | b'-')) {
             i += 1;
         }
-        let d = i;
-        while matches!(s.get(i), Some(b'0'..=b'9')) {
-            i += 1;
-        }
-        if i == d {
+        let end = digits(i);
+        if end == i {
             return false;
         }
+        i = end;
     }
     i == s.len()
 }

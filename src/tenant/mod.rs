@@ -359,7 +359,11 @@ pub fn plan(
     let setup_type = field("type").unwrap_or_default();
     let needed = crate::analysis::scopes::Needs::of(ws, &[vault]).sets;
     let keywords = setup_keywords(ws, vault);
-    match (app, setup_type.as_str()) {
+    // where the token comes from, and what is compared with what was granted
+    let (host, token_url, audience, audience_shown, management_api) = match (
+        app,
+        setup_type.as_str(),
+    ) {
         ("AUTH0", "OAUTH_APP") => {
             let domain = require("domain")?;
             let host = checked_host(&name, &domain, settings)?;
@@ -368,23 +372,14 @@ pub fn plan(
             } else {
                 "https"
             };
-            Ok(Plan {
-                host: host.authority.clone(),
-                trusted: trusted(&host, settings),
-                env_vars: keywords.env_vars.clone(),
-                keyword_values: keywords.values.clone(),
-                host_shown: host_shown(ws, vault, &host),
-                connection: name.clone(),
-                token_url: format!("{scheme}://{domain}/oauth/token"),
-                client_id: Secret::new(require("client_id")?),
-                client_secret: Secret::new(require("client_secret")?),
-                audience: vault.audience.clone(),
-                audience_shown: vault.audience_shown.clone(),
-                resource: None,
-                scope: None,
-                needed,
-                management_api: true,
-            })
+            let url = format!("{scheme}://{domain}/oauth/token");
+            (
+                host,
+                url,
+                vault.audience.clone(),
+                vault.audience_shown.clone(),
+                true,
+            )
         }
         ("HTTP", "OAUTH_CLIENT_CREDENTIALS") => {
             let endpoint = require("token_endpoint")?;
@@ -395,45 +390,54 @@ pub fn plan(
                 );
             };
             let host = checked_host(&name, authority, settings)?;
-            let endpoint = match endpoint.strip_prefix("https://") {
+            let url = match endpoint.strip_prefix("https://") {
                 Some(rest) if settings.allow_http_loopback && host.loopback => {
                     format!("http://{rest}")
                 }
                 _ => endpoint,
             };
-            Ok(Plan {
-                host: host.authority.clone(),
-                trusted: trusted(&host, settings),
-                env_vars: keywords.env_vars.clone(),
-                keyword_values: keywords.values.clone(),
-                host_shown: host_shown(ws, vault, &host),
-                connection: name.clone(),
-                token_url: endpoint,
-                client_id: Secret::new(require("client_id")?),
-                client_secret: Secret::new(require("client_secret")?),
-                audience: field("audience"),
-                audience_shown: field("audience").map(|a| {
-                    let raw = ws
-                        .file(&vault.path)
-                        .and_then(|f| f.parse.root.as_ref())
-                        .and_then(|r| r.get("setup"))
-                        .and_then(|s| s.get("audience"))
-                        .and_then(crate::syntax::Node::as_str);
-                    raw.map_or(a.clone(), |r| ws.index().mappings.shown(r, &a))
-                }),
-                resource: field("resource"),
-                scope: field("scope"),
-                needed: Vec::new(),
-                management_api: false,
-            })
+            let audience = field("audience");
+            let raw = ws
+                .file(&vault.path)
+                .and_then(|f| f.parse.root.as_ref())
+                .and_then(|r| r.get("setup"))
+                .and_then(|s| s.get("audience"))
+                .and_then(crate::syntax::Node::as_str);
+            let shown = audience
+                .as_ref()
+                .map(|a| raw.map_or(a.clone(), |r| ws.index().mappings.shown(r, a)));
+            (host, url, audience, shown, false)
         }
-        _ => fail(
-            "not_supported",
-            format!(
-                "Test connection works for AUTH0 (OAUTH_APP) and HTTP (OAUTH_CLIENT_CREDENTIALS) connections; this one is {app} {setup_type}"
-            ),
-        ),
-    }
+        _ => {
+            return fail(
+                "not_supported",
+                format!(
+                    "Test connection works for AUTH0 (OAUTH_APP) and HTTP (OAUTH_CLIENT_CREDENTIALS) connections; this one is {app} {setup_type}"
+                ),
+            );
+        }
+    };
+    Ok(Plan {
+        trusted: trusted(&host, settings),
+        host_shown: host_shown(ws, vault, &host),
+        host: host.authority,
+        env_vars: keywords.env_vars,
+        keyword_values: keywords.values,
+        connection: name.clone(),
+        token_url,
+        client_id: Secret::new(require("client_id")?),
+        client_secret: Secret::new(require("client_secret")?),
+        audience,
+        audience_shown,
+        resource: if management_api {
+            None
+        } else {
+            field("resource")
+        },
+        scope: if management_api { None } else { field("scope") },
+        needed: if management_api { needed } else { Vec::new() },
+        management_api,
+    })
 }
 
 /// The most a token response may be.

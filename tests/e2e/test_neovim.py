@@ -15,6 +15,28 @@ from test_tenant import CANARY, tenant_workspace
 
 NVIM = shutil.which("nvim", path=str(Path(sys.executable).parent)) or shutil.which("nvim")
 
+def run_nvim(tmp_path: Path, workspace: Path, script: str, env=None):
+    """Runs a Lua script in headless Neovim with the shipped config and flowls on PATH; returns
+    what the script wrote to OUT, the process, and the output file."""
+    out = tmp_path / "out.json"
+    path = tmp_path / "test.lua"
+    header = f"OUT = {json.dumps(str(out))}\nWS = {json.dumps(str(workspace))}\nEDITORS = {json.dumps(str(ROOT / 'editors/neovim'))}\n"
+    path.write_text(header + script)
+    full_env = {
+        **os.environ,
+        "PATH": f"{Path(BIN).parent}:{os.environ['PATH']}",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        **(env or {}),
+    }
+    proc = subprocess.run([NVIM, "--headless", "--clean", "-l", str(path)], env=full_env, cwd=workspace,
+                          capture_output=True, text=True, timeout=120)
+    assert out.exists(), proc.stderr + proc.stdout
+    return json.loads(out.read_text()), proc, out
+
+
 SCRIPT = r"""
 local out = {}
 local function done()
@@ -97,24 +119,7 @@ def test_neovim_with_the_shipped_config(tmp_path, workspace):
             '{\n  "name": "Broken",\n  "actions": [\n    { "id": "a", "type": "AUTH0", "action": "GET_USR", "params": {} }\n  ]\n}\n'
         )
         (workspace / "flows/Typing.json").write_text('{"name": "T", "actions": [{"id": "t", "type": "AUTH0", "action": ')
-        out = tmp_path / "out.json"
-        script = tmp_path / "test.lua"
-        header = f"OUT = {json.dumps(str(out))}\nWS = {json.dumps(str(workspace))}\nEDITORS = {json.dumps(str(ROOT / 'editors/neovim'))}\n"
-        script.write_text(header + SCRIPT)
-        env = {
-            **os.environ,
-            "PATH": f"{Path(BIN).parent}:{os.environ['PATH']}",
-            "USERS_M2M_SECRET": CANARY,
-            "TENANT_DOMAIN": tenant.domain,
-            "XDG_CONFIG_HOME": str(tmp_path / "config"),
-            "XDG_DATA_HOME": str(tmp_path / "data"),
-            "XDG_STATE_HOME": str(tmp_path / "state"),
-            "XDG_CACHE_HOME": str(tmp_path / "cache"),
-        }
-        proc = subprocess.run([NVIM, "--headless", "--clean", "-l", str(script)], env=env, cwd=workspace,
-                              capture_output=True, text=True, timeout=120)
-        assert out.exists(), proc.stderr + proc.stdout
-        r = json.loads(out.read_text())
+        r, proc, out = run_nvim(tmp_path, workspace, SCRIPT, {"USERS_M2M_SECRET": CANARY, "TENANT_DOMAIN": tenant.domain})
         assert r["attached"] is True
         assert r["root"] == str(workspace)
         assert r["encoding"] == "utf-8"
@@ -174,22 +179,7 @@ def test_neovim_completes_connection_names_right_after_open(tmp_path, workspace)
     from test_hostile_workspace import grow
 
     grow(workspace)
-    out = tmp_path / "out.json"
-    script = tmp_path / "early.lua"
-    header = f"OUT = {json.dumps(str(out))}\nWS = {json.dumps(str(workspace))}\nEDITORS = {json.dumps(str(ROOT / 'editors/neovim'))}\n"
-    script.write_text(header + EARLY)
-    env = {
-        **os.environ,
-        "PATH": f"{Path(BIN).parent}:{os.environ['PATH']}",
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
-    }
-    proc = subprocess.run([NVIM, "--headless", "--clean", "-l", str(script)], env=env, cwd=workspace,
-                          capture_output=True, text=True, timeout=120)
-    assert out.exists(), proc.stderr + proc.stdout
-    r = json.loads(out.read_text())
+    r, _, _ = run_nvim(tmp_path, workspace, EARLY)
     assert r["attached"] is True
     assert "Users M2M" in r["completion"], r
     assert r["diagnostics"] == ["missing-scope"], r

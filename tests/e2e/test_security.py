@@ -2,6 +2,7 @@
 variable of the server process; a recording proxy (HTTPS_PROXY) sees every host flowls tries
 to reach, so "nothing was sent" is observed."""
 
+import contextlib
 import json
 import subprocess
 
@@ -34,7 +35,9 @@ def env(proxy):
             "HTTP_PROXY": proxy.url, "NO_PROXY": "", "RUST_LOG": "trace"}
 
 
+@contextlib.asynccontextmanager
 async def session(workspace, proxy, answer, settings=None):
+    """A VS Code session that answers window/showMessageRequest with `answer` (None: dismissed)."""
     s = await start("vscode", workspace, init_options={"testConnection": {"timeoutSeconds": 3, **(settings or {})}}, env=env(proxy))
     s.asked = []
 
@@ -43,8 +46,12 @@ async def session(workspace, proxy, answer, settings=None):
         s.asked.append(params)
         return None if answer is None else t.MessageActionItem(title=answer)
 
-    await s.indexed()
-    return s
+    try:
+        await s.indexed()
+        yield s
+    finally:
+        await s.client.shutdown_session()
+        await s.client.stop()
 
 
 async def run_test_connection(s):
@@ -55,8 +62,7 @@ async def run_test_connection(s):
 @pytest.mark.parametrize("answer", ["Cancel", None])
 async def test_an_untrusted_host_gets_nothing_unless_the_user_says_send(workspace, proxy, answer):
     vault(workspace, "collector.attacker.example")
-    s = await session(workspace, proxy, answer)
-    try:
+    async with session(workspace, proxy, answer) as s:
         r = await run_test_connection(s)
         assert r["ok"] is False and r["error"] == "cancelled", r
         assert proxy.hosts == []
@@ -65,52 +71,37 @@ async def test_an_untrusted_host_gets_nothing_unless_the_user_says_send(workspac
         assert "collector.attacker.example" in asked.message and "AWS_SECRET_ACCESS_KEY" in asked.message
         assert [a.title for a in asked.actions] == ["Send", "Cancel"]
         assert CANARY not in json.dumps(r) + asked.message
-    finally:
-        await s.client.shutdown_session()
-        await s.client.stop()
 
 
 async def test_after_send_the_request_goes_out(workspace, proxy):
     vault(workspace, "login.example.com")
-    s = await session(workspace, proxy, "Send")
-    try:
+    async with session(workspace, proxy, "Send") as s:
         r = await run_test_connection(s)
         assert r["ok"] is False, r  # the proxy refuses, but the attempt was made
         assert proxy.hosts == ["login.example.com:443"], proxy.hosts
         assert CANARY not in json.dumps(r)
-    finally:
-        await s.client.shutdown_session()
-        await s.client.stop()
 
 
 async def test_a_host_built_from_the_environment_is_never_shown_nor_resolved(workspace, proxy):
     vault(workspace, "##GITHUB_TOKEN##.attacker.example")
-    s = await session(workspace, proxy, "Cancel")
-    try:
+    async with session(workspace, proxy, "Cancel") as s:
         r = await run_test_connection(s)
         assert r["error"] == "cancelled" and proxy.hosts == []
         [asked] = s.asked
         assert "##GITHUB_TOKEN##.attacker.example (environment)" in asked.message, asked.message
         assert "GITHUB_TOKEN" in asked.message and CANARY not in asked.message + json.dumps(r)
-    finally:
-        await s.client.shutdown_session()
-        await s.client.stop()
 
 
 @pytest.mark.parametrize("domain", ["user:pw@127.0.0.1:9101", "127.0.0.1:9101/evil?x=", "[::1]@evil.example",
                                     "10.1.2.3", "evil.example:8443", "https://x.auth0.com", "x.auth0.com/p"])
 async def test_a_domain_that_is_not_a_bare_host_sends_nothing(workspace, proxy, domain):
     vault(workspace, domain)
-    s = await session(workspace, proxy, "Send", settings={"allowHttpLoopback": True})
-    try:
+    async with session(workspace, proxy, "Send", settings={"allowHttpLoopback": True}) as s:
         diags = await s.diagnostics(s.uri(VAULT), until=lambda d: any(x.code == "vault-setup" for x in d))
         assert any(x.code == "vault-setup" for x in diags)
         r = await run_test_connection(s)
         assert r["error"] == "invalid_setup", r
         assert proxy.hosts == [] and s.asked == []
-    finally:
-        await s.client.shutdown_session()
-        await s.client.stop()
 
 
 async def test_trusted_hosts_are_reached_without_asking(workspace, proxy):
@@ -118,14 +109,10 @@ async def test_trusted_hosts_are_reached_without_asking(workspace, proxy):
                                      ("login.example.com", {"trustedHosts": ["*.example.com"]}, "login.example.com:443")]:
         vault(workspace, domain)
         proxy.hosts.clear()
-        s = await session(workspace, proxy, "Cancel", settings=settings)
-        try:
+        async with session(workspace, proxy, "Cancel", settings=settings) as s:
             r = await run_test_connection(s)
             assert proxy.hosts == [expect], (domain, proxy.hosts)
             assert s.asked == [] and CANARY not in json.dumps(r)
-        finally:
-            await s.client.shutdown_session()
-            await s.client.stop()
 
 
 def test_the_cli_refuses_an_untrusted_host_unless_named(workspace, proxy):

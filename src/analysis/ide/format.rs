@@ -7,42 +7,46 @@ use crate::workspace::Workspace;
 use std::path::Path;
 
 fn print(n: &Node, text: &str, depth: usize, out: &mut String) {
-    let pad = |d: usize| "  ".repeat(d);
     match &n.kind {
-        NodeKind::Object(ms) if ms.is_empty() => out.push_str("{}"),
-        NodeKind::Object(ms) => {
-            out.push_str("{\n");
-            for (i, m) in ms.iter().enumerate() {
-                out.push_str(&pad(depth + 1));
-                out.push_str(&text[m.key_range.as_usize()]);
-                out.push_str(": ");
-                if let Some(v) = &m.value {
-                    print(v, text, depth + 1, out);
-                }
-                if i + 1 < ms.len() {
-                    out.push(',');
-                }
-                out.push('\n');
-            }
-            out.push_str(&pad(depth));
-            out.push('}');
-        }
-        NodeKind::Array(items) if items.is_empty() => out.push_str("[]"),
-        NodeKind::Array(items) => {
-            out.push_str("[\n");
-            for (i, v) in items.iter().enumerate() {
-                out.push_str(&pad(depth + 1));
+        NodeKind::Object(ms) => container(ms, ('{', '}'), depth, out, |m, out| {
+            out.push_str(&text[m.key_range.as_usize()]);
+            out.push_str(": ");
+            if let Some(v) = &m.value {
                 print(v, text, depth + 1, out);
-                if i + 1 < items.len() {
-                    out.push(',');
-                }
-                out.push('\n');
             }
-            out.push_str(&pad(depth));
-            out.push(']');
-        }
+        }),
+        NodeKind::Array(items) => container(items, ('[', ']'), depth, out, |v, out| {
+            print(v, text, depth + 1, out)
+        }),
         _ => out.push_str(&text[n.range.as_usize()]),
     }
+}
+
+/// An object's members or an array's items, one a line, indented; `{}` / `[]` when empty.
+fn container<T>(
+    items: &[T],
+    (open, close): (char, char),
+    depth: usize,
+    out: &mut String,
+    mut item: impl FnMut(&T, &mut String),
+) {
+    let pad = |d: usize| "  ".repeat(d);
+    out.push(open);
+    if items.is_empty() {
+        out.push(close);
+        return;
+    }
+    out.push('\n');
+    for (i, x) in items.iter().enumerate() {
+        out.push_str(&pad(depth + 1));
+        item(x, out);
+        if i + 1 < items.len() {
+            out.push(',');
+        }
+        out.push('\n');
+    }
+    out.push_str(&pad(depth));
+    out.push(close);
 }
 
 fn formattable<'a>(ws: &'a Workspace, path: &Path) -> Option<(&'a Node, &'a str)> {

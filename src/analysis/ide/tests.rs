@@ -24,6 +24,11 @@ fn cursor(fixture: &str) -> (crate::workspace::Workspace, PathBuf, usize) {
 }
 
 fn check_completion(fixture: &str, expect: Expect) {
+    expect.assert_eq(&completion_text(fixture));
+}
+
+/// The completion at the fixture's cursor, one line an item (the first 12).
+fn completion_text(fixture: &str) -> String {
     let (ws, path, offset) = cursor(fixture);
     let text = ws.file(&path).unwrap().text.clone();
     let mut items = complete(&ws, &path, offset, true);
@@ -51,7 +56,7 @@ fn check_completion(fixture: &str, expect: Expect) {
         s.push_str(&format!("\n… {more} more"));
     }
     s.push('\n');
-    expect.assert_eq(&s);
+    s
 }
 
 const VAULTS: &str = r###"
@@ -63,25 +68,44 @@ const VAULTS: &str = r###"
 
 #[test]
 fn action_values_for_the_chosen_type() {
-    check_completion(
+    // right after the colon, with or without an id before it, or with a prefix typed (which the
+    // client filters, each item replacing it): the same actions of the type
+    let empty = completion_text(
+        r#"
+//- flows/a.json
+{"name": "A", "actions": [{"type": "AUTH0", "action": $0"#,
+    );
+    let after_id = completion_text(
+        r#"
+//- flows/a.json
+{ "name": "A", "actions": [ { "id": "x", "type": "AUTH0", "action": $0"#,
+    );
+    let typed = completion_text(
         r#"
 //- flows/a.json
 { "name": "A", "actions": [ { "id": "x", "type": "AUTH0", "action": "GE$0" } ] }
 "#,
-        expect![[r#"
-            CREATE_USER [EnumMember] "\"CREATE_USER\"" replaces "\"GE\"" — Create a user with the Management API (POST /api/v2/users). Needs create:users.
-            GET_USER [EnumMember] "\"GET_USER\"" replaces "\"GE\"" — Get a user with the Management API (GET /api/v2/users/{id}). Needs read:users.
-            MAKE_CALL [EnumMember] "\"MAKE_CALL\"" replaces "\"GE\"" — Make a voice call through the tenant's phone provider.
-            SEND_EMAIL [EnumMember] "\"SEND_EMAIL\"" replaces "\"GE\"" — Send an email through the tenant's email provider.
-            SEND_REQUEST [EnumMember] "\"SEND_REQUEST\"" replaces "\"GE\"" — Call any Management API endpoint with the connection's M2M application.
-            SEND_SMS [EnumMember] "\"SEND_SMS\"" replaces "\"GE\"" — Send a text message through the tenant's phone provider.
-            UPDATE_USER [EnumMember] "\"UPDATE_USER\"" replaces "\"GE\"" — Update a user with the Management API (PATCH /api/v2/users/{id}). Needs update:users.
-        "#]],
     );
+    assert_eq!(after_id, empty);
+    assert_eq!(
+        typed.replace(r#"replaces "\"GE\"""#, r#"replaces """#),
+        empty
+    );
+    assert!(typed.contains(r#"replaces "\"GE\"""#));
+    expect![[r#"
+        CREATE_USER [EnumMember] "\"CREATE_USER\"" replaces "" — Create a user with the Management API (POST /api/v2/users). Needs create:users.
+        GET_USER [EnumMember] "\"GET_USER\"" replaces "" — Get a user with the Management API (GET /api/v2/users/{id}). Needs read:users.
+        MAKE_CALL [EnumMember] "\"MAKE_CALL\"" replaces "" — Make a voice call through the tenant's phone provider.
+        SEND_EMAIL [EnumMember] "\"SEND_EMAIL\"" replaces "" — Send an email through the tenant's email provider.
+        SEND_REQUEST [EnumMember] "\"SEND_REQUEST\"" replaces "" — Call any Management API endpoint with the connection's M2M application.
+        SEND_SMS [EnumMember] "\"SEND_SMS\"" replaces "" — Send a text message through the tenant's phone provider.
+        UPDATE_USER [EnumMember] "\"UPDATE_USER\"" replaces "" — Update a user with the Management API (PATCH /api/v2/users/{id}). Needs update:users.
+    "#]]
+    .assert_eq(&empty);
 }
 
 #[test]
-fn half_typed_action_value_after_colon_and_types() {
+fn half_typed_type_value() {
     check_completion(
         r#"
 //- flows/a.json
@@ -101,34 +125,6 @@ fn half_typed_action_value_after_colon_and_types() {
             JSON [Module] "\"JSON\"" replaces "\"AU\"" — JSON · 3 actions
             JWT [Module] "\"JWT\"" replaces "\"AU\"" — JSON Web Token · 3 actions
             … 13 more
-        "#]],
-    );
-    check_completion(
-        r#"
-//- flows/a.json
-{"name": "A", "actions": [{"type": "AUTH0", "action": $0"#,
-        expect![[r#"
-            CREATE_USER [EnumMember] "\"CREATE_USER\"" replaces "" — Create a user with the Management API (POST /api/v2/users). Needs create:users.
-            GET_USER [EnumMember] "\"GET_USER\"" replaces "" — Get a user with the Management API (GET /api/v2/users/{id}). Needs read:users.
-            MAKE_CALL [EnumMember] "\"MAKE_CALL\"" replaces "" — Make a voice call through the tenant's phone provider.
-            SEND_EMAIL [EnumMember] "\"SEND_EMAIL\"" replaces "" — Send an email through the tenant's email provider.
-            SEND_REQUEST [EnumMember] "\"SEND_REQUEST\"" replaces "" — Call any Management API endpoint with the connection's M2M application.
-            SEND_SMS [EnumMember] "\"SEND_SMS\"" replaces "" — Send a text message through the tenant's phone provider.
-            UPDATE_USER [EnumMember] "\"UPDATE_USER\"" replaces "" — Update a user with the Management API (PATCH /api/v2/users/{id}). Needs update:users.
-        "#]],
-    );
-    check_completion(
-        r#"
-//- flows/a.json
-{ "name": "A", "actions": [ { "id": "x", "type": "AUTH0", "action": $0"#,
-        expect![[r#"
-            CREATE_USER [EnumMember] "\"CREATE_USER\"" replaces "" — Create a user with the Management API (POST /api/v2/users). Needs create:users.
-            GET_USER [EnumMember] "\"GET_USER\"" replaces "" — Get a user with the Management API (GET /api/v2/users/{id}). Needs read:users.
-            MAKE_CALL [EnumMember] "\"MAKE_CALL\"" replaces "" — Make a voice call through the tenant's phone provider.
-            SEND_EMAIL [EnumMember] "\"SEND_EMAIL\"" replaces "" — Send an email through the tenant's email provider.
-            SEND_REQUEST [EnumMember] "\"SEND_REQUEST\"" replaces "" — Call any Management API endpoint with the connection's M2M application.
-            SEND_SMS [EnumMember] "\"SEND_SMS\"" replaces "" — Send a text message through the tenant's phone provider.
-            UPDATE_USER [EnumMember] "\"UPDATE_USER\"" replaces "" — Update a user with the Management API (PATCH /api/v2/users/{id}). Needs update:users.
         "#]],
     );
 }
