@@ -192,6 +192,10 @@ def workspace_case(flowls, reps):
 
 def main():
     flowls, json_ls, schema_path, reps = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    # FLOWLS_BENCH_BASELINE=path/to/an/older/flowls compares flowls with that build instead of
+    # the JSON server (a regression check, side by side in one run)
+    baseline = os.environ.get("FLOWLS_BENCH_BASELINE")
+    other = "baseline flowls" if baseline else "JSON server"
     schema = json.loads(Path(schema_path).read_text())
     print(f"machine: {os.cpu_count()} CPUs; {reps} runs each, alternating; medians in ms\n")
     # FLOWLS_BENCH_SIZES=5000 FLOWLS_BENCH_SERVERS=flowls narrow a run while working on one case
@@ -208,18 +212,23 @@ def main():
                     (ws / "flows").mkdir()
                     (ws / "flow-vault-connections").mkdir()
                     (ws / "flow-vault-connections/u.json").write_text('{"name": "Users M2M", "app_id": "AUTH0"}')
-                    cmd = [flowls, "lsp"] if kind == "flowls" else ["node", json_ls, "--stdio"] if json_ls.endswith(".js") else [json_ls, "--stdio"]
-                    res[kind].append(run_one(kind, cmd, ws, text, schema))
+                    if kind == "flowls":
+                        cmd = [flowls, "lsp"]
+                    elif baseline:
+                        cmd = [baseline, "lsp"]
+                    else:
+                        cmd = ["node", json_ls, "--stdio"] if json_ls.endswith(".js") else [json_ls, "--stdio"]
+                    res[kind].append(run_one("flowls" if baseline else kind, cmd, ws, text, schema))
         print(f"### {n} actions ({len(text) / 1024:.0f} KB)\n")
-        print("| metric | flowls | JSON server | JSON server / flowls |")
+        print(f"| metric | flowls | {other} | {other} / flowls |")
         print("|---|---|---|---|")
         med = lambda kind, m: statistics.median(r[m] for r in res[kind]) if res[kind] else float("nan")
         for m in ["initialize", "first diagnostics (pull)", "completion after an edit", "diagnostics after the edit", "hover", "peak RSS (MB)"]:
             a, b = med("flowls", m), med("json", m)
             print(f"| {m} | {a:.1f} | {b:.1f} | {b / a:.1f}× |")
         first = lambda kind, k: res[kind][0][k] if res[kind] else "-"
-        print(f"\n(diagnostics found: flowls {first('flowls', '_first_count')}, JSON server {first('json', '_first_count')}; "
-              f"completion items: flowls {first('flowls', '_completions')}, JSON server {first('json', '_completions')})\n")
+        print(f"\n(diagnostics found: flowls {first('flowls', '_first_count')}, {other} {first('json', '_first_count')}; "
+              f"completion items: flowls {first('flowls', '_completions')}, {other} {first('json', '_completions')})\n")
     if os.environ.get("FLOWLS_BENCH_WORKSPACE", "1") == "0":
         return
     ws = workspace_case(flowls, 3)
