@@ -24,22 +24,7 @@ struct Args {
 #[derive(Subcommand)]
 enum Command {
     /// Check flows, vault connections, grants and flowls.toml; exit 1 on findings.
-    Check {
-        /// Folders (checked whole) or files; the current folder when none.
-        paths: Vec<PathBuf>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-        /// Exit 1 on findings at or above this severity: error, warning, info or hint.
-        #[arg(long, value_enum, default_value_t = Deny::Error)]
-        deny: Deny,
-        /// The deploy-cli config with AUTH0_KEYWORD_REPLACE_MAPPINGS, relative to the workspace.
-        #[arg(long, default_value = "config.json")]
-        keyword_mappings: String,
-        /// Do not report secrets written in plain text.
-        #[arg(long)]
-        no_plaintext_secrets: bool,
-    },
+    Check(CheckArgs),
     /// Run the language server over stdio.
     Lsp {
         /// Accepted for editors that pass it; stdio is the only transport.
@@ -47,39 +32,69 @@ enum Command {
         stdio: bool,
     },
     /// Test a vault connection's credentials and granted scopes against the tenant.
-    TestConnection {
-        /// A vault connection file (or a flow file with --connection).
-        path: PathBuf,
-        /// The connection's name, when PATH is not the vault file.
-        #[arg(long)]
-        connection: Option<String>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = ResultFormat::Human)]
-        format: ResultFormat,
-        /// Give up after this many seconds.
-        #[arg(long, default_value_t = 10.0)]
-        timeout_seconds: f64,
-        /// Extra trusted root certificates (PEM), for a tenant behind a private CA.
-        #[arg(long = "ca-certificate")]
-        ca_certificates: Vec<PathBuf>,
-        /// Allow plain http to a loopback domain such as 127.0.0.1:8443 (local test tenants).
-        #[arg(long)]
-        allow_http_loopback: bool,
-        /// A host credentials may be sent to besides *.auth0.com (`login.example.com`, or
-        /// `*.example.com`); repeatable. Any other host is refused, with nothing sent.
-        #[arg(long = "trust-host", value_name = "HOST")]
-        trust_hosts: Vec<String>,
-        /// The deploy-cli config with AUTH0_KEYWORD_REPLACE_MAPPINGS, relative to the workspace.
-        #[arg(long, default_value = "config.json")]
-        keyword_mappings: String,
+    TestConnection(TestConnectionArgs),
+    /// Print a bundled JSON Schema.
+    Schema {
+        #[arg(value_enum)]
+        kind: SchemaKind,
     },
-    /// Print a bundled JSON Schema: `flow` or `vault`.
-    Schema { kind: String },
     /// Explain a diagnostic code: what it means, why it matters, how to fix it.
     Explain {
         /// A code such as `missing-scope`.
         code: String,
     },
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Folders (checked whole) or files; the current folder when none.
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Exit 1 on findings at or above this severity: error, warning, info or hint.
+    #[arg(long, value_enum, default_value_t = Deny::Error)]
+    deny: Deny,
+    /// The deploy-cli config with AUTH0_KEYWORD_REPLACE_MAPPINGS, relative to the workspace.
+    #[arg(long, default_value = "config.json")]
+    keyword_mappings: String,
+    /// Do not report secrets written in plain text.
+    #[arg(long)]
+    no_plaintext_secrets: bool,
+}
+
+#[derive(clap::Args)]
+struct TestConnectionArgs {
+    /// A vault connection file (or a flow file with --connection).
+    path: PathBuf,
+    /// The connection's name, when PATH is not the vault file.
+    #[arg(long)]
+    connection: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ResultFormat::Human)]
+    format: ResultFormat,
+    /// Give up after this many seconds.
+    #[arg(long, default_value_t = 10.0)]
+    timeout_seconds: f64,
+    /// Extra trusted root certificates (PEM), for a tenant behind a private CA.
+    #[arg(long = "ca-certificate")]
+    ca_certificates: Vec<PathBuf>,
+    /// Allow plain http to a loopback domain such as 127.0.0.1:8443 (local test tenants).
+    #[arg(long)]
+    allow_http_loopback: bool,
+    /// A host credentials may be sent to besides *.auth0.com (`login.example.com`, or
+    /// `*.example.com`); repeatable. Any other host is refused, with nothing sent.
+    #[arg(long = "trust-host", value_name = "HOST")]
+    trust_hosts: Vec<String>,
+    /// The deploy-cli config with AUTH0_KEYWORD_REPLACE_MAPPINGS, relative to the workspace.
+    #[arg(long, default_value = "config.json")]
+    keyword_mappings: String,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum SchemaKind {
+    Flow,
+    Vault,
 }
 
 fn main() -> ExitCode {
@@ -103,115 +118,93 @@ fn main() -> ExitCode {
             );
             ExitCode::from(2)
         }
-        Some(Command::Explain { code }) => match flowls::analysis::rules::rule(&code) {
-            Some(rule) => {
-                print!("{}", rule.markdown());
-                ExitCode::SUCCESS
-            }
-            None => {
-                let known: Vec<&str> = flowls::analysis::rules::RULES
-                    .iter()
-                    .map(|r| r.code)
-                    .collect();
-                eprintln!(
-                    "flowls: unknown code `{}`: the codes are {}",
-                    flowls::display::escape_control(&code, false),
-                    known.join(", ")
+        Some(Command::Explain { code }) => explain(&code),
+        Some(Command::Schema { kind }) => {
+            let schema = match kind {
+                SchemaKind::Flow => schema::flow(),
+                SchemaKind::Vault => schema::vault(),
+            };
+            print!("{}", schema::to_text(&schema));
+            ExitCode::SUCCESS
+        }
+        Some(Command::TestConnection(a)) => test_connection(a),
+        Some(Command::Check(a)) => check(a),
+    }
+}
+
+fn explain(code: &str) -> ExitCode {
+    if let Some(rule) = flowls::analysis::rules::rule(code) {
+        print!("{}", rule.markdown());
+        return ExitCode::SUCCESS;
+    }
+    let known: Vec<&str> = flowls::analysis::rules::RULES
+        .iter()
+        .map(|r| r.code)
+        .collect();
+    eprintln!(
+        "flowls: unknown code `{}`: the codes are {}",
+        flowls::display::escape_control(code, false),
+        known.join(", ")
+    );
+    ExitCode::from(2)
+}
+
+fn test_connection(a: TestConnectionArgs) -> ExitCode {
+    let settings = Settings {
+        keyword_mappings_file: a.keyword_mappings,
+        ..Settings::default()
+    };
+    let test = flowls::tenant::Settings {
+        timeout: std::time::Duration::from_secs_f64(a.timeout_seconds.clamp(0.1, 600.0)),
+        ca_certificates: a.ca_certificates,
+        allow_http_loopback: a.allow_http_loopback,
+        trusted_hosts: a.trust_hosts,
+    };
+    let env = std::env::vars().collect();
+    match cli::test_connection(&a.path, a.connection.as_deref(), &settings, &test, env) {
+        Ok(result) => {
+            if a.format == ResultFormat::Json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&result).unwrap_or_default()
                 );
-                ExitCode::from(2)
+            } else {
+                println!("{}", result.summary());
             }
-        },
-        Some(Command::Schema { kind }) => match kind.as_str() {
-            "flow" => {
-                print!("{}", schema::to_text(&schema::flow()));
+            if result.ok && result.missing_scopes.is_empty() {
                 ExitCode::SUCCESS
-            }
-            "vault" => {
-                print!("{}", schema::to_text(&schema::vault()));
-                ExitCode::SUCCESS
-            }
-            other => {
-                eprintln!("flowls: unknown schema `{other}`: use `flow` or `vault`");
+            } else if result.error.as_deref() == Some("untrusted_host") {
                 ExitCode::from(2)
-            }
-        },
-        Some(Command::TestConnection {
-            path,
-            connection,
-            format,
-            timeout_seconds,
-            ca_certificates,
-            allow_http_loopback,
-            trust_hosts,
-            keyword_mappings,
-        }) => {
-            let settings = Settings {
-                keyword_mappings_file: keyword_mappings,
-                ..Settings::default()
-            };
-            let test = flowls::tenant::Settings {
-                timeout: std::time::Duration::from_secs_f64(timeout_seconds.clamp(0.1, 600.0)),
-                ca_certificates,
-                allow_http_loopback,
-                trusted_hosts: trust_hosts,
-            };
-            match cli::test_connection(
-                &path,
-                connection.as_deref(),
-                &settings,
-                &test,
-                std::env::vars().collect(),
-            ) {
-                Ok(result) => {
-                    if format == ResultFormat::Json {
-                        println!(
-                            "{}",
-                            serde_json::to_string_pretty(&result).unwrap_or_default()
-                        );
-                    } else {
-                        println!("{}", result.summary());
-                    }
-                    if result.ok && result.missing_scopes.is_empty() {
-                        ExitCode::SUCCESS
-                    } else if result.error.as_deref() == Some("untrusted_host") {
-                        ExitCode::from(2)
-                    } else {
-                        ExitCode::from(1)
-                    }
-                }
-                Err(e) => {
-                    eprintln!("flowls: {e:#}");
-                    ExitCode::from(2)
-                }
+            } else {
+                ExitCode::from(1)
             }
         }
-        Some(Command::Check {
-            paths,
-            format,
-            deny,
-            keyword_mappings,
-            no_plaintext_secrets,
-        }) => {
-            let paths = if paths.is_empty() {
-                vec![PathBuf::from(".")]
-            } else {
-                paths
-            };
-            let settings = Settings {
-                keyword_mappings_file: keyword_mappings,
-                plaintext_secrets: !no_plaintext_secrets,
-                ..Settings::default()
-            };
-            match cli::check(&paths, &settings, std::env::vars().collect()) {
-                Ok(outcome) => {
-                    print!("{}", cli::render(&outcome, format));
-                    ExitCode::from(cli::exit_code(&outcome.findings, deny.into()) as u8)
-                }
-                Err(e) => {
-                    eprintln!("flowls: {e:#}");
-                    ExitCode::from(2)
-                }
-            }
+        Err(e) => {
+            eprintln!("flowls: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn check(a: CheckArgs) -> ExitCode {
+    let paths = if a.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        a.paths
+    };
+    let settings = Settings {
+        keyword_mappings_file: a.keyword_mappings,
+        plaintext_secrets: !a.no_plaintext_secrets,
+        ..Settings::default()
+    };
+    match cli::check(&paths, &settings, std::env::vars().collect()) {
+        Ok(outcome) => {
+            print!("{}", cli::render(&outcome, a.format));
+            ExitCode::from(cli::exit_code(&outcome.findings, a.deny.into()) as u8)
+        }
+        Err(e) => {
+            eprintln!("flowls: {e:#}");
+            ExitCode::from(2)
         }
     }
 }

@@ -268,6 +268,8 @@ impl ExprParser {
         self.postfix()
     }
 
+    /// Long: the grammar's postfix rule (member, index, call), one arm per operator, as a
+    /// recursive-descent parser keeps them.
     fn postfix(&mut self) -> Result<(), ExprError> {
         let Some((tok, range)) = self.toks.get(self.pos).cloned() else {
             return Err(self.err("expected a value"));

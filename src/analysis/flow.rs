@@ -345,6 +345,7 @@ fn envelope(ctx: &mut Ctx, a: &Action) {
 }
 
 /// The catalogue entry of the action's `(type, action)`, reporting what is missing or unknown.
+/// Long: `type` and `action` each absent, of the wrong type or unknown, with the hints for each.
 fn pair(ctx: &mut Ctx, a: &Action) -> Option<&'static crate::catalogue::ActionSpec> {
     let cat = Catalogue::get();
     let obj = opening(a.node.range);
@@ -449,6 +450,8 @@ fn pair(ctx: &mut Ctx, a: &Action) -> Option<&'static crate::catalogue::ActionSp
     None
 }
 
+/// `connection_id`: needed at all, known, of the right app, with the scope its action needs.
+/// Long: the four checks share the resolved connection and the action's context.
 fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, params: &Node) {
     let label = spec.label();
     let Some(node) = params.get("connection_id") else {
@@ -681,6 +684,8 @@ fn expressions_in<'a>(
     }
 }
 
+/// One path read by an expression. Long: one `match` over the expression roots (actions,
+/// functions, context, fields, vars), each with its own rule.
 fn reference<'a>(ctx: &mut Ctx<'a>, a: &Action, r: &Reference, before: &Before<'a>, liquid: bool) {
     let seg = |i: usize| r.segments.get(i).map(|(s, range)| (s.as_str(), *range));
     let (root, root_range) = (r.root(), r.segments[0].1);

@@ -26,6 +26,8 @@ pub fn report_all(_: &str, _: &ValidationErrorKind) -> bool {
     false
 }
 
+/// Validates `node` and reports each error at its narrowest range. Long: one `match` over the
+/// validator's error kinds, each worded for people; splitting it would scatter the wording.
 pub fn validate(
     node: &Node,
     schema: &Value,

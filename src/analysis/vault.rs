@@ -5,10 +5,12 @@ use super::scopes::{Needs, Resolution, granted};
 use super::shape::{self, Subject};
 use super::{Diagnostic, Severity, code, opening};
 use crate::analysis::Fixable;
+use crate::catalogue::AppSpec;
 use crate::catalogue::{Catalogue, SetupSpec, nearest};
 use crate::model::is_marker;
 use crate::model::vault::{Setup, VaultDoc};
 use crate::syntax::{Node, NodeKind};
+use crate::workspace::VaultInfo;
 use crate::workspace::{SourceFile, Workspace};
 use serde_json::Value;
 
@@ -45,8 +47,32 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
         )),
         Some(n) => check_name(n, "connection", out),
     }
+    let app = app_of(&doc, out);
+    for key in ["ready"] {
+        if let Some(n) = root.get(key)
+            && n.as_bool().is_none()
+        {
+            out.push(Diagnostic::error(
+                n.range,
+                code::SCHEMA,
+                format!("`{key}` must be true or false"),
+            ));
+        }
+    }
+    setup(ws, root, &doc, app, out);
+    if let Some(info) = ws.index().vaults.iter().find(|v| v.path == file.path) {
+        uses(ws, info, out);
+    }
+}
+
+/// The catalogue entry of the vault's `app_id`, reporting a missing or unknown one.
+fn app_of<'a>(
+    doc: &VaultDoc<'a>,
+    out: &mut Vec<Diagnostic>,
+) -> Option<(&'a str, &'static AppSpec)> {
+    let root = doc.root;
     let cat = Catalogue::get();
-    let app = match doc.app_id {
+    match doc.app_id {
         None => {
             out.push(Diagnostic::error(
                 opening(root.range),
@@ -89,19 +115,17 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
                 None
             }
         },
-    };
-    for key in ["ready"] {
-        if let Some(n) = root.get(key)
-            && n.as_bool().is_none()
-        {
-            out.push(Diagnostic::error(
-                n.range,
-                code::SCHEMA,
-                format!("`{key}` must be true or false"),
-            ));
-        }
     }
-    let info = ws.index().vaults.iter().find(|v| v.path == file.path);
+}
+
+/// The setup against its app's shapes: type, required fields, formats, literal secrets.
+fn setup(
+    ws: &Workspace,
+    root: &Node,
+    doc: &VaultDoc,
+    app: Option<(&str, &AppSpec)>,
+    out: &mut Vec<Diagnostic>,
+) {
     let mappings = &ws.index().mappings;
     if let (Some((app_id, app)), Some(setup_node)) = (app, doc.setup) {
         let setup = doc.resolve_setup(mappings);
@@ -178,7 +202,11 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    let Some(info) = info else { return };
+}
+
+/// What depends on the rest of the workspace: a duplicate name, no flow using the connection,
+/// and what its M2M application was granted against what its actions need.
+fn uses(ws: &Workspace, info: &VaultInfo, out: &mut Vec<Diagnostic>) {
     if let Some(name) = &info.name
         && ws
             .index()

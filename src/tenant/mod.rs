@@ -318,6 +318,8 @@ pub fn untrusted(plan: &Plan, error: &str) -> TestResult {
 }
 
 /// Resolves what the test needs from a vault connection; `Err` says what is missing.
+/// Long: one pass over the setup, in the order a reader checks it (fields, host, trust, the
+/// two token endpoints); each step can end the plan with its own answer.
 pub fn plan(
     ws: &Workspace,
     vault: &VaultInfo,
@@ -515,6 +517,8 @@ fn client(settings: &Settings) -> Result<reqwest::Client, String> {
         .map_err(|e| format!("cannot set up HTTPS: {e}"))
 }
 
+/// The request and every way its answer can go. Long: one `match` over the tenant's possible
+/// answers (status × body), which reads best side by side.
 async fn exchange(plan: &Plan, settings: &Settings) -> TestResult {
     let name = &plan.connection;
     if !plan.token_url.starts_with("https://") && !plan.token_url.starts_with("http://") {

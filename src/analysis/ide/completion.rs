@@ -233,6 +233,8 @@ struct Site<'a> {
     cursor: &'a cursor::Cursor<'a>,
 }
 
+/// Keys for the object at the cursor. Long: one arm per kind of object (flow, action, params,
+/// vault, setup, grant), each listing its keys from the catalogue.
 fn keys(site: &Site, object: &Node, replace: TextRange, has_value: bool, out: &mut Out) {
     let Site {
         kind,
@@ -454,6 +456,8 @@ fn items(schema: &Value) -> Option<&Value> {
         .find_map(|s| s.get("items"))
 }
 
+/// Values for `key` in the object at the cursor. Long: one arm per key that has values to offer
+/// (types, actions, connections, enums, app ids, booleans).
 fn values(site: &Site, object: &Node, key: &str, replace: TextRange, out: &mut Out) {
     let Site {
         ws,
@@ -671,7 +675,7 @@ fn action_snippets(root: Option<&Node>, replace: TextRange, out: &mut Out) {
 }
 
 /// Completion inside `{{ … }}`: roots, earlier actions and their outputs, functions,
-/// context fields, stored vars.
+/// context fields, stored vars. Long: one arm per root, as the expression grammar has them.
 fn expression(root: &Node, offset: usize, prefix: &str, out: &mut Out) {
     // the member chain being typed at the end of the prefix: `actions.get_us`
     let chain_start = prefix

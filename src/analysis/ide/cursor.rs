@@ -85,7 +85,8 @@ fn scalar_holds(node: &Node, offset: usize) -> bool {
     }
 }
 
-/// The cursor at byte `offset` of `text`.
+/// The cursor at byte `offset` of `text`. Long: one walk down the tree that tells key, value,
+/// array item, expression and half-typed text apart, in one place so their order is clear.
 pub fn at<'a>(root: Option<&'a Node>, text: &'a str, offset: usize) -> Cursor<'a> {
     let Some(root) = root else {
         return Cursor {

@@ -64,6 +64,8 @@ fn action_at<'a>(flow: &'a Flow<'a>, range: TextRange) -> Option<&'a Action<'a>>
         .min_by_key(|a| a.node.range.len())
 }
 
+/// The fixes of one diagnostic, by its code and [`Fixable`] data. Long: one arm per fixable
+/// kind of finding, side by side so that a reader sees every fix in one place.
 fn fixes_for(ws: &Workspace, file: &SourceFile, d: &Diagnostic, out: &mut Vec<Fix>) {
     let Some(root) = &file.parse.root else { return };
     let text = &*file.text;

@@ -413,6 +413,8 @@ fn toml_key(name: &str) -> String {
 }
 
 /// Hover text (markdown) and the range it is about.
+/// Long: one `match` over what the cursor is on (action, param, connection, expression,
+/// scope), each with its own text.
 pub fn hover(ws: &Workspace, path: &Path, offset: usize) -> Option<(TextRange, String)> {
     let file = ws.file(path)?;
     let t = target(ws, file, offset)?;
