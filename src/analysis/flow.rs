@@ -549,17 +549,16 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
             if let Resolution::Known(g) = granted(ctx.ws, vault)
                 && !scopes.iter().any(|s| g.has(s))
             {
-                let need = if scopes.len() == 1 {
-                    format!("`{}`", scopes[0])
-                } else {
-                    format!(
-                        "one of {}",
-                        scopes
-                            .iter()
+                let need = match &scopes[..] {
+                    [one] => format!("`{one}`"),
+                    [first, rest @ ..] => format!(
+                        "`{first}` (or {})",
+                        rest.iter()
                             .map(|s| format!("`{s}`"))
                             .collect::<Vec<_>>()
                             .join(", ")
-                    )
+                    ),
+                    [] => String::new(),
                 };
                 let granted_list = if g.scopes.is_empty() {
                     "none".to_string()
@@ -573,7 +572,7 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
                     format!(
                         "{what} needs {need}, but the M2M application behind `{name}` was not granted it (granted: {granted_list}; from {}): grant {}",
                         g.source.describe(),
-                        if scopes.len() == 1 { format!("`{}`", scopes[0]) } else { "one of them".into() }
+                        format!("`{}`", scopes[0])
                     ),
                 ));
             }

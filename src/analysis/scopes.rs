@@ -205,12 +205,36 @@ impl Needs {
         self.sets.iter().any(|set| set.iter().any(|s| s == scope))
     }
 
-    /// Each set for people: `read:users`, or `a | b` for any one of several; sorted.
+    /// Each set for people: its scope name, with the alternatives after it; sorted.
     pub fn describe(&self) -> Vec<String> {
-        let mut out: Vec<String> = self.sets.iter().map(|set| set.join(" | ")).collect();
+        let mut out: Vec<String> = self.sets.iter().map(|set| describe_set(set)).collect();
         out.sort();
         out.dedup();
         out
+    }
+
+    /// The scope each set names (its general scope), sorted: what to grant.
+    pub fn names(&self) -> Vec<String> {
+        names_of(self.sets.iter())
+    }
+}
+
+/// The scope each set of alternatives names (its first: the general scope), sorted, without
+/// repeats. Never a joined string: these are what to grant.
+pub fn names_of<'a>(sets: impl Iterator<Item = &'a Vec<String>>) -> Vec<String> {
+    let mut out: Vec<String> = sets.filter_map(|s| s.first().cloned()).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A set of alternatives (as `catalogue::m2m_scope_names` orders them) for people: the scope
+/// to grant, then the others that would do as well: `update:users (or update:users_app_metadata)`.
+pub fn describe_set(set: &[String]) -> String {
+    match set {
+        [] => String::new(),
+        [one] => one.clone(),
+        [first, rest @ ..] => format!("{first} (or {})", rest.join(", ")),
     }
 }
 

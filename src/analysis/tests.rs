@@ -221,6 +221,28 @@ fn missing_and_excess_scopes_from_a_grant_linked_by_client_id() {
 }
 
 #[test]
+fn scope_names_drop_user_scopes_and_name_the_general_one() {
+    check(
+        &format!(
+            r#"{VAULT_USERS}
+//- flows/a.json
+{{ "name": "A", "actions": [
+  {{ "id": "del", "type": "AUTH0", "action": "SEND_REQUEST", "params": {{ "connection_id": "Users M2M", "method": "DELETE", "pathname": "/api/v2/users/{{{{context.user.user_id}}}}" }} }},
+  {{ "id": "upd", "type": "AUTH0", "action": "SEND_REQUEST", "params": {{ "connection_id": "Users M2M", "method": "PATCH", "pathname": "/api/v2/users/x" }} }},
+  {{ "id": "dev", "type": "AUTH0", "action": "SEND_REQUEST", "params": {{ "connection_id": "Users M2M", "method": "POST", "pathname": "/api/v2/device-credentials" }} }}
+] }}
+//- grants/flows.json
+{{ "client_id": "Flows M2M", "audience": "https://acme.eu.auth0.com/api/v2/", "scope": ["update:users_app_metadata"] }}
+"#
+        ),
+        expect![[r#"
+            flows/a.json 2:45-2:59 warning missing-scope "\"SEND_REQUEST\"": DELETE /api/v2/users/{id} needs `delete:users`, but the M2M application behind `Users M2M` was not granted it (granted: update:users_app_metadata; from the client grant of `Flows M2M` in grants/flows.json, linked by the setup's client_id): grant `delete:users`
+            flows/a.json 4:133-4:161 warning unknown-endpoint "\"/api/v2/device-credentials\"": cannot tell which scope AUTH0/SEND_REQUEST needs: POST /api/v2/device-credentials accepts only a user's token, which an M2M connection never has; check the path against the Management API
+        "#]],
+    );
+}
+
+#[test]
 fn grant_linked_in_flowls_toml_and_keyword_audience() {
     check(
         &format!(

@@ -181,6 +181,10 @@ impl Catalogue {
             let mut endpoints: Vec<Endpoint> = raw
                 .into_iter()
                 .map(|(path, methods)| Endpoint {
+                    methods: methods
+                        .into_iter()
+                        .map(|(m, scopes)| (m, m2m_scope_names(scopes)))
+                        .collect(),
                     segments: path
                         .split('/')
                         .filter(|s| !s.is_empty())
@@ -193,7 +197,6 @@ impl Catalogue {
                         })
                         .collect(),
                     path,
-                    methods,
                 })
                 .collect();
             endpoints.sort_by(|a, b| a.path.cmp(&b.path));
@@ -283,6 +286,26 @@ impl Catalogue {
     }
 }
 
+/// The scopes an M2M application may hold among an endpoint's alternatives (any one is
+/// enough), in the order they are named: `*:current_user*` scopes dropped (they belong to
+/// user tokens only; a client-credentials token never holds one), then the endpoint's general
+/// scope first — the plain `verb:resource` one, the shortest (`update:users` before
+/// `update:users_app_metadata`, `read:users` before `read:user_idp_tokens`) — then the others
+/// alphabetically. Empty when only a user's token can call the endpoint. One rule for
+/// diagnostics, hover, code lens, Test connection and `flowls scopes`.
+pub fn m2m_scope_names(any_of: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = any_of
+        .into_iter()
+        .filter(|s| !s.contains(":current_user"))
+        .collect();
+    out.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+    out.dedup();
+    if out.len() > 2 {
+        out[1..].sort();
+    }
+    out
+}
+
 /// The names closest to `word` (edit distance, case-insensitive), best first.
 pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let w = word.to_ascii_uppercase();
@@ -353,6 +376,43 @@ mod tests {
             c.action("HTTP", "SEND_REQUEST").unwrap().connection,
             ConnectionUse::Optional
         );
+    }
+
+    #[test]
+    fn scope_names_for_m2m_drop_user_scopes_and_name_the_general_one_first() {
+        let c = Catalogue::get();
+        let names = |m: &str, p: &str| c.endpoint_scopes(m, p).unwrap().any_of.to_vec();
+        assert_eq!(names("DELETE", "/api/v2/users/x"), ["delete:users"]);
+        assert_eq!(
+            names("GET", "/api/v2/users/x"),
+            ["read:users", "read:user_idp_tokens"]
+        );
+        assert_eq!(
+            names("PATCH", "/api/v2/users/x"),
+            ["update:users", "update:users_app_metadata"]
+        );
+        assert_eq!(
+            names("POST", "/api/v2/users/x/identities"),
+            ["update:users"]
+        );
+        assert!(names("POST", "/api/v2/device-credentials").is_empty());
+        // every endpoint of the catalogue: no user scope, the general scope first
+        for e in &c.endpoints {
+            for (m, scopes) in &e.methods {
+                assert!(
+                    scopes.iter().all(|s| !s.contains("current_user")),
+                    "{m} {}",
+                    e.path
+                );
+                if let Some((first, rest)) = scopes.split_first() {
+                    assert!(
+                        rest.iter().all(|s| s.len() >= first.len()),
+                        "{m} {}",
+                        e.path
+                    );
+                }
+            }
+        }
     }
 
     #[test]

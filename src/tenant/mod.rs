@@ -824,18 +824,17 @@ fn success(plan: &Plan, v: &serde_json::Value) -> TestResult {
         connection: plan.connection.clone(),
         expires_in: v.get("expires_in").and_then(|e| e.as_u64()),
         scopes_from: granted.as_ref().map(|_| from.to_string()),
-        needed_scopes: plan.needed.iter().map(|set| set.join(" | ")).collect(),
+        needed_scopes: crate::analysis::scopes::names_of(plan.needed.iter()),
         ..Default::default()
     };
     if let Some(g) = &granted
         && plan.management_api
     {
-        result.missing_scopes = plan
-            .needed
-            .iter()
-            .filter(|set| !set.iter().any(|s| g.contains(s)))
-            .map(|set| set.join(" | "))
-            .collect();
+        result.missing_scopes = crate::analysis::scopes::names_of(
+            plan.needed
+                .iter()
+                .filter(|set| !set.iter().any(|s| g.contains(s))),
+        );
         result.excess_scopes = g
             .iter()
             .filter(|s| !plan.needed.iter().any(|set| set.contains(s)))

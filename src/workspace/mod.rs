@@ -572,6 +572,12 @@ pub fn need_of(a: &Action, mappings: &KeywordMappings) -> Need {
         )
     });
     match lookup {
+        Some(e) if e.any_of.is_empty() => Need::Unknown {
+            why: format!(
+                "{method} {} accepts only a user's token, which an M2M connection never has",
+                e.path
+            ),
+        },
         Some(e) => Need::AnyOf {
             scopes: e.any_of,
             what: format!("{method} {}", e.path).into(),

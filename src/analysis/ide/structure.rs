@@ -210,7 +210,7 @@ pub fn inlay_hints(ws: &Workspace, path: &Path, within: TextRange) -> Vec<(usize
             if let Need::AnyOf { scopes, .. } = crate::workspace::need_of(a, &ws.index().mappings) {
                 out.push((
                     n.range.end as usize,
-                    format!("needs {}", scopes.join(" | ")),
+                    format!("needs {}", crate::analysis::scopes::describe_set(scopes)),
                 ));
             }
         }
