@@ -570,9 +570,9 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
                     g.source.severity(),
                     code::MISSING_SCOPE,
                     format!(
-                        "{what} needs {need}, but the M2M application behind `{name}` was not granted it (granted: {granted_list}; from {}): grant {}",
+                        "{what} needs {need}, but the M2M application behind `{name}` was not granted it (granted: {granted_list}; from {}): grant `{}`",
                         g.source.describe(),
-                        format!("`{}`", scopes[0])
+                        scopes[0]
                     ),
                 ));
             }
