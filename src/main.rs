@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use flowls::catalogue::schema;
+use flowls::cli::scopes::{ScopesDeny, ScopesFormat};
 use flowls::cli::{self, Deny, Format, ResultFormat};
 use flowls::workspace::Settings;
 use std::path::PathBuf;
@@ -33,6 +34,9 @@ enum Command {
     },
     /// Test a vault connection's credentials and granted scopes against the tenant.
     TestConnection(TestConnectionArgs),
+    /// Least privilege: per M2M application, the scopes its flows need, what it was granted,
+    /// what is missing and what is excess; or the exact grant to paste.
+    Scopes(ScopesArgs),
     /// Print a bundled JSON Schema.
     Schema {
         #[arg(value_enum)]
@@ -91,6 +95,22 @@ struct TestConnectionArgs {
     keyword_mappings: String,
 }
 
+#[derive(clap::Args)]
+struct ScopesArgs {
+    /// The workspace folder (or a file in it); the current folder when none.
+    path: Option<PathBuf>,
+    /// Output: a table for people, json, or the exact grant as deploy-cli's grants/*.json body
+    /// or a Terraform auth0_client_grant.
+    #[arg(long, value_enum, default_value_t = ScopesFormat::Table)]
+    format: ScopesFormat,
+    /// Exit 1 on missing scopes (always), and with `excess` on excess scopes too.
+    #[arg(long, value_enum, default_value_t = ScopesDeny::Missing)]
+    deny: ScopesDeny,
+    /// The deploy-cli config with AUTH0_KEYWORD_REPLACE_MAPPINGS, relative to the workspace.
+    #[arg(long, default_value = "config.json")]
+    keyword_mappings: String,
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum SchemaKind {
     Flow,
@@ -129,6 +149,7 @@ fn main() -> ExitCode {
         }
         Some(Command::TestConnection(a)) => test_connection(a),
         Some(Command::Check(a)) => check(a),
+        Some(Command::Scopes(a)) => scopes(a),
     }
 }
 
@@ -178,6 +199,26 @@ fn test_connection(a: TestConnectionArgs) -> ExitCode {
             } else {
                 ExitCode::from(1)
             }
+        }
+        Err(e) => {
+            eprintln!("flowls: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn scopes(a: ScopesArgs) -> ExitCode {
+    use std::io::IsTerminal;
+    let settings = Settings {
+        keyword_mappings_file: a.keyword_mappings,
+        ..Settings::default()
+    };
+    let path = a.path.unwrap_or_else(|| PathBuf::from("."));
+    match cli::scopes(&path, &settings, std::env::vars().collect()) {
+        Ok(report) => {
+            let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            print!("{}", cli::scopes::render(&report, a.format, colour));
+            ExitCode::from(cli::scopes::exit_code(&report, a.deny))
         }
         Err(e) => {
             eprintln!("flowls: {e:#}");

@@ -7,6 +7,7 @@
 pub mod expression;
 pub mod flow;
 pub mod ide;
+pub mod least_privilege;
 pub mod rules;
 pub mod scopes;
 pub mod shape;

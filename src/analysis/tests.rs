@@ -530,3 +530,106 @@ fn duplicate_connection_names() {
         "#]],
     );
 }
+
+/// The least-privilege report, one line per application and per needed scope.
+fn report_text(ws: &Workspace) -> String {
+    let r = crate::analysis::least_privilege::report(ws);
+    let mut s = String::new();
+    for a in &r.applications {
+        s.push_str(&format!(
+            "{} [{}] granted={} missing={:?} excess={:?} exact={:?}\n",
+            a.client.as_deref().unwrap_or("?"),
+            a.connections.join(", "),
+            a.granted
+                .as_ref()
+                .map_or("unknown".to_string(), |g| format!(
+                    "{:?} from {} {:?}",
+                    g.scopes, g.source, g.file
+                )),
+            a.missing,
+            a.excess,
+            a.exact_scopes()
+        ));
+        for n in &a.needed {
+            let by: Vec<String> = n
+                .actions
+                .iter()
+                .map(|x| format!("{}:{}", x.file, x.line))
+                .collect();
+            s.push_str(&format!(
+                "  {} {:?} held={:?} by {}\n",
+                n.scope,
+                n.alternatives,
+                n.held,
+                by.join(" ")
+            ));
+        }
+    }
+    s
+}
+
+const TWO_VAULTS_FLOWS: &str = r###"
+//- flows/a.json
+{ "name": "A", "actions": [
+  { "id": "get", "type": "AUTH0", "action": "GET_USER", "params": { "connection_id": "Users M2M", "user_id": "u" } },
+  { "id": "patch", "type": "AUTH0", "action": "SEND_REQUEST", "params": { "connection_id": "Support M2M", "method": "PATCH", "pathname": "/api/v2/users/u" } }
+] }
+//- flows/b.json
+{ "name": "B", "actions": [
+  { "id": "del", "type": "AUTH0", "action": "SEND_REQUEST", "params": { "connection_id": "Support M2M", "method": "DELETE", "pathname": "/api/v2/users/u" } }
+] }
+"###;
+
+#[test]
+fn connections_group_by_application_through_grants_flowls_toml_and_literal_ids() {
+    // the same client through the grant (linked by client_id) and through flowls.toml
+    let ws = workspace(&format!(
+        r###"{VAULT_USERS}{TWO_VAULTS_FLOWS}
+//- flow-vault-connections/Support M2M.json
+{{ "name": "Support M2M", "app_id": "AUTH0", "setup": {{ "type": "OAUTH_APP", "client_id": "##SUPPORT_CLIENT##", "client_secret": "##S##", "domain": "acme.eu.auth0.com" }} }}
+//- flowls.toml
+[connections."Support M2M"]
+client = "Flows M2M"
+//- grants/flows.json
+{{ "client_id": "Flows M2M", "audience": "https://acme.eu.auth0.com/api/v2/", "scope": ["read:users", "update:users_app_metadata", "read:clients"] }}
+"###
+    ));
+    expect![[r#"
+        Flows M2M [Support M2M, Users M2M] granted=["read:users", "update:users_app_metadata", "read:clients"] from grant Some("grants/flows.json") missing=["delete:users"] excess=["read:clients"] exact=["delete:users", "read:users", "update:users_app_metadata"]
+          delete:users [] held=None by flows/b.json:2
+          read:users [] held=Some("read:users") by flows/a.json:2
+          update:users ["update:users_app_metadata"] held=Some("update:users_app_metadata") by flows/a.json:3
+    "#]]
+    .assert_eq(&report_text(&ws));
+    // the same literal client_id, with no grant in the repository; a keyword-resolved id
+    // groups too, and a connection with nothing known stands alone
+    let ws = workspace_with(
+        &format!(
+            r###"{VAULT_USERS}{TWO_VAULTS_FLOWS}
+//- flow-vault-connections/Support M2M.json
+{{ "name": "Support M2M", "app_id": "AUTH0", "setup": {{ "type": "OAUTH_APP", "client_id": "Flows M2M", "client_secret": "##S##", "domain": "acme.eu.auth0.com" }} }}
+//- flow-vault-connections/Other.json
+{{ "name": "Other", "app_id": "AUTH0", "setup": {{ "type": "OAUTH_APP", "client_id": "##OTHER_CLIENT##", "client_secret": "##S##", "domain": "acme.eu.auth0.com" }} }}
+//- config.json
+{{ "AUTH0_KEYWORD_REPLACE_MAPPINGS": {{ "OTHER_CLIENT": "Flows M2M" }} }}
+//- flows/c.json
+{{ "name": "C", "actions": [ {{ "id": "mk", "type": "AUTH0", "action": "CREATE_USER", "params": {{ "connection_id": "Other", "connection": "db", "email": "a@b.c" }} }} ] }}
+//- flow-vault-connections/Lone.json
+{{ "name": "Lone", "app_id": "AUTH0", "setup": "@@LONE@@" }}
+//- flows/d.json
+{{ "name": "D", "actions": [ {{ "id": "g", "type": "AUTH0", "action": "GET_USER", "params": {{ "connection_id": "Lone", "user_id": "u" }} }} ] }}
+"###
+        ),
+        vec![("OTHER_ENV_CLIENT".into(), "x".into())],
+    );
+    expect![[r#"
+        ? [Lone] granted=unknown missing=[] excess=[] exact=["read:users"]
+          read:users [] held=None by flows/d.json:1
+        Flows M2M [Other, Support M2M, Users M2M] granted=unknown missing=[] excess=[] exact=["create:users", "delete:users", "read:users", "update:users"]
+          create:users [] held=None by flows/c.json:1
+          delete:users [] held=None by flows/b.json:2
+          read:users [] held=None by flows/a.json:2
+          update:users ["update:users_app_metadata"] held=None by flows/a.json:3
+    "#]]
+    .assert_eq(&report_text(&ws));
+}

@@ -2,6 +2,8 @@
 //! (human, json, sarif, github). Exit codes: 0 clean, 1 findings at or above `--deny`,
 //! 2 usage or I/O error.
 
+pub mod scopes;
+
 use crate::analysis::{self, Diagnostic, Severity};
 use crate::display::escape_control;
 use crate::syntax::line_index::ColumnUnit;
@@ -377,6 +379,28 @@ fn sarif_level(code: &str) -> &'static str {
         Some(s) if s.starts_with("warning") => "warning",
         _ => "note",
     }
+}
+
+/// `flowls scopes [PATH]`: the least-privilege report of the workspace at `path` (a folder is
+/// the workspace; a file is checked with the workspace around it).
+pub fn scopes(
+    path: &Path,
+    settings: &Settings,
+    env: Vec<(String, String)>,
+) -> anyhow::Result<analysis::least_privilege::Report> {
+    use anyhow::Context;
+    let abs = std::env::current_dir()
+        .context("cannot read the current folder")?
+        .join(path);
+    let meta =
+        std::fs::metadata(&abs).with_context(|| crate::display::path(path, Path::new("")))?;
+    let root = if meta.is_dir() {
+        abs
+    } else {
+        workspace_root_of(&abs)
+    };
+    let (ws, _) = disk::load(&root, settings.clone(), env);
+    Ok(analysis::least_privilege::report(&ws))
 }
 
 /// `flowls test-connection PATH`: the same check as the editor command, for a terminal.

@@ -250,13 +250,15 @@ use crate::analysis::ide::{fixes, format, structure};
 
 pub fn code_actions(st: &State, params: CodeActionParams) -> Option<CodeActionResponse> {
     let (path, range) = st.text_range(&params.text_document.uri, params.range)?;
-    let found = fixes::fixes(&st.ws, &path, range);
+    let mut found = fixes::fixes(&st.ws, &path, range);
+    found.extend(fixes::exact_grants(&st.ws, &path));
     let mut out = Vec::new();
     for fix in found {
-        let diag = {
-            let lsp = st.lsp_diagnostics(&path, std::slice::from_ref(&fix.diagnostic));
-            lsp.into_iter().next()
-        };
+        let diag = fix.diagnostic.as_ref().and_then(|d| {
+            st.lsp_diagnostics(&path, std::slice::from_ref(d))
+                .into_iter()
+                .next()
+        });
         let mut edit = workspace_edit(st, &fix.edits);
         if let Some((target, content)) = &fix.create {
             let Some(target_uri) = Uri::from_file_path(target) else {

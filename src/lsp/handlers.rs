@@ -329,14 +329,20 @@ impl LanguageServer for Backend {
         params: ExecuteCommandParams,
     ) -> jsonrpc::Result<Option<serde_json::Value>> {
         self.wait_indexed().await;
-        if params.command != TEST_CONNECTION {
-            return Err(jsonrpc::Error::invalid_params(format!(
-                "unknown command `{}`",
-                params.command
-            )));
+        match params.command.as_str() {
+            TEST_CONNECTION => {
+                let arg = params.arguments.first().cloned().unwrap_or_default();
+                let result = self.test_connection_command(&arg).await?;
+                Ok(serde_json::to_value(&result).ok())
+            }
+            SHOW_SCOPES => {
+                // the least-privilege report of the workspace, as `flowls scopes --format json`
+                let report = crate::analysis::least_privilege::report(&lock(&self.state).ws);
+                Ok(serde_json::to_value(&report).ok())
+            }
+            other => Err(jsonrpc::Error::invalid_params(format!(
+                "unknown command `{other}`"
+            ))),
         }
-        let arg = params.arguments.first().cloned().unwrap_or_default();
-        let result = self.test_connection_command(&arg).await?;
-        Ok(serde_json::to_value(&result).ok())
     }
 }

@@ -36,6 +36,8 @@ type Shared = Arc<Mutex<State>>;
 
 /// The command that runs Test connection; argument `{ "uri": …, "connection"?: … }`.
 pub const TEST_CONNECTION: &str = "flowls.testConnection";
+/// The command that returns the least-privilege report of the workspace (no argument).
+pub const SHOW_SCOPES: &str = "flowls.showScopes";
 
 fn lock(state: &Shared) -> MutexGuard<'_, State> {
     // a panic while holding the lock must not take the server down with it

@@ -23,6 +23,8 @@ pub struct ConnectionConfig {
     pub name_range: TextRange,
     pub client: Option<(String, TextRange)>,
     pub granted_scopes: Option<Vec<(String, TextRange)>>,
+    /// The range of the `granted_scopes` array, brackets included.
+    pub granted_range: Option<TextRange>,
 }
 
 /// A problem in `flowls.toml`, with its range.
@@ -43,7 +45,7 @@ struct Raw {
 #[serde(deny_unknown_fields)]
 struct RawConnection {
     client: Option<Spanned<String>>,
-    granted_scopes: Option<Vec<Spanned<String>>>,
+    granted_scopes: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 fn range(r: std::ops::Range<usize>) -> TextRange {
@@ -76,8 +78,10 @@ impl ProjectConfig {
                     ConnectionConfig {
                         name_range,
                         client: c.client.map(|s| (s.get_ref().clone(), range(s.span()))),
+                        granted_range: c.granted_scopes.as_ref().map(|v| range(v.span())),
                         granted_scopes: c.granted_scopes.map(|v| {
-                            v.into_iter()
+                            v.into_inner()
+                                .into_iter()
                                 .map(|s| (s.get_ref().clone(), range(s.span())))
                                 .collect()
                         }),

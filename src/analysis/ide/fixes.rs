@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fix {
     pub title: String,
-    /// The diagnostic this fix removes.
-    pub diagnostic: Diagnostic,
+    /// The diagnostic this fix removes (none for an action offered on a whole file).
+    pub diagnostic: Option<Diagnostic>,
     pub edits: Vec<FileEdit>,
     /// A new file to create, with its content.
     pub create: Option<(PathBuf, String)>,
@@ -75,7 +75,7 @@ fn fixes_for(ws: &Workspace, file: &SourceFile, d: &Diagnostic, out: &mut Vec<Fi
                     preferred: bool| {
         out.push(Fix {
             title,
-            diagnostic: d.clone(),
+            diagnostic: Some(d.clone()),
             edits,
             create,
             preferred,
@@ -551,4 +551,79 @@ fn add_to_toml(ws: &Workspace, name: &str, scope: &str) -> Option<FileEdit> {
             ))
         }
     }
+}
+
+/// "Grant exactly what the flows need", on a grant file or `flowls.toml`: one edit that makes
+/// the granted scopes those the application's actions need — every missing one added, every
+/// excess one removed (`least_privilege::Application::exact_scopes`).
+pub fn exact_grants(ws: &Workspace, path: &Path) -> Vec<Fix> {
+    let Some(file) = ws.file(path) else {
+        return Vec::new();
+    };
+    let report = crate::analysis::least_privilege::report(ws);
+    let mut out = Vec::new();
+    for app in &report.applications {
+        let Some(g) = &app.granted else { continue };
+        if g.file.as_deref() != Some(file.rel.as_str())
+            || (app.missing.is_empty() && app.excess.is_empty())
+        {
+            continue;
+        }
+        let exact = app.exact_scopes();
+        let Some((range, multi_line)) = scope_array(ws, file, app) else {
+            continue;
+        };
+        let text = if multi_line {
+            let indent = line_indent(&file.text, range.start as usize);
+            let items: Vec<String> = exact
+                .iter()
+                .map(|s| format!("{indent}  {}", quoted(s)))
+                .collect();
+            format!("[\n{}\n{indent}]", items.join(",\n"))
+        } else {
+            let items: Vec<String> = exact.iter().map(|s| quoted(s)).collect();
+            format!("[{}]", items.join(", "))
+        };
+        let what = match (app.missing.len(), app.excess.len()) {
+            (0, e) => format!("remove {e} excess"),
+            (m, 0) => format!("add {m} missing"),
+            (m, e) => format!("add {m} missing, remove {e} excess"),
+        };
+        out.push(Fix {
+            title: format!("Grant exactly what the flows need ({what})"),
+            diagnostic: None,
+            edits: vec![edit(file, range, text)],
+            create: None,
+            preferred: false,
+        });
+    }
+    out
+}
+
+/// The range of the scope array an application's grant is read from in `file`, and whether it
+/// is written over several lines.
+fn scope_array(
+    ws: &Workspace,
+    file: &SourceFile,
+    app: &crate::analysis::least_privilege::Application,
+) -> Option<(TextRange, bool)> {
+    let range = match file.kind {
+        crate::model::DocKind::Grant => file.parse.root.as_ref()?.get("scope")?.range,
+        crate::model::DocKind::ProjectConfig => {
+            let config = ws.index().project.as_ref()?.1.as_ref().ok()?;
+            app.connections
+                .iter()
+                .find_map(|c| config.connections.get(c)?.granted_range)?
+        }
+        _ => return None,
+    };
+    let multi = file.text[range.as_usize()].contains('\n');
+    Some((range, multi))
+}
+
+/// The indentation of the line holding `offset`.
+fn line_indent(text: &str, offset: usize) -> &str {
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = &text[start..];
+    &line[..line.len() - line.trim_start().len()]
 }

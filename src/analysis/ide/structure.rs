@@ -227,12 +227,47 @@ pub struct Lens {
     pub test_connection: bool,
 }
 
+/// On a grant file: what the flows of the application it grants need of it, "needed by N
+/// actions · 2 missing · 1 excess", on its `scope` key.
+fn grant_lenses(ws: &Workspace, file: &crate::workspace::SourceFile) -> Vec<Lens> {
+    let Some(root) = &file.parse.root else {
+        return Vec::new();
+    };
+    let at = root.member("scope").map_or(root.range, |m| m.key_range);
+    crate::analysis::least_privilege::report(ws)
+        .applications
+        .iter()
+        .filter(|a| a.granted.as_ref().and_then(|g| g.file.as_deref()) == Some(file.rel.as_str()))
+        .map(|a| {
+            let n = a.action_count();
+            let mut title = format!("needed by {n} action{}", if n == 1 { "" } else { "s" });
+            if !a.missing.is_empty() {
+                title.push_str(&format!(" · {} missing", a.missing.len()));
+            }
+            if !a.excess.is_empty() {
+                title.push_str(&format!(" · {} excess", a.excess.len()));
+            }
+            if a.missing.is_empty() && a.excess.is_empty() {
+                title.push_str(" · exactly what the flows need");
+            }
+            Lens {
+                range: at,
+                title,
+                test_connection: false,
+            }
+        })
+        .collect()
+}
+
 /// The code lenses of a vault document: "Test connection" (for connections it can test), and
 /// where it is used with the scopes its actions need.
 pub fn lenses(ws: &Workspace, path: &Path) -> Vec<Lens> {
     let Some(file) = ws.file(path) else {
         return Vec::new();
     };
+    if file.kind == DocKind::Grant {
+        return grant_lenses(ws, file);
+    }
     if file.kind != DocKind::Vault {
         return Vec::new();
     }

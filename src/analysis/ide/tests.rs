@@ -599,7 +599,7 @@ fn every_quick_fix_removes_its_diagnostic_and_adds_none() {
         for d in &all {
             for fix in super::fixes::fixes(&ws, &f.path, d.range)
                 .into_iter()
-                .filter(|x| &x.diagnostic == d)
+                .filter(|x| x.diagnostic.as_ref() == Some(d))
             {
                 titles.push(format!("{} [{}] {}", f.rel, d.code, fix.title));
                 let after = apply(&ws, &fix);
@@ -847,5 +847,89 @@ fn completion_in_an_unfinished_string_and_after_a_syntax_error() {
             MINUTES [EnumMember] "\"MINUTES\"" replaces ""
             SECONDS [EnumMember] "\"SECONDS\"" replaces ""
         "#]],
+    );
+}
+
+#[test]
+fn granting_exactly_what_the_flows_need_in_one_edit() {
+    let fixture = r###"
+//- flow-vault-connections/users.json
+{ "name": "Users M2M", "app_id": "AUTH0", "setup": { "type": "OAUTH_APP", "client_id": "Flows M2M", "client_secret": "##S##", "domain": "acme.auth0.com" } }
+//- flows/a.json
+{ "name": "A", "actions": [
+  { "id": "get", "type": "AUTH0", "action": "GET_USER", "params": { "connection_id": "Users M2M", "user_id": "u" } },
+  { "id": "del", "type": "AUTH0", "action": "SEND_REQUEST", "params": { "connection_id": "Users M2M", "method": "DELETE", "pathname": "/api/v2/users/u" } }
+] }
+//- grants/g.json
+{
+  "client_id": "Flows M2M",
+  "audience": "https://acme.auth0.com/api/v2/",
+  "scope": [
+    "read:users",
+    "read:clients"
+  ]
+}
+"###;
+    let ws = workspace(fixture);
+    let grant = PathBuf::from("/ws/grants/g.json");
+    let lens: Vec<String> = super::structure::lenses(&ws, &grant)
+        .into_iter()
+        .map(|l| l.title)
+        .collect();
+    assert_eq!(lens, ["needed by 2 actions · 1 missing · 1 excess"]);
+    let fixes = super::fixes::exact_grants(&ws, &grant);
+    assert_eq!(fixes.len(), 1);
+    assert_eq!(
+        fixes[0].title,
+        "Grant exactly what the flows need (add 1 missing, remove 1 excess)"
+    );
+    let after = apply(&ws, &fixes[0]);
+    expect![[r#"
+        {
+          "client_id": "Flows M2M",
+          "audience": "https://acme.auth0.com/api/v2/",
+          "scope": [
+            "delete:users",
+            "read:users"
+          ]
+        }
+    "#]]
+    .assert_eq(&after.file(&grant).unwrap().text);
+    // no scope finding is left anywhere, and nothing more is offered
+    for f in after.files() {
+        let codes: Vec<&str> = crate::analysis::diagnostics(&after, &f.path)
+            .iter()
+            .map(|d| d.code)
+            .filter(|c| c.contains("scope"))
+            .collect();
+        assert!(codes.is_empty(), "{}: {codes:?}", f.rel);
+    }
+    assert!(super::fixes::exact_grants(&after, &grant).is_empty());
+    let lens: Vec<String> = super::structure::lenses(&after, &grant)
+        .into_iter()
+        .map(|l| l.title)
+        .collect();
+    assert_eq!(lens, ["needed by 2 actions · exactly what the flows need"]);
+}
+
+#[test]
+fn granting_exactly_in_flowls_toml() {
+    let fixture = r###"
+//- flow-vault-connections/users.json
+{ "name": "Users M2M", "app_id": "AUTH0", "setup": "@@USERS@@" }
+//- flows/a.json
+{ "name": "A", "actions": [ { "id": "get", "type": "AUTH0", "action": "UPDATE_USER", "params": { "connection_id": "Users M2M", "user_id": "u", "changes": {} } } ] }
+//- flowls.toml
+[connections."Users M2M"]
+granted_scopes = ["read:users"]
+"###;
+    let ws = workspace(fixture);
+    let toml = PathBuf::from("/ws/flowls.toml");
+    let fixes = super::fixes::exact_grants(&ws, &toml);
+    assert_eq!(fixes.len(), 1);
+    let after = apply(&ws, &fixes[0]);
+    assert_eq!(
+        &*after.file(&toml).unwrap().text,
+        "[connections.\"Users M2M\"]\ngranted_scopes = [\"update:users\"]\n"
     );
 }
