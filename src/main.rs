@@ -11,7 +11,7 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(
     name = "flowls",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("FLOWLS_GIT_REV"), ")"),
     about = "Language server and checker for Auth0 Forms flows and Flows Vault connections"
 )]
 struct Args {

@@ -52,8 +52,11 @@ pub enum ResultFormat {
 /// One finding with its place, ready to print.
 #[derive(Debug, Clone)]
 pub struct Finding {
-    /// Relative to the checked folder, `/`-separated.
+    /// Relative to the checked folder, `/`-separated (the human and json formats).
     pub path: String,
+    /// Relative to the current folder, `/`-separated (`..` when outside it): where CI runs,
+    /// so that SARIF and GitHub annotations land on the file (the sarif and github formats).
+    pub from_cwd: String,
     /// 1-based; columns count characters; the end is exclusive.
     pub line: usize,
     pub column: usize,
@@ -65,6 +68,8 @@ pub struct Finding {
 }
 
 pub struct CheckOutcome {
+    /// The current folder, absolute (SARIF's base for `from_cwd`).
+    pub cwd: PathBuf,
     pub findings: Vec<Finding>,
     pub files_checked: usize,
     /// Files that could not be read, with the reason.
@@ -95,12 +100,13 @@ pub fn check(
     env: Vec<(String, String)>,
 ) -> anyhow::Result<CheckOutcome> {
     use anyhow::Context;
+    let cwd = std::env::current_dir().context("cannot read the current folder")?;
     let mut outcome = CheckOutcome {
+        cwd: cwd.clone(),
         findings: Vec::new(),
         files_checked: 0,
         unreadable: Vec::new(),
     };
-    let cwd = std::env::current_dir().context("cannot read the current folder")?;
     for arg in paths {
         let abs = if arg.is_absolute() {
             arg.clone()
@@ -137,6 +143,26 @@ pub fn check(
     Ok(outcome)
 }
 
+/// `path` relative to `base` (both absolute), with `..` where it lies outside, `/`-separated
+/// and with control characters escaped.
+fn relative_to(path: &Path, base: &Path) -> String {
+    use std::path::Component;
+    let p: Vec<Component> = path.components().collect();
+    let b: Vec<Component> = base.components().collect();
+    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if common == 0 {
+        return crate::display::path(path, Path::new(""));
+    }
+    let mut rel = PathBuf::new();
+    for _ in common..b.len() {
+        rel.push("..");
+    }
+    for c in &p[common..] {
+        rel.push(c.as_os_str());
+    }
+    crate::display::path(&rel, Path::new(""))
+}
+
 fn display(path: &Path, base: &Path) -> String {
     crate::display::path(path, base)
 }
@@ -158,6 +184,7 @@ fn collect(ws: &Workspace, only: Option<&Path>, base: &Path, outcome: &mut Check
             let line = index.line_range(&file.text, l1);
             outcome.findings.push(Finding {
                 path: display(&file.path, base),
+                from_cwd: relative_to(&file.path, &outcome.cwd),
                 line: l1 + 1,
                 column: c1 + 1,
                 end_line: l2 + 1,
@@ -225,7 +252,7 @@ pub fn render(outcome: &CheckOutcome, format: Format) -> String {
                 let _ = writeln!(
                     s,
                     "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-                    gh_property(&f.path),
+                    gh_property(&f.from_cwd),
                     f.line,
                     f.column,
                     f.end_line,
@@ -342,9 +369,10 @@ fn sarif(outcome: &CheckOutcome) -> String {
                 "ruleIndex": codes.iter().position(|c| *c == f.diagnostic.code),
                 "level": level,
                 "message": { "text": f.diagnostic.message },
+                "partialFingerprints": { "flowls/v1": fingerprint(f) },
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": f.path, "uriBaseId": "SRCROOT" },
+                        "artifactLocation": { "uri": uri_path(&f.from_cwd), "uriBaseId": "SRCROOT" },
                         "region": {
                             "startLine": f.line, "startColumn": f.column,
                             "endLine": f.end_line, "endColumn": f.end_column
@@ -363,6 +391,12 @@ fn sarif(outcome: &CheckOutcome) -> String {
                 "version": env!("CARGO_PKG_VERSION"),
                 "rules": rules
             } },
+            "originalUriBaseIds": {
+                "SRCROOT": {
+                    "uri": format!("file://{}/", uri_path(&outcome.cwd.to_string_lossy()).trim_end_matches('/')),
+                    "description": { "text": "The folder flowls check ran in (the repository root in CI)." }
+                }
+            },
             "columnKind": "unicodeCodePoints",
             "results": results
         }]
@@ -370,6 +404,33 @@ fn sarif(outcome: &CheckOutcome) -> String {
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// A path as a URI reference: each byte outside the unreserved set and `/` percent-encoded.
+fn uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A finding's identity across runs, for code scanning to follow it as lines move: its code,
+/// file and the text of its line (FNV-1a, 64 bits: stable across versions and machines).
+fn fingerprint(f: &Finding) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in [f.diagnostic.code, &f.from_cwd, f.source_line.trim()] {
+        for b in part.bytes().chain([0]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
 }
 
 /// The SARIF level of a code's findings (the most severe it can have).

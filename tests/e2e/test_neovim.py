@@ -184,3 +184,25 @@ def test_neovim_completes_connection_names_right_after_open(tmp_path, workspace)
     assert "Users M2M" in r["completion"], r
     assert r["diagnostics"] == ["missing-scope"], r
     assert "unresolved-connection" not in r["published"], r
+
+
+NO_ATTACH = r"""
+vim.cmd('filetype on')
+vim.opt.runtimepath:append(EDITORS)
+vim.lsp.enable('flowls')
+vim.cmd.edit(WS .. '/data/package.json')
+vim.wait(1500)
+local out = { attached = #vim.lsp.get_clients({ bufnr = 0, name = 'flowls' }) }
+local f = io.open(OUT, 'w'); f:write(vim.json.encode(out)); f:close()
+vim.cmd('qa!')
+"""
+
+
+def test_neovim_stays_out_of_repositories_without_a_tenant(tmp_path):
+    """No bare `.git` fallback: a repository with JSON files and no tenant gets no flowls."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "data").mkdir()
+    (repo / "data/package.json").write_text('{"name": "x"}')
+    r, _, _ = run_nvim(tmp_path, repo, NO_ATTACH)
+    assert r["attached"] == 0

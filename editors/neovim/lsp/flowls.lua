@@ -1,35 +1,22 @@
 -- flowls for Neovim 0.11+: put this folder on 'runtimepath' (or copy this file to
 -- ~/.config/nvim/lsp/flowls.lua) and call vim.lsp.enable('flowls').
-
----@param bufnr integer
----@param on_dir fun(root: string)
-local function root_dir(bufnr, on_dir)
-  local root = vim.fs.root(bufnr, function(name, path)
-    if name == 'flowls.toml' then
-      return true
-    end
-    -- a deploy-cli directory: config.json next to flows/, or the flows folders themselves
-    if name == 'config.json' or name == 'flows' or name == 'flow-vault-connections' then
-      return vim.uv.fs_stat(vim.fs.joinpath(path, 'flows')) ~= nil
-        or vim.uv.fs_stat(vim.fs.joinpath(path, 'flow-vault-connections')) ~= nil
-    end
-    return false
-  end) or vim.fs.root(bufnr, '.git')
-  if root then
-    on_dir(root)
-  end
-end
+--
+-- Follows nvim-lspconfig's conventions: `root_markers` name what makes a folder a tenant kept
+-- as files, nearest first. There is no bare `.git` fallback: flowls attaches only where one
+-- of them is, not in every repository that has JSON files.
 
 ---@type vim.lsp.Config
 return {
   cmd = { 'flowls', 'lsp' },
-  filetypes = { 'json', 'jsonc', 'toml' },
-  root_dir = root_dir,
+  -- json/jsonc: flows, vault connections, grants, forms, config.json; yaml: deploy-cli's
+  -- tenant.yaml; toml: flowls.toml
+  filetypes = { 'json', 'jsonc', 'yaml', 'toml' },
+  root_markers = { 'flowls.toml', 'flows', 'flow-vault-connections', 'forms', 'tenant.yaml' },
   settings = {
     flowls = {
       keywordMappingsFile = 'config.json',
       diagnostics = { plaintextSecrets = true, trigger = 'onType' },
-      testConnection = { timeoutSeconds = 10, caCertificates = {}, allowHttpLoopback = false },
+      testConnection = { timeoutSeconds = 10 },
     },
   },
   on_attach = function(client, bufnr)
@@ -41,5 +28,30 @@ return {
       end
       client:exec_cmd({ title = 'Test connection', command = 'flowls.testConnection', arguments = { arg } }, { bufnr = bufnr })
     end, { nargs = '?', desc = 'flowls: Test connection (optionally a connection name)' })
+    -- :FlowlsScopes — the least-privilege report of the workspace, in a scratch buffer
+    vim.api.nvim_buf_create_user_command(bufnr, 'FlowlsScopes', function()
+      client:request('workspace/executeCommand', { command = 'flowls.showScopes', arguments = {} }, function(err, report)
+        if err or not report then
+          vim.notify('flowls: ' .. (err and err.message or 'no report'), vim.log.levels.ERROR)
+          return
+        end
+        local lines = {}
+        for _, app in ipairs(report.applications or {}) do
+          table.insert(lines, (app.client or '(application unknown)') .. ' — ' .. table.concat(app.connections, ', '))
+          for _, n in ipairs(app.needed) do
+            table.insert(lines, '  needs ' .. n.scope)
+          end
+          if #app.missing > 0 then
+            table.insert(lines, '  missing: ' .. table.concat(app.missing, ', '))
+          end
+          if #app.excess > 0 then
+            table.insert(lines, '  excess: ' .. table.concat(app.excess, ', '))
+          end
+        end
+        vim.cmd.new()
+        vim.bo.buftype = 'nofile'
+        vim.api.nvim_buf_set_lines(0, 0, -1, false, lines)
+      end, bufnr)
+    end, { desc = 'flowls: least-privilege report of the workspace' })
   end,
 }

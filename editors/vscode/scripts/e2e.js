@@ -1,8 +1,11 @@
-// End-to-end test of the packaged extension in a real VS Code (code-server) driven in
-// headless Chromium: a squiggle, the Problems panel, a hover, a completion and the code
+// End-to-end test of the packaged per-platform extension in a real VS Code (code-server)
+// driven in headless Chromium, on a machine with no flowls on PATH (the extension runs the
+// binary it carries): a squiggle, the Problems panel, a hover, a completion and the code
 // lenses, with screenshots; then the same workspace in Restricted Mode (workspace trust on,
-// the folder not trusted), where flowls still checks but offers no Test connection.
-// Usage: node e2e.js <flowls.vsix> <flowls binary> <out dir>. Prints "N passed, N failed".
+// the folder not trusted), where flowls still checks but offers no Test connection; then with
+// flowls.server.path set to a server of another version, which the extension says.
+// Usage: node e2e.js <flowls-linux-x64.vsix> <flowls binary> <out dir>.
+// Prints "N passed, N failed".
 const { spawn, execFileSync } = require("child_process");
 const fs = require("fs");
 const path = require("path");
@@ -48,8 +51,14 @@ async function session(mode) {
     '{\n  "name": "Broken",\n  "actions": [\n    { "id": "a", "type": "AUTH0", "action": "GET_USR", "params": {} }\n  ]\n}\n',
   );
   fs.writeFileSync(path.join(dirs.ws, "flows/Typing.json"), '{"name": "T", "actions": [{"id": "t", "type": "AUTH0", "action": ');
+  // no flowls on PATH: the extension must run the binary it carries
+  const path_ = (process.env.PATH || "")
+    .split(":")
+    .filter((d) => d && !fs.existsSync(path.join(d, "flowls")))
+    .join(":");
   const env = {
     ...process.env,
+    PATH: path_,
     HOME: dirs.home,
     TMPDIR: dirs.tmp,
     XDG_CONFIG_HOME: dirs.xdg + "/config",
@@ -71,7 +80,7 @@ async function session(mode) {
       "editor.hover.delay": 100,
       "git.openRepositoryInParentFolders": "never",
       "git.enabled": false,
-      "flowls.server.path": SERVER,
+      ...(mode === "mismatch" ? { "flowls.server.path": otherVersion(dirs.tmp) } : {}),
     }),
   );
   const common = ["--user-data-dir", dirs.ud, "--extensions-dir", dirs.ext];
@@ -120,6 +129,16 @@ async function session(mode) {
       await lens.waitFor({ timeout: 30000 });
       return page.locator(".monaco-editor .codelens-decoration").allInnerTexts();
     };
+    if (mode === "mismatch") {
+      await check("a server of another version is said so", async () => {
+        await page
+          .locator(".notifications-toasts, .notification-toast", { hasText: "is version 9.9.9, but this extension is" })
+          .first()
+          .waitFor({ timeout: 30000 });
+        await page.screenshot({ path: path.join(OUT, "vscode-mismatch.png") });
+      });
+      return;
+    }
     if (mode === "restricted") {
       await check("flowls still checks files", async () => {
         await open("flows", "Broken.json");
@@ -199,10 +218,22 @@ async function session(mode) {
   }
 }
 
+/** A server that reports another version (and otherwise is flowls). */
+function otherVersion(dir) {
+  const file = path.join(dir, "flowls-9.9.9");
+  fs.writeFileSync(
+    file,
+    `#!/bin/sh\nif [ "$1" = "--version" ]; then echo "flowls 9.9.9 (e2e)"; exit 0; fi\nexec ${JSON.stringify(SERVER)} "$@"\n`,
+  );
+  fs.chmodSync(file, 0o755);
+  return file;
+}
+
 (async () => {
   fs.mkdirSync(OUT, { recursive: true });
   await session("trusted");
   await session("restricted");
+  await session("mismatch");
   const passed = results.filter((r) => r[1]).length;
   const failed = results.length - passed;
   console.log(`${passed} passed, ${failed} failed`);

@@ -6,7 +6,8 @@ import {
   State,
   TransportKind,
 } from "vscode-languageclient/node";
-import { notFoundMessage, resolveServer } from "./resolve";
+import { execFile } from "child_process";
+import { notFoundMessage, resolveServer, versionMismatch } from "./resolve";
 import { DOCUMENTS, serverSettings } from "./settings";
 
 let client: LanguageClient | undefined;
@@ -14,6 +15,14 @@ let status: vscode.StatusBarItem;
 
 function settings() {
   return serverSettings(vscode.workspace.getConfiguration("flowls"));
+}
+
+/** Says so when the server's version is not this extension's (it does not stop the start). */
+function checkVersion(binary: string, expected: string): void {
+  execFile(binary, ["--version"], { timeout: 5000 }, (err, stdout) => {
+    const message = versionMismatch(err ? "" : stdout, expected, binary);
+    if (message) void vscode.window.showWarningMessage(message);
+  });
 }
 
 async function start(context: vscode.ExtensionContext): Promise<void> {
@@ -31,6 +40,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     void vscode.window.showErrorMessage(notFoundMessage(found));
     return;
   }
+  checkVersion(found.path, context.extension.packageJSON.version);
   const run = { command: found.path, args: ["lsp"], transport: TransportKind.stdio };
   const serverOptions: ServerOptions = { run, debug: run };
   const clientOptions: LanguageClientOptions = {

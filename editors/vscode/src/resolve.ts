@@ -64,3 +64,17 @@ export function resolveServer(opts: {
 export function notFoundMessage(r: Resolution): string {
   return `flowls: no server binary found. Tried ${r.tried.join(", then ")}. Install it (cargo install --path . in the flowls repository) or set flowls.server.path.`;
 }
+
+/** The version in `flowls --version` output ("flowls 0.1.0 (rev)"), if any. */
+export function reportedVersion(output: string): string | undefined {
+  return /^flowls\s+(\S+)/m.exec(output.trim())?.[1];
+}
+
+/** A message when the server's version is not the extension's, else undefined. */
+export function versionMismatch(output: string, expected: string, binary: string): string | undefined {
+  const found = reportedVersion(output);
+  if (found === expected) return undefined;
+  return found
+    ? `flowls: the server ${binary} is version ${found}, but this extension is ${expected}: features may not match. Update one of them (or clear flowls.server.path to use the bundled server).`
+    : `flowls: ${binary} did not report its version: is it flowls? (set flowls.server.path, or clear it to use the bundled server)`;
+}

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
-import { notFoundMessage, resolveServer } from "../src/resolve";
+import { notFoundMessage, resolveServer, versionMismatch } from "../src/resolve";
 
 const have = (...files: string[]) => (f: string) => files.includes(f);
 
@@ -47,4 +47,10 @@ test("nothing found: the message lists what was tried", () => {
 test("windows names and separators", () => {
   const r = resolveServer({ setting: "", envPath: "C:\\a;C:\\b", extensionDir: "C:\\ext", platform: "win32", exists: (f) => f.endsWith("flowls.exe") && f.includes("b") });
   assert.ok(r.path?.endsWith("flowls.exe"));
+});
+
+test("the server's version is checked against the extension's", () => {
+  assert.equal(versionMismatch("flowls 0.1.0 (abc123)\n", "0.1.0", "/x/flowls"), undefined);
+  assert.match(versionMismatch("flowls 0.0.9 (abc)", "0.1.0", "/x/flowls") ?? "", /version 0\.0\.9, but this extension is 0\.1\.0/);
+  assert.match(versionMismatch("", "0.1.0", "/x/flowls") ?? "", /did not report its version/);
 });
