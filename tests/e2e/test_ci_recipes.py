@@ -101,6 +101,7 @@ def git(repo: Path, *args, check=True):
     return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, env=env, check=check)
 
 
+@pytest.mark.slow
 def test_the_pre_commit_hook_refuses_a_commit_with_a_problem(repo, tmp_path):
     rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
     hook = recipes()["pre-commit"]
