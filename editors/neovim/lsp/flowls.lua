@@ -12,6 +12,8 @@ return {
   -- tenant.yaml; toml: flowls.toml
   filetypes = { 'json', 'jsonc', 'yaml', 'toml' },
   root_markers = { 'flowls.toml', 'flows', 'flow-vault-connections', 'forms', 'tenant.yaml' },
+  -- no root, no flowls (Neovim 0.11.1+; 0.11.0 would start it for the lone file)
+  workspace_required = true,
   settings = {
     flowls = {
       keywordMappingsFile = 'config.json',
