@@ -339,3 +339,32 @@ fn no_printed_line_shows_a_literal_secret() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_sub_folder_is_checked_within_its_workspace() {
+    // `flowls check flows/` used to take the folder for the whole workspace: every connection
+    // was unresolved
+    let tenant = root().join("examples/tenant");
+    let whole = json_findings(&flowls(&["check", ".", "--format", "json"], &tenant));
+    let out = flowls(&["check", "flows", "--format", "json"], &tenant);
+    let sub = json_findings(&out);
+    let of_flows: Vec<&Value> = whole
+        .iter()
+        .filter(|d| d["path"].as_str().unwrap().starts_with("flows/"))
+        .collect();
+    assert_eq!(sub.len(), of_flows.len());
+    for (s, w) in sub.iter().zip(&of_flows) {
+        assert_eq!(s["code"], w["code"]);
+        assert_eq!(
+            format!("flows/{}", s["path"].as_str().unwrap()),
+            w["path"].as_str().unwrap()
+        );
+    }
+    assert_eq!(
+        sub.iter()
+            .filter(|d| d["code"] == "unresolved-connection")
+            .count(),
+        1,
+        "only the planted one"
+    );
+}

@@ -113,10 +113,16 @@ fn the_catalogue_is_what_its_generator_gives_from_the_facts_in_the_repository() 
 fn the_helix_config_is_valid_toml_naming_flowls_for_json_yaml_and_toml() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("editors/helix/languages.toml");
     let config: toml::Value = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    assert_eq!(config["language-server"]["flowls"]["args"][0].as_str(), Some("lsp"));
+    assert_eq!(
+        config["language-server"]["flowls"]["args"][0].as_str(),
+        Some("lsp")
+    );
     let languages = config["language"].as_array().unwrap();
     for name in ["json", "yaml", "toml"] {
-        let l = languages.iter().find(|l| l["name"].as_str() == Some(name)).unwrap();
+        let l = languages
+            .iter()
+            .find(|l| l["name"].as_str() == Some(name))
+            .unwrap();
         let servers: Vec<&str> = l["language-servers"]
             .as_array()
             .unwrap()
@@ -124,6 +130,9 @@ fn the_helix_config_is_valid_toml_naming_flowls_for_json_yaml_and_toml() {
             .filter_map(|s| s.as_str())
             .collect();
         assert!(servers.contains(&"flowls"), "{name}");
-        assert!(l["roots"].as_array().is_some_and(|r| !r.is_empty()), "{name}");
+        assert!(
+            l["roots"].as_array().is_some_and(|r| !r.is_empty()),
+            "{name}"
+        );
     }
 }

@@ -495,7 +495,21 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
                 names.join(", ")
             ),
         };
-        ctx.out.push(
+        // a workspace that keeps no vault connection at all (an export of flows only): the
+        // connection lives in the tenant, which is worth saying but not an error
+        let no_vaults = !ctx.ws.index().vaults.iter().any(|v| !v.declared);
+        let d = if no_vaults {
+            Diagnostic::warning(
+                node.range,
+                code::UNRESOLVED_CONNECTION,
+                format!(
+                    "this workspace keeps no vault connections, so `{}` must exist in the tenant: declare it in flowls.toml ([connections.\"{}\"] app_id = \"{}\") to have its actions checked",
+                    use_.connection,
+                    use_.connection,
+                    spec.app().unwrap_or("AUTH0")
+                ),
+            )
+        } else {
             Diagnostic::error(
                 node.range,
                 code::UNRESOLVED_CONNECTION,
@@ -504,8 +518,8 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
                     use_.connection
                 ),
             )
-            .with_fix(Fixable::nearest(near)),
-        );
+        };
+        ctx.out.push(d.with_fix(Fixable::nearest(near)));
         return;
     };
     let name = vault.name.as_deref().unwrap_or(&use_.connection);

@@ -322,6 +322,23 @@ pub fn check_project(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic
     };
     let _ = file;
     for (name, c) in &config.connections {
+        if let Some((app_id, range)) = &c.app_id
+            && crate::catalogue::Catalogue::get().app(app_id).is_none()
+        {
+            let cat = crate::catalogue::Catalogue::get();
+            let near = crate::catalogue::nearest(app_id, cat.apps.keys().map(String::as_str));
+            out.push(
+                Diagnostic::error(
+                    *range,
+                    code::CONFIG,
+                    match near {
+                        Some(n) => format!("unknown app_id `{app_id}`: did you mean `{n}`?"),
+                        None => format!("unknown app_id `{app_id}`"),
+                    },
+                )
+                .with_fix(super::Fixable::nearest(near)),
+            );
+        }
         let vault = ws
             .index()
             .vaults
@@ -331,7 +348,7 @@ pub fn check_project(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic
             out.push(Diagnostic::warning(
                 c.name_range,
                 code::CONFIG,
-                format!("no vault connection is named `{name}`: check the name (it is the vault file's \"name\")"),
+                format!("no vault connection is named `{name}`: check the name (it is the vault file's \"name\"), or declare one that lives only in the tenant with app_id = \"AUTH0\""),
             ));
             continue;
         };

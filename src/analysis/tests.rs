@@ -126,7 +126,7 @@ fn schema_findings_on_params() {
             flows/a.json 3:93-3:100 error schema "\"WEEKS\"": `units` must be one of "SECONDS", "MINUTES", "HOURS", "DAYS"; found a string
             flows/a.json 4:43-4:53 error schema "\"GET_USER\"": missing `params` for AUTH0/GET_USER: add "params": { … } with connection_id, user_id
             flows/a.json 5:56-5:64 error schema "\"params\"": missing required param `json` for JSON/PARSE_JSON: add it
-            flows/a.json 6:93-6:96 error unresolved-connection "\"x\"": no vault connection named `x` in the workspace: add a SALESFORCE connection in flow-vault-connections/
+            flows/a.json 6:93-6:96 warning unresolved-connection "\"x\"": this workspace keeps no vault connections, so `x` must exist in the tenant: declare it in flowls.toml ([connections."x"] app_id = "SALESFORCE") to have its actions checked
             flows/a.json 6:159-6:161 error schema "[]": `lead_fields` needs at least 1 item
             flows/a.json 7:3-7:4 error schema "{": missing required field `id` in an action: add a unique "id"
             flows/a.json 7:45-7:53 error schema "\"colour\"": unknown field `colour` in an action: remove it
@@ -632,4 +632,34 @@ client = "Flows M2M"
           update:users ["update:users_app_metadata"] held=None by flows/a.json:3
     "#]]
     .assert_eq(&report_text(&ws));
+}
+
+#[test]
+fn connections_that_live_only_in_the_tenant() {
+    // declared in flowls.toml with their app: checked, not unresolved; their scopes from
+    // granted_scopes; an unknown app_id is a config error
+    check(
+        r###"
+//- flows/a.json
+{ "name": "A", "actions": [
+  { "id": "get", "type": "AUTH0", "action": "UPDATE_USER", "params": { "connection_id": "Auth0 Forms Connector", "user_id": "u", "changes": {} } },
+  { "id": "post", "type": "SLACK", "action": "POST_MESSAGE", "params": { "connection_id": "Auth0 Forms Connector" } },
+  { "id": "other", "type": "AUTH0", "action": "GET_USER", "params": { "connection_id": "Elsewhere", "user_id": "u" } }
+] }
+//- flowls.toml
+[connections."Auth0 Forms Connector"]
+app_id = "AUTH0"
+granted_scopes = ["read:users"]
+
+[connections."Typo"]
+app_id = "AUTHO"
+"###,
+        expect![[r#"
+            flowls.toml 3:19-3:31 hint excess-scope "\"read:users\"": `read:users` is granted but no action using `Auth0 Forms Connector` needs it: remove it from granted_scopes (least privilege)
+            flowls.toml 6:10-6:17 error config "\"AUTHO\"": unknown app_id `AUTHO`: did you mean `AUTH0`?
+            flows/a.json 2:45-2:58 warning missing-scope "\"UPDATE_USER\"": AUTH0/UPDATE_USER needs `update:users`, but the M2M application behind `Auth0 Forms Connector` was not granted it (granted: read:users; from granted_scopes in flowls.toml): grant `update:users`
+            flows/a.json 3:91-3:114 error connection-app-mismatch "\"Auth0 Forms Connector\"": SLACK/POST_MESSAGE needs a vault connection with app_id SLACK, but `Auth0 Forms Connector` has app_id AUTH0: add a vault connection with app_id SLACK
+            flows/a.json 4:88-4:99 warning unresolved-connection "\"Elsewhere\"": this workspace keeps no vault connections, so `Elsewhere` must exist in the tenant: declare it in flowls.toml ([connections."Elsewhere"] app_id = "AUTH0") to have its actions checked
+        "#]],
+    );
 }

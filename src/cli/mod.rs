@@ -80,6 +80,13 @@ pub struct CheckOutcome {
 /// a `flows/` or `flow-vault-connections/` folder, or `.git`; else the file's folder.
 pub fn workspace_root_of(file: &Path) -> PathBuf {
     let start = file.parent().unwrap_or(Path::new("."));
+    root_from(start)
+}
+
+/// The workspace a folder belongs to: the folder itself or the nearest one above it that
+/// holds `flowls.toml`, `flows/`, `flow-vault-connections/` or `.git`; else the folder.
+/// `flowls check flows/` is then checked with the vaults and grants beside it.
+pub fn root_from(start: &Path) -> PathBuf {
     let mut dir = Some(start);
     while let Some(d) = dir {
         if ["flowls.toml", "flows", "flow-vault-connections", ".git"]
@@ -93,7 +100,8 @@ pub fn workspace_root_of(file: &Path) -> PathBuf {
     start.to_path_buf()
 }
 
-/// Checks folders and files; folders wholly, files within the workspace around them.
+/// Checks folders and files, each within the workspace around it (a folder's files are all
+/// reported; a file's alone).
 pub fn check(
     paths: &[PathBuf],
     settings: &Settings,
@@ -115,13 +123,15 @@ pub fn check(
         };
         let shown = || crate::display::path(arg, Path::new(""));
         let meta = std::fs::metadata(&abs).with_context(shown)?;
-        let (root, only, display_base) = if meta.is_dir() {
-            (abs.clone(), None, abs.clone())
+        let (root, display_base) = if meta.is_dir() {
+            (root_from(&abs), abs.clone())
         } else {
-            let root = workspace_root_of(&abs);
             let base = abs.parent().map(Path::to_path_buf).unwrap_or_default();
-            (root, Some(abs.clone()), base)
+            (workspace_root_of(&abs), base)
         };
+        // what is reported: the file, or the files below the folder
+        let within = abs.clone();
+        let only = (!meta.is_dir()).then(|| abs.clone());
         let (mut ws, unreadable) = disk::load(&root, settings.clone(), env.clone());
         if let Some(file) = &only
             && ws.file(file).is_none()
@@ -132,13 +142,13 @@ pub fn check(
             ws.set_file(file.clone(), text);
         }
         for (p, why) in unreadable {
-            if only.is_none() || only.as_ref() == Some(&p) {
+            if p.starts_with(&within) {
                 outcome
                     .unreadable
                     .push((display(&p, &display_base), why.to_string()));
             }
         }
-        collect(&ws, only.as_deref(), &display_base, &mut outcome);
+        collect(&ws, &within, &display_base, &mut outcome);
     }
     Ok(outcome)
 }
@@ -167,9 +177,9 @@ fn display(path: &Path, base: &Path) -> String {
     crate::display::path(path, base)
 }
 
-fn collect(ws: &Workspace, only: Option<&Path>, base: &Path, outcome: &mut CheckOutcome) {
+fn collect(ws: &Workspace, within: &Path, base: &Path, outcome: &mut CheckOutcome) {
     for file in ws.files() {
-        if only.is_some_and(|o| o != file.path) || !analysis::is_checked(file.kind) {
+        if !file.path.starts_with(within) || !analysis::is_checked(file.kind) {
             continue;
         }
         outcome.files_checked += 1;
@@ -456,7 +466,7 @@ pub fn scopes(
     let meta =
         std::fs::metadata(&abs).with_context(|| crate::display::path(path, Path::new("")))?;
     let root = if meta.is_dir() {
-        abs
+        root_from(&abs)
     } else {
         workspace_root_of(&abs)
     };

@@ -21,6 +21,8 @@ pub struct ProjectConfig {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConnectionConfig {
     pub name_range: TextRange,
+    /// A connection that lives only in the tenant, declared with its app (`app_id = "AUTH0"`).
+    pub app_id: Option<(String, TextRange)>,
     pub client: Option<(String, TextRange)>,
     pub granted_scopes: Option<Vec<(String, TextRange)>>,
     /// The range of the `granted_scopes` array, brackets included.
@@ -44,6 +46,7 @@ struct Raw {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConnection {
+    app_id: Option<Spanned<String>>,
     client: Option<Spanned<String>>,
     granted_scopes: Option<Spanned<Vec<Spanned<String>>>>,
 }
@@ -77,6 +80,7 @@ impl ProjectConfig {
                     name.into_inner(),
                     ConnectionConfig {
                         name_range,
+                        app_id: c.app_id.map(|s| (s.get_ref().clone(), range(s.span()))),
                         client: c.client.map(|s| (s.get_ref().clone(), range(s.span()))),
                         granted_range: c.granted_scopes.as_ref().map(|v| range(v.span())),
                         granted_scopes: c.granted_scopes.map(|v| {

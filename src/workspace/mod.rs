@@ -107,6 +107,9 @@ pub struct VaultInfo {
     pub domain_shown: Option<String>,
     pub audience_shown: Option<String>,
     pub ready: Option<bool>,
+    /// Declared in `flowls.toml` with its `app_id`: it lives only in the tenant, and no file
+    /// of the workspace holds it.
+    pub declared: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -376,6 +379,7 @@ impl Workspace {
                 _ => {}
             }
         }
+        declared_connections(&mut index);
         self.index = index;
         if mappings_changed {
             let mappings = self.index.mappings.clone();
@@ -469,6 +473,7 @@ fn vault_info(f: &SourceFile, root: &Node, mappings: &KeywordMappings) -> VaultI
         (None, None) => None,
     };
     VaultInfo {
+        declared: false,
         domain_shown,
         audience_shown,
         path: f.path.clone(),
@@ -484,6 +489,38 @@ fn vault_info(f: &SourceFile, root: &Node, mappings: &KeywordMappings) -> VaultI
         audience,
         setup,
         ready: root.get("ready").and_then(Node::as_bool),
+    }
+}
+
+/// The connections `flowls.toml` declares with an `app_id` (they live only in the tenant) and
+/// no vault file defines: known by name, at their entry in `flowls.toml`.
+fn declared_connections(index: &mut Index) {
+    let Some((path, Ok(config))) = &index.project else {
+        return;
+    };
+    for (name, c) in &config.connections {
+        let Some((app_id, _)) = &c.app_id else {
+            continue;
+        };
+        if index.vaults.iter().any(|v| v.name.as_deref() == Some(name)) {
+            continue;
+        }
+        index.vaults.push(VaultInfo {
+            path: path.clone(),
+            rel: "flowls.toml".into(),
+            name: Some(name.clone()),
+            name_range: c.name_range,
+            app_id: Some(app_id.clone()),
+            id: None,
+            setup: Setup::Absent,
+            domain: None,
+            client_id: None,
+            audience: None,
+            domain_shown: None,
+            audience_shown: None,
+            ready: None,
+            declared: true,
+        });
     }
 }
 
