@@ -35,7 +35,10 @@ pub fn completion(st: &State, params: CompletionParams) -> Option<CompletionResp
                         value: d,
                     })
                 }),
-                sort_text: Some(i.sort),
+                // a leading space sorts flowls's items (which know the action's type and the
+                // workspace) before what other providers offer for the same place, such as the
+                // JSON language server's items from the bundled schema (quoted labels)
+                sort_text: Some(format!(" {}", i.sort)),
                 filter_text: Some(i.filter),
                 insert_text_format: Some(if i.snippet {
                     InsertTextFormat::SNIPPET
