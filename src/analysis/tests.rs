@@ -287,14 +287,14 @@ fn flowls_toml_problems() {
         ),
         expect![[r#"
             flow-vault-connections/Users M2M.json 2:11-2:22 hint unused-connection "\"Users M2M\"": no flow uses the connection `Users M2M`: remove it if it is not needed
-            flowls.toml 1:14-1:20 warning config "\"Nope\"": no vault connection is named `Nope`: check the name (it is the vault file's "name")
+            flowls.toml 1:14-1:20 warning config "\"Nope\"": no vault connection is named `Nope`: check the name (it is the vault file's "name"), or declare one that lives only in the tenant with app_id = "AUTH0"
             flowls.toml 4:10-4:17 error config "\"Ghost\"": no client grant in grants/ has client_id `Ghost`: use the client's name as deploy-cli writes it there
         "#]],
     );
     check(
         "//- flowls.toml\n[connections.\"A\"]\nclinet = \"x\"\n",
         expect![[r#"
-            flowls.toml 2:1-2:7 error config "clinet": flowls.toml: unknown field `clinet`, expected `client` or `granted_scopes`
+            flowls.toml 2:1-2:7 error config "clinet": flowls.toml: unknown field `clinet`, expected one of `app_id`, `client`, `granted_scopes`
         "#]],
     );
 }
