@@ -368,3 +368,82 @@ fn a_sub_folder_is_checked_within_its_workspace() {
         "only the planted one"
     );
 }
+
+#[test]
+fn export_bundles_are_checked_like_flows_wherever_they_sit() {
+    // a real bundle (tests/fixtures/bundles/README.md) gives no finding; the same with
+    // problems planted gives each at its line; flowls.toml links the stub by name for scopes
+    let bundle =
+        std::fs::read_to_string(root().join("tests/fixtures/bundles/kyc-collection.json")).unwrap();
+    let dir = std::env::temp_dir().join(format!("flowls-cli-bundle-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("ws/terraform")).unwrap();
+    std::fs::write(dir.join("ws/flowls.toml"), "").unwrap();
+    std::fs::write(dir.join("ws/terraform/kyc.json"), &bundle).unwrap();
+    let out = flowls(&["check", "ws", "--format", "json"], &dir);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(json_findings(&out).is_empty());
+
+    let planted = bundle
+        .replace("\"UPDATE_USER\"", "\"UPDATE_USR\"")
+        .replace("{{fields.company_name}}", "{{actions.later.id}}");
+    std::fs::write(dir.join("ws/terraform/kyc.json"), &planted).unwrap();
+    let out = flowls(&["check", "ws", "--format", "json"], &dir);
+    let found: Vec<(String, u64)> = json_findings(&out)
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("unknown-action".to_string(), 107),
+            ("expression".to_string(), 117)
+        ]
+    );
+
+    let with_expression = bundle.replace("{{fields.company_name}}", "{{actions.later.id}}");
+    std::fs::write(dir.join("ws/terraform/kyc.json"), &with_expression).unwrap();
+    std::fs::write(
+        dir.join("ws/flowls.toml"),
+        "[connections.\"post-login-privacy-policy-form-vc\"]\ngranted_scopes = [\"read:users\"]\n",
+    )
+    .unwrap();
+    let out = flowls(&["check", "ws", "--format", "json"], &dir);
+    let found: Vec<(String, String, u64)> = json_findings(&out)
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["path"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("excess-scope".to_string(), "flowls.toml".to_string(), 2),
+            (
+                "missing-scope".to_string(),
+                "terraform/kyc.json".to_string(),
+                107
+            ),
+            (
+                "expression".to_string(),
+                "terraform/kyc.json".to_string(),
+                117
+            ),
+        ]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -47,6 +47,19 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
     ) else {
         return;
     };
+    check_flow(ws, file, root, out);
+}
+
+/// Checks one flow object of `file` (the file itself, or a flow an export bundle holds).
+pub fn check_flow(ws: &Workspace, file: &SourceFile, root: &Node, out: &mut Vec<Diagnostic>) {
+    if root.as_object().is_none() {
+        out.push(Diagnostic::error(
+            root.range,
+            code::SCHEMA,
+            "a flow is a JSON object with \"name\" and \"actions\"",
+        ));
+        return;
+    }
     for m in root.as_object().unwrap_or_default() {
         if LEGACY_FLOW_KEYS.contains(&m.key.as_str()) {
             out.push(Diagnostic::error(

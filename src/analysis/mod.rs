@@ -164,6 +164,14 @@ pub fn diagnostics_and_secrets(ws: &Workspace, path: &Path) -> (Vec<Diagnostic>,
     let mut out = syntax_diagnostics(file);
     match file.kind {
         DocKind::Flow => flow::check(ws, file, &mut out),
+        DocKind::Bundle => {
+            // each flow an export bundle holds, checked like any flow (its form is not yet)
+            if let Some(root) = &file.parse.root {
+                for f in crate::workspace::bundle_flows(root) {
+                    flow::check_flow(ws, file, f, &mut out);
+                }
+            }
+        }
         DocKind::Vault => vault::check(ws, file, &mut out),
         DocKind::Grant => scopes::check_grant(ws, file, &mut out),
         DocKind::ProjectConfig => scopes::check_project(ws, file, &mut out),

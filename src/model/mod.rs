@@ -23,6 +23,9 @@ pub enum DocKind {
     Grant,
     /// `flowls.toml`.
     ProjectConfig,
+    /// A Dashboard export: `{version, form, flows: {"#FLOW-1#": flow}, connections:
+    /// {"#CONN-1#": {id, app_id, name}}}`, recognised by its shape wherever it sits.
+    Bundle,
     Other,
 }
 
@@ -31,7 +34,11 @@ impl DocKind {
     pub fn is_global(self) -> bool {
         matches!(
             self,
-            DocKind::Vault | DocKind::Grant | DocKind::KeywordMappings | DocKind::ProjectConfig
+            DocKind::Vault
+                | DocKind::Grant
+                | DocKind::KeywordMappings
+                | DocKind::ProjectConfig
+                | DocKind::Bundle
         )
     }
 }
@@ -48,6 +55,12 @@ pub fn classify(rel_path: &str, root: Option<&Node>, mappings_file: &str) -> Doc
     }
     if rel_path == mappings_file {
         return DocKind::KeywordMappings;
+    }
+    if let Some(root) = root
+        && root.get("form").is_some()
+        && root.get("flows").and_then(Node::as_object).is_some()
+    {
+        return DocKind::Bundle;
     }
     if let Some(schema) = root.and_then(|r| r.get("$schema")).and_then(Node::as_str) {
         if schema.ends_with("flow.schema.json") && !schema.ends_with("vault-connection.schema.json")
@@ -121,6 +134,10 @@ mod tests {
     #[test]
     fn classification_follows_the_contract() {
         assert_eq!(kind("flows/a.json", "{}"), DocKind::Flow);
+        // an export bundle, wherever it sits
+        let bundle = r##"{"version": "4.0.0", "form": {}, "flows": {"#FLOW-1#": {"name": "F", "actions": []}}}"##;
+        assert_eq!(kind("flows/kyc.json", bundle), DocKind::Bundle);
+        assert_eq!(kind("terraform/kyc.json", bundle), DocKind::Bundle);
         assert_eq!(kind("tenant/flows/a.json", "{}"), DocKind::Flow);
         assert_eq!(kind("flow-vault-connections/a.json", "{}"), DocKind::Vault);
         assert_eq!(kind("grants/a.json", "{}"), DocKind::Grant);

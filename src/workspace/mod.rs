@@ -213,9 +213,7 @@ impl Workspace {
             .map(|f| std::mem::take(&mut f.uses))
             .unwrap_or_default();
         let mut file = self.load(path.clone(), text, old);
-        if let (DocKind::Flow, Some(root)) = (file.kind, &file.parse.root) {
-            file.uses = flow_uses(root, &self.index.mappings);
-        }
+        file.uses = uses_of_file(&file, &self.index.mappings);
         let uses_changed = old_uses.len() != file.uses.len()
             || old_uses
                 .iter()
@@ -299,9 +297,7 @@ impl Workspace {
         }
         let mappings = self.index.mappings.clone();
         for f in self.files.values_mut() {
-            if let (DocKind::Flow, Some(root)) = (f.kind, &f.parse.root) {
-                f.uses = flow_uses(root, &mappings);
-            }
+            f.uses = uses_of_file(f, &mappings);
         }
         self.touched();
     }
@@ -352,6 +348,7 @@ impl Workspace {
             mappings,
             ..Index::default()
         };
+        let mut bundle_connections = Vec::new();
         for f in self.files.values() {
             let Some(root) = &f.parse.root else {
                 if f.kind == DocKind::ProjectConfig {
@@ -361,6 +358,7 @@ impl Workspace {
             };
             match f.kind {
                 DocKind::Vault => index.vaults.push(vault_info(f, root, &index.mappings)),
+                DocKind::Bundle => bundle_connections.push((f, root)),
                 DocKind::Grant => {
                     let grant = Grant::new(root);
                     let audience = grant.audience.as_deref().map(|a| {
@@ -379,14 +377,42 @@ impl Workspace {
                 _ => {}
             }
         }
+        // a bundle's connection stubs, after the vault files (a file of the same name wins)
+        for (f, root) in bundle_connections {
+            for (_, stub) in bundle_stubs(root) {
+                let Some(name) = stub.get("name").and_then(Node::as_str) else {
+                    continue;
+                };
+                if index.vaults.iter().any(|v| v.name.as_deref() == Some(name)) {
+                    continue;
+                }
+                index.vaults.push(VaultInfo {
+                    path: f.path.clone(),
+                    rel: f.rel.clone(),
+                    name: Some(name.to_string()),
+                    name_range: stub.get("name").map_or(stub.range, |n| n.range),
+                    app_id: stub
+                        .get("app_id")
+                        .and_then(Node::as_str)
+                        .map(str::to_string),
+                    id: stub.get("id").and_then(Node::as_str).map(str::to_string),
+                    setup: Setup::Absent,
+                    domain: None,
+                    client_id: None,
+                    audience: None,
+                    domain_shown: None,
+                    audience_shown: None,
+                    ready: None,
+                    declared: false,
+                });
+            }
+        }
         declared_connections(&mut index);
         self.index = index;
         if mappings_changed {
             let mappings = self.index.mappings.clone();
             for f in self.files.values_mut() {
-                if let (DocKind::Flow, Some(root)) = (f.kind, &f.parse.root) {
-                    f.uses = flow_uses(root, &mappings);
-                }
+                f.uses = uses_of_file(f, &mappings);
             }
         }
     }
@@ -522,6 +548,53 @@ fn declared_connections(index: &mut Index) {
             declared: true,
         });
     }
+}
+
+/// The connection uses of a file: a flow's, or those of every flow an export bundle holds (its
+/// `#CONN-n#` tokens read as the names of the bundle's connection stubs).
+fn uses_of_file(f: &SourceFile, mappings: &KeywordMappings) -> Vec<ConnectionRef> {
+    let Some(root) = &f.parse.root else {
+        return Vec::new();
+    };
+    match f.kind {
+        DocKind::Flow => flow_uses(root, mappings),
+        DocKind::Bundle => {
+            let stubs = bundle_stubs(root);
+            bundle_flows(root)
+                .flat_map(|flow| flow_uses(flow, mappings))
+                .map(|mut u| {
+                    if let Some(name) = stubs
+                        .iter()
+                        .find(|(token, _)| *token == u.connection)
+                        .and_then(|(_, stub)| stub.get("name").and_then(Node::as_str))
+                    {
+                        u.connection = name.to_string();
+                    }
+                    u
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The flows of an export bundle (`flows`: token → flow).
+pub fn bundle_flows(root: &Node) -> impl Iterator<Item = &Node> {
+    root.get("flows")
+        .and_then(Node::as_object)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|m| m.value.as_ref())
+}
+
+/// The connection stubs of an export bundle, by token (`#CONN-1#`).
+fn bundle_stubs(root: &Node) -> Vec<(&str, &Node)> {
+    root.get("connections")
+        .and_then(Node::as_object)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|m| Some((m.key.as_str(), m.value.as_ref()?)))
+        .collect()
 }
 
 /// Every `connection_id` in a flow, with what its action needs.
