@@ -36,6 +36,8 @@ struct Ctx<'a> {
     /// [`validate_all`]), by the address of the params node; an action that is not in it has
     /// none.
     validated: HashMap<usize, Vec<Diagnostic>>,
+    /// The field ids of the forms that start this flow; `None` when none does.
+    fields: Option<std::collections::HashSet<String>>,
     out: &'a mut Vec<Diagnostic>,
 }
 
@@ -97,6 +99,7 @@ pub fn check_flow(ws: &Workspace, file: &SourceFile, root: &Node, out: &mut Vec<
         mappings: &ws.index().mappings,
         ids: HashMap::with_capacity(all.len()),
         validated: validate_all(&all, &ws.index().mappings),
+        fields: super::form::fields_for_flow(ws, file, root),
         out,
     };
     for a in &all {
@@ -805,7 +808,30 @@ fn reference<'a>(ctx: &mut Ctx<'a>, a: &Action, r: &Reference, before: &Before<'
                 );
             }
         }
-        "fields" | "vars" => {}
+        "fields" => {
+            if let Some(known) = &ctx.fields
+                && let Some((field, range)) = seg(1)
+                && !known.contains(field)
+            {
+                let near = nearest(field, known.iter().map(String::as_str));
+                ctx.out.push(
+                    Diagnostic::warning(
+                        crate::syntax::TextRange::new(
+                            root_range.start as usize,
+                            range.end as usize,
+                        ),
+                        code::UNKNOWN_FIELD,
+                        format!(
+                            "no form that starts this flow has a field `{field}`{}",
+                            near.map(|n| format!(": did you mean `{n}`?"))
+                                .unwrap_or_default()
+                        ),
+                    )
+                    .with_fix(Fixable::nearest(near)),
+                );
+            }
+        }
+        "vars" => {}
         _ if liquid => {}
         other => {
             let near = nearest(other, exprs::ROOTS.iter().map(|r| r.0));

@@ -6,6 +6,7 @@
 
 pub mod expression;
 pub mod flow;
+pub mod form;
 pub mod ide;
 pub mod least_privilege;
 pub mod rules;
@@ -59,6 +60,9 @@ pub mod code {
     pub const DUPLICATE_CONNECTION: &str = "duplicate-connection";
     /// A problem in `flowls.toml`.
     pub const CONFIG: &str = "config";
+    pub const UNRESOLVED_FLOW: &str = "unresolved-flow";
+    pub const FORM_GRAPH: &str = "form-graph";
+    pub const UNKNOWN_FIELD: &str = "unknown-field";
 
     /// Every code (each has its rule in `analysis::rules`).
     pub const ALL: &[&str] = &[
@@ -79,6 +83,9 @@ pub mod code {
         UNKNOWN_ENDPOINT,
         DUPLICATE_CONNECTION,
         CONFIG,
+        UNRESOLVED_FLOW,
+        FORM_GRAPH,
+        UNKNOWN_FIELD,
     ];
 }
 
@@ -165,13 +172,17 @@ pub fn diagnostics_and_secrets(ws: &Workspace, path: &Path) -> (Vec<Diagnostic>,
     match file.kind {
         DocKind::Flow => flow::check(ws, file, &mut out),
         DocKind::Bundle => {
-            // each flow an export bundle holds, checked like any flow (its form is not yet)
+            // each flow an export bundle holds, checked like any flow, and its form
             if let Some(root) = &file.parse.root {
                 for f in crate::workspace::bundle_flows(root) {
                     flow::check_flow(ws, file, f, &mut out);
                 }
+                if let Some(form) = root.get("form").filter(|f| f.as_object().is_some()) {
+                    form::check_form(ws, form, root.get("flows"), &mut out);
+                }
             }
         }
+        DocKind::Form => form::check(ws, file, &mut out),
         DocKind::Vault => vault::check(ws, file, &mut out),
         DocKind::Grant => scopes::check_grant(ws, file, &mut out),
         DocKind::ProjectConfig => scopes::check_project(ws, file, &mut out),

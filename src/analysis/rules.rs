@@ -156,6 +156,30 @@ pub const RULES: &[Rule] = &[
         example: "[connections.\"Users M2M\"]\nclinet = \"Flows M2M\"",
         fix: "Correct the key or the name the message points at.",
     },
+    Rule {
+        code: code::UNRESOLVED_FLOW,
+        severity: "error",
+        summary: "A form's FLOW node names no flow",
+        explanation: "A form's FLOW node runs a flow: `config.flow_id` holds the flow's name in deploy-cli files (its `af_…` id in API-shaped files, a `#FLOW-n#` token in an export bundle). No flow with that name or id is in the workspace (or the bundle), so the form would fail when it reaches the node.",
+        example: r#"{ "id": "flow_1", "type": "FLOW", "config": { "flow_id": "Update KYC Nmae", "next_node": "$ending" } }"#,
+        fix: "Use the flow's exact name (did you mean …?), or add the flow under flows/.",
+    },
+    Rule {
+        code: code::FORM_GRAPH,
+        severity: "error (hint for a node no path reaches)",
+        summary: "A form's next_node names no node, or a node is never reached",
+        explanation: "A form goes from `start.next_node` through each node's `next_node` (a router's rules and fallback) to `$ending`. A target that names no node breaks the form when it is reached; a node no path from the start reaches is dead weight.",
+        example: r#""config": { "components": [ … ], "next_node": "step_2" }   (no node has the id step_2)"#,
+        fix: "Point the target at an existing node's id or at \"$ending\"; link an unreached node from another, or remove it.",
+    },
+    Rule {
+        code: code::UNKNOWN_FIELD,
+        severity: "warning",
+        summary: "A flow reads a form field no form that starts it has",
+        explanation: "A flow started by a form reads the form's fields as `{{fields.<id>}}`, by the id of a component. When no form that starts the flow has a component with that id, the value is empty at run time. Checked only when at least one form in the workspace starts the flow.",
+        example: r#""first_name": "{{fields.firstname}}"   (the form's component is first_name)"#,
+        fix: "Use the component's id (did you mean …?), or add the field to the form.",
+    },
 ];
 
 /// The rule of a code.

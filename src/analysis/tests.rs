@@ -663,3 +663,59 @@ app_id = "AUTHO"
         "#]],
     );
 }
+
+#[test]
+fn forms_graph_flows_and_fields() {
+    check(
+        r###"
+//- forms/kyc.json
+{
+  "name": "KYC",
+  "nodes": [
+    { "id": "step_1", "type": "STEP", "config": { "components": [ { "id": "full_name", "category": "FIELD", "type": "TEXT" } ], "next_node": "flow_1" } },
+    { "id": "flow_1", "type": "FLOW", "config": { "flow_id": "Update KYC Name", "next_node": "router_1" } },
+    { "id": "router_1", "type": "ROUTER", "config": { "rules": [ { "id": "r", "next_node": "step_9" } ], "fallback": "$ending" } },
+    { "id": "flow_2", "type": "FLOW", "config": { "flow_id": "Update KYC Nmae", "next_node": "$ending" } }
+  ],
+  "start": { "next_node": "step_1" },
+  "ending": {}
+}
+//- flows/kyc.json
+{ "name": "Update KYC Name", "actions": [
+  { "id": "s", "type": "FLOW", "action": "STORE_VARS", "params": { "vars": { "a": "{{fields.full_name}}", "b": "{{fields.fullname}}" } } }
+] }
+//- flows/other.json
+{ "name": "Other", "actions": [
+  { "id": "s", "type": "FLOW", "action": "STORE_VARS", "params": { "vars": { "a": "{{fields.anything}}" } } }
+] }
+"###,
+        expect![[r#"
+            flows/kyc.json 2:115-2:130 warning unknown-field "fields.fullname": no form that starts this flow has a field `fullname`: did you mean `full_name`?
+            forms/kyc.json 6:92-6:100 error form-graph "\"step_9\"": no node of the form has the id `step_9`: did you mean `step_1`?
+            forms/kyc.json 7:13-7:21 hint form-graph "\"flow_2\"": no path from the start reaches the node `flow_2`: point a `next_node` at it, or remove it
+            forms/kyc.json 7:62-7:79 error unresolved-flow "\"Update KYC Nmae\"": no flow named `Update KYC Nmae` in the workspace: did you mean `Update KYC Name`?
+        "#]],
+    );
+}
+
+#[test]
+fn a_bundles_form_starts_its_own_flows_by_token() {
+    check(
+        r###"
+//- terraform/kyc.json
+{ "version": "4.0.0",
+  "form": { "name": "F", "nodes": [
+    { "id": "s", "type": "STEP", "config": { "components": [ { "id": "email", "category": "FIELD", "type": "EMAIL" } ], "next_node": "f" } },
+    { "id": "f", "type": "FLOW", "config": { "flow_id": "#FLOW-2#", "next_node": "$ending" } }
+  ], "start": { "next_node": "s" } },
+  "flows": { "#FLOW-1#": { "name": "One", "actions": [
+    { "id": "v", "type": "FLOW", "action": "STORE_VARS", "params": { "vars": { "e": "{{fields.emial}}" } } }
+  ] } },
+  "connections": {}
+}
+"###,
+        expect![[r##"
+            terraform/kyc.json 4:57-4:67 error unresolved-flow "\"#FLOW-2#\"": no flow named `#FLOW-2#` in the bundle: did you mean `#FLOW-1#`?
+        "##]],
+    );
+}

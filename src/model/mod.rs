@@ -4,6 +4,7 @@
 //! Views borrow the syntax tree; building one is cheap and does no I/O.
 
 pub mod flow;
+pub mod form;
 pub mod grant;
 pub mod host;
 pub mod keywords;
@@ -23,6 +24,8 @@ pub enum DocKind {
     Grant,
     /// `flowls.toml`.
     ProjectConfig,
+    /// A form: deploy-cli `forms/*.json`, `*.form.json`, or an object with `nodes` and `start`.
+    Form,
     /// A Dashboard export: `{version, form, flows: {"#FLOW-1#": flow}, connections:
     /// {"#CONN-1#": {id, app_id, name}}}`, recognised by its shape wherever it sits.
     Bundle,
@@ -39,6 +42,7 @@ impl DocKind {
                 | DocKind::KeywordMappings
                 | DocKind::ProjectConfig
                 | DocKind::Bundle
+                | DocKind::Form
         )
     }
 }
@@ -72,6 +76,15 @@ pub fn classify(rel_path: &str, root: Option<&Node>, mappings_file: &str) -> Doc
         }
     }
     let folders: Vec<&str> = rel_path.split('/').rev().skip(1).collect();
+    if folders.first() == Some(&"forms") || name.ends_with(".form.json") {
+        return DocKind::Form;
+    }
+    if let Some(root) = root
+        && root.get("nodes").and_then(Node::as_array).is_some()
+        && root.get("start").is_some()
+    {
+        return DocKind::Form;
+    }
     if folders.contains(&"flows") {
         return DocKind::Flow;
     }

@@ -417,6 +417,31 @@ impl Workspace {
         }
     }
 
+    /// The flow file a form's `flow_id` names: by the flow's `name`, or its `af_…` id.
+    pub fn flow_named(&self, name: &str) -> Option<&SourceFile> {
+        self.files().filter(|f| f.kind == DocKind::Flow).find(|f| {
+            f.parse.root.as_ref().is_some_and(|r| {
+                r.get("name").and_then(Node::as_str) == Some(name)
+                    || r.get("id").and_then(Node::as_str) == Some(name)
+            })
+        })
+    }
+
+    /// The names of the workspace's flows (for suggestions).
+    pub fn flow_names(&self) -> Vec<String> {
+        self.files()
+            .filter(|f| f.kind == DocKind::Flow)
+            .filter_map(|f| {
+                f.parse
+                    .root
+                    .as_ref()?
+                    .get("name")?
+                    .as_str()
+                    .map(str::to_string)
+            })
+            .collect()
+    }
+
     /// The vault connection a `connection_id` names: by name, or by `ac_…` id.
     pub fn resolve_connection(&self, connection: &str) -> Option<&VaultInfo> {
         self.index

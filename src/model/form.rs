@@ -1,0 +1,87 @@
+//! A view of a form (deploy-cli `forms/*.json`, or the `form` of an export bundle): its nodes
+//! (`STEP` with components, `FLOW` naming a flow, `ROUTER` with rules and a fallback), where
+//! each goes next, and the field ids its components define.
+
+use crate::syntax::{Node, TextRange};
+
+/// The end of a form, which `next_node` may name besides a node id.
+pub const ENDING: &str = "$ending";
+
+#[derive(Debug)]
+pub struct Form<'a> {
+    pub root: &'a Node,
+    pub nodes: Vec<FormNode<'a>>,
+    /// `start.next_node`.
+    pub start: Option<&'a Node>,
+}
+
+#[derive(Debug)]
+pub struct FormNode<'a> {
+    pub id: Option<&'a Node>,
+    pub type_: Option<&'a str>,
+    /// Every `next_node`, router rule target and fallback of the node, as written.
+    pub targets: Vec<&'a Node>,
+    /// `config.flow_id` of a `FLOW` node.
+    pub flow_id: Option<&'a Node>,
+    /// The ids of a `STEP` node's components.
+    pub fields: Vec<&'a str>,
+}
+
+impl<'a> Form<'a> {
+    pub fn new(root: &'a Node) -> Form<'a> {
+        let nodes = root
+            .get("nodes")
+            .and_then(Node::as_array)
+            .unwrap_or_default()
+            .iter()
+            .map(FormNode::new)
+            .collect();
+        Form {
+            root,
+            nodes,
+            start: root.get("start").and_then(|s| s.get("next_node")),
+        }
+    }
+
+    /// Every field id the form's components define.
+    pub fn fields(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.nodes.iter().flat_map(|n| n.fields.iter().copied())
+    }
+
+    /// The `flow_id`s of its `FLOW` nodes, with their ranges.
+    pub fn flow_refs(&self) -> Vec<(&'a str, TextRange)> {
+        self.nodes
+            .iter()
+            .filter_map(|n| n.flow_id)
+            .filter_map(|f| Some((f.as_str()?, f.range)))
+            .collect()
+    }
+}
+
+impl<'a> FormNode<'a> {
+    fn new(node: &'a Node) -> FormNode<'a> {
+        let config = node.get("config");
+        let mut targets: Vec<&Node> = Vec::new();
+        if let Some(c) = config {
+            targets.extend(c.get("next_node"));
+            targets.extend(c.get("fallback"));
+            for rule in c.get("rules").and_then(Node::as_array).unwrap_or_default() {
+                targets.extend(rule.get("next_node"));
+            }
+        }
+        let fields = config
+            .and_then(|c| c.get("components"))
+            .and_then(Node::as_array)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|c| c.get("id").and_then(Node::as_str))
+            .collect();
+        FormNode {
+            id: node.get("id"),
+            type_: node.get("type").and_then(Node::as_str),
+            targets,
+            flow_id: config.and_then(|c| c.get("flow_id")),
+            fields,
+        }
+    }
+}
