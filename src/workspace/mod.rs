@@ -112,6 +112,37 @@ pub struct VaultInfo {
     pub declared: bool,
 }
 
+impl VaultInfo {
+    /// A connection known only by its name and app (a bundle's stub, or one `flowls.toml`
+    /// declares): no setup, so nothing about its credentials.
+    fn by_name_only(
+        path: PathBuf,
+        rel: String,
+        name: &str,
+        name_range: TextRange,
+        app_id: Option<&str>,
+        id: Option<&str>,
+        declared: bool,
+    ) -> VaultInfo {
+        VaultInfo {
+            path,
+            rel,
+            name: Some(name.to_string()),
+            name_range,
+            app_id: app_id.map(str::to_string),
+            id: id.map(str::to_string),
+            setup: Setup::Absent,
+            domain: None,
+            client_id: None,
+            audience: None,
+            domain_shown: None,
+            audience_shown: None,
+            ready: None,
+            declared,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct GrantInfo {
     pub path: PathBuf,
@@ -386,25 +417,15 @@ impl Workspace {
                 if index.vaults.iter().any(|v| v.name.as_deref() == Some(name)) {
                     continue;
                 }
-                index.vaults.push(VaultInfo {
-                    path: f.path.clone(),
-                    rel: f.rel.clone(),
-                    name: Some(name.to_string()),
-                    name_range: stub.get("name").map_or(stub.range, |n| n.range),
-                    app_id: stub
-                        .get("app_id")
-                        .and_then(Node::as_str)
-                        .map(str::to_string),
-                    id: stub.get("id").and_then(Node::as_str).map(str::to_string),
-                    setup: Setup::Absent,
-                    domain: None,
-                    client_id: None,
-                    audience: None,
-                    domain_shown: None,
-                    audience_shown: None,
-                    ready: None,
-                    declared: false,
-                });
+                index.vaults.push(VaultInfo::by_name_only(
+                    f.path.clone(),
+                    f.rel.clone(),
+                    name,
+                    stub.get("name").map_or(stub.range, |n| n.range),
+                    stub.get("app_id").and_then(Node::as_str),
+                    stub.get("id").and_then(Node::as_str),
+                    false,
+                ));
             }
         }
         declared_connections(&mut index);
@@ -556,22 +577,15 @@ fn declared_connections(index: &mut Index) {
         if index.vaults.iter().any(|v| v.name.as_deref() == Some(name)) {
             continue;
         }
-        index.vaults.push(VaultInfo {
-            path: path.clone(),
-            rel: "flowls.toml".into(),
-            name: Some(name.clone()),
-            name_range: c.name_range,
-            app_id: Some(app_id.clone()),
-            id: None,
-            setup: Setup::Absent,
-            domain: None,
-            client_id: None,
-            audience: None,
-            domain_shown: None,
-            audience_shown: None,
-            ready: None,
-            declared: true,
-        });
+        index.vaults.push(VaultInfo::by_name_only(
+            path.clone(),
+            "flowls.toml".into(),
+            name,
+            c.name_range,
+            Some(app_id),
+            None,
+            true,
+        ));
     }
 }
 
