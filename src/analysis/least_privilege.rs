@@ -80,27 +80,35 @@ pub struct GrantedScopes {
     pub described: String,
 }
 
+/// A connection of an application, with what it was granted (when something says).
+type Member<'a> = (&'a VaultInfo, Option<Granted>);
+
 /// The report of the workspace.
 pub fn report(ws: &Workspace) -> Report {
-    let mut groups: Vec<(Option<String>, Vec<&VaultInfo>)> = Vec::new();
+    // each connection with what it was granted (resolved once)
+    let mut groups: Vec<(Option<String>, Vec<Member>)> = Vec::new();
     for v in ws
         .index()
         .vaults
         .iter()
         .filter(|v| v.app_id.as_deref() == Some("AUTH0"))
     {
-        let client = client_of(ws, v);
+        let resolved = match granted(ws, v) {
+            Resolution::Known(g) => Some(g),
+            Resolution::Unknown { .. } => None,
+        };
+        let client = client_of(ws, v, resolved.as_ref());
         match groups
             .iter_mut()
             .find(|(c, _)| client.is_some() && *c == client)
         {
-            Some((_, vs)) => vs.push(v),
-            None => groups.push((client, vec![v])),
+            Some((_, vs)) => vs.push((v, resolved)),
+            None => groups.push((client, vec![(v, resolved)])),
         }
     }
     let mut applications: Vec<Application> = groups
         .into_iter()
-        .map(|(client, vaults)| application(ws, client, &vaults))
+        .map(|(client, members)| application(ws, client, members))
         .filter(|a| !a.needed.is_empty() || !a.unknown.is_empty() || a.granted.is_some())
         .collect();
     applications.sort_by(|a, b| (&a.client, &a.connections).cmp(&(&b.client, &b.connections)));
@@ -109,13 +117,13 @@ pub fn report(ws: &Workspace) -> Report {
 
 /// The application behind a connection: the grant's client, `flowls.toml`'s `client`, or a
 /// literal `client_id` (never one that comes from the environment).
-fn client_of(ws: &Workspace, v: &VaultInfo) -> Option<String> {
-    if let Resolution::Known(Granted {
+fn client_of(ws: &Workspace, v: &VaultInfo, resolved: Option<&Granted>) -> Option<String> {
+    if let Some(Granted {
         source: Source::Grant { client, .. },
         ..
-    }) = granted(ws, v)
+    }) = resolved
     {
-        return Some(client);
+        return Some(client.clone());
     }
     let name = v.name.as_deref()?;
     let config = ws
@@ -128,10 +136,8 @@ fn client_of(ws: &Workspace, v: &VaultInfo) -> Option<String> {
         return Some(client.clone());
     }
     let raw = ws
-        .file(&v.path)
-        .and_then(|f| f.parse.root.as_ref())
-        .and_then(|r| r.get("setup"))
-        .and_then(|s| s.get("client_id"))
+        .written_setup(v)?
+        .get("client_id")
         .and_then(crate::syntax::Node::as_str)?;
     ws.index()
         .mappings
@@ -141,7 +147,9 @@ fn client_of(ws: &Workspace, v: &VaultInfo) -> Option<String> {
         .flatten()
 }
 
-fn application(ws: &Workspace, client: Option<String>, vaults: &[&VaultInfo]) -> Application {
+fn application(ws: &Workspace, client: Option<String>, members: Vec<Member>) -> Application {
+    let vaults: Vec<&VaultInfo> = members.iter().map(|(v, _)| *v).collect();
+    let vaults = vaults.as_slice();
     let mut needed: Vec<(Vec<String>, NeededScope)> = Vec::new();
     let mut unknown = Vec::new();
     for v in vaults {
@@ -186,10 +194,7 @@ fn application(ws: &Workspace, client: Option<String>, vaults: &[&VaultInfo]) ->
         }
     }
     // the most trusted source among the connections (they stand for one application)
-    let resolved = vaults.iter().find_map(|v| match granted(ws, v) {
-        Resolution::Known(g) => Some(g),
-        Resolution::Unknown { .. } => None,
-    });
+    let resolved = members.into_iter().find_map(|(_, g)| g);
     let mut missing = Vec::new();
     for (set, n) in &mut needed {
         n.held = resolved
@@ -255,10 +260,7 @@ fn written_audience(ws: &Workspace, vaults: &[&VaultInfo], g: Option<&Granted>) 
         return Some(a);
     }
     vaults.iter().find_map(|v| {
-        let setup = ws
-            .file(&v.path)
-            .and_then(|f| f.parse.root.as_ref())
-            .and_then(|r| r.get("setup"))?;
+        let setup = ws.written_setup(v)?;
         let raw = |k: &str| setup.get(k).and_then(crate::syntax::Node::as_str);
         raw("audience")
             .map(str::to_string)

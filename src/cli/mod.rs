@@ -145,7 +145,7 @@ pub fn check(
             if p.starts_with(&within) {
                 outcome
                     .unreadable
-                    .push((display(&p, &display_base), why.to_string()));
+                    .push((crate::display::path(&p, &display_base), why.to_string()));
             }
         }
         collect(&ws, &within, &display_base, &mut outcome);
@@ -173,10 +173,6 @@ fn relative_to(path: &Path, base: &Path) -> String {
     crate::display::path(&rel, Path::new(""))
 }
 
-fn display(path: &Path, base: &Path) -> String {
-    crate::display::path(path, base)
-}
-
 fn collect(ws: &Workspace, within: &Path, base: &Path, outcome: &mut CheckOutcome) {
     for file in ws.files() {
         if !file.path.starts_with(within) || !analysis::is_checked(file.kind) {
@@ -193,7 +189,7 @@ fn collect(ws: &Workspace, within: &Path, base: &Path, outcome: &mut CheckOutcom
             let (l2, c2) = index.position(&file.text, d.range.end as usize, ColumnUnit::Char);
             let line = index.line_range(&file.text, l1);
             outcome.findings.push(Finding {
-                path: display(&file.path, base),
+                path: crate::display::path(&file.path, base),
                 from_cwd: relative_to(&file.path, &outcome.cwd),
                 line: l1 + 1,
                 column: c1 + 1,

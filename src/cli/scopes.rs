@@ -280,3 +280,19 @@ fn hcl_string(s: &str) -> String {
 fn hcl_comment(s: &str) -> String {
     crate::display::escape_control(s, false).into_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_from_a_repository_cannot_break_out_of_terraform_strings() {
+        // a client name is repository text: quotes, interpolation and line breaks stay inside
+        assert_eq!(
+            hcl_string("x\" } resource \"evil\" { ${file(\"/etc/passwd\")} %{if 1}\n"),
+            r#""x\" } resource \"evil\" { $${file(\"/etc/passwd\")} %%{if 1}\n""#
+        );
+        assert_eq!(hcl_label("Flows M2M\n#"), "flows_m2m__");
+        assert_eq!(hcl_label("9lives"), "_9lives");
+    }
+}

@@ -57,14 +57,10 @@ impl Backend {
     /// Asks the user whether credentials may go to a host they have not trusted, naming the
     /// host and the environment variables whose values would be sent (never the values).
     pub(super) async fn confirm_untrusted(&self, plan: &crate::tenant::Plan) -> Confirmed {
-        let env = if plan.env_vars.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " The request would carry the values of the environment variables {}.",
-                plan.env_vars.join(", ")
-            )
-        };
+        let env = plan
+            .env_values_phrase()
+            .map(|p| format!(" The request would carry {p}."))
+            .unwrap_or_default();
         let message = format!(
             "Test connection `{}` would send its client credentials to {}, which is not a trusted host (trusted: *.auth0.com and the hosts in testConnection.trustedHosts).{env} Send them?",
             plan.connection, plan.host_shown

@@ -95,3 +95,12 @@ pub fn effective_audience(domain: Option<&str>, audience: Option<&str>) -> Optio
         None => domain.map(|d| format!("https://{d}/api/v2/")),
     }
 }
+
+/// The text a setup value was written as: the field's own string, or the whole-value marker
+/// the setup is (`"setup": "@@SETUP@@"`), markers kept. Display and provenance read this, never
+/// the resolved value.
+pub fn written_field<'a>(setup: &'a Node, key: &str) -> Option<&'a str> {
+    setup
+        .as_str()
+        .or_else(|| setup.get(key).and_then(Node::as_str))
+}

@@ -106,6 +106,19 @@ pub struct Plan {
     pub host_shown: String,
 }
 
+impl Plan {
+    /// "the values of the environment variables A, B" — by name, never the values — when the
+    /// request would carry any.
+    pub fn env_values_phrase(&self) -> Option<String> {
+        (!self.env_vars.is_empty()).then(|| {
+            format!(
+                "the values of the environment variables {}",
+                self.env_vars.join(", ")
+            )
+        })
+    }
+}
+
 /// Whether a host matches the user's trusted hosts: `*.auth0.com` always, and each pattern
 /// (`login.example.com`, or `*.example.com` for any host below it).
 pub fn is_trusted(host: &crate::model::host::Host, patterns: &[String]) -> bool {
@@ -133,10 +146,7 @@ struct SetupKeywords {
 fn setup_keywords(ws: &Workspace, vault: &VaultInfo) -> SetupKeywords {
     let mappings = &ws.index().mappings;
     let mut keys: Vec<&str> = Vec::new();
-    let setup = ws
-        .file(&vault.path)
-        .and_then(|f| f.parse.root.as_ref())
-        .and_then(|r| r.get("setup"));
+    let setup = ws.written_setup(vault);
     let mut stack: Vec<&crate::syntax::Node> = setup.into_iter().collect();
     while let Some(n) = stack.pop() {
         if let Some(text) = n.as_str() {
@@ -280,17 +290,10 @@ fn trusted(host: &crate::model::host::Host, settings: &Settings) -> bool {
 /// The host for people: as written, with `(environment)`, when an environment variable takes
 /// part in it (`KeywordMappings::shown`).
 fn host_shown(ws: &Workspace, vault: &VaultInfo, host: &crate::model::host::Host) -> String {
-    let setup = ws
-        .file(&vault.path)
-        .and_then(|f| f.parse.root.as_ref())
-        .and_then(|r| r.get("setup"));
-    let raw = setup.and_then(|s| {
-        s.as_str().or_else(|| {
-            s.get("domain")
-                .or_else(|| s.get("token_endpoint"))
-                .and_then(crate::syntax::Node::as_str)
-        })
-    });
+    use crate::model::vault::written_field;
+    let raw = ws
+        .written_setup(vault)
+        .and_then(|s| written_field(s, "domain").or_else(|| written_field(s, "token_endpoint")));
     match raw {
         Some(raw) => ws.index().mappings.shown(raw, &host.authority),
         None => host.authority.clone(),
@@ -299,14 +302,10 @@ fn host_shown(ws: &Workspace, vault: &VaultInfo, host: &crate::model::host::Host
 
 /// The answer when the user did not confirm sending credentials to an untrusted host.
 pub fn untrusted(plan: &Plan, error: &str) -> TestResult {
-    let env = if plan.env_vars.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " (the request would carry the values of the environment variables {})",
-            plan.env_vars.join(", ")
-        )
-    };
+    let env = plan
+        .env_values_phrase()
+        .map(|p| format!(" (the request would carry {p})"))
+        .unwrap_or_default();
     TestResult::failure(
         &plan.connection,
         error,
@@ -400,11 +399,8 @@ pub fn plan(
             };
             let audience = field("audience");
             let raw = ws
-                .file(&vault.path)
-                .and_then(|f| f.parse.root.as_ref())
-                .and_then(|r| r.get("setup"))
-                .and_then(|s| s.get("audience"))
-                .and_then(crate::syntax::Node::as_str);
+                .written_setup(vault)
+                .and_then(|s| crate::model::vault::written_field(s, "audience"));
             let shown = audience
                 .as_ref()
                 .map(|a| raw.map_or(a.clone(), |r| ws.index().mappings.shown(r, a)));

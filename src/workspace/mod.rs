@@ -438,6 +438,12 @@ impl Workspace {
         }
     }
 
+    /// A vault connection's `setup` as its file writes it (none for a connection known by name
+    /// only).
+    pub fn written_setup(&self, vault: &VaultInfo) -> Option<&Node> {
+        self.file(&vault.path)?.parse.root.as_ref()?.get("setup")
+    }
+
     /// The flow file a form's `flow_id` names: by the flow's `name`, or its `af_…` id.
     pub fn flow_named(&self, name: &str) -> Option<&SourceFile> {
         self.files().filter(|f| f.kind == DocKind::Flow).find(|f| {
@@ -521,11 +527,7 @@ fn vault_info(f: &SourceFile, root: &Node, mappings: &KeywordMappings) -> VaultI
     // the text each value was written as: its own field, or the marker the whole setup is
     let raw_setup = root.get("setup");
     let raw = |key: &str| -> Option<String> {
-        let setup = raw_setup?;
-        setup
-            .as_str()
-            .or_else(|| setup.get(key).and_then(Node::as_str))
-            .map(str::to_string)
+        crate::model::vault::written_field(raw_setup?, key).map(str::to_string)
     };
     let domain_shown = domain
         .as_deref()
