@@ -447,3 +447,66 @@ fn export_bundles_are_checked_like_flows_wherever_they_sit() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_deploy_cli_yaml_example_gives_no_false_finding_and_planted_ones_at_their_lines() {
+    // tests/fixtures/deploy-cli-yaml/README.md: the real example; its one note is true (nothing
+    // there says what the M2M application was granted)
+    let src = root().join("tests/fixtures/deploy-cli-yaml");
+    let dir = std::env::temp_dir().join(format!("flowls-cli-yaml-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("ws/flows")).unwrap();
+    std::fs::create_dir_all(dir.join("ws/forms")).unwrap();
+    let tenant = std::fs::read_to_string(src.join("tenant.yaml")).unwrap();
+    let flow = std::fs::read_to_string(src.join("flows/Update KYC Name.json")).unwrap();
+    let form = std::fs::read_to_string(src.join("forms/New Kyc form.json")).unwrap();
+    let write = |tenant: &str, flow: &str, form: &str| {
+        std::fs::write(dir.join("ws/tenant.yaml"), tenant).unwrap();
+        std::fs::write(dir.join("ws/flows/Update KYC Name.json"), flow).unwrap();
+        std::fs::write(dir.join("ws/forms/New Kyc form.json"), form).unwrap();
+    };
+    let found = |out: &std::process::Output| -> Vec<(String, String, u64)> {
+        json_findings(out)
+            .iter()
+            .map(|d| {
+                (
+                    d["code"].as_str().unwrap().to_string(),
+                    d["path"].as_str().unwrap().to_string(),
+                    d["line"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    write(&tenant, &flow, &form);
+    let out = flowls(&["check", "ws", "--format", "json"], &dir);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        found(&out),
+        [("scopes-unknown".to_string(), "tenant.yaml".to_string(), 479)]
+    );
+
+    let tenant = tenant
+        .replace("app_id: AUTH0\n    setup: '@@SETUP_CONFIG@@'", "app_id: AUTH0\n    setup:\n      domain: https://x.auth0.com\n      client_id: c\n      client_secret: '##S##'")
+        .replace("body: ./flows/Update KYC Name.json", "body: ./flows/Update KYC Nam.json");
+    let flow = flow.replace("{{fields.full_name}}", "{{fields.fullname}}");
+    let form = form.replace(
+        "\"flow_id\": \"Update KYC Name\"",
+        "\"flow_id\": \"Update KYC\"",
+    );
+    write(&tenant, &flow, &form);
+    let out = flowls(&["check", "ws", "--format", "json"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    let mut got = found(&out);
+    got.sort();
+    let expected = [
+        ("schema", "tenant.yaml", 477),
+        ("scopes-unknown", "tenant.yaml", 479),
+        ("unresolved-flow", "forms/New Kyc form.json", 51),
+        ("vault-setup", "tenant.yaml", 481),
+        ("vault-setup", "tenant.yaml", 482),
+    ];
+    assert_eq!(
+        got,
+        expected.map(|(c, f, l)| (c.to_string(), f.to_string(), l))
+    );
+}

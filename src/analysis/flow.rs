@@ -75,6 +75,8 @@ pub fn check_flow(ws: &Workspace, file: &SourceFile, root: &Node, out: &mut Vec<
     super::unknown_keys(root, &known, "a flow", out);
     let flow = Flow::new(root);
     match flow.name {
+        // a body file of a deploy-cli YAML entry takes the entry's name
+        None if ws.flow_name(file, root).is_some() => {}
         None => out.push(Diagnostic::error(
             opening(root.range),
             code::SCHEMA,

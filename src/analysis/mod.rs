@@ -12,6 +12,7 @@ pub mod least_privilege;
 pub mod rules;
 pub mod scopes;
 pub mod shape;
+pub mod tenant;
 pub mod vault;
 
 use crate::model::DocKind;
@@ -183,6 +184,7 @@ pub fn diagnostics_and_secrets(ws: &Workspace, path: &Path) -> (Vec<Diagnostic>,
             }
         }
         DocKind::Form => form::check(ws, file, &mut out),
+        DocKind::Tenant => tenant::check(ws, file, &mut out),
         DocKind::Vault => vault::check(ws, file, &mut out),
         DocKind::Grant => scopes::check_grant(ws, file, &mut out),
         DocKind::ProjectConfig => scopes::check_project(ws, file, &mut out),

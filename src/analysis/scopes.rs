@@ -16,6 +16,8 @@ pub enum Source {
     /// A client grant file; `by_config` when `flowls.toml` links it, else the literal client id.
     Grant {
         rel: String,
+        /// The grant's entry in `rel`, when it holds several (a YAML `clientGrants:`).
+        entry: Option<TextRange>,
         client: String,
         by_config: bool,
     },
@@ -31,6 +33,7 @@ impl Source {
                 rel,
                 client,
                 by_config: true,
+                ..
             } => {
                 format!("the client grant of `{client}` in {rel}, linked in flowls.toml")
             }
@@ -38,6 +41,7 @@ impl Source {
                 rel,
                 client,
                 by_config: false,
+                ..
             } => {
                 format!("the client grant of `{client}` in {rel}, linked by the setup's client_id")
             }
@@ -95,6 +99,7 @@ fn from_grant(grant: &GrantInfo, by_config: bool) -> Granted {
             .collect(),
         source: Source::Grant {
             rel: grant.rel.clone(),
+            entry: grant.entry,
             client: grant.grant.client_id.clone().unwrap_or_default(),
             by_config,
         },
@@ -131,7 +136,7 @@ pub fn granted(ws: &Workspace, vault: &VaultInfo) -> Resolution {
         match of_client.iter().find(|g| audience_fits(g, vault)) {
             Some(g) => return Resolution::Known(from_grant(g, true)),
             None if of_client.is_empty() => why.push(format!(
-                "flowls.toml links it to client `{client}`, but no file in grants/ has that client_id"
+                "flowls.toml links it to client `{client}`, but no client grant (grants/, or clientGrants: in a deploy-cli YAML) has that client_id"
             )),
             None => why.push(format!(
                 "the grants of client `{client}` are for other audiences, not {audience}"
@@ -286,7 +291,23 @@ fn excess(
 
 /// `excess-scope` on the scope entries of a client grant file.
 pub fn check_grant(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
-    let Some(grant) = ws.index().grants.iter().find(|g| g.path == file.path) else {
+    check_grant_entry(ws, file, None, out);
+}
+
+/// `excess-scope` on the scope entries of one client grant: a grant file, or an entry of a
+/// deploy-cli YAML's `clientGrants:` (`entry`: its range).
+pub fn check_grant_entry(
+    ws: &Workspace,
+    file: &SourceFile,
+    entry: Option<TextRange>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(grant) = ws
+        .index()
+        .grants
+        .iter()
+        .find(|g| g.path == file.path && g.entry == entry)
+    else {
         return;
     };
     let vaults: Vec<&VaultInfo> = ws
@@ -296,9 +317,9 @@ pub fn check_grant(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>)
         .filter(|v| v.app_id.as_deref() == Some("AUTH0"))
         .filter(|v| match granted(ws, v) {
             Resolution::Known(Granted {
-                source: Source::Grant { rel, .. },
+                source: Source::Grant { rel, entry, .. },
                 ..
-            }) => rel == grant.rel,
+            }) => rel == grant.rel && entry == grant.entry,
             _ => false,
         })
         .collect();
@@ -362,7 +383,7 @@ pub fn check_project(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic
             out.push(Diagnostic::error(
                 *range,
                 code::CONFIG,
-                format!("no client grant in grants/ has client_id `{client}`: use the client's name as deploy-cli writes it there"),
+                format!("no client grant (in grants/, or under clientGrants: in a deploy-cli YAML) has client_id `{client}`: use the client's name as deploy-cli writes it there"),
             ));
         }
         if let (

@@ -288,7 +288,7 @@ fn flowls_toml_problems() {
         expect![[r#"
             flow-vault-connections/Users M2M.json 2:11-2:22 hint unused-connection "\"Users M2M\"": no flow uses the connection `Users M2M`: remove it if it is not needed
             flowls.toml 1:14-1:20 warning config "\"Nope\"": no vault connection is named `Nope`: check the name (it is the vault file's "name"), or declare one that lives only in the tenant with app_id = "AUTH0"
-            flowls.toml 4:10-4:17 error config "\"Ghost\"": no client grant in grants/ has client_id `Ghost`: use the client's name as deploy-cli writes it there
+            flowls.toml 4:10-4:17 error config "\"Ghost\"": no client grant (in grants/, or under clientGrants: in a deploy-cli YAML) has client_id `Ghost`: use the client's name as deploy-cli writes it there
         "#]],
     );
     check(
@@ -717,5 +717,73 @@ fn a_bundles_form_starts_its_own_flows_by_token() {
         expect![[r##"
             terraform/kyc.json 4:57-4:67 error unresolved-flow "\"#FLOW-2#\"": no flow named `#FLOW-2#` in the bundle: did you mean `#FLOW-1#`?
         "##]],
+    );
+}
+
+#[test]
+fn a_deploy_cli_yaml_tenant_is_checked_where_its_text_is() {
+    check(
+        r###"
+//- tenant.yaml
+clientGrants:
+  - client_id: Flows M2M
+    audience: https://acme.eu.auth0.com/api/v2/
+    scope:
+      - read:users
+      - delete:users
+flows:
+  - name: Update KYC Name
+    body: ./flows/Update KYC Name.json
+  - name: Missing
+    body: ./flows/missing.json
+  - name: Unnamed body
+    body: ./other/unnamed.json
+forms:
+  - {name: KYC, body: ./forms/kyc.json}
+flowVaultConnections:
+  - name: Users M2M
+    app_id: AUTH0
+    setup:
+      type: OAUTH_APP
+      client_id: Flows M2M
+      client_secret: s3cr3t-literal
+      domain: acme.eu.auth0.com
+  - name: Broken
+    app_id: AUTH0
+    setup: {type: OAUTH_APP, client_id: x, client_secret: '##S##', domain: "https://acme.eu.auth0.com"}
+  - name: Slack
+    app_id: SLAKC
+    setup: '@@SLACK_SETUP@@'
+//- flows/Update KYC Name.json
+{ "name": "Update KYC Name", "actions": [
+  { "id": "u", "type": "AUTH0", "action": "UPDATE_USER", "params": { "connection_id": "Users M2M", "user_id": "{{context.user.user_id}}", "changes": { "name": "{{fields.full_nme}}" } } },
+  { "id": "g", "type": "AUTH0", "action": "GET_USER", "params": { "connection_id": "Users M3M", "user_id": "x" } }
+] }
+//- other/unnamed.json
+{ "actions": [
+  { "id": "s", "type": "FLOW", "action": "STORE_VARS", "params": { "vars": {} } }
+] }
+//- forms/kyc.json
+{ "name": "KYC", "nodes": [
+  { "id": "step", "type": "STEP", "config": { "components": [ { "id": "full_name", "category": "FIELD", "type": "TEXT" } ], "next_node": "flow" } },
+  { "id": "flow", "type": "FLOW", "config": { "flow_id": "Update KYC Name", "next_node": "$ending" } },
+  { "id": "flow2", "type": "FLOW", "config": { "flow_id": "Unnamed body", "next_node": "nowhere" } }
+], "start": { "next_node": "step" } }
+"###,
+        expect![[r###"
+            flows/Update KYC Name.json 2:43-2:56 warning missing-scope "\"UPDATE_USER\"": AUTH0/UPDATE_USER needs `update:users`, but the M2M application behind `Users M2M` was not granted it (granted: read:users, delete:users; from the client grant of `Flows M2M` in tenant.yaml, linked by the setup's client_id): grant `update:users`
+            flows/Update KYC Name.json 2:163-2:178 warning unknown-field "fields.full_nme": no form that starts this flow has a field `full_nme`: did you mean `full_name`?
+            flows/Update KYC Name.json 3:84-3:95 error unresolved-connection "\"Users M3M\"": no vault connection named `Users M3M` in the workspace: did you mean `Users M2M`?
+            forms/kyc.json 4:11-4:18 hint form-graph "\"flow2\"": no path from the start reaches the node `flow2`: point a `next_node` at it, or remove it
+            forms/kyc.json 4:88-4:97 error form-graph "\"nowhere\"": no node of the form has the id `nowhere`: use a node's id or "$ending"
+            tenant.yaml 5:9-5:19 hint excess-scope "read:users": `read:users` is granted but no action using `Users M2M` needs it: remove it from this grant (least privilege)
+            tenant.yaml 6:9-6:21 hint excess-scope "delete:users": `delete:users` is granted but no action using `Users M2M` needs it: remove it from this grant (least privilege)
+            tenant.yaml 11:11-11:31 error schema "./flows/missing.json": no file `./flows/missing.json` in the workspace: deploy-cli reads the flow from it (paths are relative to this YAML file's folder)
+            tenant.yaml 22:22-22:36 warning plaintext-secret "s3cr3t-literal": `client_secret` is written in plain text: replace it by a keyword marker such as "##CLIENT_SECRET##" and put the value in config.json's AUTH0_KEYWORD_REPLACE_MAPPINGS or an environment variable
+            tenant.yaml 24:11-24:17 hint unused-connection "Broken": no flow uses the connection `Broken`: remove it if it is not needed
+            tenant.yaml 26:76-26:103 error vault-setup "\"https://acme.eu.auth0.com\"": `domain` must be a bare host such as my-tenant.us.auth0.com: remove the scheme
+            tenant.yaml 27:11-27:16 hint unused-connection "Slack": no flow uses the connection `Slack`: remove it if it is not needed
+            tenant.yaml 28:13-28:18 error schema "SLAKC": unknown app_id `SLAKC`: did you mean `SLACK`?
+        "###]],
     );
 }

@@ -37,6 +37,18 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
     ) else {
         return;
     };
+    check_entry(ws, file, root, None, out);
+}
+
+/// Checks one vault connection: a vault file's root, or an entry of a deploy-cli YAML's
+/// `flowVaultConnections:` (`entry`: its range).
+pub fn check_entry(
+    ws: &Workspace,
+    file: &SourceFile,
+    root: &Node,
+    entry: Option<crate::syntax::TextRange>,
+    out: &mut Vec<Diagnostic>,
+) {
     super::unknown_keys(root, VAULT_KEYS, "a vault connection", out);
     let doc = VaultDoc::new(root);
     match doc.name {
@@ -60,7 +72,7 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
         }
     }
     setup(ws, root, &doc, app, out);
-    if let Some(info) = ws.index().vaults.iter().find(|v| v.path == file.path) {
+    if let Some(info) = ws.vaults_in(&file.path).find(|v| v.entry == entry) {
         uses(ws, info, out);
     }
 }

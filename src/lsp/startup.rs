@@ -47,7 +47,7 @@ impl Backend {
     }
 
     pub(super) async fn register_watchers(&self) {
-        let watchers = ["**/*.json", "**/flowls.toml"]
+        let watchers = ["**/*.json", "**/*.yaml", "**/*.yml", "**/flowls.toml"]
             .into_iter()
             .map(|g| FileSystemWatcher {
                 glob_pattern: GlobPattern::String(g.into()),

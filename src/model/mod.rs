@@ -9,6 +9,7 @@ pub mod grant;
 pub mod host;
 pub mod keywords;
 pub mod project;
+pub mod tenant;
 pub mod vault;
 
 use crate::syntax::{Node, NodeKind};
@@ -26,6 +27,9 @@ pub enum DocKind {
     ProjectConfig,
     /// A form: deploy-cli `forms/*.json`, `*.form.json`, or an object with `nodes` and `start`.
     Form,
+    /// A deploy-cli YAML (`tenant.yaml`): `flows:` / `forms:` entries naming body files,
+    /// inline `flowVaultConnections:` and `clientGrants:`.
+    Tenant,
     /// A Dashboard export: `{version, form, flows: {"#FLOW-1#": flow}, connections:
     /// {"#CONN-1#": {id, app_id, name}}}`, recognised by its shape wherever it sits.
     Bundle,
@@ -43,6 +47,7 @@ impl DocKind {
                 | DocKind::ProjectConfig
                 | DocKind::Bundle
                 | DocKind::Form
+                | DocKind::Tenant
         )
     }
 }
@@ -53,6 +58,13 @@ pub fn classify(rel_path: &str, root: Option<&Node>, mappings_file: &str) -> Doc
     let name = rel_path.rsplit('/').next().unwrap_or(rel_path);
     if rel_path == "flowls.toml" {
         return DocKind::ProjectConfig;
+    }
+    if is_yaml(name) {
+        let keys = ["flows", "forms", "flowVaultConnections", "clientGrants"];
+        return match root {
+            Some(r) if keys.iter().any(|k| r.member(k).is_some()) => DocKind::Tenant,
+            _ => DocKind::Other,
+        };
     }
     if !name.ends_with(".json") {
         return DocKind::Other;
@@ -114,6 +126,11 @@ pub fn classify(rel_path: &str, root: Option<&Node>, mappings_file: &str) -> Doc
         }
     }
     DocKind::Other
+}
+
+/// A YAML file, by its name.
+pub fn is_yaml(name: &str) -> bool {
+    name.ends_with(".yaml") || name.ends_with(".yml")
 }
 
 /// The string value of a node, if it is a plain string.

@@ -9,9 +9,11 @@ mod lexer;
 pub mod line_index;
 mod parser;
 mod reparse;
+mod yaml;
 
 pub use parser::parse;
 pub use reparse::reparse;
+pub use yaml::parse_yaml;
 
 /// Text in the tree: keys, string values, numbers as written. Short text (24 bytes or less,
 /// most keys and values in flows) is kept inline, without an allocation of its own.

@@ -44,7 +44,11 @@ pub struct SourceFile {
     pub rel: String,
     pub text: Arc<str>,
     pub parse: Parse,
+    /// What the file is: by its own path and content ([`model::classify`]), unless a deploy-cli
+    /// YAML names it as the body of a flow or form.
     pub kind: DocKind,
+    /// What [`model::classify`] says of it alone.
+    own_kind: DocKind,
     /// For flows: every `connection_id` used, with what its action needs.
     pub uses: Vec<ConnectionRef>,
     line_index: std::sync::OnceLock<crate::syntax::line_index::LineIndex>,
@@ -93,6 +97,8 @@ pub struct ConnectionRef {
 pub struct VaultInfo {
     pub path: PathBuf,
     pub rel: String,
+    /// The entry's range when the file holds several (a YAML `flowVaultConnections:` entry).
+    pub entry: Option<TextRange>,
     pub name: Option<String>,
     pub name_range: TextRange,
     pub app_id: Option<String>,
@@ -127,6 +133,7 @@ impl VaultInfo {
         VaultInfo {
             path,
             rel,
+            entry: None,
             name: Some(name.to_string()),
             name_range,
             app_id: app_id.map(str::to_string),
@@ -147,9 +154,23 @@ impl VaultInfo {
 pub struct GrantInfo {
     pub path: PathBuf,
     pub rel: String,
+    /// The entry's range when the file holds several (a YAML `clientGrants:` entry).
+    pub entry: Option<TextRange>,
     pub grant: Grant,
     /// The audience with `##KEY##` markers substituted where known.
     pub audience: Option<String>,
+}
+
+/// A `flows:` or `forms:` entry of a deploy-cli YAML: `{name, body: ./path.json}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body {
+    /// [`DocKind::Flow`] or [`DocKind::Form`].
+    pub kind: DocKind,
+    /// The YAML file and the entry's range in it.
+    pub tenant: PathBuf,
+    pub entry: TextRange,
+    /// The entry's `name` (deploy-cli uses it when the body has none of its own).
+    pub name: Option<String>,
 }
 
 /// What replacing a file changed beyond the file itself.
@@ -166,6 +187,8 @@ pub struct Index {
     pub mappings: KeywordMappings,
     pub vaults: Vec<VaultInfo>,
     pub grants: Vec<GrantInfo>,
+    /// The body files deploy-cli YAML entries name (`flows:` / `forms:`), by path.
+    pub bodies: HashMap<PathBuf, Body>,
     pub project: Option<(PathBuf, Result<ProjectConfig, ConfigError>)>,
 }
 
@@ -297,16 +320,20 @@ impl Workspace {
             }
         } else if rel.ends_with(".json") {
             parse(&text)
+        } else if model::is_yaml(&rel) {
+            crate::syntax::parse_yaml(&text)
         } else {
             Parse::default()
         };
-        let kind = model::classify(&rel, parse.root.as_ref(), &self.mappings_rel());
+        let own_kind = model::classify(&rel, parse.root.as_ref(), &self.mappings_rel());
+        let kind = body_kind(own_kind, self.index.bodies.get(&path));
         SourceFile {
             path,
             rel,
             text,
             parse,
             kind,
+            own_kind,
             uses: Vec::new(),
             line_index: std::sync::OnceLock::new(),
         }
@@ -388,22 +415,36 @@ impl Workspace {
                 continue;
             };
             match f.kind {
-                DocKind::Vault => index.vaults.push(vault_info(f, root, &index.mappings)),
+                DocKind::Vault => index
+                    .vaults
+                    .push(vault_info(f, root, None, &index.mappings)),
                 DocKind::Bundle => bundle_connections.push((f, root)),
                 DocKind::Grant => {
-                    let grant = Grant::new(root);
-                    let audience = grant.audience.as_deref().map(|a| {
-                        index
-                            .mappings
-                            .substitute(a)
-                            .unwrap_or_else(|| a.to_string())
-                    });
-                    index.grants.push(GrantInfo {
-                        path: f.path.clone(),
-                        rel: f.rel.clone(),
-                        grant,
-                        audience,
-                    });
+                    let grant = grant_info(f, root, None, &index.mappings);
+                    index.grants.push(grant);
+                }
+                DocKind::Tenant => {
+                    let tenant = crate::model::tenant::Tenant::new(root);
+                    for &entry in &tenant.vaults {
+                        let v = vault_info(f, entry, Some(entry.range), &index.mappings);
+                        index.vaults.push(v);
+                    }
+                    for &entry in &tenant.grants {
+                        let g = grant_info(f, entry, Some(entry.range), &index.mappings);
+                        index.grants.push(g);
+                    }
+                    let dir = f.path.parent().unwrap_or(&self.root);
+                    for (kind, entry) in tenant.bodies() {
+                        let Some(target) = entry.body.and_then(Node::as_str) else {
+                            continue;
+                        };
+                        index.bodies.entry(body_path(dir, target)).or_insert(Body {
+                            kind,
+                            tenant: f.path.clone(),
+                            entry: entry.node.range,
+                            name: entry.name.and_then(Node::as_str).map(str::to_string),
+                        });
+                    }
                 }
                 _ => {}
             }
@@ -430,25 +471,55 @@ impl Workspace {
         }
         declared_connections(&mut index);
         self.index = index;
-        if mappings_changed {
-            let mappings = self.index.mappings.clone();
-            for f in self.files.values_mut() {
+        // a file named as a YAML entry's body is what the entry says it is
+        let mappings = self.index.mappings.clone();
+        for f in self.files.values_mut() {
+            let kind = body_kind(f.own_kind, self.index.bodies.get(&f.path));
+            if kind != f.kind || mappings_changed {
+                f.kind = kind;
                 f.uses = uses_of_file(f, &mappings);
             }
         }
     }
 
+    /// A flow's name as deploy-cli deploys it: its own `name`, else the YAML entry's that
+    /// names the file as its body.
+    pub fn flow_name<'a>(&'a self, file: &'a SourceFile, root: &'a Node) -> Option<&'a str> {
+        root.get("name").and_then(Node::as_str).or_else(|| {
+            let body = self.index.bodies.get(&file.path)?;
+            (std::ptr::eq(root, file.parse.root.as_ref()?)).then_some(body.name.as_deref()?)
+        })
+    }
+
     /// A vault connection's `setup` as its file writes it (none for a connection known by name
     /// only).
     pub fn written_setup(&self, vault: &VaultInfo) -> Option<&Node> {
-        self.file(&vault.path)?.parse.root.as_ref()?.get("setup")
+        self.entry_node(&vault.path, vault.entry)?.get("setup")
+    }
+
+    /// The node of an entry: the file's root, or the entry of a file that holds several.
+    pub fn entry_node(&self, path: &Path, entry: Option<TextRange>) -> Option<&Node> {
+        let root = self.file(path)?.parse.root.as_ref()?;
+        match entry {
+            None => Some(root),
+            Some(range) => crate::model::tenant::Tenant::new(root)
+                .vaults
+                .into_iter()
+                .chain(crate::model::tenant::Tenant::new(root).grants)
+                .find(|n| n.range == range),
+        }
+    }
+
+    /// The vault connections a file holds (one, or a YAML file's entries).
+    pub fn vaults_in<'a>(&'a self, path: &'a Path) -> impl Iterator<Item = &'a VaultInfo> {
+        self.index.vaults.iter().filter(move |v| v.path == path)
     }
 
     /// The flow file a form's `flow_id` names: by the flow's `name`, or its `af_…` id.
     pub fn flow_named(&self, name: &str) -> Option<&SourceFile> {
         self.files().filter(|f| f.kind == DocKind::Flow).find(|f| {
             f.parse.root.as_ref().is_some_and(|r| {
-                r.get("name").and_then(Node::as_str) == Some(name)
+                self.flow_name(f, r) == Some(name)
                     || r.get("id").and_then(Node::as_str) == Some(name)
             })
         })
@@ -458,14 +529,7 @@ impl Workspace {
     pub fn flow_names(&self) -> Vec<String> {
         self.files()
             .filter(|f| f.kind == DocKind::Flow)
-            .filter_map(|f| {
-                f.parse
-                    .root
-                    .as_ref()?
-                    .get("name")?
-                    .as_str()
-                    .map(str::to_string)
-            })
+            .filter_map(|f| Some(self.flow_name(f, f.parse.root.as_ref()?)?.to_string()))
             .collect()
     }
 
@@ -519,7 +583,57 @@ impl Workspace {
     }
 }
 
-fn vault_info(f: &SourceFile, root: &Node, mappings: &KeywordMappings) -> VaultInfo {
+/// What a file is, given the YAML entry (if any) that names it as a body: a flow or form
+/// body stays a bundle, vault or grant if that is what it is by itself.
+fn body_kind(own: DocKind, body: Option<&Body>) -> DocKind {
+    match body {
+        Some(b) if matches!(own, DocKind::Other | DocKind::Flow | DocKind::Form) => b.kind,
+        _ => own,
+    }
+}
+
+/// A body path of a YAML entry, from the YAML file's folder (as deploy-cli resolves it), with
+/// `.` and `..` resolved without touching the disk.
+pub fn body_path(dir: &Path, target: &str) -> PathBuf {
+    let mut out = dir.to_path_buf();
+    for part in target.replace('\\', "/").split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                out.pop();
+            }
+            p => out.push(p),
+        }
+    }
+    out
+}
+
+fn grant_info(
+    f: &SourceFile,
+    root: &Node,
+    entry: Option<TextRange>,
+    mappings: &KeywordMappings,
+) -> GrantInfo {
+    let grant = Grant::new(root);
+    let audience = grant
+        .audience
+        .as_deref()
+        .map(|a| mappings.substitute(a).unwrap_or_else(|| a.to_string()));
+    GrantInfo {
+        path: f.path.clone(),
+        rel: f.rel.clone(),
+        entry,
+        grant,
+        audience,
+    }
+}
+
+fn vault_info(
+    f: &SourceFile,
+    root: &Node,
+    entry: Option<TextRange>,
+    mappings: &KeywordMappings,
+) -> VaultInfo {
     let doc = VaultDoc::new(root);
     let setup = doc.resolve_setup(mappings);
     let domain = setup.field("domain").map(str::to_string);
@@ -548,6 +662,7 @@ fn vault_info(f: &SourceFile, root: &Node, mappings: &KeywordMappings) -> VaultI
     };
     VaultInfo {
         declared: false,
+        entry,
         domain_shown,
         audience_shown,
         path: f.path.clone(),
