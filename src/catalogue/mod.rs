@@ -259,6 +259,20 @@ impl Catalogue {
     /// The scopes for `method` on `pathname`. A segment of `pathname` that is (or contains) an
     /// expression matches a `{param}`; literal segments match literally, and a literal match
     /// wins over a parameter. A query string is ignored.
+    /// Every Management API scope an M2M application can be granted, sorted.
+    pub fn scope_names(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self
+            .endpoints
+            .iter()
+            .flat_map(|e| e.methods.values().flatten())
+            .map(String::as_str)
+            .filter(|s| !s.contains(":current_user"))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     pub fn endpoint_scopes(&self, method: &str, pathname: &str) -> Option<EndpointScopes<'_>> {
         let path = pathname.split(['?', '#']).next().unwrap_or("");
         let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();

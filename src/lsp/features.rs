@@ -152,6 +152,9 @@ fn symbol_kind(k: Kind) -> lsp::SymbolKind {
         Kind::Action => lsp::SymbolKind::FUNCTION,
         Kind::Branch => lsp::SymbolKind::NAMESPACE,
         Kind::Connection => lsp::SymbolKind::INTERFACE,
+        Kind::FormNode => lsp::SymbolKind::CLASS,
+        Kind::Component => lsp::SymbolKind::FIELD,
+        Kind::Grant => lsp::SymbolKind::KEY,
     }
 }
 
@@ -461,9 +464,13 @@ pub fn code_lenses(st: &State, params: CodeLensParams) -> Option<Vec<CodeLens>> 
                     Command {
                         title: lens.title,
                         command: super::TEST_CONNECTION.into(),
-                        arguments: Some(vec![
-                            serde_json::json!({ "uri": params.text_document.uri.as_str() }),
-                        ]),
+                        arguments: Some(vec![match &lens.connection {
+                            None => serde_json::json!({ "uri": params.text_document.uri.as_str() }),
+                            Some(c) => serde_json::json!({
+                                "uri": params.text_document.uri.as_str(),
+                                "connection": c,
+                            }),
+                        }]),
                     }
                 } else {
                     // informational: nothing to run

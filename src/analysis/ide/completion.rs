@@ -155,11 +155,22 @@ pub fn complete(ws: &Workspace, path: &Path, offset: usize, snippets: bool) -> V
     };
     let text = &*file.text;
     let offset = offset.min(text.len());
-    let c = cursor::at(file.parse.root.as_ref(), text, offset);
     let mut out = Out {
         items: Vec::new(),
         snippets,
     };
+    if file.kind == DocKind::Tenant {
+        super::yaml::complete(
+            ws,
+            file,
+            offset,
+            &mut |label, kind, detail, insert, replace, sort| {
+                out.push(label, kind, detail, insert, replace, sort)
+            },
+        );
+        return out.items;
+    }
+    let c = cursor::at(file.parse.root.as_ref(), text, offset);
     let (role, action) = c.role(file.kind);
     let site = Site {
         ws,
@@ -192,7 +203,10 @@ pub fn complete(ws: &Workspace, path: &Path, offset: usize, snippets: bool) -> V
         Slot::Item { .. } => {}
         Slot::Expression { prefix, .. } => {
             if let Some(root) = &file.parse.root {
-                expression(root, offset, prefix, &mut out)
+                let fields = (file.kind == DocKind::Flow)
+                    .then(|| crate::analysis::form::fields_for_flow(ws, file, root))
+                    .flatten();
+                expression(root, offset, prefix, fields, &mut out)
             }
         }
         Slot::None => {}
@@ -571,6 +585,22 @@ fn values(site: &Site, object: &Node, key: &str, replace: TextRange, out: &mut O
             }
         }
         (DocKind::Vault, Role::VaultRoot, "ready") => bools(replace, out),
+        (DocKind::Form, _, "flow_id") => {
+            let mut names = ws.flow_names();
+            names.sort();
+            names.dedup();
+            for name in names {
+                let rel = ws.flow_named(&name).map(|f| f.rel.clone());
+                out.push(
+                    &name,
+                    ItemKind::Reference,
+                    rel.map(|r| format!("flow in {r}")),
+                    quoted(&name),
+                    replace,
+                    "0",
+                );
+            }
+        }
         (DocKind::Vault, Role::Setup, "type") => {
             let app = c.path[0]
                 .node
@@ -676,7 +706,14 @@ fn action_snippets(root: Option<&Node>, replace: TextRange, out: &mut Out) {
 
 /// Completion inside `{{ … }}`: roots, earlier actions and their outputs, functions,
 /// context fields, stored vars. Long: one arm per root, as the expression grammar has them.
-fn expression(root: &Node, offset: usize, prefix: &str, out: &mut Out) {
+/// `fields`: the field ids of the forms that start this flow, when some form does.
+fn expression(
+    root: &Node,
+    offset: usize,
+    prefix: &str,
+    fields: Option<std::collections::HashSet<String>>,
+    out: &mut Out,
+) {
     // the member chain being typed at the end of the prefix: `actions.get_us`
     let chain_start = prefix
         .char_indices()
@@ -775,6 +812,20 @@ fn expression(root: &Node, offset: usize, prefix: &str, out: &mut Out) {
                         "0",
                     );
                 }
+            }
+        }
+        ["fields"] => {
+            let mut ids: Vec<String> = fields.into_iter().flatten().collect();
+            ids.sort();
+            for id in ids {
+                out.push(
+                    &id,
+                    ItemKind::Field,
+                    Some("a field of the form that starts this flow".into()),
+                    id.clone(),
+                    replace,
+                    "0",
+                );
             }
         }
         ["vars"] => {

@@ -262,6 +262,10 @@ pub enum Role {
     Params,
     VaultRoot,
     Setup,
+    /// Entries of a deploy-cli YAML: `clientGrants:`, `flows:`, `forms:`.
+    GrantEntry,
+    FlowEntry,
+    FormEntry,
     Other,
 }
 
@@ -275,7 +279,17 @@ impl<'a> Cursor<'a> {
             role = match (kind, i, role, parent_key) {
                 (DocKind::Flow, 0, _, _) => Role::FlowRoot,
                 (DocKind::Vault, 0, _, _) => Role::VaultRoot,
-                (DocKind::Vault, _, Role::VaultRoot, Some("setup")) => Role::Setup,
+                (DocKind::Vault | DocKind::Tenant, _, Role::VaultRoot, Some("setup")) => {
+                    Role::Setup
+                }
+                // the entries of a deploy-cli YAML's sections
+                (DocKind::Tenant, 2, _, None) => match self.path[1].key {
+                    Some("flowVaultConnections") => Role::VaultRoot,
+                    Some("clientGrants") => Role::GrantEntry,
+                    Some("flows") => Role::FlowEntry,
+                    Some("forms") => Role::FormEntry,
+                    _ => Role::Other,
+                },
                 // `actions` of the root, or `then` / `else` of a condition's params
                 (DocKind::Flow, _, Role::Other, None) if self.is_action_list(i) => {
                     action = Some(step.node);

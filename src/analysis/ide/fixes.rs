@@ -156,7 +156,14 @@ fn fixes_for(ws: &Workspace, file: &SourceFile, d: &Diagnostic, out: &mut Vec<Fi
                         ),
                         None => format!("Add the missing params of {}", spec.label()),
                     };
-                    push(title, vec![e], create.map(|(_, c)| c), true);
+                    let mut edits = vec![e];
+                    let mut new_file = None;
+                    match create.map(|(_, c)| c) {
+                        Some(NewVault::File(path, content)) => new_file = Some((path, content)),
+                        Some(NewVault::Entry(e)) => edits.push(e),
+                        None => {}
+                    }
+                    push(title, edits, new_file, true);
                 }
             }
         }
@@ -192,16 +199,28 @@ fn fixes_for(ws: &Workspace, file: &SourceFile, d: &Diagnostic, out: &mut Vec<Fi
                 && !name.starts_with("ac_")
                 && !name.is_empty()
             {
-                let (target, content) = new_vault(ws, &name, app);
-                if ws.file(&target).is_none() {
-                    push(
-                        format!(
-                            "Create the {app} vault connection `{name}` in flow-vault-connections/"
-                        ),
-                        Vec::new(),
-                        Some((target, content)),
-                        false,
-                    );
+                match new_vault(ws, &name, app) {
+                    NewVault::File(target, content) => {
+                        if ws.file(&target).is_none() {
+                            push(
+                                format!(
+                                    "Create the {app} vault connection `{name}` in flow-vault-connections/"
+                                ),
+                                Vec::new(),
+                                Some((target, content)),
+                                false,
+                            );
+                        }
+                    }
+                    NewVault::Entry(e) => {
+                        let rel = ws.rel_path(&e.path);
+                        push(
+                            format!("Create the {app} vault connection `{name}` in {rel}"),
+                            vec![e],
+                            None,
+                            false,
+                        );
+                    }
                 }
             }
         }
@@ -212,6 +231,15 @@ fn fixes_for(ws: &Workspace, file: &SourceFile, d: &Diagnostic, out: &mut Vec<Fi
                     .and_then(Node::as_str)
                     .unwrap_or("SECRET")
                     .to_string(),
+                // the YAML entry that holds the secret
+                crate::model::DocKind::Tenant => ws
+                    .vaults_in(&file.path)
+                    .find(|v| {
+                        v.entry
+                            .is_some_and(|e| e.start <= d.range.start && d.range.end <= e.end)
+                    })
+                    .and_then(|v| v.name.clone())
+                    .unwrap_or_else(|| "SECRET".into()),
                 _ => action
                     .and_then(|a| a.id_str())
                     .unwrap_or("SECRET")
@@ -249,9 +277,9 @@ fn fixes_for(ws: &Workspace, file: &SourceFile, d: &Diagnostic, out: &mut Vec<Fi
             {
                 let scope = &scopes[0];
                 match &g.source {
-                    Source::Grant { rel, .. } => {
+                    Source::Grant { rel, entry, .. } => {
                         let grant_path = ws.root.join(rel);
-                        if let Some(e) = add_to_grant(ws, &grant_path, scope) {
+                        if let Some(e) = add_to_grant(ws, &grant_path, *entry, scope) {
                             push(format!("Grant `{scope}` in {rel}"), vec![e], None, true);
                         }
                     }
@@ -275,8 +303,52 @@ fn fixes_for(ws: &Workspace, file: &SourceFile, d: &Diagnostic, out: &mut Vec<Fi
     }
 }
 
-/// A new vault connection file (deploy-cli layout), its setup left to a keyword marker.
-fn new_vault(ws: &Workspace, name: &str, app: &str) -> (PathBuf, String) {
+/// Where a new vault connection goes: a file of its own (deploy-cli's directory layout), or an
+/// entry of a deploy-cli YAML's `flowVaultConnections:` when the workspace keeps its tenant
+/// in YAML.
+enum NewVault {
+    File(PathBuf, String),
+    Entry(FileEdit),
+}
+
+/// A new vault connection, its setup left to a keyword marker.
+fn new_vault(ws: &Workspace, name: &str, app: &str) -> NewVault {
+    let marker = keyword_name(name);
+    if let Some(tenant) = ws.files().find(|f| f.kind == crate::model::DocKind::Tenant) {
+        let text = &*tenant.text;
+        let value = super::navigation::yaml_scalar(name);
+        let list = tenant
+            .parse
+            .root
+            .as_ref()
+            .and_then(|r| r.get("flowVaultConnections"));
+        let last = list.and_then(Node::as_array).and_then(<[Node]>::last);
+        let (at, indent, head) = match last {
+            Some(last) => {
+                let line = indent_of(text, last.range.start as usize);
+                (last.range.end as usize, line.to_string(), String::new())
+            }
+            None => {
+                let end = text.trim_end().len();
+                (end, "  ".to_string(), "\nflowVaultConnections:".to_string())
+            }
+        };
+        if last.is_some() || list.is_none() {
+            return NewVault::Entry(edit(
+                tenant,
+                TextRange::empty(at),
+                format!(
+                    "{head}\n{indent}- name: {value}\n{indent}  app_id: {app}\n{indent}  setup: '@@{marker}_SETUP@@'"
+                ),
+            ));
+        }
+    }
+    let (target, content) = new_vault_file(ws, name, app);
+    NewVault::File(target, content)
+}
+
+/// A new vault connection file (deploy-cli's directory layout).
+fn new_vault_file(ws: &Workspace, name: &str, app: &str) -> (PathBuf, String) {
     let file_name: String = name
         .chars()
         .map(|c| {
@@ -501,13 +573,35 @@ fn remove_member(file: &SourceFile, obj: &Node, key: &str) -> Option<FileEdit> {
     Some(edit(file, range, ""))
 }
 
-fn add_to_grant(ws: &Workspace, grant: &Path, scope: &str) -> Option<FileEdit> {
+fn add_to_grant(
+    ws: &Workspace,
+    grant: &Path,
+    entry: Option<TextRange>,
+    scope: &str,
+) -> Option<FileEdit> {
     let file = ws.file(grant)?;
-    let arr = file.parse.root.as_ref()?.get("scope")?;
+    let arr = ws.entry_node(grant, entry)?.get("scope")?;
     let items = arr.as_array()?;
+    let text = &*file.text;
+    if crate::model::is_yaml(&file.rel) {
+        let block = text.as_bytes().get(arr.range.start as usize) == Some(&b'-');
+        let value = super::navigation::yaml_scalar(scope);
+        return match (items.last(), block) {
+            (Some(last), true) => Some(edit(
+                file,
+                TextRange::empty(last.range.end as usize),
+                format!("\n{}- {value}", indent_of(text, last.range.start as usize)),
+            )),
+            (Some(last), false) => Some(edit(
+                file,
+                TextRange::empty(last.range.end as usize),
+                format!(", {value}"),
+            )),
+            (None, _) => Some(edit(file, arr.range, format!("[{value}]"))),
+        };
+    }
     match items.last() {
         Some(last) => {
-            let text = &*file.text;
             let multiline = text[arr.range.as_usize()].contains('\n');
             let sep = if multiline {
                 format!(",\n{}", indent_of(text, last.range.start as usize))

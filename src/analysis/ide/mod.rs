@@ -10,6 +10,7 @@ pub mod format;
 pub mod navigation;
 pub mod structure;
 pub mod symbols;
+pub mod yaml;
 
 #[cfg(test)]
 mod tests;

@@ -33,6 +33,10 @@ pub enum Target {
     },
     /// A key of an action's params.
     Param { name: String, range: TextRange },
+    /// A flow, by its name (a flow's `name`, a form's `flow_id`, a YAML `flows:` entry).
+    Flow { name: String, range: TextRange },
+    /// The body file of a YAML `flows:` / `forms:` entry.
+    Body { path: PathBuf, range: TextRange },
 }
 
 fn inner(range: TextRange) -> TextRange {
@@ -64,10 +68,35 @@ pub fn target(ws: &Workspace, file: &SourceFile, offset: usize) -> Option<Target
                         range: n.range,
                     })
                 }
-                (DocKind::Vault, Role::VaultRoot, "name") => Some(Target::Connection {
+                (DocKind::Vault | DocKind::Tenant, Role::VaultRoot, "name") => {
+                    Some(Target::Connection {
+                        name: s.to_string(),
+                        range: n.range,
+                    })
+                }
+                (DocKind::Flow, Role::FlowRoot, "name")
+                | (DocKind::Tenant, Role::FlowEntry, "name") => Some(Target::Flow {
                     name: s.to_string(),
                     range: n.range,
                 }),
+                (DocKind::Form, _, "flow_id") => {
+                    // by name, or by the `af_…` id of an API-shaped flow
+                    let name = ws
+                        .flow_named(s)
+                        .and_then(|f| ws.flow_name(f, f.parse.root.as_ref()?))
+                        .unwrap_or(s);
+                    Some(Target::Flow {
+                        name: name.to_string(),
+                        range: n.range,
+                    })
+                }
+                (DocKind::Tenant, Role::FlowEntry | Role::FormEntry, "body") => {
+                    let dir = file.path.parent()?;
+                    Some(Target::Body {
+                        path: crate::workspace::body_path(dir, s),
+                        range: n.range,
+                    })
+                }
                 (DocKind::Flow, Role::Action, "id") => Some(Target::ActionId {
                     id: s.to_string(),
                     range: n.range,
@@ -152,6 +181,100 @@ pub fn connection_places(ws: &Workspace, name: &str) -> Vec<Location> {
         }
     }
     out
+}
+
+/// Where a flow is declared: its `name`, or (for a body without one) its YAML entry's.
+pub fn flow_declarations(ws: &Workspace, name: &str) -> Vec<Location> {
+    let Some(f) = ws.flow_named(name) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if let Some(n) = f.parse.root.as_ref().and_then(|r| r.get("name")) {
+        out.push(Location {
+            path: f.path.clone(),
+            range: n.range,
+        });
+    }
+    out.extend(body_entry_names(ws, &f.path));
+    out
+}
+
+/// The `name`s of the YAML entries whose body is `path`.
+fn body_entry_names(ws: &Workspace, path: &Path) -> Vec<Location> {
+    let Some(body) = ws.index().bodies.get(path) else {
+        return Vec::new();
+    };
+    let Some(tenant) = ws.file(&body.tenant) else {
+        return Vec::new();
+    };
+    let root = tenant.parse.root.as_ref();
+    root.map(crate::model::tenant::Tenant::new)
+        .into_iter()
+        .flat_map(|t| t.flows)
+        .filter(|e| e.range == body.entry)
+        .filter_map(|e| e.get("name"))
+        .map(|n| Location {
+            path: body.tenant.clone(),
+            range: n.range,
+        })
+        .collect()
+}
+
+/// Every place that names the flow: its declarations and each form's `flow_id` naming it (by
+/// name; `by_id` too: `flow_id`s holding its `af_…` id).
+pub fn flow_places(ws: &Workspace, name: &str, by_id: bool) -> Vec<Location> {
+    let mut out = flow_declarations(ws, name);
+    let id = ws
+        .flow_named(name)
+        .and_then(|f| f.parse.root.as_ref()?.get("id")?.as_str());
+    for f in ws.files().filter(|f| f.kind == DocKind::Form) {
+        let Some(root) = &f.parse.root else { continue };
+        for (r, range) in crate::model::form::Form::new(root).flow_refs() {
+            if r == name || (by_id && id == Some(r)) {
+                out.push(Location {
+                    path: f.path.clone(),
+                    range,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The edit that puts `new` where `range` of `file` holds a name: inside JSON or YAML quotes,
+/// or in place of a plain YAML scalar (quoted when YAML would not read it as plain text).
+pub fn name_edit(file: &SourceFile, range: TextRange, new: &str) -> FileEdit {
+    let (range, new_text) = match file.text.as_bytes().get(range.start as usize) {
+        Some(b'"') => {
+            let escaped = serde_json::to_string(new).unwrap_or_default();
+            (inner(range), escaped[1..escaped.len() - 1].to_string())
+        }
+        Some(b'\'') => (inner(range), new.replace('\'', "''")),
+        _ if crate::model::is_yaml(&file.rel) => (range, yaml_scalar(new)),
+        _ => (range, new.to_string()),
+    };
+    FileEdit {
+        path: file.path.clone(),
+        range,
+        new_text,
+    }
+}
+
+/// Text as a YAML scalar: plain when YAML reads it back as the same text, else quoted.
+pub fn yaml_scalar(s: &str) -> String {
+    let plain = crate::syntax::parse_yaml(&format!("k: {s}"));
+    let same = plain.errors.is_empty()
+        && plain
+            .root
+            .as_ref()
+            .and_then(|r| r.get("k"))
+            .and_then(Node::as_str)
+            == Some(s);
+    if same && !s.contains('#') && !s.contains('@') {
+        s.to_string()
+    } else {
+        serde_json::to_string(s).unwrap_or_default()
+    }
 }
 
 /// Every place in a flow that names an action id: the `id` and each `actions.<id>` read.
@@ -241,6 +364,32 @@ pub fn definition(ws: &Workspace, path: &Path, offset: usize) -> Option<Location
                 range: a.id?.range,
             })
         }
+        Target::Flow { name, .. } => {
+            let f = ws.flow_named(&name)?;
+            let decl = flow_declarations(ws, &name);
+            // the flow's own name; a body without one: its file's start
+            decl.into_iter()
+                .find(|l| l.path == f.path)
+                .or(Some(Location {
+                    path: f.path.clone(),
+                    range: f
+                        .parse
+                        .root
+                        .as_ref()
+                        .map_or(TextRange::empty(0), |r| crate::analysis::opening(r.range)),
+                }))
+        }
+        Target::Body { path, .. } => {
+            let f = ws.file(&path)?;
+            Some(Location {
+                path,
+                range: f
+                    .parse
+                    .root
+                    .as_ref()
+                    .map_or(TextRange::empty(0), |r| crate::analysis::opening(r.range)),
+            })
+        }
         _ => None,
     }
 }
@@ -283,6 +432,9 @@ pub fn references(
                 .collect();
             (places, decl)
         }
+        Some(Target::Flow { name, .. }) => {
+            (flow_places(ws, &name, true), flow_declarations(ws, &name))
+        }
         _ => return Vec::new(),
     };
     if !include_declaration {
@@ -305,8 +457,14 @@ pub fn prepare_rename(ws: &Workspace, path: &Path, offset: usize) -> Option<(Tex
     match target(ws, file, offset)? {
         Target::Connection { name, range } => {
             // renaming through an `ac_` id is not a rename of the name
-            let raw = &file.text[range.as_usize()];
-            (raw.trim_matches('"') == name).then(|| (inner(range), name))
+            let edit = name_edit(file, range, &name);
+            (file.text[edit.range.as_usize()] == edit.new_text).then_some((edit.range, name))
+        }
+        Target::Flow { name, range } => {
+            // renaming through an `af_…` id is not a rename of the name
+            let edit = name_edit(file, range, &name);
+            (file.text[edit.range.as_usize()] == edit.new_text && ws.flow_named(&name).is_some())
+                .then_some((edit.range, name))
         }
         Target::ActionId { id, range } => {
             let r = if file.text.as_bytes().get(range.start as usize) == Some(&b'"') {
@@ -328,8 +486,6 @@ pub fn rename(
     new_name: &str,
 ) -> Result<Vec<FileEdit>, String> {
     let file = ws.file(path).ok_or("the file is not in the workspace")?;
-    let escaped = serde_json::to_string(new_name).map_err(|e| e.to_string())?;
-    let escaped = &escaped[1..escaped.len() - 1];
     match target(ws, file, offset) {
         Some(Target::Connection { name, .. }) => {
             if new_name.trim().is_empty() || new_name.chars().count() > 150 {
@@ -347,14 +503,11 @@ pub fn rename(
             for loc in connection_places(ws, &name) {
                 let f = ws.file(&loc.path).ok_or("a file went away")?;
                 // `ac_` ids stay as they are
-                if f.text[loc.range.as_usize()].trim_matches('"') != name {
+                let same = name_edit(f, loc.range, &name);
+                if f.text[same.range.as_usize()] != same.new_text {
                     continue;
                 }
-                edits.push(FileEdit {
-                    path: loc.path,
-                    range: inner(loc.range),
-                    new_text: escaped.to_string(),
-                });
+                edits.push(name_edit(f, loc.range, new_name));
             }
             if let Some((toml_path, Ok(config))) = &ws.index().project
                 && let Some(c) = config.connections.get(&name)
@@ -400,8 +553,22 @@ pub fn rename(
                 })
                 .collect())
         }
+        Some(Target::Flow { name, .. }) => {
+            if new_name.trim().is_empty() || new_name.chars().count() > 150 {
+                return Err("a flow name has 1 to 150 characters".into());
+            }
+            if ws.flow_named(new_name).is_some() {
+                return Err(format!("a flow is already named `{new_name}`"));
+            }
+            let mut edits = Vec::new();
+            for loc in flow_places(ws, &name, false) {
+                let f = ws.file(&loc.path).ok_or("a file went away")?;
+                edits.push(name_edit(f, loc.range, new_name));
+            }
+            Ok(edits)
+        }
         _ => Err(
-            "there is nothing to rename here: rename a vault connection's name or an action id"
+            "there is nothing to rename here: rename a vault connection's name, a flow's name or an action id"
                 .into(),
         ),
     }
@@ -494,6 +661,21 @@ pub fn hover(ws: &Workspace, path: &Path, offset: usize) -> Option<(TextRange, S
             };
             Some((range, md))
         }
+        Target::Flow { name, range } => Some((range, flow_hover(ws, &name))),
+        Target::Body { path, range } => {
+            let rel = ws.rel_path(&path);
+            let md = match ws.file(&path) {
+                None => format!("`{rel}`: no such file in the workspace"),
+                Some(f) => match f.parse.root.as_ref().and_then(|r| ws.flow_name(f, r)) {
+                    Some(n) if f.kind == DocKind::Flow => format!("`{rel}`: the flow **{n}**"),
+                    _ => match f.parse.root.as_ref().and_then(|r| r.get("name")?.as_str()) {
+                        Some(n) => format!("`{rel}`: **{n}**"),
+                        None => format!("`{rel}`"),
+                    },
+                },
+            };
+            Some((range, md))
+        }
         Target::Param { name, range } => {
             let c = cursor::at(file.parse.root.as_ref(), &file.text, offset);
             let (_, action) = c.role(file.kind);
@@ -511,6 +693,48 @@ pub fn hover(ws: &Workspace, path: &Path, offset: usize) -> Option<(TextRange, S
             ))
         }
     }
+}
+
+/// A flow: where it is, how many actions, and the forms that start it.
+fn flow_hover(ws: &Workspace, name: &str) -> String {
+    let Some(f) = ws.flow_named(name) else {
+        return format!("**{name}**: no flow with this name in the workspace");
+    };
+    let actions = f
+        .parse
+        .root
+        .as_ref()
+        .map_or(0, |r| Flow::new(r).all_actions().len());
+    let mut md = format!(
+        "**{name}** · flow · {actions} action{}\n\nIn `{}`",
+        if actions == 1 { "" } else { "s" },
+        f.rel
+    );
+    let starts: Vec<String> = flow_places(ws, name, true)
+        .into_iter()
+        .filter_map(|l| {
+            let form = ws.file(&l.path)?;
+            (form.kind == DocKind::Form).then(|| {
+                let form_name = form
+                    .parse
+                    .root
+                    .as_ref()
+                    .and_then(|r| r.get("name")?.as_str())
+                    .unwrap_or("?");
+                format!("`{form_name}` ({})", form.rel)
+            })
+        })
+        .collect();
+    if starts.is_empty() {
+        md.push_str("\n\nNo form of the workspace starts it");
+    } else {
+        md.push_str(&format!(
+            "\n\nStarted by the form{} {}",
+            if starts.len() == 1 { "" } else { "s" },
+            starts.join(", ")
+        ));
+    }
+    md
 }
 
 fn action_hover(ws: &Workspace, a: &Action) -> Option<String> {

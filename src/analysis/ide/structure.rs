@@ -173,6 +173,20 @@ pub fn links(ws: &Workspace, path: &Path) -> Vec<(TextRange, PathBuf)> {
     let Some(file) = ws.file(path) else {
         return Vec::new();
     };
+    if file.kind == DocKind::Tenant
+        && let Some(root) = &file.parse.root
+    {
+        // a YAML entry's `body:` to its file
+        let dir = file.path.parent().unwrap_or(&ws.root);
+        return crate::model::tenant::Tenant::new(root)
+            .bodies()
+            .filter_map(|(_, e)| {
+                let body = e.body?;
+                let target = crate::workspace::body_path(dir, body.as_str()?);
+                ws.file(&target).map(|_| (body.range, target))
+            })
+            .collect();
+    }
     file.uses
         .iter()
         .filter_map(|u| Some((u.range, ws.resolve_connection(&u.connection)?.path.clone())))
@@ -225,6 +239,8 @@ pub struct Lens {
     pub range: TextRange,
     pub title: String,
     pub test_connection: bool,
+    /// The connection to test, where the document holds several (a YAML file's entries).
+    pub connection: Option<String>,
 }
 
 /// On a grant file: what the flows of the application it grants need of it, "needed by N
@@ -254,6 +270,7 @@ fn grant_lenses(ws: &Workspace, file: &crate::workspace::SourceFile) -> Vec<Lens
                 range: at,
                 title,
                 test_connection: false,
+                connection: None,
             }
         })
         .collect()
@@ -268,12 +285,25 @@ pub fn lenses(ws: &Workspace, path: &Path) -> Vec<Lens> {
     if file.kind == DocKind::Grant {
         return grant_lenses(ws, file);
     }
-    if file.kind != DocKind::Vault {
-        return Vec::new();
+    match file.kind {
+        DocKind::Vault => ws
+            .vaults_in(path)
+            .take(1)
+            .flat_map(|v| vault_lenses(ws, v, None))
+            .collect(),
+        DocKind::Tenant => ws
+            .vaults_in(path)
+            .flat_map(|v| vault_lenses(ws, v, v.name.clone()))
+            .collect(),
+        _ => Vec::new(),
     }
-    let Some(v) = ws.index().vaults.iter().find(|v| v.path == path) else {
-        return Vec::new();
-    };
+}
+
+fn vault_lenses(
+    ws: &Workspace,
+    v: &crate::workspace::VaultInfo,
+    connection: Option<String>,
+) -> Vec<Lens> {
     let mut title = crate::analysis::scopes::usage_line(ws, v);
     let needed = crate::analysis::scopes::Needs::of(ws, &[v]).describe();
     if !needed.is_empty() {
@@ -292,12 +322,14 @@ pub fn lenses(ws: &Workspace, path: &Path) -> Vec<Lens> {
             range: v.name_range,
             title: "Test connection".into(),
             test_connection: true,
+            connection: connection.clone(),
         });
     }
     out.push(Lens {
         range: v.name_range,
         title,
         test_connection: false,
+        connection: None,
     });
     out
 }

@@ -14,6 +14,12 @@ pub enum SymbolKind {
     Action,
     Branch,
     Connection,
+    /// A form's node (`STEP`, `FLOW`, `ROUTER`).
+    FormNode,
+    /// A component of a form's `STEP` (a field, a block, a widget).
+    Component,
+    /// A client grant (a deploy-cli YAML's `clientGrants:` entry).
+    Grant,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -89,8 +95,107 @@ pub fn document_symbols(ws: &Workspace, path: &Path) -> Vec<Symbol> {
                 children: Vec::new(),
             }]
         }
+        DocKind::Form => form_symbols(root),
+        DocKind::Tenant => tenant_symbols(root),
         _ => Vec::new(),
     }
+}
+
+/// A form's outline: its nodes in order, a `STEP`'s components under it.
+fn form_symbols(root: &Node) -> Vec<Symbol> {
+    let nodes = root
+        .get("nodes")
+        .and_then(Node::as_array)
+        .unwrap_or_default();
+    nodes
+        .iter()
+        .filter(|n| n.as_object().is_some())
+        .map(|n| {
+            let id = n.get("id");
+            let type_ = n.get("type").and_then(Node::as_str).unwrap_or("?");
+            let config = n.get("config");
+            let detail = match type_ {
+                "FLOW" => config
+                    .and_then(|c| c.get("flow_id")?.as_str())
+                    .map(|f| format!("FLOW → {f}")),
+                _ => n
+                    .get("alias")
+                    .and_then(Node::as_str)
+                    .map(|a| format!("{type_} · {a}")),
+            }
+            .or_else(|| Some(type_.to_string()));
+            let children = config
+                .and_then(|c| c.get("components"))
+                .and_then(Node::as_array)
+                .unwrap_or_default()
+                .iter()
+                .filter(|c| c.as_object().is_some())
+                .map(|c| {
+                    let cid = c.get("id");
+                    let kind = [c.get("category"), c.get("type")]
+                        .iter()
+                        .filter_map(|n| n.and_then(Node::as_str))
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    Symbol {
+                        name: cid.and_then(Node::as_str).unwrap_or("(no id)").to_string(),
+                        detail: (!kind.is_empty()).then_some(kind),
+                        kind: SymbolKind::Component,
+                        range: c.range,
+                        selection: cid.map_or(c.range, |i| i.range),
+                        children: Vec::new(),
+                    }
+                })
+                .collect();
+            Symbol {
+                name: id.and_then(Node::as_str).unwrap_or("(no id)").to_string(),
+                detail,
+                kind: SymbolKind::FormNode,
+                range: n.range,
+                selection: id.map_or(n.range, |i| i.range),
+                children,
+            }
+        })
+        .collect()
+}
+
+/// A deploy-cli YAML's outline: its flows, forms, vault connections and grants.
+fn tenant_symbols(root: &Node) -> Vec<Symbol> {
+    let t = crate::model::tenant::Tenant::new(root);
+    let entry = |n: &&Node, key: &str, kind: SymbolKind, detail: Option<String>| Symbol {
+        name: n
+            .get(key)
+            .and_then(Node::as_str)
+            .unwrap_or("(no name)")
+            .to_string(),
+        detail,
+        kind,
+        range: n.range,
+        selection: n.get(key).map_or(n.range, |k| k.range),
+        children: Vec::new(),
+    };
+    let mut out = Vec::new();
+    let body = |n: &Node| n.get("body").and_then(Node::as_str).map(str::to_string);
+    out.extend(
+        t.flows
+            .iter()
+            .map(|n| entry(n, "name", SymbolKind::Flow, body(n))),
+    );
+    out.extend(
+        t.forms
+            .iter()
+            .map(|n| entry(n, "name", SymbolKind::Flow, body(n))),
+    );
+    out.extend(t.vaults.iter().map(|n| {
+        let app = n.get("app_id").and_then(Node::as_str).map(str::to_string);
+        entry(n, "name", SymbolKind::Connection, app)
+    }));
+    out.extend(t.grants.iter().map(|n| {
+        let aud = n.get("audience").and_then(Node::as_str).map(str::to_string);
+        entry(n, "client_id", SymbolKind::Grant, aud)
+    }));
+    out.sort_by_key(|s| s.range.start);
+    out
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -113,11 +218,7 @@ pub fn workspace_symbols(ws: &Workspace, query: &str, limit: usize) -> Vec<Works
         match f.kind {
             DocKind::Flow => {
                 let flow = Flow::new(root);
-                let flow_name = flow
-                    .name
-                    .and_then(Node::as_str)
-                    .unwrap_or(&f.rel)
-                    .to_string();
+                let flow_name = ws.flow_name(f, root).unwrap_or(&f.rel).to_string();
                 if hit(&flow_name) {
                     out.push(WorkspaceSymbol {
                         name: flow_name.clone(),
@@ -141,15 +242,31 @@ pub fn workspace_symbols(ws: &Workspace, query: &str, limit: usize) -> Vec<Works
                     }
                 }
             }
-            DocKind::Vault => {
-                let v = VaultDoc::new(root);
-                if let (Some(name), Some(n)) = (v.name_str(), v.name)
+            DocKind::Vault | DocKind::Tenant => {
+                // every connection the file holds (one, or a YAML file's entries)
+                for v in ws.vaults_in(&f.path) {
+                    if let Some(name) = v.name.as_deref()
+                        && hit(name)
+                    {
+                        out.push(WorkspaceSymbol {
+                            name: name.to_string(),
+                            kind: SymbolKind::Connection,
+                            container: v.app_id.clone(),
+                            path: f.path.clone(),
+                            range: v.name_range,
+                        });
+                    }
+                }
+            }
+            DocKind::Form => {
+                if let Some(n) = root.get("name")
+                    && let Some(name) = n.as_str()
                     && hit(name)
                 {
                     out.push(WorkspaceSymbol {
                         name: name.to_string(),
-                        kind: SymbolKind::Connection,
-                        container: v.app_id_str().map(str::to_string),
+                        kind: SymbolKind::FormNode,
+                        container: Some("form".into()),
                         path: f.path.clone(),
                         range: n.range,
                     });

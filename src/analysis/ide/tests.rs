@@ -592,7 +592,63 @@ const PLANTED: &str = r###"
 
 #[test]
 fn every_quick_fix_removes_its_diagnostic_and_adds_none() {
-    let ws = workspace(PLANTED);
+    expect![[r#"
+        flow-vault-connections/users.json [plaintext-secret] Replace with the keyword marker ##USERS_M2M_CLIENT_SECRET## (map USERS_M2M_CLIENT_SECRET in config.json's AUTH0_KEYWORD_REPLACE_MAPPINGS or the environment)
+        flows/a.json [missing-scope] Grant `update:users` in grants/g.json
+        flows/a.json [connection-not-needed] Remove `connection_id`
+        flows/a.json [unknown-action] Change to `GET_USER`
+        flows/a.json [unknown-action] Change to `GENERATE_CODE`
+        flows/a.json [connection-app-mismatch] Use the SLACK connection `Alerts`
+        flows/a.json [unresolved-connection] Create the SLACK vault connection `Nowhere` in flow-vault-connections/
+        flows/a.json [schema] Add the missing params of OTP/GENERATE_CODE
+        flows/a.json [schema] Add the missing params of SALESFORCE/CREATE_LEAD (with a new vault connection `Salesforce`)
+        flows/a.json [expression] Change to `toUpperCase`
+        flows/a.json [schema] Remove `objet`
+    "#]]
+    .assert_eq(&checked_fixes(PLANTED));
+}
+
+#[test]
+fn quick_fixes_in_a_deploy_cli_yaml_keep_it_yaml() {
+    expect![[r#"
+        flows/a.json [missing-scope] Grant `update:users` in tenant.yaml
+        flows/a.json [unresolved-connection] Create the SLACK vault connection `Nowhere` in tenant.yaml
+        tenant.yaml [plaintext-secret] Replace with the keyword marker ##USERS_M2M_CLIENT_SECRET## (map USERS_M2M_CLIENT_SECRET in config.json's AUTH0_KEYWORD_REPLACE_MAPPINGS or the environment)
+        tenant.yaml [vault-setup] Change to `domain`
+        tenant.yaml [vault-setup] Remove `domian`
+        tenant.yaml [schema] Change to `SLACK`
+    "#]]
+    .assert_eq(&checked_fixes(
+        r###"
+//- tenant.yaml
+clientGrants:
+  - client_id: Flows M2M
+    audience: https://acme.auth0.com/api/v2/
+    scope:
+      - read:users
+flowVaultConnections:
+  - name: Users M2M
+    app_id: AUTH0
+    setup:
+      type: OAUTH_APP
+      client_id: Flows M2M
+      client_secret: s3cr3t-value
+      domian: acme.auth0.com
+  - name: Alerts
+    app_id: SLAKC
+//- flows/a.json
+{ "name": "A", "actions": [
+  { "id": "upd", "type": "AUTH0", "action": "UPDATE_USER", "params": { "connection_id": "Users M2M", "user_id": "u", "changes": {} } },
+  { "id": "slack", "type": "SLACK", "action": "POST_MESSAGE", "params": { "connection_id": "Nowhere", "text": "t" } }
+] }
+"###,
+    ));
+}
+
+/// Every quick fix of the fixture's diagnostics, checked: applied, it removes its diagnostic
+/// and adds none, and every file it edits still parses without a new syntax problem.
+fn checked_fixes(fixture: &str) -> String {
+    let ws = workspace(fixture);
     let mut titles = Vec::new();
     for f in ws.files() {
         let all = crate::analysis::diagnostics(&ws, &f.path);
@@ -628,23 +684,21 @@ fn every_quick_fix_removes_its_diagnostic_and_adds_none() {
                             d.message
                         );
                     }
+                    let syntax = |w: &crate::workspace::Workspace| {
+                        w.file(&p).map_or(0, |f| f.parse.errors.len())
+                    };
+                    assert!(
+                        syntax(&after) <= syntax(&ws),
+                        "fix `{}` broke the syntax of {}: {:?}",
+                        fix.title,
+                        p.display(),
+                        after.file(&p).map(|f| f.text.to_string())
+                    );
                 }
             }
         }
     }
-    expect![[r#"
-        flow-vault-connections/users.json [plaintext-secret] Replace with the keyword marker ##USERS_M2M_CLIENT_SECRET## (map USERS_M2M_CLIENT_SECRET in config.json's AUTH0_KEYWORD_REPLACE_MAPPINGS or the environment)
-        flows/a.json [missing-scope] Grant `update:users` in grants/g.json
-        flows/a.json [connection-not-needed] Remove `connection_id`
-        flows/a.json [unknown-action] Change to `GET_USER`
-        flows/a.json [unknown-action] Change to `GENERATE_CODE`
-        flows/a.json [connection-app-mismatch] Use the SLACK connection `Alerts`
-        flows/a.json [unresolved-connection] Create the SLACK vault connection `Nowhere` in flow-vault-connections/
-        flows/a.json [schema] Add the missing params of OTP/GENERATE_CODE
-        flows/a.json [schema] Add the missing params of SALESFORCE/CREATE_LEAD (with a new vault connection `Salesforce`)
-        flows/a.json [expression] Change to `toUpperCase`
-        flows/a.json [schema] Remove `objet`
-    "#]].assert_eq(&(titles.join("\n") + "\n"));
+    titles.join("\n") + "\n"
 }
 
 #[test]
@@ -932,4 +986,269 @@ granted_scopes = ["read:users"]
         &*after.file(&toml).unwrap().text,
         "[connections.\"Users M2M\"]\ngranted_scopes = [\"update:users\"]\n"
     );
+}
+
+const FORMS: &str = r###"
+//- tenant.yaml
+flows:
+  - name: Update KYC
+    body: ./flows/kyc.json
+forms:
+  - name: KYC
+    body: ./forms/kyc.json
+flowVaultConnections:
+  - name: Users M2M
+    app_id: AUTH0
+    setup: '@@USERS_SETUP@@'
+//- flows/kyc.json
+{ "name": "Update KYC", "actions": [
+  { "id": "u", "type": "AUTH0", "action": "UPDATE_USER", "params": { "connection_id": "Users M2M", "user_id": "x", "changes": { "name": "{{fields.full_name}}" } } }
+] }
+//- forms/kyc.json
+{ "name": "KYC", "nodes": [
+  { "id": "step", "type": "STEP", "alias": "Name", "config": { "components": [ { "id": "full_name", "category": "FIELD", "type": "TEXT" }, { "id": "next", "category": "BLOCK", "type": "NEXT_BUTTON" } ], "next_node": "flow" } },
+  { "id": "flow", "type": "FLOW", "config": { "flow_id": "Update KYC", "next_node": "$ending" } }
+], "start": { "next_node": "step" } }
+//- forms/other.json
+{ "name": "Other", "nodes": [
+  { "id": "f", "type": "FLOW", "config": { "flow_id": "Update KYC", "next_node": "$ending" } }
+], "start": { "next_node": "f" } }
+"###;
+
+fn render_edits(ws: &crate::workspace::Workspace, edits: &[super::navigation::FileEdit]) -> String {
+    let mut out = String::new();
+    for e in edits {
+        let f = ws.file(&e.path).unwrap();
+        out.push_str(&format!(
+            "{} {:?} -> {:?}\n",
+            f.rel,
+            &f.text[e.range.as_usize()],
+            e.new_text
+        ));
+    }
+    out
+}
+
+#[test]
+fn flows_and_forms_navigate_to_each_other() {
+    // definition: from a FLOW node's flow_id to the flow
+    let (ws, path, at) = with_cursor(FORMS, "forms/kyc.json", "\"Update KYC\"", 0);
+    let def = super::navigation::definition(&ws, &path, at).unwrap();
+    let f = ws.file(&def.path).unwrap();
+    assert_eq!(
+        (f.rel.as_str(), &f.text[def.range.as_usize()]),
+        ("flows/kyc.json", "\"Update KYC\"")
+    );
+    // references of the flow, from its name: the YAML entry and both forms' nodes
+    let (ws, path, at) = with_cursor(FORMS, "flows/kyc.json", "Update KYC", 0);
+    expect![[r#"
+        flows/kyc.json "\"Update KYC\""
+        tenant.yaml "Update KYC"
+        forms/kyc.json "\"Update KYC\""
+        forms/other.json "\"Update KYC\""
+    "#]]
+    .assert_eq(&render_locations(
+        &ws,
+        &super::navigation::references(&ws, &path, at, true),
+    ));
+    // rename from the YAML entry: the flow's name, the entry (plain YAML), every flow_id
+    let (ws, path, at) = with_cursor(FORMS, "tenant.yaml", "Update KYC", 0);
+    let (range, name) = super::navigation::prepare_rename(&ws, &path, at).unwrap();
+    assert_eq!(
+        (
+            &ws.file(&path).unwrap().text[range.as_usize()],
+            name.as_str()
+        ),
+        ("Update KYC", "Update KYC")
+    );
+    let edits = super::navigation::rename(&ws, &path, at, "KYC: update #2").unwrap();
+    expect![[r#"
+        flows/kyc.json "Update KYC" -> "KYC: update #2"
+        tenant.yaml "Update KYC" -> "\"KYC: update #2\""
+        forms/kyc.json "Update KYC" -> "KYC: update #2"
+        forms/other.json "Update KYC" -> "KYC: update #2"
+    "#]]
+    .assert_eq(&render_edits(&ws, &edits));
+    // hover on the flow_id says who starts the flow
+    let (ws, path, at) = with_cursor(FORMS, "forms/other.json", "\"Update KYC\"", 0);
+    let (_, md) = super::navigation::hover(&ws, &path, at).unwrap();
+    assert!(md.contains("**Update KYC** · flow · 1 action"), "{md}");
+    assert!(
+        md.contains("`KYC` (forms/kyc.json)") && md.contains("`Other` (forms/other.json)"),
+        "{md}"
+    );
+}
+
+#[test]
+fn flow_ids_and_form_fields_are_completed() {
+    check_completion(
+        &FORMS.replace("\"flow_id\": \"Update KYC\", \"next_node\": \"$ending\" } }\n], \"start\": { \"next_node\": \"f\" } }", "\"flow_id\": $0 } }\n], \"start\": { \"next_node\": \"f\" } }"),
+        expect![[r#"
+            Update KYC [Reference] "\"Update KYC\"" replaces "" — flow in flows/kyc.json
+        "#]],
+    );
+    check_completion(
+        &FORMS.replace("{{fields.full_name}}", "{{fields.$0}}"),
+        expect![[r#"
+            full_name [Field] "full_name" replaces "" — a field of the form that starts this flow
+            next [Field] "next" replaces "" — a field of the form that starts this flow
+        "#]],
+    );
+}
+
+#[test]
+fn a_forms_outline_and_a_yaml_tenants() {
+    let ws = workspace(FORMS);
+    let render = |path: &str| {
+        let mut out = String::new();
+        fn walk(s: &[super::symbols::Symbol], depth: usize, out: &mut String) {
+            for s in s {
+                out.push_str(&format!(
+                    "{}{} {:?} {:?}\n",
+                    "  ".repeat(depth),
+                    s.name,
+                    s.kind,
+                    s.detail
+                ));
+                walk(&s.children, depth + 1, out);
+            }
+        }
+        walk(
+            &super::symbols::document_symbols(&ws, &PathBuf::from("/ws").join(path)),
+            0,
+            &mut out,
+        );
+        out
+    };
+    expect![[r#"
+        step FormNode Some("STEP · Name")
+          full_name Component Some("FIELD TEXT")
+          next Component Some("BLOCK NEXT_BUTTON")
+        flow FormNode Some("FLOW → Update KYC")
+    "#]]
+    .assert_eq(&render("forms/kyc.json"));
+    expect![[r#"
+        Update KYC Flow Some("./flows/kyc.json")
+        KYC Flow Some("./forms/kyc.json")
+        Users M2M Connection Some("AUTH0")
+    "#]]
+    .assert_eq(&render("tenant.yaml"));
+}
+
+#[test]
+fn yaml_entries_hover_navigate_and_rename_like_files() {
+    // hover on a YAML vault entry's name: its uses and needs
+    let (ws, path, at) = with_cursor(FORMS, "tenant.yaml", "Users M2M", 0);
+    let (range, md) = super::navigation::hover(&ws, &path, at).unwrap();
+    assert_eq!(&ws.file(&path).unwrap().text[range.as_usize()], "Users M2M");
+    assert!(md.contains("Needs: update:users"), "{md}");
+    assert!(md.contains("In `tenant.yaml`"), "{md}");
+    // definition from a flow's connection_id lands on the YAML entry's name
+    let (ws, path, at) = with_cursor(FORMS, "flows/kyc.json", "\"Users M2M\"", 0);
+    let def = super::navigation::definition(&ws, &path, at).unwrap();
+    let f = ws.file(&def.path).unwrap();
+    assert_eq!(
+        (f.rel.as_str(), &f.text[def.range.as_usize()]),
+        ("tenant.yaml", "Users M2M")
+    );
+    // rename from YAML
+    let (ws, path, at) = with_cursor(FORMS, "tenant.yaml", "Users M2M", 0);
+    let edits = super::navigation::rename(&ws, &path, at, "People").unwrap();
+    expect![[r#"
+        tenant.yaml "Users M2M" -> "People"
+        flows/kyc.json "Users M2M" -> "People"
+    "#]]
+    .assert_eq(&render_edits(&ws, &edits));
+    // a body path goes to its file
+    let (ws, path, at) = with_cursor(FORMS, "tenant.yaml", "./forms/kyc.json", 0);
+    let def = super::navigation::definition(&ws, &path, at).unwrap();
+    assert_eq!(ws.file(&def.path).unwrap().rel, "forms/kyc.json");
+}
+
+#[test]
+fn completion_in_a_deploy_cli_yaml_by_indentation() {
+    let base = "//- flows/kyc.json\n{ \"name\": \"KYC\", \"actions\": [ { \"id\": \"u\", \"type\": \"AUTH0\", \"action\": \"UPDATE_USER\", \"params\": { \"connection_id\": \"Users\", \"user_id\": \"x\", \"changes\": {} } } ] }\n//- tenant.yaml\n";
+    let at = |yaml: &str| completion_text(&format!("{base}{yaml}"));
+    expect![[r#"
+        forms [Property] "forms: " replaces "" — deploy-cli forms: `- name: …` with `body: ./forms/<name>.json`
+        flowVaultConnections [Property] "flowVaultConnections: " replaces "" — Flows Vault connections, inline
+        clientGrants [Property] "clientGrants: " replaces "" — client grants: client_id, audience, scope
+    "#]]
+    .assert_eq(&at("flows:\n  - name: KYC\n    body: ./flows/kyc.json\n$0"));
+    // a half-typed key in an entry: the keys it lacks
+    expect![[r#"
+        app_id [Property] "app_id: " replaces "ap" — The app, such as AUTH0
+        setup [Property] "setup: " replaces "ap" — Credentials (write-only); often '@@SETUP_CONFIG@@'
+    "#]]
+    .assert_eq(&at("flowVaultConnections:\n  - name: Users\n    ap$0\n"));
+    let apps = at("flowVaultConnections:\n  - name: Users\n    app_id: $0\n");
+    assert!(
+        apps.starts_with("ACTIVECAMPAIGN [EnumMember] \"ACTIVECAMPAIGN\""),
+        "{apps}"
+    );
+    assert!(apps.contains("AUTH0 [EnumMember]"), "{apps}");
+    // setup keys of the entry's app, required first
+    expect![[r#"
+        client_id [Property] "client_id: " replaces "" — required
+        client_secret [Property] "client_secret: " replaces "" — required · a secret: write a ##KEYWORD## marker
+        domain [Property] "domain: " replaces "" — required
+        audience [Property] "audience: " replaces "" — optional
+    "#]]
+    .assert_eq(&at("flowVaultConnections:\n  - name: Users\n    app_id: AUTH0\n    setup:\n      type: OAUTH_APP\n      $0\n"));
+    // a grant's scopes: what the flows need first
+    let scopes = at(
+        "flowVaultConnections:\n  - name: Users\n    app_id: AUTH0\nclientGrants:\n  - client_id: M2M\n    scope:\n      - $0\n",
+    );
+    assert!(scopes.starts_with("update:users [Value] \"update:users\" replaces \"\" — needed by the workspace's flows\n"), "{scopes}");
+    assert!(
+        scopes.contains(" more"),
+        "and every other Management API scope: {scopes}"
+    );
+    // body files from the YAML's folder
+    expect![[r#"
+        ./flows/kyc.json [Reference] "./flows/kyc.json" replaces "./fl" — KYC
+    "#]]
+    .assert_eq(&at("flows:\n  - name: KYC\n    body: ./fl$0\n"));
+}
+
+#[test]
+fn yaml_lenses_links_and_no_formatting() {
+    let ws = workspace(FORMS);
+    let path = PathBuf::from("/ws/tenant.yaml");
+    let text = ws.file(&path).unwrap().text.clone();
+    let lenses: Vec<String> = super::structure::lenses(&ws, &path)
+        .iter()
+        .map(|l| {
+            format!(
+                "{:?} {} {:?}",
+                &text[l.range.as_usize()],
+                l.title,
+                l.connection
+            )
+        })
+        .collect();
+    expect![[r#"
+        [
+            "\"Users M2M\" Test connection Some(\"Users M2M\")",
+            "\"Users M2M\" used by 1 action in 1 flow · needs update:users None",
+        ]
+    "#]]
+    .assert_debug_eq(&lenses);
+    let links: Vec<String> = super::structure::links(&ws, &path)
+        .iter()
+        .map(|(r, p)| format!("{} -> {}", &text[r.as_usize()], ws.rel_path(p)))
+        .collect();
+    assert_eq!(
+        links,
+        [
+            "./flows/kyc.json -> flows/kyc.json",
+            "./forms/kyc.json -> forms/kyc.json"
+        ]
+    );
+    assert_eq!(
+        super::format::document(&ws, &path),
+        None,
+        "YAML is never rewritten as JSON"
+    );
+    assert!(!super::structure::folding(&ws, &path).is_empty());
 }
