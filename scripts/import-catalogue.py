@@ -8,16 +8,21 @@ Usage:
   scripts/import-catalogue.py --import DIR    refresh the facts from an extraction of the Management
                                               API's OpenAPI document (DIR holds flow-catalogue.json and
                                               management-api-scopes.tsv), then regenerate
+  scripts/import-catalogue.py --import-forms TYPES_TS [COMMIT]
+                                              refresh the form facts from node-auth0's
+                                              src/management/api/types/types.ts, then regenerate
 
 The facts are what this generator needs of the OpenAPI document, and no more: each action's
 params schema, each vault app's setup shapes, the scopes of each Management API endpoint —
-with their source and the date they were extracted. The generated files are checked in; flowls
+with their source and the date they were extracted; and, from node-auth0's types, the form
+node types and component categories and types with their keys and required config. The generated files are checked in; flowls
 and its tests read only them. What this script adds on top of the facts (one-line summaries,
 outputs, the Management API scope of each AUTH0 action, which vault app an action's connection
 must be) lives in the tables below.
 """
 import datetime
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -176,7 +181,71 @@ def import_facts(ref: Path):
         "vault_setups": [{"app_id": v["app_id"], "setup": v.get("setup")} for v in cat["vault_create_variants"]],
         "management_api_scopes": scopes,
     }
+    if FACTS.exists():
+        facts["forms"] = json.loads(FACTS.read_text()).get("forms")
     FACTS.parent.mkdir(parents=True, exist_ok=True)
+    FACTS.write_text(json.dumps(facts, indent=1) + "\n")
+
+
+def ts_interface(text: str, name: str):
+    """The members of `export interface NAME { … }`: [(key, required, type)], or None."""
+    m = re.search(r"export interface " + name + r" \{(.*?)\n\}", text, re.S)
+    if m is None:
+        return None
+    out = []
+    for line in m.group(1).splitlines():
+        f = re.match(r"\s+(\w+)(\??): (.*);$", line)
+        if f:
+            out.append((f.group(1), f.group(2) == "", f.group(3)))
+    return out
+
+
+def ts_const(text: str, name: str) -> str:
+    """The value of `export const NAME = { X: "VALUE" }`."""
+    return re.search(r"export const " + name + r' = \{\s*\w+: "([^"]+)"', text).group(1)
+
+
+def ts_union(text: str, name: str):
+    """The members of `export type NAME = | Management.A | Management.B;`."""
+    body = re.search(r"export type " + name + r" =(.*?);", text, re.S).group(1)
+    return re.findall(r"Management\.(\w+)", body)
+
+
+def shape(text: str, name: str) -> dict:
+    """A node's or component's keys, its type constant, and its config's keys."""
+    members = ts_interface(text, name)
+    out = {"keys": [k for k, _, _ in members]}
+    for key, required, ty in members:
+        if key in ("type", "category"):
+            out[key] = ts_const(text, re.search(r"Management\.(\w+)", ty).group(1))
+        if key == "config":
+            cfg = ts_interface(text, re.search(r"Management\.(\w+)", ty).group(1)) or []
+            out["config_required"] = required
+            out["config_keys"] = [k for k, _, _ in cfg]
+            out["config_required_keys"] = [k for k, r, _ in cfg if r]
+    return out
+
+
+def import_form_facts(types_ts: Path, commit: str):
+    """The form facts, from node-auth0's types.ts."""
+    text = types_ts.read_text()
+    form_keys = [k for k, _, _ in ts_interface(text, "GetFormResponseContent")]
+    nodes = [shape(text, n) for n in ts_union(text, "FormNode")]
+    components = [
+        shape(text, c)
+        for union in ("FormBlock", "FormField", "FormWidget")
+        for c in ts_union(text, union)
+    ]
+    facts = json.loads(FACTS.read_text())
+    facts["forms"] = {
+        "source": f"node-auth0 src/management/api/types/types.ts{' at ' + commit if commit else ''}",
+        "extracted": datetime.date.today().isoformat(),
+        "form_keys": form_keys,
+        "start_keys": [k for k, _, _ in ts_interface(text, "FormStartNode")],
+        "ending_keys": [k for k, _, _ in ts_interface(text, "FormEndingNode")],
+        "nodes": nodes,
+        "components": components,
+    }
     FACTS.write_text(json.dumps(facts, indent=1) + "\n")
 
 
@@ -223,13 +292,23 @@ def generate(facts) -> dict:
         endpoints.setdefault(path, {})[method] = scopes
 
     return {
-        "catalogue.json": json.dumps({"actions": actions, "apps": apps}, indent=1) + "\n",
+        "catalogue.json": json.dumps(
+            {"actions": actions, "apps": apps, "forms": forms(facts["forms"])}, indent=1
+        ) + "\n",
         "management-api.json": json.dumps(endpoints, indent=1, sort_keys=True) + "\n",
     }
 
 
+def forms(f) -> dict:
+    """The form catalogue: node types and component types with their keys and required config."""
+    return {k: f[k] for k in ("form_keys", "start_keys", "ending_keys", "nodes", "components")}
+
+
 def main():
     args = sys.argv[1:]
+    if args[:1] == ["--import-forms"] and len(args) in (2, 3):
+        import_form_facts(Path(args[1]), args[2] if len(args) == 3 else "")
+        args = []
     if args[:1] == ["--import"] and len(args) == 2:
         import_facts(Path(args[1]))
         args = []

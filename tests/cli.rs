@@ -510,3 +510,46 @@ fn the_deploy_cli_yaml_example_gives_no_false_finding_and_planted_ones_at_their_
         expected.map(|(c, f, l)| (c.to_string(), f.to_string(), l))
     );
 }
+
+#[test]
+fn real_bundles_and_forms_give_no_false_finding() {
+    // tests/fixtures/bundles/README.md and tests/fixtures/forms/README.md
+    let dir = std::env::temp_dir().join(format!("flowls-cli-real-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("ws/forms")).unwrap();
+    std::fs::create_dir_all(dir.join("ws/terraform")).unwrap();
+    for name in [
+        "kyc-collection.json",
+        "privacy-policy.json",
+        "secondary_email_otp_verification.json",
+    ] {
+        std::fs::copy(
+            root().join("tests/fixtures/bundles").join(name),
+            dir.join("ws/terraform").join(name),
+        )
+        .unwrap();
+    }
+    std::fs::copy(
+        root().join("tests/fixtures/forms/Blank-form.json"),
+        dir.join("ws/forms/Blank-form.json"),
+    )
+    .unwrap();
+    let out = flowls(&["check", "ws", "--format", "json"], &dir);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        json_findings(&out).is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let human = flowls(&["check", "ws"], &dir);
+    assert!(
+        String::from_utf8_lossy(&human.stdout).contains("in 4 files"),
+        "{}",
+        String::from_utf8_lossy(&human.stdout)
+    );
+}

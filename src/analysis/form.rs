@@ -30,6 +30,7 @@ pub fn check_form(
     bundle_flows: Option<&Node>,
     out: &mut Vec<Diagnostic>,
 ) {
+    shape(root, bundle_flows.is_some(), out);
     let form = Form::new(root);
     let ids: Vec<&str> = form
         .nodes
@@ -93,9 +94,8 @@ pub fn check_form(
             }
         }
     }
-    // every FLOW node names a flow
-    for n in form.nodes.iter().filter(|n| n.type_ == Some("FLOW")) {
-        let Some(flow_id) = n.flow_id else { continue };
+    // every flow_id names a flow
+    for flow_id in form.nodes.iter().flat_map(|n| n.flow_ids.iter().copied()) {
         let Some(name) = flow_id.as_str() else {
             continue;
         };
@@ -137,6 +137,198 @@ pub fn check_form(
             );
         }
     }
+}
+
+/// The form against the catalogue of node-auth0's types: its keys, each node's `id`, `type`
+/// and required config, each component's `id`, `category`, `type` and required config; ids
+/// unique. `in_bundle`: the form of an export bundle (which may carry more keys, such as its
+/// `id`).
+fn shape<'a>(root: &'a Node, in_bundle: bool, out: &mut Vec<Diagnostic>) {
+    let cat = &crate::catalogue::Catalogue::get().forms;
+    fn keys(v: &[String]) -> Vec<&str> {
+        v.iter().map(String::as_str).chain(["$schema"]).collect()
+    }
+    if !in_bundle {
+        super::unknown_keys(root, &keys(&cat.form_keys), "a form", out);
+    }
+    for (key, allowed) in [("start", &cat.start_keys), ("ending", &cat.ending_keys)] {
+        if let Some(n) = root.get(key).filter(|n| n.as_object().is_some()) {
+            super::unknown_keys(n, &keys(allowed), &format!("the form's `{key}`"), out);
+        }
+    }
+    let Some(nodes) = root.get("nodes") else {
+        return;
+    };
+    let Some(nodes) = nodes.as_array() else {
+        if !crate::model::is_marker(nodes) {
+            out.push(Diagnostic::error(
+                nodes.range,
+                code::SCHEMA,
+                "`nodes` must be a list of nodes",
+            ));
+        }
+        return;
+    };
+    let mut seen: HashMap<&str, ()> = HashMap::new();
+    let node_types: Vec<&str> = cat.nodes.iter().map(|n| n.type_.as_str()).collect();
+    for node in nodes {
+        if node.as_object().is_none() {
+            out.push(Diagnostic::error(
+                node.range,
+                code::SCHEMA,
+                format!("a form node must be an object, found {}", node.type_name()),
+            ));
+            continue;
+        }
+        unique_id(node, "node", &mut seen, out);
+        let Some(spec) = part(node, "type", &node_types, "node type", out, |t| cat.node(t)) else {
+            continue;
+        };
+        super::unknown_keys(
+            node,
+            &keys(&spec.keys),
+            &format!("a {} node", spec.type_),
+            out,
+        );
+        let config = config_of(node, spec, &format!("a {} node", spec.type_), out);
+        let components = config
+            .and_then(|c| c.get("components"))
+            .and_then(Node::as_array)
+            .unwrap_or_default();
+        for c in components {
+            if c.as_object().is_none() {
+                continue;
+            }
+            unique_id(c, "component", &mut seen, out);
+            let categories = cat.categories();
+            let known = |x: &'a str| categories.contains(&x).then_some(x);
+            let Some(category) = part(c, "category", &categories, "component category", out, known)
+            else {
+                continue;
+            };
+            let types: Vec<&str> = cat
+                .components
+                .iter()
+                .filter(|x| x.category.as_deref() == Some(category))
+                .map(|x| x.type_.as_str())
+                .collect();
+            let what = format!("{category} component type");
+            let Some(spec) = part(c, "type", &types, &what, out, |t| {
+                cat.component(category, t)
+            }) else {
+                continue;
+            };
+            let what = format!("a {category} {} component", spec.type_);
+            super::unknown_keys(c, &keys(&spec.keys), &what, out);
+            config_of(c, spec, &what, out);
+        }
+    }
+}
+
+/// A missing `id`, or one another node or component of the form has already.
+fn unique_id<'a>(
+    n: &'a Node,
+    what: &str,
+    seen: &mut HashMap<&'a str, ()>,
+    out: &mut Vec<Diagnostic>,
+) {
+    match n.get("id") {
+        None => out.push(Diagnostic::error(
+            super::opening(n.range),
+            code::SCHEMA,
+            format!("missing required field `id` in the {what}: add \"id\": \"…\""),
+        )),
+        Some(id) => {
+            if let Some(s) = id.as_str()
+                && seen.insert(s, ()).is_some()
+            {
+                out.push(Diagnostic::error(
+                    id.range,
+                    code::SCHEMA,
+                    format!(
+                        "another node or component of the form has the id `{s}`: ids must be unique"
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// The catalogue entry `key` (`type`, `category`) names, reporting a missing or unknown one.
+fn part<'a, T>(
+    n: &'a Node,
+    key: &str,
+    known: &[&str],
+    what: &str,
+    out: &mut Vec<Diagnostic>,
+    find: impl Fn(&'a str) -> Option<T>,
+) -> Option<T> {
+    let Some(v) = n.get(key) else {
+        out.push(Diagnostic::error(
+            super::opening(n.range),
+            code::SCHEMA,
+            format!(
+                "missing required field `{key}`: add one of {}",
+                known.join(", ")
+            ),
+        ));
+        return None;
+    };
+    let s = v.as_str().filter(|_| !crate::model::is_marker(v))?;
+    let found = find(s);
+    if found.is_none() {
+        let near = nearest(s, known.iter().copied());
+        out.push(
+            Diagnostic::error(
+                v.range,
+                code::SCHEMA,
+                match near {
+                    Some(x) => format!("unknown {what} `{s}`: did you mean `{x}`?"),
+                    None => format!("unknown {what} `{s}`: use one of {}", known.join(", ")),
+                },
+            )
+            .with_fix(Fixable::nearest(near)),
+        );
+    }
+    found
+}
+
+/// The `config` of a node or component: required when the catalogue says so, with its
+/// required keys.
+fn config_of<'a>(
+    n: &'a Node,
+    spec: &crate::catalogue::FormPartSpec,
+    what: &str,
+    out: &mut Vec<Diagnostic>,
+) -> Option<&'a Node> {
+    let config = n.get("config");
+    match config {
+        None if spec.config_required == Some(true) => {
+            let need = spec.config_required_keys.join("`, `");
+            out.push(Diagnostic::error(
+                super::opening(n.range),
+                code::SCHEMA,
+                if need.is_empty() {
+                    format!("missing required field `config` in {what}: add \"config\": {{}}")
+                } else {
+                    format!("missing required field `config` in {what}: add it with `{need}`")
+                },
+            ));
+        }
+        Some(c) if c.as_object().is_some() => {
+            for key in &spec.config_required_keys {
+                if c.member(key).is_none() {
+                    out.push(Diagnostic::error(
+                        super::opening(c.range),
+                        code::SCHEMA,
+                        format!("missing required field `{key}` in the config of {what}: add it"),
+                    ));
+                }
+            }
+        }
+        _ => {}
+    }
+    config
 }
 
 /// The field ids of the forms that start the flow `root` of `file`, or `None` when no form

@@ -787,3 +787,40 @@ flowVaultConnections:
         "###]],
     );
 }
+
+#[test]
+fn forms_are_checked_against_the_form_catalogue() {
+    check(
+        r###"
+//- forms/signup.json
+{ "name": "Signup", "nodez": [],
+  "nodes": [
+    { "id": "s", "type": "STEP", "config": { "components": [
+      { "id": "email", "category": "FIELD", "type": "EMIAL" },
+      { "id": "email", "category": "FIELD", "type": "TEXT" },
+      { "category": "BLOCK", "type": "NEXT_BUTTON", "config": {} },
+      { "id": "jump", "category": "BLOCK", "type": "JUMP_BUTTON", "config": { "text": "Skip", "next_node": "nowhere" } },
+      { "id": "cap", "category": "WIDGT", "type": "RECAPTCHA" }
+    ], "next_node": "f" } },
+    { "id": "f", "type": "FLOW", "alias": "x", "colour": "red" },
+    { "id": "r", "type": "ROUTR" }
+  ],
+  "start": { "next_node": "s", "hidden_fields": [ { "key": "ref" } ] },
+  "ending": { "resume_flow": true }
+}
+"###,
+        expect![[r#"
+            forms/signup.json 1:21-1:28 error schema "\"nodez\"": unknown field `nodez` in a form: remove it (did you mean `nodes`?)
+            forms/signup.json 4:53-4:60 error schema "\"EMIAL\"": unknown FIELD component type `EMIAL`: did you mean `EMAIL`?
+            forms/signup.json 5:15-5:22 error schema "\"email\"": another node or component of the form has the id `email`: ids must be unique
+            forms/signup.json 6:7-6:8 error schema "{": missing required field `id` in the component: add "id": "…"
+            forms/signup.json 6:63-6:64 error schema "{": missing required field `text` in the config of a BLOCK NEXT_BUTTON component: add it
+            forms/signup.json 7:108-7:117 error form-graph "\"nowhere\"": no node of the form has the id `nowhere`: use a node's id or "$ending"
+            forms/signup.json 8:34-8:41 error schema "\"WIDGT\"": unknown component category `WIDGT`: did you mean `WIDGET`?
+            forms/signup.json 10:5-10:6 error schema "{": missing required field `config` in a FLOW node: add it with `flow_id`
+            forms/signup.json 10:48-10:56 error schema "\"colour\"": unknown field `colour` in a FLOW node: remove it
+            forms/signup.json 11:13-11:16 hint form-graph "\"r\"": no path from the start reaches the node `r`: point a `next_node` at it, or remove it
+            forms/signup.json 11:26-11:33 error schema "\"ROUTR\"": unknown node type `ROUTR`: did you mean `ROUTER`?
+        "#]],
+    );
+}

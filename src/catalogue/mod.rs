@@ -133,11 +133,62 @@ fn compile(schema: &Value) -> Option<jsonschema::Validator> {
 struct Data {
     actions: Vec<ActionSpec>,
     apps: std::collections::BTreeMap<String, AppSpec>,
+    forms: FormCatalogue,
+}
+
+/// What forms are made of, from node-auth0's types: the keys of a form, its start and ending,
+/// each node type and each component `(category, type)` with its keys and required config.
+#[derive(Debug, Deserialize)]
+pub struct FormCatalogue {
+    pub form_keys: Vec<String>,
+    pub start_keys: Vec<String>,
+    pub ending_keys: Vec<String>,
+    pub nodes: Vec<FormPartSpec>,
+    pub components: Vec<FormPartSpec>,
+}
+
+/// A form node type (`STEP`, `FLOW`, `ROUTER`) or a component type (`FIELD`/`TEXT`, …).
+#[derive(Debug, Deserialize)]
+pub struct FormPartSpec {
+    /// Components only: `BLOCK`, `FIELD` or `WIDGET`.
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub keys: Vec<String>,
+    /// Whether it must have a `config` (absent: it has none).
+    #[serde(default)]
+    pub config_required: Option<bool>,
+    #[serde(default)]
+    pub config_keys: Vec<String>,
+    #[serde(default)]
+    pub config_required_keys: Vec<String>,
+}
+
+impl FormCatalogue {
+    pub fn node(&self, type_: &str) -> Option<&FormPartSpec> {
+        self.nodes.iter().find(|n| n.type_ == type_)
+    }
+    pub fn component(&self, category: &str, type_: &str) -> Option<&FormPartSpec> {
+        self.components
+            .iter()
+            .find(|c| c.category.as_deref() == Some(category) && c.type_ == type_)
+    }
+    pub fn categories(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self
+            .components
+            .iter()
+            .filter_map(|c| c.category.as_deref())
+            .collect();
+        out.dedup();
+        out
+    }
 }
 
 pub struct Catalogue {
     pub actions: Vec<ActionSpec>,
     pub apps: std::collections::BTreeMap<String, AppSpec>,
+    pub forms: FormCatalogue,
     /// type → action → index in `actions`, looked up without allocating.
     by_pair: foldhash::HashMap<String, foldhash::HashMap<String, usize>>,
     /// The action types in catalogue order, without repeats.
@@ -218,6 +269,7 @@ impl Catalogue {
             Catalogue {
                 actions: data.actions,
                 apps: data.apps,
+                forms: data.forms,
                 by_pair,
                 types,
                 endpoints,

@@ -13,16 +13,22 @@ pub struct Form<'a> {
     pub nodes: Vec<FormNode<'a>>,
     /// `start.next_node`.
     pub start: Option<&'a Node>,
+    /// `start.hidden_fields[].key`: fields a flow reads too (`{{fields.KEY}}`).
+    pub hidden_fields: Vec<&'a str>,
 }
 
 #[derive(Debug)]
 pub struct FormNode<'a> {
     pub id: Option<&'a Node>,
     pub type_: Option<&'a str>,
-    /// Every `next_node`, router rule target and fallback of the node, as written.
+    /// Every `next_node`, router rule target and fallback of the node (and of its jump
+    /// buttons), as written.
     pub targets: Vec<&'a Node>,
     /// `config.flow_id` of a `FLOW` node.
     pub flow_id: Option<&'a Node>,
+    /// Every `flow_id` the node holds: a `FLOW` node's, and its components' (a resend button
+    /// starts a flow too; deploy-cli names flows by name in all of them).
+    pub flow_ids: Vec<&'a Node>,
     /// The ids of a `STEP` node's components.
     pub fields: Vec<&'a str>,
 }
@@ -36,23 +42,34 @@ impl<'a> Form<'a> {
             .iter()
             .map(FormNode::new)
             .collect();
+        let start = root.get("start");
         Form {
             root,
             nodes,
-            start: root.get("start").and_then(|s| s.get("next_node")),
+            start: start.and_then(|s| s.get("next_node")),
+            hidden_fields: start
+                .and_then(|s| s.get("hidden_fields"))
+                .and_then(Node::as_array)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|h| h.get("key")?.as_str())
+                .collect(),
         }
     }
 
-    /// Every field id the form's components define.
+    /// Every field id the form defines: its components', and its start's hidden fields.
     pub fn fields(&self) -> impl Iterator<Item = &'a str> + '_ {
-        self.nodes.iter().flat_map(|n| n.fields.iter().copied())
+        self.nodes
+            .iter()
+            .flat_map(|n| n.fields.iter().copied())
+            .chain(self.hidden_fields.iter().copied())
     }
 
-    /// The `flow_id`s of its `FLOW` nodes, with their ranges.
+    /// Every `flow_id` of the form (its `FLOW` nodes' and its components'), with its range.
     pub fn flow_refs(&self) -> Vec<(&'a str, TextRange)> {
         self.nodes
             .iter()
-            .filter_map(|n| n.flow_id)
+            .flat_map(|n| n.flow_ids.iter())
             .filter_map(|f| Some((f.as_str()?, f.range)))
             .collect()
     }
@@ -69,18 +86,28 @@ impl<'a> FormNode<'a> {
                 targets.extend(rule.get("next_node"));
             }
         }
-        let fields = config
+        let components = config
             .and_then(|c| c.get("components"))
             .and_then(Node::as_array)
-            .unwrap_or_default()
+            .unwrap_or_default();
+        let fields = components
             .iter()
+            .filter(|c| c.get("category").and_then(Node::as_str) != Some("BLOCK"))
             .filter_map(|c| c.get("id").and_then(Node::as_str))
+            .collect();
+        let component_configs = components.iter().filter_map(|c| c.get("config"));
+        targets.extend(component_configs.clone().filter_map(|c| c.get("next_node")));
+        let flow_id = config.and_then(|c| c.get("flow_id"));
+        let flow_ids = flow_id
+            .into_iter()
+            .chain(component_configs.filter_map(|c| c.get("flow_id")))
             .collect();
         FormNode {
             id: node.get("id"),
             type_: node.get("type").and_then(Node::as_str),
             targets,
-            flow_id: config.and_then(|c| c.get("flow_id")),
+            flow_id,
+            flow_ids,
             fields,
         }
     }

@@ -1091,7 +1091,6 @@ fn flow_ids_and_form_fields_are_completed() {
         &FORMS.replace("{{fields.full_name}}", "{{fields.$0}}"),
         expect![[r#"
             full_name [Field] "full_name" replaces "" — a field of the form that starts this flow
-            next [Field] "next" replaces "" — a field of the form that starts this flow
         "#]],
     );
 }
