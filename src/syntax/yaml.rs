@@ -462,11 +462,23 @@ impl<'a> Builder<'a> {
                         }
                         *key = Some((k, node.range));
                     }
-                    Some((k, key_range)) => members.push(Member {
-                        key: k,
-                        key_range,
-                        value: Some(node),
-                    }),
+                    Some((k, key_range)) => {
+                        // `key:` with nothing after it is null; findings about that null go
+                        // on the key (an empty range at the line's end shows nowhere)
+                        let node = if node.range.is_empty() && node.kind == NodeKind::Null {
+                            Node {
+                                range: key_range,
+                                kind: NodeKind::Null,
+                            }
+                        } else {
+                            node
+                        };
+                        members.push(Member {
+                            key: k,
+                            key_range,
+                            value: Some(node),
+                        })
+                    }
                 }
             }
         }

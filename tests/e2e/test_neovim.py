@@ -206,3 +206,63 @@ def test_neovim_stays_out_of_repositories_without_a_tenant(tmp_path):
     (repo / "data/package.json").write_text('{"name": "x"}')
     r, _, _ = run_nvim(tmp_path, repo, NO_ATTACH)
     assert r["attached"] == 0
+
+
+YAML = r"""
+local out = {}
+vim.cmd('filetype on')
+vim.opt.runtimepath:append(EDITORS)
+vim.lsp.enable('flowls')
+vim.cmd.edit(WS .. '/tenant.yaml')
+out.filetype = vim.bo.filetype
+out.attached = vim.wait(15000, function() return #vim.lsp.get_clients({ bufnr = 0, name = 'flowls' }) > 0 end)
+vim.wait(15000, function() return #vim.diagnostic.get(0) > 0 end)
+out.diagnostics = {}
+for _, d in ipairs(vim.diagnostic.get(0)) do
+  table.insert(out.diagnostics, { code = d.code, lnum = d.lnum, col = d.col, end_col = d.end_col })
+end
+local lines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+-- completion at the end of the last line (`    app_id: `)
+local last = #lines
+local res = vim.lsp.buf_request_sync(0, 'textDocument/completion',
+  { textDocument = { uri = vim.uri_from_bufnr(0) }, position = { line = last - 1, character = #lines[last] } }, 10000)
+out.completion = {}
+for _, r in pairs(res or {}) do
+  for _, item in ipairs((r.result or {}).items or r.result or {}) do table.insert(out.completion, item.label) end
+end
+-- hover on the first connection's name
+for i, l in ipairs(lines) do
+  local c = l:find('Users YAML', 1, true)
+  if c then
+    local h = vim.lsp.buf_request_sync(0, 'textDocument/hover', { textDocument = { uri = vim.uri_from_bufnr(0) }, position = { line = i - 1, character = c } }, 10000)
+    for _, r in pairs(h or {}) do out.hover = r.result and r.result.contents.value end
+    break
+  end
+end
+local f = io.open(OUT, 'w'); f:write(vim.json.encode(out)); f:close()
+vim.cmd('qa!')
+"""
+
+
+def test_neovim_attaches_to_a_deploy_cli_tenant_yaml(tmp_path):
+    """Issue 14: the shipped config attaches to tenant.yaml (filetype yaml): diagnostics at the
+    YAML line, completion of the vault apps, hover on an entry's name."""
+    ws = tmp_path / "ws"
+    (ws / "flows").mkdir(parents=True)
+    (ws / "flows/Onboard.json").write_text(
+        '{ "name": "Onboard", "actions": [ { "id": "u", "type": "AUTH0", "action": "UPDATE_USER", '
+        '"params": { "connection_id": "Users YAML", "user_id": "x", "changes": {} } } ] }\n'
+    )
+    (ws / "tenant.yaml").write_text(
+        "flows:\n  - name: Onboard\n    body: ./flows/Onboard.json\n"
+        "flowVaultConnections:\n  - name: Users YAML\n    app_id: AUTH0\n    setup: '@@USERS_SETUP@@'\n"
+        "  - name: Alerts\n    app_id: SLAKC\n  - name: Typing\n    app_id: "
+    )
+    r, _, _ = run_nvim(tmp_path, ws, YAML)
+    assert r["filetype"] == "yaml"
+    assert r["attached"] is True
+    unknown = [d for d in r["diagnostics"] if d["code"] == "schema"]
+    # the unknown app on its value; the app being typed (still null) on its key
+    assert [(d["lnum"], d["col"], d["end_col"]) for d in unknown] == [(8, 12, 17), (10, 4, 10)], r
+    assert "AUTH0" in r["completion"] and "SLACK" in r["completion"], r
+    assert "Needs: update:users" in r["hover"], r

@@ -51,6 +51,11 @@ async function session(mode) {
     '{\n  "name": "Broken",\n  "actions": [\n    { "id": "a", "type": "AUTH0", "action": "GET_USR", "params": {} }\n  ]\n}\n',
   );
   fs.writeFileSync(path.join(dirs.ws, "flows/Typing.json"), '{"name": "T", "actions": [{"id": "t", "type": "AUTH0", "action": ');
+  // deploy-cli YAML: a vault connection with a planted unknown app, another being typed
+  fs.writeFileSync(
+    path.join(dirs.ws, "tenant.yaml"),
+    "flowVaultConnections:\n  - name: Alerts YAML\n    app_id: SLAKC\n  - name: Typing YAML\n    app_id: ",
+  );
   // no flowls on PATH: the extension must run the binary it carries
   const path_ = (process.env.PATH || "")
     .split(":")
@@ -203,6 +208,47 @@ async function session(mode) {
       if (!shown) throw new Error("no completion with GET_USER");
     });
     await page.screenshot({ path: path.join(OUT, "vscode-completion.png") });
+    await check("tenant.yaml: a squiggle under the unknown app_id, in the Problems panel", async () => {
+      await open("tenant.yaml", "tenant.yaml");
+      await page.waitForSelector(".monaco-editor .squiggly-error", { timeout: 60000 });
+      await page
+        .locator(".markers-panel .monaco-list-row", { hasText: "unknown app_id `SLAKC`: did you mean `SLACK`?" })
+        .first()
+        .waitFor({ timeout: 30000 });
+    });
+    await check("tenant.yaml: hover on a connection's name", async () => {
+      const token = page.locator(".monaco-editor .view-line span span", { hasText: /Alerts/ }).first();
+      await token.waitFor({ timeout: 20000 });
+      let shown = false;
+      for (let attempt = 0; attempt < 5 && !shown; attempt++) {
+        await page.mouse.move(10, 10);
+        await page.waitForTimeout(300);
+        await token.hover();
+        shown = await page
+          .locator(".monaco-hover", { hasText: "vault connection" })
+          .first()
+          .waitFor({ timeout: 6000 })
+          .then(() => true, () => false);
+      }
+      if (!shown) throw new Error("no hover on the connection's name");
+    });
+    await page.screenshot({ path: path.join(OUT, "vscode-yaml-hover.png") });
+    await check("tenant.yaml: completion offers the vault apps", async () => {
+      await page.locator(".monaco-editor .view-lines").first().click();
+      await page.keyboard.press("Control+End");
+      let shown = false;
+      for (let attempt = 0; attempt < 4 && !shown; attempt++) {
+        await page.keyboard.press("Escape");
+        await page.keyboard.press("Control+Space");
+        shown = await page
+          .locator(".suggest-widget .monaco-list-row", { hasText: "AUTH0" })
+          .first()
+          .waitFor({ timeout: 6000 })
+          .then(() => true, () => false);
+      }
+      if (!shown) throw new Error("no completion with AUTH0");
+    });
+    await page.screenshot({ path: path.join(OUT, "vscode-yaml-completion.png") });
     await check("the status bar shows the server running", async () => {
       await page.locator(".statusbar-item:has(.codicon-check)", { hasText: "flowls" }).first().waitFor({ timeout: 10000 });
     });

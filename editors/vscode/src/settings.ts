@@ -34,11 +34,10 @@ export function serverSettings(cfg: Getter, keys: [string, unknown][] = serverKe
 
 /** The files flowls serves. */
 export const DOCUMENTS = [
-  "**/flows/**/*.json",
-  "**/flow-vault-connections/**/*.json",
-  "**/grants/*.json",
-  "**/config.json",
+  // flows, vault connections, grants, forms, config.json, and export bundles wherever they
+  // sit (the server tells them apart by place and shape, and says nothing of other JSON)
+  "**/*.json",
+  // deploy-cli's tenant.yaml (any YAML with its flows / forms / vault / grant sections)
+  "**/*.{yaml,yml}",
   "**/flowls.toml",
-  "**/*.flow.json",
-  "**/*.vault.json",
 ];

@@ -1,0 +1,151 @@
+"""deploy-cli YAML, forms and export bundles over stdio, with the VS Code, Neovim and pull
+client profiles: YAML diagnostics at their lines (and following edits), flow↔form
+navigation and rename, `fields.` completion, hover on a YAML entry."""
+
+import shutil
+from pathlib import Path
+
+import pytest_asyncio
+from conftest import FIXTURES, start
+from lsprotocol import types as t
+from test_editing import apply_edits, pos_after
+
+TENANT = """\
+flows:
+  - name: Update KYC
+    body: ./flows/kyc.json
+  - name: Ghost
+    body: ./flows/ghost.json
+forms:
+  - name: KYC
+    body: ./forms/kyc.json
+flowVaultConnections:
+  - name: 'Users YAML'
+    app_id: AUTH0
+    setup: '@@USERS_SETUP@@'
+  - name: Alerts
+    app_id: SLAKC
+"""
+
+FLOW = """{
+  "name": "Update KYC",
+  "actions": [
+    { "id": "u", "type": "AUTH0", "action": "UPDATE_USER",
+      "params": { "connection_id": "Users YAML", "user_id": "{{context.user.user_id}}",
+                  "changes": { "name": "{{fields.full_name}}", "nickname": "{{fields.nick}}" } } }
+  ]
+}
+"""
+
+FORM = """{
+  "name": "KYC",
+  "nodes": [
+    { "id": "step", "type": "STEP", "config": { "components": [
+      { "id": "full_name", "category": "FIELD", "type": "TEXT" },
+      { "id": "next", "category": "BLOCK", "type": "NEXT_BUTTON", "config": { "text": "Go" } } ], "next_node": "flow" } },
+    { "id": "flow", "type": "FLOW", "config": { "flow_id": "Update KYC", "next_node": "$ending" } }
+  ],
+  "start": { "next_node": "step", "hidden_fields": [ { "key": "ref" } ] }
+}
+"""
+
+
+@pytest_asyncio.fixture(params=["vscode", "neovim", "pull"])
+async def yaml_session(request, tmp_path: Path):
+    ws = tmp_path / "ws"
+    shutil.copytree(FIXTURES / "ws", ws)
+    (ws / "tenant.yaml").write_text(TENANT)
+    (ws / "flows/kyc.json").write_text(FLOW)
+    (ws / "forms").mkdir()
+    (ws / "forms/kyc.json").write_text(FORM)
+    s = await start(request.param, ws)
+    yield s
+    await s.client.shutdown_session()
+    await s.client.stop()
+
+
+def open_yaml(session, rel, text=None):
+    uri = session.uri(rel)
+    session.client.text_document_did_open(
+        t.DidOpenTextDocumentParams(
+            text_document=t.TextDocumentItem(uri=uri, language_id="yaml", version=1, text=text or session.text(rel))
+        )
+    )
+    return uri
+
+
+async def test_yaml_diagnostics_at_their_lines_and_following_edits(yaml_session):
+    s = yaml_session
+    uri = open_yaml(s, "tenant.yaml")
+    diags = await s.diagnostics(uri, until=lambda d: any(x.code == "schema" for x in d))
+    by_code = {}
+    for d in diags:
+        by_code.setdefault(d.code, []).append(d)
+    assert [d.range for d in by_code["schema"]] == [
+        s.range_of(TENANT, "./flows/ghost.json"),
+        s.range_of(TENANT, "SLAKC"),
+    ]
+    assert "did you mean `SLACK`?" in by_code["schema"][1].message
+    assert by_code["scopes-unknown"][0].range == s.range_of(TENANT, "'Users YAML'")
+    # an edit in the YAML: the app fixed, its finding gone
+    at = s.range_of(TENANT, "SLAKC")
+    s.change(uri, 2, at.start, at.end, "SLACK")
+    await s.diagnostics(uri, until=lambda d: not any("SLAKC" in x.message for x in d) and len(d) > 0)
+
+
+async def test_flow_and_form_navigate_and_rename_together(yaml_session):
+    s = yaml_session
+    await s.indexed()
+    form_uri = s.open("forms/kyc.json", FORM)
+    doc = t.TextDocumentIdentifier(uri=form_uri)
+    at = pos_after(s, FORM, '"flow_id": "Upd')
+    definition = await s.client.text_document_definition_async(t.DefinitionParams(text_document=doc, position=at))
+    assert definition.uri == s.uri("flows/kyc.json")
+    assert definition.range == s.range_of(FLOW, '"Update KYC"')
+    refs = await s.client.text_document_references_async(
+        t.ReferenceParams(text_document=doc, position=at, context=t.ReferenceContext(include_declaration=True))
+    )
+    assert sorted(r.uri for r in refs) == sorted([s.uri("flows/kyc.json"), s.uri("tenant.yaml"), form_uri])
+    edit = await s.client.text_document_rename_async(t.RenameParams(text_document=doc, position=at, new_name="Verify KYC"))
+    changes = {}
+    if edit.document_changes:
+        for dc in edit.document_changes:
+            changes[dc.text_document.uri] = dc.edits
+    else:
+        changes = edit.changes
+    assert apply_edits(s, FORM, changes[form_uri]).count('"flow_id": "Verify KYC"') == 1
+    assert "- name: Verify KYC\n" in apply_edits(s, TENANT, changes[s.uri("tenant.yaml")])
+    assert '"name": "Verify KYC"' in apply_edits(s, FLOW, changes[s.uri("flows/kyc.json")])
+
+
+async def test_fields_completion_and_unknown_field(yaml_session):
+    s = yaml_session
+    await s.indexed()
+    uri = s.open("flows/kyc.json", FLOW)
+    diags = await s.diagnostics(uri, until=lambda d: any(x.code == "unknown-field" for x in d))
+    unknown = [d for d in diags if d.code == "unknown-field"]
+    assert [d.range for d in unknown] == [s.range_of(FLOW, "fields.nick")]
+    result = await s.client.text_document_completion_async(
+        t.CompletionParams(text_document=t.TextDocumentIdentifier(uri=uri), position=pos_after(s, FLOW, "{{fields."))
+    )
+    items = result.items if hasattr(result, "items") else result
+    assert sorted(i.label for i in items) == ["full_name", "ref"]
+
+
+async def test_hover_and_symbols_of_a_yaml_tenant(yaml_session):
+    s = yaml_session
+    await s.indexed()
+    uri = open_yaml(s, "tenant.yaml")
+    doc = t.TextDocumentIdentifier(uri=uri)
+    hover = await s.client.text_document_hover_async(t.HoverParams(text_document=doc, position=pos_after(s, TENANT, "'Users")))
+    assert "Needs: update:users" in hover.contents.value
+    symbols = await s.client.text_document_document_symbol_async(t.DocumentSymbolParams(text_document=doc))
+    assert [x.name for x in symbols] == ["Update KYC", "Ghost", "KYC", "Users YAML", "Alerts"]
+    # completion in the YAML: the vault apps after `app_id: `
+    text = TENANT + "  - name: Typing\n    app_id: "
+    uri2 = open_yaml(s, "tenant.yaml", text)
+    result = await s.client.text_document_completion_async(
+        t.CompletionParams(text_document=t.TextDocumentIdentifier(uri=uri2), position=s.position(text, len(text)))
+    )
+    items = result.items if hasattr(result, "items") else result
+    assert {"AUTH0", "SLACK"} <= {i.label for i in items}
