@@ -553,3 +553,46 @@ fn real_bundles_and_forms_give_no_false_finding() {
         String::from_utf8_lossy(&human.stdout)
     );
 }
+
+#[test]
+fn the_readme_main_command_shows_the_problems_left_in_every_example() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let args = ["check", "examples/tenant", "examples/yaml", "examples/bundles"];
+    assert!(
+        readme.contains(&format!("cargo run --release -- {}", args.join(" "))),
+        "the README's first command is this one"
+    );
+    let mut with_json = args.to_vec();
+    with_json.extend(["--format", "json"]);
+    let out = flowls(&with_json, &root());
+    assert_eq!(out.status.code(), Some(1));
+    let found: Vec<(String, String, u64)> = json_findings(&out)
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_string(),
+                d["code"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
+        .filter(|(p, _, _)| !p.starts_with("examples/tenant/"))
+        .collect();
+    let expected = [
+        ("examples/yaml/flows/Update KYC Name.json", "missing-scope", 7),
+        ("examples/yaml/flows/Update KYC Name.json", "unknown-field", 16),
+        ("examples/yaml/forms/Newsletter.json", "form-graph", 20),
+        ("examples/yaml/forms/Newsletter.json", "unresolved-flow", 26),
+        ("examples/yaml/tenant.yaml", "excess-scope", 8),
+        ("examples/yaml/tenant.yaml", "excess-scope", 9),
+        ("examples/yaml/tenant.yaml", "vault-setup", 33),
+        ("examples/yaml/tenant.yaml", "vault-setup", 35),
+        ("examples/bundles/Welcome Survey.json", "missing-scope", 76),
+        ("examples/bundles/Welcome Survey.json", "unknown-field", 83),
+        ("examples/bundles/Welcome Survey.json", "connection-app-mismatch", 93),
+        ("examples/bundles/flowls.toml", "excess-scope", 5),
+    ];
+    assert_eq!(
+        found,
+        expected.map(|(p, c, l)| (p.to_string(), c.to_string(), l))
+    );
+}

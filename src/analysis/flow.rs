@@ -499,6 +499,8 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
             .iter()
             .filter(|v| v.app_id.as_deref() == spec.app())
             .filter_map(|v| v.name.as_deref())
+            .collect::<std::collections::BTreeSet<&str>>()
+            .into_iter()
             .collect();
         let near = nearest(&use_.connection, names.iter().copied());
         let hint = match near {
@@ -544,7 +546,7 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
     if let (Some(want), Some(have)) = (spec.app(), vault.app_id.as_deref())
         && want != have
     {
-        let right: Vec<&str> = ctx
+        let mut right: Vec<&str> = ctx
             .ws
             .index()
             .vaults
@@ -552,6 +554,8 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
             .filter(|v| v.app_id.as_deref() == Some(want))
             .filter_map(|v| v.name.as_deref())
             .collect();
+        right.sort_unstable();
+        right.dedup();
         let hint = if right.is_empty() {
             format!("add a vault connection with app_id {want}")
         } else {

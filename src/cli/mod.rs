@@ -84,12 +84,21 @@ pub fn workspace_root_of(file: &Path) -> PathBuf {
 }
 
 /// The workspace a folder belongs to: the folder itself or the nearest one above it that
-/// holds `flowls.toml`, `flows/`, `flow-vault-connections/` or `.git`; else the folder.
+/// holds `flowls.toml`, `flows/`, `flow-vault-connections/`, `forms/`, a deploy-cli
+/// `tenant.yaml` or `.git`; else the folder.
 /// `flowls check flows/` is then checked with the vaults and grants beside it.
 pub fn root_from(start: &Path) -> PathBuf {
     let mut dir = Some(start);
     while let Some(d) = dir {
-        if ["flowls.toml", "flows", "flow-vault-connections", ".git"]
+        if [
+            "flowls.toml",
+            "flows",
+            "flow-vault-connections",
+            "forms",
+            "tenant.yaml",
+            "tenant.yml",
+            ".git",
+        ]
             .iter()
             .any(|m| d.join(m).exists())
         {
@@ -101,7 +110,8 @@ pub fn root_from(start: &Path) -> PathBuf {
 }
 
 /// Checks folders and files, each within the workspace around it (a folder's files are all
-/// reported; a file's alone).
+/// reported; a file's alone). Paths are shown from the folder or file's own folder, or from
+/// the current folder when several are given.
 pub fn check(
     paths: &[PathBuf],
     settings: &Settings,
@@ -123,12 +133,16 @@ pub fn check(
         };
         let shown = || crate::display::path(arg, Path::new(""));
         let meta = std::fs::metadata(&abs).with_context(shown)?;
-        let (root, display_base) = if meta.is_dir() {
+        let (root, mut display_base) = if meta.is_dir() {
             (root_from(&abs), abs.clone())
         } else {
             let base = abs.parent().map(Path::to_path_buf).unwrap_or_default();
             (workspace_root_of(&abs), base)
         };
+        if paths.len() > 1 {
+            // several workspaces at once: paths from the current folder tell them apart
+            display_base = cwd.clone();
+        }
         // what is reported: the file, or the files below the folder
         let within = abs.clone();
         let only = (!meta.is_dir()).then(|| abs.clone());
