@@ -1,7 +1,9 @@
 //! Parser and analysis throughput on generated flows.
 //!
 //! `cargo bench --bench parse`: the recovering parser against `serde_json::from_str::<Value>`
-//! on the same bytes (3 MB and 700 KB flows), and the analysis of one whole flow document.
+//! on the same bytes (3 MB and 700 KB flows), and the analysis of one whole flow document; the
+//! YAML reader on a deploy-cli `tenant.yaml` against the JSON parser on the same entries
+//! written as JSON, and the analysis of that YAML.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use flowls::workspace::{Settings, Workspace};
@@ -39,6 +41,37 @@ pub fn flow(n: usize) -> String {
     s
 }
 
+/// A deploy-cli `tenant.yaml` with `n` vault connections and `n` client grants, and the same
+/// entries written as JSON.
+pub fn tenant(n: usize) -> (String, String) {
+    let mut yaml = String::from("flowVaultConnections:\n");
+    let mut json_vaults = Vec::new();
+    let mut json_grants = Vec::new();
+    for i in 0..n {
+        yaml.push_str(&format!(
+            "  - name: 'Connection {i}'\n    app_id: AUTH0\n    setup:\n      type: OAUTH_APP\n      client_id: 'Client {i}'\n      client_secret: '##SECRET_{i}##'\n      domain: tenant-{i}.eu.auth0.com\n"
+        ));
+        json_vaults.push(format!(
+            r###"{{"name": "Connection {i}", "app_id": "AUTH0", "setup": {{"type": "OAUTH_APP", "client_id": "Client {i}", "client_secret": "##SECRET_{i}##", "domain": "tenant-{i}.eu.auth0.com"}}}}"###
+        ));
+    }
+    yaml.push_str("clientGrants:\n");
+    for i in 0..n {
+        yaml.push_str(&format!(
+            "  - client_id: 'Client {i}'\n    audience: https://tenant-{i}.eu.auth0.com/api/v2/\n    scope:\n      - read:users\n      - update:users\n"
+        ));
+        json_grants.push(format!(
+            r#"{{"client_id": "Client {i}", "audience": "https://tenant-{i}.eu.auth0.com/api/v2/", "scope": ["read:users", "update:users"]}}"#
+        ));
+    }
+    let json = format!(
+        "{{\"flowVaultConnections\": [\n{}\n], \"clientGrants\": [\n{}\n]}}\n",
+        json_vaults.join(",\n"),
+        json_grants.join(",\n")
+    );
+    (yaml, json)
+}
+
 fn sized(bytes: usize) -> String {
     let mut n = 100;
     loop {
@@ -63,6 +96,28 @@ fn bench(c: &mut Criterion) {
         });
         g.finish();
     }
+    // deploy-cli YAML: 2,000 vault connections and 2,000 grants (about 700 KB)
+    let (yaml, json) = tenant(2_000);
+    let mut g = c.benchmark_group(format!("tenant_yaml_{}KB", yaml.len() / 1000));
+    g.sample_size(20);
+    g.bench_function("flowls_yaml", |b| {
+        b.iter(|| flowls::syntax::parse_yaml(black_box(&yaml)))
+    });
+    g.bench_function("flowls_json_same_entries", |b| {
+        b.iter(|| flowls::syntax::parse(black_box(&json)))
+    });
+    let yaml: Arc<str> = yaml.into();
+    let tenant_path = PathBuf::from("/ws/tenant.yaml");
+    g.bench_function("set_file_and_diagnostics", |b| {
+        let mut ws = Workspace::new("/ws", Settings::default(), Vec::new());
+        b.iter(|| {
+            ws.remove_file(&tenant_path);
+            ws.set_file(tenant_path.clone(), yaml.clone());
+            flowls::analysis::diagnostics(&ws, &tenant_path)
+        })
+    });
+    g.finish();
+
     let text: Arc<str> = sized(700_000).into();
     let vault = r###"{"name": "Users M2M", "app_id": "AUTH0", "setup": {"type": "OAUTH_APP", "client_id": "x", "client_secret": "##S##", "domain": "a.auth0.com"}}"###;
     let mut ws = Workspace::new("/ws", Settings::default(), Vec::new());

@@ -557,7 +557,12 @@ fn real_bundles_and_forms_give_no_false_finding() {
 #[test]
 fn the_readme_main_command_shows_the_problems_left_in_every_example() {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let args = ["check", "examples/tenant", "examples/yaml", "examples/bundles"];
+    let args = [
+        "check",
+        "examples/tenant",
+        "examples/yaml",
+        "examples/bundles",
+    ];
     assert!(
         readme.contains(&format!("cargo run --release -- {}", args.join(" "))),
         "the README's first command is this one"
@@ -578,8 +583,16 @@ fn the_readme_main_command_shows_the_problems_left_in_every_example() {
         .filter(|(p, _, _)| !p.starts_with("examples/tenant/"))
         .collect();
     let expected = [
-        ("examples/yaml/flows/Update KYC Name.json", "missing-scope", 7),
-        ("examples/yaml/flows/Update KYC Name.json", "unknown-field", 16),
+        (
+            "examples/yaml/flows/Update KYC Name.json",
+            "missing-scope",
+            7,
+        ),
+        (
+            "examples/yaml/flows/Update KYC Name.json",
+            "unknown-field",
+            16,
+        ),
         ("examples/yaml/forms/Newsletter.json", "form-graph", 20),
         ("examples/yaml/forms/Newsletter.json", "unresolved-flow", 26),
         ("examples/yaml/tenant.yaml", "excess-scope", 8),
@@ -588,7 +601,11 @@ fn the_readme_main_command_shows_the_problems_left_in_every_example() {
         ("examples/yaml/tenant.yaml", "vault-setup", 35),
         ("examples/bundles/Welcome Survey.json", "missing-scope", 76),
         ("examples/bundles/Welcome Survey.json", "unknown-field", 83),
-        ("examples/bundles/Welcome Survey.json", "connection-app-mismatch", 93),
+        (
+            "examples/bundles/Welcome Survey.json",
+            "connection-app-mismatch",
+            93,
+        ),
         ("examples/bundles/flowls.toml", "excess-scope", 5),
     ];
     assert_eq!(

@@ -10,7 +10,12 @@ use std::sync::Arc;
 fn inputs() -> Vec<Vec<u8>> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
     let mut out = Vec::new();
-    for dir in ["regressions", "corpus/parse", "corpus/frames"] {
+    for dir in [
+        "regressions",
+        "corpus/parse",
+        "corpus/frames",
+        "corpus/yaml",
+    ] {
         if let Ok(entries) = std::fs::read_dir(root.join(dir)) {
             for e in entries.flatten() {
                 out.push(std::fs::read(e.path()).unwrap());
@@ -26,6 +31,7 @@ fn replayed_inputs_do_not_panic() {
     for data in inputs() {
         let text: Arc<str> = String::from_utf8_lossy(&data).into();
         let _ = flowls::syntax::parse(&text);
+        let _ = flowls::syntax::parse_yaml(&text);
         let mut ws = Workspace::new("/ws", Settings::default(), Vec::new());
         ws.set_files(vec![
             (PathBuf::from("/ws/flows/f.json"), text.clone()),
@@ -33,8 +39,13 @@ fn replayed_inputs_do_not_panic() {
                 PathBuf::from("/ws/flow-vault-connections/v.json"),
                 text.clone(),
             ),
+            (PathBuf::from("/ws/tenant.yaml"), text.clone()),
         ]);
-        for p in ["/ws/flows/f.json", "/ws/flow-vault-connections/v.json"] {
+        for p in [
+            "/ws/flows/f.json",
+            "/ws/flow-vault-connections/v.json",
+            "/ws/tenant.yaml",
+        ] {
             let path = PathBuf::from(p);
             let _ = analysis::diagnostics(&ws, &path);
             for o in [0, text.len() / 2, text.len()] {

@@ -99,8 +99,8 @@ pub fn root_from(start: &Path) -> PathBuf {
             "tenant.yml",
             ".git",
         ]
-            .iter()
-            .any(|m| d.join(m).exists())
+        .iter()
+        .any(|m| d.join(m).exists())
         {
             return d.to_path_buf();
         }
