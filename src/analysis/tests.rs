@@ -824,3 +824,18 @@ fn forms_are_checked_against_the_form_catalogue() {
         "#]],
     );
 }
+
+#[test]
+fn yaml_findings_keep_their_lines_with_crlf_anchors_and_flow_maps() {
+    let yaml = "base: &setup\r\n  type: OAUTH_APP\r\n  client_id: c\r\n  client_secret: '##S##'\r\n  domain: https://acme.auth0.com\r\nflowVaultConnections:\r\n  - name: A\r\n    app_id: AUTH0\r\n    setup: *setup\r\n  - {name: B, app_id: SLAKC}\r\n  - name: C\r\n    app_id: AUTH0\r\n    setup:\r\n      <<: *setup\r\n      domain: c.auth0.com\r\n      colour: |\r\n        multi\r\n        line\r\n";
+    let ws = workspace(&format!("//- tenant.yaml\n{yaml}"));
+    expect![[r#"
+        tenant.yaml 5:11-5:33 error vault-setup "https://acme.auth0.com": `domain` must be a bare host such as my-tenant.us.auth0.com: remove the scheme
+        tenant.yaml 7:11-7:12 hint unused-connection "A": no flow uses the connection `A`: remove it if it is not needed
+        tenant.yaml 10:12-10:13 hint unused-connection "B": no flow uses the connection `B`: remove it if it is not needed
+        tenant.yaml 10:23-10:28 error schema "SLAKC": unknown app_id `SLAKC`: did you mean `SLACK`?
+        tenant.yaml 11:11-11:12 hint unused-connection "C": no flow uses the connection `C`: remove it if it is not needed
+        tenant.yaml 16:7-16:13 error vault-setup "colour": unknown setup field `colour` in the AUTH0 OAUTH_APP setup: remove it (the AUTH0 OAUTH_APP setup allows: type, client_id, client_secret, domain, audience)
+    "#]]
+    .assert_eq(&render(&ws));
+}
