@@ -22,6 +22,20 @@ fn json_findings(out: &Output) -> Vec<Value> {
     v["diagnostics"].as_array().unwrap().clone()
 }
 
+/// Each finding of a `--format json` run as (code, path, line).
+fn findings_at(out: &Output) -> Vec<(String, String, u64)> {
+    json_findings(out)
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["path"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn example_workspace_findings_in_json() {
     let out = flowls(&["check", "examples/tenant", "--format", "json"], &root());
@@ -419,16 +433,7 @@ fn export_bundles_are_checked_like_flows_wherever_they_sit() {
     )
     .unwrap();
     let out = flowls(&["check", "ws", "--format", "json"], &dir);
-    let found: Vec<(String, String, u64)> = json_findings(&out)
-        .iter()
-        .map(|d| {
-            (
-                d["code"].as_str().unwrap().to_string(),
-                d["path"].as_str().unwrap().to_string(),
-                d["line"].as_u64().unwrap(),
-            )
-        })
-        .collect();
+    let found = findings_at(&out);
     assert_eq!(
         found,
         [
@@ -465,18 +470,7 @@ fn the_deploy_cli_yaml_example_gives_no_false_finding_and_planted_ones_at_their_
         std::fs::write(dir.join("ws/flows/Update KYC Name.json"), flow).unwrap();
         std::fs::write(dir.join("ws/forms/New Kyc form.json"), form).unwrap();
     };
-    let found = |out: &std::process::Output| -> Vec<(String, String, u64)> {
-        json_findings(out)
-            .iter()
-            .map(|d| {
-                (
-                    d["code"].as_str().unwrap().to_string(),
-                    d["path"].as_str().unwrap().to_string(),
-                    d["line"].as_u64().unwrap(),
-                )
-            })
-            .collect()
-    };
+    let found = findings_at;
     write(&tenant, &flow, &form);
     let out = flowls(&["check", "ws", "--format", "json"], &dir);
     assert_eq!(out.status.code(), Some(0));
@@ -571,16 +565,9 @@ fn the_readme_main_command_shows_the_problems_left_in_every_example() {
     with_json.extend(["--format", "json"]);
     let out = flowls(&with_json, &root());
     assert_eq!(out.status.code(), Some(1));
-    let found: Vec<(String, String, u64)> = json_findings(&out)
-        .iter()
-        .map(|d| {
-            (
-                d["path"].as_str().unwrap().to_string(),
-                d["code"].as_str().unwrap().to_string(),
-                d["line"].as_u64().unwrap(),
-            )
-        })
-        .filter(|(p, _, _)| !p.starts_with("examples/tenant/"))
+    let found: Vec<(String, String, u64)> = findings_at(&out)
+        .into_iter()
+        .filter(|(_, p, _)| !p.starts_with("examples/tenant/"))
         .collect();
     let expected = [
         (
@@ -610,6 +597,6 @@ fn the_readme_main_command_shows_the_problems_left_in_every_example() {
     ];
     assert_eq!(
         found,
-        expected.map(|(p, c, l)| (p.to_string(), c.to_string(), l))
+        expected.map(|(p, c, l)| (c.to_string(), p.to_string(), l))
     );
 }

@@ -134,6 +134,39 @@ async function session(mode) {
       await lens.waitFor({ timeout: 30000 });
       return page.locator(".monaco-editor .codelens-decoration").allInnerTexts();
     };
+    // a hover shows after the mouse rests on the token; try again if the first rest was taken
+    // by the workbench still settling
+    const hoverShows = async (token, text) => {
+      await token.waitFor({ timeout: 20000 });
+      for (let attempt = 0; attempt < 5; attempt++) {
+        await page.mouse.move(10, 10);
+        await page.waitForTimeout(300);
+        await token.hover();
+        const shown = await page
+          .locator(".monaco-hover", { hasText: text })
+          .first()
+          .waitFor({ timeout: 6000 })
+          .then(() => true, () => false);
+        if (shown) return;
+      }
+      throw new Error(`no hover with ${text}`);
+    };
+    // completion at the end of the open document
+    const suggests = async (label) => {
+      await page.locator(".monaco-editor .view-lines").first().click();
+      await page.keyboard.press("Control+End");
+      for (let attempt = 0; attempt < 4; attempt++) {
+        await page.keyboard.press("Escape");
+        await page.keyboard.press("Control+Space");
+        const shown = await page
+          .locator(".suggest-widget .monaco-list-row", { hasText: label })
+          .first()
+          .waitFor({ timeout: 6000 })
+          .then(() => true, () => false);
+        if (shown) return;
+      }
+      throw new Error(`no completion with ${label}`);
+    };
     if (mode === "mismatch") {
       await check("a server of another version is said so", async () => {
         await page
@@ -173,39 +206,12 @@ async function session(mode) {
     });
     await check("hover on an action explains it", async () => {
       await open("flows", "Onboard.json");
-      const token = page.locator(".monaco-editor .view-line span span", { hasText: /^"UPDATE_USER"$/ }).first();
-      await token.waitFor({ timeout: 20000 });
-      // the hover shows after the mouse rests on the token; try again if the first rest was
-      // taken by the workbench still settling
-      let shown = false;
-      for (let attempt = 0; attempt < 5 && !shown; attempt++) {
-        await page.mouse.move(10, 10);
-        await page.waitForTimeout(300);
-        await token.hover();
-        shown = await page
-          .locator(".monaco-hover", { hasText: "AUTH0/UPDATE_USER" })
-          .first()
-          .waitFor({ timeout: 6000 })
-          .then(() => true, () => false);
-      }
-      if (!shown) throw new Error("no hover with AUTH0/UPDATE_USER");
+      await hoverShows(page.locator(".monaco-editor .view-line span span", { hasText: /^"UPDATE_USER"$/ }).first(), "AUTH0/UPDATE_USER");
     });
     await page.screenshot({ path: path.join(OUT, "vscode-hover.png") });
     await check("completion offers the actions of the type", async () => {
       await open("flows", "Typing.json");
-      await page.locator(".monaco-editor .view-lines").first().click();
-      await page.keyboard.press("Control+End");
-      let shown = false;
-      for (let attempt = 0; attempt < 4 && !shown; attempt++) {
-        await page.keyboard.press("Escape");
-        await page.keyboard.press("Control+Space");
-        shown = await page
-          .locator(".suggest-widget .monaco-list-row", { hasText: "GET_USER" })
-          .first()
-          .waitFor({ timeout: 6000 })
-          .then(() => true, () => false);
-      }
-      if (!shown) throw new Error("no completion with GET_USER");
+      await suggests("GET_USER");
     });
     await page.screenshot({ path: path.join(OUT, "vscode-completion.png") });
     await check("tenant.yaml: a squiggle under the unknown app_id, in the Problems panel", async () => {
@@ -217,36 +223,11 @@ async function session(mode) {
         .waitFor({ timeout: 30000 });
     });
     await check("tenant.yaml: hover on a connection's name", async () => {
-      const token = page.locator(".monaco-editor .view-line span span", { hasText: /Alerts/ }).first();
-      await token.waitFor({ timeout: 20000 });
-      let shown = false;
-      for (let attempt = 0; attempt < 5 && !shown; attempt++) {
-        await page.mouse.move(10, 10);
-        await page.waitForTimeout(300);
-        await token.hover();
-        shown = await page
-          .locator(".monaco-hover", { hasText: "vault connection" })
-          .first()
-          .waitFor({ timeout: 6000 })
-          .then(() => true, () => false);
-      }
-      if (!shown) throw new Error("no hover on the connection's name");
+      await hoverShows(page.locator(".monaco-editor .view-line span span", { hasText: /Alerts/ }).first(), "vault connection");
     });
     await page.screenshot({ path: path.join(OUT, "vscode-yaml-hover.png") });
     await check("tenant.yaml: completion offers the vault apps", async () => {
-      await page.locator(".monaco-editor .view-lines").first().click();
-      await page.keyboard.press("Control+End");
-      let shown = false;
-      for (let attempt = 0; attempt < 4 && !shown; attempt++) {
-        await page.keyboard.press("Escape");
-        await page.keyboard.press("Control+Space");
-        shown = await page
-          .locator(".suggest-widget .monaco-list-row", { hasText: "AUTH0" })
-          .first()
-          .waitFor({ timeout: 6000 })
-          .then(() => true, () => false);
-      }
-      if (!shown) throw new Error("no completion with AUTH0");
+      await suggests("AUTH0");
     });
     await page.screenshot({ path: path.join(OUT, "vscode-yaml-completion.png") });
     await check("the status bar shows the server running", async () => {

@@ -1015,6 +1015,14 @@ flowVaultConnections:
 ], "start": { "next_node": "f" } }
 "###;
 
+/// Where definition goes from the first `needle` of `file`: the file and the text there.
+fn defined_at(fixture: &str, file: &str, needle: &str) -> (String, String) {
+    let (ws, path, at) = with_cursor(fixture, file, needle, 0);
+    let def = super::navigation::definition(&ws, &path, at).unwrap();
+    let f = ws.file(&def.path).unwrap();
+    (f.rel.clone(), f.text[def.range.as_usize()].to_string())
+}
+
 fn render_edits(ws: &crate::workspace::Workspace, edits: &[super::navigation::FileEdit]) -> String {
     let mut out = String::new();
     for e in edits {
@@ -1032,12 +1040,9 @@ fn render_edits(ws: &crate::workspace::Workspace, edits: &[super::navigation::Fi
 #[test]
 fn flows_and_forms_navigate_to_each_other() {
     // definition: from a FLOW node's flow_id to the flow
-    let (ws, path, at) = with_cursor(FORMS, "forms/kyc.json", "\"Update KYC\"", 0);
-    let def = super::navigation::definition(&ws, &path, at).unwrap();
-    let f = ws.file(&def.path).unwrap();
     assert_eq!(
-        (f.rel.as_str(), &f.text[def.range.as_usize()]),
-        ("flows/kyc.json", "\"Update KYC\"")
+        defined_at(FORMS, "forms/kyc.json", "\"Update KYC\""),
+        ("flows/kyc.json".into(), "\"Update KYC\"".into())
     );
     // references of the flow, from its name: the YAML entry and both forms' nodes
     let (ws, path, at) = with_cursor(FORMS, "flows/kyc.json", "Update KYC", 0);
@@ -1143,12 +1148,9 @@ fn yaml_entries_hover_navigate_and_rename_like_files() {
     assert!(md.contains("Needs: update:users"), "{md}");
     assert!(md.contains("In `tenant.yaml`"), "{md}");
     // definition from a flow's connection_id lands on the YAML entry's name
-    let (ws, path, at) = with_cursor(FORMS, "flows/kyc.json", "\"Users M2M\"", 0);
-    let def = super::navigation::definition(&ws, &path, at).unwrap();
-    let f = ws.file(&def.path).unwrap();
     assert_eq!(
-        (f.rel.as_str(), &f.text[def.range.as_usize()]),
-        ("tenant.yaml", "Users M2M")
+        defined_at(FORMS, "flows/kyc.json", "\"Users M2M\""),
+        ("tenant.yaml".into(), "Users M2M".into())
     );
     // rename from YAML
     let (ws, path, at) = with_cursor(FORMS, "tenant.yaml", "Users M2M", 0);
