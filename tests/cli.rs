@@ -600,3 +600,31 @@ fn the_readme_main_command_shows_the_problems_left_in_every_example() {
         expected.map(|(p, c, l)| (c.to_string(), p.to_string(), l))
     );
 }
+
+#[test]
+fn literal_secrets_in_yaml_are_masked_whole_in_every_printed_line() {
+    let dir = std::env::temp_dir().join(format!("flowls-cli-yaml-secret-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("ws")).unwrap();
+    std::fs::write(
+        dir.join("ws/tenant.yaml"),
+        "flowVaultConnections:\n  - name: A\n    app_id: AUTH0\n    setup: {type: OAUTH_APP, client_id: c, client_secret: 'sk_live_QUOTED', domain: a.auth0.com}\n  - name: B\n    app_id: AUTH0\n    setup:\n      type: OAUTH_APP\n      client_id: c\n      client_secret: sk_live_PLAIN\n      domain: a.auth0.com\n",
+    )
+    .unwrap();
+    for format in ["human", "json", "sarif", "github"] {
+        let out = flowls(&["check", "ws", "--format", format], &dir);
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !all.contains("sk_live") && !all.contains("QUOTED") && !all.contains("PLAIN"),
+            "{format}: {all}"
+        );
+    }
+    let out = flowls(&["check", "ws"], &dir);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("client_secret: '**************'"), "{text}");
+    assert!(text.contains("client_secret: *************\n"), "{text}");
+}

@@ -223,12 +223,21 @@ fn masked(
     line: std::ops::Range<usize>,
     secrets: &[crate::syntax::TextRange],
 ) -> String {
+    // a quoted secret keeps its quotes; a plain YAML one is masked whole
+    let quoted = |r: &crate::syntax::TextRange| {
+        matches!(text.as_bytes().get(r.start as usize), Some(b'"' | b'\''))
+    };
     let mut out = String::with_capacity(line.len());
     for (i, c) in text[line.clone()].char_indices() {
         let at = line.start + i;
-        let inside = secrets
-            .iter()
-            .any(|r| (r.start as usize) < at && at + c.len_utf8() < r.end as usize);
+        let inside = secrets.iter().any(|r| {
+            let (start, end) = (r.start as usize, r.end as usize);
+            if quoted(r) {
+                start < at && at + c.len_utf8() < end
+            } else {
+                start <= at && at < end
+            }
+        });
         out.push(if inside { '*' } else { c });
     }
     out

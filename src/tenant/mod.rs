@@ -893,7 +893,19 @@ pub fn prepare(
 ) -> Result<Plan, Box<TestResult>> {
     let vault = match connection {
         Some(c) => ws.resolve_connection(c),
-        None => ws.index().vaults.iter().find(|v| v.path == path),
+        None => {
+            let mut here = ws.vaults_in(path).filter(|v| !v.declared);
+            match (here.next(), here.next()) {
+                (Some(_), Some(_)) => {
+                    return Err(Box::new(TestResult::failure(
+                        "",
+                        "invalid_setup",
+                        "this file holds several vault connections: name the one to test (\"connection\" in the editor, --connection on the command line)",
+                    )));
+                }
+                (one, _) => one,
+            }
+        }
     };
     match vault {
         Some(vault) => plan(ws, vault, settings),

@@ -388,3 +388,33 @@ async def test_proxy_environment_variables_are_honoured(workspace, tenant):
     finally:
         await s.client.shutdown_session()
         await s.client.stop()
+
+
+def test_cli_on_a_deploy_cli_yaml_entry(tmp_path, tenant):
+    """Issue 14: a vault connection written inline in tenant.yaml is tested like a file's; a
+    YAML holding several must be told which."""
+    ws = tmp_path / "ws"
+    (ws / "flows").mkdir(parents=True)
+    (ws / "flows/Onboard.json").write_text(
+        '{ "name": "Onboard", "actions": [ { "id": "u", "type": "AUTH0", "action": "UPDATE_USER", '
+        '"params": { "connection_id": "Users YAML", "user_id": "x", "changes": {} } } ] }\n'
+    )
+    (ws / "tenant.yaml").write_text(
+        "flowVaultConnections:\n"
+        "  - name: Users YAML\n    app_id: AUTH0\n    setup:\n      type: OAUTH_APP\n"
+        "      client_id: Flows M2M\n      client_secret: '##USERS_M2M_SECRET##'\n      domain: '##TENANT_DOMAIN##'\n"
+        "  - name: Alerts\n    app_id: SLACK\n    setup: '@@SLACK_SETUP@@'\n"
+    )
+    run = lambda *args: subprocess.run(
+        [BIN, "test-connection", str(ws / "tenant.yaml"), "--allow-http-loopback", "--timeout-seconds", "2", *args],
+        capture_output=True, text=True, env={**os.environ, **env_for(tenant)}, timeout=30,
+    )
+    tenant.scope = "read:users"
+    out = run("--connection", "Users YAML", "--format", "json")
+    result = json.loads(out.stdout)
+    assert result["ok"] is True and result["missing_scopes"] == ["update:users"], out.stdout + out.stderr
+    assert tenant.requests[-1]["form"]["client_secret"] == CANARY
+    assert CANARY not in out.stdout + out.stderr
+    out = run("--format", "json")
+    assert json.loads(out.stdout)["ok"] is False
+    assert "several vault connections" in json.loads(out.stdout)["error_description"]
