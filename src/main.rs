@@ -115,6 +115,7 @@ struct ScopesArgs {
 enum SchemaKind {
     Flow,
     Vault,
+    Form,
 }
 
 fn main() -> ExitCode {
@@ -134,7 +135,7 @@ fn main() -> ExitCode {
         Some(Command::Lsp { .. }) => run_lsp(),
         None => {
             eprintln!(
-                "flowls: say what to do: `flowls check [PATH…]`, `flowls lsp` or `flowls schema flow|vault` (see --help)"
+                "flowls: say what to do: `flowls check [PATH…]`, `flowls lsp` or `flowls schema flow|vault|form` (see --help)"
             );
             ExitCode::from(2)
         }
@@ -143,6 +144,7 @@ fn main() -> ExitCode {
             let schema = match kind {
                 SchemaKind::Flow => schema::flow(),
                 SchemaKind::Vault => schema::vault(),
+                SchemaKind::Form => schema::form(),
             };
             print!("{}", schema::to_text(&schema));
             ExitCode::SUCCESS

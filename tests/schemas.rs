@@ -27,6 +27,64 @@ fn checked_in_schemas_match_the_catalogue() {
         schema::to_text(&schema::vault()),
         "schemas/vault-connection.schema.json is stale"
     );
+    assert_eq!(
+        checked_in("form.schema.json"),
+        schema::to_text(&schema::form()),
+        "schemas/form.schema.json is stale"
+    );
+}
+
+#[test]
+fn the_form_schema_accepts_real_forms_and_rejects_broken_ones() {
+    let form = validator(&checked_in("form.schema.json"));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // real forms: a deploy-cli one, and the form of each real export bundle
+    let mut real: Vec<Value> = vec![
+        serde_json::from_str(
+            &std::fs::read_to_string(root.join("tests/fixtures/forms/Blank-form.json")).unwrap(),
+        )
+        .unwrap(),
+        serde_json::from_str(
+            &std::fs::read_to_string(
+                root.join("tests/fixtures/deploy-cli-yaml/forms/New Kyc form.json"),
+            )
+            .unwrap(),
+        )
+        .unwrap(),
+    ];
+    for b in [
+        "kyc-collection.json",
+        "privacy-policy.json",
+        "secondary_email_otp_verification.json",
+    ] {
+        let bundle: Value = serde_json::from_str(
+            &std::fs::read_to_string(root.join("tests/fixtures/bundles").join(b)).unwrap(),
+        )
+        .unwrap();
+        let mut f = bundle["form"].clone();
+        f.as_object_mut().unwrap().remove("id");
+        real.push(f);
+    }
+    // a bundle kept in forms/ is not reported as a broken form
+    real.push(
+        serde_json::from_str(
+            &std::fs::read_to_string(root.join("tests/fixtures/bundles/privacy-policy.json"))
+                .unwrap(),
+        )
+        .unwrap(),
+    );
+    for f in &real {
+        let errors: Vec<String> = form.iter_errors(f).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:?}");
+    }
+    for broken in [
+        json!({"name": "F", "nodes": [{"id": "n", "type": "STEPP"}]}),
+        json!({"name": "F", "nodes": [{"id": "f", "type": "FLOW"}]}),
+        json!({"name": "F", "nodes": [{"id": "s", "type": "STEP", "config": {"components": [{"id": "b", "category": "BLOCK", "type": "NEXT_BUTTON"}]}}]}),
+        json!({"name": "F", "nodez": []}),
+    ] {
+        assert!(!form.is_valid(&broken), "{broken}");
+    }
 }
 
 #[test]
@@ -34,6 +92,7 @@ fn the_cli_prints_the_same_schemas() {
     for (kind, file) in [
         ("flow", "flow.schema.json"),
         ("vault", "vault-connection.schema.json"),
+        ("form", "form.schema.json"),
     ] {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_flowls"))
             .args(["schema", kind])

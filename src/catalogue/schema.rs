@@ -107,6 +107,120 @@ pub fn vault() -> Value {
     )
 }
 
+/// The schema of a form document (deploy-cli `forms/<name>.json`), from the form catalogue:
+/// each node type and each component `(category, type)` with its keys and required config.
+pub fn form() -> Value {
+    let forms = &Catalogue::get().forms;
+    let part = |p: &super::FormPartSpec| {
+        let mut props = Map::new();
+        for k in &p.keys {
+            props.insert(k.clone(), json!({}));
+        }
+        let mut config = json!({
+            "type": "object",
+            "required": p.config_required_keys,
+            "properties": p.config_keys.iter().map(|k| (k.clone(), json!({}))).collect::<Map<_, _>>()
+        });
+        if p.type_ == "STEP" {
+            config["properties"]["components"] =
+                json!({ "type": "array", "items": { "$ref": "#/$defs/component" } });
+        }
+        props.insert("config".into(), config);
+        let mut required: Vec<&str> = vec!["id", "type"];
+        if p.category.is_some() {
+            required.push("category");
+        }
+        if p.config_required == Some(true) {
+            required.push("config");
+        }
+        json!({ "properties": props, "required": required, "additionalProperties": false })
+    };
+    let node_rules: Vec<Value> = forms
+        .nodes
+        .iter()
+        .map(|n| {
+            json!({
+                "if": { "properties": { "type": { "const": n.type_ } }, "required": ["type"] },
+                "then": part(n)
+            })
+        })
+        .collect();
+    let component_rules: Vec<Value> = forms
+        .components
+        .iter()
+        .map(|c| {
+            json!({
+                "if": {
+                    "properties": { "category": { "const": c.category }, "type": { "const": c.type_ } },
+                    "required": ["category", "type"]
+                },
+                "then": part(c)
+            })
+        })
+        .collect();
+    let node_types: Vec<&str> = forms.nodes.iter().map(|n| n.type_.as_str()).collect();
+    let categories = forms.categories();
+    let keys = |v: &[String]| {
+        v.iter()
+            .map(|k| (k.clone(), json!({})))
+            .collect::<Map<_, _>>()
+    };
+    let mut start = keys(&forms.start_keys);
+    start.insert("$schema".into(), json!({}));
+    // `id`, `name` and the timestamps are `document`'s
+    let own: Vec<String> = forms
+        .form_keys
+        .iter()
+        .filter(|k| !["id", "name", "created_at", "updated_at"].contains(&k.as_str()))
+        .cloned()
+        .collect();
+    let mut props = keys(&own);
+    props.insert(
+        "nodes".into(),
+        json!({ "type": "array", "items": { "$ref": "#/$defs/node" } }),
+    );
+    props.insert(
+        "start".into(),
+        json!({ "type": "object", "properties": start, "additionalProperties": false }),
+    );
+    props.insert(
+        "ending".into(),
+        json!({ "type": "object", "properties": keys(&forms.ending_keys), "additionalProperties": false }),
+    );
+    let mut form = document(
+        "form",
+        "Auth0 form",
+        "A form as kept by auth0-deploy-cli (forms/<name>.json) or returned by the Management API.",
+        Value::Object(props),
+        json!({ "required": ["name"] }),
+    );
+    let head: Map<String, Value> = ["$schema", "$id", "title", "description"]
+        .iter()
+        .filter_map(|k| Some((k.to_string(), form.as_object_mut()?.remove(*k)?)))
+        .collect();
+    // a Dashboard export bundle kept in forms/ is not a form: flowls checks it as a bundle
+    let mut doc = Value::Object(head);
+    doc["if"] = json!({ "required": ["form", "flows"] });
+    doc["then"] = json!({ "description": "A Dashboard export bundle (form, flows and connections): flowls checks it." });
+    doc["else"] = json!({ "$ref": "#/$defs/form" });
+    doc["$defs"] = json!({
+        "form": form,
+        "node": {
+            "type": "object",
+            "properties": { "type": { "enum": node_types }, "id": { "type": "string", "minLength": 1 } },
+            "required": ["id", "type"],
+            "allOf": node_rules
+        },
+        "component": {
+            "type": "object",
+            "properties": { "category": { "enum": categories }, "id": { "type": "string", "minLength": 1 } },
+            "required": ["id", "category", "type"],
+            "allOf": component_rules
+        }
+    });
+    doc
+}
+
 /// A document of the Management API: `$schema`, the server-managed `id`, `name` and
 /// timestamps, and the kind's own `properties`, then `rest` (required, rules, definitions).
 fn document(id: &str, title: &str, description: &str, properties: Value, rest: Value) -> Value {
