@@ -7,6 +7,7 @@
 use super::{Diagnostic, Severity, code};
 use crate::syntax::TextRange;
 use crate::workspace::{GrantInfo, Need, SourceFile, VaultInfo, Workspace};
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -291,13 +292,40 @@ fn excess(
 
 /// `excess-scope` on the scope entries of a client grant file.
 pub fn check_grant(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
-    check_grant_entry(ws, file, None, out);
+    let links = grant_links(ws);
+    check_grant_entry(ws, &links, file, None, out);
 }
+
+/// The AUTH0 vault connections whose granted scopes each client grant supplies, by the grant's
+/// file and entry: `granted` is resolved once per connection, so that checking every grant of
+/// a YAML holding thousands stays quadratic at worst.
+pub fn grant_links(ws: &Workspace) -> GrantLinks<'_> {
+    let mut links: GrantLinks = HashMap::new();
+    for v in ws
+        .index()
+        .vaults
+        .iter()
+        .filter(|v| v.app_id.as_deref() == Some("AUTH0"))
+    {
+        if let Resolution::Known(Granted {
+            source: Source::Grant { rel, entry, .. },
+            ..
+        }) = granted(ws, v)
+        {
+            links.entry((rel, entry)).or_default().push(v);
+        }
+    }
+    links
+}
+
+/// [`grant_links`]: (the grant's workspace-relative path, its entry) → connections.
+pub type GrantLinks<'a> = HashMap<(String, Option<TextRange>), Vec<&'a VaultInfo>>;
 
 /// `excess-scope` on the scope entries of one client grant: a grant file, or an entry of a
 /// deploy-cli YAML's `clientGrants:` (`entry`: its range).
 pub fn check_grant_entry(
     ws: &Workspace,
+    links: &GrantLinks,
     file: &SourceFile,
     entry: Option<TextRange>,
     out: &mut Vec<Diagnostic>,
@@ -310,23 +338,10 @@ pub fn check_grant_entry(
     else {
         return;
     };
-    let vaults: Vec<&VaultInfo> = ws
-        .index()
-        .vaults
-        .iter()
-        .filter(|v| v.app_id.as_deref() == Some("AUTH0"))
-        .filter(|v| match granted(ws, v) {
-            Resolution::Known(Granted {
-                source: Source::Grant { rel, entry, .. },
-                ..
-            }) => rel == grant.rel && entry == grant.entry,
-            _ => false,
-        })
-        .collect();
-    if vaults.is_empty() {
+    let Some(vaults) = links.get(&(grant.rel.clone(), grant.entry)) else {
         return;
-    }
-    excess(ws, &vaults, &grant.grant.scopes, "this grant", out);
+    };
+    excess(ws, vaults, &grant.grant.scopes, "this grant", out);
 }
 
 /// `flowls.toml`: parse errors, links to nothing, and `excess-scope` on declared scopes.

@@ -42,8 +42,11 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
     for &entry in &tenant.vaults {
         super::vault::check_entry(ws, file, entry, Some(entry.range), out);
     }
-    for &entry in &tenant.grants {
-        super::scopes::check_grant_entry(ws, file, Some(entry.range), out);
+    if !tenant.grants.is_empty() {
+        let links = super::scopes::grant_links(ws);
+        for &entry in &tenant.grants {
+            super::scopes::check_grant_entry(ws, &links, file, Some(entry.range), out);
+        }
     }
     let dir = file.path.parent().unwrap_or(&ws.root);
     for (kind, entry) in tenant.bodies() {
