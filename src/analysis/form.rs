@@ -112,7 +112,11 @@ pub fn check_form(
                     .collect();
                 (tokens.iter().any(|t| t == name), tokens)
             }
-            None => (ws.flow_named(name).is_some(), ws.flow_names()),
+            // the names for a suggestion only when there is something to suggest for
+            None => match ws.flow_named(name) {
+                Some(_) => (true, Vec::new()),
+                None => (false, ws.flow_names()),
+            },
         };
         if !found {
             let near = nearest(name, known.iter().map(String::as_str));
