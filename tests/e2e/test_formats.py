@@ -149,3 +149,63 @@ async def test_hover_and_symbols_of_a_yaml_tenant(yaml_session):
     )
     items = result.items if hasattr(result, "items") else result
     assert {"AUTH0", "SLACK"} <= {i.label for i in items}
+
+
+async def test_impatient_requests_right_after_opening_yaml_and_forms(yaml_session):
+    """No waiting for the start-up scan or for diagnostics: the requests wait for the scan
+    themselves and answer with the whole workspace."""
+    s = yaml_session
+    text = TENANT + "  - name: Typing\n    app_id: "
+    uri = open_yaml(s, "tenant.yaml", text)
+    completion = s.client.text_document_completion_async(
+        t.CompletionParams(text_document=t.TextDocumentIdentifier(uri=uri), position=s.position(text, len(text)))
+    )
+    hover = s.client.text_document_hover_async(
+        t.HoverParams(text_document=t.TextDocumentIdentifier(uri=uri), position=pos_after(s, text, "'Users"))
+    )
+    form_uri = s.open("forms/kyc.json", FORM)
+    definition = s.client.text_document_definition_async(
+        t.DefinitionParams(text_document=t.TextDocumentIdentifier(uri=form_uri), position=pos_after(s, FORM, '"flow_id": "Upd'))
+    )
+    result = await completion
+    items = result.items if hasattr(result, "items") else result
+    assert "AUTH0" in {i.label for i in items}
+    assert "Needs: update:users" in (await hover).contents.value
+    assert (await definition).uri == s.uri("flows/kyc.json")
+    # nothing said a flow or connection was missing while the index was being built
+    diags = await s.diagnostics(uri, until=lambda d: len(d) > 0)
+    assert not any(d.code in ("unresolved-connection", "unresolved-flow") for d in diags)
+
+
+async def test_a_hostile_tenant_yaml_is_survived(tmp_path):
+    """A repository nobody vetted: a YAML bomb, nesting 50,000 deep, bodies that climb out of
+    the workspace or point at a symlink to a secret outside — the server answers, reads
+    nothing outside, and goes on serving."""
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"name": "LEAKED-SECRET-FLOW", "actions": []}')
+    ws = tmp_path / "ws"
+    shutil.copytree(FIXTURES / "ws", ws)
+    (ws / "flows/link.json").symlink_to(secret)
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [{', '.join(['*' + p] * 10)}]\n" for p, c in zip("abcdefghij", "bcdefghijk")
+    )
+    (ws / "tenant.yaml").write_text(
+        bomb
+        + "flows:\n  - name: Out\n    body: ../secret.json\n  - name: Link\n    body: ./flows/link.json\n"
+        + "deep: " + "[" * 50_000 + "\n"
+    )
+    s = await start("vscode", ws)
+    try:
+        uri = open_yaml(s, "tenant.yaml")
+        diags = await s.diagnostics(uri, until=lambda d: any(x.code == "schema" for x in d), timeout=20)
+        messages = " ".join(d.message for d in diags)
+        assert "outside the workspace" in messages
+        assert "expand" in messages or "nested deeper" in messages or "YAML" in messages
+        symbols = await s.client.workspace_symbol_async(t.WorkspaceSymbolParams(query="LEAKED"))
+        assert not symbols
+        # still serving
+        flow_uri = s.open("flows/Onboard.json")
+        assert await s.diagnostics(flow_uri, until=lambda d: len(d) > 0)
+    finally:
+        await s.client.shutdown_session()
+        await s.client.stop()
