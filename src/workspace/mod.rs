@@ -502,11 +502,13 @@ impl Workspace {
         let root = self.file(path)?.parse.root.as_ref()?;
         match entry {
             None => Some(root),
-            Some(range) => crate::model::tenant::Tenant::new(root)
-                .vaults
-                .into_iter()
-                .chain(crate::model::tenant::Tenant::new(root).grants)
-                .find(|n| n.range == range),
+            Some(range) => {
+                let t = crate::model::tenant::Tenant::new(root);
+                t.vaults
+                    .into_iter()
+                    .chain(t.grants)
+                    .find(|n| n.range == range)
+            }
         }
     }
 
