@@ -190,6 +190,12 @@ pub fn diagnostics_and_secrets(ws: &Workspace, path: &Path) -> (Vec<Diagnostic>,
         DocKind::ProjectConfig => scopes::check_project(ws, file, &mut out),
         DocKind::KeywordMappings | DocKind::Other => {}
     }
+    // a value the parser could not read is reported once, by `syntax`: not again by the
+    // checks that find it is no string or object
+    let unreadable = unreadable_values(file);
+    if !unreadable.is_empty() {
+        out.retain(|d| d.code == code::SYNTAX || !unreadable.contains(&d.range));
+    }
     let secrets = out
         .iter()
         .filter(|d| d.code == code::PLAINTEXT_SECRET)
@@ -203,6 +209,26 @@ pub fn diagnostics_and_secrets(ws: &Workspace, path: &Path) -> (Vec<Diagnostic>,
     });
     out.dedup();
     (out, secrets)
+}
+
+/// The ranges of the values the parser could not read (`NodeKind::Error`).
+fn unreadable_values(file: &SourceFile) -> Vec<TextRange> {
+    let mut out = Vec::new();
+    if file.parse.errors.is_empty() {
+        return out;
+    }
+    let mut stack: Vec<&crate::syntax::Node> = file.parse.root.iter().collect();
+    while let Some(n) = stack.pop() {
+        match &n.kind {
+            crate::syntax::NodeKind::Error => out.push(n.range),
+            crate::syntax::NodeKind::Object(ms) => {
+                stack.extend(ms.iter().filter_map(|m| m.value.as_ref()))
+            }
+            crate::syntax::NodeKind::Array(items) => stack.extend(items.iter()),
+            _ => {}
+        }
+    }
+    out
 }
 
 fn syntax_diagnostics(file: &SourceFile) -> Vec<Diagnostic> {

@@ -839,3 +839,34 @@ fn yaml_findings_keep_their_lines_with_crlf_anchors_and_flow_maps() {
     "#]]
     .assert_eq(&render(&ws));
 }
+
+#[test]
+fn a_yaml_syntax_error_is_reported_once_at_its_cause() {
+    // an unclosed `{` is reported at the bracket (YAML notices it lines later), an unclosed
+    // quote at the quote; what follows is still read, and the values lost to the errors raise
+    // nothing more
+    check(
+        r###"
+//- tenant.yaml
+flowVaultConnections:
+  - name: A
+    app_id: AUTH0
+    setup: {type: OAUTH_APP, client_id: c
+  - name: B
+    app_id: "SLACK
+    setup: x
+clientGrants:
+  - client_id: c
+    scope: [read:users
+  - client_id: d
+    scope: [read:users]
+"###,
+        expect![[r#"
+            tenant.yaml 2:11-2:12 hint unused-connection "A": no flow uses the connection `A`: remove it if it is not needed
+            tenant.yaml 4:12-4:13 error syntax "{": YAML: this `{` is not closed where it should be (while parsing a flow mapping, did not find expected ',' or '}')
+            tenant.yaml 5:11-5:12 hint unused-connection "B": no flow uses the connection `B`: remove it if it is not needed
+            tenant.yaml 6:13-6:19 error syntax "\"SLACK": YAML: invalid indentation in quoted scalar
+            tenant.yaml 10:12-10:13 error syntax "[": YAML: this `[` is not closed where it should be (illegal placement of ':' indicator)
+        "#]],
+    );
+}

@@ -33,32 +33,50 @@ pub const MAX_EXPANDED: usize = 100_000;
 pub fn parse_yaml(text: &str) -> Parse {
     let (mut work, patches) = patch_markers(text);
     let offsets = Offsets::new(&work);
-    let mut errors = Vec::new();
-    for _ in 0..=MAX_RECOVERIES {
-        let mut b = Builder::new(&work, &offsets, &patches);
+    // each reading's fatal error; the problems a reading reports and goes on from (duplicate
+    // keys, aliases not expanded) are the last reading's
+    let mut fatal = Vec::new();
+    let mut blanked: Vec<(usize, usize)> = Vec::new();
+    loop {
+        let mut b = Builder::new(&work, &offsets, &patches, &blanked);
         let failed = b.run();
-        errors.append(&mut b.errors);
+        let mut errors = std::mem::take(&mut b.errors);
         let root = b.finish();
-        let Some(at) = failed else {
-            errors.sort_by_key(|e| e.range.start);
-            return Parse { root, errors };
+        let stop = match failed {
+            Some(stop) if fatal.len() < MAX_RECOVERIES => stop,
+            last => {
+                errors.extend(last.map(|f| f.error));
+                errors.append(&mut fatal);
+                errors.sort_by_key(|e| e.range.start);
+                return Parse { root, errors };
+            }
         };
-        // blank the line the error is on and read again
-        let (start, end) = line_around(&work, at);
-        if work[start..end].bytes().all(|c| c == b' ') || errors.len() > MAX_RECOVERIES {
+        // blank what the error is about (from it to the end of its line; the whole line when
+        // that was tried already) and read again
+        let (line_start, line_end) = line_around(&work, stop.from);
+        let tried = blanked
+            .iter()
+            .any(|&(s, e)| line_start <= s && e <= line_end);
+        let (from, to) = if tried {
+            (line_start, line_end)
+        } else {
+            (stop.from, line_end)
+        };
+        fatal.push(stop.error);
+        if work[from..to].bytes().all(|c| c == b' ') {
+            errors.append(&mut fatal);
             errors.sort_by_key(|e| e.range.start);
             return Parse { root, errors };
         }
-        let blank = " ".repeat(end - start);
-        work.replace_range(start..end, &blank);
+        work.replace_range(from..to, &" ".repeat(to - from));
+        blanked.push((from, to));
     }
-    let mut b = Builder::new(&work, &offsets, &patches);
-    b.run();
-    errors.sort_by_key(|e| e.range.start);
-    Parse {
-        root: b.finish(),
-        errors,
-    }
+}
+
+/// A reading that stopped: its error, and where the text to blank starts.
+struct Stop {
+    error: SyntaxError,
+    from: usize,
 }
 
 /// The line holding byte `at`, without its line break.
@@ -177,6 +195,8 @@ struct Builder<'a> {
     text: &'a str,
     offsets: &'a Offsets,
     patches: &'a [Patch],
+    /// Text blanked after an error: a value found empty there is not null but unknown.
+    blanked: &'a [(usize, usize)],
     stack: Vec<Frame>,
     root: Option<Node>,
     anchors: HashMap<usize, (Node, usize)>,
@@ -188,11 +208,17 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(text: &'a str, offsets: &'a Offsets, patches: &'a [Patch]) -> Self {
+    fn new(
+        text: &'a str,
+        offsets: &'a Offsets,
+        patches: &'a [Patch],
+        blanked: &'a [(usize, usize)],
+    ) -> Self {
         Builder {
             text,
             offsets,
             patches,
+            blanked,
             stack: Vec::new(),
             root: None,
             anchors: HashMap::new(),
@@ -203,8 +229,10 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Reads every event; on an error, reports it and returns its byte offset.
-    fn run(&mut self) -> Option<usize> {
+    /// Reads every event; on an error, reports it and returns the text to blank before reading
+    /// again: the error's line, or — for a `{` / `[` left open on an earlier line, which YAML
+    /// reports only where it gives up — that bracket to the end of its line.
+    fn run(&mut self) -> Option<Stop> {
         let mut parser = Parser::new_from_str(self.text);
         loop {
             match parser.next_event() {
@@ -216,17 +244,45 @@ impl<'a> Builder<'a> {
                 }
                 Some(Err(e)) => {
                     let at = self.offsets.byte(e.marker().index());
-                    let (_, line_end) = line_around(self.text, at);
+                    let (line_start, line_end) = line_around(self.text, at);
+                    if let Some(open) = self.open_bracket()
+                        && open < line_start
+                    {
+                        let bracket = &self.text[open..open + 1];
+                        return Some(Stop {
+                            error: SyntaxError {
+                                range: TextRange::new(open, open + 1),
+                                message: format!(
+                                    "YAML: this `{bracket}` is not closed where it should be ({})",
+                                    e.info()
+                                ),
+                                severity: SyntaxSeverity::Error,
+                            },
+                            from: open,
+                        });
+                    }
                     let end = if line_end > at { line_end } else { at };
-                    self.errors.push(SyntaxError {
-                        range: TextRange::new(at, end),
-                        message: format!("YAML: {}", e.info()),
-                        severity: SyntaxSeverity::Error,
+                    return Some(Stop {
+                        error: SyntaxError {
+                            range: TextRange::new(at, end),
+                            message: format!("YAML: {}", e.info()),
+                            severity: SyntaxSeverity::Error,
+                        },
+                        from: at,
                     });
-                    return Some(at);
                 }
             }
         }
+    }
+
+    /// The byte offset of the innermost flow-style collection (`{` or `[`) still open.
+    fn open_bracket(&self) -> Option<usize> {
+        self.stack.iter().rev().find_map(|f| {
+            let start = match f {
+                Frame::Seq { start, .. } | Frame::Map { start, .. } => *start,
+            };
+            matches!(self.text.as_bytes().get(start), Some(b'{' | b'[')).then_some(start)
+        })
     }
 
     /// Takes one event; false once the first document has ended.
@@ -466,9 +522,20 @@ impl<'a> Builder<'a> {
                         // `key:` with nothing after it is null; findings about that null go
                         // on the key (an empty range at the line's end shows nowhere)
                         let node = if node.range.is_empty() && node.kind == NodeKind::Null {
+                            // blanked after an error: unknown (no finding), not null
+                            // (a blank that starts right after `key:`)
+                            let from = key_range.end as usize;
+                            let lost = self.blanked.iter().any(|&(s, _)| {
+                                s >= from
+                                    && self.text[from..s].trim_matches([' ', '\t', ':']).is_empty()
+                            });
                             Node {
                                 range: key_range,
-                                kind: NodeKind::Null,
+                                kind: if lost {
+                                    NodeKind::Error
+                                } else {
+                                    NodeKind::Null
+                                },
                             }
                         } else {
                             node
