@@ -31,7 +31,27 @@ fn replayed_inputs_do_not_panic() {
     for data in inputs() {
         let text: Arc<str> = String::from_utf8_lossy(&data).into();
         let _ = flowls::syntax::parse(&text);
-        let _ = flowls::syntax::parse_yaml(&text);
+        // every YAML range inside the text, on character boundaries
+        let yaml = flowls::syntax::parse_yaml(&text);
+        let mut nodes: Vec<&flowls::syntax::Node> = yaml.root.iter().collect();
+        let mut ranges: Vec<flowls::syntax::TextRange> =
+            yaml.errors.iter().map(|e| e.range).collect();
+        while let Some(n) = nodes.pop() {
+            ranges.push(n.range);
+            match &n.kind {
+                flowls::syntax::NodeKind::Object(ms) => {
+                    for m in ms.iter() {
+                        ranges.push(m.key_range);
+                        nodes.extend(m.value.as_ref());
+                    }
+                }
+                flowls::syntax::NodeKind::Array(items) => nodes.extend(items.iter()),
+                _ => {}
+            }
+        }
+        for r in ranges {
+            assert!(text.get(r.as_usize()).is_some(), "{r:?}");
+        }
         let mut ws = Workspace::new("/ws", Settings::default(), Vec::new());
         ws.set_files(vec![
             (PathBuf::from("/ws/flows/f.json"), text.clone()),

@@ -4,9 +4,10 @@
 //! The YAML grammar is saphyr-parser's (a maintained, YAML 1.2 compliant event parser that
 //! passes the yaml-test-suite and gives a span to every event); this module builds the tree
 //! from its events and adds what an editor needs:
-//! - **Recovery.** saphyr stops at the first error. The error is reported, the line it is on
-//!   is blanked (same length, so every offset stays true) and the text parsed again, up to
-//!   [`MAX_RECOVERIES`] times: one bad line costs that line, not the rest of the file.
+//! - **Recovery.** saphyr stops at the first error. The error is reported, the text it is
+//!   about is blanked (as many bytes, so every byte offset stays true) and the text parsed
+//!   again, up to [`MAX_RECOVERIES`] times: one bad line costs that line, not the rest of the
+//!   file. An unclosed `{` / `[` is reported, and blanked, at the bracket.
 //! - **Keyword markers as deploy-cli reads them.** deploy-cli replaces `@@KEY@@` and
 //!   `##KEY##` in the raw text *before* parsing YAML, so `secret: ##SECRET##` (a comment to a
 //!   YAML parser) and an unquoted `@@SETUP@@` (not valid YAML) are values there. They are
@@ -32,12 +33,14 @@ pub const MAX_EXPANDED: usize = 100_000;
 /// Parses a YAML document (the first one of the stream).
 pub fn parse_yaml(text: &str) -> Parse {
     let (mut work, patches) = patch_markers(text);
-    let offsets = Offsets::new(&work);
     // each reading's fatal error; the problems a reading reports and goes on from (duplicate
     // keys, aliases not expanded) are the last reading's
     let mut fatal = Vec::new();
     let mut blanked: Vec<(usize, usize)> = Vec::new();
     loop {
+        // characters → bytes for this reading: a blank replaces a character by as many spaces
+        // as it has bytes, so byte offsets stay those of `text` and character indices move
+        let offsets = Offsets::new(&work);
         let mut b = Builder::new(&work, &offsets, &patches, &blanked);
         let failed = b.run();
         let mut errors = std::mem::take(&mut b.errors);
@@ -275,6 +278,16 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// The character at byte `at` (none at the end), for a finding about what starts there.
+    fn char_at(&self, at: usize) -> TextRange {
+        let len = self
+            .text
+            .get(at..)
+            .and_then(|t| t.chars().next())
+            .map_or(0, char::len_utf8);
+        TextRange::new(at, at + len)
+    }
+
     /// The byte offset of the innermost flow-style collection (`{` or `[`) still open.
     fn open_bracket(&self) -> Option<usize> {
         self.stack.iter().rev().find_map(|f| {
@@ -293,7 +306,7 @@ impl<'a> Builder<'a> {
                 self.documents += 1;
                 if self.documents > 1 {
                     self.errors.push(SyntaxError {
-                        range: TextRange::new(range.start as usize, range.start as usize + 3),
+                        range: self.char_at(range.start as usize),
                         message: "a second YAML document: deploy-cli reads one document per file, so flowls checks the first".into(),
                         severity: SyntaxSeverity::Error,
                     });
@@ -306,7 +319,7 @@ impl<'a> Builder<'a> {
                 let _ = anchor;
                 if self.skipping == 0 {
                     self.errors.push(SyntaxError {
-                        range: TextRange::new(range.start as usize, range.start as usize + 1),
+                        range: self.char_at(range.start as usize),
                         message: format!(
                             "nested deeper than {MAX_DEPTH} levels: flowls does not read further in"
                         ),
@@ -474,6 +487,7 @@ impl<'a> Builder<'a> {
     /// Puts a finished value where it belongs: a sequence item, a key, a member's value, or
     /// the root.
     fn value(&mut self, node: Node) {
+        let first_char = self.char_at(node.range.start as usize);
         match self.stack.last_mut() {
             None => {
                 if self.root.is_none() {
@@ -496,7 +510,7 @@ impl<'a> Builder<'a> {
                             }),
                             _ => {
                                 self.errors.push(SyntaxError {
-                                range: TextRange::new(node.range.start as usize, node.range.start as usize + 1),
+                                range: first_char,
                                 message: "a key that is a list or a mapping: deploy-cli's keys are text".into(),
                                 severity: SyntaxSeverity::Error,
                             });
