@@ -202,11 +202,19 @@ fn a_single_file_is_checked_within_its_workspace() {
     assert_eq!(diags[0]["path"], "Verify Phone.json");
 }
 
-/// A scratch workspace with one clean vault and one flow using it.
-fn scratch(name: &str) -> PathBuf {
+/// A fresh, empty temporary folder with the folders of `ws` given (`ws`, `ws/flows`, …).
+fn empty_dir(name: &str, folders: &[&str]) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("flowls-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("ws/flows")).unwrap();
+    for f in folders {
+        std::fs::create_dir_all(dir.join(f)).unwrap();
+    }
+    dir
+}
+
+/// A scratch workspace with one clean vault and one flow using it.
+fn scratch(name: &str) -> PathBuf {
+    let dir = empty_dir(name, &["ws/flows"]);
     std::fs::create_dir_all(dir.join("ws/flow-vault-connections")).unwrap();
     std::fs::write(
         dir.join("ws/flows/Ok.json"),
@@ -389,9 +397,7 @@ fn export_bundles_are_checked_like_flows_wherever_they_sit() {
     // problems planted gives each at its line; flowls.toml links the stub by name for scopes
     let bundle =
         std::fs::read_to_string(root().join("tests/fixtures/bundles/kyc-collection.json")).unwrap();
-    let dir = std::env::temp_dir().join(format!("flowls-cli-bundle-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("ws/terraform")).unwrap();
+    let dir = empty_dir("bundle", &["ws/terraform"]);
     std::fs::write(dir.join("ws/flowls.toml"), "").unwrap();
     std::fs::write(dir.join("ws/terraform/kyc.json"), &bundle).unwrap();
     let out = flowls(&["check", "ws", "--format", "json"], &dir);
@@ -458,10 +464,7 @@ fn the_deploy_cli_yaml_example_gives_no_false_finding_and_planted_ones_at_their_
     // tests/fixtures/deploy-cli-yaml/README.md: the real example; its one note is true (nothing
     // there says what the M2M application was granted)
     let src = root().join("tests/fixtures/deploy-cli-yaml");
-    let dir = std::env::temp_dir().join(format!("flowls-cli-yaml-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("ws/flows")).unwrap();
-    std::fs::create_dir_all(dir.join("ws/forms")).unwrap();
+    let dir = empty_dir("yaml", &["ws/flows", "ws/forms"]);
     let tenant = std::fs::read_to_string(src.join("tenant.yaml")).unwrap();
     let flow = std::fs::read_to_string(src.join("flows/Update KYC Name.json")).unwrap();
     let form = std::fs::read_to_string(src.join("forms/New Kyc form.json")).unwrap();
@@ -508,10 +511,7 @@ fn the_deploy_cli_yaml_example_gives_no_false_finding_and_planted_ones_at_their_
 #[test]
 fn real_bundles_and_forms_give_no_false_finding() {
     // tests/fixtures/bundles/README.md and tests/fixtures/forms/README.md
-    let dir = std::env::temp_dir().join(format!("flowls-cli-real-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("ws/forms")).unwrap();
-    std::fs::create_dir_all(dir.join("ws/terraform")).unwrap();
+    let dir = empty_dir("real", &["ws/forms", "ws/terraform"]);
     for name in [
         "kyc-collection.json",
         "privacy-policy.json",
@@ -603,9 +603,7 @@ fn the_readme_main_command_shows_the_problems_left_in_every_example() {
 
 #[test]
 fn literal_secrets_in_yaml_are_masked_whole_in_every_printed_line() {
-    let dir = std::env::temp_dir().join(format!("flowls-cli-yaml-secret-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("ws")).unwrap();
+    let dir = empty_dir("yaml-secret", &["ws"]);
     std::fs::write(
         dir.join("ws/tenant.yaml"),
         "flowVaultConnections:\n  - name: A\n    app_id: AUTH0\n    setup: {type: OAUTH_APP, client_id: c, client_secret: 'sk_live_QUOTED', domain: a.auth0.com}\n  - name: B\n    app_id: AUTH0\n    setup:\n      type: OAUTH_APP\n      client_id: c\n      client_secret: sk_live_PLAIN\n      domain: a.auth0.com\n",

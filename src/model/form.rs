@@ -24,8 +24,6 @@ pub struct FormNode<'a> {
     /// Every `next_node`, router rule target and fallback of the node (and of its jump
     /// buttons), as written.
     pub targets: Vec<&'a Node>,
-    /// `config.flow_id` of a `FLOW` node.
-    pub flow_id: Option<&'a Node>,
     /// Every `flow_id` the node holds: a `FLOW` node's, and its components' (a resend button
     /// starts a flow too; deploy-cli names flows by name in all of them).
     pub flow_ids: Vec<&'a Node>,
@@ -97,8 +95,8 @@ impl<'a> FormNode<'a> {
             .collect();
         let component_configs = components.iter().filter_map(|c| c.get("config"));
         targets.extend(component_configs.clone().filter_map(|c| c.get("next_node")));
-        let flow_id = config.and_then(|c| c.get("flow_id"));
-        let flow_ids = flow_id
+        let flow_ids = config
+            .and_then(|c| c.get("flow_id"))
             .into_iter()
             .chain(component_configs.filter_map(|c| c.get("flow_id")))
             .collect();
@@ -106,7 +104,6 @@ impl<'a> FormNode<'a> {
             id: node.get("id"),
             type_: node.get("type").and_then(Node::as_str),
             targets,
-            flow_id,
             flow_ids,
             fields,
         }

@@ -486,11 +486,9 @@ fn hovers() {
     expect!["`email`: output of the action `get`"].assert_eq(&md);
 }
 
-#[test]
-fn document_and_workspace_symbols() {
-    let ws = workspace(NAV);
-    let syms = super::symbols::document_symbols(&ws, &PathBuf::from("/ws/flows/a.json"));
-    fn render(s: &[super::symbols::Symbol], depth: usize, out: &mut String) {
+/// A document's symbols as an indented tree: name, kind, detail.
+fn render_symbols(ws: &crate::workspace::Workspace, path: &str) -> String {
+    fn walk(s: &[super::symbols::Symbol], depth: usize, out: &mut String) {
         for x in s {
             out.push_str(&format!(
                 "{}{} {:?} {:?}\n",
@@ -499,11 +497,22 @@ fn document_and_workspace_symbols() {
                 x.kind,
                 x.detail
             ));
-            render(&x.children, depth + 1, out);
+            walk(&x.children, depth + 1, out);
         }
     }
     let mut out = String::new();
-    render(&syms, 0, &mut out);
+    walk(
+        &super::symbols::document_symbols(ws, &PathBuf::from("/ws").join(path)),
+        0,
+        &mut out,
+    );
+    out
+}
+
+#[test]
+fn document_and_workspace_symbols() {
+    let ws = workspace(NAV);
+    let out = render_symbols(&ws, "flows/a.json");
     expect![[r#"
         get Action Some("AUTH0/GET_USER")
         cond Action Some("FLOW/BOOLEAN_CONDITION")
@@ -1103,27 +1112,7 @@ fn flow_ids_and_form_fields_are_completed() {
 #[test]
 fn a_forms_outline_and_a_yaml_tenants() {
     let ws = workspace(FORMS);
-    let render = |path: &str| {
-        let mut out = String::new();
-        fn walk(s: &[super::symbols::Symbol], depth: usize, out: &mut String) {
-            for s in s {
-                out.push_str(&format!(
-                    "{}{} {:?} {:?}\n",
-                    "  ".repeat(depth),
-                    s.name,
-                    s.kind,
-                    s.detail
-                ));
-                walk(&s.children, depth + 1, out);
-            }
-        }
-        walk(
-            &super::symbols::document_symbols(&ws, &PathBuf::from("/ws").join(path)),
-            0,
-            &mut out,
-        );
-        out
-    };
+    let render = |path: &str| render_symbols(&ws, path);
     expect![[r#"
         step FormNode Some("STEP · Name")
           full_name Component Some("FIELD TEXT")

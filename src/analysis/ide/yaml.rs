@@ -267,7 +267,7 @@ fn keys(
             let Some(app) = entry_app(file, replace.start as usize) else {
                 return;
             };
-            let ty = sibling_of_parent(sibs, "type");
+            let ty = sibling(sibs, "type");
             let variant = app.setups.iter().find(|s| Some(s.type_.as_str()) == ty).or(
                 if app.setups.len() == 1 {
                     app.setups.first()
@@ -319,7 +319,8 @@ fn keys(
     }
 }
 
-fn sibling_of_parent<'a>(sibs: &[(&'a str, &'a str)], key: &str) -> Option<&'a str> {
+/// The value of `key` among the sibling keys.
+fn sibling<'a>(sibs: &[(&'a str, &'a str)], key: &str) -> Option<&'a str> {
     sibs.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
 }
 
@@ -357,7 +358,6 @@ fn scopes(ws: &Workspace, replace: TextRange, push: &mut Push) {
 }
 
 /// Values of `key` in the mapping at `path`.
-#[allow(clippy::too_many_arguments)]
 fn values(
     ws: &Workspace,
     file: &SourceFile,
@@ -450,7 +450,7 @@ fn values(
         }
         (["flows", "-"], "name") => {
             // the name the body gives its flow
-            if let Some(body) = sibling_of_parent(sibs, "body") {
+            if let Some(body) = sibling(sibs, "body") {
                 let dir = file.path.parent().unwrap_or(&ws.root);
                 let target = crate::workspace::body_path(dir, body);
                 if let Some(n) = ws
