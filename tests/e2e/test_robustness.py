@@ -383,7 +383,10 @@ def test_soak_1000_test_connections_with_random_faults(workspace):
         # no growth beyond noise: memory, sockets and threads settle
         assert after[0] < before[0] * 1.5 + 20_000, (before, after)
         assert after[1] <= before[1] + 5, (before, after)
-        assert after[2] <= before[2] + 2, (before, after)
+        # threads: tokio's blocking pool grows on demand (disk reads, background drops) and
+        # shrinks when idle, so a few more after 900 requests is noise; a thread leaked per
+        # request would show in hundreds
+        assert after[2] <= before[2] + 8, (before, after)
         s.alive()
     finally:
         s.close()
