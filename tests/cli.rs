@@ -363,6 +363,60 @@ fn no_printed_line_shows_a_literal_secret() {
 }
 
 #[test]
+fn no_format_prints_a_value_from_the_environment() {
+    // issue 20.1: a `connection_id` of `##AWS_SECRET_ACCESS_KEY##` resolving to no connection
+    // printed the variable's value in every format (a pull request's annotations show it to the
+    // world); the no-vaults variant printed it twice
+    let canary = "cnry-AKIA-5ecret-0f-the-runner";
+    let flow = r###"{"name": "Leak", "actions": [
+  {"id": "a", "type": "AUTH0", "action": "GET_USER", "params": {"connection_id": "##AWS_SECRET_ACCESS_KEY##", "user_id": "u"}},
+  {"id": "b", "type": "AUTH0", "action": "SEND_REQUEST", "params": {"connection_id": "##AWS_SECRET_ACCESS_KEY##", "method": "##AWS_SECRET_ACCESS_KEY##", "pathname": "/api/v2/users"}},
+  {"id": "c", "type": "HTTP", "action": "SEND_REQUEST", "params": {"url": "https://x.example", "method": "##AWS_SECRET_ACCESS_KEY##"}}
+]}"###;
+    for with_vaults in [true, false] {
+        let dir = scratch(if with_vaults {
+            "env-vaults"
+        } else {
+            "env-novaults"
+        });
+        std::fs::write(dir.join("ws/flows/Leak.json"), flow).unwrap();
+        if with_vaults {
+            std::fs::write(
+                dir.join("ws/flow-vault-connections/Users.json"),
+                r#"{"name": "Users", "app_id": "AUTH0"}"#,
+            )
+            .unwrap();
+        } else {
+            std::fs::remove_dir_all(dir.join("ws/flow-vault-connections")).unwrap();
+        }
+        for format in ["human", "json", "sarif", "github"] {
+            let out = Command::new(env!("CARGO_BIN_EXE_flowls"))
+                .args(["check", "ws", "--format", format])
+                .current_dir(&dir)
+                .env("AWS_SECRET_ACCESS_KEY", canary)
+                .output()
+                .unwrap();
+            let all = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(all.contains("unresolved-connection"), "{format}: {all}");
+            assert!(
+                all.contains("##AWS_SECRET_ACCESS_KEY## (environment)"),
+                "{format}: {all}"
+            );
+            assert!(
+                !all.to_ascii_lowercase()
+                    .contains(&canary.to_ascii_lowercase()),
+                "{format} (vaults: {with_vaults}) prints the value: {all}"
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[test]
 fn a_sub_folder_is_checked_within_its_workspace() {
     // `flowls check flows/` used to take the folder for the whole workspace: every connection
     // was unresolved

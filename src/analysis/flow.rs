@@ -502,19 +502,27 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
             .collect::<std::collections::BTreeSet<&str>>()
             .into_iter()
             .collect();
-        let near = nearest(&use_.connection, names.iter().copied());
+        // a value from the environment is never compared with names: a suggestion would tell
+        // how close the secret is to one of them
+        let near = if use_.from_env {
+            None
+        } else {
+            nearest(&use_.connection, names.iter().copied())
+        };
+        let app = spec.app().unwrap_or("AUTH0");
         let hint = match near {
             Some(n) => format!("did you mean `{n}`?"),
             None if names.is_empty() => format!(
                 "add a {} connection in flow-vault-connections/",
                 spec.app().unwrap_or("vault")
             ),
+            None if use_.from_env => format!("{app} connections: {}", names.len()),
             None => format!(
-                "{} connections: {}",
-                spec.app().unwrap_or("matching"),
-                names.join(", ")
+                "{app} connections: {}",
+                crate::catalogue::closest_names(&use_.connection, &names, 2)
             ),
         };
+        let shown = &use_.shown;
         // a workspace that keeps no vault connection at all (an export of flows only): the
         // connection lives in the tenant, which is worth saying but not an error
         let no_vaults = !ctx.ws.index().vaults.iter().any(|v| !v.declared);
@@ -523,26 +531,25 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
                 node.range,
                 code::UNRESOLVED_CONNECTION,
                 format!(
-                    "this workspace keeps no vault connections, so `{}` must exist in the tenant: declare it in flowls.toml ([connections.\"{}\"] app_id = \"{}\") to have its actions checked",
-                    use_.connection,
-                    use_.connection,
-                    spec.app().unwrap_or("AUTH0")
+                    "this workspace keeps no vault connections, so `{shown}` must exist in the tenant: declare it in flowls.toml ([connections.\"{}\"] app_id = \"{app}\") to have its actions checked",
+                    if use_.from_env {
+                        "NAME"
+                    } else {
+                        &use_.connection
+                    }
                 ),
             )
         } else {
             Diagnostic::error(
                 node.range,
                 code::UNRESOLVED_CONNECTION,
-                format!(
-                    "no vault connection named `{}` in the workspace: {hint}",
-                    use_.connection
-                ),
+                format!("no vault connection named `{shown}` in the workspace: {hint}"),
             )
         };
         ctx.out.push(d.with_fix(Fixable::nearest(near)));
         return;
     };
-    let name = vault.name.as_deref().unwrap_or(&use_.connection);
+    let name = vault.name.as_deref().unwrap_or(&use_.shown);
     if let (Some(want), Some(have)) = (spec.app(), vault.app_id.as_deref())
         && want != have
     {
@@ -559,7 +566,7 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
         let hint = if right.is_empty() {
             format!("add a vault connection with app_id {want}")
         } else {
-            format!("use {}", right.join(" or "))
+            format!("use {}", crate::catalogue::closest_names(name, &right, 2))
         };
         ctx.out.push(Diagnostic::error(
             node.range,

@@ -188,7 +188,7 @@ fn connection_findings() {
         ),
         expect![[r#"
             flows/a.json 2:86-2:97 warning connection-not-needed "\"Users M2M\"": AUTH0/SEND_EMAIL takes no `connection_id`: notifications need no Management API authorization; remove it
-            flows/a.json 3:84-3:91 error connection-app-mismatch "\"Slack\"": AUTH0/GET_USER needs a vault connection with app_id AUTH0, but `Slack` has app_id SLACK: use Users M2M
+            flows/a.json 3:84-3:91 error connection-app-mismatch "\"Slack\"": AUTH0/GET_USER needs a vault connection with app_id AUTH0, but `Slack` has app_id SLACK: use `Users M2M`
             flows/a.json 4:88-4:94 error unresolved-connection "\"Slak\"": no vault connection named `Slak` in the workspace: did you mean `Slack`?
         "#]],
     );
@@ -507,7 +507,7 @@ fn api_shaped_files_resolve_connections_by_id() {
 ] }
 "###,
         expect![[r#"
-            tenant/onboard.flow.json 5:88-5:115 error unresolved-connection "\"ac_0000000000000000000000\"": no vault connection named `ac_0000000000000000000000` in the workspace: AUTH0 connections: Users
+            tenant/onboard.flow.json 5:88-5:115 error unresolved-connection "\"ac_0000000000000000000000\"": no vault connection named `ac_0000000000000000000000` in the workspace: AUTH0 connections: `Users`
             tenant/users.vault.json 1:46-1:53 info scopes-unknown "\"Users\"": 1 AUTH0 action uses `Users` and needs read:users, but nothing in the workspace says what its M2M application was granted: link its client grant in flowls.toml ([connections."Users"] client = "…"), declare granted_scopes there, or run Test connection
         "#]],
     );

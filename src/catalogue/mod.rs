@@ -383,6 +383,30 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, c)| c)
 }
 
+/// A few names for a message, the closest to `word` first (all of them, by distance, however
+/// far): "`A` or `B`", "`A` or `B` (or one of 6 others)". A long list hides the one that is
+/// meant.
+pub fn closest_names(word: &str, candidates: &[&str], most: usize) -> String {
+    let w = word.to_ascii_uppercase();
+    let mut ranked: Vec<(usize, &str)> = candidates
+        .iter()
+        .map(|c| (levenshtein(&w, &c.to_ascii_uppercase()), *c))
+        .collect();
+    ranked.sort();
+    ranked.dedup_by(|a, b| a.1 == b.1);
+    let shown: Vec<String> = ranked
+        .iter()
+        .take(most)
+        .map(|(_, c)| format!("`{c}`"))
+        .collect();
+    let others = ranked.len().saturating_sub(most);
+    match others {
+        0 => shown.join(" or "),
+        1 => format!("{} (or one other)", shown.join(" or ")),
+        n => format!("{} (or one of {n} others)", shown.join(" or ")),
+    }
+}
+
 fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
@@ -401,6 +425,26 @@ fn levenshtein(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn closest_names_name_a_few_and_count_the_rest() {
+        let names = [
+            "Audit M2M",
+            "Legacy M2M",
+            "Users M2M",
+            "Marketing M2M",
+            "Ops M2M",
+        ];
+        assert_eq!(
+            closest_names("Users M3M", &names, 2),
+            "`Users M2M` or `Ops M2M` (or one of 3 others)"
+        );
+        assert_eq!(closest_names("x", &names[..1], 2), "`Audit M2M`");
+        assert_eq!(
+            closest_names("x", &names[..3], 2),
+            "`Audit M2M` or `Users M2M` (or one other)"
+        );
+    }
 
     #[test]
     fn has_the_whole_catalogue() {

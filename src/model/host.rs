@@ -60,11 +60,7 @@ pub fn bare_host(value: &str, allow_loopback: bool) -> Result<Host, &'static str
     if name.len() > 253 || !labels.iter().all(label_ok) {
         return Err("must be a host name such as my-tenant.us.auth0.com");
     }
-    // a top-level label is never all digits: this is an address written another way
-    if labels
-        .last()
-        .is_some_and(|l| l.chars().all(|c| c.is_ascii_digit()))
-    {
+    if ends_in_a_number(name) {
         return Err("must be a host name, not an IP address");
     }
     Ok(Host {
@@ -72,6 +68,21 @@ pub fn bare_host(value: &str, allow_loopback: bool) -> Result<Host, &'static str
         name: name.to_string(),
         loopback: name == "localhost",
     })
+}
+
+/// Whether a URL parser would read `name` as an IPv4 address: WHATWG's "ends in a number"
+/// (the `url` crate follows it), which takes `2130706433`, `0177.0.0.1`, `0x7f000001` and
+/// `127.1` for 127.0.0.1. Its last label (a trailing dot aside) is all digits, or `0x` followed
+/// by hex digits; such a host is an IP literal, however it is written.
+pub fn ends_in_a_number(name: &str) -> bool {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    let last = name.rsplit('.').next().unwrap_or(name);
+    if !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()) {
+        return true;
+    }
+    last.strip_prefix("0x")
+        .or_else(|| last.strip_prefix("0X"))
+        .is_some_and(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// `localhost:N`, `127.x.y.z:N` or `[::1]:N`: the host part, when the value is one of them.
@@ -124,6 +135,19 @@ mod tests {
             "127.0.0.1",
             "10.0.0.1",
             "0x7f.1",
+            // every form a URL parser reads as 127.0.0.1 (issue 20.4)
+            "0x7f000001",
+            "0X7F000001",
+            "2130706433",
+            "0177.0.0.1",
+            "0177.1",
+            "127.1",
+            "127.0.1",
+            "0x7f.0.0.1",
+            "evil.example.0x7f",
+            "evil.example.0x",
+            "evil.example.123",
+            "127.0.0.1.",
             "evil.example:443",
             "https://x.auth0.com",
             "x.auth0.com/path",

@@ -36,22 +36,158 @@ impl std::fmt::Display for Secret {
     }
 }
 
-/// Removes every secret from a text.
+/// Removes every secret from a text, in every form a tenant could echo it: as written,
+/// percent-encoded in any way (form-urlencoded as it was posted, a browser's `+` for a space,
+/// any hex case, any mix of encoded and plain characters: the text is matched as decoded),
+/// JSON-escaped, base64 (standard and URL-safe, at any alignment inside a longer base64 text,
+/// and the `client_id:client_secret` pair of a Basic authorization). Secrets are scrubbed
+/// longest first, so that no part of a longer secret survives the scrubbing of a shorter one it
+/// starts with (a client id that is a prefix of the secret).
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
+    /// The secrets, longest first.
     secrets: Vec<Secret>,
+    /// Their JSON-escaped and base64 forms, longest first.
+    forms: Vec<Secret>,
 }
 
+/// Shorter values are too common to scrub (`"a"` would mangle every message).
+const SHORTEST_SCRUBBED: usize = 4;
+
 impl Redactor {
+    pub fn new(secrets: &[Secret]) -> Redactor {
+        let mut plain: Vec<String> = secrets
+            .iter()
+            .map(|s| s.expose().to_string())
+            .filter(|s| s.len() >= SHORTEST_SCRUBBED)
+            .collect();
+        let mut forms: Vec<String> = Vec::new();
+        for s in &plain {
+            if let Ok(json) = serde_json::to_string(s) {
+                forms.push(json[1..json.len() - 1].to_string());
+            }
+            forms.extend(base64_forms(s.as_bytes()));
+        }
+        // the pair a Basic authorization carries
+        if let [id, secret, ..] = secrets {
+            let pair = format!("{}:{}", id.expose(), secret.expose());
+            forms.extend(base64_forms(pair.as_bytes()));
+        }
+        let longest_first = |v: &mut Vec<String>| {
+            v.retain(|f| f.len() >= SHORTEST_SCRUBBED);
+            v.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+            v.dedup();
+        };
+        longest_first(&mut plain);
+        longest_first(&mut forms);
+        let wrap = |v: Vec<String>| v.into_iter().map(Secret::new).collect();
+        Redactor {
+            secrets: wrap(plain),
+            forms: wrap(forms),
+        }
+    }
+
     pub fn redact(&self, text: &str) -> String {
         let mut out = text.to_string();
         for s in &self.secrets {
-            if s.0.len() >= 4 {
-                out = out.replace(&s.0, "***");
+            out = scrub_encoded(&out, s.expose().as_bytes());
+        }
+        for f in &self.forms {
+            if out.contains(f.expose()) {
+                out = out.replace(f.expose(), "***");
             }
         }
         out
     }
+}
+
+/// `text` with every place that reads as `secret` once percent-decoded (`%XX` in any case, `+`
+/// read as a space or as itself, plain characters as themselves) replaced by `***`.
+fn scrub_encoded(text: &str, secret: &[u8]) -> String {
+    let mut hidden: Vec<(usize, usize)> = Vec::new();
+    for plus_is_space in [false, true] {
+        // each decoded byte with the span of the text it came from
+        let mut decoded: Vec<u8> = Vec::with_capacity(text.len());
+        let mut spans: Vec<(usize, usize)> = Vec::with_capacity(text.len());
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            match bytes[i] {
+                b'%' if i + 2 < bytes.len() => {
+                    if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                        decoded.push((h * 16 + l) as u8);
+                        spans.push((i, i + 3));
+                        i += 3;
+                        continue;
+                    }
+                    decoded.push(b'%');
+                }
+                b'+' if plus_is_space => decoded.push(b' '),
+                b => decoded.push(b),
+            }
+            spans.push((i, i + 1));
+            i += 1;
+        }
+        let mut from = 0;
+        while let Some(at) = memchr::memmem::find(&decoded[from..], secret) {
+            let start = from + at;
+            let end = start + secret.len();
+            hidden.push((spans[start].0, spans[end - 1].1));
+            from = end;
+        }
+    }
+    if hidden.is_empty() {
+        return text.to_string();
+    }
+    hidden.sort_unstable();
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (mut start, mut end) in hidden {
+        // widened to whole characters (a valid secret starts and ends on one anyway)
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        if end <= last {
+            continue;
+        }
+        if start >= last {
+            out.push_str(&text[last..start]);
+            out.push_str("***");
+        }
+        last = end;
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+/// The value in base64, standard and URL-safe, padded and not, and the characters it always
+/// gives inside a longer base64 text at each of the three alignments.
+fn base64_forms(bytes: &[u8]) -> Vec<String> {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    let mut out = Vec::new();
+    for engine in [&STANDARD, &URL_SAFE] {
+        out.push(engine.encode(bytes));
+    }
+    for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
+        for lead in 0..3usize {
+            let mut shifted = vec![0u8; lead];
+            shifted.extend_from_slice(bytes);
+            let text = engine.encode(&shifted);
+            // characters that hold a bit of the lead bytes, or of the bytes after the value
+            // (the last, partial sextet), depend on what surrounds it: drop them
+            let skip = (lead * 8).div_ceil(6);
+            let whole = shifted.len() * 8 / 6;
+            if whole > skip {
+                out.push(text[skip..whole].to_string());
+            }
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -446,7 +582,7 @@ const MAX_BODY: usize = 64 * 1024;
 pub async fn run(plan: &Plan, settings: &Settings) -> TestResult {
     let mut secrets = vec![plan.client_id.clone(), plan.client_secret.clone()];
     secrets.extend(plan.keyword_values.iter().cloned());
-    let redactor = Redactor { secrets };
+    let redactor = Redactor::new(&secrets);
     let mut result = match tokio::time::timeout(
         settings.timeout + Duration::from_millis(500),
         exchange(plan, settings),
@@ -930,8 +1066,46 @@ mod tests {
         assert_eq!(format!("{s} {s:?}"), "*** ***");
         let plan_like = format!("{:?}", Some(s.clone()));
         assert!(!plan_like.contains("hunter2"));
-        let r = Redactor { secrets: vec![s] };
+        let r = Redactor::new(&[s]);
         assert_eq!(r.redact("bad hunter2-very-secret here"), "bad *** here");
+    }
+
+    #[test]
+    fn every_form_of_a_secret_is_scrubbed() {
+        use base64::Engine as _;
+        let id = Secret::new("client-abc");
+        // holds `+ / = space`, and starts with the client id
+        let secret = Secret::new("client-abc+tail/of=the secret!*'");
+        let r = Redactor::new(&[id.clone(), secret.clone()]);
+        let raw = secret.expose();
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let echoes = [
+            raw.to_string(),
+            urlencode(raw),
+            urlencode(raw).to_ascii_lowercase(),
+            raw.replace('+', "%2B")
+                .replace('/', "%2f")
+                .replace(' ', "+"),
+            format!("client_secret={}", urlencode(raw).replace("%20", "+")),
+            b64.encode(raw),
+            b64.encode(format!("x{raw}")),
+            b64.encode(format!("xy{raw}")),
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw),
+            b64.encode(format!("{}:{}", id.expose(), raw)),
+            serde_json::to_string(raw).unwrap(),
+        ];
+        for echo in echoes {
+            let text = format!("invalid: {echo} end");
+            let out = r.redact(&text);
+            assert!(!out.contains("tail"), "{echo} → {out}");
+            assert!(!out.contains("dGFpbC9v"), "{echo} → {out}"); // "tail/o" in base64
+            assert!(
+                out.starts_with("invalid: ") && out.ends_with(" end"),
+                "{out}"
+            );
+        }
+        // the client id alone still goes
+        assert_eq!(r.redact("who is client-abc?"), "who is ***?");
     }
 
     #[test]

@@ -81,6 +81,13 @@ pub enum Need {
 pub struct ConnectionRef {
     /// The `connection_id` as written (keyword markers substituted when known).
     pub connection: String,
+    /// The `connection_id` as it may be shown to people: the substituted name, or the text as
+    /// written with `(environment)` when an environment variable takes part in it
+    /// (`KeywordMappings::shown`). Messages use this, never `connection`.
+    pub shown: String,
+    /// An environment variable takes part in the name: no suggestion may be derived from it
+    /// either (a "did you mean" would tell how close the value is to a name).
+    pub from_env: bool,
     /// Range of the `connection_id` value.
     pub range: TextRange,
     /// `TYPE/ACTION`.
@@ -727,6 +734,7 @@ fn uses_of_file(f: &SourceFile, mappings: &KeywordMappings) -> Vec<ConnectionRef
                         .and_then(|(_, stub)| stub.get("name").and_then(Node::as_str))
                     {
                         u.connection = name.to_string();
+                        u.shown = name.to_string();
                     }
                     u
                 })
@@ -777,7 +785,10 @@ pub fn flow_uses(root: &Node, mappings: &KeywordMappings) -> Vec<ConnectionRef> 
         if model::has_expression(&connection) {
             continue;
         }
+        let from_env = !mappings.env_keys(raw).is_empty();
         out.push(ConnectionRef {
+            shown: mappings.shown(raw, &connection),
+            from_env,
             connection,
             range: node.range,
             label: match a.spec() {
@@ -810,10 +821,18 @@ pub fn need_of(a: &Action, mappings: &KeywordMappings) -> Need {
     if spec.action != "SEND_REQUEST" {
         return Need::Nothing;
     }
+    // the method as it may be shown: one from the environment is not displayed
+    let mut method_shown = None;
     let method = match a.param("method") {
         None => "GET".to_string(),
         Some(n) => match n.as_str().and_then(|m| mappings.substitute(m)) {
-            Some(m) if !model::has_expression(&m) => m.to_ascii_uppercase(),
+            Some(m) if !model::has_expression(&m) => {
+                let raw = n.as_str().unwrap_or_default();
+                if !mappings.env_keys(raw).is_empty() {
+                    method_shown = Some(mappings.shown(raw, &m));
+                }
+                m.to_ascii_uppercase()
+            }
             _ => {
                 return Need::Unknown {
                     why: "its `method` is known only at run time".into(),
@@ -839,21 +858,22 @@ pub fn need_of(a: &Action, mappings: &KeywordMappings) -> Need {
             &format!("/api/v2/{}", path.trim_start_matches('/')),
         )
     });
+    let method_shown = method_shown.unwrap_or_else(|| method.clone());
     match lookup {
         Some(e) if e.any_of.is_empty() => Need::Unknown {
             why: format!(
-                "{method} {} accepts only a user's token, which an M2M connection never has",
+                "{method_shown} {} accepts only a user's token, which an M2M connection never has",
                 e.path
             ),
         },
         Some(e) => Need::AnyOf {
             scopes: e.any_of,
-            what: format!("{method} {}", e.path).into(),
+            what: format!("{method_shown} {}", e.path).into(),
         },
         None => Need::Unknown {
             // the path as written: substituted keyword values never reach messages
             why: format!(
-                "`{method} {}` is not a Management API endpoint flowls knows",
+                "`{method_shown} {}` is not a Management API endpoint flowls knows",
                 raw_path.unwrap_or_default()
             ),
         },

@@ -32,9 +32,10 @@ class Tenant:
 
             def do_POST(self):
                 length = int(self.headers.get("content-length", "0"))
-                form = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
+                raw = self.rfile.read(length).decode()
+                form = dict(urllib.parse.parse_qsl(raw))
                 tenant.requests.append({"path": self.path, "form": form})
-                tenant.respond(self, form)
+                tenant.respond(self, form, raw)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
@@ -63,15 +64,28 @@ class Tenant:
         h.end_headers()
         h.wfile.write(data)
 
-    def respond(self, h, form):
+    def respond(self, h, form, raw=""):
         m = self.mode
         secret = form.get("client_secret", "")
+        client_id = form.get("client_id", "")
         if m == "ok":
             self.send(h, 200, {"access_token": jwt({"scope": self.scope}), "token_type": "Bearer", "expires_in": 86400, "scope": self.scope})
         elif m == "echo_scope":
             # a tenant that echoes the posted form into `scope` and the token
             scope = f"read:users {secret} update:users {form.get('client_id', '')}"
             self.send(h, 200, {"access_token": jwt({"scope": scope}), "token_type": "Bearer", "expires_in": 60, "scope": scope})
+        elif m in ("echo_encoded", "echo_encoded_scope"):
+            # a tenant that echoes what was posted in every encoding it could come back in
+            b64 = lambda v: base64.b64encode(v.encode()).decode()
+            echoes = [raw, urllib.parse.quote(secret), urllib.parse.quote(secret).lower(), urllib.parse.quote_plus(secret),
+                      urllib.parse.quote(secret, safe=""), b64(secret), b64("x" + secret), b64("xy" + secret),
+                      base64.urlsafe_b64encode(secret.encode()).decode().rstrip("="), b64(f"{client_id}:{secret}"),
+                      urllib.parse.quote(client_id), b64(client_id)]
+            if m == "echo_encoded":
+                self.send(h, 401, {"error": "invalid_client", "error_description": "posted: " + " | ".join(echoes)})
+            else:
+                scope = " ".join(["read:users", *echoes, "update:users"])
+                self.send(h, 200, {"access_token": jwt({"scope": scope}), "token_type": "Bearer", "expires_in": 60, "scope": scope})
         elif m == "ok_claims_only":
             self.send(h, 200, {"access_token": jwt({"permissions": self.scope.split()}), "token_type": "Bearer", "expires_in": 3600})
         elif m == "invalid_client":

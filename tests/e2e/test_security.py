@@ -93,7 +93,9 @@ async def test_a_host_built_from_the_environment_is_never_shown_nor_resolved(wor
 
 
 @pytest.mark.parametrize("domain", ["user:pw@127.0.0.1:9101", "127.0.0.1:9101/evil?x=", "[::1]@evil.example",
-                                    "10.1.2.3", "evil.example:8443", "https://x.auth0.com", "x.auth0.com/p"])
+                                    "10.1.2.3", "evil.example:8443", "https://x.auth0.com", "x.auth0.com/p",
+                                    # issue 20.4: what a URL parser reads as 127.0.0.1
+                                    "0x7f000001", "2130706433", "0177.0.0.1", "127.1", "evil.example.0x7f"])
 async def test_a_domain_that_is_not_a_bare_host_sends_nothing(workspace, proxy, domain):
     vault(workspace, domain)
     async with session(workspace, proxy, "Send", settings={"allowHttpLoopback": True}) as s:
@@ -228,3 +230,74 @@ def test_a_client_that_cannot_ask_sends_nothing(workspace, proxy):
     finally:
         s.close()
     assert CANARY.encode() not in s.stderr
+
+
+@pytest.mark.parametrize("profile", ["vscode", "pull"])
+async def test_a_connection_id_from_the_environment_is_never_shown(workspace, profile):
+    """Issue 20.1: a `connection_id` of `##AWS_SECRET_ACCESS_KEY##` that resolves to no
+    connection showed the variable's value in the pushed and pulled diagnostics and the code
+    actions that echo them."""
+    flow = "flows/Leak.json"
+    (workspace / flow).write_text(json.dumps({"name": "Leak", "actions": [
+        {"id": "a", "type": "AUTH0", "action": "GET_USER",
+         "params": {"connection_id": "##AWS_SECRET_ACCESS_KEY##", "user_id": "u"}},
+        {"id": "b", "type": "AUTH0", "action": "SEND_REQUEST",
+         "params": {"connection_id": "Users M2M", "method": "##GITHUB_TOKEN##", "pathname": "/api/v2/users"}},
+    ]}, indent=2))
+    s = await start(profile, workspace, env={"AWS_SECRET_ACCESS_KEY": CANARY, "GITHUB_TOKEN": CANARY + "gh"})
+    try:
+        text = s.text(flow)
+        uri = s.open(flow, text)  # before the scan ends, as an impatient client does
+        diags = await s.diagnostics(uri, until=lambda d: any(x.code == "unresolved-connection" for x in d))
+        found = next(x for x in diags if x.code == "unresolved-connection")
+        assert "##AWS_SECRET_ACCESS_KEY## (environment)" in found.message, found.message
+        actions = await s.client.text_document_code_action_async(t.CodeActionParams(
+            text_document=t.TextDocumentIdentifier(uri=uri), range=found.range,
+            context=t.CodeActionContext(diagnostics=diags)))
+        hover = await s.client.text_document_hover_async(t.HoverParams(
+            text_document=t.TextDocumentIdentifier(uri=uri), position=found.range.start))
+        shown = repr(diags) + repr(actions) + repr(hover) + repr(s.client.diagnostics) + repr(s.client.messages)
+        if s.pull:
+            report = await s.client.workspace_diagnostic_async(t.WorkspaceDiagnosticParams(previous_result_ids=[]))
+            shown += repr(report)
+            assert "unresolved-connection" in repr(report)
+        assert CANARY.lower() not in shown.lower()
+    finally:
+        await s.client.shutdown_session()
+        await s.client.stop()
+
+
+@pytest.mark.parametrize("mode", ["echo_encoded", "echo_encoded_scope"])
+async def test_a_tenant_that_echoes_the_secret_in_any_encoding_shows_it_nowhere(workspace, mode):
+    """Issue 20.3: an echo of the posted form showed the secret percent-encoded whenever it held
+    `+ / = space`; a percent-encoded copy in `scope` passed into `granted_scopes`; a base64 copy
+    passed; a client id that is a prefix of the secret left the secret's tail visible."""
+    from fake_tenant import Tenant
+
+    tenant = Tenant()
+    tenant.mode = mode
+    client_id = "cnry-client-1d"
+    secret = client_id + "+tail/of=the secret"
+    (workspace / VAULT).write_text(json.dumps({
+        "name": "Users M2M", "app_id": "AUTH0",
+        "setup": {"type": "OAUTH_APP", "client_id": "##CID##", "client_secret": "##SECRET##",
+                  "domain": "##TENANT_DOMAIN##"}}, indent=2))
+    s = await start("vscode", workspace, init_options={"testConnection": {"allowHttpLoopback": True, "timeoutSeconds": 3}},
+                    env={"CID": client_id, "SECRET": secret, "TENANT_DOMAIN": tenant.domain})
+    try:
+        await s.indexed()
+        r = await run_test_connection(s)
+        assert tenant.requests, "the request reached the tenant"
+        if mode == "echo_encoded":
+            assert r["error"] == "invalid_client", r
+            assert "posted:" in r["error_description"], r
+        else:
+            assert r["ok"] is True and r["granted_scopes"] == ["read:users", "update:users"], r
+        await __import__("asyncio").sleep(0.3)
+        seen = json.dumps(r) + repr(s.client.messages) + repr(s.client.diagnostics)
+        for part in ["cnry", "tail", "dGFpbC9v", "Y25yeS1jbGllbnQtMW"]:
+            assert part not in seen, (part, seen)
+    finally:
+        await s.client.shutdown_session()
+        await s.client.stop()
+        tenant.close()

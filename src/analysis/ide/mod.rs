@@ -13,4 +13,6 @@ pub mod symbols;
 pub mod yaml;
 
 #[cfg(test)]
+mod env_canary;
+#[cfg(test)]
 mod tests;
