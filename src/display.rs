@@ -1,16 +1,25 @@
-//! How text that comes from a repository (file names, source lines) is shown to people: with
-//! control characters escaped, so that a file name or a line cannot move a terminal's cursor,
-//! change its colours, or start a CI workflow command on a line of its own.
+//! How text that comes from a repository or a tenant (file names, source lines, names in
+//! messages, a tenant's error texts) is shown to people: with control characters and
+//! bidirectional overrides escaped, so that it cannot move a terminal's cursor, change its
+//! colours, start a CI workflow command on a line of its own, or reorder what is shown.
 
 use std::borrow::Cow;
 use std::path::Path;
 
-/// The text with every control character (C0, DEL, C1) and line or paragraph separator
-/// written as an escape: `\n`, `\r`, `\t`, `\e` for ESC, `\u{…}` for the rest. Tabs are kept
-/// when `keep_tabs` (source lines).
+/// Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): they
+/// reorder the text around them (a file name that reads `txt.exe` backwards).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The text with every control character (C0, DEL, C1), line or paragraph separator and
+/// bidirectional override written as an escape: `\n`, `\r`, `\t`, `\e` for ESC, `\u{…}` for
+/// the rest. Tabs are kept when `keep_tabs` (source lines).
 pub fn escape_control(text: &str, keep_tabs: bool) -> Cow<'_, str> {
     let needs = |c: char| {
-        (c.is_control() && !(keep_tabs && c == '\t')) || matches!(c, '\u{2028}' | '\u{2029}')
+        (c.is_control() && !(keep_tabs && c == '\t'))
+            || matches!(c, '\u{2028}' | '\u{2029}')
+            || is_bidi_control(c)
     };
     if !text.chars().any(needs) {
         return Cow::Borrowed(text);
@@ -44,6 +53,27 @@ pub fn path(path: &Path, base: &Path) -> String {
     escape_control(&joined, false).into_owned()
 }
 
+/// Serialised JSON with the characters a JSON writer leaves as they are but a terminal acts on
+/// (DEL, C1 controls such as U+009B, the 8-bit CSI; line separators; bidirectional overrides)
+/// written as `\uXXXX` escapes: the same JSON value, harmless when printed. Such characters
+/// stand only inside strings in serialised JSON, where the escape means the same character.
+pub fn json_for_terminal(json: String) -> String {
+    let needs =
+        |c: char| matches!(c, '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}') || is_bidi_control(c);
+    if !json.chars().any(needs) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if needs(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,5 +89,17 @@ mod tests {
             "a\\n::error file=x::pwned\\r\\e[31m\\u{9b}\\u{2028}\\tz"
         );
         assert_eq!(escape_control("\tkeep", true), "\tkeep");
+        assert_eq!(
+            escape_control("flows/\u{202e}nosj.exe\u{2066}", false),
+            "flows/\\u{202e}nosj.exe\\u{2066}"
+        );
+    }
+
+    #[test]
+    fn json_for_a_terminal_escapes_what_json_writers_leave() {
+        let value = "a\u{9b}31m\u{202e}b\u{7f}é";
+        let json = json_for_terminal(serde_json::to_string(value).unwrap());
+        assert_eq!(json, r#""a\u009b31m\u202eb\u007fé""#);
+        assert_eq!(serde_json::from_str::<String>(&json).unwrap(), value);
     }
 }

@@ -189,7 +189,9 @@ fn test_connection(a: TestConnectionArgs) -> ExitCode {
             if a.format == ResultFormat::Json {
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(&result).unwrap_or_default()
+                    flowls::display::json_for_terminal(
+                        serde_json::to_string_pretty(&result).unwrap_or_default()
+                    )
                 );
             } else {
                 println!("{}", result.summary());
@@ -219,7 +221,8 @@ fn scopes(a: ScopesArgs) -> ExitCode {
     match cli::scopes(&path, &settings, std::env::vars().collect()) {
         Ok(report) => {
             let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            print!("{}", cli::scopes::render(&report, a.format, colour));
+            let text = cli::scopes::render(&report, a.format, colour);
+            print!("{}", flowls::display::json_for_terminal(text));
             ExitCode::from(cli::scopes::exit_code(&report, a.deny))
         }
         Err(e) => {
@@ -242,7 +245,12 @@ fn check(a: CheckArgs) -> ExitCode {
     };
     match cli::check(&paths, &settings, std::env::vars().collect()) {
         Ok(outcome) => {
-            print!("{}", cli::render(&outcome, a.format));
+            // JSON leaves C1 controls and bidirectional overrides as they are; the other
+            // formats escape them where they print repository text
+            print!(
+                "{}",
+                flowls::display::json_for_terminal(cli::render(&outcome, a.format))
+            );
             ExitCode::from(cli::exit_code(&outcome.findings, a.deny.into()) as u8)
         }
         Err(e) => {

@@ -311,16 +311,33 @@ fn file_names_cannot_inject_workflow_commands_or_terminal_escapes() {
     let raw_name =
         <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(b"flows/\xff\xfe.json");
     std::fs::write(ws.join(raw_name), bad).unwrap();
+    // issue 20.5: a right-to-left override in a name reorders what is shown, and U+009B (the
+    // 8-bit CSI) passed through JSON
+    std::fs::write(ws.join("flows/rtl\u{202e}nosj.exe.json"), bad).unwrap();
+    std::fs::write(
+        ws.join("flow-vault-connections/c1.json"),
+        "{\"name\": \"csi\u{9b}31m\u{2066}\", \"app_id\": \"SLACK\"}",
+    )
+    .unwrap();
     for format in ["github", "human", "json", "sarif"] {
         let out = flowls(&["check", "ws", "--format", format], &dir);
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stdout.contains("csi"),
+            "{format}: the vault is reported: {stdout}"
+        );
         for line in stdout.lines().chain(stderr.lines()) {
             assert!(!line.starts_with("::error file=evil"), "{format}: {line}");
             assert!(
-                !line.contains('\u{1b}') && !line.contains('\u{7}'),
+                !line.contains(['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}', '\u{2066}']),
                 "{format}: {line:?}"
             );
+        }
+        if format == "json" || format == "sarif" {
+            // the same values once read
+            let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert!(v.to_string().contains('\u{9b}'), "{format}");
         }
         assert_eq!(out.status.code(), Some(1), "{format}: {stdout}{stderr}");
     }
@@ -334,6 +351,7 @@ fn file_names_cannot_inject_workflow_commands_or_terminal_escapes() {
         "{human}"
     );
     assert!(human.contains("GET_USR\\e[31m"), "{human}");
+    assert!(human.contains("flows/rtl\\u{202e}nosj.exe.json"), "{human}");
     assert!(
         human.contains("flows/\u{fffd}\u{fffd}.json was not read: its name is not valid UTF-8"),
         "{human}"

@@ -370,7 +370,16 @@ impl TestResult {
     }
 
     /// One paragraph for people.
+    /// The result in one line for a terminal. Every text in it is escaped already (the tenant's
+    /// in `run`), but the connection's name, which comes from the repository.
     pub fn summary(&self) -> String {
+        let shown = crate::display::escape_control(&self.connection, false);
+        let mut result = self.clone();
+        result.connection = shown.into_owned();
+        result.summary_line()
+    }
+
+    fn summary_line(&self) -> String {
         if !self.ok {
             return format!(
                 "Test connection `{}` failed ({}): {}",
@@ -622,18 +631,25 @@ pub async fn run(plan: &Plan, settings: &Settings) -> TestResult {
         Ok(r) => r,
         Err(_) => timeout_result(plan, settings),
     };
-    result.error_description = result.error_description.map(|d| redactor.redact(&d));
-    result.error = result.error.map(|e| redactor.redact(&e));
+    // the tenant's texts, scrubbed, and escaped: they reach terminals and CI logs, where a
+    // control character or a bidirectional override would act instead of being shown
+    let shown = |t: &str| crate::display::escape_control(&redactor.redact(t), false).into_owned();
+    result.error_description = result.error_description.map(|d| shown(&d));
+    result.error = result.error.map(|e| shown(&e));
     // a tenant may echo what was posted into `scope`: scope names that hold a credential are
     // dropped (they are not scopes), everything else from the tenant is scrubbed
-    let clean = |list: &mut Vec<String>| list.retain(|s| redactor.redact(s) == *s);
+    let clean = |list: &mut Vec<String>| {
+        list.retain(|s| {
+            redactor.redact(s) == *s && crate::display::escape_control(s, false) == s.as_str()
+        })
+    };
     if let Some(g) = result.granted_scopes.as_mut() {
         clean(g);
     }
     clean(&mut result.excess_scopes);
     clean(&mut result.missing_scopes);
     clean(&mut result.needed_scopes);
-    result.scopes_from = result.scopes_from.map(|s| redactor.redact(&s));
+    result.scopes_from = result.scopes_from.map(|s| shown(&s));
     result
 }
 

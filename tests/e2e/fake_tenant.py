@@ -86,6 +86,10 @@ class Tenant:
             else:
                 scope = " ".join(["read:users", *echoes, "update:users"])
                 self.send(h, 200, {"access_token": jwt({"scope": scope}), "token_type": "Bearer", "expires_in": 60, "scope": scope})
+        elif m == "hostile_text":
+            # terminal escapes, a GitHub workflow command and a right-to-left override
+            self.send(h, 401, {"error": "invalid_client\u001b[2J\u0007",
+                               "error_description": "bad\r\u001b]0;pwned\u0007\u009b31m\n::error file=x::pwned \u202eevil"})
         elif m == "ok_claims_only":
             self.send(h, 200, {"access_token": jwt({"permissions": self.scope.split()}), "token_type": "Bearer", "expires_in": 3600})
         elif m == "invalid_client":

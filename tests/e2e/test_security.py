@@ -336,3 +336,30 @@ async def test_a_tenant_that_echoes_the_secret_in_any_encoding_shows_it_nowhere(
         await s.client.shutdown_session()
         await s.client.stop()
         tenant.close()
+
+
+@pytest.mark.parametrize("fmt", ["human", "json"])
+def test_a_tenant_text_reaches_the_terminal_escaped(workspace, fmt):
+    """Issue 20.5: `error` / `error_description` kept ESC, BEL, CR and U+009B in the human
+    output, an embedded `\\n::error file=x::pwned` started a GitHub workflow command, and
+    U+009B was not escaped in JSON."""
+    from fake_tenant import Tenant
+    from test_tenant import tenant_workspace
+
+    tenant = Tenant()
+    tenant.mode = "hostile_text"
+    tenant_workspace(workspace)
+    try:
+        e = {**__import__("os").environ, "USERS_M2M_SECRET": CANARY, "TENANT_DOMAIN": tenant.domain}
+        p = subprocess.run([BIN, "test-connection", str(workspace / VAULT), "--allow-http-loopback", "--timeout-seconds", "3",
+                            "--format", fmt], env=e, capture_output=True, timeout=30)
+        out = p.stdout.decode() + p.stderr.decode()
+        assert tenant.requests and "pwned" in out, out
+        for bad in ["\x1b", "\x07", "\r", "\x9b", "\u202e"]:
+            assert bad not in out, (bad, out)
+        assert not any(line.startswith("::") for line in out.splitlines()), out
+        if fmt == "json":
+            r = json.loads(p.stdout)
+            assert r["error"].startswith("invalid_client"), r
+    finally:
+        tenant.close()
