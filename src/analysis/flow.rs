@@ -244,6 +244,7 @@ fn validate_params(
             code: code::SCHEMA,
             anchor,
             is_params: true,
+            secret_fields: &[],
             // connection_id holds a name in deploy-cli files, so the id's length limit does
             // not apply
             skip: |path, kind| {

@@ -1,6 +1,7 @@
 //! Validation of a value against a catalogue schema with the `jsonschema` crate, the errors
-//! mapped back to the narrowest range and phrased for people. Messages never quote the
-//! value itself: it may be a secret, or come from a keyword mapping.
+//! mapped back to the narrowest range and phrased for people. A message quotes the value it
+//! found as written in the file (`found "COOKIE"`), never a value a keyword marker resolved to
+//! (it may come from the environment) nor the value of a secret field.
 
 use super::{Diagnostic, Fixable, Severity};
 use crate::model::keywords::{KeywordMappings, node_at_pointer, to_value};
@@ -19,6 +20,24 @@ pub struct Subject<'a> {
     pub is_params: bool,
     /// Errors not to report: `(instance path, error)` → skip.
     pub skip: fn(&str, &ValidationErrorKind) -> bool,
+    /// Fields (by their last key) whose value is a secret, never quoted in a message.
+    pub secret_fields: &'a [String],
+}
+
+/// Keys whose values are credentials wherever they stand (params have no list of their own).
+fn looks_secret(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    [
+        "secret",
+        "password",
+        "token",
+        "api_key",
+        "apikey",
+        "authorization",
+        "private_key",
+    ]
+    .iter()
+    .any(|w| k.contains(w))
 }
 
 /// Reports every error (for [`Subject::skip`]).
@@ -124,12 +143,38 @@ pub fn validate(
                     | ValidationErrorKind::OneOfNotValid { .. }
                     | ValidationErrorKind::Enum { .. }
                     | ValidationErrorKind::Constant { .. } => {
+                        let last_key = path.rsplit('/').next().unwrap_or_default();
+                        let secret = subject.secret_fields.iter().any(|f| f == last_key)
+                            || looks_secret(last_key);
                         let found = if from_marker {
-                            "the keyword's value does not fit".to_string()
+                            match target.as_str() {
+                                Some(raw) if !secret => format!(
+                                    "found {} once its keyword markers are replaced",
+                                    quote(raw)
+                                ),
+                                _ => "the keyword's value does not fit".to_string(),
+                            }
                         } else {
-                            format!("found {}", found_word(target))
+                            found_text(target, secret)
                         };
-                        format!("{field} must be {expected}; {found}")
+                        // a value close to one the enum allows
+                        let near = match (kind, target.as_str()) {
+                            (ValidationErrorKind::Enum { options }, Some(raw))
+                                if !from_marker && !secret =>
+                            {
+                                let allowed: Vec<&str> = options
+                                    .as_array()
+                                    .map(|a| a.iter().filter_map(Value::as_str).collect())
+                                    .unwrap_or_default();
+                                crate::catalogue::nearest(raw, allowed.iter().copied())
+                                    .map(|n| format!(": did you mean \"{n}\"?"))
+                            }
+                            _ => None,
+                        };
+                        format!(
+                            "{field} must be {expected}; {found}{}",
+                            near.unwrap_or_default()
+                        )
                     }
                     ValidationErrorKind::MinLength { limit } => {
                         if *limit == 1 {
@@ -188,19 +233,36 @@ fn where_(path: &str, subject: &Subject) -> String {
     }
 }
 
-fn found_word(node: &Node) -> String {
-    match &node.kind {
-        NodeKind::String(s) if s.is_empty() => "an empty string".into(),
-        NodeKind::String(_) => "a string".into(),
-        NodeKind::Number(n) if n.contains(['.', 'e', 'E']) => "a number with a fraction".into(),
-        NodeKind::Number(_) => "a number".into(),
-        NodeKind::Bool(_) => "a boolean".into(),
-        NodeKind::Null => "null".into(),
-        NodeKind::Object(_) => "an object".into(),
-        NodeKind::Array(_) => "an array".into(),
-        NodeKind::Marker(_) => "a keyword marker".into(),
-        NodeKind::Error => "an invalid value".into(),
-    }
+/// What was found, for a message: the value as written (`found "COOKIE"`, `found 12`), or only
+/// its kind when it is a secret or too large to quote.
+fn found_text(node: &Node, secret: bool) -> String {
+    let kind = match &node.kind {
+        NodeKind::String(s) if s.is_empty() => return "found an empty string".into(),
+        NodeKind::String(s) if !secret => return format!("found {}", quote(s)),
+        NodeKind::Number(n) if !secret => return format!("found {n}"),
+        NodeKind::Bool(b) if !secret => return format!("found {b}"),
+        NodeKind::String(_) => "a string",
+        NodeKind::Number(_) => "a number",
+        NodeKind::Bool(_) => "a boolean",
+        NodeKind::Null => "null",
+        NodeKind::Object(_) => "an object",
+        NodeKind::Array(_) => "an array",
+        NodeKind::Marker(_) => "a keyword marker",
+        NodeKind::Error => "an invalid value",
+    };
+    format!("found {kind}")
+}
+
+/// A string for a message: in quotes, escaped, cut after 40 characters.
+pub fn quote(s: &str) -> String {
+    const MOST: usize = 40;
+    let cut: String = s.chars().take(MOST).collect();
+    let more = if s.chars().count() > MOST { "…" } else { "" };
+    let escaped = serde_json::to_string(&cut).unwrap_or_default();
+    format!(
+        "{}{more}\"",
+        crate::display::escape_control(&escaped[..escaped.len() - 1], false)
+    )
 }
 
 /// The schema object holding the keyword that failed (the schema path without its last step).

@@ -122,8 +122,8 @@ fn schema_findings_on_params() {
         expect![[r#"
             flows/a.json 2:98-2:100 error schema "11": `length` must be at most 10
             flows/a.json 2:102-2:109 error schema "\"extra\"": unknown param `extra` in OTP/GENERATE_CODE: remove it (OTP/GENERATE_CODE allows: reference, length)
-            flows/a.json 3:78-3:82 error schema "true": `number` must be an integer ≥ 0 or a string of at most 250 characters; found a boolean
-            flows/a.json 3:93-3:100 error schema "\"WEEKS\"": `units` must be one of "SECONDS", "MINUTES", "HOURS", "DAYS"; found a string
+            flows/a.json 3:78-3:82 error schema "true": `number` must be an integer ≥ 0 or a string of at most 250 characters; found true
+            flows/a.json 3:93-3:100 error schema "\"WEEKS\"": `units` must be one of "SECONDS", "MINUTES", "HOURS", "DAYS"; found "WEEKS"
             flows/a.json 4:43-4:53 error schema "\"GET_USER\"": missing `params` for AUTH0/GET_USER: add "params": { … } with connection_id, user_id
             flows/a.json 5:56-5:64 error schema "\"params\"": missing required param `json` for JSON/PARSE_JSON: add it
             flows/a.json 6:93-6:96 warning unresolved-connection "\"x\"": this workspace keeps no vault connections, so `x` must exist in the tenant: declare it in flowls.toml ([connections."x"] app_id = "SALESFORCE") to have its actions checked
@@ -336,8 +336,8 @@ fn vault_setup_checks() {
         expect![[r###"
             flow-vault-connections/a.json 1:11-1:14 hint unused-connection "\"A\"": no flow uses the connection `A`: remove it if it is not needed
             flow-vault-connections/a.json 1:103-1:111 warning plaintext-secret "\"s3cr3t\"": `client_secret` is written in plain text: replace it by a keyword marker such as "##CLIENT_SECRET##" and put the value in config.json's AUTH0_KEYWORD_REPLACE_MAPPINGS or an environment variable
-            flow-vault-connections/a.json 1:123-1:148 error vault-setup "\"https://acme.auth0.com/\"": `domain` must be a bare host such as my-tenant.us.auth0.com: remove the scheme
-            flow-vault-connections/a.json 1:162-1:172 error vault-setup "\"http://x\"": `audience` must be an https URL, such as https://my-tenant.us.auth0.com/api/v2/
+            flow-vault-connections/a.json 1:123-1:148 error vault-setup "\"https://acme.auth0.com/\"": `domain` must be a bare host such as my-tenant.us.auth0.com: remove the scheme (found "https://acme.auth0.com/")
+            flow-vault-connections/a.json 1:162-1:172 error vault-setup "\"http://x\"": `audience` must be an https URL, such as https://my-tenant.us.auth0.com/api/v2/ (found "http://x")
             flow-vault-connections/b.json 1:11-1:14 hint unused-connection "\"B\"": no flow uses the connection `B`: remove it if it is not needed
             flow-vault-connections/b.json 1:35-1:42 error vault-setup "\"setup\"": missing required setup field `client_id` for the AUTH0 OAUTH_APP setup: add it
             flow-vault-connections/b.json 1:35-1:42 error vault-setup "\"setup\"": missing required setup field `domain` for the AUTH0 OAUTH_APP setup: add it
@@ -781,7 +781,7 @@ flowVaultConnections:
             tenant.yaml 11:11-11:31 error schema "./flows/missing.json": no file `./flows/missing.json` in the workspace: deploy-cli reads the flow from it (paths are relative to this YAML file's folder)
             tenant.yaml 22:22-22:36 warning plaintext-secret "s3cr3t-literal": `client_secret` is written in plain text: replace it by a keyword marker such as "##CLIENT_SECRET##" and put the value in config.json's AUTH0_KEYWORD_REPLACE_MAPPINGS or an environment variable
             tenant.yaml 24:11-24:17 hint unused-connection "Broken": no flow uses the connection `Broken`: remove it if it is not needed
-            tenant.yaml 26:76-26:103 error vault-setup "\"https://acme.eu.auth0.com\"": `domain` must be a bare host such as my-tenant.us.auth0.com: remove the scheme
+            tenant.yaml 26:76-26:103 error vault-setup "\"https://acme.eu.auth0.com\"": `domain` must be a bare host such as my-tenant.us.auth0.com: remove the scheme (found "https://acme.eu.auth0.com")
             tenant.yaml 27:11-27:16 hint unused-connection "Slack": no flow uses the connection `Slack`: remove it if it is not needed
             tenant.yaml 28:13-28:18 error schema "SLAKC": unknown app_id `SLAKC`: did you mean `SLACK`?
         "###]],
@@ -830,7 +830,7 @@ fn yaml_findings_keep_their_lines_with_crlf_anchors_and_flow_maps() {
     let yaml = "base: &setup\r\n  type: OAUTH_APP\r\n  client_id: c\r\n  client_secret: '##S##'\r\n  domain: https://acme.auth0.com\r\nflowVaultConnections:\r\n  - name: A\r\n    app_id: AUTH0\r\n    setup: *setup\r\n  - {name: B, app_id: SLAKC}\r\n  - name: C\r\n    app_id: AUTH0\r\n    setup:\r\n      <<: *setup\r\n      domain: c.auth0.com\r\n      colour: |\r\n        multi\r\n        line\r\n";
     let ws = workspace(&format!("//- tenant.yaml\n{yaml}"));
     expect![[r#"
-        tenant.yaml 5:11-5:33 error vault-setup "https://acme.auth0.com": `domain` must be a bare host such as my-tenant.us.auth0.com: remove the scheme
+        tenant.yaml 5:11-5:33 error vault-setup "https://acme.auth0.com": `domain` must be a bare host such as my-tenant.us.auth0.com: remove the scheme (found "https://acme.auth0.com")
         tenant.yaml 7:11-7:12 hint unused-connection "A": no flow uses the connection `A`: remove it if it is not needed
         tenant.yaml 10:12-10:13 hint unused-connection "B": no flow uses the connection `B`: remove it if it is not needed
         tenant.yaml 10:23-10:28 error schema "SLAKC": unknown app_id `SLAKC`: did you mean `SLACK`?
@@ -869,4 +869,52 @@ clientGrants:
             tenant.yaml 10:12-10:13 error syntax "[": YAML: this `[` is not closed where it should be (illegal placement of ':' indicator)
         "#]],
     );
+}
+
+#[test]
+fn messages_say_what_they_found() {
+    // issue 20.12: "found a string" hid the value; `env:AUTH0_DOMAIN` was told to remove a
+    // port; a mismatch listed every connection of the right app
+    let mut fixture = String::from(
+        r###"
+//- flow-vault-connections/k.json
+{ "name": "K", "app_id": "HTTP", "setup": { "type": "API_KEY", "name": "x-key", "value": "##KEY##", "in": "COOKIE" } }
+//- flow-vault-connections/h.json
+{ "name": "H", "app_id": "HTTP", "setup": { "type": "API_KEY", "name": "x-key", "value": 12345678, "in": "HEADR" } }
+//- flow-vault-connections/d.json
+{ "name": "D", "app_id": "AUTH0", "setup": { "type": "OAUTH_APP", "client_id": "c", "client_secret": "##S##", "domain": "env:AUTH0_DOMAIN" } }
+//- flow-vault-connections/slack.json
+{ "name": "Slack", "app_id": "SLACK" }
+//- flows/a.json
+{"name": "A", "actions": [{"id": "g", "type": "AUTH0", "action": "GET_USER", "params": {"connection_id": "Slack", "user_id": "u"}}]}
+"###,
+    );
+    for name in [
+        "Audit M2M",
+        "Legacy M2M",
+        "Marketing M2M",
+        "Ops M2M",
+        "Sales M2M",
+        "Slack M2M",
+        "Support M2M",
+        "Users M2M",
+    ] {
+        fixture.push_str(&format!(
+            "//- flow-vault-connections/{name}.json\n{{ \"name\": \"{name}\", \"app_id\": \"AUTH0\" }}\n"
+        ));
+    }
+    let ws = workspace(&fixture);
+    let found: Vec<String> = render(&ws)
+        .lines()
+        .filter(|l| l.contains("vault-setup") || l.contains("connection-app-mismatch"))
+        .map(str::to_string)
+        .collect();
+    expect![[r#"
+        flow-vault-connections/d.json 1:121-1:139 error vault-setup "\"env:AUTH0_DOMAIN\"": `domain` must be a host name such as my-tenant.us.auth0.com, and a `:` that starts no port has no place in one: if a deploy step replaces this value, write a keyword marker such as ##AUTH0_DOMAIN## instead (found "env:AUTH0_DOMAIN")
+        flow-vault-connections/h.json 1:90-1:98 error vault-setup "12345678": `value` must be a string of 1 to 255 characters; found a number
+        flow-vault-connections/h.json 1:106-1:113 error vault-setup "\"HEADR\"": `in` must be one of "HEADER", "QUERY"; found "HEADR": did you mean "HEADER"?
+        flow-vault-connections/k.json 1:107-1:115 error vault-setup "\"COOKIE\"": `in` must be one of "HEADER", "QUERY"; found "COOKIE"
+        flows/a.json 1:106-1:113 error connection-app-mismatch "\"Slack\"": AUTH0/GET_USER needs a vault connection with app_id AUTH0, but `Slack` has app_id SLACK: use `Slack M2M` or `D` (or one of 7 others)
+    "#]]
+    .assert_eq(&(found.join("\n") + "\n"));
 }

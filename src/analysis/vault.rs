@@ -161,8 +161,13 @@ fn setup(
                     match variant {
                         None => {
                             let at = setup_node.get("type").map_or(anchor, |n| n.range);
+                            // as written: a type from a keyword marker is not displayed
+                            let written = setup_node.get("type").and_then(Node::as_str);
                             let what = match ty {
-                                Some(t) => format!("`{t}` is not a setup type of {app_id}"),
+                                Some(t) => format!(
+                                    "`{}` is not a setup type of {app_id}",
+                                    written.map_or_else(|| t.to_string(), |w| mappings.shown(w, t))
+                                ),
                                 None => format!("the setup of {app_id} needs a `type`"),
                             };
                             out.push(Diagnostic::error(
@@ -197,6 +202,7 @@ fn setup(
                                         anchor,
                                         is_params: false,
                                         skip: shape::report_all,
+                                        secret_fields: &variant.secrets,
                                     },
                                     out,
                                 );
@@ -310,10 +316,17 @@ fn setup_formats(node: &Node, setup: &Setup, variant: &SetupSpec, out: &mut Vec<
             _ => None,
         };
         if let Some(p) = problem {
+            // the value as written, when it is written here (a resolved one may be a secret)
+            let found = node
+                .get(key)
+                .filter(|n| !is_marker(n))
+                .and_then(Node::as_str)
+                .map(|raw| format!(" (found {})", super::shape::quote(raw)))
+                .unwrap_or_default();
             out.push(Diagnostic::error(
                 at,
                 code::VAULT_SETUP,
-                format!("`{key}` {p}"),
+                format!("`{key}` {p}{found}"),
             ));
         }
     }

@@ -42,8 +42,18 @@ pub fn bare_host(value: &str, allow_loopback: bool) -> Result<Host, &'static str
             )
         };
     }
-    if lower.contains(':') || lower.starts_with('[') {
-        return Err("must be a bare host such as my-tenant.us.auth0.com: remove the port");
+    if lower.starts_with('[') {
+        return Err("must be a host name, not an IP address");
+    }
+    if let Some((_, after)) = lower.rsplit_once(':') {
+        // `env:AUTH0_DOMAIN` is no port: most often a placeholder that a deploy step replaces
+        return if !after.is_empty() && after.bytes().all(|b| b.is_ascii_digit()) {
+            Err("must be a bare host such as my-tenant.us.auth0.com: remove the port")
+        } else {
+            Err(
+                "must be a host name such as my-tenant.us.auth0.com, and a `:` that starts no port has no place in one: if a deploy step replaces this value, write a keyword marker such as ##AUTH0_DOMAIN## instead",
+            )
+        };
     }
     if lower.parse::<std::net::Ipv4Addr>().is_ok() {
         return Err("must be a host name, not an IP address");

@@ -26,6 +26,10 @@ const FIXTURE: &str = r###"
 { "name": "Bad", "app_id": "AUTH0", "setup": { "type": "OAUTH_APP", "client_id": "c", "client_secret": "##SECRET##", "domain": "##BADDOMAIN##" } }
 //- flow-vault-connections/whole.json
 { "name": "Whole", "app_id": "HTTP", "setup": "@@SETUP@@" }
+//- flow-vault-connections/typed.json
+{ "name": "Typed", "app_id": "HTTP", "setup": { "type": "##SETUPTYPE##", "token": "##SECRET##" } }
+//- flow-vault-connections/enum.json
+{ "name": "Enum", "app_id": "HTTP", "setup": { "type": "API_KEY", "name": "k", "value": "##SECRET##", "in": "##IN##" } }
 //- flow-vault-connections/slack.json
 { "name": "Slack", "app_id": "SLACK", "setup": { "url": "##SLACKURL##" } }
 //- grants/g.json
@@ -60,6 +64,8 @@ fn env() -> Vec<(String, String)> {
         ("GRANTAUD", "cnry-grantaud-t2"),
         ("SCOPE", "cnry-scope-u3"),
         ("FLOWID", "cnry-flowid-v4"),
+        ("SETUPTYPE", "cnry-setuptype-w5"),
+        ("IN", "cnry-in-x6"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
