@@ -435,6 +435,55 @@ fn no_format_prints_a_value_from_the_environment() {
 }
 
 #[test]
+fn related_places_in_every_format() {
+    // issue 20.14: the vault a connection-* finding is about, in json, human and sarif
+    let dir = scratch("related");
+    std::fs::write(
+        dir.join("ws/flow-vault-connections/Slack.json"),
+        r#"{"name": "Slack", "app_id": "SLACK"}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("ws/flows/Mis.json"),
+        r#"{"name": "Mis", "actions": [{"id": "g", "type": "AUTH0", "action": "GET_USER", "params": {"connection_id": "Slack", "user_id": "u"}}]}"#,
+    )
+    .unwrap();
+    let out = flowls(&["check", "ws", "--format", "json"], &dir);
+    let found = json_findings(&out);
+    let mismatch = found
+        .iter()
+        .find(|d| d["code"] == "connection-app-mismatch")
+        .unwrap();
+    assert_eq!(
+        mismatch["related"][0]["path"],
+        "flow-vault-connections/Slack.json"
+    );
+    assert_eq!(mismatch["related"][0]["line"], 1);
+    assert_eq!(mismatch["related"][0]["column"], 10);
+    let human = String::from_utf8_lossy(&flowls(&["check", "ws"], &dir).stdout).to_string();
+    assert!(
+        human.contains(
+            "= note: the vault connection `Slack` (app_id SLACK): flow-vault-connections/Slack.json:1:10"
+        ),
+        "{human}"
+    );
+    let sarif: Value =
+        serde_json::from_slice(&flowls(&["check", "ws", "--format", "sarif"], &dir).stdout)
+            .unwrap();
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "connection-app-mismatch")
+        .unwrap();
+    assert_eq!(
+        result["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "ws/flow-vault-connections/Slack.json"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn a_sub_folder_is_checked_within_its_workspace() {
     // `flowls check flows/` used to take the folder for the whole workspace: every connection
     // was unresolved

@@ -10,7 +10,7 @@ use crate::catalogue::{Catalogue, ConnectionUse, expressions as exprs, nearest};
 use crate::model::flow::{Action, Before, Flow};
 use crate::model::keywords::KeywordMappings;
 use crate::model::{has_expression, is_marker};
-use crate::syntax::{Node, NodeKind};
+use crate::syntax::{Node, NodeKind, TextRange};
 use crate::workspace::{Need, SourceFile, Workspace};
 use foldhash::{HashMap, HashMapExt};
 
@@ -112,7 +112,7 @@ pub fn check_flow(ws: &Workspace, file: &SourceFile, root: &Node, out: &mut Vec<
             }
         }
     }
-    duplicate_ids(&all, ctx.out);
+    duplicate_ids(&ctx.file.path, &all, ctx.out);
     if let Some(list) = flow.actions_node.and_then(Node::as_array) {
         for item in list.iter().filter(|n| n.as_object().is_none()) {
             ctx.out.push(Diagnostic::error(
@@ -147,17 +147,23 @@ pub(super) fn check_name(n: &Node, what: &str, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn duplicate_ids(all: &[&Action], out: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<&str, ()> = HashMap::new();
+fn duplicate_ids(path: &std::path::Path, all: &[&Action], out: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<&str, TextRange> = HashMap::new();
     for a in all {
-        if let (Some(id), Some(node)) = (a.id_str(), a.id)
-            && seen.insert(id, ()).is_some()
-        {
-            out.push(Diagnostic::error(
-                node.range,
-                code::DUPLICATE_ACTION_ID,
-                format!("`{id}` is already the id of an earlier action in this flow: give this one a unique id"),
-            ));
+        if let (Some(id), Some(node)) = (a.id_str(), a.id) {
+            match seen.get(id) {
+                Some(first) => out.push(
+                    Diagnostic::error(
+                        node.range,
+                        code::DUPLICATE_ACTION_ID,
+                        format!("`{id}` is already the id of an earlier action in this flow: give this one a unique id"),
+                    )
+                    .with_related(path, *first, format!("the first action with the id `{id}`")),
+                ),
+                None => {
+                    seen.insert(id, node.range);
+                }
+            }
         }
     }
 }
@@ -569,11 +575,14 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
         } else {
             format!("use {}", crate::catalogue::closest_names(name, &right, 2))
         };
-        ctx.out.push(Diagnostic::error(
-            node.range,
-            code::CONNECTION_APP_MISMATCH,
-            format!("{label} needs a vault connection with app_id {want}, but `{name}` has app_id {have}: {hint}"),
-        ));
+        ctx.out.push(
+            Diagnostic::error(
+                node.range,
+                code::CONNECTION_APP_MISMATCH,
+                format!("{label} needs a vault connection with app_id {want}, but `{name}` has app_id {have}: {hint}"),
+            )
+            .with_related(&vault.path, vault.name_range, format!("the vault connection `{name}` (app_id {have})")),
+        );
         return;
     }
     // what the action needs was worked out with the file's uses
@@ -609,7 +618,7 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
                 } else {
                     g.names().join(", ")
                 };
-                ctx.out.push(Diagnostic::new(
+                let mut d = Diagnostic::new(
                     use_.action_range,
                     g.source.severity(),
                     code::MISSING_SCOPE,
@@ -618,8 +627,40 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
                         g.source.describe(),
                         scopes[0]
                     ),
-                ));
+                )
+                .with_related(&vault.path, vault.name_range, format!("the vault connection `{name}`"));
+                if let Some((path, range)) = granted_place(ctx.ws, &g) {
+                    d = d.with_related(&path, range, format!("the scopes granted to `{name}`"));
+                }
+                ctx.out.push(d);
             }
+        }
+    }
+}
+
+/// Where granted scopes were read: the grant (its entry in a YAML file) or the `flowls.toml`
+/// declaration, spanning the scopes written there; nothing for the tenant's answer.
+fn granted_place(
+    ws: &Workspace,
+    g: &super::scopes::Granted,
+) -> Option<(std::path::PathBuf, TextRange)> {
+    let written: Vec<&(std::path::PathBuf, TextRange)> =
+        g.scopes.iter().filter_map(|(_, at)| at.as_ref()).collect();
+    let span = match (written.first(), written.last()) {
+        (Some((_, a)), Some((_, b))) => Some(TextRange::new(a.start as usize, b.end as usize)),
+        _ => None,
+    };
+    match &g.source {
+        super::scopes::Source::Tenant => None,
+        super::scopes::Source::Grant { rel, entry, .. } => Some((
+            written
+                .first()
+                .map_or_else(|| ws.root.join(rel), |(p, _)| p.clone()),
+            entry.or(span).unwrap_or(TextRange::empty(0)),
+        )),
+        super::scopes::Source::Declared => {
+            let (path, _) = written.first()?;
+            Some((path.clone(), span?))
         }
     }
 }

@@ -99,6 +99,18 @@ pub struct Diagnostic {
     pub message: String,
     /// What the diagnostic's quick fixes need, set where it is made.
     pub fix: Fixable,
+    /// Other places that explain the finding (LSP's `relatedInformation`): the vault
+    /// connection a `connection-*` finding is about, the grant behind a `missing-scope`, the
+    /// first of two duplicates.
+    pub related: Vec<Related>,
+}
+
+/// A place that explains a finding, in this file or another.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Related {
+    pub path: std::path::PathBuf,
+    pub range: TextRange,
+    pub message: String,
 }
 
 /// The data a diagnostic carries for its quick fixes (rust-analyzer's diagnostics carry their
@@ -137,7 +149,23 @@ impl Diagnostic {
             code,
             message: message.into(),
             fix: Fixable::Nothing,
+            related: Vec::new(),
         }
+    }
+
+    /// The same diagnostic, with one more place that explains it.
+    pub fn with_related(
+        mut self,
+        path: &std::path::Path,
+        range: TextRange,
+        message: impl Into<String>,
+    ) -> Self {
+        self.related.push(Related {
+            path: path.to_path_buf(),
+            range,
+            message: message.into(),
+        });
+        self
     }
 
     /// The same diagnostic, carrying what its fixes need.

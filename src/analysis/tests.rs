@@ -918,3 +918,50 @@ fn messages_say_what_they_found() {
     "#]]
     .assert_eq(&(found.join("\n") + "\n"));
 }
+
+#[test]
+fn findings_point_to_the_places_that_explain_them() {
+    // issue 20.14: relatedInformation for the vault a connection-* finding is about, the grant
+    // behind a missing-scope, the first of two duplicates
+    let ws = workspace(
+        r###"
+//- flow-vault-connections/users.json
+{ "name": "Users", "app_id": "AUTH0", "setup": { "type": "OAUTH_APP", "client_id": "cid", "client_secret": "##S##", "domain": "acme.auth0.com" } }
+//- flow-vault-connections/slack.json
+{ "name": "Slack", "app_id": "SLACK" }
+//- flow-vault-connections/slack2.json
+{ "name": "Slack", "app_id": "SLACK" }
+//- grants/g.json
+{ "client_id": "cid", "audience": "https://acme.auth0.com/api/v2/", "scope": ["read:users"] }
+//- flows/a.json
+{"name": "A", "actions": [
+{"id": "u", "type": "AUTH0", "action": "UPDATE_USER", "params": {"connection_id": "Users", "user_id": "u", "changes": {}}},
+{"id": "u", "type": "AUTH0", "action": "GET_USER", "params": {"connection_id": "Slack", "user_id": "u"}}
+]}
+"###,
+    );
+    let mut out = String::new();
+    for f in ws.files() {
+        for d in diagnostics(&ws, &f.path) {
+            for r in &d.related {
+                let other = ws.file(&r.path).unwrap();
+                out.push_str(&format!(
+                    "{} {} → {} {:?}: {}\n",
+                    f.rel,
+                    d.code,
+                    other.rel,
+                    &other.text[r.range.as_usize()],
+                    r.message
+                ));
+            }
+        }
+    }
+    expect![[r#"
+        flow-vault-connections/slack.json duplicate-connection → flow-vault-connections/slack2.json "\"Slack\"": the other vault connection named `Slack`
+        flow-vault-connections/slack2.json duplicate-connection → flow-vault-connections/slack.json "\"Slack\"": the other vault connection named `Slack`
+        flows/a.json missing-scope → flow-vault-connections/users.json "\"Users\"": the vault connection `Users`
+        flows/a.json missing-scope → grants/g.json "\"read:users\"": the scopes granted to `Users`
+        flows/a.json duplicate-action-id → flows/a.json "\"u\"": the first action with the id `u`
+        flows/a.json connection-app-mismatch → flow-vault-connections/slack.json "\"Slack\"": the vault connection `Slack` (app_id SLACK)
+    "#]].assert_eq(&out);
+}

@@ -234,13 +234,27 @@ fn uses(ws: &Workspace, info: &VaultInfo, out: &mut Vec<Diagnostic>) {
             .count()
             > 1
     {
-        out.push(Diagnostic::error(
+        let mut d = Diagnostic::error(
             info.name_range,
             code::DUPLICATE_CONNECTION,
             format!(
                 "another vault connection is also named `{name}`: deploy-cli needs unique names"
             ),
-        ));
+        );
+        for other in ws
+            .index()
+            .vaults
+            .iter()
+            .filter(|v| v.name.as_ref() == Some(name))
+            .filter(|v| !(v.path == info.path && v.name_range == info.name_range))
+        {
+            d = d.with_related(
+                &other.path,
+                other.name_range,
+                format!("the other vault connection named `{name}`"),
+            );
+        }
+        out.push(d);
     }
     let uses: Vec<_> = ws.uses_of(info).collect();
     if uses.is_empty() {

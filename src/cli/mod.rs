@@ -65,6 +65,20 @@ pub struct Finding {
     pub diagnostic: Diagnostic,
     /// The source lines the range covers, for the human format.
     pub source_line: String,
+    /// The places that explain the finding (the diagnostic's `related`), located.
+    pub related: Vec<RelatedPlace>,
+}
+
+/// A place that explains a finding, with its path in both forms like [`Finding`].
+#[derive(Debug, Clone)]
+pub struct RelatedPlace {
+    pub path: String,
+    pub from_cwd: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub message: String,
 }
 
 pub struct CheckOutcome {
@@ -202,7 +216,28 @@ fn collect(ws: &Workspace, within: &Path, base: &Path, outcome: &mut CheckOutcom
             let (l1, c1) = index.position(&file.text, d.range.start as usize, ColumnUnit::Char);
             let (l2, c2) = index.position(&file.text, d.range.end as usize, ColumnUnit::Char);
             let line = index.line_range(&file.text, l1);
+            let related = d
+                .related
+                .iter()
+                .filter_map(|r| {
+                    let other = ws.file(&r.path)?;
+                    let at = other.line_index();
+                    let (l1, c1) =
+                        at.position(&other.text, r.range.start as usize, ColumnUnit::Char);
+                    let (l2, c2) = at.position(&other.text, r.range.end as usize, ColumnUnit::Char);
+                    Some(RelatedPlace {
+                        path: crate::display::path(&r.path, base),
+                        from_cwd: relative_to(&r.path, &outcome.cwd),
+                        line: l1 + 1,
+                        column: c1 + 1,
+                        end_line: l2 + 1,
+                        end_column: c2 + 1,
+                        message: r.message.clone(),
+                    })
+                })
+                .collect();
             outcome.findings.push(Finding {
+                related,
                 path: crate::display::path(&file.path, base),
                 from_cwd: relative_to(&file.path, &outcome.cwd),
                 line: l1 + 1,
@@ -261,6 +296,10 @@ pub fn render(outcome: &CheckOutcome, format: Format) -> String {
                         "end_line": f.end_line, "end_column": f.end_column,
                         "severity": f.diagnostic.severity.as_str(),
                         "code": f.diagnostic.code, "message": f.diagnostic.message,
+                        "related": f.related.iter().map(|r| json!({
+                            "path": r.path, "line": r.line, "column": r.column,
+                            "end_line": r.end_line, "end_column": r.end_column, "message": r.message,
+                        })).collect::<Vec<_>>(),
                     })
                 })
                 .collect();
@@ -338,6 +377,16 @@ fn human(outcome: &CheckOutcome) -> String {
             " ".repeat(f.column - 1),
             "^".repeat(width)
         );
+        for r in &f.related {
+            let _ = writeln!(
+                s,
+                "{pad} = note: {}: {}:{}:{}",
+                escape_control(&r.message, false),
+                r.path,
+                r.line,
+                r.column
+            );
+        }
         s.push('\n');
     }
     for (p, why) in &outcome.unreadable {
@@ -407,7 +456,18 @@ fn sarif(outcome: &CheckOutcome) -> String {
                             "endLine": f.end_line, "endColumn": f.end_column
                         }
                     }
-                }]
+                }],
+                "relatedLocations": f.related.iter().enumerate().map(|(i, r)| json!({
+                    "id": i,
+                    "message": { "text": r.message },
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri_path(&r.from_cwd), "uriBaseId": "SRCROOT" },
+                        "region": {
+                            "startLine": r.line, "startColumn": r.column,
+                            "endLine": r.end_line, "endColumn": r.end_column
+                        }
+                    }
+                })).collect::<Vec<_>>()
             })
         })
         .collect();

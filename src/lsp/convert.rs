@@ -22,13 +22,27 @@ pub fn to_lsp_range(
     }
 }
 
+/// A diagnostic in LSP's terms; `locate` turns each of its related places (in any file of the
+/// workspace) into a location, or drops it when the file is gone.
 pub fn to_lsp_diagnostic(
     text: &str,
     index: &LineIndex,
     d: &Diagnostic,
     unit: ColumnUnit,
+    locate: &dyn Fn(&std::path::Path, TextRange) -> Option<lsp::Location>,
 ) -> lsp::Diagnostic {
+    let related: Vec<lsp::DiagnosticRelatedInformation> = d
+        .related
+        .iter()
+        .filter_map(|r| {
+            Some(lsp::DiagnosticRelatedInformation {
+                location: locate(&r.path, r.range)?,
+                message: r.message.clone(),
+            })
+        })
+        .collect();
     lsp::Diagnostic {
+        related_information: (!related.is_empty()).then_some(related),
         range: to_lsp_range(text, index, d.range, unit),
         severity: Some(match d.severity {
             Severity::Error => lsp::DiagnosticSeverity::ERROR,

@@ -247,9 +247,21 @@ impl State {
             return Vec::new();
         };
         let index = file.line_index();
+        let locate = |path: &Path, range: crate::syntax::TextRange| {
+            let other = self.ws.file(path)?;
+            Some(lsp::Location {
+                uri: self.uri_of(path)?,
+                range: super::convert::to_lsp_range(
+                    &other.text,
+                    other.line_index(),
+                    range,
+                    self.unit,
+                ),
+            })
+        };
         diags
             .iter()
-            .map(|d| to_lsp_diagnostic(&file.text, index, d, self.unit))
+            .map(|d| to_lsp_diagnostic(&file.text, index, d, self.unit, &locate))
             .collect()
     }
 

@@ -215,3 +215,27 @@ async def test_keyword_mapping_edit_in_the_editor_updates_flows(session):
     session.change(config_uri, 2, r.start, r.end, "Nobody")
     diags = await session.diagnostics(flow_uri, until=lambda d: codes(d) == ["unresolved-connection"])
     assert "Nobody" in diags[0].message
+
+
+async def test_findings_carry_the_places_that_explain_them(session):
+    """Issue 20.14: `relatedInformation` on a missing-scope (the vault and the grant behind it)
+    and a duplicate action id (the first one), in every client profile."""
+    s = session
+    text = json.dumps({"name": "Related", "actions": [
+        {"id": "d", "type": "AUTH0", "action": "CREATE_USER",
+         "params": {"connection_id": "Users M2M", "connection": "db", "payload": {"email": "a@b.c"}}},
+        {"id": "d", "type": "FLOW", "action": "DO_NOTHING", "params": {}},
+    ]}, indent=2)
+    (s.root / "flows/Related.json").write_text(text)
+    uri = s.open("flows/Related.json", text)
+    diags = await s.diagnostics(uri, until=lambda d: {"missing-scope", "duplicate-action-id"} <= {x.code for x in d})
+    missing = next(d for d in diags if d.code == "missing-scope")
+    places = {(r.location.uri, r.message) for r in missing.related_information or []}
+    assert (s.uri("flow-vault-connections/Users M2M.json"), "the vault connection `Users M2M`") in places, places
+    assert any(u == s.uri("grants/Flows M2M.json") for u, _ in places), places
+    vault_text = s.text("flow-vault-connections/Users M2M.json")
+    [vault_place] = [r for r in missing.related_information if r.location.uri.endswith("Users%20M2M.json")]
+    assert vault_place.location.range == s.range_of(vault_text, '"Users M2M"')
+    dup = next(d for d in diags if d.code == "duplicate-action-id")
+    [first] = dup.related_information
+    assert first.location.uri == uri and first.location.range == s.range_of(text, '"d"')
