@@ -358,19 +358,13 @@ pub fn fields_for_flow(ws: &Workspace, file: &SourceFile, root: &Node) -> Option
     } else {
         let name = root.get("name").and_then(Node::as_str);
         let id = root.get("id").and_then(Node::as_str);
-        for f in ws.files().filter(|f| f.kind == DocKind::Form) {
+        // through the workspace's index: a scan of every file per flow is quadratic
+        for f in ws.forms_starting(name, id) {
             let Some(form_root) = &f.parse.root else {
                 continue;
             };
-            let form = Form::new(form_root);
-            if form
-                .flow_refs()
-                .iter()
-                .any(|(r, _)| Some(*r) == name || Some(*r) == id)
-            {
-                started = true;
-                fields.extend(form.fields().map(str::to_string));
-            }
+            started = true;
+            fields.extend(Form::new(form_root).fields().map(str::to_string));
         }
     }
     started.then_some(fields)

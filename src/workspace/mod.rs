@@ -212,6 +212,12 @@ pub struct Workspace {
     /// Which flows use each connection name or id: (file, index in its uses), built when
     /// first asked for after a change, so checking every vault stays linear.
     uses_index: std::sync::OnceLock<HashMap<String, Vec<(PathBuf, usize)>>>,
+    /// The flow files by name and by `id` (the first in file order for each), built when first
+    /// asked for after a change.
+    flows_index: std::sync::OnceLock<HashMap<String, PathBuf>>,
+    /// The form files that start each flow, by the name or id their `flow_id`s give, built
+    /// when first asked for after a change: checking every flow stays linear.
+    forms_index: std::sync::OnceLock<HashMap<String, Vec<PathBuf>>>,
 }
 
 impl Workspace {
@@ -228,6 +234,8 @@ impl Workspace {
             index: Index::default(),
             live_scopes: HashMap::new(),
             uses_index: std::sync::OnceLock::new(),
+            flows_index: std::sync::OnceLock::new(),
+            forms_index: std::sync::OnceLock::new(),
         };
         ws.rebuild_index();
         ws
@@ -526,12 +534,57 @@ impl Workspace {
 
     /// The flow file a form's `flow_id` names: by the flow's `name`, or its `af_…` id.
     pub fn flow_named(&self, name: &str) -> Option<&SourceFile> {
-        self.files().filter(|f| f.kind == DocKind::Flow).find(|f| {
-            f.parse.root.as_ref().is_some_and(|r| {
-                self.flow_name(f, r) == Some(name)
-                    || r.get("id").and_then(Node::as_str) == Some(name)
-            })
-        })
+        let index = self.flows_index.get_or_init(|| {
+            let mut index: HashMap<String, PathBuf> = HashMap::new();
+            for f in self.files().filter(|f| f.kind == DocKind::Flow) {
+                let Some(r) = f.parse.root.as_ref() else {
+                    continue;
+                };
+                let id = r.get("id").and_then(Node::as_str);
+                for key in [self.flow_name(f, r), id].into_iter().flatten() {
+                    index
+                        .entry(key.to_string())
+                        .or_insert_with(|| f.path.clone());
+                }
+            }
+            index
+        });
+        self.files.get(index.get(name)?)
+    }
+
+    /// The forms (files of forms, not bundles) with a `flow_id` naming the flow by `name` or
+    /// by `id`, in file order.
+    pub fn forms_starting(&self, name: Option<&str>, id: Option<&str>) -> Vec<&SourceFile> {
+        let index = self.forms_index.get_or_init(|| {
+            let mut index: HashMap<String, Vec<PathBuf>> = HashMap::new();
+            for f in self.files().filter(|f| f.kind == DocKind::Form) {
+                let Some(root) = &f.parse.root else {
+                    continue;
+                };
+                let mut refs: Vec<&str> = crate::model::form::Form::new(root)
+                    .flow_refs()
+                    .iter()
+                    .map(|(r, _)| *r)
+                    .collect();
+                refs.sort_unstable();
+                refs.dedup();
+                for r in refs {
+                    index.entry(r.to_string()).or_default().push(f.path.clone());
+                }
+            }
+            index
+        });
+        let mut paths: Vec<&PathBuf> = [name, id]
+            .into_iter()
+            .flatten()
+            .flat_map(|key| index.get(key).into_iter().flatten())
+            .collect();
+        paths.sort();
+        paths.dedup();
+        paths
+            .into_iter()
+            .filter_map(|p| self.files.get(p))
+            .collect()
     }
 
     /// The names of the workspace's flows (for suggestions).
@@ -586,9 +639,11 @@ impl Workspace {
         })
     }
 
-    /// Forgets what is derived from the files' uses (after any change to the files).
+    /// Forgets what is derived from the files (after any change to them).
     fn touched(&mut self) {
         self.uses_index = std::sync::OnceLock::new();
+        self.flows_index = std::sync::OnceLock::new();
+        self.forms_index = std::sync::OnceLock::new();
     }
 }
 
