@@ -39,55 +39,42 @@ impl Severity {
     }
 }
 
+/// Declares each code once: its constant, and `ALL` in the same order.
+macro_rules! codes {
+    ($($(#[$doc:meta])* $name:ident = $code:literal,)*) => {
+        $($(#[$doc])* pub const $name: &str = $code;)*
+        /// Every code (each has its rule in `analysis::rules`).
+        pub const ALL: &[&str] = &[$($name),*];
+    };
+}
+
 /// The stable diagnostic codes (docs/diagnostics.md).
 pub mod code {
-    pub const SYNTAX: &str = "syntax";
-    pub const SCHEMA: &str = "schema";
-    pub const UNKNOWN_ACTION: &str = "unknown-action";
-    pub const DUPLICATE_ACTION_ID: &str = "duplicate-action-id";
-    pub const UNRESOLVED_CONNECTION: &str = "unresolved-connection";
-    pub const CONNECTION_APP_MISMATCH: &str = "connection-app-mismatch";
-    pub const CONNECTION_NOT_NEEDED: &str = "connection-not-needed";
-    pub const MISSING_SCOPE: &str = "missing-scope";
-    pub const SCOPES_UNKNOWN: &str = "scopes-unknown";
-    pub const EXCESS_SCOPE: &str = "excess-scope";
-    pub const VAULT_SETUP: &str = "vault-setup";
-    pub const PLAINTEXT_SECRET: &str = "plaintext-secret";
-    pub const UNUSED_CONNECTION: &str = "unused-connection";
-    pub const EXPRESSION: &str = "expression";
-    /// A `SEND_REQUEST` whose endpoint flowls cannot look up.
-    pub const UNKNOWN_ENDPOINT: &str = "unknown-endpoint";
-    /// Two vault connections with one name.
-    pub const DUPLICATE_CONNECTION: &str = "duplicate-connection";
-    /// A problem in `flowls.toml`.
-    pub const CONFIG: &str = "config";
-    pub const UNRESOLVED_FLOW: &str = "unresolved-flow";
-    pub const FORM_GRAPH: &str = "form-graph";
-    pub const UNKNOWN_FIELD: &str = "unknown-field";
-
-    /// Every code (each has its rule in `analysis::rules`).
-    pub const ALL: &[&str] = &[
-        SYNTAX,
-        SCHEMA,
-        UNKNOWN_ACTION,
-        DUPLICATE_ACTION_ID,
-        UNRESOLVED_CONNECTION,
-        CONNECTION_APP_MISMATCH,
-        CONNECTION_NOT_NEEDED,
-        MISSING_SCOPE,
-        SCOPES_UNKNOWN,
-        EXCESS_SCOPE,
-        VAULT_SETUP,
-        PLAINTEXT_SECRET,
-        UNUSED_CONNECTION,
-        EXPRESSION,
-        UNKNOWN_ENDPOINT,
-        DUPLICATE_CONNECTION,
-        CONFIG,
-        UNRESOLVED_FLOW,
-        FORM_GRAPH,
-        UNKNOWN_FIELD,
-    ];
+    codes! {
+        SYNTAX = "syntax",
+        SCHEMA = "schema",
+        UNKNOWN_ACTION = "unknown-action",
+        DUPLICATE_ACTION_ID = "duplicate-action-id",
+        UNRESOLVED_CONNECTION = "unresolved-connection",
+        CONNECTION_APP_MISMATCH = "connection-app-mismatch",
+        CONNECTION_NOT_NEEDED = "connection-not-needed",
+        MISSING_SCOPE = "missing-scope",
+        SCOPES_UNKNOWN = "scopes-unknown",
+        EXCESS_SCOPE = "excess-scope",
+        VAULT_SETUP = "vault-setup",
+        PLAINTEXT_SECRET = "plaintext-secret",
+        UNUSED_CONNECTION = "unused-connection",
+        EXPRESSION = "expression",
+        /// A `SEND_REQUEST` whose endpoint flowls cannot look up.
+    UNKNOWN_ENDPOINT = "unknown-endpoint",
+        /// Two vault connections with one name.
+    DUPLICATE_CONNECTION = "duplicate-connection",
+        /// A problem in `flowls.toml`.
+    CONFIG = "config",
+        UNRESOLVED_FLOW = "unresolved-flow",
+        FORM_GRAPH = "form-graph",
+        UNKNOWN_FIELD = "unknown-field",
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

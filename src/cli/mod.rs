@@ -525,8 +525,8 @@ fn fingerprint(f: &Finding) -> String {
 /// The SARIF level of a code's findings (the most severe it can have).
 fn sarif_level(code: &str) -> &'static str {
     match analysis::rules::rule(code).map(|r| r.severity) {
-        Some(s) if s.starts_with("error") => "error",
-        Some(s) if s.starts_with("warning") => "warning",
+        Some(Severity::Error) => "error",
+        Some(Severity::Warning) => "warning",
         _ => "note",
     }
 }
