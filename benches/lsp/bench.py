@@ -190,6 +190,53 @@ def workspace_case(flowls, reps):
     return out
 
 
+def big_workspace(ws: Path, flows: int, vaults: int = 500, forms: int = 20):
+    """A deploy-cli directory tenant at the sizes users reach: `flows` flows (each with an AUTH0
+    action reading a form field and an OTP action), `vaults` AUTH0 vault connections, and
+    `forms` forms, each starting one flow."""
+    (ws / "flows").mkdir()
+    (ws / "flow-vault-connections").mkdir()
+    (ws / "forms").mkdir()
+    for v in range(vaults):
+        (ws / f"flow-vault-connections/v{v}.json").write_text(json.dumps({"name": f"Conn {v}", "app_id": "AUTH0", "setup": {"type": "OAUTH_APP", "client_id": f"c{v}", "client_secret": "##S##", "domain": "a.auth0.com"}}))
+    for f in range(flows):
+        (ws / f"flows/f{f}.json").write_text(json.dumps({"name": f"F{f}", "actions": [
+            {"id": "g", "type": "AUTH0", "action": "GET_USER", "params": {"connection_id": f"Conn {f % vaults}", "user_id": "{{fields.email}}"}},
+            {"id": "o", "type": "OTP", "action": "GENERATE_CODE", "params": {"reference": "{{actions.g.email}}", "length": 6}}]}, indent=2))
+    for k in range(forms):
+        (ws / f"forms/form{k}.json").write_text(json.dumps({"name": f"Form {k}", "start": {"next_node": "s"}, "nodes": [
+            {"id": "s", "type": "STEP", "config": {"components": [{"id": "email", "category": "FIELD", "type": "EMAIL"}], "next_node": "fl"}},
+            {"id": "fl", "type": "FLOW", "config": {"flow_id": f"F{k}", "next_node": "$ending"}}], "ending": {}}))
+    return flows + vaults + forms
+
+
+def scale_case(builds: dict, sizes, reps):
+    """`flowls check` and, over LSP, initialize → every file's diagnostics pushed, at each size,
+    for every build side by side (alternating), with the server's peak RSS."""
+    rows = []
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as d:
+            ws = Path(d)
+            files = big_workspace(ws, n)
+            res = {name: {"check": [], "lsp": [], "rss": []} for name in builds}
+            for i in range(reps):
+                order = list(builds.items()) if i % 2 == 0 else list(reversed(builds.items()))
+                for name, binary in order:
+                    t0 = time.perf_counter()
+                    subprocess.run([binary, "check", str(ws), "--format", "json"], capture_output=True)
+                    res[name]["check"].append((time.perf_counter() - t0) * 1000)
+                    c = Client([binary, "lsp"], ws)
+                    t0 = time.perf_counter()
+                    c.request("initialize", {"processId": os.getpid(), "rootUri": ws.as_uri(), "capabilities": {"window": {"workDoneProgress": True}}})
+                    c.notify("initialized", {})
+                    c.wait_for(lambda pub: len(pub) >= files, timeout=120)
+                    res[name]["lsp"].append((max(t for t, _ in c.published.values()) - t0) * 1000)
+                    res[name]["rss"].append(c.peak_rss_kb() / 1024)
+                    c.close()
+            rows.append((n, files, {k: {m: statistics.median(v) for m, v in r.items()} for k, r in res.items()}))
+    return rows
+
+
 def main():
     flowls, json_ls, schema_path, reps = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     # FLOWLS_BENCH_BASELINE=path/to/an/older/flowls compares flowls with that build instead of
@@ -229,6 +276,19 @@ def main():
         first = lambda kind, k: res[kind][0][k] if res[kind] else "-"
         print(f"\n(diagnostics found: flowls {first('flowls', '_first_count')}, {other} {first('json', '_first_count')}; "
               f"completion items: flowls {first('flowls', '_completions')}, {other} {first('json', '_completions')})\n")
+    if os.environ.get("FLOWLS_BENCH_SCALE", "1") != "0":
+        builds = {"flowls": flowls, **({"baseline flowls": baseline} if baseline else {})}
+        scale = [int(n) for n in os.environ.get("FLOWLS_BENCH_SCALE_SIZES", "2000,5000,10000,20000").split(",")]
+        rows = scale_case(builds, scale, max(1, min(reps, 3)))
+        print("### Scale: flows + 500 vault connections + 20 forms (deploy-cli directory)\n")
+        names = list(builds)
+        head = " | ".join(f"{b} {m}" for b in names for m in ["check ms", "LSP all diagnostics ms", "peak RSS MB"])
+        print(f"| flows | files | {head} |")
+        print("|---|---|" + "---|" * (3 * len(names)))
+        for n, files, med in rows:
+            cells = " | ".join(f"{med[b]['check']:.0f} | {med[b]['lsp']:.0f} | {med[b]['rss']:.0f}" for b in names)
+            print(f"| {n} | {files} | {cells} |")
+        print()
     if os.environ.get("FLOWLS_BENCH_WORKSPACE", "1") == "0":
         return
     ws = workspace_case(flowls, 3)
