@@ -626,3 +626,77 @@ fn literal_secrets_in_yaml_are_masked_whole_in_every_printed_line() {
     assert!(text.contains("client_secret: '**************'"), "{text}");
     assert!(text.contains("client_secret: *************\n"), "{text}");
 }
+
+#[test]
+fn flow_exports_kept_in_a_forms_folder_are_checked_as_flows() {
+    // tests/fixtures/terragrunt-forms/README.md: a Terragrunt repository's forms/*.flow-*.json;
+    // the flows' own checks run (not "unknown field `actions` in a form"), and what they find is
+    // true: the export token names no connection this workspace keeps
+    let dir = empty_dir("terragrunt", &["ws/environments/dev/forms"]);
+    let src = root().join("tests/fixtures/terragrunt-forms/forms");
+    for e in std::fs::read_dir(&src).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(
+            e.path(),
+            dir.join("ws/environments/dev/forms").join(e.file_name()),
+        )
+        .unwrap();
+    }
+    let out = flowls(&["check", "ws", "--format", "json"], &dir);
+    assert_eq!(out.status.code(), Some(0));
+    let found: Vec<(String, String, u64, String)> = json_findings(&out)
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["path"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+                d["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let at = |file: &str, line| {
+        (
+            "unresolved-connection".to_string(),
+            format!("environments/dev/forms/progressive-profiling.{file}.json"),
+            line,
+            "warning".to_string(),
+        )
+    };
+    assert_eq!(
+        found,
+        [
+            at("flow-update-user", 26),
+            at("flow-update-user", 59),
+            at("flow-verify-otp", 36)
+        ]
+    );
+    // a planted flow problem is found there too
+    let path = dir.join("ws/environments/dev/forms/progressive-profiling.flow-otp-email.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace("actions.generate_otp.code", "actions.send_email.code"),
+    )
+    .unwrap();
+    let out = flowls(&["check", "ws", "--format", "json"], &dir);
+    let codes: Vec<(String, u64)> = json_findings(&out)
+        .iter()
+        .filter(|d| d["path"].as_str().unwrap().ends_with("flow-otp-email.json"))
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // in the branch of the action itself, and in the other branch, where it never runs
+    assert_eq!(
+        codes,
+        [
+            ("expression".to_string(), 37),
+            ("expression".to_string(), 55)
+        ]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
