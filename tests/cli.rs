@@ -393,8 +393,9 @@ fn a_sub_folder_is_checked_within_its_workspace() {
 
 #[test]
 fn export_bundles_are_checked_like_flows_wherever_they_sit() {
-    // a real bundle (tests/fixtures/bundles/README.md) gives no finding; the same with
-    // problems planted gives each at its line; flowls.toml links the stub by name for scopes
+    // a real bundle (tests/fixtures/bundles/README.md) gives one true note: nothing says what
+    // its connection's application was granted; the same with problems planted gives each at
+    // its line; flowls.toml links the stub by name for scopes
     let bundle =
         std::fs::read_to_string(root().join("tests/fixtures/bundles/kyc-collection.json")).unwrap();
     let dir = empty_dir("bundle", &["ws/terraform"]);
@@ -407,7 +408,14 @@ fn export_bundles_are_checked_like_flows_wherever_they_sit() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    assert!(json_findings(&out).is_empty());
+    assert_eq!(
+        findings_at(&out),
+        [(
+            "scopes-unknown".to_string(),
+            "terraform/kyc.json".to_string(),
+            129
+        )]
+    );
 
     let planted = bundle
         .replace("\"UPDATE_USER\"", "\"UPDATE_USR\"")
@@ -509,12 +517,16 @@ fn the_deploy_cli_yaml_example_gives_no_false_finding_and_planted_ones_at_their_
 }
 
 #[test]
-fn real_bundles_and_forms_give_no_false_finding() {
-    // tests/fixtures/bundles/README.md and tests/fixtures/forms/README.md
+fn real_bundles_and_forms_give_exactly_the_true_findings() {
+    // tests/fixtures/bundles/README.md and tests/fixtures/forms/README.md: each bundle's AUTH0
+    // connection is used by UPDATE_USER actions and nothing says what its application was
+    // granted — one note per connection (the two exports of `Validate-Secondary-Email-Phone`,
+    // one id in the tenant, are one connection with six actions), nothing else
     let dir = empty_dir("real", &["ws/forms", "ws/terraform"]);
     for name in [
         "kyc-collection.json",
         "privacy-policy.json",
+        "secondary-contact-verification.json",
         "secondary_email_otp_verification.json",
     ] {
         std::fs::copy(
@@ -535,16 +547,81 @@ fn real_bundles_and_forms_give_no_false_finding() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    assert!(
-        json_findings(&out).is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
+    let notes: Vec<(String, String, u64, String)> = json_findings(&out)
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["path"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+                d["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let note = |file: &str, line, count: &str, name: &str| {
+        (
+            "scopes-unknown".to_string(),
+            format!("terraform/{file}"),
+            line,
+            format!(
+                "{count} `{name}` and need{} update:users, but nothing in the workspace says what its M2M application was granted: link its client grant in flowls.toml ([connections.\"{name}\"] client = \"…\"), declare granted_scopes there, or run Test connection",
+                if count.starts_with("1 ") { "s" } else { "" }
+            ),
+        )
+    };
+    assert_eq!(
+        notes,
+        [
+            note(
+                "kyc-collection.json",
+                129,
+                "1 AUTH0 action uses",
+                "post-login-privacy-policy-form-vc"
+            ),
+            note(
+                "privacy-policy.json",
+                105,
+                "1 AUTH0 action uses",
+                "REPLACE_WITH_M2M_CONNECTION"
+            ),
+            note(
+                "secondary-contact-verification.json",
+                513,
+                "6 AUTH0 actions use",
+                "Validate-Secondary-Email-Phone"
+            ),
+        ]
     );
     let human = flowls(&["check", "ws"], &dir);
     assert!(
-        String::from_utf8_lossy(&human.stdout).contains("in 4 files"),
+        String::from_utf8_lossy(&human.stdout).contains("in 5 files"),
         "{}",
         String::from_utf8_lossy(&human.stdout)
+    );
+}
+
+#[test]
+fn the_deploy_cli_directory_example_gives_exactly_the_true_findings() {
+    // tests/fixtures/deploy-cli-directory/README.md: its vault's setup is a keyword marker whose
+    // value (config.json.example) is not in the repository, and its one grant is for a custom
+    // API: nothing says what the connection's application holds on the Management API
+    let out = flowls(
+        &[
+            "check",
+            "tests/fixtures/deploy-cli-directory",
+            "--format",
+            "json",
+        ],
+        &root(),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        findings_at(&out),
+        [(
+            "scopes-unknown".to_string(),
+            "flow-vault-connections/New Auth0 M2M Con.json".to_string(),
+            2
+        )]
     );
 }
 
