@@ -209,3 +209,36 @@ async def test_a_hostile_tenant_yaml_is_survived(tmp_path):
     finally:
         await s.client.shutdown_session()
         await s.client.stop()
+
+
+async def test_hover_and_definition_in_an_export_bundle(tmp_path: Path):
+    """The real actions-gallery export (tests/fixtures/bundles/README.md): `#CONN-1#` shows its
+    connection, app and scopes and leads to its stub; `#FLOW-1#` leads to the bundle's flow."""
+    ws = tmp_path / "ws"
+    (ws / "forms").mkdir(parents=True)
+    bundle = (FIXTURES.parents[1] / "fixtures/bundles/secondary-contact-verification.json").read_text()
+    (ws / "forms/secondary-contact-verification.json").write_text(bundle)
+    s = await start("vscode", ws)
+    try:
+        uri = s.open("forms/secondary-contact-verification.json", bundle)
+        doc = t.TextDocumentIdentifier(uri=uri)
+        use = pos_after(s, bundle, '"connection_id": "#CONN')
+        hover = await s.client.text_document_hover_async(t.HoverParams(text_document=doc, position=use))
+        assert "**Validate-Secondary-Email-Phone** · vault connection" in hover.contents.value
+        assert "app_id: `AUTH0`" in hover.contents.value
+        assert "Needs: update:users" in hover.contents.value
+        definition = await s.client.text_document_definition_async(t.DefinitionParams(text_document=doc, position=use))
+        stub = bundle.index('"#CONN-1#": {')
+        assert definition.uri == uri
+        assert definition.range == t.Range(start=s.position(bundle, stub), end=s.position(bundle, stub + len('"#CONN-1#"')))
+        flow_id = pos_after(s, bundle, '"flow_id": "#FLOW-2')
+        definition = await s.client.text_document_definition_async(t.DefinitionParams(text_document=doc, position=flow_id))
+        flow = bundle.index('"#FLOW-2#": {')
+        assert definition.range == t.Range(start=s.position(bundle, flow), end=s.position(bundle, flow + len('"#FLOW-2#"')))
+        # the stub's finding is on its name in the bundle
+        diags = await s.diagnostics(uri, until=lambda d: any(x.code == "scopes-unknown" for x in d))
+        assert [d.range for d in diags if d.code == "scopes-unknown"] == [s.range_of(bundle, '"Validate-Secondary-Email-Phone"')]
+        assert "4 AUTH0 actions use" in diags[0].message
+    finally:
+        await s.client.shutdown_session()
+        await s.client.stop()

@@ -1242,3 +1242,70 @@ fn yaml_lenses_links_and_no_formatting() {
     );
     assert!(!super::structure::folding(&ws, &path).is_empty());
 }
+
+const BUNDLE_NAV: &str = r###"
+//- exports/kyc.json
+{ "version": "4.0.0",
+  "form": { "name": "F", "nodes": [
+    { "id": "f", "type": "FLOW", "config": { "flow_id": "#FLOW-1#", "next_node": "$ending" } }
+  ], "start": { "next_node": "f" } },
+  "flows": { "#FLOW-1#": { "name": "Update KYC", "actions": [
+    { "id": "u1", "type": "AUTH0", "action": "UPDATE_USER", "params": { "connection_id": "#CONN-1#", "user_id": "{{context.user.user_id}}", "changes": {} } },
+    { "id": "u2", "type": "AUTH0", "action": "UPDATE_USER", "params": { "connection_id": "#CONN-1#", "user_id": "{{context.user.user_id}}", "changes": {} } }
+  ] } },
+  "connections": { "#CONN-1#": { "id": "ac_1", "app_id": "AUTH0", "name": "Users M2M" } }
+}
+//- flowls.toml
+[connections."Users M2M"]
+granted_scopes = ["update:users"]
+"###;
+
+#[test]
+fn a_bundles_tokens_hover_and_navigate() {
+    let text_at = |ws: &crate::workspace::Workspace, l: &super::navigation::Location| {
+        let f = ws.file(&l.path).unwrap();
+        format!("{} {}", f.rel, &f.text[l.range.as_usize()])
+    };
+    // `#CONN-1#` in an action's connection_id, and the stub's key
+    for (needle, nth) in [("#CONN-1#", 0), ("#CONN-1#", 2)] {
+        let (ws, path, at) = with_cursor(BUNDLE_NAV, "exports/kyc.json", needle, nth);
+        let (_, md) = super::navigation::hover(&ws, &path, at).expect("a hover");
+        assert!(md.contains("**Users M2M** · vault connection"), "{md}");
+        assert!(md.contains("app_id: `AUTH0`"), "{md}");
+        assert!(md.contains("Needs: update:users"), "{md}");
+        assert!(
+            md.contains("Granted: update:users (from granted_scopes in flowls.toml)"),
+            "{md}"
+        );
+        let def = super::navigation::definition(&ws, &path, at).expect("a definition");
+        assert_eq!(text_at(&ws, &def), "exports/kyc.json \"#CONN-1#\"");
+        assert!(
+            def.range.start as usize
+                > ws.file(&path)
+                    .unwrap()
+                    .text
+                    .find("\"connections\"")
+                    .unwrap()
+        );
+        let refs = super::navigation::references(&ws, &path, at, true);
+        expect![[r##"
+            exports/kyc.json "\"Users M2M\""
+            exports/kyc.json "\"#CONN-1#\""
+            exports/kyc.json "\"#CONN-1#\""
+        "##]]
+        .assert_eq(&render_locations(&ws, &refs));
+    }
+    // `#FLOW-1#` in the form's flow_id: the bundle's flow
+    let (ws, path, at) = with_cursor(BUNDLE_NAV, "exports/kyc.json", "#FLOW-1#", 0);
+    let def = super::navigation::definition(&ws, &path, at).expect("a definition");
+    assert_eq!(text_at(&ws, &def), "exports/kyc.json \"#FLOW-1#\"");
+    assert!(def.range.start as usize > ws.file(&path).unwrap().text.find("\"flows\"").unwrap());
+    let (_, md) = super::navigation::hover(&ws, &path, at).expect("a hover");
+    assert!(md.contains("**Update KYC**"), "{md}");
+    let refs = super::navigation::references(&ws, &path, at, true);
+    expect![[r##"
+        exports/kyc.json "\"#FLOW-1#\""
+        exports/kyc.json "\"#FLOW-1#\""
+    "##]]
+    .assert_eq(&render_locations(&ws, &refs));
+}
