@@ -777,3 +777,113 @@ fn flow_exports_kept_in_a_forms_folder_are_checked_as_flows() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn flowls_scopes_gives_each_grant_its_own_audience_in_a_yaml_tenant() {
+    // the first API and client grant are a custom API's; the Management API grant is the one
+    // that counts, and a connection without a grant has its own effective audience
+    let dir = empty_dir("scopes-yaml", &["ws/flows"]);
+    std::fs::write(
+        dir.join("ws/tenant.yaml"),
+        r#"resourceServers:
+  - name: My API
+    identifier: https://##ENV##.acme.example/api/v1
+clientGrants:
+  - client_id: My M2M
+    audience: https://##ENV##.acme.example/api/v1
+    scope:
+      - update:account
+  - client_id: Flows M2M
+    audience: https://acme.eu.auth0.com/api/v2/
+    scope:
+      - read:users
+flows:
+  - name: A
+    body: ./flows/a.json
+flowVaultConnections:
+  - name: Users M2M
+    app_id: AUTH0
+    setup: {type: OAUTH_APP, client_id: Flows M2M, client_secret: '##S##', domain: acme.eu.auth0.com}
+  - name: Support M2M
+    app_id: AUTH0
+    setup: {type: OAUTH_APP, client_id: Support, client_secret: '##S##', domain: support.eu.auth0.com}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("ws/flows/a.json"),
+        r#"{ "name": "A", "actions": [
+  { "id": "get", "type": "AUTH0", "action": "GET_USER", "params": { "connection_id": "Users M2M", "user_id": "u" } },
+  { "id": "upd", "type": "AUTH0", "action": "UPDATE_USER", "params": { "connection_id": "Users M2M", "user_id": "u", "changes": {} } },
+  { "id": "sup", "type": "AUTH0", "action": "GET_USER", "params": { "connection_id": "Support M2M", "user_id": "u" } }
+] }"#,
+    )
+    .unwrap();
+    let scopes = |format: &str| {
+        let out = flowls(&["scopes", "ws", "--format", format], &dir);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{format}: update:users is missing"
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for format in ["table", "json", "deploy-cli", "terraform"] {
+        assert!(
+            !scopes(format).contains("api/v1"),
+            "{format}: {}",
+            scopes(format)
+        );
+    }
+    let json: Value = serde_json::from_str(&scopes("json")).unwrap();
+    let audiences: Vec<(&str, &str)> = json["applications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["client"].as_str().unwrap(),
+                a["audience"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        audiences,
+        [
+            ("Flows M2M", "https://acme.eu.auth0.com/api/v2/"),
+            ("Support", "https://support.eu.auth0.com/api/v2/")
+        ]
+    );
+    let table = scopes("table");
+    assert!(
+        table.contains(
+            "M2M application `Flows M2M` · connections: Users M2M · audience https://acme.eu.auth0.com/api/v2/\n"
+        ),
+        "{table}"
+    );
+    // the entries the user keeps under clientGrants:, not a grants/*.json body
+    assert_eq!(
+        scopes("deploy-cli"),
+        "clientGrants:
+  - client_id: Flows M2M
+    audience: https://acme.eu.auth0.com/api/v2/
+    scope:
+      - read:users
+      - update:users
+  - client_id: Support
+    audience: https://support.eu.auth0.com/api/v2/
+    scope:
+      - read:users
+"
+    );
+    let tf = scopes("terraform");
+    assert!(
+        tf.contains("  audience  = \"https://acme.eu.auth0.com/api/v2/\"\n  scopes    = [\"read:users\", \"update:users\"]\n"),
+        "{tf}"
+    );
+    assert!(
+        tf.contains("  audience  = \"https://support.eu.auth0.com/api/v2/\"\n"),
+        "{tf}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

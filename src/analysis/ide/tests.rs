@@ -1309,3 +1309,94 @@ fn a_bundles_tokens_hover_and_navigate() {
     "##]]
     .assert_eq(&render_locations(&ws, &refs));
 }
+
+/// A tenant.yaml whose first API and first client grant are a custom API's (as in deploy-cli's
+/// own example), and whose Management API grant lacks a scope and holds one too many.
+pub(crate) const YAML_GRANTS: &str = r###"
+//- tenant.yaml
+resourceServers:
+  - name: My API
+    identifier: https://##ENV##.acme.example/api/v1
+clientGrants:
+  - client_id: My M2M
+    audience: https://##ENV##.acme.example/api/v1
+    scope:
+      - update:account
+  - client_id: Flows M2M
+    audience: https://acme.eu.auth0.com/api/v2/
+    scope:
+      - read:users
+      - read:clients
+flows:
+  - name: A
+    body: ./flows/a.json
+flowVaultConnections:
+  - name: Users M2M
+    app_id: AUTH0
+    setup:
+      type: OAUTH_APP
+      client_id: Flows M2M
+      client_secret: '##S##'
+      domain: acme.eu.auth0.com
+//- flows/a.json
+{ "name": "A", "actions": [
+  { "id": "get", "type": "AUTH0", "action": "GET_USER", "params": { "connection_id": "Users M2M", "user_id": "u" } },
+  { "id": "upd", "type": "AUTH0", "action": "UPDATE_USER", "params": { "connection_id": "Users M2M", "user_id": "u", "changes": {} } }
+] }
+"###;
+
+#[test]
+fn granting_exactly_on_a_yaml_client_grant_writes_yaml() {
+    let ws = workspace(YAML_GRANTS);
+    let tenant = PathBuf::from("/ws/tenant.yaml");
+    let text = ws.file(&tenant).unwrap().text.clone();
+    let lens: Vec<(usize, String)> = super::structure::lenses(&ws, &tenant)
+        .into_iter()
+        .filter(|l| l.title.starts_with("needed by"))
+        .map(|l| (l.range.start as usize, l.title))
+        .collect();
+    // on the `scope` key of the Management API grant, not the custom API's
+    let second_scope = text.match_indices("scope:").nth(1).unwrap().0;
+    assert_eq!(
+        lens,
+        [(
+            second_scope,
+            "needed by 2 actions · 1 missing · 1 excess".to_string()
+        )]
+    );
+    let fixes = super::fixes::exact_grants(&ws, &tenant);
+    assert_eq!(fixes.len(), 1);
+    let after = apply(&ws, &fixes[0]);
+    let written = &after.file(&tenant).unwrap().text;
+    assert_eq!(
+        written.as_ref(),
+        text.replace(
+            "      - read:users\n      - read:clients\n",
+            "      - read:users\n      - update:users\n"
+        )
+    );
+    for f in after.files() {
+        let codes: Vec<&str> = crate::analysis::diagnostics(&after, &f.path)
+            .iter()
+            .map(|d| d.code)
+            .filter(|c| c.contains("scope"))
+            .collect();
+        assert!(codes.is_empty(), "{}: {codes:?}", f.rel);
+    }
+    assert!(super::fixes::exact_grants(&after, &tenant).is_empty());
+    // a flow-style list stays one
+    let flow_style = YAML_GRANTS.replace(
+        "    scope:\n      - read:users\n      - read:clients\n",
+        "    scope: [read:users, read:clients]\n",
+    );
+    let ws = workspace(&flow_style);
+    let fixes = super::fixes::exact_grants(&ws, &tenant);
+    let after = apply(&ws, &fixes[0]);
+    assert!(
+        after
+            .file(&tenant)
+            .unwrap()
+            .text
+            .contains("    scope: [read:users, update:users]\n")
+    );
+}
