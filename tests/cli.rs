@@ -514,8 +514,9 @@ fn a_sub_folder_is_checked_within_its_workspace() {
 
 #[test]
 fn export_bundles_are_checked_like_flows_wherever_they_sit() {
-    // a real bundle (tests/fixtures/bundles/README.md) gives no finding; the same with
-    // problems planted gives each at its line; flowls.toml links the stub by name for scopes
+    // a real bundle (tests/fixtures/bundles/README.md) gives one true note: nothing says what
+    // its connection's application was granted; the same with problems planted gives each at
+    // its line; flowls.toml links the stub by name for scopes
     let bundle =
         std::fs::read_to_string(root().join("tests/fixtures/bundles/kyc-collection.json")).unwrap();
     let dir = empty_dir("bundle", &["ws/terraform"]);
@@ -528,7 +529,14 @@ fn export_bundles_are_checked_like_flows_wherever_they_sit() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    assert!(json_findings(&out).is_empty());
+    assert_eq!(
+        findings_at(&out),
+        [(
+            "scopes-unknown".to_string(),
+            "terraform/kyc.json".to_string(),
+            129
+        )]
+    );
 
     let planted = bundle
         .replace("\"UPDATE_USER\"", "\"UPDATE_USR\"")
@@ -630,12 +638,16 @@ fn the_deploy_cli_yaml_example_gives_no_false_finding_and_planted_ones_at_their_
 }
 
 #[test]
-fn real_bundles_and_forms_give_no_false_finding() {
-    // tests/fixtures/bundles/README.md and tests/fixtures/forms/README.md
+fn real_bundles_and_forms_give_exactly_the_true_findings() {
+    // tests/fixtures/bundles/README.md and tests/fixtures/forms/README.md: each bundle's AUTH0
+    // connection is used by UPDATE_USER actions and nothing says what its application was
+    // granted — one note per connection (the two exports of `Validate-Secondary-Email-Phone`,
+    // one id in the tenant, are one connection with six actions), nothing else
     let dir = empty_dir("real", &["ws/forms", "ws/terraform"]);
     for name in [
         "kyc-collection.json",
         "privacy-policy.json",
+        "secondary-contact-verification.json",
         "secondary_email_otp_verification.json",
     ] {
         std::fs::copy(
@@ -656,16 +668,81 @@ fn real_bundles_and_forms_give_no_false_finding() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    assert!(
-        json_findings(&out).is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
+    let notes: Vec<(String, String, u64, String)> = json_findings(&out)
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["path"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+                d["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let note = |file: &str, line, count: &str, name: &str| {
+        (
+            "scopes-unknown".to_string(),
+            format!("terraform/{file}"),
+            line,
+            format!(
+                "{count} `{name}` and need{} update:users, but nothing in the workspace says what its M2M application was granted: link its client grant in flowls.toml ([connections.\"{name}\"] client = \"…\"), declare granted_scopes there, or run Test connection",
+                if count.starts_with("1 ") { "s" } else { "" }
+            ),
+        )
+    };
+    assert_eq!(
+        notes,
+        [
+            note(
+                "kyc-collection.json",
+                129,
+                "1 AUTH0 action uses",
+                "post-login-privacy-policy-form-vc"
+            ),
+            note(
+                "privacy-policy.json",
+                105,
+                "1 AUTH0 action uses",
+                "REPLACE_WITH_M2M_CONNECTION"
+            ),
+            note(
+                "secondary-contact-verification.json",
+                513,
+                "6 AUTH0 actions use",
+                "Validate-Secondary-Email-Phone"
+            ),
+        ]
     );
     let human = flowls(&["check", "ws"], &dir);
     assert!(
-        String::from_utf8_lossy(&human.stdout).contains("in 4 files"),
+        String::from_utf8_lossy(&human.stdout).contains("in 5 files"),
         "{}",
         String::from_utf8_lossy(&human.stdout)
+    );
+}
+
+#[test]
+fn the_deploy_cli_directory_example_gives_exactly_the_true_findings() {
+    // tests/fixtures/deploy-cli-directory/README.md: its vault's setup is a keyword marker whose
+    // value (config.json.example) is not in the repository, and its one grant is for a custom
+    // API: nothing says what the connection's application holds on the Management API
+    let out = flowls(
+        &[
+            "check",
+            "tests/fixtures/deploy-cli-directory",
+            "--format",
+            "json",
+        ],
+        &root(),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        findings_at(&out),
+        [(
+            "scopes-unknown".to_string(),
+            "flow-vault-connections/New Auth0 M2M Con.json".to_string(),
+            2
+        )]
     );
 }
 
@@ -746,4 +823,188 @@ fn literal_secrets_in_yaml_are_masked_whole_in_every_printed_line() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("client_secret: '**************'"), "{text}");
     assert!(text.contains("client_secret: *************\n"), "{text}");
+}
+
+#[test]
+fn flow_exports_kept_in_a_forms_folder_are_checked_as_flows() {
+    // tests/fixtures/terragrunt-forms/README.md: a Terragrunt repository's forms/*.flow-*.json;
+    // the flows' own checks run (not "unknown field `actions` in a form"), and what they find is
+    // true: the export token names no connection this workspace keeps
+    let dir = empty_dir("terragrunt", &["ws/environments/dev/forms"]);
+    let src = root().join("tests/fixtures/terragrunt-forms/forms");
+    for e in std::fs::read_dir(&src).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(
+            e.path(),
+            dir.join("ws/environments/dev/forms").join(e.file_name()),
+        )
+        .unwrap();
+    }
+    let out = flowls(&["check", "ws", "--format", "json"], &dir);
+    assert_eq!(out.status.code(), Some(0));
+    let found: Vec<(String, String, u64, String)> = json_findings(&out)
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["path"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+                d["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let at = |file: &str, line| {
+        (
+            "unresolved-connection".to_string(),
+            format!("environments/dev/forms/progressive-profiling.{file}.json"),
+            line,
+            "warning".to_string(),
+        )
+    };
+    assert_eq!(
+        found,
+        [
+            at("flow-update-user", 26),
+            at("flow-update-user", 59),
+            at("flow-verify-otp", 36)
+        ]
+    );
+    // a planted flow problem is found there too
+    let path = dir.join("ws/environments/dev/forms/progressive-profiling.flow-otp-email.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace("actions.generate_otp.code", "actions.send_email.code"),
+    )
+    .unwrap();
+    let out = flowls(&["check", "ws", "--format", "json"], &dir);
+    let codes: Vec<(String, u64)> = json_findings(&out)
+        .iter()
+        .filter(|d| d["path"].as_str().unwrap().ends_with("flow-otp-email.json"))
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // in the branch of the action itself, and in the other branch, where it never runs
+    assert_eq!(
+        codes,
+        [
+            ("expression".to_string(), 37),
+            ("expression".to_string(), 55)
+        ]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn flowls_scopes_gives_each_grant_its_own_audience_in_a_yaml_tenant() {
+    // the first API and client grant are a custom API's; the Management API grant is the one
+    // that counts, and a connection without a grant has its own effective audience
+    let dir = empty_dir("scopes-yaml", &["ws/flows"]);
+    std::fs::write(
+        dir.join("ws/tenant.yaml"),
+        r#"resourceServers:
+  - name: My API
+    identifier: https://##ENV##.acme.example/api/v1
+clientGrants:
+  - client_id: My M2M
+    audience: https://##ENV##.acme.example/api/v1
+    scope:
+      - update:account
+  - client_id: Flows M2M
+    audience: https://acme.eu.auth0.com/api/v2/
+    scope:
+      - read:users
+flows:
+  - name: A
+    body: ./flows/a.json
+flowVaultConnections:
+  - name: Users M2M
+    app_id: AUTH0
+    setup: {type: OAUTH_APP, client_id: Flows M2M, client_secret: '##S##', domain: acme.eu.auth0.com}
+  - name: Support M2M
+    app_id: AUTH0
+    setup: {type: OAUTH_APP, client_id: Support, client_secret: '##S##', domain: support.eu.auth0.com}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("ws/flows/a.json"),
+        r#"{ "name": "A", "actions": [
+  { "id": "get", "type": "AUTH0", "action": "GET_USER", "params": { "connection_id": "Users M2M", "user_id": "u" } },
+  { "id": "upd", "type": "AUTH0", "action": "UPDATE_USER", "params": { "connection_id": "Users M2M", "user_id": "u", "changes": {} } },
+  { "id": "sup", "type": "AUTH0", "action": "GET_USER", "params": { "connection_id": "Support M2M", "user_id": "u" } }
+] }"#,
+    )
+    .unwrap();
+    let scopes = |format: &str| {
+        let out = flowls(&["scopes", "ws", "--format", format], &dir);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{format}: update:users is missing"
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for format in ["table", "json", "deploy-cli", "terraform"] {
+        assert!(
+            !scopes(format).contains("api/v1"),
+            "{format}: {}",
+            scopes(format)
+        );
+    }
+    let json: Value = serde_json::from_str(&scopes("json")).unwrap();
+    let audiences: Vec<(&str, &str)> = json["applications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["client"].as_str().unwrap(),
+                a["audience"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        audiences,
+        [
+            ("Flows M2M", "https://acme.eu.auth0.com/api/v2/"),
+            ("Support", "https://support.eu.auth0.com/api/v2/")
+        ]
+    );
+    let table = scopes("table");
+    assert!(
+        table.contains(
+            "M2M application `Flows M2M` · connections: Users M2M · audience https://acme.eu.auth0.com/api/v2/\n"
+        ),
+        "{table}"
+    );
+    // the entries the user keeps under clientGrants:, not a grants/*.json body
+    assert_eq!(
+        scopes("deploy-cli"),
+        "clientGrants:
+  - client_id: Flows M2M
+    audience: https://acme.eu.auth0.com/api/v2/
+    scope:
+      - read:users
+      - update:users
+  - client_id: Support
+    audience: https://support.eu.auth0.com/api/v2/
+    scope:
+      - read:users
+"
+    );
+    let tf = scopes("terraform");
+    assert!(
+        tf.contains("  audience  = \"https://acme.eu.auth0.com/api/v2/\"\n  scopes    = [\"read:users\", \"update:users\"]\n"),
+        "{tf}"
+    );
+    assert!(
+        tf.contains("  audience  = \"https://support.eu.auth0.com/api/v2/\"\n"),
+        "{tf}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

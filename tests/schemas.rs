@@ -73,6 +73,16 @@ fn the_form_schema_accepts_real_forms_and_rejects_broken_ones() {
         )
         .unwrap(),
     );
+    // nor is a flow export kept beside the forms (tests/fixtures/terragrunt-forms/README.md)
+    real.push(
+        serde_json::from_str(
+            &std::fs::read_to_string(root.join(
+                "tests/fixtures/terragrunt-forms/forms/progressive-profiling.flow-verify-otp.json",
+            ))
+            .unwrap(),
+        )
+        .unwrap(),
+    );
     for f in &real {
         let errors: Vec<String> = form.iter_errors(f).map(|e| e.to_string()).collect();
         assert!(errors.is_empty(), "{errors:?}");

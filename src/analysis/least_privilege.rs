@@ -40,6 +40,10 @@ pub struct Application {
     pub missing: Vec<String>,
     /// Granted scopes no action needs (only when every need is known).
     pub excess: Vec<String>,
+    /// Its connections are kept in a deploy-cli YAML (or its grant is a `clientGrants:`
+    /// entry): the grant to paste is a YAML entry.
+    #[serde(skip)]
+    pub yaml: bool,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -76,6 +80,9 @@ pub struct GrantedScopes {
     pub source: &'static str,
     /// The file it was read from, workspace-relative (grant file or `flowls.toml`).
     pub file: Option<String>,
+    /// The grant's entry in `file`, when the file holds several (a YAML `clientGrants:`).
+    #[serde(skip)]
+    pub entry: Option<TextRange>,
     /// For people: "the client grant of `Flows M2M` in grants/…, linked in flowls.toml".
     pub described: String,
 }
@@ -219,9 +226,21 @@ fn application(ws: &Workspace, client: Option<String>, members: Vec<Member>) -> 
     missing.dedup();
     let mut connections: Vec<String> = vaults.iter().filter_map(|v| v.name.clone()).collect();
     connections.sort();
+    let in_yaml = |path: &std::path::Path| {
+        ws.file(path)
+            .is_some_and(|f| f.kind == crate::model::DocKind::Tenant)
+    };
+    let yaml = match &resolved {
+        Some(Granted {
+            source: Source::Grant { entry, .. },
+            ..
+        }) => entry.is_some(),
+        _ => vaults.iter().any(|v| in_yaml(&v.path)),
+    };
     Application {
         client,
         connections,
+        yaml,
         audience: written_audience(ws, vaults, resolved.as_ref()),
         needed,
         unknown,
@@ -237,6 +256,10 @@ fn application(ws: &Workspace, client: Option<String>, members: Vec<Member>) -> 
                 Source::Declared => ws.index().project.as_ref().map(|(p, _)| ws.rel_path(p)),
                 Source::Tenant => None,
             },
+            entry: match &g.source {
+                Source::Grant { entry, .. } => *entry,
+                _ => None,
+            },
             described: g.source.describe(),
         }),
         missing,
@@ -244,17 +267,19 @@ fn application(ws: &Workspace, client: Option<String>, members: Vec<Member>) -> 
     }
 }
 
-/// The audience as the files write it (see [`Application::audience`]).
+/// The audience as the files write it (see [`Application::audience`]): the linked grant's own
+/// (a grant counts only for the connection's effective audience), found by its file and entry —
+/// a YAML holds the grants of every API, and the first of them may be a custom API's.
 fn written_audience(ws: &Workspace, vaults: &[&VaultInfo], g: Option<&Granted>) -> Option<String> {
     if let Some(Granted {
-        source: Source::Grant { rel, .. },
+        source: Source::Grant { rel, entry, .. },
         ..
     }) = g
         && let Some(a) = ws
             .index()
             .grants
             .iter()
-            .find(|x| &x.rel == rel)
+            .find(|x| &x.rel == rel && x.entry == *entry)
             .and_then(|x| x.grant.audience.clone())
     {
         return Some(a);

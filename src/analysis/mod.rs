@@ -196,6 +196,7 @@ pub fn diagnostics_and_secrets(ws: &Workspace, path: &Path) -> (Vec<Diagnostic>,
                 if let Some(form) = root.get("form").filter(|f| f.as_object().is_some()) {
                     form::check_form(ws, form, root.get("flows"), &mut out);
                 }
+                vault::check_bundle_connections(ws, file, root, &mut out);
             }
         }
         DocKind::Form => form::check(ws, file, &mut out),

@@ -965,3 +965,36 @@ fn findings_point_to_the_places_that_explain_them() {
         flows/a.json connection-app-mismatch → flow-vault-connections/slack.json "\"Slack\"": the vault connection `Slack` (app_id SLACK)
     "#]].assert_eq(&out);
 }
+
+#[test]
+fn a_bundles_connections_are_checked_like_vault_files() {
+    // the stub used by AUTH0 actions: scopes-unknown, as a vault file in its place gets; an
+    // unused stub; a stub of an unknown app; a stub without a name — each on the stub
+    check(
+        r###"
+//- exports/kyc.json
+{ "version": "4.0.0",
+  "form": { "name": "F", "nodes": [
+    { "id": "f", "type": "FLOW", "config": { "flow_id": "#FLOW-1#", "next_node": "$ending" } }
+  ], "start": { "next_node": "f" } },
+  "flows": { "#FLOW-1#": { "name": "One", "actions": [
+    { "id": "u1", "type": "AUTH0", "action": "UPDATE_USER", "params": { "connection_id": "#CONN-1#", "user_id": "{{context.user.user_id}}", "changes": {} } },
+    { "id": "u2", "type": "AUTH0", "action": "UPDATE_USER", "params": { "connection_id": "#CONN-1#", "user_id": "{{context.user.user_id}}", "changes": {} } }
+  ] } },
+  "connections": {
+    "#CONN-1#": { "id": "ac_1", "app_id": "AUTH0", "name": "Users M2M" },
+    "#CONN-2#": { "id": "ac_2", "app_id": "AUTH0", "name": "Spare" },
+    "#CONN-3#": { "id": "ac_3", "app_id": "SLAKC", "name": "Alerts" },
+    "#CONN-4#": { "id": "ac_4", "app_id": "AUTH0" }
+  }
+}
+"###,
+        expect![[r##"
+            exports/kyc.json 10:60-10:71 info scopes-unknown "\"Users M2M\"": 2 AUTH0 actions use `Users M2M` and need update:users, but nothing in the workspace says what its M2M application was granted: link its client grant in flowls.toml ([connections."Users M2M"] client = "…"), declare granted_scopes there, or run Test connection
+            exports/kyc.json 11:60-11:67 hint unused-connection "\"Spare\"": no flow uses the connection `Spare`: remove it if it is not needed
+            exports/kyc.json 12:43-12:50 error schema "\"SLAKC\"": unknown app_id `SLAKC`: did you mean `SLACK`?
+            exports/kyc.json 12:60-12:68 hint unused-connection "\"Alerts\"": no flow uses the connection `Alerts`: remove it if it is not needed
+            exports/kyc.json 13:5-13:15 error schema "\"#CONN-4#\"": the connection `#CONN-4#` of the bundle has no `name`: add the name of the tenant's vault connection
+        "##]],
+    );
+}

@@ -59,7 +59,7 @@ pub fn check_entry(
         )),
         Some(n) => check_name(n, "connection", out),
     }
-    let app = app_of(&doc, out);
+    let app = app_of(&doc, opening(root.range), out);
     for key in ["ready"] {
         if let Some(n) = root.get(key)
             && n.as_bool().is_none()
@@ -77,17 +77,66 @@ pub fn check_entry(
     }
 }
 
-/// The catalogue entry of the vault's `app_id`, reporting a missing or unknown one.
+/// The connection stubs of an export bundle (`connections`: `{"#CONN-1#": {id?, app_id,
+/// name}}`): their app, and what depends on the workspace — use and scopes — as a vault file's,
+/// with the findings on the stub (its `name`, else its key).
+pub fn check_bundle_connections(
+    ws: &Workspace,
+    file: &SourceFile,
+    root: &Node,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(members) = root.get("connections").and_then(Node::as_object) else {
+        return;
+    };
+    for m in members {
+        let Some(stub) = &m.value else { continue };
+        if stub.as_object().is_none() {
+            out.push(Diagnostic::error(
+                stub.range,
+                code::SCHEMA,
+                format!(
+                    "the connection `{}` of the bundle must be an object with \"app_id\" and \"name\", found {}",
+                    m.key,
+                    stub.type_name()
+                ),
+            ));
+            continue;
+        }
+        let doc = VaultDoc::new(stub);
+        if doc.name.is_none() {
+            out.push(Diagnostic::error(
+                m.key_range,
+                code::SCHEMA,
+                format!(
+                    "the connection `{}` of the bundle has no `name`: add the name of the tenant's vault connection",
+                    m.key
+                ),
+            ));
+        }
+        app_of(&doc, m.key_range, out);
+        // a stub whose name another vault connection already has is that connection
+        if let Some(info) = ws
+            .vaults_in(&file.path)
+            .find(|v| v.entry == Some(stub.range))
+        {
+            uses(ws, info, out);
+        }
+    }
+}
+
+/// The catalogue entry of the vault's `app_id`, reporting a missing or unknown one (a missing
+/// one at `missing_at`).
 fn app_of<'a>(
     doc: &VaultDoc<'a>,
+    missing_at: crate::syntax::TextRange,
     out: &mut Vec<Diagnostic>,
 ) -> Option<(&'a str, &'static AppSpec)> {
-    let root = doc.root;
     let cat = Catalogue::get();
     match doc.app_id {
         None => {
             out.push(Diagnostic::error(
-                opening(root.range),
+                missing_at,
                 code::SCHEMA,
                 "missing required field `app_id` in the vault connection: add \"app_id\", such as \"AUTH0\"",
             ));

@@ -198,11 +198,16 @@ pub fn form() -> Value {
         .iter()
         .filter_map(|k| Some((k.to_string(), form.as_object_mut()?.remove(*k)?)))
         .collect();
-    // a Dashboard export bundle kept in forms/ is not a form: flowls checks it as a bundle
+    // a Dashboard export bundle kept in forms/ is not a form: flowls checks it as a bundle;
+    // nor is a flow export kept beside the forms (`forms/x.flow-y.json`): flowls checks it as a flow
     let mut doc = Value::Object(head);
     doc["if"] = json!({ "required": ["form", "flows"] });
     doc["then"] = json!({ "description": "A Dashboard export bundle (form, flows and connections): flowls checks it." });
-    doc["else"] = json!({ "$ref": "#/$defs/form" });
+    doc["else"] = json!({
+        "if": { "required": ["actions"], "not": { "anyOf": [{ "required": ["nodes"] }, { "required": ["start"] }] } },
+        "then": { "description": "A flow kept beside the forms: flowls checks it as a flow." },
+        "else": { "$ref": "#/$defs/form" }
+    });
     doc["$defs"] = json!({
         "form": form,
         "node": {

@@ -177,26 +177,67 @@ fn list(scopes: &[String]) -> String {
     }
 }
 
-/// The grants that give exactly what is needed, as deploy-cli's `grants/*.json` files hold
-/// them: one object for one application, an array for several.
+/// The grants that give exactly what is needed, as the user keeps them: `clientGrants:` entries
+/// for the applications of a deploy-cli YAML, deploy-cli's `grants/*.json` body (one object for
+/// one application, an array for several) for the others.
 fn deploy_cli(report: &Report) -> String {
-    let grants: Vec<serde_json::Value> = report
-        .applications
-        .iter()
-        .map(|a| {
-            json!({
-                "client_id": a.client.clone().unwrap_or_else(|| "<the client of ".to_string() + &a.connections.join(", ") + ">"),
-                "audience": a.audience,
-                "scope": a.exact_scopes(),
-            })
-        })
-        .collect();
-    let value = match grants.len() {
-        1 => grants.into_iter().next().unwrap_or_default(),
-        _ => serde_json::Value::Array(grants),
+    let (yaml, json): (Vec<&Application>, Vec<&Application>) =
+        report.applications.iter().partition(|a| a.yaml);
+    let client = |a: &Application| {
+        a.client
+            .clone()
+            .unwrap_or_else(|| format!("<the client of {}>", a.connections.join(", ")))
     };
-    let mut s = serde_json::to_string_pretty(&value).unwrap_or_default();
-    s.push('\n');
+    let mut s = String::new();
+    if !yaml.is_empty() {
+        s.push_str("clientGrants:\n");
+        for a in &yaml {
+            let scalar = crate::analysis::ide::navigation::yaml_scalar;
+            let _ = writeln!(s, "  - client_id: {}", scalar(&client(a)));
+            match &a.audience {
+                Some(x) => {
+                    let _ = writeln!(s, "    audience: {}", scalar(x));
+                }
+                None => s.push_str(
+                    "    audience: null # the tenant's Management API: https://{domain}/api/v2/\n",
+                ),
+            }
+            let scopes = a.exact_scopes();
+            if scopes.is_empty() {
+                s.push_str("    scope: []\n");
+            } else {
+                s.push_str("    scope:\n");
+                for x in scopes {
+                    let _ = writeln!(s, "      - {}", scalar(&x));
+                }
+            }
+        }
+    }
+    if !json.is_empty() {
+        if !s.is_empty() {
+            s.push('\n');
+        }
+        let grants: Vec<serde_json::Value> = json
+            .iter()
+            .map(|a| {
+                json!({
+                    "client_id": client(a),
+                    "audience": a.audience,
+                    "scope": a.exact_scopes(),
+                })
+            })
+            .collect();
+        let value = match grants.len() {
+            1 => grants.into_iter().next().unwrap_or_default(),
+            _ => serde_json::Value::Array(grants),
+        };
+        s.push_str(&serde_json::to_string_pretty(&value).unwrap_or_default());
+        s.push('\n');
+    }
+    if s.is_empty() {
+        // no application: deploy-cli's empty grant list
+        s.push_str("[]\n");
+    }
     s
 }
 

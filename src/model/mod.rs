@@ -53,7 +53,8 @@ impl DocKind {
 }
 
 /// Classifies a file from its workspace-relative path (with `/` separators) and, for JSON,
-/// its parsed root. Rules, first match wins: `$schema`, the folder, the file name, the content.
+/// its parsed root. Rules, first match wins: the bundle's shape, `$schema`, content that fits
+/// one kind only ([`clear_kind`]), the folder, the file name, the content's weaker marks.
 pub fn classify(rel_path: &str, root: Option<&Node>, mappings_file: &str) -> DocKind {
     let name = rel_path.rsplit('/').next().unwrap_or(rel_path);
     if rel_path == "flowls.toml" {
@@ -87,14 +88,13 @@ pub fn classify(rel_path: &str, root: Option<&Node>, mappings_file: &str) -> Doc
             return DocKind::Vault;
         }
     }
+    // content that settles what a file is wins over where it sits: repositories keep flow
+    // exports beside their forms (`forms/x.flow-y.json`), which the folder would misread
+    if let Some(kind) = root.and_then(clear_kind) {
+        return kind;
+    }
     let folders: Vec<&str> = rel_path.split('/').rev().skip(1).collect();
     if folders.first() == Some(&"forms") || name.ends_with(".form.json") {
-        return DocKind::Form;
-    }
-    if let Some(root) = root
-        && root.get("nodes").and_then(Node::as_array).is_some()
-        && root.get("start").is_some()
-    {
         return DocKind::Form;
     }
     if folders.contains(&"flows") {
@@ -113,12 +113,10 @@ pub fn classify(rel_path: &str, root: Option<&Node>, mappings_file: &str) -> Doc
         return DocKind::Vault;
     }
     if let Some(root) = root {
-        if let Some(actions) = root.get("actions").and_then(Node::as_array)
-            && !actions.is_empty()
-            && actions
-                .iter()
-                .all(|a| a.get("type").is_some() || a.get("action").is_some())
-        {
+        if root.get("nodes").and_then(Node::as_array).is_some() && root.get("start").is_some() {
+            return DocKind::Form;
+        }
+        if has_typed_actions(root) {
             return DocKind::Flow;
         }
         if root.get("app_id").is_some() {
@@ -126,6 +124,34 @@ pub fn classify(rel_path: &str, root: Option<&Node>, mappings_file: &str) -> Doc
         }
     }
     DocKind::Other
+}
+
+/// A non-empty `actions` array whose items all have a `type` or an `action`.
+fn has_typed_actions(root: &Node) -> bool {
+    root.get("actions")
+        .and_then(Node::as_array)
+        .is_some_and(|actions| {
+            !actions.is_empty()
+                && actions
+                    .iter()
+                    .all(|a| a.get("type").is_some() || a.get("action").is_some())
+        })
+}
+
+/// What a document's content alone says it is, when only one kind fits: typed `actions` and
+/// no form keys (a flow); `nodes` and `start` and no `actions` (a form); an `app_id` and
+/// neither (a vault connection). A document with the marks of two kinds settles nothing.
+fn clear_kind(root: &Node) -> Option<DocKind> {
+    let typed_actions = has_typed_actions(root);
+    let has = |key: &str| root.get(key).is_some();
+    let form_keys = has("nodes") || has("start");
+    let form = root.get("nodes").and_then(Node::as_array).is_some() && has("start");
+    match (typed_actions, form, has("app_id")) {
+        (true, _, false) if !form_keys => Some(DocKind::Flow),
+        (false, true, false) if !has("actions") => Some(DocKind::Form),
+        (false, false, true) if !form_keys && !has("actions") => Some(DocKind::Vault),
+        _ => None,
+    }
 }
 
 /// A YAML file, by its name.
@@ -196,5 +222,31 @@ mod tests {
         assert_eq!(kind("misc/a.json", r#"{"actions": []}"#), DocKind::Other);
         assert_eq!(kind("package.json", r#"{"name": "x"}"#), DocKind::Other);
         assert_eq!(kind("flows/readme.md", ""), DocKind::Other);
+    }
+
+    #[test]
+    fn content_that_clearly_says_what_a_file_is_decides_over_its_folder() {
+        // a Terragrunt repository keeps flow exports beside the forms: forms/x.flow-y.json
+        let flow =
+            r#"{"name": "F", "actions": [{"id": "a", "type": "FLOW", "action": "DO_NOTHING"}]}"#;
+        assert_eq!(kind("env/forms/x.flow-update.json", flow), DocKind::Flow);
+        assert_eq!(kind("forms/x.form.json", flow), DocKind::Flow);
+        let form = r#"{"name": "K", "nodes": [], "start": {"next_node": "$ending"}}"#;
+        assert_eq!(kind("flows/k.json", form), DocKind::Form);
+        assert_eq!(kind("x/k.flow.json", form), DocKind::Form);
+        let vault = r#"{"name": "V", "app_id": "AUTH0", "setup": {}}"#;
+        assert_eq!(kind("forms/v.vault.json", vault), DocKind::Vault);
+        // what the content does not settle stays with the folder
+        assert_eq!(
+            kind("forms/a.json", r#"{"name": "x", "actions": []}"#),
+            DocKind::Form
+        );
+        assert_eq!(kind("forms/a.json", "{}"), DocKind::Form);
+        assert_eq!(kind("flows/a.json", r#"{"name": "x"}"#), DocKind::Flow);
+        // both shapes at once: the folder decides
+        let both =
+            r#"{"actions": [{"type": "FLOW", "action": "DO_NOTHING"}], "nodes": [], "start": {}}"#;
+        assert_eq!(kind("forms/a.json", both), DocKind::Form);
+        assert_eq!(kind("flows/a.json", both), DocKind::Flow);
     }
 }

@@ -473,7 +473,7 @@ impl Workspace {
                 if index.vaults.iter().any(|v| v.name.as_deref() == Some(name)) {
                     continue;
                 }
-                index.vaults.push(VaultInfo::by_name_only(
+                let mut v = VaultInfo::by_name_only(
                     f.path.clone(),
                     f.rel.clone(),
                     name,
@@ -481,7 +481,10 @@ impl Workspace {
                     stub.get("app_id").and_then(Node::as_str),
                     stub.get("id").and_then(Node::as_str),
                     false,
-                ));
+                );
+                // a bundle holds several: each stub is known by its range
+                v.entry = Some(stub.range);
+                index.vaults.push(v);
             }
         }
         declared_connections(&mut index);
@@ -519,9 +522,11 @@ impl Workspace {
             None => Some(root),
             Some(range) => {
                 let t = crate::model::tenant::Tenant::new(root);
+                let stubs = bundle_stubs(root).into_iter().map(|(_, stub)| stub);
                 t.vaults
                     .into_iter()
                     .chain(t.grants)
+                    .chain(stubs)
                     .find(|n| n.range == range)
             }
         }
@@ -809,7 +814,7 @@ pub fn bundle_flows(root: &Node) -> impl Iterator<Item = &Node> {
 }
 
 /// The connection stubs of an export bundle, by token (`#CONN-1#`).
-fn bundle_stubs(root: &Node) -> Vec<(&str, &Node)> {
+pub fn bundle_stubs(root: &Node) -> Vec<(&str, &Node)> {
     root.get("connections")
         .and_then(Node::as_object)
         .unwrap_or_default()

@@ -209,3 +209,87 @@ async def test_a_hostile_tenant_yaml_is_survived(tmp_path):
     finally:
         await s.client.shutdown_session()
         await s.client.stop()
+
+
+async def test_hover_and_definition_in_an_export_bundle(tmp_path: Path):
+    """The real actions-gallery export (tests/fixtures/bundles/README.md): `#CONN-1#` shows its
+    connection, app and scopes and leads to its stub; `#FLOW-1#` leads to the bundle's flow."""
+    ws = tmp_path / "ws"
+    (ws / "forms").mkdir(parents=True)
+    bundle = (FIXTURES.parents[1] / "fixtures/bundles/secondary-contact-verification.json").read_text()
+    (ws / "forms/secondary-contact-verification.json").write_text(bundle)
+    s = await start("vscode", ws)
+    try:
+        uri = s.open("forms/secondary-contact-verification.json", bundle)
+        doc = t.TextDocumentIdentifier(uri=uri)
+        use = pos_after(s, bundle, '"connection_id": "#CONN')
+        hover = await s.client.text_document_hover_async(t.HoverParams(text_document=doc, position=use))
+        assert "**Validate-Secondary-Email-Phone** · vault connection" in hover.contents.value
+        assert "app_id: `AUTH0`" in hover.contents.value
+        assert "Needs: update:users" in hover.contents.value
+        definition = await s.client.text_document_definition_async(t.DefinitionParams(text_document=doc, position=use))
+        stub = bundle.index('"#CONN-1#": {')
+        assert definition.uri == uri
+        assert definition.range == t.Range(start=s.position(bundle, stub), end=s.position(bundle, stub + len('"#CONN-1#"')))
+        flow_id = pos_after(s, bundle, '"flow_id": "#FLOW-2')
+        definition = await s.client.text_document_definition_async(t.DefinitionParams(text_document=doc, position=flow_id))
+        flow = bundle.index('"#FLOW-2#": {')
+        assert definition.range == t.Range(start=s.position(bundle, flow), end=s.position(bundle, flow + len('"#FLOW-2#"')))
+        # the stub's finding is on its name in the bundle
+        diags = await s.diagnostics(uri, until=lambda d: any(x.code == "scopes-unknown" for x in d))
+        assert [d.range for d in diags if d.code == "scopes-unknown"] == [s.range_of(bundle, '"Validate-Secondary-Email-Phone"')]
+        assert "4 AUTH0 actions use" in diags[0].message
+    finally:
+        await s.client.shutdown_session()
+        await s.client.stop()
+
+
+GRANTS_TENANT = """\
+resourceServers:
+  - name: My API
+    identifier: https://##ENV##.acme.example/api/v1
+clientGrants:
+  - client_id: My M2M
+    audience: https://##ENV##.acme.example/api/v1
+    scope:
+      - update:account
+  - client_id: Flows M2M
+    audience: https://acme.eu.auth0.com/api/v2/
+    scope:
+      - read:users
+      - read:clients
+flows:
+  - name: Update KYC
+    body: ./flows/kyc.json
+flowVaultConnections:
+  - name: Users YAML
+    app_id: AUTH0
+    setup: {type: OAUTH_APP, client_id: Flows M2M, client_secret: '##S##', domain: acme.eu.auth0.com}
+"""
+
+
+async def test_a_yaml_client_grant_gets_its_lens_and_the_exact_grant_in_yaml(tmp_path: Path):
+    """The `clientGrants:` entry of the Management API (not the custom API's before it) gets the
+    grant code lens, and "Grant exactly what the flows need" rewrites its `scope:` list in YAML."""
+    ws = tmp_path / "ws"
+    (ws / "flows").mkdir(parents=True)
+    (ws / "tenant.yaml").write_text(GRANTS_TENANT)
+    (ws / "flows/kyc.json").write_text(FLOW.replace('"nickname": "{{fields.nick}}" ', ""))
+    s = await start("vscode", ws)
+    try:
+        uri = open_yaml(s, "tenant.yaml", GRANTS_TENANT)
+        doc = t.TextDocumentIdentifier(uri=uri)
+        lenses = await s.client.text_document_code_lens_async(t.CodeLensParams(text_document=doc))
+        grant_lenses = [l for l in lenses if l.command.title.startswith("needed by")]
+        assert [(l.range.start.line, l.command.title) for l in grant_lenses] == [(10, "needed by 1 action · 1 missing · 2 excess")]
+        end = s.position(GRANTS_TENANT, len(GRANTS_TENANT))
+        actions = await s.client.text_document_code_action_async(t.CodeActionParams(
+            text_document=doc, range=t.Range(start=t.Position(line=0, character=0), end=end),
+            context=t.CodeActionContext(diagnostics=[])))
+        [action] = [a for a in actions if a.title.startswith("Grant exactly what the flows need")]
+        edits = action.edit.document_changes[0].edits if action.edit.document_changes else action.edit.changes[uri]
+        after = apply_edits(s, GRANTS_TENANT, edits)
+        assert after == GRANTS_TENANT.replace("      - read:users\n      - read:clients\n", "      - update:users\n")
+    finally:
+        await s.client.shutdown_session()
+        await s.client.stop()

@@ -32,6 +32,12 @@ const FIXTURE: &str = r###"
 { "name": "Enum", "app_id": "HTTP", "setup": { "type": "API_KEY", "name": "k", "value": "##SECRET##", "in": "##IN##" } }
 //- flow-vault-connections/slack.json
 { "name": "Slack", "app_id": "SLACK", "setup": { "url": "##SLACKURL##" } }
+//- exports/bundle.json
+{ "version": "4.0.0", "form": { "name": "B", "nodes": [{ "id": "f", "type": "FLOW", "config": { "flow_id": "##BFLOW##", "next_node": "$ending" } }], "start": { "next_node": "f" } },
+  "flows": { "#FLOW-1#": { "name": "One", "actions": [
+    { "id": "u", "type": "AUTH0", "action": "UPDATE_USER", "params": { "connection_id": "#CONN-1#", "user_id": "##BUSER##", "changes": {} } },
+    { "id": "v", "type": "AUTH0", "action": "GET_USER", "params": { "connection_id": "##BCONN##", "user_id": "u" } } ] } },
+  "connections": { "#CONN-1#": { "id": "ac_1", "app_id": "AUTH0", "name": "Bundled" } } }
 //- grants/g.json
 { "client_id": "##GRANTCLIENT##", "audience": "https://##GRANTAUD##/api/v2/", "scope": ["read:users", "##SCOPE##"] }
 //- forms/f.json
@@ -65,6 +71,9 @@ fn env() -> Vec<(String, String)> {
         ("SCOPE", "cnry-scope-u3"),
         ("FLOWID", "cnry-flowid-v4"),
         ("SETUPTYPE", "cnry-setuptype-w5"),
+        ("BFLOW", "cnry-bflow-y7"),
+        ("BUSER", "cnry-buser-z8"),
+        ("BCONN", "cnry-bconn-a9"),
         ("IN", "cnry-in-x6"),
     ]
     .into_iter()

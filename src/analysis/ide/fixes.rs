@@ -667,7 +667,9 @@ pub fn exact_grants(ws: &Workspace, path: &Path) -> Vec<Fix> {
         let Some((range, multi_line)) = scope_array(ws, file, app) else {
             continue;
         };
-        let text = if multi_line {
+        let text = if file.kind == crate::model::DocKind::Tenant {
+            yaml_list(&file.text, range, &exact)
+        } else if multi_line {
             let indent = line_indent(&file.text, range.start as usize);
             let items: Vec<String> = exact
                 .iter()
@@ -709,10 +711,36 @@ fn scope_array(
                 .iter()
                 .find_map(|c| config.connections.get(c)?.granted_range)?
         }
+        // a `clientGrants:` entry: the one the application's scopes were read from
+        crate::model::DocKind::Tenant => {
+            let entry = app.granted.as_ref()?.entry?;
+            let scope = ws.entry_node(&file.path, Some(entry))?.get("scope")?;
+            // an empty `scope:` is a null at its key: no list to rewrite
+            scope.as_array()?;
+            scope.range
+        }
         _ => return None,
     };
     let multi = file.text[range.as_usize()].contains('\n');
     Some((range, multi))
+}
+
+/// A YAML `scope:` list holding `scopes`, to replace the list at `range`: a block list stays a
+/// block list at its indentation, a flow list (`[a, b]`) a flow list.
+fn yaml_list(text: &str, range: TextRange, scopes: &[String]) -> String {
+    let items: Vec<String> = scopes
+        .iter()
+        .map(|s| super::navigation::yaml_scalar(s))
+        .collect();
+    if text.as_bytes().get(range.start as usize) == Some(&b'-') && !items.is_empty() {
+        let start = range.start as usize;
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        // the column of the first `-`, as spaces
+        let indent = " ".repeat(text[line_start..start].chars().count());
+        format!("- {}", items.join(&format!("\n{indent}- ")))
+    } else {
+        format!("[{}]", items.join(", "))
+    }
 }
 
 /// The indentation of the line holding `offset`.

@@ -37,6 +37,10 @@ pub enum Target {
     Flow { name: String, range: TextRange },
     /// The body file of a YAML `flows:` / `forms:` entry.
     Body { path: PathBuf, range: TextRange },
+    /// An export bundle's `#CONN-n#` token: in an action's `connection_id`, or its stub's key.
+    Stub { token: String, range: TextRange },
+    /// An export bundle's `#FLOW-n#` token: in the form's `flow_id`, or its flow's key.
+    BundleFlow { token: String, range: TextRange },
 }
 
 fn inner(range: TextRange) -> TextRange {
@@ -49,6 +53,9 @@ fn inner(range: TextRange) -> TextRange {
 
 /// The target at `offset` in `file`.
 pub fn target(ws: &Workspace, file: &SourceFile, offset: usize) -> Option<Target> {
+    if file.kind == DocKind::Bundle {
+        return bundle_target(file, offset);
+    }
     let text = &*file.text;
     let c = cursor::at(file.parse.root.as_ref(), text, offset);
     let (role, action) = c.role(file.kind);
@@ -149,6 +156,101 @@ pub fn target(ws: &Workspace, file: &SourceFile, offset: usize) -> Option<Target
         }
         _ => None,
     }
+}
+
+/// What a position names in an export bundle, whose tokens stand for the ids of its
+/// connections and flows: a `#CONN-n#` / `#FLOW-n#` where it is used or declared, or a stub's
+/// `name` (the connection itself).
+fn bundle_target(file: &SourceFile, offset: usize) -> Option<Target> {
+    let root = file.parse.root.as_ref()?;
+    let c = cursor::at(Some(root), &file.text, offset);
+    // the section of the bundle the cursor is in: `form`, `flows` or `connections`
+    let section = c.path.get(1).and_then(|s| s.key);
+    let declares = |section: &str, token: &str| {
+        root.get(section)
+            .and_then(Node::as_object)
+            .is_some_and(|ms| ms.iter().any(|m| m.key == token))
+    };
+    match &c.slot {
+        Slot::Key { object, replace } if c.path.len() == 2 => {
+            let m = object
+                .as_object()?
+                .iter()
+                .find(|m| m.key_range == *replace)?;
+            let (token, range) = (m.key.to_string(), m.key_range);
+            match section? {
+                "connections" => Some(Target::Stub { token, range }),
+                "flows" => Some(Target::BundleFlow { token, range }),
+                _ => None,
+            }
+        }
+        Slot::Value {
+            key, node: Some(n), ..
+        } => {
+            let s = n.as_str()?;
+            let range = n.range;
+            match (section?, *key) {
+                ("flows", "connection_id") if declares("connections", s) => Some(Target::Stub {
+                    token: s.to_string(),
+                    range,
+                }),
+                ("form", "flow_id") if declares("flows", s) => Some(Target::BundleFlow {
+                    token: s.to_string(),
+                    range,
+                }),
+                ("connections", "name") if c.path.len() == 3 => Some(Target::Connection {
+                    name: s.to_string(),
+                    range,
+                }),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The member of a bundle's `section` (`flows` or `connections`) that declares `token`.
+fn bundle_member<'a>(
+    file: &'a SourceFile,
+    section: &str,
+    token: &str,
+) -> Option<&'a crate::syntax::Member> {
+    file.parse
+        .root
+        .as_ref()?
+        .get(section)?
+        .as_object()?
+        .iter()
+        .find(|m| m.key == token)
+}
+
+/// The vault connection a bundle's `#CONN-n#` stands for: its stub's name, as the index knows
+/// it (a vault file of that name, or the first stub of that name).
+fn stub_connection<'a>(ws: &'a Workspace, file: &SourceFile, token: &str) -> Option<&'a VaultInfo> {
+    let stub = bundle_member(file, "connections", token)?.value.as_ref()?;
+    ws.resolve_connection(stub.get("name")?.as_str()?)
+}
+
+/// Every place in a bundle that names its flow `token`: its key in `flows`, each `flow_id`.
+fn bundle_flow_places(file: &SourceFile, token: &str) -> Vec<Location> {
+    let mut out: Vec<Location> = bundle_member(file, "flows", token)
+        .map(|m| Location {
+            path: file.path.clone(),
+            range: m.key_range,
+        })
+        .into_iter()
+        .collect();
+    if let Some(form) = file.parse.root.as_ref().and_then(|r| r.get("form")) {
+        for (r, range) in crate::model::form::Form::new(form).flow_refs() {
+            if r == token {
+                out.push(Location {
+                    path: file.path.clone(),
+                    range,
+                });
+            }
+        }
+    }
+    out
 }
 
 /// Every place that names the vault connection: its `name` and each `connection_id`.
@@ -390,6 +492,15 @@ pub fn definition(ws: &Workspace, path: &Path, offset: usize) -> Option<Location
                     .map_or(TextRange::empty(0), |r| crate::analysis::opening(r.range)),
             })
         }
+        // a bundle's token: its declaration in the same bundle
+        Target::Stub { token, .. } => Some(Location {
+            path: path.to_path_buf(),
+            range: bundle_member(file, "connections", &token)?.key_range,
+        }),
+        Target::BundleFlow { token, .. } => Some(Location {
+            path: path.to_path_buf(),
+            range: bundle_member(file, "flows", &token)?.key_range,
+        }),
         _ => None,
     }
 }
@@ -434,6 +545,27 @@ pub fn references(
         }
         Some(Target::Flow { name, .. }) => {
             (flow_places(ws, &name, true), flow_declarations(ws, &name))
+        }
+        Some(Target::Stub { token, .. }) => {
+            let Some(name) = stub_connection(ws, file, &token).and_then(|v| v.name.clone()) else {
+                return Vec::new();
+            };
+            let decl = ws
+                .index()
+                .vaults
+                .iter()
+                .filter(|v| v.name.as_deref() == Some(&name))
+                .map(|v| Location {
+                    path: v.path.clone(),
+                    range: v.name_range,
+                })
+                .collect();
+            (connection_places(ws, &name), decl)
+        }
+        Some(Target::BundleFlow { token, .. }) => {
+            let places = bundle_flow_places(file, &token);
+            let decl = places.first().cloned().into_iter().collect();
+            (places, decl)
         }
         _ => return Vec::new(),
     };
@@ -662,6 +794,30 @@ pub fn hover(ws: &Workspace, path: &Path, offset: usize) -> Option<(TextRange, S
             Some((range, md))
         }
         Target::Flow { name, range } => Some((range, flow_hover(ws, &name))),
+        Target::Stub { token, range } => {
+            let md = match stub_connection(ws, file, &token) {
+                Some(v) => format!(
+                    "`{token}` stands for this export's connection:\n\n{}",
+                    connection_hover(ws, v, false)
+                ),
+                None => format!("`{token}`: a connection of this export without a `name`"),
+            };
+            Some((range, md))
+        }
+        Target::BundleFlow { token, range } => {
+            let flow = bundle_member(file, "flows", &token)?.value.as_ref()?;
+            let name = flow.get("name").and_then(Node::as_str).unwrap_or("?");
+            let n = Flow::new(flow).all_actions().len();
+            let starts = bundle_flow_places(file, &token).len().saturating_sub(1);
+            Some((
+                range,
+                format!(
+                    "**{name}** · flow of this export (`{token}`)\n\n{n} action{} · started by {starts} node{} of its form",
+                    if n == 1 { "" } else { "s" },
+                    if starts == 1 { "" } else { "s" }
+                ),
+            ))
+        }
         Target::Body { path, range } => {
             let rel = ws.rel_path(&path);
             let md = match ws.file(&path) {

@@ -243,17 +243,27 @@ pub struct Lens {
     pub connection: Option<String>,
 }
 
-/// On a grant file: what the flows of the application it grants need of it, "needed by N
-/// actions · 2 missing · 1 excess", on its `scope` key.
-fn grant_lenses(ws: &Workspace, file: &crate::workspace::SourceFile) -> Vec<Lens> {
-    let Some(root) = &file.parse.root else {
+/// On a client grant (a grant file, or a `clientGrants:` entry of a YAML: `entry`): what the
+/// flows of the application it grants need of it, "needed by N actions · 2 missing · 1 excess",
+/// on its `scope` key.
+fn grant_lenses(
+    ws: &Workspace,
+    report: &crate::analysis::least_privilege::Report,
+    file: &crate::workspace::SourceFile,
+    entry: Option<TextRange>,
+) -> Vec<Lens> {
+    let Some(grant) = ws.entry_node(&file.path, entry) else {
         return Vec::new();
     };
-    let at = root.member("scope").map_or(root.range, |m| m.key_range);
-    crate::analysis::least_privilege::report(ws)
+    let at = grant.member("scope").map_or(grant.range, |m| m.key_range);
+    report
         .applications
         .iter()
-        .filter(|a| a.granted.as_ref().and_then(|g| g.file.as_deref()) == Some(file.rel.as_str()))
+        .filter(|a| {
+            a.granted
+                .as_ref()
+                .is_some_and(|g| g.file.as_deref() == Some(file.rel.as_str()) && g.entry == entry)
+        })
         .map(|a| {
             let n = a.action_count();
             let mut title = format!("needed by {n} action{}", if n == 1 { "" } else { "s" });
@@ -282,19 +292,38 @@ pub fn lenses(ws: &Workspace, path: &Path) -> Vec<Lens> {
     let Some(file) = ws.file(path) else {
         return Vec::new();
     };
-    if file.kind == DocKind::Grant {
-        return grant_lenses(ws, file);
-    }
     match file.kind {
+        DocKind::Grant => {
+            let report = crate::analysis::least_privilege::report(ws);
+            grant_lenses(ws, &report, file, None)
+        }
         DocKind::Vault => ws
             .vaults_in(path)
             .take(1)
             .flat_map(|v| vault_lenses(ws, v, None))
             .collect(),
-        DocKind::Tenant => ws
-            .vaults_in(path)
-            .flat_map(|v| vault_lenses(ws, v, v.name.clone()))
-            .collect(),
+        DocKind::Tenant => {
+            let mut out: Vec<Lens> = ws
+                .vaults_in(path)
+                .flat_map(|v| vault_lenses(ws, v, v.name.clone()))
+                .collect();
+            // the `clientGrants:` entries, as grant files
+            let entries: Vec<TextRange> = ws
+                .index()
+                .grants
+                .iter()
+                .filter(|g| g.path == file.path)
+                .filter_map(|g| g.entry)
+                .collect();
+            if !entries.is_empty() {
+                let report = crate::analysis::least_privilege::report(ws);
+                for entry in entries {
+                    out.extend(grant_lenses(ws, &report, file, Some(entry)));
+                }
+            }
+            out.sort_by_key(|l| l.range.start);
+            out
+        }
         _ => Vec::new(),
     }
 }

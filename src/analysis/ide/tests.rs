@@ -1242,3 +1242,161 @@ fn yaml_lenses_links_and_no_formatting() {
     );
     assert!(!super::structure::folding(&ws, &path).is_empty());
 }
+
+const BUNDLE_NAV: &str = r###"
+//- exports/kyc.json
+{ "version": "4.0.0",
+  "form": { "name": "F", "nodes": [
+    { "id": "f", "type": "FLOW", "config": { "flow_id": "#FLOW-1#", "next_node": "$ending" } }
+  ], "start": { "next_node": "f" } },
+  "flows": { "#FLOW-1#": { "name": "Update KYC", "actions": [
+    { "id": "u1", "type": "AUTH0", "action": "UPDATE_USER", "params": { "connection_id": "#CONN-1#", "user_id": "{{context.user.user_id}}", "changes": {} } },
+    { "id": "u2", "type": "AUTH0", "action": "UPDATE_USER", "params": { "connection_id": "#CONN-1#", "user_id": "{{context.user.user_id}}", "changes": {} } }
+  ] } },
+  "connections": { "#CONN-1#": { "id": "ac_1", "app_id": "AUTH0", "name": "Users M2M" } }
+}
+//- flowls.toml
+[connections."Users M2M"]
+granted_scopes = ["update:users"]
+"###;
+
+#[test]
+fn a_bundles_tokens_hover_and_navigate() {
+    let text_at = |ws: &crate::workspace::Workspace, l: &super::navigation::Location| {
+        let f = ws.file(&l.path).unwrap();
+        format!("{} {}", f.rel, &f.text[l.range.as_usize()])
+    };
+    // `#CONN-1#` in an action's connection_id, and the stub's key
+    for (needle, nth) in [("#CONN-1#", 0), ("#CONN-1#", 2)] {
+        let (ws, path, at) = with_cursor(BUNDLE_NAV, "exports/kyc.json", needle, nth);
+        let (_, md) = super::navigation::hover(&ws, &path, at).expect("a hover");
+        assert!(md.contains("**Users M2M** · vault connection"), "{md}");
+        assert!(md.contains("app_id: `AUTH0`"), "{md}");
+        assert!(md.contains("Needs: update:users"), "{md}");
+        assert!(
+            md.contains("Granted: update:users (from granted_scopes in flowls.toml)"),
+            "{md}"
+        );
+        let def = super::navigation::definition(&ws, &path, at).expect("a definition");
+        assert_eq!(text_at(&ws, &def), "exports/kyc.json \"#CONN-1#\"");
+        assert!(
+            def.range.start as usize
+                > ws.file(&path)
+                    .unwrap()
+                    .text
+                    .find("\"connections\"")
+                    .unwrap()
+        );
+        let refs = super::navigation::references(&ws, &path, at, true);
+        expect![[r##"
+            exports/kyc.json "\"Users M2M\""
+            exports/kyc.json "\"#CONN-1#\""
+            exports/kyc.json "\"#CONN-1#\""
+        "##]]
+        .assert_eq(&render_locations(&ws, &refs));
+    }
+    // `#FLOW-1#` in the form's flow_id: the bundle's flow
+    let (ws, path, at) = with_cursor(BUNDLE_NAV, "exports/kyc.json", "#FLOW-1#", 0);
+    let def = super::navigation::definition(&ws, &path, at).expect("a definition");
+    assert_eq!(text_at(&ws, &def), "exports/kyc.json \"#FLOW-1#\"");
+    assert!(def.range.start as usize > ws.file(&path).unwrap().text.find("\"flows\"").unwrap());
+    let (_, md) = super::navigation::hover(&ws, &path, at).expect("a hover");
+    assert!(md.contains("**Update KYC**"), "{md}");
+    let refs = super::navigation::references(&ws, &path, at, true);
+    expect![[r##"
+        exports/kyc.json "\"#FLOW-1#\""
+        exports/kyc.json "\"#FLOW-1#\""
+    "##]]
+    .assert_eq(&render_locations(&ws, &refs));
+}
+
+/// A tenant.yaml whose first API and first client grant are a custom API's (as in deploy-cli's
+/// own example), and whose Management API grant lacks a scope and holds one too many.
+pub(crate) const YAML_GRANTS: &str = r###"
+//- tenant.yaml
+resourceServers:
+  - name: My API
+    identifier: https://##ENV##.acme.example/api/v1
+clientGrants:
+  - client_id: My M2M
+    audience: https://##ENV##.acme.example/api/v1
+    scope:
+      - update:account
+  - client_id: Flows M2M
+    audience: https://acme.eu.auth0.com/api/v2/
+    scope:
+      - read:users
+      - read:clients
+flows:
+  - name: A
+    body: ./flows/a.json
+flowVaultConnections:
+  - name: Users M2M
+    app_id: AUTH0
+    setup:
+      type: OAUTH_APP
+      client_id: Flows M2M
+      client_secret: '##S##'
+      domain: acme.eu.auth0.com
+//- flows/a.json
+{ "name": "A", "actions": [
+  { "id": "get", "type": "AUTH0", "action": "GET_USER", "params": { "connection_id": "Users M2M", "user_id": "u" } },
+  { "id": "upd", "type": "AUTH0", "action": "UPDATE_USER", "params": { "connection_id": "Users M2M", "user_id": "u", "changes": {} } }
+] }
+"###;
+
+#[test]
+fn granting_exactly_on_a_yaml_client_grant_writes_yaml() {
+    let ws = workspace(YAML_GRANTS);
+    let tenant = PathBuf::from("/ws/tenant.yaml");
+    let text = ws.file(&tenant).unwrap().text.clone();
+    let lens: Vec<(usize, String)> = super::structure::lenses(&ws, &tenant)
+        .into_iter()
+        .filter(|l| l.title.starts_with("needed by"))
+        .map(|l| (l.range.start as usize, l.title))
+        .collect();
+    // on the `scope` key of the Management API grant, not the custom API's
+    let second_scope = text.match_indices("scope:").nth(1).unwrap().0;
+    assert_eq!(
+        lens,
+        [(
+            second_scope,
+            "needed by 2 actions · 1 missing · 1 excess".to_string()
+        )]
+    );
+    let fixes = super::fixes::exact_grants(&ws, &tenant);
+    assert_eq!(fixes.len(), 1);
+    let after = apply(&ws, &fixes[0]);
+    let written = &after.file(&tenant).unwrap().text;
+    assert_eq!(
+        written.as_ref(),
+        text.replace(
+            "      - read:users\n      - read:clients\n",
+            "      - read:users\n      - update:users\n"
+        )
+    );
+    for f in after.files() {
+        let codes: Vec<&str> = crate::analysis::diagnostics(&after, &f.path)
+            .iter()
+            .map(|d| d.code)
+            .filter(|c| c.contains("scope"))
+            .collect();
+        assert!(codes.is_empty(), "{}: {codes:?}", f.rel);
+    }
+    assert!(super::fixes::exact_grants(&after, &tenant).is_empty());
+    // a flow-style list stays one
+    let flow_style = YAML_GRANTS.replace(
+        "    scope:\n      - read:users\n      - read:clients\n",
+        "    scope: [read:users, read:clients]\n",
+    );
+    let ws = workspace(&flow_style);
+    let fixes = super::fixes::exact_grants(&ws, &tenant);
+    let after = apply(&ws, &fixes[0]);
+    assert!(
+        after
+            .file(&tenant)
+            .unwrap()
+            .text
+            .contains("    scope: [read:users, update:users]\n")
+    );
+}
