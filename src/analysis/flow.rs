@@ -483,7 +483,7 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
         return;
     };
     if spec.connection == ConnectionUse::None {
-        let why = if spec.type_ == "AUTH0" {
+        let why = if spec.is_management_api() {
             "notifications need no Management API authorization"
         } else {
             "this action uses no vault connection"
@@ -516,7 +516,7 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
         } else {
             nearest(&use_.connection, names.iter().copied())
         };
-        let app = spec.app().unwrap_or("AUTH0");
+        let app = spec.app().unwrap_or(crate::catalogue::MANAGEMENT_API_APP);
         let hint = match near {
             Some(n) => format!("did you mean `{n}`?"),
             None if names.is_empty() => format!(
@@ -917,7 +917,7 @@ fn output(ctx: &mut Ctx, r: &Reference, id: &str) {
     };
     // the user and request actions return the Management API's objects: their documented
     // fields are examples, not the whole list
-    let open_ended = target.type_ == "AUTH0" && target.connection != ConnectionUse::None;
+    let open_ended = target.is_management_api() && target.connection != ConnectionUse::None;
     if !open_ended && !target.outputs.is_empty() && !target.outputs.iter().any(|o| o == field) {
         ctx.out.push(Diagnostic::warning(
             range,

@@ -94,12 +94,7 @@ type Member<'a> = (&'a VaultInfo, Option<Granted>);
 pub fn report(ws: &Workspace) -> Report {
     // each connection with what it was granted (resolved once)
     let mut groups: Vec<(Option<String>, Vec<Member>)> = Vec::new();
-    for v in ws
-        .index()
-        .vaults
-        .iter()
-        .filter(|v| v.app_id.as_deref() == Some("AUTH0"))
-    {
+    for v in ws.index().vaults.iter().filter(|v| v.is_management_api()) {
         let resolved = match granted(ws, v) {
             Resolution::Known(g) => Some(g),
             Resolution::Unknown { .. } => None,

@@ -301,12 +301,7 @@ pub fn check_grant(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>)
 /// a YAML holding thousands stays quadratic at worst.
 pub fn grant_links(ws: &Workspace) -> GrantLinks<'_> {
     let mut links: GrantLinks = HashMap::new();
-    for v in ws
-        .index()
-        .vaults
-        .iter()
-        .filter(|v| v.app_id.as_deref() == Some("AUTH0"))
-    {
+    for v in ws.index().vaults.iter().filter(|v| v.is_management_api()) {
         if let Resolution::Known(Granted {
             source: Source::Grant { rel, entry, .. },
             ..

@@ -318,7 +318,7 @@ fn uses(ws: &Workspace, info: &VaultInfo, out: &mut Vec<Diagnostic>) {
         ));
         return;
     }
-    if info.app_id.as_deref() != Some("AUTH0") {
+    if !info.is_management_api() {
         return;
     }
     let needs = Needs::of(ws, &[info]);

@@ -45,7 +45,15 @@ pub struct ActionSpec {
     label: String,
 }
 
+/// The vault app, and the action type, whose connections call the Auth0 Management API: the
+/// one whose M2M application needs scopes.
+pub const MANAGEMENT_API_APP: &str = "AUTH0";
+
 impl ActionSpec {
+    /// An Auth0 action: its connection (if any) calls the Management API.
+    pub fn is_management_api(&self) -> bool {
+        self.type_ == MANAGEMENT_API_APP
+    }
     /// `TYPE/ACTION`.
     pub fn label(&self) -> &str {
         &self.label

@@ -126,6 +126,12 @@ pub struct VaultInfo {
 }
 
 impl VaultInfo {
+    /// A connection to the Management API (an AUTH0 connection), whose M2M application needs
+    /// scopes.
+    pub fn is_management_api(&self) -> bool {
+        self.app_id.as_deref() == Some(crate::catalogue::MANAGEMENT_API_APP)
+    }
+
     /// A connection known only by its name and app (a bundle's stub, or one `flowls.toml`
     /// declares): no setup, so nothing about its credentials.
     fn by_name_only(
@@ -869,7 +875,7 @@ pub fn need_of(a: &Action, mappings: &KeywordMappings) -> Need {
     let Some(spec) = a.spec() else {
         return Need::Nothing;
     };
-    if spec.type_ != "AUTH0" {
+    if !spec.is_management_api() {
         return Need::Nothing;
     }
     if !spec.scopes.is_empty() {

@@ -907,7 +907,7 @@ fn action_hover(ws: &Workspace, a: &Action) -> Option<String> {
         ));
     }
     match spec.connection {
-        ConnectionUse::None if spec.type_ == "AUTH0" => md.push_str(
+        ConnectionUse::None if spec.is_management_api() => md.push_str(
             "\n\nNo vault connection: notifications need no Management API authorization.",
         ),
         ConnectionUse::None => {}
@@ -991,7 +991,7 @@ fn connection_hover(ws: &Workspace, v: &VaultInfo, on_vault: bool) -> String {
             ));
         }
     }
-    if v.app_id.as_deref() == Some("AUTH0") {
+    if v.is_management_api() {
         let needed = Needs::of(ws, &[v]).describe();
         if !needed.is_empty() {
             md.push_str(&format!("\n\nNeeds: {}", needed.join(", ")));

@@ -340,7 +340,7 @@ fn vault_lenses(
     }
     let mut out = Vec::new();
     let testable = match (v.app_id.as_deref(), &v.setup) {
-        (Some("AUTH0"), _) => true,
+        _ if v.is_management_api() => true,
         (Some("HTTP"), crate::model::vault::Setup::Known { value, .. }) => {
             value.get("type").and_then(|t| t.as_str()) == Some("OAUTH_CLIENT_CREDENTIALS")
         }

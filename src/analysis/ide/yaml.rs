@@ -337,7 +337,7 @@ fn scopes(ws: &Workspace, replace: TextRange, push: &mut Push) {
         .index()
         .vaults
         .iter()
-        .filter(|v| v.app_id.as_deref() == Some("AUTH0"))
+        .filter(|v| v.is_management_api())
         .collect();
     let needed = crate::analysis::scopes::Needs::of(ws, &vaults).names();
     for s in &needed {
