@@ -184,7 +184,9 @@ def test_special_files_in_ca_certificates_do_not_wedge_the_server(tmp_path, work
         s = Raw(workspace, env={"USERS_M2M_SECRET": CANARY, "TENANT_DOMAIN": "tenant.example.auth0.com"})
         try:
             s.request("initialize", {"capabilities": {}, "rootUri": workspace.as_uri(),
-                                     "initializationOptions": {"testConnection": {"caCertificates": [ca], "timeoutSeconds": 2}}})
+                                     "initializationOptions": {"testConnection": {"caCertificates": [ca], "timeoutSeconds": 2,
+                                                                            # the secret is the environment's: the host is named
+                                                                            "trustedHosts": ["tenant.example.auth0.com"]}}})
             s.notify("initialized")
             vault = (workspace / "flow-vault-connections/Users M2M.json").as_uri()
             r = s.request("workspace/executeCommand", {"command": "flowls.testConnection", "arguments": [{"uri": vault}]}, timeout=8)
