@@ -13,7 +13,7 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
     let Some(root) = &file.parse.root else {
         return;
     };
-    for key in ["flows", "forms", "flowVaultConnections", "clientGrants"] {
+    for &key in crate::model::tenant::SECTIONS {
         let Some(list) = root.get(key) else { continue };
         if matches!(list.kind, crate::syntax::NodeKind::Null) {
             continue;

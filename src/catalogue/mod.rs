@@ -326,7 +326,7 @@ impl Catalogue {
             .iter()
             .flat_map(|e| e.methods.values().flatten())
             .map(String::as_str)
-            .filter(|s| !s.contains(":current_user"))
+            .filter(|s| m2m_may_hold(s))
             .collect();
         out.sort_unstable();
         out.dedup();
@@ -360,6 +360,12 @@ impl Catalogue {
     }
 }
 
+/// Whether an M2M application can hold the scope: `*:current_user*` scopes belong to user
+/// tokens only.
+pub fn m2m_may_hold(scope: &str) -> bool {
+    !scope.contains(":current_user")
+}
+
 /// The scopes an M2M application may hold among an endpoint's alternatives (any one is
 /// enough), in the order they are named: `*:current_user*` scopes dropped (they belong to
 /// user tokens only; a client-credentials token never holds one), then the endpoint's general
@@ -368,10 +374,7 @@ impl Catalogue {
 /// alphabetically. Empty when only a user's token can call the endpoint. One rule for
 /// diagnostics, hover, code lens, Test connection and `flowls scopes`.
 pub fn m2m_scope_names(any_of: Vec<String>) -> Vec<String> {
-    let mut out: Vec<String> = any_of
-        .into_iter()
-        .filter(|s| !s.contains(":current_user"))
-        .collect();
+    let mut out: Vec<String> = any_of.into_iter().filter(|s| m2m_may_hold(s)).collect();
     out.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
     out.dedup();
     if out.len() > 2 {

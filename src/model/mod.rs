@@ -61,9 +61,8 @@ pub fn classify(rel_path: &str, root: Option<&Node>, mappings_file: &str) -> Doc
         return DocKind::ProjectConfig;
     }
     if is_yaml(name) {
-        let keys = ["flows", "forms", "flowVaultConnections", "clientGrants"];
         return match root {
-            Some(r) if keys.iter().any(|k| r.member(k).is_some()) => DocKind::Tenant,
+            Some(r) if tenant::SECTIONS.iter().any(|k| r.member(k).is_some()) => DocKind::Tenant,
             _ => DocKind::Other,
         };
     }

@@ -6,8 +6,12 @@
 use super::DocKind;
 use crate::syntax::Node;
 
-/// The top-level keys flowls reads.
-pub const SECTIONS: &[&str] = &["flows", "forms", "flowVaultConnections", "clientGrants"];
+/// The top-level keys flowls reads, each named once.
+pub const FLOWS: &str = "flows";
+pub const FORMS: &str = "forms";
+pub const VAULTS: &str = "flowVaultConnections";
+pub const GRANTS: &str = "clientGrants";
+pub const SECTIONS: &[&str] = &[FLOWS, FORMS, VAULTS, GRANTS];
 
 /// A `flows:` / `forms:` entry.
 #[derive(Debug, Clone, Copy)]
@@ -36,10 +40,10 @@ impl<'a> Tenant<'a> {
                 .collect()
         };
         Tenant {
-            flows: list("flows"),
-            forms: list("forms"),
-            vaults: list("flowVaultConnections"),
-            grants: list("clientGrants"),
+            flows: list(FLOWS),
+            forms: list(FORMS),
+            vaults: list(VAULTS),
+            grants: list(GRANTS),
         }
     }
 

@@ -284,8 +284,8 @@ impl<'a> Cursor<'a> {
                 }
                 // the entries of a deploy-cli YAML's sections
                 (DocKind::Tenant, 2, _, None) => match self.path[1].key {
-                    Some("flowVaultConnections") => Role::VaultRoot,
-                    Some("clientGrants") => Role::GrantEntry,
+                    Some(crate::model::tenant::VAULTS) => Role::VaultRoot,
+                    Some(crate::model::tenant::GRANTS) => Role::GrantEntry,
                     Some("flows") => Role::FlowEntry,
                     Some("forms") => Role::FormEntry,
                     _ => Role::Other,

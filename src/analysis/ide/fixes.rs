@@ -321,7 +321,7 @@ fn new_vault(ws: &Workspace, name: &str, app: &str) -> NewVault {
             .parse
             .root
             .as_ref()
-            .and_then(|r| r.get("flowVaultConnections"));
+            .and_then(|r| r.get(crate::model::tenant::VAULTS));
         let last = list.and_then(Node::as_array).and_then(<[Node]>::last);
         let (at, indent, head) = match last {
             Some(last) => {
