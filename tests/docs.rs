@@ -136,3 +136,20 @@ fn the_helix_config_is_valid_toml_naming_flowls_for_json_yaml_and_toml() {
         );
     }
 }
+
+#[test]
+fn the_vs_code_extension_activates_on_the_layout_flowls_reads() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("editors/vscode/package.json");
+    let package: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut have: Vec<String> = package["activationEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap().to_string())
+        .collect();
+    let mut want = flowls::model::layout::activation_events();
+    have.sort();
+    want.sort();
+    assert_eq!(have, want, "editors/vscode/package.json activationEvents");
+}

@@ -104,17 +104,10 @@ pub fn workspace_root_of(file: &Path) -> PathBuf {
 pub fn root_from(start: &Path) -> PathBuf {
     let mut dir = Some(start);
     while let Some(d) = dir {
-        if [
-            "flowls.toml",
-            "flows",
-            "flow-vault-connections",
-            "forms",
-            "tenant.yaml",
-            "tenant.yml",
-            ".git",
-        ]
-        .iter()
-        .any(|m| d.join(m).exists())
+        if crate::model::layout::ROOT_MARKERS
+            .iter()
+            .chain(&[".git"])
+            .any(|m| d.join(m).exists())
         {
             return d.to_path_buf();
         }

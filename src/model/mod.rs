@@ -8,6 +8,7 @@ pub mod form;
 pub mod grant;
 pub mod host;
 pub mod keywords;
+pub mod layout;
 pub mod project;
 pub mod tenant;
 pub mod vault;
@@ -57,7 +58,7 @@ impl DocKind {
 /// one kind only ([`clear_kind`]), the folder, the file name, the content's weaker marks.
 pub fn classify(rel_path: &str, root: Option<&Node>, mappings_file: &str) -> DocKind {
     let name = rel_path.rsplit('/').next().unwrap_or(rel_path);
-    if rel_path == "flowls.toml" {
+    if rel_path == layout::PROJECT_CONFIG {
         return DocKind::ProjectConfig;
     }
     if is_yaml(name) {
@@ -93,22 +94,22 @@ pub fn classify(rel_path: &str, root: Option<&Node>, mappings_file: &str) -> Doc
         return kind;
     }
     let folders: Vec<&str> = rel_path.split('/').rev().skip(1).collect();
-    if folders.first() == Some(&"forms") || name.ends_with(".form.json") {
+    if folders.first() == Some(&layout::FORMS_DIR) || name.ends_with(layout::FORM_SUFFIX) {
         return DocKind::Form;
     }
-    if folders.contains(&"flows") {
+    if folders.contains(&layout::FLOWS_DIR) {
         return DocKind::Flow;
     }
-    if folders.contains(&"flow-vault-connections") {
+    if folders.contains(&layout::VAULTS_DIR) {
         return DocKind::Vault;
     }
-    if folders.first() == Some(&"grants") {
+    if folders.first() == Some(&layout::GRANTS_DIR) {
         return DocKind::Grant;
     }
-    if name.ends_with(".flow.json") {
+    if name.ends_with(layout::FLOW_SUFFIX) {
         return DocKind::Flow;
     }
-    if name.ends_with(".vault.json") {
+    if name.ends_with(layout::VAULT_SUFFIX) {
         return DocKind::Vault;
     }
     if let Some(root) = root {

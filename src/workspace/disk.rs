@@ -68,10 +68,7 @@ pub fn is_candidate(path: &Path) -> bool {
         .file_name()
         .map(|n| n.as_encoded_bytes())
         .unwrap_or(b"");
-    name.ends_with(b".json")
-        || name.ends_with(b".yaml")
-        || name.ends_with(b".yml")
-        || name == b"flowls.toml"
+    crate::model::layout::is_candidate(name)
 }
 
 /// Every candidate file below `root`, sorted, without following symlinked folders; and the
