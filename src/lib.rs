@@ -13,5 +13,5 @@ pub mod display;
 pub mod lsp;
 pub mod model;
 pub mod syntax;
-pub mod tenant;
+pub mod test_connection;
 pub mod workspace;

@@ -177,7 +177,7 @@ fn test_connection(a: TestConnectionArgs) -> ExitCode {
         keyword_mappings_file: a.keyword_mappings,
         ..Settings::default()
     };
-    let test = flowls::tenant::Settings {
+    let test = flowls::test_connection::Settings {
         timeout: std::time::Duration::from_secs_f64(a.timeout_seconds.clamp(0.1, 600.0)),
         ca_certificates: a.ca_certificates,
         allow_http_loopback: a.allow_http_loopback,

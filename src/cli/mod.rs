@@ -548,14 +548,14 @@ pub fn scopes(
 
 /// `flowls test-connection PATH`: the same check as the editor command, for a terminal.
 /// `path` is a vault file, or a flow file with `connection` naming the connection. `Err` is a
-/// usage or I/O error (exit 2); every other outcome is a [`crate::tenant::TestResult`].
+/// usage or I/O error (exit 2); every other outcome is a [`crate::test_connection::TestResult`].
 pub fn test_connection(
     path: &Path,
     connection: Option<&str>,
     settings: &Settings,
-    test: &crate::tenant::Settings,
+    test: &crate::test_connection::Settings,
     env: Vec<(String, String)>,
-) -> anyhow::Result<crate::tenant::TestResult> {
+) -> anyhow::Result<crate::test_connection::TestResult> {
     use anyhow::Context;
     let cwd = std::env::current_dir().context("cannot read the current folder")?;
     let abs = cwd.join(path);
@@ -572,20 +572,20 @@ pub fn test_connection(
             .with_context(|| crate::display::path(path, Path::new("")))?;
         ws.set_file(abs.clone(), text);
     }
-    let test = crate::tenant::Settings {
+    let test = crate::test_connection::Settings {
         ca_certificates: test.ca_certificates.iter().map(|c| cwd.join(c)).collect(),
         ..test.clone()
     };
-    let plan = match crate::tenant::prepare(&ws, &abs, connection, &test) {
+    let plan = match crate::test_connection::prepare(&ws, &abs, connection, &test) {
         Ok(p) => p,
         Err(result) => return Ok(*result),
     };
     if !plan.trusted {
-        return Ok(crate::tenant::untrusted(&plan, "untrusted_host"));
+        return Ok(crate::test_connection::untrusted(&plan, "untrusted_host"));
     }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start")?;
-    Ok(rt.block_on(crate::tenant::run(&plan, &test)))
+    Ok(rt.block_on(crate::test_connection::run(&plan, &test)))
 }

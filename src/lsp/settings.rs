@@ -47,8 +47,8 @@ impl Default for TestSettings {
 }
 
 impl TestSettings {
-    pub fn resolve(&self, root: &std::path::Path) -> crate::tenant::Settings {
-        crate::tenant::Settings {
+    pub fn resolve(&self, root: &std::path::Path) -> crate::test_connection::Settings {
+        crate::test_connection::Settings {
             timeout: std::time::Duration::from_secs_f64(self.timeout_seconds.clamp(0.1, 600.0)),
             ca_certificates: self.ca_certificates.iter().map(|c| root.join(c)).collect(),
             allow_http_loopback: self.allow_http_loopback,

@@ -19,12 +19,13 @@ impl Backend {
         &self,
         uri: &Uri,
         connection: Option<&str>,
-    ) -> crate::tenant::TestResult {
+    ) -> crate::test_connection::TestResult {
         let planned = {
             let st = lock(&self.state);
             let path = State::path_of(uri);
             let settings = st.settings.test.resolve(&st.ws.root);
-            crate::tenant::prepare(&st.ws, &path, connection, &settings).map(|p| (p, settings))
+            crate::test_connection::prepare(&st.ws, &path, connection, &settings)
+                .map(|p| (p, settings))
         };
         let (plan, settings) = match planned {
             Ok(p) => p,
@@ -33,11 +34,13 @@ impl Backend {
         if !plan.trusted {
             match self.confirm_untrusted(&plan).await {
                 Confirmed::Send => {}
-                Confirmed::No => return crate::tenant::untrusted(&plan, "cancelled"),
-                Confirmed::CannotAsk => return crate::tenant::untrusted(&plan, "untrusted_host"),
+                Confirmed::No => return crate::test_connection::untrusted(&plan, "cancelled"),
+                Confirmed::CannotAsk => {
+                    return crate::test_connection::untrusted(&plan, "untrusted_host");
+                }
             }
         }
-        let result = crate::tenant::run(&plan, &settings).await;
+        let result = crate::test_connection::run(&plan, &settings).await;
         if result.ok
             && plan.management_api
             && let Some(granted) = &result.granted_scopes
@@ -56,7 +59,7 @@ impl Backend {
 
     /// Asks the user whether credentials may go to a host they have not trusted, naming the
     /// host and the environment variables whose values would be sent (never the values).
-    pub(super) async fn confirm_untrusted(&self, plan: &crate::tenant::Plan) -> Confirmed {
+    pub(super) async fn confirm_untrusted(&self, plan: &crate::test_connection::Plan) -> Confirmed {
         let env = plan
             .env_values_phrase()
             .map(|p| format!(" The request would carry {p}."))
@@ -66,7 +69,7 @@ impl Backend {
             plan.connection,
             plan.host_shown,
             plan.untrusted_why(),
-            crate::tenant::DEFAULT_TRUSTED
+            crate::test_connection::DEFAULT_TRUSTED
         );
         let actions = ["Send", "Cancel"]
             .map(|t| MessageActionItem {
@@ -92,7 +95,7 @@ impl Backend {
     pub(super) async fn test_connection_command(
         &self,
         arg: &serde_json::Value,
-    ) -> jsonrpc::Result<crate::tenant::TestResult> {
+    ) -> jsonrpc::Result<crate::test_connection::TestResult> {
         let Some(uri) = arg
             .get("uri")
             .and_then(|u| u.as_str())
@@ -108,7 +111,7 @@ impl Backend {
             .map(str::to_string);
         let result = match self.tests.clone().try_acquire_owned() {
             Ok(_place) => self.test_connection(&uri, connection.as_deref()).await,
-            Err(_) => crate::tenant::TestResult {
+            Err(_) => crate::test_connection::TestResult {
                 ok: false,
                 connection: connection.unwrap_or_default(),
                 error: Some("cancelled".into()),
