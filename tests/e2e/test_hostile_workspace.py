@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import shutil
+import subprocess
 import time
 from pathlib import Path
 
@@ -229,6 +230,46 @@ def test_stalled_tenants_do_not_delay_editing(workspace):
         assert sum(1 for r in results if r["error"] == "timeout") == 8
     finally:
         s.close()
+        tenant.close()
+
+
+@pytest.mark.parametrize("goodbye", ["stdin closed", "shutdown and exit"])
+def test_stalled_tenants_do_not_hold_the_exit(workspace, goodbye):
+    """Issue 20.7: with three Test connections stalled (timeoutSeconds 30) and stdin closed,
+    the server exited only when they timed out, 29 s later: the JSON-RPC layer waits for every
+    request in flight before it returns. A client that has gone away waits for no answer."""
+    tenant = Tenant()
+    tenant.mode = "stall"
+    tenant.stall_seconds = 60.0
+    tenant_workspace(workspace)
+    s = Raw(workspace, env={"USERS_M2M_SECRET": CANARY, "TENANT_DOMAIN": tenant.domain})
+    try:
+        s.request("initialize", {"capabilities": {}, "rootUri": workspace.as_uri(),
+                                 "initializationOptions": {"testConnection": {"allowHttpLoopback": True, "timeoutSeconds": 30}}})
+        s.notify("initialized")
+        vault = (workspace / "flow-vault-connections/Users M2M.json").as_uri()
+        for _ in range(3):
+            s.next_id += 1
+            s.send({"jsonrpc": "2.0", "id": s.next_id, "method": "workspace/executeCommand",
+                    "params": {"command": "flowls.testConnection", "arguments": [{"uri": vault}]}})
+        # all three are in flight: the tenant holds their requests
+        deadline = time.monotonic() + 10
+        while len(tenant.requests) < 3:
+            assert time.monotonic() < deadline, "the Test connections never reached the tenant"
+            time.sleep(0.05)
+        if goodbye == "shutdown and exit":
+            assert "result" in s.request("shutdown", None, timeout=5)
+            s.notify("exit")
+        s.proc.stdin.close()
+        started = time.monotonic()
+        try:
+            code = s.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"the server was still running {time.monotonic() - started:.1f} s after the client went away")
+        assert code == (0 if goodbye == "shutdown and exit" else 1)
+    finally:
+        if s.proc.poll() is None:
+            s.proc.kill()
         tenant.close()
 
 
