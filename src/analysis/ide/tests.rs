@@ -1272,7 +1272,7 @@ fn a_new_vault_file_for_a_long_name_fits_the_file_system_and_stays_unique() {
     );
     let ws = workspace(&fixture);
     let mut files = Vec::new();
-    for i in 0..names.len() {
+    for (i, name) in names.iter().enumerate() {
         let path = PathBuf::from(format!("/ws/flows/f{i}.json"));
         let d = crate::analysis::diagnostics(&ws, &path);
         let fix = super::fixes::fixes(&ws, &path, d[0].range)
@@ -1287,7 +1287,7 @@ fn a_new_vault_file_for_a_long_name_fits_the_file_system_and_stays_unique() {
         assert!(file.len() <= 255, "{} bytes: {file}", file.len());
         assert!(file.ends_with(".json"), "{file}");
         // the content names the connection in full
-        assert!(fix.1.contains(&serde_json::to_string(&names[i]).unwrap()));
+        assert!(fix.1.contains(&serde_json::to_string(name).unwrap()));
         files.push(file);
     }
     let unique: std::collections::HashSet<_> = files.iter().collect();
