@@ -5,12 +5,14 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-/// The text with every control character (C0, DEL, C1) and line or paragraph separator
-/// written as an escape: `\n`, `\r`, `\t`, `\e` for ESC, `\u{…}` for the rest. Tabs are kept
+/// The text with every control character (C0, DEL, C1), line or paragraph separator and
+/// bidirectional embedding, override or isolate (U+202A–U+202E, U+2066–U+2069: they reorder
+/// what a terminal or a review shows) written as an escape: `\n`, `\r`, `\t`, `\e` for ESC, `\u{…}` for the rest. Tabs are kept
 /// when `keep_tabs` (source lines).
 pub fn escape_control(text: &str, keep_tabs: bool) -> Cow<'_, str> {
     let needs = |c: char| {
-        (c.is_control() && !(keep_tabs && c == '\t')) || matches!(c, '\u{2028}' | '\u{2029}')
+        (c.is_control() && !(keep_tabs && c == '\t'))
+            || matches!(c, '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
     };
     if !text.chars().any(needs) {
         return Cow::Borrowed(text);
@@ -59,5 +61,9 @@ mod tests {
             "a\\n::error file=x::pwned\\r\\e[31m\\u{9b}\\u{2028}\\tz"
         );
         assert_eq!(escape_control("\tkeep", true), "\tkeep");
+        assert_eq!(
+            escape_control("a\u{202a}\u{202e}\u{2066}\u{2069}\u{2065}\u{202f}", false),
+            "a\\u{202a}\\u{202e}\\u{2066}\\u{2069}\u{2065}\u{202f}"
+        );
     }
 }

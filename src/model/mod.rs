@@ -59,6 +59,10 @@ pub fn classify(rel_path: &str, root: Option<&Node>, mappings_file: &str) -> Doc
     if rel_path == "flowls.toml" {
         return DocKind::ProjectConfig;
     }
+    if rel_path == mappings_file {
+        // the file the settings name, whatever its name (`config.json.example`)
+        return DocKind::KeywordMappings;
+    }
     if is_yaml(name) {
         let keys = ["flows", "forms", "flowVaultConnections", "clientGrants"];
         return match root {
@@ -68,9 +72,6 @@ pub fn classify(rel_path: &str, root: Option<&Node>, mappings_file: &str) -> Doc
     }
     if !name.ends_with(".json") {
         return DocKind::Other;
-    }
-    if rel_path == mappings_file {
-        return DocKind::KeywordMappings;
     }
     if let Some(root) = root
         && root.get("form").is_some()
