@@ -93,6 +93,10 @@ mod tests {
             escape_control("flows/\u{202e}nosj.exe\u{2066}", false),
             "flows/\\u{202e}nosj.exe\\u{2066}"
         );
+        assert_eq!(
+            escape_control("a\u{202a}\u{202e}\u{2066}\u{2069}\u{2065}\u{202f}", false),
+            "a\\u{202a}\\u{202e}\\u{2066}\\u{2069}\u{2065}\u{202f}"
+        );
     }
 
     #[test]

@@ -59,9 +59,10 @@ struct CheckArgs {
     /// Exit 1 on findings at or above this severity: error, warning, info or hint.
     #[arg(long, value_enum, default_value_t = Deny::Error)]
     deny: Deny,
-    /// The deploy-cli config with AUTH0_KEYWORD_REPLACE_MAPPINGS, relative to the workspace.
-    #[arg(long, default_value = "config.json")]
-    keyword_mappings: String,
+    /// The deploy-cli config with AUTH0_KEYWORD_REPLACE_MAPPINGS, relative to the workspace
+    /// (default: config.json, if there). A file named here must hold them.
+    #[arg(long, value_name = "FILE")]
+    keyword_mappings: Option<String>,
     /// Do not report secrets written in plain text.
     #[arg(long)]
     no_plaintext_secrets: bool,
@@ -90,9 +91,10 @@ struct TestConnectionArgs {
     /// `*.example.com`); repeatable. Any other host is refused, with nothing sent.
     #[arg(long = "trust-host", value_name = "HOST")]
     trust_hosts: Vec<String>,
-    /// The deploy-cli config with AUTH0_KEYWORD_REPLACE_MAPPINGS, relative to the workspace.
-    #[arg(long, default_value = "config.json")]
-    keyword_mappings: String,
+    /// The deploy-cli config with AUTH0_KEYWORD_REPLACE_MAPPINGS, relative to the workspace
+    /// (default: config.json, if there). A file named here must hold them.
+    #[arg(long, value_name = "FILE")]
+    keyword_mappings: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -106,9 +108,10 @@ struct ScopesArgs {
     /// Exit 1 on missing scopes (always), and with `excess` on excess scopes too.
     #[arg(long, value_enum, default_value_t = ScopesDeny::Missing)]
     deny: ScopesDeny,
-    /// The deploy-cli config with AUTH0_KEYWORD_REPLACE_MAPPINGS, relative to the workspace.
-    #[arg(long, default_value = "config.json")]
-    keyword_mappings: String,
+    /// The deploy-cli config with AUTH0_KEYWORD_REPLACE_MAPPINGS, relative to the workspace
+    /// (default: config.json, if there). A file named here must hold them.
+    #[arg(long, value_name = "FILE")]
+    keyword_mappings: Option<String>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -172,11 +175,18 @@ fn explain(code: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// The settings for `--keyword-mappings`: a file named there must be usable (exit 2 if not).
+fn mappings_settings(named: Option<String>) -> Settings {
+    let d = Settings::default();
+    Settings {
+        keyword_mappings_named: named.is_some(),
+        keyword_mappings_file: named.unwrap_or(d.keyword_mappings_file.clone()),
+        ..d
+    }
+}
+
 fn test_connection(a: TestConnectionArgs) -> ExitCode {
-    let settings = Settings {
-        keyword_mappings_file: a.keyword_mappings,
-        ..Settings::default()
-    };
+    let settings = mappings_settings(a.keyword_mappings);
     let test = flowls::test_connection::Settings {
         timeout: std::time::Duration::from_secs_f64(a.timeout_seconds.clamp(0.1, 600.0)),
         ca_certificates: a.ca_certificates,
@@ -213,10 +223,7 @@ fn test_connection(a: TestConnectionArgs) -> ExitCode {
 
 fn scopes(a: ScopesArgs) -> ExitCode {
     use std::io::IsTerminal;
-    let settings = Settings {
-        keyword_mappings_file: a.keyword_mappings,
-        ..Settings::default()
-    };
+    let settings = mappings_settings(a.keyword_mappings);
     let path = a.path.unwrap_or_else(|| PathBuf::from("."));
     match cli::scopes(&path, &settings, std::env::vars().collect()) {
         Ok(report) => {
@@ -239,9 +246,8 @@ fn check(a: CheckArgs) -> ExitCode {
         a.paths
     };
     let settings = Settings {
-        keyword_mappings_file: a.keyword_mappings,
         plaintext_secrets: !a.no_plaintext_secrets,
-        ..Settings::default()
+        ..mappings_settings(a.keyword_mappings)
     };
     match cli::check(&paths, &settings, std::env::vars().collect()) {
         Ok(outcome) => {

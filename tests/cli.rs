@@ -1008,3 +1008,289 @@ flowVaultConnections:
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[cfg(unix)]
+#[test]
+fn files_not_read_are_noted_in_every_format() {
+    // issue 20.13: a file that was not read showed in `human` alone; machine output said nothing
+    let dir = scratch("notes");
+    let ws = dir.join("ws");
+    let raw_name =
+        <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(b"flows/\xff\xfe.json");
+    std::fs::write(ws.join(raw_name), "{}").unwrap();
+    std::fs::write(dir.join("outside.json"), "{}").unwrap();
+    std::os::unix::fs::symlink(dir.join("outside.json"), ws.join("flows/leak.json")).unwrap();
+    let fifo = std::ffi::CString::new(
+        ws.join("flows/fifo.json")
+            .into_os_string()
+            .into_encoded_bytes(),
+    )
+    .unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+    // over the size limit (sparse: no 17 MiB written)
+    std::fs::File::create(ws.join("flows/big.json"))
+        .unwrap()
+        .set_len(17 * 1024 * 1024)
+        .unwrap();
+    // a name with a bidirectional override and a newline: escaped wherever it is printed
+    std::fs::copy(
+        ws.join("flows/Ok.json"),
+        ws.join("flows/\u{202e}nosj.\n::error::x.json"),
+    )
+    .unwrap();
+    std::fs::File::create(ws.join("flows/\u{202e}big\u{2066}.json"))
+        .unwrap()
+        .set_len(17 * 1024 * 1024)
+        .unwrap();
+    let expected = [
+        ("flows/big.json", "larger than 16 MiB: not read"),
+        ("flows/fifo.json", "a FIFO, not a regular file: not read"),
+        (
+            "flows/leak.json",
+            "a symbolic link that leaves the workspace: not followed",
+        ),
+        (
+            "flows/\u{fffd}\u{fffd}.json",
+            "its name is not valid UTF-8: not read",
+        ),
+        (
+            "flows/\\u{202e}big\\u{2066}.json",
+            "larger than 16 MiB: not read",
+        ),
+    ];
+    let mut expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(p, m)| (p.to_string(), m.to_string()))
+        .collect();
+    expected.sort();
+
+    let out = flowls(&["check", "ws", "--format", "json"], &dir);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut notes: Vec<(String, String)> = v["notes"]
+        .as_array()
+        .expect("a notes array")
+        .iter()
+        .map(|n| {
+            (
+                n["path"].as_str().unwrap().to_string(),
+                n["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    notes.sort();
+    assert_eq!(notes, expected);
+
+    let out = flowls(&["check", "ws", "--format", "sarif"], &dir);
+    assert_eq!(out.status.code(), Some(0));
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], true);
+    let mut told: Vec<(String, String)> = invocation["toolExecutionNotifications"]
+        .as_array()
+        .expect("toolExecutionNotifications")
+        .iter()
+        .map(|n| {
+            assert_eq!(n["level"], "note");
+            let uri = n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            assert!(uri.starts_with("ws/flows/"), "{uri}");
+            (uri, n["message"]["text"].as_str().unwrap().to_string())
+        })
+        .collect();
+    told.sort();
+    assert_eq!(told.len(), expected.len());
+    assert!(told.iter().any(|(u, m)| u == "ws/flows/fifo.json"
+        && m == "ws/flows/fifo.json was not read: a FIFO, not a regular file: not read"));
+
+    let out = flowls(&["check", "ws", "--format", "github"], &dir);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.lines().all(|l| l.starts_with("::")), "{text}");
+    let notices: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("::notice "))
+        .collect();
+    assert_eq!(notices.len(), expected.len(), "{text}");
+    assert!(
+        notices.contains(
+            &"::notice file=ws/flows/fifo.json,title=flowls file not read::ws/flows/fifo.json was not read: a FIFO, not a regular file: not read"
+        ),
+        "{text}"
+    );
+    assert!(
+        notices.contains(
+            &"::notice file=ws/flows/\\u{202e}big\\u{2066}.json,title=flowls file not read::ws/flows/\\u{202e}big\\u{2066}.json was not read: larger than 16 MiB: not read"
+        ),
+        "{text}"
+    );
+
+    let out = flowls(&["check", "ws"], &dir);
+    let human = String::from_utf8(out.stdout).unwrap();
+    for (p, m) in &expected {
+        assert!(
+            human.contains(&format!("note: {p} was not read: {m}")),
+            "{human}"
+        );
+    }
+    // no raw override or isolate anywhere, in any format
+    for format in ["human", "json", "sarif", "github"] {
+        let out = flowls(&["check", "ws", "--format", format], &dir);
+        let all = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !all.chars()
+                .any(|c| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')),
+            "{format}: {all}"
+        );
+        assert!(
+            !all.lines().any(|l| l.starts_with("::error::x")),
+            "{format}: {all}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_unusable_keyword_mappings_file_is_an_error() {
+    // issue 20.13: `--keyword-mappings` naming a file that could not be read or used was
+    // ignored without a word, and every marker it should have resolved was reported instead
+    let dir = scratch("mappings");
+    let ws = dir.join("ws");
+    std::fs::write(
+        ws.join("flow-vault-connections/Slack.json"),
+        r#"{"name": "Alerts", "app_id": "SLACK"}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        ws.join("flows/Notify.json"),
+        r###"{"name": "Notify", "actions": [{"id": "a", "type": "SLACK", "action": "POST_MESSAGE", "params": {"connection_id": "##ALERTS##", "text": "t"}}]}"###,
+    )
+    .unwrap();
+    // the marker resolves to a connection that does not exist: a finding shows the file used
+    let usable = r#"{"AUTH0_KEYWORD_REPLACE_MAPPINGS": {"ALERTS": "Nobody"}}"#;
+    // a usable file of any name is read and used
+    std::fs::write(ws.join("config.json.example"), usable).unwrap();
+    std::fs::write(dir.join("outside-config.json"), usable).unwrap();
+    let outside = dir
+        .join("outside-config.json")
+        .to_string_lossy()
+        .to_string();
+    for named in ["config.json.example", outside.as_str()] {
+        for format in ["human", "json", "sarif", "github"] {
+            let out = flowls(
+                &[
+                    "check",
+                    "ws",
+                    "--keyword-mappings",
+                    named,
+                    "--format",
+                    format,
+                ],
+                &dir,
+            );
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert_eq!(
+                out.status.code(),
+                Some(1),
+                "{named} {format}: {stdout}{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(
+                stdout.contains("unresolved-connection") && stdout.contains("Nobody"),
+                "{named} {format}: {stdout}"
+            );
+        }
+    }
+    std::fs::write(
+        ws.join("not-json.json"),
+        "AUTH0_KEYWORD_REPLACE_MAPPINGS = 1",
+    )
+    .unwrap();
+    std::fs::write(
+        ws.join("no-mappings.json"),
+        r#"{"AUTH0_DOMAIN": "x.auth0.com"}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        ws.join("not-object.json"),
+        r#"{"AUTH0_KEYWORD_REPLACE_MAPPINGS": ["ALERTS"]}"#,
+    )
+    .unwrap();
+    let missing_outside = dir
+        .join("nowhere/config.json")
+        .to_string_lossy()
+        .to_string();
+    let cases = [
+        ("missing.json", "missing.json"),
+        (missing_outside.as_str(), "nowhere/config.json"),
+        ("not-json.json", "not JSON"),
+        (
+            "no-mappings.json",
+            "no AUTH0_KEYWORD_REPLACE_MAPPINGS object",
+        ),
+        (
+            "not-object.json",
+            "AUTH0_KEYWORD_REPLACE_MAPPINGS is not an object",
+        ),
+    ];
+    for (named, says) in cases {
+        for format in ["human", "json", "sarif", "github"] {
+            let out = flowls(
+                &[
+                    "check",
+                    "ws",
+                    "--keyword-mappings",
+                    named,
+                    "--format",
+                    format,
+                ],
+                &dir,
+            );
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{named} {format}: {stderr}");
+            assert!(out.stdout.is_empty(), "{named} {format}");
+            assert!(
+                stderr.contains("--keyword-mappings") && stderr.contains(says),
+                "{named} {format}: {stderr}"
+            );
+        }
+        for cmd in [
+            vec!["scopes", "ws"],
+            vec!["test-connection", "ws/flow-vault-connections/Slack.json"],
+        ] {
+            let mut args = cmd.clone();
+            args.extend(["--keyword-mappings", named]);
+            let out = flowls(&args, &dir);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{cmd:?} {named}: {stderr}");
+            assert!(stderr.contains(says), "{cmd:?} {named}: {stderr}");
+        }
+    }
+    // the default config.json: absent is fine; mappings that are not an object are an error
+    assert_eq!(
+        flowls(&["check", "ws/flows/Ok.json"], &dir).status.code(),
+        Some(0)
+    );
+    std::fs::write(
+        ws.join("config.json"),
+        r#"{"AUTH0_KEYWORD_REPLACE_MAPPINGS": "ALERTS=Alerts"}"#,
+    )
+    .unwrap();
+    let out = flowls(&["check", "ws", "--format", "json"], &dir);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("config.json") && stderr.contains("is not an object"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -86,8 +86,20 @@ pub struct CheckOutcome {
     pub cwd: PathBuf,
     pub findings: Vec<Finding>,
     pub files_checked: usize,
-    /// Files that could not be read, with the reason.
-    pub unreadable: Vec<(String, String)>,
+    /// Files that were not read, with the reason.
+    pub notes: Vec<Note>,
+}
+
+/// A file that was not read (a link leaving the root, a FIFO, a name that is not UTF-8, a file
+/// over the size limit): in every format, so that no file goes unchecked without a trace.
+#[derive(Debug, Clone)]
+pub struct Note {
+    /// As [`Finding::path`].
+    pub path: String,
+    /// As [`Finding::from_cwd`].
+    pub from_cwd: String,
+    /// Why it was not read.
+    pub message: String,
 }
 
 /// Where the workspace of a file starts: the nearest folder upwards holding `flowls.toml`,
@@ -130,7 +142,7 @@ pub fn check(
         cwd: cwd.clone(),
         findings: Vec::new(),
         files_checked: 0,
-        unreadable: Vec::new(),
+        notes: Vec::new(),
     };
     for arg in paths {
         let abs = if arg.is_absolute() {
@@ -154,6 +166,7 @@ pub fn check(
         let within = abs.clone();
         let only = (!meta.is_dir()).then(|| abs.clone());
         let (mut ws, unreadable) = disk::load(&root, settings.clone(), env.clone());
+        usable_mappings(&ws, &unreadable)?;
         if let Some(file) = &only
             && ws.file(file).is_none()
         {
@@ -164,14 +177,35 @@ pub fn check(
         }
         for (p, why) in unreadable {
             if p.starts_with(&within) {
-                outcome
-                    .unreadable
-                    .push((crate::display::path(&p, &display_base), why.to_string()));
+                outcome.notes.push(Note {
+                    path: crate::display::path(&p, &display_base),
+                    from_cwd: relative_to(&p, &cwd),
+                    message: why.to_string(),
+                });
             }
         }
         collect(&ws, &within, &display_base, &mut outcome);
     }
     Ok(outcome)
+}
+
+/// An error (exit 2) when the keyword mappings file cannot be used: checking without the
+/// mappings the user named would report every marker they resolve, or none of them.
+fn usable_mappings(ws: &Workspace, unreadable: &[(PathBuf, disk::Unread)]) -> anyhow::Result<()> {
+    let Some(problem) = ws.mappings_problem() else {
+        return Ok(());
+    };
+    let path = ws.root.join(&ws.settings.keyword_mappings_file);
+    let shown = crate::display::path(&path, &ws.root);
+    // why it was not read, when the scan knows
+    let why = unreadable
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map_or_else(|| problem.to_string(), |(_, why)| why.to_string());
+    if ws.settings.keyword_mappings_named {
+        anyhow::bail!("--keyword-mappings {shown}: {why}");
+    }
+    anyhow::bail!("{shown}: {why} (see --keyword-mappings)");
 }
 
 /// `path` relative to `base` (both absolute), with `..` where it lies outside, `/`-separated
@@ -296,8 +330,14 @@ pub fn render(outcome: &CheckOutcome, format: Format) -> String {
                     })
                 })
                 .collect();
+            let notes: Vec<_> = outcome
+                .notes
+                .iter()
+                .map(|n| json!({ "path": n.path, "message": n.message }))
+                .collect();
             let mut s =
-                serde_json::to_string_pretty(&json!({ "diagnostics": diags })).unwrap_or_default();
+                serde_json::to_string_pretty(&json!({ "diagnostics": diags, "notes": notes }))
+                    .unwrap_or_default();
             s.push('\n');
             s
         }
@@ -320,6 +360,14 @@ pub fn render(outcome: &CheckOutcome, format: Format) -> String {
                     f.end_column,
                     gh_property(&format!("flowls {}", f.diagnostic.code)),
                     gh_data(&escape_control(&f.diagnostic.message, false))
+                );
+            }
+            for n in &outcome.notes {
+                let _ = writeln!(
+                    s,
+                    "::notice file={},title=flowls file not read::{}",
+                    gh_property(&n.from_cwd),
+                    gh_data(&format!("{} was not read: {}", n.from_cwd, n.message))
                 );
             }
             s
@@ -382,8 +430,8 @@ fn human(outcome: &CheckOutcome) -> String {
         }
         s.push('\n');
     }
-    for (p, why) in &outcome.unreadable {
-        let _ = writeln!(s, "warning: {p} was not read: {why}");
+    for n in &outcome.notes {
+        let _ = writeln!(s, "note: {} was not read: {}", n.path, n.message);
     }
     let count = |sev: Severity| {
         outcome
@@ -464,6 +512,21 @@ fn sarif(outcome: &CheckOutcome) -> String {
             })
         })
         .collect();
+    let notifications: Vec<_> = outcome
+        .notes
+        .iter()
+        .map(|n| {
+            json!({
+                "level": "note",
+                "message": { "text": format!("{} was not read: {}", n.from_cwd, n.message) },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri_path(&n.from_cwd), "uriBaseId": "SRCROOT" }
+                    }
+                }]
+            })
+        })
+        .collect();
     let doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -480,6 +543,10 @@ fn sarif(outcome: &CheckOutcome) -> String {
                 }
             },
             "columnKind": "unicodeCodePoints",
+            "invocations": [{
+                "executionSuccessful": true,
+                "toolExecutionNotifications": notifications
+            }],
             "results": results
         }]
     });
@@ -542,7 +609,8 @@ pub fn scopes(
     } else {
         workspace_root_of(&abs)
     };
-    let (ws, _) = disk::load(&root, settings.clone(), env);
+    let (ws, unreadable) = disk::load(&root, settings.clone(), env);
+    usable_mappings(&ws, &unreadable)?;
     Ok(analysis::least_privilege::report(&ws))
 }
 
@@ -566,7 +634,8 @@ pub fn test_connection(
         );
     }
     let root = workspace_root_of(&abs);
-    let (mut ws, _) = disk::load(&root, settings.clone(), env);
+    let (mut ws, unreadable) = disk::load(&root, settings.clone(), env);
+    usable_mappings(&ws, &unreadable)?;
     if ws.file(&abs).is_none() {
         let text = disk::read_in(&abs, &disk::Roots::new([root.as_path()]))
             .with_context(|| crate::display::path(path, Path::new("")))?;

@@ -11,13 +11,21 @@ impl Backend {
         &self,
         paths: Vec<PathBuf>,
     ) -> Vec<(PathBuf, Option<Arc<str>>)> {
-        let root = lock(&self.state).ws.root.clone();
+        let (root, mappings) = {
+            let st = lock(&self.state);
+            let root = st.ws.root.clone();
+            let mappings = root.join(&st.ws.settings.keyword_mappings_file);
+            (root, mappings)
+        };
         let results = tokio::task::spawn_blocking(move || {
             let roots = disk::Roots::new([root.as_path()]);
             paths
                 .into_iter()
                 .map(|p| {
-                    let r = if p.starts_with(&root) && disk::is_candidate(&p) {
+                    let r = if p == mappings {
+                        // wherever the settings put it, whatever its name
+                        disk::read_mappings(&root, &p)
+                    } else if p.starts_with(&root) && disk::is_candidate(&p) {
                         disk::read_in(&p, &roots)
                     } else {
                         Err(disk::Unread::LeavesRoot)

@@ -79,6 +79,7 @@ impl LanguageServer for Backend {
         let path = State::path_of(&params.text_document.uri);
         let affected = lock(&self.state).dependents(&path);
         self.recompute(affected);
+        self.warn_unusable_mappings().await;
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
@@ -112,7 +113,7 @@ impl LanguageServer for Backend {
         let mut deleted = Vec::new();
         for change in params.changes {
             let path = State::path_of(&change.uri);
-            if !disk::is_candidate(&path) {
+            if !disk::is_candidate(&path) && !lock(&self.state).is_mappings_file(&path) {
                 continue;
             }
             if change.typ == FileChangeType::DELETED {
@@ -124,34 +125,36 @@ impl LanguageServer for Backend {
         let mut read = self.read_from_disk(paths).await;
         read.extend(deleted.into_iter().map(|p| (p, None)));
         let mut all = Affected::default();
-        let mut st = lock(&self.state);
-        for (path, text) in read {
-            if st.docs.contains_key(&path) {
-                continue; // the editor's text wins over the disk
-            }
-            let a = match text {
-                Some(t) => st.update(&path, t),
-                None => {
-                    let a = st.remove(&path);
-                    st.clear(&path);
-                    a
+        {
+            let mut st = lock(&self.state);
+            for (path, text) in read {
+                if st.docs.contains_key(&path) {
+                    continue; // the editor's text wins over the disk
                 }
-            };
-            all.now.extend(a.now);
-            all.later.extend(a.later);
-            all.all |= a.all;
+                let a = match text {
+                    Some(t) => st.update(&path, t),
+                    None => {
+                        let a = st.remove(&path);
+                        st.clear(&path);
+                        a
+                    }
+                };
+                all.now.extend(a.now);
+                all.later.extend(a.later);
+                all.all |= a.all;
+            }
         }
-        drop(st);
         all.later.retain(|p| !all.now.contains(p));
         all.later.sort();
         all.later.dedup();
         self.recompute(all);
+        self.warn_unusable_mappings().await;
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
         if params.settings.is_object() && !params.settings.as_object().is_some_and(|o| o.is_empty())
         {
-            self.apply_settings(&params.settings);
+            self.apply_settings(&params.settings).await;
         } else {
             let this = self.clone();
             tokio::spawn(async move { this.pull_configuration().await });

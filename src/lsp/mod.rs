@@ -75,6 +75,9 @@ const INITIALIZED_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 /// How long the start-up waits for the client's answer to `workspace/configuration`.
 const CONFIGURATION_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// How long requests in flight may still be answered once stdin has closed.
+const ANSWER_GRACE: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// Set by `shutdown`: `exit` after it ends the process with 0, without it with 1 (LSP).
 static SHUT_DOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
@@ -134,15 +137,24 @@ pub fn run() -> std::io::Result<bool> {
         };
         // well-formed frames only (see `transport`)
         let (frames_in, frames_out) = tokio::io::duplex(256 * 1024);
-        tokio::spawn(transport::filter_with(
+        let input = tokio::spawn(transport::filter_with(
             tokio::io::stdin(),
             frames_in,
             Some(docs),
         ));
-        Server::new(frames_out, tokio::io::stdout(), socket)
+        let serve = Server::new(frames_out, tokio::io::stdout(), socket)
             .concurrency_level(MAX_REQUESTS_IN_FLIGHT)
-            .serve(service)
-            .await;
+            .serve(service);
+        tokio::pin!(serve);
+        // the layer returns only once every request in flight has been answered, and a
+        // stalled tenant holds a Test connection for its whole timeout: a client that has
+        // gone away waits for none of them (they are dropped with the runtime)
+        tokio::select! {
+            () = &mut serve => {}
+            _ = input => {
+                let _ = tokio::time::timeout(ANSWER_GRACE, &mut serve).await;
+            }
+        }
     });
     // the stdin reader thread is blocked in a read the client may never end: do not wait
     rt.shutdown_background();

@@ -115,6 +115,7 @@ pub fn read(value: &Value, current: &ServerSettings) -> ServerSettings {
         && !f.trim().is_empty()
     {
         s.analysis.keyword_mappings_file = f.trim_start_matches("./").to_string();
+        s.analysis.keyword_mappings_named = true;
     }
     if let Some(mb) = section.max_document_size_mb
         && mb > 0.0

@@ -100,6 +100,7 @@ impl Backend {
         self.recompute(affected);
         self.indexed.send_replace(true);
         self.note_unread(&skipped).await;
+        self.warn_unusable_mappings().await;
     }
 
     /// `$/progress` for the start-up scan: begins once the client has created the token, ends
@@ -139,21 +140,21 @@ impl Backend {
         if let Ok(values) = self.client.configuration(vec![item]).await
             && let Some(v) = values.into_iter().next()
         {
-            self.apply_settings(&v);
+            self.apply_settings(&v).await;
         }
     }
 
-    pub(super) fn apply_settings(&self, value: &serde_json::Value) {
-        let (affected, outside) = {
+    pub(super) async fn apply_settings(&self, value: &serde_json::Value) {
+        let (affected, unread) = {
             let mut st = lock(&self.state);
             let new = settings::read(value, &st.settings);
             if new == st.settings {
                 return;
             }
             let root = st.ws.root.clone();
-            let before = disk::outside_mappings(&root, &st.ws.settings);
-            let outside = disk::outside_mappings(&root, &new.analysis);
-            if let Some(old) = before.filter(|b| Some(b) != outside.as_ref()) {
+            let before = disk::named_mappings(&root, &st.ws.settings);
+            let named = disk::named_mappings(&root, &new.analysis);
+            if let Some(old) = before.filter(|b| Some(b) != named.as_ref()) {
                 st.ws.remove_file(&old);
             }
             st.ws.set_settings(new.analysis.clone());
@@ -166,24 +167,53 @@ impl Backend {
                     st.snapshot(&p);
                 }
             }
-            (affected, outside)
+            // a mappings file the scan does not read (outside the workspace, or another name)
+            let unread = named.filter(|p| st.ws.file(p).is_none());
+            (affected, unread.map(|p| (root, p)))
         };
         self.recompute(affected);
-        if let Some(path) = outside {
-            // a mappings file outside the workspace (an absolute path in the setting)
-            let this = self.clone();
-            tokio::spawn(async move {
-                let read = path.clone();
-                let text = tokio::task::spawn_blocking(move || disk::read_named(&read)).await;
-                match text {
-                    Ok(Ok(text)) => {
-                        let affected = lock(&this.state).update(&path, text);
-                        this.recompute(affected);
-                    }
-                    Ok(Err(why)) => this.note_unread(&[(path, why)]).await,
-                    Err(_) => {}
+        if let Some((root, path)) = unread {
+            let read = path.clone();
+            let text = tokio::task::spawn_blocking(move || disk::read_mappings(&root, &read)).await;
+            match text {
+                Ok(Ok(text)) => {
+                    let affected = lock(&self.state).update(&path, text);
+                    self.recompute(affected);
                 }
+                Ok(Err(disk::Unread::Io(e))) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Ok(Err(why)) => self.note_unread(&[(path, why)]).await,
+                Err(_) => {}
+            }
+        }
+        self.warn_unusable_mappings().await;
+    }
+
+    /// A keyword mappings file that cannot be used (missing, unreadable, not JSON, without an
+    /// `AUTH0_KEYWORD_REPLACE_MAPPINGS` object) would leave every marker unresolved without a
+    /// word: the user is told once, with `window/showMessage`, each time the problem changes.
+    pub(super) async fn warn_unusable_mappings(&self) {
+        let message = {
+            let mut st = lock(&self.state);
+            if !st.indexed {
+                return; // the scan may still bring the file
+            }
+            let problem = st.ws.mappings_problem().map(|problem| {
+                let path = st.ws.root.join(&st.ws.settings.keyword_mappings_file);
+                format!(
+                    "flowls cannot use the keyword mappings file {}: {problem}. `##KEY##` and `@@KEY@@` markers are resolved from the environment alone; set flowls.keywordMappingsFile to a deploy-cli config.json with an AUTH0_KEYWORD_REPLACE_MAPPINGS object.",
+                    crate::display::path(&path, &st.ws.root)
+                )
             });
+            if problem == st.mappings_warning {
+                return;
+            }
+            st.mappings_warning.clone_from(&problem);
+            problem
+        };
+        if let Some(message) = message {
+            self.client
+                .show_message(MessageType::WARNING, message)
+                .await;
         }
     }
 }

@@ -62,6 +62,8 @@ pub struct State {
     /// Whether the start-up scan has ended. Until then nothing is published: a connection
     /// defined in a file not yet read would show as missing.
     pub indexed: bool,
+    /// The last warning about an unusable keyword mappings file (shown once per problem).
+    pub mappings_warning: Option<String>,
 }
 
 impl State {
@@ -77,6 +79,7 @@ impl State {
             pending: Affected::default(),
             out,
             indexed: false,
+            mappings_warning: None,
         }
     }
 
@@ -88,6 +91,11 @@ impl State {
     }
 
     /// The key a document is kept under: its file path, or a stand-in for other schemes.
+    /// Whether `path` is the keyword mappings file the settings name.
+    pub fn is_mappings_file(&self, path: &Path) -> bool {
+        path == self.ws.root.join(&self.ws.settings.keyword_mappings_file)
+    }
+
     pub fn path_of(uri: &Uri) -> PathBuf {
         match uri.to_file_path() {
             Some(p) => p.into_owned(),

@@ -351,6 +351,11 @@ fn check(body: &[u8]) -> Checked<'_> {
     else {
         return Checked::Drop;
     };
+    // the stand-in must carry an id the layer can hold (a 64-bit integer or a string): one it
+    // cannot decode ends its reading for good. Any other number (`1.5`, `1e300`, past 64 bits)
+    // is an id that cannot be detected, answered with `null` as JSON-RPC says.
+    let id = serde_json::from_value::<tower_lsp_server::jsonrpc::Id>(id)
+        .unwrap_or(tower_lsp_server::jsonrpc::Id::Null);
     eprintln!("flowls: answered a malformed request with an error");
     match serde_json::to_vec(
         &serde_json::json!({ "jsonrpc": "2.0", "id": id, "method": "flowls/malformedRequest" }),
@@ -615,6 +620,39 @@ mod tests {
                 stand_in.len()
             )
         );
+    }
+
+    #[tokio::test]
+    async fn ids_the_layer_cannot_hold_are_answered_with_null() {
+        let mut input = Vec::new();
+        let ids = [
+            "1.5",
+            "1e300",
+            "-0.0",
+            "18446744073709551617",
+            "-9223372036854775809",
+            "9223372036854775808",
+        ];
+        for id in ids {
+            input.extend_from_slice(&frame(&format!(
+                r#"{{"jsonrpc":"2.0","id":{id},"method":"textDocument/hover","params":{{}}}}"#
+            )));
+            input.extend_from_slice(&frame(&format!(
+                r#"{{"jsonrpc":"2.0","id":{id},"method":"textDocument/didSave"}}"#
+            )));
+        }
+        // the largest ids the layer holds keep their value
+        for id in ["9223372036854775807", "-9223372036854775808", r#""1.5""#] {
+            input.extend_from_slice(&frame(&format!(r#"{{"jsonrpc":2,"id":{id}}}"#)));
+        }
+        let null = r#"{"jsonrpc":"2.0","id":null,"method":"flowls/malformedRequest"}"#;
+        let mut expected = vec![null.to_string(); 2 * ids.len()];
+        for id in ["9223372036854775807", "-9223372036854775808", r#""1.5""#] {
+            expected.push(format!(
+                r#"{{"jsonrpc":"2.0","id":{id},"method":"flowls/malformedRequest"}}"#
+            ));
+        }
+        assert_eq!(bodies(&run(&input).await), expected);
     }
 
     /// The bodies of the frames in `out`, each checked to be read by the JSON-RPC layer

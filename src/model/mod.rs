@@ -61,6 +61,10 @@ pub fn classify(rel_path: &str, root: Option<&Node>, mappings_file: &str) -> Doc
     if rel_path == layout::PROJECT_CONFIG {
         return DocKind::ProjectConfig;
     }
+    if rel_path == mappings_file {
+        // the file the settings name, whatever its name (`config.json.example`)
+        return DocKind::KeywordMappings;
+    }
     if is_yaml(name) {
         return match root {
             Some(r) if tenant::SECTIONS.iter().any(|k| r.member(k).is_some()) => DocKind::Tenant,
@@ -69,9 +73,6 @@ pub fn classify(rel_path: &str, root: Option<&Node>, mappings_file: &str) -> Doc
     }
     if !name.ends_with(".json") {
         return DocKind::Other;
-    }
-    if rel_path == mappings_file {
-        return DocKind::KeywordMappings;
     }
     if let Some(root) = root
         && root.get("form").is_some()

@@ -184,18 +184,29 @@ fn kind_of(ft: &std::fs::FileType) -> &'static str {
     }
 }
 
-/// The keyword mappings file when the setting names one outside the root (an absolute path):
-/// the workspace holds it like its own files, under its absolute path.
-pub fn outside_mappings(root: &Path, settings: &Settings) -> Option<PathBuf> {
+/// The keyword mappings file when the scan does not pick it up by itself: outside the root (an
+/// absolute path in the setting), or with a name flowls does not read otherwise
+/// (`config.json.example`). The workspace holds it like its own files.
+pub fn named_mappings(root: &Path, settings: &Settings) -> Option<PathBuf> {
     let path = root.join(&settings.keyword_mappings_file);
-    (!path.starts_with(root)).then_some(path)
+    (!path.starts_with(root) || !is_candidate(&path)).then_some(path)
+}
+
+/// Reads the keyword mappings file: inside the root by the workspace's policy ([`read_in`]),
+/// outside it as a file the user named ([`read_named`]).
+pub fn read_mappings(root: &Path, path: &Path) -> Result<Arc<str>, Unread> {
+    if path.starts_with(root) {
+        read_in(path, &Roots::new([root]))
+    } else {
+        read_named(path)
+    }
 }
 
 /// What a scan read, and what it did not read with the reason.
 pub type Scanned = (Vec<(PathBuf, Arc<str>)>, Vec<(PathBuf, Unread)>);
 
-/// Reads every candidate file below `root` (and an outside keyword mappings file). Files that
-/// cannot be read are returned with the reason.
+/// Reads every candidate file below `root` (and the keyword mappings file, wherever the
+/// settings put it). Files that cannot be read are returned with the reason.
 pub fn scan(root: &Path, settings: &Settings) -> Scanned {
     let roots = Roots::new([root]);
     let (paths, mut skipped) = discover(root);
@@ -206,9 +217,11 @@ pub fn scan(root: &Path, settings: &Settings) -> Scanned {
             Err(e) => skipped.push((path, e)),
         }
     }
-    if let Some(path) = outside_mappings(root, settings) {
-        match read_named(&path) {
+    if let Some(path) = named_mappings(root, settings) {
+        match read_mappings(root, &path) {
             Ok(text) => texts.push((path, text)),
+            // a missing file is not a file skipped (`Workspace::mappings_problem` says it)
+            Err(Unread::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => skipped.push((path, e)),
         }
     }

@@ -17,11 +17,28 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// Why a keyword mappings file cannot be used (see [`Workspace::mappings_problem`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum MappingsProblem {
+    #[error("not found, or not a file flowls may read")]
+    Missing,
+    #[error("not JSON")]
+    NotJson,
+    #[error("it holds no AUTH0_KEYWORD_REPLACE_MAPPINGS object")]
+    NoMappings,
+    #[error("its AUTH0_KEYWORD_REPLACE_MAPPINGS is not an object")]
+    NotAnObject,
+}
+
 /// User settings that change what the analysis reports.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     /// Workspace-relative path of the deploy-cli config with keyword mappings.
     pub keyword_mappings_file: String,
+    /// Whether the user named that file (a setting, `--keyword-mappings`): then it must be
+    /// there and hold mappings ([`Workspace::mappings_problem`]); `config.json` by default
+    /// need not.
+    pub keyword_mappings_named: bool,
     pub plaintext_secrets: bool,
     /// Larger documents are not analysed (one warning says so).
     pub max_document_bytes: usize,
@@ -31,6 +48,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             keyword_mappings_file: "config.json".into(),
+            keyword_mappings_named: false,
             plaintext_secrets: true,
             max_document_bytes: 16 * 1024 * 1024,
         }
@@ -267,6 +285,29 @@ impl Workspace {
             .join("/")
     }
 
+    /// Why the keyword mappings file cannot be used, when it cannot: a file the user named
+    /// must be there, be JSON and hold an `AUTH0_KEYWORD_REPLACE_MAPPINGS` object; the default
+    /// `config.json` only must not hold mappings that are not an object.
+    pub fn mappings_problem(&self) -> Option<MappingsProblem> {
+        let named = self.settings.keyword_mappings_named;
+        let path = self.root.join(&self.settings.keyword_mappings_file);
+        let Some(file) = self.file(&path) else {
+            return named.then_some(MappingsProblem::Missing);
+        };
+        let errors = file
+            .parse
+            .errors
+            .iter()
+            .any(|e| e.severity == crate::syntax::SyntaxSeverity::Error);
+        let root = file.parse.root.as_ref().filter(|r| r.as_object().is_some());
+        match root.and_then(|r| r.get("AUTH0_KEYWORD_REPLACE_MAPPINGS")) {
+            Some(m) if m.as_object().is_none() => Some(MappingsProblem::NotAnObject),
+            _ if named && (errors || root.is_none()) => Some(MappingsProblem::NotJson),
+            None if named => Some(MappingsProblem::NoMappings),
+            _ => None,
+        }
+    }
+
     /// The keyword mappings file as [`Workspace::rel_path`] names it: the setting may be
     /// relative to the root or absolute (inside the root or not).
     fn mappings_rel(&self) -> String {
@@ -339,7 +380,8 @@ impl Workspace {
                     severity: crate::syntax::SyntaxSeverity::Warning,
                 }],
             }
-        } else if rel.ends_with(".json") {
+        } else if rel.ends_with(".json") || rel == self.mappings_rel() {
+            // the mappings file is deploy-cli's JSON config whatever its name
             parse(&text)
         } else if model::is_yaml(&rel) {
             crate::syntax::parse_yaml(&text)

@@ -6,7 +6,9 @@ keyword mappings file named by an absolute path."""
 import asyncio
 import json
 import os
+import queue
 import shutil
+import subprocess
 import time
 from pathlib import Path
 
@@ -234,6 +236,46 @@ def test_stalled_tenants_do_not_delay_editing(workspace):
         tenant.close()
 
 
+@pytest.mark.parametrize("goodbye", ["stdin closed", "shutdown and exit"])
+def test_stalled_tenants_do_not_hold_the_exit(workspace, goodbye):
+    """Issue 20.7: with three Test connections stalled (timeoutSeconds 30) and stdin closed,
+    the server exited only when they timed out, 29 s later: the JSON-RPC layer waits for every
+    request in flight before it returns. A client that has gone away waits for no answer."""
+    tenant = Tenant()
+    tenant.mode = "stall"
+    tenant.stall_seconds = 60.0
+    tenant_workspace(workspace)
+    s = Raw(workspace, env={"USERS_M2M_SECRET": CANARY, "TENANT_DOMAIN": tenant.domain})
+    try:
+        s.request("initialize", {"capabilities": {}, "rootUri": workspace.as_uri(),
+                                 "initializationOptions": {"testConnection": {"allowHttpLoopback": True, "timeoutSeconds": 30}}})
+        s.notify("initialized")
+        vault = (workspace / "flow-vault-connections/Users M2M.json").as_uri()
+        for _ in range(3):
+            s.next_id += 1
+            s.send({"jsonrpc": "2.0", "id": s.next_id, "method": "workspace/executeCommand",
+                    "params": {"command": "flowls.testConnection", "arguments": [{"uri": vault}]}})
+        # all three are in flight: the tenant holds their requests
+        deadline = time.monotonic() + 10
+        while len(tenant.requests) < 3:
+            assert time.monotonic() < deadline, "the Test connections never reached the tenant"
+            time.sleep(0.05)
+        if goodbye == "shutdown and exit":
+            assert "result" in s.request("shutdown", None, timeout=5)
+            s.notify("exit")
+        s.proc.stdin.close()
+        started = time.monotonic()
+        try:
+            code = s.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"the server was still running {time.monotonic() - started:.1f} s after the client went away")
+        assert code == (0 if goodbye == "shutdown and exit" else 1)
+    finally:
+        if s.proc.poll() is None:
+            s.proc.kill()
+        tenant.close()
+
+
 def test_keyword_mappings_file_by_absolute_path(tmp_path, workspace):
     """Issue 11.6: an absolute keywordMappingsFile (what VS Code users write, or
     `${workspaceFolder}/…` expanded) was ignored."""
@@ -254,3 +296,75 @@ def test_keyword_mappings_file_by_absolute_path(tmp_path, workspace):
             wait_diags(s, flow.as_uri(), lambda d: [x["code"] for x in d] == ["missing-scope"])
         finally:
             s.close()
+
+
+def messages(s, pred, timeout=5.0):
+    """The `window/showMessage` notifications that arrive within `timeout` (until one matches
+    `pred`), answering the server's requests meanwhile."""
+    seen = []
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            m = s.inbox.get(timeout=0.1)
+        except queue.Empty:
+            continue
+        if m.get("method") == "window/showMessage":
+            seen.append(m["params"])
+            if pred(m["params"]):
+                return seen
+        elif "method" in m and "id" in m:
+            s.send({"jsonrpc": "2.0", "id": m["id"], "result": None})
+    return seen
+
+
+def warned_about(name):
+    return lambda p: p["type"] == 2 and name in p["message"] and "keyword mappings" in p["message"]
+
+
+@pytest.mark.parametrize("case", ["missing", "not JSON", "no mappings", "not an object", "default not an object"])
+def test_an_unusable_keyword_mappings_file_is_a_visible_warning(workspace, case):
+    """Issue 20.13: a keywordMappingsFile that could not be read or used (a name the scan does
+    not read, a missing file, a file without mappings) was ignored without a word, and every
+    marker stayed unresolved."""
+    named, text = {
+        "missing": ("config.json.example", None),
+        "not JSON": ("config.json.example", "AUTH0_KEYWORD_REPLACE_MAPPINGS=1"),
+        "no mappings": ("tenant-config.json", json.dumps({"AUTH0_DOMAIN": "x.auth0.com"})),
+        "not an object": ("tenant-config.json", json.dumps({"AUTH0_KEYWORD_REPLACE_MAPPINGS": ["CONN_NAME"]})),
+        "default not an object": (None, json.dumps({"AUTH0_KEYWORD_REPLACE_MAPPINGS": "CONN_NAME=Users M2M"})),
+    }[case]
+    file = named or "config.json"
+    if text is not None:
+        (workspace / file).write_text(text)
+    s = Raw(workspace)
+    try:
+        options = {"keywordMappingsFile": named} if named else {}
+        s.request("initialize", {"capabilities": {}, "rootUri": workspace.as_uri(), "initializationOptions": options})
+        s.notify("initialized")
+        seen = messages(s, warned_about(file))
+        assert any(warned_about(file)(m) for m in seen), seen
+        s.alive()
+    finally:
+        s.close()
+
+
+def test_a_usable_keyword_mappings_file_of_any_name_is_used_and_not_warned_about(workspace):
+    """The other side of issue 20.13: `config.json.example` named in the settings is read (the
+    scan alone does not read such a name), and a setting changed to a missing file warns."""
+    flow = workspace / ONBOARD
+    flow.write_text(flow.read_text().replace('"connection_id": "Users M2M"', '"connection_id": "##CONN_NAME##"'))
+    (workspace / "config.json.example").write_text(json.dumps({"AUTH0_KEYWORD_REPLACE_MAPPINGS": {"CONN_NAME": "Users M2M"}}))
+    s = Raw(workspace)
+    try:
+        s.request("initialize", {"capabilities": {}, "rootUri": workspace.as_uri(),
+                                 "initializationOptions": {"keywordMappingsFile": "config.json.example"}})
+        s.notify("initialized")
+        open_doc(s, flow.as_uri(), flow.read_text())
+        wait_diags(s, flow.as_uri(), lambda d: [x["code"] for x in d] == ["missing-scope"])
+        s.notify("workspace/didChangeConfiguration", {"settings": {"flowls": {"keywordMappingsFile": "gone.json"}}})
+        seen = messages(s, warned_about("gone.json"))
+        assert any(warned_about("gone.json")(m) for m in seen), seen
+        assert not any(warned_about("config.json.example")(m) for m in seen), seen
+        s.alive()
+    finally:
+        s.close()

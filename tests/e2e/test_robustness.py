@@ -443,3 +443,32 @@ def test_a_content_length_counted_in_characters_loses_no_message(server, workspa
     r = server.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
     assert [x["name"] for x in r["result"]] == ["naïve😀"], r
     server.alive()
+
+
+@pytest.mark.parametrize("bad_id", ["1.5", "1e300", "18446744073709551617", "-9223372036854775809", "9223372036854775808"])
+def test_an_id_the_layer_cannot_hold_does_not_stop_the_server(server, workspace, bad_id):
+    """Issue 20.6: a request whose id is not an integer or string that the JSON-RPC layer can
+    hold (it keeps ids as 64-bit integers) was answered with `id: null`, then the server
+    exited with 1: the stand-in passed on carried the same id, and the layer stops reading at
+    the first message it cannot decode."""
+    uri = (workspace / "flows/Onboard.json").as_uri()
+    position = '{"textDocument": {"uri": "%s"}, "position": {"line": 0, "character": 1}}' % uri
+    bodies = [
+        # a request, a notification's method with an id, a message with nothing but the id,
+        # a response-shaped one, and a cancellation naming such an id
+        '{"jsonrpc": "2.0", "id": %s, "method": "textDocument/hover", "params": %s}' % (bad_id, position),
+        '{"jsonrpc": "2.0", "id": %s, "method": "textDocument/didSave", "params": {"textDocument": {"uri": "%s"}}}' % (bad_id, uri),
+        '{"jsonrpc": "2.0", "id": %s}' % bad_id,
+        '{"jsonrpc": "2.0", "id": %s, "result": null}' % bad_id,
+        '{"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": %s}}' % bad_id,
+    ]
+    for body in bodies:
+        server.raw(b"Content-Length: %d\r\n\r\n" % len(body.encode()) + body.encode())
+        # a normal request right after it is answered
+        r = server.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}}, timeout=5)
+        assert "result" in r, (body, r)
+        assert server.proc.poll() is None, (body, server.stderr)
+    # whatever answered the malformed ones is an error, never a result
+    stray = [m for m in list(server.answers.values()) if m.get("id") is None]
+    assert all("error" in m for m in stray), stray
+    server.alive()

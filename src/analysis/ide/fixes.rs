@@ -349,29 +349,57 @@ fn new_vault(ws: &Workspace, name: &str, app: &str) -> NewVault {
 
 /// A new vault connection file (deploy-cli's directory layout).
 fn new_vault_file(ws: &Workspace, name: &str, app: &str) -> (PathBuf, String) {
-    let file_name: String = name
-        .chars()
-        .map(|c| {
-            if matches!(
-                c,
-                '/' | '\\' | '?' | '%' | '*' | ':' | '|' | '"' | '<' | '>'
-            ) {
-                '-'
-            } else {
-                c
-            }
-        })
-        .collect();
     let target = ws
         .root
         .join("flow-vault-connections")
-        .join(format!("{file_name}.json"));
+        .join(vault_file_name(name));
     let marker = keyword_name(name);
     let content = format!(
         "{{\n  \"name\": {},\n  \"app_id\": \"{app}\",\n  \"setup\": \"@@{marker}_SETUP@@\"\n}}\n",
         quoted(name)
     );
     (target, content)
+}
+
+/// The longest file name (one path component) that file systems hold: 255 bytes on ext4,
+/// XFS, btrfs and APFS; NTFS counts 255 UTF-16 units, never more than the UTF-8 bytes.
+const MAX_FILE_NAME: usize = 255;
+
+/// The file name of a new vault connection: its name with the characters a file name cannot
+/// hold replaced, cut on a character boundary to fit [`MAX_FILE_NAME`] with its extension. A
+/// cut name ends with a hash of the whole name, so that names sharing a long prefix keep
+/// files of their own.
+fn vault_file_name(name: &str) -> String {
+    const EXT: &str = ".json";
+    let stem: String = name
+        .chars()
+        .map(|c| {
+            if c.is_control()
+                || matches!(
+                    c,
+                    '/' | '\\' | '?' | '%' | '*' | ':' | '|' | '"' | '<' | '>'
+                )
+            {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect();
+    if stem.len() + EXT.len() <= MAX_FILE_NAME {
+        return format!("{stem}{EXT}");
+    }
+    let suffix = format!("-{:016x}", fnv1a(name.as_bytes()));
+    let keep = stem.floor_char_boundary(MAX_FILE_NAME - EXT.len() - suffix.len());
+    format!("{}{suffix}{EXT}", &stem[..keep])
+}
+
+/// FNV-1a, 64 bits: a hash that is the same in every build and on every platform, so the
+/// file name a fix proposes does not change between runs.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 fn quoted(s: &str) -> String {

@@ -1400,3 +1400,68 @@ fn granting_exactly_on_a_yaml_client_grant_writes_yaml() {
             .contains("    scope: [read:users, update:users]\n")
     );
 }
+
+#[test]
+fn a_new_vault_file_for_a_long_name_fits_the_file_system_and_stays_unique() {
+    // 300 characters: two names that differ only past the limit, one of two-byte characters
+    // (cut on a character, never inside one), one of one-byte characters
+    let ascii = "x".repeat(300);
+    let names = [
+        format!("{}A", "é".repeat(299)),
+        format!("{}B", "é".repeat(299)),
+        format!("{}A", "ab".repeat(149) + "x"),
+        ascii.clone(),
+        format!("{ascii}/{ascii}"),
+    ];
+    let mut fixture = String::from(
+        "//- flow-vault-connections/slack.json\n{ \"name\": \"Alerts\", \"app_id\": \"SLACK\" }\n",
+    );
+    for (i, name) in names.iter().enumerate() {
+        fixture.push_str(&format!(
+            "//- flows/f{i}.json\n{{ \"name\": \"F{i}\", \"actions\": [ {{ \"id\": \"s\", \"type\": \"SLACK\", \"action\": \"POST_MESSAGE\", \"params\": {{ \"connection_id\": {}, \"text\": \"t\" }} }} ] }}\n",
+            serde_json::to_string(name).unwrap()
+        ));
+    }
+    // each fix applies cleanly: its diagnostic goes, nothing new comes
+    let titles = checked_fixes(&fixture);
+    assert_eq!(
+        titles.matches("Create the SLACK vault connection").count(),
+        names.len()
+    );
+    let ws = workspace(&fixture);
+    let mut files = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let path = PathBuf::from(format!("/ws/flows/f{i}.json"));
+        let d = crate::analysis::diagnostics(&ws, &path);
+        let fix = super::fixes::fixes(&ws, &path, d[0].range)
+            .into_iter()
+            .find_map(|f| f.create)
+            .expect("a fix that creates the vault file");
+        assert_eq!(
+            fix.0.parent(),
+            Some(std::path::Path::new("/ws/flow-vault-connections"))
+        );
+        let file = fix.0.file_name().unwrap().to_str().unwrap().to_string();
+        assert!(file.len() <= 255, "{} bytes: {file}", file.len());
+        assert!(file.ends_with(".json"), "{file}");
+        // the content names the connection in full
+        assert!(fix.1.contains(&serde_json::to_string(name).unwrap()));
+        files.push(file);
+    }
+    let unique: std::collections::HashSet<_> = files.iter().collect();
+    assert_eq!(unique.len(), names.len(), "{files:#?}");
+    // a name that fits is kept as it was
+    let short = workspace(
+        "//- flow-vault-connections/slack.json\n{ \"name\": \"Alerts\", \"app_id\": \"SLACK\" }\n//- flows/a.json\n{ \"name\": \"A\", \"actions\": [ { \"id\": \"s\", \"type\": \"SLACK\", \"action\": \"POST_MESSAGE\", \"params\": { \"connection_id\": \"Team: ops\", \"text\": \"t\" } } ] }\n",
+    );
+    let path = PathBuf::from("/ws/flows/a.json");
+    let d = crate::analysis::diagnostics(&short, &path);
+    let created = super::fixes::fixes(&short, &path, d[0].range)
+        .into_iter()
+        .find_map(|f| f.create)
+        .unwrap();
+    assert_eq!(
+        created.0,
+        PathBuf::from("/ws/flow-vault-connections/Team- ops.json")
+    );
+}
