@@ -47,10 +47,10 @@ impl Backend {
     }
 
     pub(super) async fn register_watchers(&self) {
-        let watchers = ["**/*.json", "**/*.yaml", "**/*.yml", "**/flowls.toml"]
+        let watchers = crate::model::layout::watch_globs()
             .into_iter()
             .map(|g| FileSystemWatcher {
-                glob_pattern: GlobPattern::String(g.into()),
+                glob_pattern: GlobPattern::String(g),
                 kind: None,
             })
             .collect();
