@@ -1294,3 +1294,34 @@ fn an_unusable_keyword_mappings_file_is_an_error() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn scopes_table_escapes_names_from_the_repository() {
+    // a grant's client and a connection named with terminal escapes and a workflow command
+    let dir = scratch("scopes-escape");
+    std::fs::create_dir_all(dir.join("ws/grants")).unwrap();
+    std::fs::write(
+        dir.join("ws/flow-vault-connections/V.json"),
+        "{\"name\": \"V\\u0007\\u001b[2J\", \"app_id\": \"AUTH0\", \"setup\": {\"type\": \"OAUTH_APP\", \"client_id\": \"c\\n::error file=a::pwned\", \"client_secret\": \"##S##\", \"domain\": \"a.auth0.com\"}}",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("ws/grants/g.json"),
+        "{\"client_id\": \"c\\n::error file=a::pwned\", \"audience\": \"https://a.auth0.com/api/v2/\", \"scope\": [\"read:users\", \"x\\r\\u001b[31m\"]}",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("ws/flows/U.json"),
+        "{\"name\": \"U\", \"actions\": [{\"id\": \"g\", \"type\": \"AUTH0\", \"action\": \"GET_USER\", \"params\": {\"connection_id\": \"V\\u0007\\u001b[2J\", \"user_id\": \"u\"}}]}",
+    )
+    .unwrap();
+    let out = flowls(&["scopes", "ws"], &dir);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("M2M application"), "{text}");
+    assert!(text.contains("pwned"), "{text}");
+    for line in text.lines() {
+        assert!(!line.starts_with("::"), "{line}");
+        assert!(!line.contains(['\u{1b}', '\u{7}', '\r']), "{line:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -66,6 +66,45 @@ pub fn validate(
         }
         let (target, key_range) = node_at_pointer(node, &path);
         let from_marker = crate::model::is_marker(target);
+        let names_mapped_keys =
+            from_marker && matches!(err.kind(), ValidationErrorKind::AdditionalProperties { .. });
+        if !within_file(node, &path) || names_mapped_keys {
+            // the error is inside a value a keyword marker gave: its keys and values are the
+            // mapping's (maybe the environment's), so the finding names only the marker
+            let written = crate::model::keywords::written_text(target)
+                .map(|w| {
+                    if mappings.env_keys(&w).is_empty() {
+                        w.into_owned()
+                    } else {
+                        format!("{w} (environment)")
+                    }
+                })
+                .unwrap_or_else(|| "the keyword".into());
+            let what = match err.kind() {
+                ValidationErrorKind::Required { .. } => "a required field is missing".to_string(),
+                ValidationErrorKind::AdditionalProperties { .. } => {
+                    "it has a field that is not allowed".to_string()
+                }
+                _ => format!(
+                    "a value must be {}",
+                    parent_schema(schema, err.schema_path().as_str())
+                        .map(describe)
+                        .unwrap_or_else(|| "different".into())
+                ),
+            };
+            let d = Diagnostic::error(
+                target.range,
+                subject.code,
+                format!(
+                    "the value of `{written}` does not fit {}: {what}",
+                    subject.owner
+                ),
+            );
+            if !out.contains(&d) {
+                out.push(d);
+            }
+            continue;
+        }
         let at = if path.is_empty() {
             subject.anchor
         } else {
@@ -207,6 +246,25 @@ pub fn validate(
             }
         }
     }
+}
+
+/// Whether every step of the pointer is written in the file (not inside a value a keyword
+/// marker stands for).
+fn within_file(root: &Node, pointer: &str) -> bool {
+    let mut cur = root;
+    for seg in pointer.split('/').skip(1) {
+        let seg = seg.replace("~1", "/").replace("~0", "~");
+        let next = match &cur.kind {
+            NodeKind::Object(_) => cur.member(&seg).and_then(|m| m.value.as_ref()),
+            NodeKind::Array(items) => seg.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => None,
+        };
+        match next {
+            Some(n) => cur = n,
+            None => return false,
+        }
+    }
+    true
 }
 
 fn is_under(path: &str, prefix: &str) -> bool {

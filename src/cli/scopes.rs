@@ -51,6 +51,9 @@ fn table(report: &Report, colour: bool) -> String {
             text.to_string()
         }
     };
+    // every name comes from the repository or the tenant: escaped (no terminal escapes, no
+    // workflow command on a line of its own)
+    let e = |t: &str| crate::display::escape_control(t, false).into_owned();
     let mut s = String::new();
     if report.applications.is_empty() {
         s.push_str(
@@ -59,23 +62,28 @@ fn table(report: &Report, colour: bool) -> String {
         return s;
     }
     for a in &report.applications {
-        let name = a
-            .client
-            .as_deref()
-            .map_or_else(|| "(application unknown)".to_string(), |c| format!("`{c}`"));
+        let name = a.client.as_deref().map_or_else(
+            || "(application unknown)".to_string(),
+            |c| format!("`{}`", e(c)),
+        );
         let _ = writeln!(
             s,
             "{} {name} · connections: {}{}",
             paint("1", "M2M application"),
-            a.connections.join(", "),
+            e(&a.connections.join(", ")),
             a.audience
                 .as_deref()
-                .map(|x| format!(" · audience {x}"))
+                .map(|x| format!(" · audience {}", e(x)))
                 .unwrap_or_default()
         );
         match &a.granted {
             Some(g) => {
-                let _ = writeln!(s, "  granted (from {}): {}", g.described, list(&g.scopes));
+                let _ = writeln!(
+                    s,
+                    "  granted (from {}): {}",
+                    e(&g.described),
+                    list(&g.scopes)
+                );
             }
             None => {
                 let _ = writeln!(
@@ -91,13 +99,13 @@ fn table(report: &Report, colour: bool) -> String {
                 let status = match (&a.granted, &n.held) {
                     (None, _) => "needed".to_string(),
                     (Some(_), Some(h)) if *h == n.scope => "ok".to_string(),
-                    (Some(_), Some(h)) => format!("ok ({h})"),
+                    (Some(_), Some(h)) => format!("ok ({})", e(h)),
                     (Some(_), None) => "MISSING".to_string(),
                 };
                 let scope = if n.alternatives.is_empty() {
-                    n.scope.clone()
+                    e(&n.scope)
                 } else {
-                    format!("{} (or {})", n.scope, n.alternatives.join(", "))
+                    e(&format!("{} (or {})", n.scope, n.alternatives.join(", ")))
                 };
                 n.actions.iter().enumerate().map(move |(i, x)| {
                     let by = format!(
@@ -145,7 +153,11 @@ fn table(report: &Report, colour: bool) -> String {
             let _ = writeln!(
                 s,
                 "  {:w0$}  {:w1$}  {}:{} {} (its endpoint cannot be looked up)",
-                "?", "unknown", x.file, x.line, x.what
+                "?",
+                "unknown",
+                e(&x.file),
+                x.line,
+                e(&x.what)
             );
         }
         if !a.missing.is_empty() {
@@ -173,7 +185,7 @@ fn list(scopes: &[String]) -> String {
     if scopes.is_empty() {
         "none".into()
     } else {
-        scopes.join(", ")
+        crate::display::escape_control(&scopes.join(", "), false).into_owned()
     }
 }
 

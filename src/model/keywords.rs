@@ -104,6 +104,18 @@ impl KeywordMappings {
     }
 }
 
+/// The text a value was written as, markers kept: a string's text, or an unquoted marker
+/// (`##KEY##` or `@@KEY@@` outside a string, which the tree holds as a marker node). Display and
+/// provenance read this, never a resolved value.
+pub fn written_text(node: &Node) -> Option<std::borrow::Cow<'_, str>> {
+    match &node.kind {
+        NodeKind::String(s) => Some(std::borrow::Cow::Borrowed(s.as_str())),
+        NodeKind::Marker(m) if m.whole_value => Some(format!("@@{}@@", m.key).into()),
+        NodeKind::Marker(m) => Some(format!("##{}##", m.key).into()),
+        _ => None,
+    }
+}
+
 /// A keyword name made from free text: letters and digits upper-cased, the rest `_`.
 pub fn keyword_name(text: &str) -> String {
     text.chars()

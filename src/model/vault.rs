@@ -99,8 +99,7 @@ pub fn effective_audience(domain: Option<&str>, audience: Option<&str>) -> Optio
 /// The text a setup value was written as: the field's own string, or the whole-value marker
 /// the setup is (`"setup": "@@SETUP@@"`), markers kept. Display and provenance read this, never
 /// the resolved value.
-pub fn written_field<'a>(setup: &'a Node, key: &str) -> Option<&'a str> {
-    setup
-        .as_str()
-        .or_else(|| setup.get(key).and_then(Node::as_str))
+pub fn written_field<'a>(setup: &'a Node, key: &str) -> Option<std::borrow::Cow<'a, str>> {
+    use crate::model::keywords::written_text;
+    written_text(setup).or_else(|| written_text(setup.get(key)?))
 }

@@ -36,129 +36,232 @@ impl std::fmt::Display for Secret {
     }
 }
 
-/// Removes every secret from a text, in every form a tenant could echo it: as written,
-/// percent-encoded in any way (form-urlencoded as it was posted, a browser's `+` for a space,
-/// any hex case, any mix of encoded and plain characters: the text is matched as decoded),
-/// JSON-escaped, base64 (standard and URL-safe, at any alignment inside a longer base64 text,
-/// and the `client_id:client_secret` pair of a Basic authorization). Secrets are scrubbed
-/// longest first, so that no part of a longer secret survives the scrubbing of a shorter one it
-/// starts with (a client id that is a prefix of the secret).
+/// Removes every secret from a text, in every form a tenant could echo it. The text is matched
+/// as decoded — percent-encoding (any hex case, `+` as a space or as itself), JSON and C-style
+/// escapes (`\u0063`, `\x63`), HTML character references, any letter case — against each secret
+/// and its base64 (standard and URL-safe, at the three alignments inside a longer base64 text,
+/// and the `client_id:client_secret` pair of a Basic authorization) and hex forms. Not only
+/// whole copies go: every run of [`Redactor::RUN`] or more characters that stands in a
+/// secret (a secret cut short, split across two fields, wrapped over lines), and, for a secret
+/// shorter than that, each copy standing as a word of its own. Secrets are matched longest
+/// first, so that no part of a longer one survives the scrubbing of a shorter one it starts with.
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
-    /// The secrets, longest first.
-    secrets: Vec<Secret>,
-    /// Their JSON-escaped and base64 forms, longest first.
+    /// Every secret and every encoded form of one, lower-cased, longest first.
     forms: Vec<Secret>,
 }
 
-/// Shorter values are too common to scrub (`"a"` would mangle every message).
-const SHORTEST_SCRUBBED: usize = 4;
-
 impl Redactor {
+    /// The shortest part of a secret scrubbed wherever it stands in a tenant's text.
+    pub const RUN: usize = 8;
+    /// The same for the tenant's short error code, which a secret's head could stand in.
+    pub const CODE_RUN: usize = 4;
+
     pub fn new(secrets: &[Secret]) -> Redactor {
-        let mut plain: Vec<String> = secrets
-            .iter()
-            .map(|s| s.expose().to_string())
-            .filter(|s| s.len() >= SHORTEST_SCRUBBED)
-            .collect();
         let mut forms: Vec<String> = Vec::new();
-        for s in &plain {
-            if let Ok(json) = serde_json::to_string(s) {
-                forms.push(json[1..json.len() - 1].to_string());
-            }
+        for s in secrets.iter().map(Secret::expose).filter(|s| !s.is_empty()) {
+            forms.push(s.to_string());
             forms.extend(base64_forms(s.as_bytes()));
+            forms.push(s.bytes().map(|b| format!("{b:02x}")).collect());
         }
         // the pair a Basic authorization carries
         if let [id, secret, ..] = secrets {
             let pair = format!("{}:{}", id.expose(), secret.expose());
             forms.extend(base64_forms(pair.as_bytes()));
         }
-        let longest_first = |v: &mut Vec<String>| {
-            v.retain(|f| f.len() >= SHORTEST_SCRUBBED);
-            v.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-            v.dedup();
-        };
-        longest_first(&mut plain);
-        longest_first(&mut forms);
-        let wrap = |v: Vec<String>| v.into_iter().map(Secret::new).collect();
+        let mut forms: Vec<String> = forms.into_iter().map(|f| f.to_lowercase()).collect();
+        forms.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        forms.dedup();
         Redactor {
-            secrets: wrap(plain),
-            forms: wrap(forms),
+            forms: forms.into_iter().map(Secret::new).collect(),
         }
     }
 
+    /// A text of the tenant's for people (a description, a message).
     pub fn redact(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for s in &self.secrets {
-            out = scrub_encoded(&out, s.expose().as_bytes());
+        self.scrub(text, Self::RUN)
+    }
+
+    /// The tenant's error code: one of OAuth's and Auth0's as it is, anything else with every
+    /// run of [`Redactor::CODE_RUN`] characters of a secret hidden (a code is short, and a
+    /// secret's head could stand in it).
+    pub fn redact_code(&self, text: &str) -> String {
+        const KNOWN: &[&str] = &[
+            "invalid_request",
+            "invalid_client",
+            "invalid_grant",
+            "unauthorized_client",
+            "unsupported_grant_type",
+            "invalid_scope",
+            "access_denied",
+            "server_error",
+            "temporarily_unavailable",
+            "too_many_requests",
+            "invalid_token",
+            "insufficient_scope",
+            "invalid_audience",
+            "consent_required",
+            "mfa_required",
+        ];
+        if KNOWN.contains(&text) {
+            return text.to_string();
         }
-        for f in &self.forms {
-            if out.contains(f.expose()) {
-                out = out.replace(f.expose(), "***");
+        self.scrub(text, Self::CODE_RUN)
+    }
+
+    fn scrub(&self, text: &str, run: usize) -> String {
+        if self.forms.is_empty() || text.is_empty() {
+            return text.to_string();
+        }
+        let mut hidden: Vec<(usize, usize)> = Vec::new();
+        for plus_is_space in [false, true] {
+            let (decoded, spans) = decode(text, plus_is_space);
+            for form in &self.forms {
+                mark(&decoded, &spans, form.expose().as_bytes(), run, &mut hidden);
             }
         }
-        out
+        replace_spans(text, hidden)
     }
 }
 
-/// `text` with every place that reads as `secret` once percent-decoded (`%XX` in any case, `+`
-/// read as a space or as itself, plain characters as themselves) replaced by `***`.
-fn scrub_encoded(text: &str, secret: &[u8]) -> String {
-    let mut hidden: Vec<(usize, usize)> = Vec::new();
-    for plus_is_space in [false, true] {
-        // each decoded byte with the span of the text it came from
-        let mut decoded: Vec<u8> = Vec::with_capacity(text.len());
-        let mut spans: Vec<(usize, usize)> = Vec::with_capacity(text.len());
-        let bytes = text.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            let hex = |b: u8| (b as char).to_digit(16);
-            match bytes[i] {
-                b'%' if i + 2 < bytes.len() => {
-                    if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                        decoded.push((h * 16 + l) as u8);
-                        spans.push((i, i + 3));
-                        i += 3;
-                        continue;
-                    }
-                    decoded.push(b'%');
-                }
-                b'+' if plus_is_space => decoded.push(b' '),
-                b => decoded.push(b),
-            }
-            spans.push((i, i + 1));
-            i += 1;
+/// `text` read as a tenant might have encoded it, lower-cased, with the span of `text` each
+/// decoded byte came from.
+fn decode(text: &str, plus_is_space: bool) -> (Vec<u8>, Vec<(usize, usize)>) {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut spans = Vec::with_capacity(bytes.len());
+    let hex_at = |from: usize, len: usize| -> Option<u32> {
+        let digits = bytes.get(from..from + len)?;
+        if !digits.iter().all(u8::is_ascii_hexdigit) {
+            return None;
         }
+        u32::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
+    };
+    let push_char =
+        |c: u32, span: (usize, usize), decoded: &mut Vec<u8>, spans: &mut Vec<(usize, usize)>| {
+            let mut buf = [0u8; 4];
+            let ch = char::from_u32(c).unwrap_or('\u{fffd}');
+            for b in ch.encode_utf8(&mut buf).bytes() {
+                decoded.push(b.to_ascii_lowercase());
+                spans.push(span);
+            }
+        };
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        // each form: (the decoded character, how many bytes of the text it takes)
+        let escape: Option<(u32, usize)> = match b {
+            b'%' => hex_at(i + 1, 2).map(|v| (v, 3)),
+            b'\\' => match bytes.get(i + 1) {
+                Some(b'u') => hex_at(i + 2, 4).map(|v| (v, 6)),
+                Some(b'x') => hex_at(i + 2, 2).map(|v| (v, 4)),
+                _ => None,
+            },
+            b'&' if bytes.get(i + 1) == Some(&b'#') => {
+                let (radix, start) = match bytes.get(i + 2) {
+                    Some(b'x' | b'X') => (16, i + 3),
+                    _ => (10, i + 2),
+                };
+                let end = bytes[start..]
+                    .iter()
+                    .take(8)
+                    .position(|&c| c == b';')
+                    .map(|p| start + p);
+                end.and_then(|end| {
+                    let digits = std::str::from_utf8(&bytes[start..end]).ok()?;
+                    Some((u32::from_str_radix(digits, radix).ok()?, end + 1 - i))
+                })
+            }
+            b'+' if plus_is_space => Some((u32::from(b' '), 1)),
+            _ => None,
+        };
+        match escape {
+            // a percent-encoded or `\x` byte is a byte of UTF-8, the rest characters
+            Some((v, len)) if (b == b'%' || len == 4) && v < 256 => {
+                decoded.push((v as u8).to_ascii_lowercase());
+                spans.push((i, i + len));
+                i += len;
+            }
+            Some((v, len)) => {
+                push_char(v, (i, i + len), &mut decoded, &mut spans);
+                i += len;
+            }
+            None => {
+                decoded.push(b.to_ascii_lowercase());
+                spans.push((i, i + 1));
+                i += 1;
+            }
+        }
+    }
+    (decoded, spans)
+}
+
+/// Marks in `hidden` the spans of the text whose decoded bytes are a whole copy of `secret`,
+/// or a run of at least `run` bytes that stands in it; a secret shorter than `run` is marked
+/// where it stands as a word of its own.
+fn mark(
+    decoded: &[u8],
+    spans: &[(usize, usize)],
+    secret: &[u8],
+    run: usize,
+    hidden: &mut Vec<(usize, usize)>,
+) {
+    let mut cover = |start: usize, end: usize| hidden.push((spans[start].0, spans[end - 1].1));
+    if secret.len() < run {
+        let word = |c: Option<&u8>| c.is_some_and(u8::is_ascii_alphanumeric);
         let mut from = 0;
         while let Some(at) = memchr::memmem::find(&decoded[from..], secret) {
             let start = from + at;
             let end = start + secret.len();
-            hidden.push((spans[start].0, spans[end - 1].1));
-            from = end;
+            if !word(start.checked_sub(1).and_then(|p| decoded.get(p))) && !word(decoded.get(end)) {
+                cover(start, end);
+            }
+            from = start + 1;
+        }
+        return;
+    }
+    let parts: std::collections::HashSet<&[u8]> = secret.windows(run).collect();
+    for (start, window) in decoded.windows(run).enumerate() {
+        if parts.contains(window) {
+            cover(start, start + run);
         }
     }
+}
+
+/// `text` with the marked spans (merged where they meet or overlap) replaced by `***`.
+fn replace_spans(text: &str, mut hidden: Vec<(usize, usize)>) -> String {
     if hidden.is_empty() {
         return text.to_string();
     }
     hidden.sort_unstable();
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
-    for (mut start, mut end) in hidden {
-        // widened to whole characters (a valid secret starts and ends on one anyway)
+    let mut open: Option<(usize, usize)> = None;
+    let flush = |span: (usize, usize), out: &mut String, last: &mut usize| {
+        let (mut start, mut end) = span;
         while !text.is_char_boundary(start) {
             start -= 1;
         }
         while !text.is_char_boundary(end) {
             end += 1;
         }
-        if end <= last {
-            continue;
-        }
-        if start >= last {
-            out.push_str(&text[last..start]);
-            out.push_str("***");
-        }
-        last = end;
+        let start = start.max(*last);
+        out.push_str(&text[*last..start]);
+        out.push_str("***");
+        *last = end.max(*last);
+    };
+    for (start, end) in hidden {
+        open = match open {
+            Some((s, e)) if start <= e => Some((s, e.max(end))),
+            Some(span) => {
+                flush(span, &mut out, &mut last);
+                Some((start, end))
+            }
+            None => Some((start, end)),
+        };
+    }
+    if let Some(span) = open {
+        flush(span, &mut out, &mut last);
     }
     out.push_str(&text[last..]);
     out
@@ -246,6 +349,13 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// What scrubs every credential and keyword value of this plan from the tenant's texts.
+    pub fn redactor(&self) -> Redactor {
+        let mut secrets = vec![self.client_id.clone(), self.client_secret.clone()];
+        secrets.extend(self.keyword_values.iter().cloned());
+        Redactor::new(&secrets)
+    }
+
     /// Why the host is not trusted, for people: "is not a trusted host", or, for a
     /// `*.auth0.com` host, that values from the environment go only to hosts the user named.
     pub fn untrusted_why(&self) -> &'static str {
@@ -308,6 +418,10 @@ fn setup_keywords(ws: &Workspace, vault: &VaultInfo) -> SetupKeywords {
     let setup = ws.written_setup(vault);
     let mut stack: Vec<&crate::syntax::Node> = setup.into_iter().collect();
     while let Some(n) = stack.pop() {
+        // an unquoted marker is a marker node, not a string
+        if let crate::syntax::NodeKind::Marker(m) = &n.kind {
+            keys.push(m.key.as_str());
+        }
         if let Some(text) = n.as_str() {
             match crate::model::keywords::whole_value_marker(text) {
                 Some(k) => keys.push(k),
@@ -468,7 +582,7 @@ fn host_shown(ws: &Workspace, vault: &VaultInfo, host: &crate::model::host::Host
         .written_setup(vault)
         .and_then(|s| written_field(s, "domain").or_else(|| written_field(s, "token_endpoint")));
     match raw {
-        Some(raw) => ws.index().mappings.shown(raw, &host.authority),
+        Some(raw) => ws.index().mappings.shown(&raw, &host.authority),
         None => host.authority.clone(),
     }
 }
@@ -577,14 +691,21 @@ pub fn plan(
                 .and_then(|s| crate::model::vault::written_field(s, "audience"));
             let shown = audience
                 .as_ref()
-                .map(|a| raw.map_or(a.clone(), |r| ws.index().mappings.shown(r, a)));
+                .map(|a| raw.map_or(a.clone(), |r| ws.index().mappings.shown(&r, a)));
             (host, url, audience, shown, false)
         }
         _ => {
             return fail(
                 "not_supported",
                 format!(
-                    "Test connection works for AUTH0 (OAUTH_APP) and HTTP (OAUTH_CLIENT_CREDENTIALS) connections; this one is {app} {setup_type}"
+                    "Test connection works for AUTH0 (OAUTH_APP) and HTTP (OAUTH_CLIENT_CREDENTIALS) connections; this one is {app} {}",
+                    // as written: a type from the environment is not displayed
+                    ws.written_setup(vault)
+                        .and_then(|s| crate::model::vault::written_field(s, "type"))
+                        .map_or_else(
+                            || setup_type.clone(),
+                            |raw| ws.index().mappings.shown(&raw, &setup_type)
+                        )
                 ),
             );
         }
@@ -619,9 +740,7 @@ const MAX_BODY: usize = 64 * 1024;
 /// Runs the test. Never panics, never follows a redirect, always ends within the timeout
 /// (plus a little), and says what to do when it fails.
 pub async fn run(plan: &Plan, settings: &Settings) -> TestResult {
-    let mut secrets = vec![plan.client_id.clone(), plan.client_secret.clone()];
-    secrets.extend(plan.keyword_values.iter().cloned());
-    let redactor = Redactor::new(&secrets);
+    let redactor = plan.redactor();
     let mut result = match tokio::time::timeout(
         settings.timeout + Duration::from_millis(500),
         exchange(plan, settings),
@@ -633,9 +752,9 @@ pub async fn run(plan: &Plan, settings: &Settings) -> TestResult {
     };
     // the tenant's texts, scrubbed, and escaped: they reach terminals and CI logs, where a
     // control character or a bidirectional override would act instead of being shown
-    let shown = |t: &str| crate::display::escape_control(&redactor.redact(t), false).into_owned();
-    result.error_description = result.error_description.map(|d| shown(&d));
-    result.error = result.error.map(|e| shown(&e));
+    let shown = |t: String| crate::display::escape_control(&t, false).into_owned();
+    result.error_description = result.error_description.map(|d| shown(redactor.redact(&d)));
+    result.error = result.error.map(|e| shown(redactor.redact_code(&e)));
     // a tenant may echo what was posted into `scope`: scope names that hold a credential are
     // dropped (they are not scopes), everything else from the tenant is scrubbed
     let clean = |list: &mut Vec<String>| {
@@ -649,7 +768,7 @@ pub async fn run(plan: &Plan, settings: &Settings) -> TestResult {
     clean(&mut result.excess_scopes);
     clean(&mut result.missing_scopes);
     clean(&mut result.needed_scopes);
-    result.scopes_from = result.scopes_from.map(|s| shown(&s));
+    result.scopes_from = result.scopes_from.map(|s| shown(redactor.redact(&s)));
     result
 }
 
@@ -872,9 +991,10 @@ async fn exchange(plan: &Plan, settings: &Settings) -> TestResult {
     let description = if tenant_text.is_empty() {
         advice
     } else {
+        // scrubbed before it is cut: a secret cut in two would no longer be found whole
         format!(
             "{advice} (the tenant said: {})",
-            truncate(&tenant_text, 300)
+            truncate(&plan.redactor().redact(&tenant_text), 300)
         )
     };
     TestResult::failure(name, &error, description)
@@ -974,7 +1094,7 @@ fn network_failure(plan: &Plan, settings: &Settings, e: &reqwest::Error) -> Test
                 "connection_failed",
                 format!(
                     "could not reach {host}: {}",
-                    truncate(&chain.join(": "), 200)
+                    truncate(&plan.redactor().redact(&chain.join(": ")), 200)
                 ),
             )
         }
@@ -1152,6 +1272,103 @@ mod tests {
         }
         // the client id alone still goes
         assert_eq!(r.redact("who is client-abc?"), "who is ***?");
+    }
+
+    #[test]
+    fn parts_and_escaped_forms_of_a_secret_are_scrubbed() {
+        use base64::Engine as _;
+        let secret = Secret::new("cnry-secret-q9-LONGSECRETVALUE");
+        let r = Redactor::new(&[Secret::new("the-client"), secret.clone()]);
+        let raw = secret.expose();
+        let json_escaped: String = raw
+            .chars()
+            .map(|c| format!("\\u{:04x}", c as u32))
+            .collect();
+        let html: String = raw.chars().map(|c| format!("&#{};", c as u32)).collect();
+        let hex: String = raw.bytes().map(|b| format!("{b:02X}")).collect();
+        let b64 = base64::engine::general_purpose::STANDARD.encode(raw);
+        let wrapped = format!("{}\r\n{}", &b64[..20], &b64[20..]);
+        for echo in [
+            json_escaped,
+            raw.replace('-', "\\x2d"),
+            html,
+            hex,
+            raw.to_ascii_uppercase(),
+            wrapped,
+            // cut short, and split in two
+            raw[..raw.len() - 3].to_string(),
+            format!("{} | {}", &raw[..12], &raw[12..]),
+        ] {
+            let out = r.redact(&format!("said: {echo} end"));
+            for part in ["q9-LONG", "LONGSECRET", "SECRETVALUE", "cnry-secr"] {
+                assert!(!out.contains(part), "{echo} → {out}");
+            }
+            assert!(out.starts_with("said: ") && out.ends_with(" end"), "{out}");
+        }
+        // the head of a secret in the tenant's error code
+        assert_eq!(r.redact_code("cnry-s"), "***");
+        assert_eq!(r.redact_code("invalid_client"), "invalid_client");
+        // a short secret, where it stands as a word
+        let short = Redactor::new(&[Secret::new("id"), Secret::new("Zq9")]);
+        assert_eq!(
+            short.redact("failed for secret Zq9 (Zq9x)"),
+            "failed for secret *** (Zq9x)"
+        );
+        // ordinary text is left alone
+        assert_eq!(
+            r.redact("Client authentication failed"),
+            "Client authentication failed"
+        );
+    }
+
+    #[test]
+    fn unquoted_markers_count_as_values_from_the_environment() {
+        // an unquoted `##KEY##` is a marker node: it was neither named when asking nor
+        // scrubbed, and a *.auth0.com host got it unasked
+        let env = vec![
+            ("SECB".to_string(), "cnry-secb-7x".to_string()),
+            (
+                "SETUPB".to_string(),
+                r#"{"type": "OAUTH_APP", "client_id": "cnry-id", "client_secret": "cnry-s", "domain": "cnry-sdom.us.auth0.com"}"#
+                    .to_string(),
+            ),
+        ];
+        let ws = crate::analysis::tests::workspace_with(
+            r###"
+//- flow-vault-connections/v.json
+{ "name": "V", "app_id": "AUTH0", "setup": { "type": "OAUTH_APP", "client_id": "cid-literal", "client_secret": ##SECB##, "domain": "tenant.test.auth0.com" } }
+//- flow-vault-connections/w.json
+{ "name": "W", "app_id": "AUTH0", "setup": ##SETUPB## }
+"###,
+            env,
+        );
+        let settings = Settings::default();
+        let v = prepare(
+            &ws,
+            std::path::Path::new("/ws/flow-vault-connections/v.json"),
+            None,
+            &settings,
+        )
+        .unwrap();
+        assert!(!v.trusted);
+        assert_eq!(v.env_vars, ["SECB"]);
+        assert!(v.redactor().redact("x cnry-secb-7x").ends_with("***"));
+        let w = prepare(
+            &ws,
+            std::path::Path::new("/ws/flow-vault-connections/w.json"),
+            None,
+            &settings,
+        )
+        .unwrap();
+        assert!(!w.trusted);
+        assert_eq!(w.env_vars, ["SETUPB"]);
+        assert_eq!(w.host_shown, "##SETUPB## (environment)");
+        let shown = format!(
+            "{} {:?}",
+            untrusted(&w, "untrusted_host").summary(),
+            w.audience_shown
+        );
+        assert!(!shown.contains("cnry"), "{shown}");
     }
 
     #[test]

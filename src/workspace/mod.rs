@@ -758,7 +758,7 @@ fn vault_info(
     // the text each value was written as: its own field, or the marker the whole setup is
     let raw_setup = root.get("setup");
     let raw = |key: &str| -> Option<String> {
-        crate::model::vault::written_field(raw_setup?, key).map(str::to_string)
+        crate::model::vault::written_field(raw_setup?, key).map(|t| t.into_owned())
     };
     let domain_shown = domain
         .as_deref()

@@ -363,3 +363,17 @@ def test_a_tenant_text_reaches_the_terminal_escaped(workspace, fmt):
             assert r["error"].startswith("invalid_client"), r
     finally:
         tenant.close()
+
+
+async def test_an_unquoted_marker_is_a_value_from_the_environment_too(workspace, proxy):
+    """An unquoted `##KEY##` (a marker outside a string) was not counted as a value from the
+    environment: a *.auth0.com host got it without a question, and hover showed a domain from a
+    whole-setup marker."""
+    (workspace / VAULT).write_text(
+        '{ "name": "Users M2M", "app_id": "AUTH0", "setup": { "type": "OAUTH_APP", "client_id": "cid-literal", '
+        '"client_secret": ##AWS_SECRET_ACCESS_KEY##, "domain": "attacker.us.auth0.com" } }')
+    async with session(workspace, proxy, "Cancel") as s:
+        r = await run_test_connection(s)
+        assert r["error"] == "cancelled" and proxy.hosts == [], (r, proxy.hosts)
+        [asked] = s.asked
+        assert "AWS_SECRET_ACCESS_KEY" in asked.message and CANARY not in asked.message + json.dumps(r)

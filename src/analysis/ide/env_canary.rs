@@ -30,6 +30,28 @@ const FIXTURE: &str = r###"
 { "name": "Typed", "app_id": "HTTP", "setup": { "type": "##SETUPTYPE##", "token": "##SECRET##" } }
 //- flow-vault-connections/enum.json
 { "name": "Enum", "app_id": "HTTP", "setup": { "type": "API_KEY", "name": "k", "value": "##SECRET##", "in": "##IN##" } }
+//- flow-vault-connections/unquoted.json
+{ "name": "Unquoted", "app_id": "AUTH0", "setup": { "type": "OAUTH_APP", "client_id": "c", "client_secret": ##USECRET##, "domain": ##UDOMAIN## } }
+//- flow-vault-connections/unquoted-setup.json
+{ "name": "UnquotedSetup", "app_id": "AUTH0", "setup": ##USETUP## }
+//- flows/unquoted.json
+{"name": "U", "actions": [
+  {"id": "g", "type": "AUTH0", "action": "GET_USER", "params": ##UPARAMS##},
+  {"id": "h", "type": "AUTH0", "action": "GET_USER", "params": {"connection_id": "UnquotedSetup", "user_id": "u", "extra": @@UEXTRA@@}}
+]}
+//- tenant.yaml
+flowVaultConnections:
+  - name: Y
+    app_id: AUTH0
+    setup:
+      type: OAUTH_APP
+      client_id: c
+      client_secret: "##SECRET##"
+      domain: t##YDOM##.us.auth0.com
+clientGrants:
+  - client_id: c
+    audience: h
+    scope: [read:users]
 //- flow-vault-connections/slack.json
 { "name": "Slack", "app_id": "SLACK", "setup": { "url": "##SLACKURL##" } }
 //- exports/bundle.json
@@ -74,6 +96,15 @@ fn env() -> Vec<(String, String)> {
         ("BFLOW", "cnry-bflow-y7"),
         ("BUSER", "cnry-buser-z8"),
         ("BCONN", "cnry-bconn-a9"),
+        ("USECRET", "cnry-usecret-b1"),
+        ("UDOMAIN", "cnry-udomain-c2.us.auth0.com"),
+        (
+            "USETUP",
+            r#"{"type": "OAUTH_APP", "client_id": "cnry-usetupid-d3", "client_secret": "cnry-usetupsecret-e4", "domain": "cnry-usetupdomain-f5.us.auth0.com", "cnry-usetupkey-g6": 1}"#,
+        ),
+        ("UPARAMS", r#"{"connection_id": "Users", "user_id": "cnry-uparamuser-h7", "cnry-uparamkey-i8": {"cnry-deep-j9": 1}}"#),
+        ("UEXTRA", "cnry-uextra-k1"),
+        ("YDOM", "cnry-ydom-l2"),
         ("IN", "cnry-in-x6"),
     ]
     .into_iter()

@@ -399,10 +399,15 @@ fn values(
         (["clientGrants", "-"], "audience") => {
             let mut seen = Vec::new();
             for v in &ws.index().vaults {
-                if let Some(a) = &v.audience
-                    && !seen.contains(a)
+                // as written, markers kept (deploy-cli replaces them in tenant.yaml too): a
+                // value of the environment is never offered
+                if let Some(a) = v
+                    .audience_shown
+                    .as_deref()
+                    .map(|a| a.trim_end_matches(" (environment)"))
+                    && !seen.iter().any(|s| s == a)
                 {
-                    seen.push(a.clone());
+                    seen.push(a.to_string());
                     push(
                         a,
                         ItemKind::Value,
