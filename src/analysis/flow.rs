@@ -118,7 +118,10 @@ pub fn check_flow(ws: &Workspace, file: &SourceFile, root: &Node, out: &mut Vec<
             ctx.out.push(Diagnostic::error(
                 item.range,
                 code::SCHEMA,
-                format!("an action must be an object, found {}", item.type_name()),
+                format!(
+                    "an action must be an object, {}",
+                    crate::analysis::shape::found(item)
+                ),
             ));
         }
     }
@@ -142,7 +145,10 @@ pub(super) fn check_name(n: &Node, what: &str, out: &mut Vec<Diagnostic>) {
         None => out.push(Diagnostic::error(
             n.range,
             code::SCHEMA,
-            format!("the {what} name must be a string, found {}", n.type_name()),
+            format!(
+                "the {what} name must be a string, {}",
+                crate::analysis::shape::found(n)
+            ),
         )),
     }
 }
@@ -206,8 +212,8 @@ fn check_action<'a>(ctx: &mut Ctx<'a>, a: &'a Action<'a>, before: &Before<'a>) {
                 p.range,
                 code::SCHEMA,
                 format!(
-                    "`params` of {label} must be an object, found {}",
-                    p.type_name()
+                    "`params` of {label} must be an object, {}",
+                    crate::analysis::shape::found(p)
                 ),
             ));
         }
@@ -328,7 +334,10 @@ fn envelope(ctx: &mut Ctx, a: &Action) {
         Some(n) if n.as_str().is_none() && !is_marker(n) => ctx.out.push(Diagnostic::error(
             n.range,
             code::SCHEMA,
-            format!("the action `id` must be a string, found {}", n.type_name()),
+            format!(
+                "the action `id` must be a string, {}",
+                crate::analysis::shape::found(n)
+            ),
         )),
         _ => {}
     }
@@ -357,12 +366,18 @@ fn envelope(ctx: &mut Ctx, a: &Action) {
             (Kind::String, None) => ctx.out.push(Diagnostic::error(
                 n.range,
                 code::SCHEMA,
-                format!("`{key}` must be a string, found {}", n.type_name()),
+                format!(
+                    "`{key}` must be a string, {}",
+                    crate::analysis::shape::found(n)
+                ),
             )),
             _ if n.as_bool().is_none() => ctx.out.push(Diagnostic::error(
                 n.range,
                 code::SCHEMA,
-                format!("`{key}` must be true or false, found {}", n.type_name()),
+                format!(
+                    "`{key}` must be true or false, {}",
+                    crate::analysis::shape::found(n)
+                ),
             )),
             _ => {}
         }
@@ -391,7 +406,10 @@ fn pair(ctx: &mut Ctx, a: &Action) -> Option<&'static crate::catalogue::ActionSp
                     ctx.out.push(Diagnostic::error(
                         n.range,
                         code::SCHEMA,
-                        format!("`type` must be a string, found {}", n.type_name()),
+                        format!(
+                            "`type` must be a string, {}",
+                            crate::analysis::shape::found(n)
+                        ),
                     ));
                 }
                 None
@@ -428,7 +446,10 @@ fn pair(ctx: &mut Ctx, a: &Action) -> Option<&'static crate::catalogue::ActionSp
                     ctx.out.push(Diagnostic::error(
                         n.range,
                         code::SCHEMA,
-                        format!("`action` must be a string, found {}", n.type_name()),
+                        format!(
+                            "`action` must be a string, {}",
+                            crate::analysis::shape::found(n)
+                        ),
                     ));
                 }
                 return None;

@@ -180,7 +180,10 @@ fn shape<'a>(root: &'a Node, in_bundle: bool, out: &mut Vec<Diagnostic>) {
             out.push(Diagnostic::error(
                 node.range,
                 code::SCHEMA,
-                format!("a form node must be an object, found {}", node.type_name()),
+                format!(
+                    "a form node must be an object, {}",
+                    crate::analysis::shape::found(node)
+                ),
             ));
             continue;
         }

@@ -887,6 +887,8 @@ fn messages_say_what_they_found() {
 { "name": "Slack", "app_id": "SLACK" }
 //- flows/a.json
 {"name": "A", "actions": [{"id": "g", "type": "AUTH0", "action": "GET_USER", "params": {"connection_id": "Slack", "user_id": "u"}}]}
+//- flows/b.json
+{"name": "B", "actions": [{"id": 7, "type": "FLOW", "action": "DO_NOTHING", "allow_failure": "yes", "params": {}}]}
 "###,
     );
     for name in [
@@ -906,7 +908,11 @@ fn messages_say_what_they_found() {
     let ws = workspace(&fixture);
     let found: Vec<String> = render(&ws)
         .lines()
-        .filter(|l| l.contains("vault-setup") || l.contains("connection-app-mismatch"))
+        .filter(|l| {
+            l.contains("vault-setup")
+                || l.contains("connection-app-mismatch")
+                || l.starts_with("flows/b.json")
+        })
         .map(str::to_string)
         .collect();
     expect![[r#"
@@ -915,6 +921,8 @@ fn messages_say_what_they_found() {
         flow-vault-connections/h.json 1:106-1:113 error vault-setup "\"HEADR\"": `in` must be one of "HEADER", "QUERY"; found "HEADR": did you mean "HEADER"?
         flow-vault-connections/k.json 1:107-1:115 error vault-setup "\"COOKIE\"": `in` must be one of "HEADER", "QUERY"; found "COOKIE"
         flows/a.json 1:106-1:113 error connection-app-mismatch "\"Slack\"": AUTH0/GET_USER needs a vault connection with app_id AUTH0, but `Slack` has app_id SLACK: use `Slack M2M` or `D` (or one of 7 others)
+        flows/b.json 1:34-1:35 error schema "7": the action `id` must be a string, found 7
+        flows/b.json 1:94-1:99 error schema "\"yes\"": `allow_failure` must be true or false, found "yes"
     "#]]
     .assert_eq(&(found.join("\n") + "\n"));
 }

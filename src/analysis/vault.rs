@@ -96,9 +96,9 @@ pub fn check_bundle_connections(
                 stub.range,
                 code::SCHEMA,
                 format!(
-                    "the connection `{}` of the bundle must be an object with \"app_id\" and \"name\", found {}",
+                    "the connection `{}` of the bundle must be an object with \"app_id\" and \"name\", {}",
                     m.key,
-                    stub.type_name()
+                    crate::analysis::shape::found(stub)
                 ),
             ));
             continue;
@@ -170,7 +170,10 @@ fn app_of<'a>(
                     out.push(Diagnostic::error(
                         n.range,
                         code::SCHEMA,
-                        format!("`app_id` must be a string, found {}", n.type_name()),
+                        format!(
+                            "`app_id` must be a string, {}",
+                            crate::analysis::shape::found(n)
+                        ),
                     ));
                 }
                 None

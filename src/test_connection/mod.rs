@@ -381,12 +381,6 @@ impl Plan {
 /// The hosts trusted without the user naming them, for values written in the repository only.
 pub const DEFAULT_TRUSTED: &str = "*.auth0.com";
 
-/// Whether a host matches the user's trusted hosts: `*.auth0.com` always, and each pattern
-/// (`login.example.com`, or `*.example.com` for any host below it).
-pub fn is_trusted(host: &crate::model::host::Host, patterns: &[String]) -> bool {
-    matches_pattern(host, DEFAULT_TRUSTED) || is_named(host, patterns)
-}
-
 /// Whether the user named the host (a pattern of `testConnection.trustedHosts` or
 /// `--trust-host`): the only hosts that receive values from the environment without a question.
 pub fn is_named(host: &crate::model::host::Host, patterns: &[String]) -> bool {
@@ -565,10 +559,11 @@ fn checked_host(
     })
 }
 
-/// Whether credentials may go to `host` without asking. Anyone can own a `*.auth0.com` tenant,
-/// so a request carrying a value from the environment (the user's secrets) goes unasked only to
-/// a host the user named, or to a loopback test tenant the user allowed.
-fn trusted(host: &crate::model::host::Host, settings: &Settings, carries_env: bool) -> bool {
+/// Whether credentials may go to `host` without asking: the one function that decides it.
+/// Anyone can own a `*.auth0.com` tenant, so a request carrying a value from the environment
+/// (the user's secrets) goes unasked only to a host the user named, or to a loopback test
+/// tenant the user allowed.
+pub fn is_trusted(host: &crate::model::host::Host, settings: &Settings, carries_env: bool) -> bool {
     let named =
         (host.loopback && settings.allow_http_loopback) || is_named(host, &settings.trusted_hosts);
     named || (!carries_env && matches_pattern(host, DEFAULT_TRUSTED))
@@ -711,7 +706,7 @@ pub fn plan(
         }
     };
     Ok(Plan {
-        trusted: trusted(&host, settings, !keywords.env_vars.is_empty()),
+        trusted: is_trusted(&host, settings, !keywords.env_vars.is_empty()),
         trusted_by_default: matches_pattern(&host, DEFAULT_TRUSTED),
         host_shown: host_shown(ws, vault, &host),
         host: host.authority,
@@ -1376,16 +1371,16 @@ mod tests {
         let host = |h: &str| crate::model::host::bare_host(h, true).unwrap();
         let mut settings = Settings::default();
         let attacker = host("attacker.us.auth0.com");
-        assert!(trusted(&attacker, &settings, false));
-        assert!(!trusted(&attacker, &settings, true));
+        assert!(is_trusted(&attacker, &settings, false));
+        assert!(!is_trusted(&attacker, &settings, true));
         settings.trusted_hosts = vec!["*.us.auth0.com".into()];
-        assert!(trusted(&attacker, &settings, true));
-        assert!(!trusted(&host("x.eu.auth0.com"), &settings, true));
+        assert!(is_trusted(&attacker, &settings, true));
+        assert!(!is_trusted(&host("x.eu.auth0.com"), &settings, true));
         // a loopback test tenant the user allowed
         let local = host("127.0.0.1:9101");
-        assert!(!trusted(&local, &settings, true));
+        assert!(!is_trusted(&local, &settings, true));
         settings.allow_http_loopback = true;
-        assert!(trusted(&local, &settings, true));
+        assert!(is_trusted(&local, &settings, true));
     }
 
     #[test]
