@@ -509,11 +509,24 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
         } else {
             "this action uses no vault connection"
         };
-        ctx.out.push(Diagnostic::warning(
+        let mut d = Diagnostic::warning(
             node.range,
             code::CONNECTION_NOT_NEEDED,
             format!("{label} takes no `connection_id`: {why}; remove it"),
-        ));
+        );
+        if let Some(use_) = ctx.file.uses.iter().find(|u| u.range == node.range)
+            && let Some(vault) = ctx.ws.resolve_connection(&use_.connection)
+        {
+            d = d.with_related(
+                &vault.path,
+                vault.name_range,
+                format!(
+                    "the vault connection `{}`",
+                    vault.name.as_deref().unwrap_or("?")
+                ),
+            );
+        }
+        ctx.out.push(d);
         return;
     }
     let Some(use_) = ctx.file.uses.iter().find(|u| u.range == node.range) else {
@@ -650,7 +663,7 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
                     ),
                 )
                 .with_related(&vault.path, vault.name_range, format!("the vault connection `{name}`"));
-                if let Some((path, range)) = granted_place(ctx.ws, &g) {
+                if let Some((path, range)) = granted_place(ctx.ws, &g, vault) {
                     d = d.with_related(&path, range, format!("the scopes granted to `{name}`"));
                 }
                 ctx.out.push(d);
@@ -664,6 +677,7 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
 fn granted_place(
     ws: &Workspace,
     g: &super::scopes::Granted,
+    vault: &crate::workspace::VaultInfo,
 ) -> Option<(std::path::PathBuf, TextRange)> {
     let written: Vec<&(std::path::PathBuf, TextRange)> =
         g.scopes.iter().filter_map(|(_, at)| at.as_ref()).collect();
@@ -673,15 +687,30 @@ fn granted_place(
     };
     match &g.source {
         super::scopes::Source::Tenant => None,
-        super::scopes::Source::Grant { rel, entry, .. } => Some((
-            written
+        super::scopes::Source::Grant { rel, entry, .. } => {
+            let path = written
                 .first()
-                .map_or_else(|| ws.root.join(rel), |(p, _)| p.clone()),
-            entry.or(span).unwrap_or(TextRange::empty(0)),
-        )),
+                .map_or_else(|| ws.root.join(rel), |(p, _)| p.clone());
+            // the entry, the scopes written, or (none written) the grant's `scope` key
+            let scope_key = || {
+                let root = ws.file(&path)?.parse.root.as_ref()?;
+                Some(root.member("scope").map_or(root.range, |m| m.key_range))
+            };
+            let range = entry.or(span).or_else(scope_key)?;
+            Some((path, range))
+        }
         super::scopes::Source::Declared => {
-            let (path, _) = written.first()?;
-            Some((path.clone(), span?))
+            // the `flowls.toml` entry: its granted_scopes, or its name when they are empty
+            let (path, config) = ws.index().project.as_ref()?;
+            let c = config
+                .as_ref()
+                .ok()?
+                .connections
+                .get(vault.name.as_deref()?)?;
+            Some((
+                path.clone(),
+                c.granted_range.or(span).unwrap_or(c.name_range),
+            ))
         }
     }
 }

@@ -1006,3 +1006,72 @@ fn a_bundles_connections_are_checked_like_vault_files() {
         "##]],
     );
 }
+
+#[test]
+fn related_places_from_every_source_of_granted_scopes() {
+    // issue 20.14: flowls.toml (with an empty granted_scopes), a YAML clientGrants: entry, a
+    // grant file with no scope; a connection_id that is not needed; duplicate form ids
+    let ws = workspace(
+        r###"
+//- flowls.toml
+[connections."Declared"]
+granted_scopes = []
+//- tenant.yaml
+flowVaultConnections:
+  - name: Yaml
+    app_id: AUTH0
+    setup:
+      type: OAUTH_APP
+      client_id: ycid
+      client_secret: "##S##"
+      domain: acme.auth0.com
+clientGrants:
+  - client_id: ycid
+    audience: https://acme.auth0.com/api/v2/
+    scope: [read:users]
+//- flow-vault-connections/declared.json
+{ "name": "Declared", "app_id": "AUTH0", "setup": { "type": "OAUTH_APP", "client_id": "dcid", "client_secret": "##S##", "domain": "acme.auth0.com" } }
+//- flow-vault-connections/empty.json
+{ "name": "Empty", "app_id": "AUTH0", "setup": { "type": "OAUTH_APP", "client_id": "ecid", "client_secret": "##S##", "domain": "acme.auth0.com" } }
+//- grants/e.json
+{ "client_id": "ecid", "audience": "https://acme.auth0.com/api/v2/", "scope": [] }
+//- flows/a.json
+{"name": "A", "actions": [
+{"id": "d", "type": "AUTH0", "action": "GET_USER", "params": {"connection_id": "Declared", "user_id": "u"}},
+{"id": "y", "type": "AUTH0", "action": "UPDATE_USER", "params": {"connection_id": "Yaml", "user_id": "u", "changes": {}}},
+{"id": "e", "type": "AUTH0", "action": "GET_USER", "params": {"connection_id": "Empty", "user_id": "u"}},
+{"id": "m", "type": "AUTH0", "action": "SEND_EMAIL", "params": {"connection_id": "Empty", "from": {"email": "a@b.c"}, "to": "x@y.z", "subject": "s", "body": "b"}}
+]}
+//- forms/f.json
+{ "name": "F", "start": { "next_node": "s" }, "nodes": [
+  { "id": "s", "type": "STEP", "config": { "components": [{ "id": "s", "category": "FIELD", "type": "EMAIL" }], "next_node": "$ending" } }
+], "ending": {} }
+"###,
+    );
+    let mut out = String::new();
+    for f in ws.files() {
+        for d in diagnostics(&ws, &f.path) {
+            for r in &d.related {
+                let other = ws.file(&r.path).unwrap();
+                out.push_str(&format!(
+                    "{} {} → {} {:?}: {}\n",
+                    f.rel,
+                    d.code,
+                    other.rel,
+                    &other.text[r.range.as_usize()],
+                    r.message
+                ));
+            }
+        }
+    }
+    expect![[r#"
+        flows/a.json missing-scope → flow-vault-connections/declared.json "\"Declared\"": the vault connection `Declared`
+        flows/a.json missing-scope → flowls.toml "[]": the scopes granted to `Declared`
+        flows/a.json missing-scope → tenant.yaml "Yaml": the vault connection `Yaml`
+        flows/a.json missing-scope → tenant.yaml "client_id: ycid\n    audience: https://acme.auth0.com/api/v2/\n    scope: [read:users]": the scopes granted to `Yaml`
+        flows/a.json missing-scope → flow-vault-connections/empty.json "\"Empty\"": the vault connection `Empty`
+        flows/a.json missing-scope → grants/e.json "\"scope\"": the scopes granted to `Empty`
+        flows/a.json connection-not-needed → flow-vault-connections/empty.json "\"Empty\"": the vault connection `Empty`
+        forms/f.json schema → forms/f.json "\"s\"": the first with the id `s`
+    "#]].assert_eq(&out);
+}
