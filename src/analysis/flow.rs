@@ -532,7 +532,7 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
     let Some(use_) = ctx.file.uses.iter().find(|u| u.range == node.range) else {
         return; // not a literal name or id (an expression or an unknown keyword)
     };
-    let Some(vault) = ctx.ws.resolve_connection(&use_.connection) else {
+    let Some(vault) = ctx.ws.resolve_use(ctx.file, use_) else {
         let names: Vec<&str> = ctx
             .ws
             .index()
@@ -591,7 +591,9 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
         return;
     };
     let name = vault.name.as_deref().unwrap_or(&use_.shown);
-    if let (Some(want), Some(have)) = (spec.app(), vault.app_id.as_deref())
+    // a bundle's token is the connection its stub describes
+    let have = use_.stub_app.as_deref().or(vault.app_id.as_deref());
+    if let (Some(want), Some(have)) = (spec.app(), have)
         && want != have
     {
         let mut right: Vec<&str> = ctx
@@ -615,7 +617,14 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
                 code::CONNECTION_APP_MISMATCH,
                 format!("{label} needs a vault connection with app_id {want}, but `{name}` has app_id {have}: {hint}"),
             )
-            .with_related(&vault.path, vault.name_range, format!("the vault connection `{name}` (app_id {have})")),
+            .with_related(
+                match use_.stub {
+                    Some(_) => &ctx.file.path,
+                    None => &vault.path,
+                },
+                use_.stub.unwrap_or(vault.name_range),
+                format!("the vault connection `{name}` (app_id {have})"),
+            ),
         );
         return;
     }

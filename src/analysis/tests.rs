@@ -1075,3 +1075,33 @@ clientGrants:
         forms/f.json schema → forms/f.json "\"s\"": the first with the id `s`
     "#]].assert_eq(&out);
 }
+
+#[test]
+fn a_bundles_token_is_its_own_stub_whatever_shares_its_name() {
+    // two stubs of one name and different apps, and a vault file of another app sharing a
+    // stub's name: each token is checked against its own stub's app
+    let ws = workspace(
+        r###"
+//- flow-vault-connections/bundled.json
+{ "name": "Bundled", "app_id": "SLACK" }
+//- exports/e.json
+{ "version": "4.0.0",
+  "form": { "name": "F", "nodes": [ { "id": "f", "type": "FLOW", "config": { "flow_id": "#FLOW-1#", "next_node": "$ending" } } ], "start": { "next_node": "f" } },
+  "flows": { "#FLOW-1#": { "name": "One", "actions": [
+    { "id": "u", "type": "AUTH0", "action": "UPDATE_USER", "params": { "connection_id": "#CONN-1#", "user_id": "u", "changes": {} } },
+    { "id": "s", "type": "SLACK", "action": "POST_MESSAGE", "params": { "connection_id": "#CONN-2#", "text": "hi" } },
+    { "id": "b", "type": "AUTH0", "action": "GET_USER", "params": { "connection_id": "#CONN-3#", "user_id": "u" } }
+  ] } },
+  "connections": {
+    "#CONN-1#": { "id": "ac_1", "app_id": "AUTH0", "name": "Users M2M" },
+    "#CONN-2#": { "id": "ac_2", "app_id": "SLACK", "name": "Users M2M" },
+    "#CONN-3#": { "id": "ac_3", "app_id": "AUTH0", "name": "Bundled" }
+  } }
+"###,
+    );
+    let found = render(&ws);
+    assert!(
+        !found.contains("connection-app-mismatch"),
+        "each token is its own stub: {found}"
+    );
+}
