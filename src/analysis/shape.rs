@@ -72,13 +72,7 @@ pub fn validate(
             // the error is inside a value a keyword marker gave: its keys and values are the
             // mapping's (maybe the environment's), so the finding names only the marker
             let written = crate::model::keywords::written_text(target)
-                .map(|w| {
-                    if mappings.env_keys(&w).is_empty() {
-                        w.into_owned()
-                    } else {
-                        format!("{w} (environment)")
-                    }
-                })
+                .map(|w| mappings.shown(&w, &w))
                 .unwrap_or_else(|| "the keyword".into());
             let what = match err.kind() {
                 ValidationErrorKind::Required { .. } => "a required field is missing".to_string(),

@@ -1105,3 +1105,28 @@ fn a_bundles_token_is_its_own_stub_whatever_shares_its_name() {
         "each token is its own stub: {found}"
     );
 }
+
+#[test]
+fn a_token_endpoint_is_held_to_the_host_rule() {
+    // the endpoint receives the credentials: an IP literal or a port there is a finding, as the
+    // refusal of Test connection is
+    let ws = workspace(
+        r###"
+//- flow-vault-connections/a.json
+{ "name": "A", "app_id": "HTTP", "setup": { "type": "OAUTH_CLIENT_CREDENTIALS", "client_id": "c", "client_secret": "##S##", "token_endpoint": "https://2130706433/oauth/token" } }
+//- flow-vault-connections/b.json
+{ "name": "B", "app_id": "HTTP", "setup": { "type": "OAUTH_CLIENT_CREDENTIALS", "client_id": "c", "client_secret": "##S##", "token_endpoint": "https://evil.example:8443/oauth/token" } }
+//- flow-vault-connections/c.json
+{ "name": "C", "app_id": "HTTP", "setup": { "type": "OAUTH_CLIENT_CREDENTIALS", "client_id": "c", "client_secret": "##S##", "token_endpoint": "https://login.example.com/oauth/token" } }
+"###,
+    );
+    let found: Vec<String> = render(&ws)
+        .lines()
+        .filter(|l| l.contains("vault-setup"))
+        .map(str::to_string)
+        .collect();
+    expect![[r#"
+        flow-vault-connections/a.json 1:143-1:175 error vault-setup "\"https://2130706433/oauth/token\"": `token_endpoint` has a host that must be a host name, not an IP address (found "https://2130706433/oauth/token")
+        flow-vault-connections/b.json 1:143-1:182 error vault-setup "\"https://evil.example:8443/oauth/token\"": `token_endpoint` has a host that must be a bare host such as my-tenant.us.auth0.com: remove the port (found "https://evil.example:8443/oauth/token")
+    "#]].assert_eq(&(found.join("\n") + "\n"));
+}

@@ -378,6 +378,18 @@ fn setup_formats(node: &Node, setup: &Setup, variant: &SetupSpec, out: &mut Vec<
         let at = node.get(key).map_or(node.range, |n| n.range);
         let problem = match format {
             Some("hostname-rfc2181") => host_problem(value),
+            // the token endpoint receives the credentials: its host is held to the same rule
+            Some("forms-url-https") if key == "token_endpoint" => https_problem(value)
+                .map(|p| {
+                    p.replace(
+                        "https://my-tenant.us.auth0.com/api/v2/",
+                        "https://login.example.com/oauth/token",
+                    )
+                })
+                .or_else(|| {
+                    let host = crate::model::host::authority_of(value)?;
+                    host_problem(host).map(|p| format!("has a host that {p}"))
+                }),
             Some("forms-url-https") => https_problem(value),
             _ => None,
         };
