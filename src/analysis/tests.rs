@@ -29,6 +29,28 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// Every finding's related places, one line each: the finding's file and code, the place's
+/// file and text, its message.
+fn render_related(ws: &Workspace) -> String {
+    let mut out = String::new();
+    for f in ws.files() {
+        for d in diagnostics(ws, &f.path) {
+            for r in &d.related {
+                let other = ws.file(&r.path).unwrap();
+                out.push_str(&format!(
+                    "{} {} → {} {:?}: {}\n",
+                    f.rel,
+                    d.code,
+                    other.rel,
+                    &other.text[r.range.as_usize()],
+                    r.message
+                ));
+            }
+        }
+    }
+    out
+}
+
 pub(crate) fn render(ws: &Workspace) -> String {
     let mut out = String::new();
     for f in ws.files() {
@@ -948,22 +970,7 @@ fn findings_point_to_the_places_that_explain_them() {
 ]}
 "###,
     );
-    let mut out = String::new();
-    for f in ws.files() {
-        for d in diagnostics(&ws, &f.path) {
-            for r in &d.related {
-                let other = ws.file(&r.path).unwrap();
-                out.push_str(&format!(
-                    "{} {} → {} {:?}: {}\n",
-                    f.rel,
-                    d.code,
-                    other.rel,
-                    &other.text[r.range.as_usize()],
-                    r.message
-                ));
-            }
-        }
-    }
+    let out = render_related(&ws);
     expect![[r#"
         flow-vault-connections/slack.json duplicate-connection → flow-vault-connections/slack2.json "\"Slack\"": the other vault connection named `Slack`
         flow-vault-connections/slack2.json duplicate-connection → flow-vault-connections/slack.json "\"Slack\"": the other vault connection named `Slack`
@@ -1048,22 +1055,7 @@ clientGrants:
 ], "ending": {} }
 "###,
     );
-    let mut out = String::new();
-    for f in ws.files() {
-        for d in diagnostics(&ws, &f.path) {
-            for r in &d.related {
-                let other = ws.file(&r.path).unwrap();
-                out.push_str(&format!(
-                    "{} {} → {} {:?}: {}\n",
-                    f.rel,
-                    d.code,
-                    other.rel,
-                    &other.text[r.range.as_usize()],
-                    r.message
-                ));
-            }
-        }
-    }
+    let out = render_related(&ws);
     expect![[r#"
         flows/a.json missing-scope → flow-vault-connections/declared.json "\"Declared\"": the vault connection `Declared`
         flows/a.json missing-scope → flowls.toml "[]": the scopes granted to `Declared`

@@ -254,6 +254,19 @@ fn bundle_flow_places(file: &SourceFile, token: &str) -> Vec<Location> {
 }
 
 /// Every place that names the vault connection: its `name` and each `connection_id`.
+/// Where the vault connections of this name are declared (their `name`).
+fn connection_declarations(ws: &Workspace, name: &str) -> Vec<Location> {
+    ws.index()
+        .vaults
+        .iter()
+        .filter(|v| v.name.as_deref() == Some(name))
+        .map(|v| Location {
+            path: v.path.clone(),
+            range: v.name_range,
+        })
+        .collect()
+}
+
 pub fn connection_places(ws: &Workspace, name: &str) -> Vec<Location> {
     let mut out = Vec::new();
     let vaults: Vec<&VaultInfo> = ws
@@ -515,19 +528,10 @@ pub fn references(
         return Vec::new();
     };
     let (mut places, decl) = match target(ws, file, offset) {
-        Some(Target::Connection { name, .. }) => {
-            let decl: Vec<Location> = ws
-                .index()
-                .vaults
-                .iter()
-                .filter(|v| v.name.as_deref() == Some(&name))
-                .map(|v| Location {
-                    path: v.path.clone(),
-                    range: v.name_range,
-                })
-                .collect();
-            (connection_places(ws, &name), decl)
-        }
+        Some(Target::Connection { name, .. }) => (
+            connection_places(ws, &name),
+            connection_declarations(ws, &name),
+        ),
         Some(Target::ActionId { id, .. }) => {
             let places = action_id_places(file, &id);
             let decl = Flow::new(file.parse.root.as_ref().expect("a target has a tree"))
@@ -550,17 +554,10 @@ pub fn references(
             let Some(name) = stub_connection(ws, file, &token).and_then(|v| v.name.clone()) else {
                 return Vec::new();
             };
-            let decl = ws
-                .index()
-                .vaults
-                .iter()
-                .filter(|v| v.name.as_deref() == Some(&name))
-                .map(|v| Location {
-                    path: v.path.clone(),
-                    range: v.name_range,
-                })
-                .collect();
-            (connection_places(ws, &name), decl)
+            (
+                connection_places(ws, &name),
+                connection_declarations(ws, &name),
+            )
         }
         Some(Target::BundleFlow { token, .. }) => {
             let places = bundle_flow_places(file, &token);
