@@ -567,7 +567,17 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
         // a workspace that keeps no vault connection at all (an export of flows only): the
         // connection lives in the tenant, which is worth saying but not an error
         let no_vaults = !ctx.ws.index().vaults.iter().any(|v| !v.declared);
-        let d = if no_vaults {
+        let export_token = use_.stub.is_none() && crate::model::is_export_token(&use_.connection);
+        let d = if export_token {
+            // a flow exported from the Dashboard, kept outside its bundle: the token is no name
+            Diagnostic::warning(
+                node.range,
+                code::UNRESOLVED_CONNECTION,
+                format!(
+                    "`{shown}` is a token of a Dashboard export, which names a connection only inside its export bundle: write the connection's name here, or have the deploy step replace the token by the connection's id"
+                ),
+            )
+        } else if no_vaults {
             Diagnostic::warning(
                 node.range,
                 code::UNRESOLVED_CONNECTION,

@@ -1122,3 +1122,17 @@ fn a_token_endpoint_is_held_to_the_host_rule() {
         flow-vault-connections/b.json 1:143-1:182 error vault-setup "\"https://evil.example:8443/oauth/token\"": `token_endpoint` has a host that must be a bare host such as my-tenant.us.auth0.com: remove the port (found "https://evil.example:8443/oauth/token")
     "#]].assert_eq(&(found.join("\n") + "\n"));
 }
+
+#[test]
+fn an_export_token_outside_its_bundle_is_said_to_be_one() {
+    let ws = workspace(
+        r###"
+//- forms/p.flow-update.json
+{"name": "P", "actions": [{"id": "u", "type": "AUTH0", "action": "UPDATE_USER", "params": {"connection_id": "#CONN-1#", "user_id": "u", "changes": {}}}]}
+"###,
+    );
+    expect![[r#"
+        forms/p.flow-update.json 1:84-1:94 warning unresolved-connection "\"#CONN-1#\"": `#CONN-1#` is a token of a Dashboard export, which names a connection only inside its export bundle: write the connection's name here, or have the deploy step replace the token by the connection's id
+    "#]]
+    .assert_eq(&render(&ws));
+}

@@ -171,6 +171,16 @@ pub fn has_expression(s: &str) -> bool {
 }
 
 /// True for a node that a keyword marker stands in for (its value is known only at deploy time).
+/// Whether a value is a token of a Dashboard export (`#CONN-1#`, `#FLOW-2#`), which stands for
+/// an id inside its export bundle.
+pub fn is_export_token(s: &str) -> bool {
+    let Some(inner) = s.strip_prefix('#').and_then(|r| r.strip_suffix('#')) else {
+        return false;
+    };
+    let (kind, n) = inner.split_once('-').unwrap_or((inner, ""));
+    matches!(kind, "CONN" | "FLOW") && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
+}
+
 pub fn is_marker(node: &Node) -> bool {
     match &node.kind {
         NodeKind::Marker(_) => true,
