@@ -1131,8 +1131,8 @@ fn an_export_token_outside_its_bundle_is_said_to_be_one() {
 {"name": "P", "actions": [{"id": "u", "type": "AUTH0", "action": "UPDATE_USER", "params": {"connection_id": "#CONN-1#", "user_id": "u", "changes": {}}}]}
 "###,
     );
-    expect![[r#"
-        forms/p.flow-update.json 1:84-1:94 warning unresolved-connection "\"#CONN-1#\"": `#CONN-1#` is a token of a Dashboard export, which names a connection only inside its export bundle: write the connection's name here, or have the deploy step replace the token by the connection's id
-    "#]]
+    expect![[r##"
+        forms/p.flow-update.json 1:109-1:119 warning unresolved-connection "\"#CONN-1#\"": `#CONN-1#` is a token of a Dashboard export, which names a connection only inside its export bundle: write the connection's name here, or have the deploy step replace the token by the connection's id
+    "##]]
     .assert_eq(&render(&ws));
 }
