@@ -1322,3 +1322,72 @@ fn scopes_table_escapes_names_from_the_repository() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn each_deploy_root_in_a_repository_is_its_own_workspace() {
+    // auth0-deploy-cli's own repository keeps examples/directory and examples/yaml, and
+    // per-environment repositories tenants/dev and tenants/prod: each is deployed on its own,
+    // so one connection name in two of them is no duplicate, and a flow of one never resolves
+    // a connection of the other
+    let dir = empty_dir(
+        "roots",
+        &[
+            "repo/examples/directory/flows",
+            "repo/examples/directory/flow-vault-connections",
+            "repo/examples/yaml",
+            "repo/tenants/dev/flow-vault-connections",
+            "repo/tenants/prod/flows",
+            "repo/tenants/prod/flow-vault-connections",
+        ],
+    );
+    let vault = r#"{"name": "Users M2M", "app_id": "AUTH0"}"#;
+    let flow = |conn: &str| {
+        format!(
+            r#"{{"name": "F", "actions": [{{"id": "g", "type": "AUTH0", "action": "GET_USER", "params": {{"connection_id": "{conn}", "user_id": "u"}}}}]}}"#
+        )
+    };
+    let w = |p: &str, t: &str| std::fs::write(dir.join("repo").join(p), t).unwrap();
+    w(
+        "examples/directory/flow-vault-connections/Users M2M.json",
+        vault,
+    );
+    w("examples/directory/flows/F.json", &flow("Users M2M"));
+    w(
+        "examples/yaml/tenant.yaml",
+        "flowVaultConnections:\n  - name: Users M2M\n    app_id: AUTH0\n",
+    );
+    w("tenants/dev/flow-vault-connections/Users M2M.json", vault);
+    w(
+        "tenants/dev/flow-vault-connections/Dev Only.json",
+        r#"{"name": "Dev Only", "app_id": "AUTH0"}"#,
+    );
+    w("tenants/prod/flow-vault-connections/Users M2M.json", vault);
+    w("tenants/prod/flows/F.json", &flow("Dev Only"));
+    std::fs::create_dir_all(dir.join("repo/.git")).unwrap();
+    let found = findings_at(&flowls(&["check", "repo", "--format", "json"], &dir));
+    assert!(
+        !found
+            .iter()
+            .any(|(code, _, _)| code == "duplicate-connection"),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|(code, path, _)| code == "unresolved-connection"
+                && path == "tenants/prod/flows/F.json"),
+        "{found:?}"
+    );
+    // a folder inside one root is checked with that root alone
+    let found = findings_at(&flowls(
+        &["check", "repo/tenants/prod", "--format", "json"],
+        &dir,
+    ));
+    assert!(
+        found
+            .iter()
+            .any(|(code, _, _)| code == "unresolved-connection"),
+        "{found:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -165,9 +165,18 @@ pub fn check(
         // what is reported: the file, or the files below the folder
         let within = abs.clone();
         let only = (!meta.is_dir()).then(|| abs.clone());
-        let (mut ws, unreadable) = disk::load(&root, settings.clone(), env.clone());
-        usable_mappings(&ws, &unreadable)?;
+        // a folder: a workspace for each deploy-cli root in it; a file: the one around it
+        let (mut workspaces, unreadable) = if only.is_some() {
+            let (ws, unreadable) = disk::load(&root, settings.clone(), env.clone());
+            (vec![ws], unreadable)
+        } else {
+            disk::load_each_root(&root, settings.clone(), env.clone())
+        };
+        for ws in &workspaces {
+            usable_mappings(ws, &unreadable)?;
+        }
         if let Some(file) = &only
+            && let Some(ws) = workspaces.first_mut()
             && ws.file(file).is_none()
         {
             // a file flowls would not pick up by itself (another name): check it anyway
@@ -184,7 +193,9 @@ pub fn check(
                 });
             }
         }
-        collect(&ws, &within, &display_base, &mut outcome);
+        for ws in &workspaces {
+            collect(ws, &within, &display_base, &mut outcome);
+        }
     }
     Ok(outcome)
 }

@@ -203,7 +203,10 @@ pub fn read_mappings(root: &Path, path: &Path) -> Result<Arc<str>, Unread> {
 }
 
 /// What a scan read, and what it did not read with the reason.
-pub type Scanned = (Vec<(PathBuf, Arc<str>)>, Vec<(PathBuf, Unread)>);
+pub type Scanned = (Texts, Vec<(PathBuf, Unread)>);
+
+/// Files read, with their texts.
+pub type Texts = Vec<(PathBuf, Arc<str>)>;
 
 /// Reads every candidate file below `root` (and the keyword mappings file, wherever the
 /// settings put it). Files that cannot be read are returned with the reason.
@@ -227,6 +230,106 @@ pub fn scan(root: &Path, settings: &Settings) -> Scanned {
     }
     skipped.sort_by(|a, b| a.0.cmp(&b.0));
     (texts, skipped)
+}
+
+/// The deploy-cli roots below `root` that `files` show: the folder holding a `flows/`,
+/// `flow-vault-connections/`, `forms/` or `grants/` folder, a `tenant.yaml` or a
+/// `flowls.toml`. A repository may keep several (one per environment, or an example of each
+/// layout), each deployed on its own.
+pub fn deploy_roots(root: &Path, files: &[PathBuf]) -> Vec<PathBuf> {
+    use crate::model::layout;
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for f in files {
+        let Ok(rel) = f.strip_prefix(root) else {
+            continue;
+        };
+        let name = rel.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let mut found = if layout::ROOT_MARKERS.contains(&name) {
+            f.parent().map(Path::to_path_buf)
+        } else {
+            None
+        };
+        // the nearest folder of the layout above the file: its parent is the root
+        for dir in rel.ancestors().skip(1) {
+            let d = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            if found.is_none()
+                && [
+                    layout::FLOWS_DIR,
+                    layout::VAULTS_DIR,
+                    layout::FORMS_DIR,
+                    layout::GRANTS_DIR,
+                ]
+                .contains(&d)
+            {
+                found = dir.parent().map(|p| root.join(p));
+            }
+        }
+        if let Some(r) = found
+            && !roots.contains(&r)
+        {
+            roots.push(r);
+        }
+    }
+    roots.sort();
+    roots
+}
+
+/// Loads every candidate file below `root`, a workspace for each deploy-cli root found there
+/// ([`deploy_roots`]; a file belongs to the nearest above it, a file under none to `root`'s
+/// own), so that two environments' connections of one name are not one connection twice.
+/// Files that cannot be read are returned with the reason.
+pub fn load_each_root(
+    root: &Path,
+    settings: Settings,
+    env: Vec<(String, String)>,
+) -> (Vec<Workspace>, Vec<(PathBuf, Unread)>) {
+    let (texts, skipped) = scan(root, &settings);
+    let paths: Vec<PathBuf> = texts.iter().map(|(p, _)| p.clone()).collect();
+    let mut roots = deploy_roots(root, &paths);
+    roots.retain(|r| r != root);
+    if roots.is_empty() {
+        let mut ws = Workspace::new(root, settings, env);
+        ws.set_files(texts);
+        return (vec![ws], skipped);
+    }
+    // a mappings file the user named is the one file every root reads
+    let mut settings = settings;
+    let named = settings
+        .keyword_mappings_named
+        .then(|| root.join(&settings.keyword_mappings_file));
+    if let Some(path) = &named {
+        settings.keyword_mappings_file = path.to_string_lossy().into_owned();
+    }
+    let named_text = named
+        .as_ref()
+        .and_then(|p| texts.iter().find(|(t, _)| t == p).map(|(_, t)| t.clone()));
+    let mut groups: Vec<(PathBuf, Texts)> = std::iter::once(root.to_path_buf())
+        .chain(roots)
+        .map(|r| (r, Vec::new()))
+        .collect();
+    for (path, text) in texts {
+        // the deepest root above the file (roots sort before the folders below them)
+        let at = groups
+            .iter()
+            .rposition(|(r, _)| path.starts_with(r))
+            .unwrap_or(0);
+        groups[at].1.push((path, text));
+    }
+    let workspaces = groups
+        .into_iter()
+        .filter(|(_, files)| !files.is_empty())
+        .map(|(r, mut files)| {
+            if let (Some(path), Some(text)) = (&named, &named_text)
+                && !files.iter().any(|(p, _)| p == path)
+            {
+                files.push((path.clone(), text.clone()));
+            }
+            let mut ws = Workspace::new(r, settings.clone(), env.clone());
+            ws.set_files(files);
+            ws
+        })
+        .collect();
+    (workspaces, skipped)
 }
 
 /// Loads every candidate file below `root` into a new workspace. Files that cannot be read
