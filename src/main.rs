@@ -229,7 +229,11 @@ fn scopes(a: ScopesArgs) -> ExitCode {
         Ok(report) => {
             let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             let text = cli::scopes::render(&report, a.format, colour);
-            print!("{}", flowls::display::json_for_terminal(text));
+            if a.format == cli::scopes::ScopesFormat::Json {
+                print!("{}", flowls::display::json_for_terminal(text));
+            } else {
+                print!("{text}");
+            }
             ExitCode::from(cli::scopes::exit_code(&report, a.deny))
         }
         Err(e) => {
@@ -253,10 +257,12 @@ fn check(a: CheckArgs) -> ExitCode {
         Ok(outcome) => {
             // JSON leaves C1 controls and bidirectional overrides as they are; the other
             // formats escape them where they print repository text
-            print!(
-                "{}",
-                flowls::display::json_for_terminal(cli::render(&outcome, a.format))
-            );
+            let text = cli::render(&outcome, a.format);
+            if matches!(a.format, cli::Format::Json | cli::Format::Sarif) {
+                print!("{}", flowls::display::json_for_terminal(text));
+            } else {
+                print!("{text}");
+            }
             ExitCode::from(cli::exit_code(&outcome.findings, a.deny.into()) as u8)
         }
         Err(e) => {

@@ -118,7 +118,10 @@ pub fn check_flow(ws: &Workspace, file: &SourceFile, root: &Node, out: &mut Vec<
             ctx.out.push(Diagnostic::error(
                 item.range,
                 code::SCHEMA,
-                format!("an action must be an object, found {}", item.type_name()),
+                format!(
+                    "an action must be an object, {}",
+                    crate::analysis::shape::found(item)
+                ),
             ));
         }
     }
@@ -142,7 +145,10 @@ pub(super) fn check_name(n: &Node, what: &str, out: &mut Vec<Diagnostic>) {
         None => out.push(Diagnostic::error(
             n.range,
             code::SCHEMA,
-            format!("the {what} name must be a string, found {}", n.type_name()),
+            format!(
+                "the {what} name must be a string, {}",
+                crate::analysis::shape::found(n)
+            ),
         )),
     }
 }
@@ -206,8 +212,8 @@ fn check_action<'a>(ctx: &mut Ctx<'a>, a: &'a Action<'a>, before: &Before<'a>) {
                 p.range,
                 code::SCHEMA,
                 format!(
-                    "`params` of {label} must be an object, found {}",
-                    p.type_name()
+                    "`params` of {label} must be an object, {}",
+                    crate::analysis::shape::found(p)
                 ),
             ));
         }
@@ -328,7 +334,10 @@ fn envelope(ctx: &mut Ctx, a: &Action) {
         Some(n) if n.as_str().is_none() && !is_marker(n) => ctx.out.push(Diagnostic::error(
             n.range,
             code::SCHEMA,
-            format!("the action `id` must be a string, found {}", n.type_name()),
+            format!(
+                "the action `id` must be a string, {}",
+                crate::analysis::shape::found(n)
+            ),
         )),
         _ => {}
     }
@@ -357,12 +366,18 @@ fn envelope(ctx: &mut Ctx, a: &Action) {
             (Kind::String, None) => ctx.out.push(Diagnostic::error(
                 n.range,
                 code::SCHEMA,
-                format!("`{key}` must be a string, found {}", n.type_name()),
+                format!(
+                    "`{key}` must be a string, {}",
+                    crate::analysis::shape::found(n)
+                ),
             )),
             _ if n.as_bool().is_none() => ctx.out.push(Diagnostic::error(
                 n.range,
                 code::SCHEMA,
-                format!("`{key}` must be true or false, found {}", n.type_name()),
+                format!(
+                    "`{key}` must be true or false, {}",
+                    crate::analysis::shape::found(n)
+                ),
             )),
             _ => {}
         }
@@ -391,7 +406,10 @@ fn pair(ctx: &mut Ctx, a: &Action) -> Option<&'static crate::catalogue::ActionSp
                     ctx.out.push(Diagnostic::error(
                         n.range,
                         code::SCHEMA,
-                        format!("`type` must be a string, found {}", n.type_name()),
+                        format!(
+                            "`type` must be a string, {}",
+                            crate::analysis::shape::found(n)
+                        ),
                     ));
                 }
                 None
@@ -428,7 +446,10 @@ fn pair(ctx: &mut Ctx, a: &Action) -> Option<&'static crate::catalogue::ActionSp
                     ctx.out.push(Diagnostic::error(
                         n.range,
                         code::SCHEMA,
-                        format!("`action` must be a string, found {}", n.type_name()),
+                        format!(
+                            "`action` must be a string, {}",
+                            crate::analysis::shape::found(n)
+                        ),
                     ));
                 }
                 return None;
@@ -488,17 +509,30 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
         } else {
             "this action uses no vault connection"
         };
-        ctx.out.push(Diagnostic::warning(
+        let mut d = Diagnostic::warning(
             node.range,
             code::CONNECTION_NOT_NEEDED,
             format!("{label} takes no `connection_id`: {why}; remove it"),
-        ));
+        );
+        if let Some(use_) = ctx.file.uses.iter().find(|u| u.range == node.range)
+            && let Some(vault) = ctx.ws.resolve_connection(&use_.connection)
+        {
+            d = d.with_related(
+                &vault.path,
+                vault.name_range,
+                format!(
+                    "the vault connection `{}`",
+                    vault.name.as_deref().unwrap_or("?")
+                ),
+            );
+        }
+        ctx.out.push(d);
         return;
     }
     let Some(use_) = ctx.file.uses.iter().find(|u| u.range == node.range) else {
         return; // not a literal name or id (an expression or an unknown keyword)
     };
-    let Some(vault) = ctx.ws.resolve_connection(&use_.connection) else {
+    let Some(vault) = ctx.ws.resolve_use(ctx.file, use_) else {
         let names: Vec<&str> = ctx
             .ws
             .index()
@@ -557,7 +591,9 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
         return;
     };
     let name = vault.name.as_deref().unwrap_or(&use_.shown);
-    if let (Some(want), Some(have)) = (spec.app(), vault.app_id.as_deref())
+    // a bundle's token is the connection its stub describes
+    let have = use_.stub_app.as_deref().or(vault.app_id.as_deref());
+    if let (Some(want), Some(have)) = (spec.app(), have)
         && want != have
     {
         let mut right: Vec<&str> = ctx
@@ -581,7 +617,14 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
                 code::CONNECTION_APP_MISMATCH,
                 format!("{label} needs a vault connection with app_id {want}, but `{name}` has app_id {have}: {hint}"),
             )
-            .with_related(&vault.path, vault.name_range, format!("the vault connection `{name}` (app_id {have})")),
+            .with_related(
+                match use_.stub {
+                    Some(_) => &ctx.file.path,
+                    None => &vault.path,
+                },
+                use_.stub.unwrap_or(vault.name_range),
+                format!("the vault connection `{name}` (app_id {have})"),
+            ),
         );
         return;
     }
@@ -629,7 +672,7 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
                     ),
                 )
                 .with_related(&vault.path, vault.name_range, format!("the vault connection `{name}`"));
-                if let Some((path, range)) = granted_place(ctx.ws, &g) {
+                if let Some((path, range)) = granted_place(ctx.ws, &g, vault) {
                     d = d.with_related(&path, range, format!("the scopes granted to `{name}`"));
                 }
                 ctx.out.push(d);
@@ -643,6 +686,7 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
 fn granted_place(
     ws: &Workspace,
     g: &super::scopes::Granted,
+    vault: &crate::workspace::VaultInfo,
 ) -> Option<(std::path::PathBuf, TextRange)> {
     let written: Vec<&(std::path::PathBuf, TextRange)> =
         g.scopes.iter().filter_map(|(_, at)| at.as_ref()).collect();
@@ -652,15 +696,30 @@ fn granted_place(
     };
     match &g.source {
         super::scopes::Source::Tenant => None,
-        super::scopes::Source::Grant { rel, entry, .. } => Some((
-            written
+        super::scopes::Source::Grant { rel, entry, .. } => {
+            let path = written
                 .first()
-                .map_or_else(|| ws.root.join(rel), |(p, _)| p.clone()),
-            entry.or(span).unwrap_or(TextRange::empty(0)),
-        )),
+                .map_or_else(|| ws.root.join(rel), |(p, _)| p.clone());
+            // the entry, the scopes written, or (none written) the grant's `scope` key
+            let scope_key = || {
+                let root = ws.file(&path)?.parse.root.as_ref()?;
+                Some(root.member("scope").map_or(root.range, |m| m.key_range))
+            };
+            let range = entry.or(span).or_else(scope_key)?;
+            Some((path, range))
+        }
         super::scopes::Source::Declared => {
-            let (path, _) = written.first()?;
-            Some((path.clone(), span?))
+            // the `flowls.toml` entry: its granted_scopes, or its name when they are empty
+            let (path, config) = ws.index().project.as_ref()?;
+            let c = config
+                .as_ref()
+                .ok()?
+                .connections
+                .get(vault.name.as_deref()?)?;
+            Some((
+                path.clone(),
+                c.granted_range.or(span).unwrap_or(c.name_range),
+            ))
         }
     }
 }

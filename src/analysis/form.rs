@@ -7,7 +7,7 @@ use super::{Diagnostic, Fixable, Severity, code};
 use crate::catalogue::nearest;
 use crate::model::DocKind;
 use crate::model::form::{ENDING, Form};
-use crate::syntax::Node;
+use crate::syntax::{Node, TextRange};
 use crate::workspace::{SourceFile, Workspace};
 use std::collections::{HashMap, HashSet};
 
@@ -19,18 +19,19 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
     ) else {
         return;
     };
-    check_form(ws, root, None, out);
+    check_form(ws, file, root, None, out);
 }
 
 /// Checks a form: of a forms file, or the `form` of an export bundle whose `flows` map its
 /// `FLOW` nodes name by token (`bundle_flows`).
 pub fn check_form(
     ws: &Workspace,
+    file: &SourceFile,
     root: &Node,
     bundle_flows: Option<&Node>,
     out: &mut Vec<Diagnostic>,
 ) {
-    shape(root, bundle_flows.is_some(), out);
+    shape(&file.path, root, bundle_flows.is_some(), out);
     let form = Form::new(root);
     let ids: Vec<&str> = form
         .nodes
@@ -147,7 +148,7 @@ pub fn check_form(
 /// and required config, each component's `id`, `category`, `type` and required config; ids
 /// unique. `in_bundle`: the form of an export bundle (which may carry more keys, such as its
 /// `id`).
-fn shape<'a>(root: &'a Node, in_bundle: bool, out: &mut Vec<Diagnostic>) {
+fn shape<'a>(path: &std::path::Path, root: &'a Node, in_bundle: bool, out: &mut Vec<Diagnostic>) {
     let cat = &crate::catalogue::Catalogue::get().forms;
     fn keys(v: &[String]) -> Vec<&str> {
         v.iter().map(String::as_str).chain(["$schema"]).collect()
@@ -173,18 +174,21 @@ fn shape<'a>(root: &'a Node, in_bundle: bool, out: &mut Vec<Diagnostic>) {
         }
         return;
     };
-    let mut seen: HashMap<&str, ()> = HashMap::new();
+    let mut seen: HashMap<&str, TextRange> = HashMap::new();
     let node_types: Vec<&str> = cat.nodes.iter().map(|n| n.type_.as_str()).collect();
     for node in nodes {
         if node.as_object().is_none() {
             out.push(Diagnostic::error(
                 node.range,
                 code::SCHEMA,
-                format!("a form node must be an object, found {}", node.type_name()),
+                format!(
+                    "a form node must be an object, {}",
+                    crate::analysis::shape::found(node)
+                ),
             ));
             continue;
         }
-        unique_id(node, "node", &mut seen, out);
+        unique_id(path, node, "node", &mut seen, out);
         let Some(spec) = part(node, "type", &node_types, "node type", out, |t| cat.node(t)) else {
             continue;
         };
@@ -203,7 +207,7 @@ fn shape<'a>(root: &'a Node, in_bundle: bool, out: &mut Vec<Diagnostic>) {
             if c.as_object().is_none() {
                 continue;
             }
-            unique_id(c, "component", &mut seen, out);
+            unique_id(path, c, "component", &mut seen, out);
             let categories = cat.categories();
             let known = |x: &'a str| categories.contains(&x).then_some(x);
             let Some(category) = part(c, "category", &categories, "component category", out, known)
@@ -231,9 +235,10 @@ fn shape<'a>(root: &'a Node, in_bundle: bool, out: &mut Vec<Diagnostic>) {
 
 /// A missing `id`, or one another node or component of the form has already.
 fn unique_id<'a>(
+    path: &std::path::Path,
     n: &'a Node,
     what: &str,
-    seen: &mut HashMap<&'a str, ()>,
+    seen: &mut HashMap<&'a str, TextRange>,
     out: &mut Vec<Diagnostic>,
 ) {
     match n.get("id") {
@@ -243,16 +248,21 @@ fn unique_id<'a>(
             format!("missing required field `id` in the {what}: add \"id\": \"…\""),
         )),
         Some(id) => {
-            if let Some(s) = id.as_str()
-                && seen.insert(s, ()).is_some()
-            {
-                out.push(Diagnostic::error(
-                    id.range,
-                    code::SCHEMA,
-                    format!(
-                        "another node or component of the form has the id `{s}`: ids must be unique"
-                    ),
-                ));
+            let Some(s) = id.as_str() else { return };
+            match seen.get(s) {
+                Some(first) => out.push(
+                    Diagnostic::error(
+                        id.range,
+                        code::SCHEMA,
+                        format!(
+                            "another node or component of the form has the id `{s}`: ids must be unique"
+                        ),
+                    )
+                    .with_related(path, *first, format!("the first with the id `{s}`")),
+                ),
+                None => {
+                    seen.insert(s, id.range);
+                }
             }
         }
     }

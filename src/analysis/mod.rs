@@ -194,7 +194,7 @@ pub fn diagnostics_and_secrets(ws: &Workspace, path: &Path) -> (Vec<Diagnostic>,
                     flow::check_flow(ws, file, f, &mut out);
                 }
                 if let Some(form) = root.get("form").filter(|f| f.as_object().is_some()) {
-                    form::check_form(ws, form, root.get("flows"), &mut out);
+                    form::check_form(ws, file, form, root.get("flows"), &mut out);
                 }
                 vault::check_bundle_connections(ws, file, root, &mut out);
             }

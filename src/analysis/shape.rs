@@ -72,13 +72,7 @@ pub fn validate(
             // the error is inside a value a keyword marker gave: its keys and values are the
             // mapping's (maybe the environment's), so the finding names only the marker
             let written = crate::model::keywords::written_text(target)
-                .map(|w| {
-                    if mappings.env_keys(&w).is_empty() {
-                        w.into_owned()
-                    } else {
-                        format!("{w} (environment)")
-                    }
-                })
+                .map(|w| mappings.shown(&w, &w))
                 .unwrap_or_else(|| "the keyword".into());
             let what = match err.kind() {
                 ValidationErrorKind::Required { .. } => "a required field is missing".to_string(),
@@ -291,6 +285,11 @@ fn where_(path: &str, subject: &Subject) -> String {
     }
 }
 
+/// "found …" for a value that is not a secret, as every message of that kind says it.
+pub fn found(node: &Node) -> String {
+    found_text(node, false)
+}
+
 /// What was found, for a message: the value as written (`found "COOKIE"`, `found 12`), or only
 /// its kind when it is a secret or too large to quote.
 fn found_text(node: &Node, secret: bool) -> String {
@@ -316,11 +315,9 @@ pub fn quote(s: &str) -> String {
     const MOST: usize = 40;
     let cut: String = s.chars().take(MOST).collect();
     let more = if s.chars().count() > MOST { "…" } else { "" };
-    let escaped = serde_json::to_string(&cut).unwrap_or_default();
-    format!(
-        "{}{more}\"",
-        crate::display::escape_control(&escaped[..escaped.len() - 1], false)
-    )
+    let escaped = serde_json::to_string(&cut).unwrap_or_else(|_| "\"".into());
+    let open = escaped.strip_suffix('"').unwrap_or(&escaped);
+    format!("{}{more}\"", crate::display::escape_control(open, false))
 }
 
 /// The schema object holding the keyword that failed (the schema path without its last step).

@@ -30,8 +30,8 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
                         item.range,
                         code::SCHEMA,
                         format!(
-                            "an entry of `{key}` must be a mapping (`name: …`), found {}",
-                            item.type_name()
+                            "an entry of `{key}` must be a mapping (`name: …`), {}",
+                            crate::analysis::shape::found(item)
                         ),
                     ));
                 }

@@ -887,6 +887,8 @@ fn messages_say_what_they_found() {
 { "name": "Slack", "app_id": "SLACK" }
 //- flows/a.json
 {"name": "A", "actions": [{"id": "g", "type": "AUTH0", "action": "GET_USER", "params": {"connection_id": "Slack", "user_id": "u"}}]}
+//- flows/b.json
+{"name": "B", "actions": [{"id": 7, "type": "FLOW", "action": "DO_NOTHING", "allow_failure": "yes", "params": {}}]}
 "###,
     );
     for name in [
@@ -906,7 +908,11 @@ fn messages_say_what_they_found() {
     let ws = workspace(&fixture);
     let found: Vec<String> = render(&ws)
         .lines()
-        .filter(|l| l.contains("vault-setup") || l.contains("connection-app-mismatch"))
+        .filter(|l| {
+            l.contains("vault-setup")
+                || l.contains("connection-app-mismatch")
+                || l.starts_with("flows/b.json")
+        })
         .map(str::to_string)
         .collect();
     expect![[r#"
@@ -915,6 +921,8 @@ fn messages_say_what_they_found() {
         flow-vault-connections/h.json 1:106-1:113 error vault-setup "\"HEADR\"": `in` must be one of "HEADER", "QUERY"; found "HEADR": did you mean "HEADER"?
         flow-vault-connections/k.json 1:107-1:115 error vault-setup "\"COOKIE\"": `in` must be one of "HEADER", "QUERY"; found "COOKIE"
         flows/a.json 1:106-1:113 error connection-app-mismatch "\"Slack\"": AUTH0/GET_USER needs a vault connection with app_id AUTH0, but `Slack` has app_id SLACK: use `Slack M2M` or `D` (or one of 7 others)
+        flows/b.json 1:34-1:35 error schema "7": the action `id` must be a string, found 7
+        flows/b.json 1:94-1:99 error schema "\"yes\"": `allow_failure` must be true or false, found "yes"
     "#]]
     .assert_eq(&(found.join("\n") + "\n"));
 }
@@ -997,4 +1005,128 @@ fn a_bundles_connections_are_checked_like_vault_files() {
             exports/kyc.json 13:5-13:15 error schema "\"#CONN-4#\"": the connection `#CONN-4#` of the bundle has no `name`: add the name of the tenant's vault connection
         "##]],
     );
+}
+
+#[test]
+fn related_places_from_every_source_of_granted_scopes() {
+    // issue 20.14: flowls.toml (with an empty granted_scopes), a YAML clientGrants: entry, a
+    // grant file with no scope; a connection_id that is not needed; duplicate form ids
+    let ws = workspace(
+        r###"
+//- flowls.toml
+[connections."Declared"]
+granted_scopes = []
+//- tenant.yaml
+flowVaultConnections:
+  - name: Yaml
+    app_id: AUTH0
+    setup:
+      type: OAUTH_APP
+      client_id: ycid
+      client_secret: "##S##"
+      domain: acme.auth0.com
+clientGrants:
+  - client_id: ycid
+    audience: https://acme.auth0.com/api/v2/
+    scope: [read:users]
+//- flow-vault-connections/declared.json
+{ "name": "Declared", "app_id": "AUTH0", "setup": { "type": "OAUTH_APP", "client_id": "dcid", "client_secret": "##S##", "domain": "acme.auth0.com" } }
+//- flow-vault-connections/empty.json
+{ "name": "Empty", "app_id": "AUTH0", "setup": { "type": "OAUTH_APP", "client_id": "ecid", "client_secret": "##S##", "domain": "acme.auth0.com" } }
+//- grants/e.json
+{ "client_id": "ecid", "audience": "https://acme.auth0.com/api/v2/", "scope": [] }
+//- flows/a.json
+{"name": "A", "actions": [
+{"id": "d", "type": "AUTH0", "action": "GET_USER", "params": {"connection_id": "Declared", "user_id": "u"}},
+{"id": "y", "type": "AUTH0", "action": "UPDATE_USER", "params": {"connection_id": "Yaml", "user_id": "u", "changes": {}}},
+{"id": "e", "type": "AUTH0", "action": "GET_USER", "params": {"connection_id": "Empty", "user_id": "u"}},
+{"id": "m", "type": "AUTH0", "action": "SEND_EMAIL", "params": {"connection_id": "Empty", "from": {"email": "a@b.c"}, "to": "x@y.z", "subject": "s", "body": "b"}}
+]}
+//- forms/f.json
+{ "name": "F", "start": { "next_node": "s" }, "nodes": [
+  { "id": "s", "type": "STEP", "config": { "components": [{ "id": "s", "category": "FIELD", "type": "EMAIL" }], "next_node": "$ending" } }
+], "ending": {} }
+"###,
+    );
+    let mut out = String::new();
+    for f in ws.files() {
+        for d in diagnostics(&ws, &f.path) {
+            for r in &d.related {
+                let other = ws.file(&r.path).unwrap();
+                out.push_str(&format!(
+                    "{} {} → {} {:?}: {}\n",
+                    f.rel,
+                    d.code,
+                    other.rel,
+                    &other.text[r.range.as_usize()],
+                    r.message
+                ));
+            }
+        }
+    }
+    expect![[r#"
+        flows/a.json missing-scope → flow-vault-connections/declared.json "\"Declared\"": the vault connection `Declared`
+        flows/a.json missing-scope → flowls.toml "[]": the scopes granted to `Declared`
+        flows/a.json missing-scope → tenant.yaml "Yaml": the vault connection `Yaml`
+        flows/a.json missing-scope → tenant.yaml "client_id: ycid\n    audience: https://acme.auth0.com/api/v2/\n    scope: [read:users]": the scopes granted to `Yaml`
+        flows/a.json missing-scope → flow-vault-connections/empty.json "\"Empty\"": the vault connection `Empty`
+        flows/a.json missing-scope → grants/e.json "\"scope\"": the scopes granted to `Empty`
+        flows/a.json connection-not-needed → flow-vault-connections/empty.json "\"Empty\"": the vault connection `Empty`
+        forms/f.json schema → forms/f.json "\"s\"": the first with the id `s`
+    "#]].assert_eq(&out);
+}
+
+#[test]
+fn a_bundles_token_is_its_own_stub_whatever_shares_its_name() {
+    // two stubs of one name and different apps, and a vault file of another app sharing a
+    // stub's name: each token is checked against its own stub's app
+    let ws = workspace(
+        r###"
+//- flow-vault-connections/bundled.json
+{ "name": "Bundled", "app_id": "SLACK" }
+//- exports/e.json
+{ "version": "4.0.0",
+  "form": { "name": "F", "nodes": [ { "id": "f", "type": "FLOW", "config": { "flow_id": "#FLOW-1#", "next_node": "$ending" } } ], "start": { "next_node": "f" } },
+  "flows": { "#FLOW-1#": { "name": "One", "actions": [
+    { "id": "u", "type": "AUTH0", "action": "UPDATE_USER", "params": { "connection_id": "#CONN-1#", "user_id": "u", "changes": {} } },
+    { "id": "s", "type": "SLACK", "action": "POST_MESSAGE", "params": { "connection_id": "#CONN-2#", "text": "hi" } },
+    { "id": "b", "type": "AUTH0", "action": "GET_USER", "params": { "connection_id": "#CONN-3#", "user_id": "u" } }
+  ] } },
+  "connections": {
+    "#CONN-1#": { "id": "ac_1", "app_id": "AUTH0", "name": "Users M2M" },
+    "#CONN-2#": { "id": "ac_2", "app_id": "SLACK", "name": "Users M2M" },
+    "#CONN-3#": { "id": "ac_3", "app_id": "AUTH0", "name": "Bundled" }
+  } }
+"###,
+    );
+    let found = render(&ws);
+    assert!(
+        !found.contains("connection-app-mismatch"),
+        "each token is its own stub: {found}"
+    );
+}
+
+#[test]
+fn a_token_endpoint_is_held_to_the_host_rule() {
+    // the endpoint receives the credentials: an IP literal or a port there is a finding, as the
+    // refusal of Test connection is
+    let ws = workspace(
+        r###"
+//- flow-vault-connections/a.json
+{ "name": "A", "app_id": "HTTP", "setup": { "type": "OAUTH_CLIENT_CREDENTIALS", "client_id": "c", "client_secret": "##S##", "token_endpoint": "https://2130706433/oauth/token" } }
+//- flow-vault-connections/b.json
+{ "name": "B", "app_id": "HTTP", "setup": { "type": "OAUTH_CLIENT_CREDENTIALS", "client_id": "c", "client_secret": "##S##", "token_endpoint": "https://evil.example:8443/oauth/token" } }
+//- flow-vault-connections/c.json
+{ "name": "C", "app_id": "HTTP", "setup": { "type": "OAUTH_CLIENT_CREDENTIALS", "client_id": "c", "client_secret": "##S##", "token_endpoint": "https://login.example.com/oauth/token" } }
+"###,
+    );
+    let found: Vec<String> = render(&ws)
+        .lines()
+        .filter(|l| l.contains("vault-setup"))
+        .map(str::to_string)
+        .collect();
+    expect![[r#"
+        flow-vault-connections/a.json 1:143-1:175 error vault-setup "\"https://2130706433/oauth/token\"": `token_endpoint` has a host that must be a host name, not an IP address (found "https://2130706433/oauth/token")
+        flow-vault-connections/b.json 1:143-1:182 error vault-setup "\"https://evil.example:8443/oauth/token\"": `token_endpoint` has a host that must be a bare host such as my-tenant.us.auth0.com: remove the port (found "https://evil.example:8443/oauth/token")
+    "#]].assert_eq(&(found.join("\n") + "\n"));
 }

@@ -96,9 +96,9 @@ pub fn check_bundle_connections(
                 stub.range,
                 code::SCHEMA,
                 format!(
-                    "the connection `{}` of the bundle must be an object with \"app_id\" and \"name\", found {}",
+                    "the connection `{}` of the bundle must be an object with \"app_id\" and \"name\", {}",
                     m.key,
-                    stub.type_name()
+                    crate::analysis::shape::found(stub)
                 ),
             ));
             continue;
@@ -170,7 +170,10 @@ fn app_of<'a>(
                     out.push(Diagnostic::error(
                         n.range,
                         code::SCHEMA,
-                        format!("`app_id` must be a string, found {}", n.type_name()),
+                        format!(
+                            "`app_id` must be a string, {}",
+                            crate::analysis::shape::found(n)
+                        ),
                     ));
                 }
                 None
@@ -375,6 +378,18 @@ fn setup_formats(node: &Node, setup: &Setup, variant: &SetupSpec, out: &mut Vec<
         let at = node.get(key).map_or(node.range, |n| n.range);
         let problem = match format {
             Some("hostname-rfc2181") => host_problem(value),
+            // the token endpoint receives the credentials: its host is held to the same rule
+            Some("forms-url-https") if key == "token_endpoint" => https_problem(value)
+                .map(|p| {
+                    p.replace(
+                        "https://my-tenant.us.auth0.com/api/v2/",
+                        "https://login.example.com/oauth/token",
+                    )
+                })
+                .or_else(|| {
+                    let host = crate::model::host::authority_of(value)?;
+                    host_problem(host).map(|p| format!("has a host that {p}"))
+                }),
             Some("forms-url-https") => https_problem(value),
             _ => None,
         };

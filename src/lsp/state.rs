@@ -239,12 +239,12 @@ impl State {
         }
     }
 
-    /// The key a document is kept under: its file path, or a stand-in for other schemes.
     /// Whether `path` is the keyword mappings file the settings name.
     pub fn is_mappings_file(&self, path: &Path) -> bool {
         path == self.ws.root.join(&self.ws.settings.keyword_mappings_file)
     }
 
+    /// The key a document is kept under: its file path, or a stand-in for other schemes.
     pub fn path_of(uri: &Uri) -> PathBuf {
         match uri.to_file_path() {
             Some(p) => p.into_owned(),

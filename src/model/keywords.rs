@@ -64,11 +64,15 @@ impl KeywordMappings {
         .collect()
     }
 
-    /// How a value written as `raw` may be shown: `raw` itself with `(environment)` when an
-    /// environment variable takes part in it (its value is never displayed), else `resolved`.
+    /// How a value written as `raw` may be shown: no resolved keyword value is ever displayed
+    /// (it may be a secret), so a value with markers shows as written — with `(environment)`
+    /// when an environment variable takes part in it —, and one without is itself.
     pub fn shown(&self, raw: &str, resolved: &str) -> String {
-        if self.env_keys(raw).is_empty() {
+        let has_markers = whole_value_marker(raw).is_some() || !text_markers(raw).is_empty();
+        if !has_markers {
             resolved.to_string()
+        } else if self.env_keys(raw).is_empty() {
+            raw.to_string()
         } else {
             format!("{raw} (environment)")
         }

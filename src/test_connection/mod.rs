@@ -47,8 +47,10 @@ impl std::fmt::Display for Secret {
 /// first, so that no part of a longer one survives the scrubbing of a shorter one it starts with.
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
-    /// Every secret and every encoded form of one, lower-cased, longest first.
-    forms: Vec<Secret>,
+    /// Every secret and every encoded form of one, lower-cased, longest first; with whether
+    /// its parts go too (not for a keyword value of the repository's, such as a domain, whose
+    /// parts are ordinary words of a tenant's message).
+    forms: Vec<(Secret, bool)>,
 }
 
 impl Redactor {
@@ -57,23 +59,42 @@ impl Redactor {
     /// The same for the tenant's short error code, which a secret's head could stand in.
     pub const CODE_RUN: usize = 4;
 
+    /// Scrubs `secrets` (the first two: the client id and secret), their parts too.
     pub fn new(secrets: &[Secret]) -> Redactor {
-        let mut forms: Vec<String> = Vec::new();
-        for s in secrets.iter().map(Secret::expose).filter(|s| !s.is_empty()) {
-            forms.push(s.to_string());
+        Redactor::with_whole_values(secrets, &[])
+    }
+
+    /// Scrubs `secrets` as [`Redactor::new`] does, and `whole` values only where they stand
+    /// whole (in any encoding).
+    pub fn with_whole_values(secrets: &[Secret], whole: &[Secret]) -> Redactor {
+        let encoded = |s: &str| -> Vec<String> {
+            let mut forms = vec![s.to_string()];
             forms.extend(base64_forms(s.as_bytes()));
             forms.push(s.bytes().map(|b| format!("{b:02x}")).collect());
+            forms
+        };
+        let mut forms: Vec<(String, bool)> = Vec::new();
+        for (list, parts) in [(secrets, true), (whole, false)] {
+            for s in list.iter().map(Secret::expose).filter(|s| !s.is_empty()) {
+                forms.extend(encoded(s).into_iter().map(|f| (f, parts)));
+            }
         }
         // the pair a Basic authorization carries
         if let [id, secret, ..] = secrets {
             let pair = format!("{}:{}", id.expose(), secret.expose());
-            forms.extend(base64_forms(pair.as_bytes()));
+            forms.extend(base64_forms(pair.as_bytes()).into_iter().map(|f| (f, true)));
         }
-        let mut forms: Vec<String> = forms.into_iter().map(|f| f.to_lowercase()).collect();
-        forms.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-        forms.dedup();
+        let mut forms: Vec<(String, bool)> = forms
+            .into_iter()
+            .map(|(f, parts)| (f.to_lowercase(), parts))
+            .collect();
+        forms.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.cmp(b)));
+        forms.dedup_by(|a, b| a.0 == b.0 && (b.1 |= a.1, true).1);
         Redactor {
-            forms: forms.into_iter().map(Secret::new).collect(),
+            forms: forms
+                .into_iter()
+                .map(|(f, parts)| (Secret::new(f), parts))
+                .collect(),
         }
     }
 
@@ -116,7 +137,8 @@ impl Redactor {
         let mut hidden: Vec<(usize, usize)> = Vec::new();
         for plus_is_space in [false, true] {
             let (decoded, spans) = decode(text, plus_is_space);
-            for form in &self.forms {
+            for (form, parts) in &self.forms {
+                let run = if *parts { run } else { usize::MAX };
                 mark(&decoded, &spans, form.expose().as_bytes(), run, &mut hidden);
             }
         }
@@ -197,8 +219,8 @@ fn decode(text: &str, plus_is_space: bool) -> (Vec<u8>, Vec<(usize, usize)>) {
 }
 
 /// Marks in `hidden` the spans of the text whose decoded bytes are a whole copy of `secret`,
-/// or a run of at least `run` bytes that stands in it; a secret shorter than `run` is marked
-/// where it stands as a word of its own.
+/// or a run of at least `run` bytes that stands in it (`usize::MAX`: whole copies only); a
+/// value shorter than [`Redactor::RUN`] is marked only where it stands as a word of its own.
 fn mark(
     decoded: &[u8],
     spans: &[(usize, usize)],
@@ -208,12 +230,17 @@ fn mark(
 ) {
     let mut cover = |start: usize, end: usize| hidden.push((spans[start].0, spans[end - 1].1));
     if secret.len() < run {
+        // whole copies; a short value only where it stands as a word of its own
+        let as_word = secret.len() < Redactor::RUN;
         let word = |c: Option<&u8>| c.is_some_and(u8::is_ascii_alphanumeric);
         let mut from = 0;
         while let Some(at) = memchr::memmem::find(&decoded[from..], secret) {
             let start = from + at;
             let end = start + secret.len();
-            if !word(start.checked_sub(1).and_then(|p| decoded.get(p))) && !word(decoded.get(end)) {
+            if !as_word
+                || (!word(start.checked_sub(1).and_then(|p| decoded.get(p)))
+                    && !word(decoded.get(end)))
+            {
                 cover(start, end);
             }
             from = start + 1;
@@ -339,8 +366,11 @@ pub struct Plan {
     pub trusted_by_default: bool,
     /// The environment variables whose values the request would carry, by name.
     pub env_vars: Vec<String>,
-    /// Every keyword value the setup uses (scrubbed from what the tenant sends back).
+    /// Every keyword value the setup takes from the repository's mappings (scrubbed from what
+    /// the tenant sends back where it stands whole).
     pub keyword_values: Vec<Secret>,
+    /// Every value the setup takes from the environment (scrubbed, its parts too).
+    pub env_values: Vec<Secret>,
     /// The audience as it may be shown (see `VaultInfo::audience_shown`).
     pub audience_shown: Option<String>,
     /// The host as it may be shown: as written in the file, with `(environment)` when a
@@ -352,8 +382,8 @@ impl Plan {
     /// What scrubs every credential and keyword value of this plan from the tenant's texts.
     pub fn redactor(&self) -> Redactor {
         let mut secrets = vec![self.client_id.clone(), self.client_secret.clone()];
-        secrets.extend(self.keyword_values.iter().cloned());
-        Redactor::new(&secrets)
+        secrets.extend(self.env_values.iter().cloned());
+        Redactor::with_whole_values(&secrets, &self.keyword_values)
     }
 
     /// Why the host is not trusted, for people: "is not a trusted host", or, for a
@@ -381,12 +411,6 @@ impl Plan {
 /// The hosts trusted without the user naming them, for values written in the repository only.
 pub const DEFAULT_TRUSTED: &str = "*.auth0.com";
 
-/// Whether a host matches the user's trusted hosts: `*.auth0.com` always, and each pattern
-/// (`login.example.com`, or `*.example.com` for any host below it).
-pub fn is_trusted(host: &crate::model::host::Host, patterns: &[String]) -> bool {
-    matches_pattern(host, DEFAULT_TRUSTED) || is_named(host, patterns)
-}
-
 /// Whether the user named the host (a pattern of `testConnection.trustedHosts` or
 /// `--trust-host`): the only hosts that receive values from the environment without a question.
 pub fn is_named(host: &crate::model::host::Host, patterns: &[String]) -> bool {
@@ -408,7 +432,10 @@ fn matches_pattern(host: &crate::model::host::Host, pattern: &str) -> bool {
 /// and which of them come from the environment. Their values are scrubbed from whatever the
 /// tenant sends back; the environment's are named (never shown) when asking about a host.
 struct SetupKeywords {
+    /// The values of the repository's mappings.
     values: Vec<Secret>,
+    /// The values of the environment, and the variables' names.
+    env_values: Vec<Secret>,
     env_vars: Vec<String>,
 }
 
@@ -438,12 +465,16 @@ fn setup_keywords(ws: &Workspace, vault: &VaultInfo) -> SetupKeywords {
     }
     keys.sort_unstable();
     keys.dedup();
-    SetupKeywords {
-        values: keys
-            .iter()
+    let values = |from_env: bool| -> Vec<Secret> {
+        keys.iter()
+            .filter(|k| mappings.is_from_env(k) == from_env)
             .filter_map(|k| mappings.text(k))
             .map(Secret::new)
-            .collect(),
+            .collect()
+    };
+    SetupKeywords {
+        values: values(false),
+        env_values: values(true),
         env_vars: keys
             .iter()
             .filter(|k| mappings.is_from_env(k))
@@ -565,10 +596,11 @@ fn checked_host(
     })
 }
 
-/// Whether credentials may go to `host` without asking. Anyone can own a `*.auth0.com` tenant,
-/// so a request carrying a value from the environment (the user's secrets) goes unasked only to
-/// a host the user named, or to a loopback test tenant the user allowed.
-fn trusted(host: &crate::model::host::Host, settings: &Settings, carries_env: bool) -> bool {
+/// Whether credentials may go to `host` without asking: the one function that decides it.
+/// Anyone can own a `*.auth0.com` tenant, so a request carrying a value from the environment
+/// (the user's secrets) goes unasked only to a host the user named, or to a loopback test
+/// tenant the user allowed.
+pub fn is_trusted(host: &crate::model::host::Host, settings: &Settings, carries_env: bool) -> bool {
     let named =
         (host.loopback && settings.allow_http_loopback) || is_named(host, &settings.trusted_hosts);
     named || (!carries_env && matches_pattern(host, DEFAULT_TRUSTED))
@@ -711,12 +743,13 @@ pub fn plan(
         }
     };
     Ok(Plan {
-        trusted: trusted(&host, settings, !keywords.env_vars.is_empty()),
+        trusted: is_trusted(&host, settings, !keywords.env_vars.is_empty()),
         trusted_by_default: matches_pattern(&host, DEFAULT_TRUSTED),
         host_shown: host_shown(ws, vault, &host),
         host: host.authority,
         env_vars: keywords.env_vars,
         keyword_values: keywords.values,
+        env_values: keywords.env_values,
         connection: name.clone(),
         token_url,
         client_id: Secret::new(require("client_id")?),
@@ -1314,6 +1347,17 @@ mod tests {
             short.redact("failed for secret Zq9 (Zq9x)"),
             "failed for secret *** (Zq9x)"
         );
+        // a keyword value of the repository's (a domain) goes where it stands whole, its parts
+        // stay: they are the ordinary words of a tenant's message
+        let with_domain = Redactor::with_whole_values(
+            &[Secret::new("the-client"), secret.clone()],
+            &[Secret::new("acme.eu.auth0.com")],
+        );
+        assert_eq!(
+            with_domain
+                .redact("not enabled: https://acme.eu.auth0.com/api/v2/ (see auth0.com/docs)"),
+            "not enabled: https://***/api/v2/ (see auth0.com/docs)"
+        );
         // ordinary text is left alone
         assert_eq!(
             r.redact("Client authentication failed"),
@@ -1376,16 +1420,16 @@ mod tests {
         let host = |h: &str| crate::model::host::bare_host(h, true).unwrap();
         let mut settings = Settings::default();
         let attacker = host("attacker.us.auth0.com");
-        assert!(trusted(&attacker, &settings, false));
-        assert!(!trusted(&attacker, &settings, true));
+        assert!(is_trusted(&attacker, &settings, false));
+        assert!(!is_trusted(&attacker, &settings, true));
         settings.trusted_hosts = vec!["*.us.auth0.com".into()];
-        assert!(trusted(&attacker, &settings, true));
-        assert!(!trusted(&host("x.eu.auth0.com"), &settings, true));
+        assert!(is_trusted(&attacker, &settings, true));
+        assert!(!is_trusted(&host("x.eu.auth0.com"), &settings, true));
         // a loopback test tenant the user allowed
         let local = host("127.0.0.1:9101");
-        assert!(!trusted(&local, &settings, true));
+        assert!(!is_trusted(&local, &settings, true));
         settings.allow_http_loopback = true;
-        assert!(trusted(&local, &settings, true));
+        assert!(is_trusted(&local, &settings, true));
     }
 
     #[test]

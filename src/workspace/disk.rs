@@ -24,13 +24,13 @@ const SKIPPED_DIRS: &[&str] = &["node_modules", ".git", "target", ".hg", ".svn",
 pub enum Unread {
     #[error("a symbolic link that leaves the workspace: not followed")]
     LeavesRoot,
-    #[error("{0}, not a regular file: not read")]
+    #[error("{0}, not a regular file")]
     NotRegular(&'static str),
-    #[error("larger than {} MiB: not read", MAX_FILE_BYTES / (1024 * 1024))]
+    #[error("larger than {} MiB", MAX_FILE_BYTES / (1024 * 1024))]
     TooLarge,
-    #[error("a binary file (it holds NUL bytes): not read")]
+    #[error("a binary file (it holds NUL bytes)")]
     Binary,
-    #[error("its name is not valid UTF-8: not read")]
+    #[error("its name is not valid UTF-8")]
     NameNotUtf8,
     #[error("{0}")]
     Io(#[from] std::io::Error),
@@ -290,10 +290,10 @@ mod tests {
         assert_eq!(
             why,
             [
-                "flows/fifo.json: a FIFO, not a regular file: not read",
+                "flows/fifo.json: a FIFO, not a regular file",
                 "flows/leak.json: a symbolic link that leaves the workspace: not followed",
                 "flows/zero.json: a symbolic link that leaves the workspace: not followed",
-                "flows/\u{fffd}.json: its name is not valid UTF-8: not read",
+                "flows/\u{fffd}.json: its name is not valid UTF-8",
             ]
         );
         // named files may lie anywhere, but must be regular

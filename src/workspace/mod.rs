@@ -106,6 +106,12 @@ pub struct ConnectionRef {
     /// An environment variable takes part in the name: no suggestion may be derived from it
     /// either (a "did you mean" would tell how close the value is to a name).
     pub from_env: bool,
+    /// In an export bundle: the range of the connection stub its `#CONN-n#` token names. The
+    /// token stands for that stub, whatever else shares its name.
+    pub stub: Option<TextRange>,
+    /// That stub's `app_id`: what the token's connection is, even where a connection of
+    /// another file shares its name (and so stands for it in the index).
+    pub stub_app: Option<String>,
     /// Range of the `connection_id` value.
     pub range: TextRange,
     /// `TYPE/ACTION`.
@@ -676,6 +682,19 @@ impl Workspace {
             .collect()
     }
 
+    /// The vault connection a use in `file` names: a bundle's own stub for its token, else as
+    /// [`Workspace::resolve_connection`] finds it.
+    pub fn resolve_use(&self, file: &SourceFile, u: &ConnectionRef) -> Option<&VaultInfo> {
+        u.stub
+            .and_then(|stub| {
+                self.index
+                    .vaults
+                    .iter()
+                    .find(|v| v.path == file.path && v.entry == Some(stub))
+            })
+            .or_else(|| self.resolve_connection(&u.connection))
+    }
+
     /// The vault connection a `connection_id` names: by name, or by `ac_…` id.
     pub fn resolve_connection(&self, connection: &str) -> Option<&VaultInfo> {
         self.index
@@ -864,13 +883,17 @@ fn uses_of_file(f: &SourceFile, mappings: &KeywordMappings) -> Vec<ConnectionRef
             bundle_flows(root)
                 .flat_map(|flow| flow_uses(flow, mappings))
                 .map(|mut u| {
-                    if let Some(name) = stubs
-                        .iter()
-                        .find(|(token, _)| *token == u.connection)
-                        .and_then(|(_, stub)| stub.get("name").and_then(Node::as_str))
+                    if let Some((_, stub)) = stubs.iter().find(|(token, _)| *token == u.connection)
                     {
-                        u.connection = name.to_string();
-                        u.shown = name.to_string();
+                        u.stub = Some(stub.range);
+                        u.stub_app = stub
+                            .get("app_id")
+                            .and_then(Node::as_str)
+                            .map(str::to_string);
+                        if let Some(name) = stub.get("name").and_then(Node::as_str) {
+                            u.connection = name.to_string();
+                            u.shown = name.to_string();
+                        }
                     }
                     u
                 })
@@ -925,6 +948,8 @@ pub fn flow_uses(root: &Node, mappings: &KeywordMappings) -> Vec<ConnectionRef> 
         out.push(ConnectionRef {
             shown: mappings.shown(raw, &connection),
             from_env,
+            stub: None,
+            stub_app: None,
             connection,
             range: node.range,
             label: match a.spec() {
