@@ -1,13 +1,13 @@
 //! The editing features: LSP requests in, the analysis's answers out, translated.
 
-use super::state::State;
+use super::state::{Snapshot, State, View};
 use crate::analysis::ide::completion::{self, ItemKind};
 use crate::analysis::ide::navigation::{self, FileEdit};
 use crate::analysis::ide::symbols::{self, SymbolKind as Kind};
 use std::collections::HashMap;
 use tower_lsp_server::ls_types::{self as lsp, *};
 
-pub fn completion(st: &State, params: CompletionParams) -> Option<CompletionResponse> {
+pub fn completion(st: &Snapshot, params: CompletionParams) -> Option<CompletionResponse> {
     let pos = params.text_document_position;
     let (path, offset) = st.offset(&pos.text_document.uri, pos.position)?;
     let items = completion::complete(&st.ws, &path, offset, st.caps.snippets);
@@ -59,7 +59,7 @@ pub fn completion(st: &State, params: CompletionParams) -> Option<CompletionResp
     }))
 }
 
-pub fn hover(st: &State, params: HoverParams) -> Option<Hover> {
+pub fn hover(st: &Snapshot, params: HoverParams) -> Option<Hover> {
     let pos = params.text_document_position_params;
     let (path, offset) = st.offset(&pos.text_document.uri, pos.position)?;
     let (range, md) = navigation::hover(&st.ws, &path, offset)?;
@@ -72,7 +72,7 @@ pub fn hover(st: &State, params: HoverParams) -> Option<Hover> {
     })
 }
 
-pub fn definition(st: &State, params: GotoDefinitionParams) -> Option<GotoDefinitionResponse> {
+pub fn definition(st: &Snapshot, params: GotoDefinitionParams) -> Option<GotoDefinitionResponse> {
     let pos = params.text_document_position_params;
     let (path, offset) = st.offset(&pos.text_document.uri, pos.position)?;
     let loc = navigation::definition(&st.ws, &path, offset)?;
@@ -81,7 +81,7 @@ pub fn definition(st: &State, params: GotoDefinitionParams) -> Option<GotoDefini
     ))
 }
 
-pub fn references(st: &State, params: ReferenceParams) -> Option<Vec<lsp::Location>> {
+pub fn references(st: &Snapshot, params: ReferenceParams) -> Option<Vec<lsp::Location>> {
     let pos = params.text_document_position;
     let (path, offset) = st.offset(&pos.text_document.uri, pos.position)?;
     let locs = navigation::references(&st.ws, &path, offset, params.context.include_declaration);
@@ -93,7 +93,7 @@ pub fn references(st: &State, params: ReferenceParams) -> Option<Vec<lsp::Locati
 }
 
 pub fn prepare_rename(
-    st: &State,
+    st: &Snapshot,
     params: TextDocumentPositionParams,
 ) -> Option<PrepareRenameResponse> {
     let (path, offset) = st.offset(&params.text_document.uri, params.position)?;
@@ -104,7 +104,7 @@ pub fn prepare_rename(
     })
 }
 
-pub fn rename(st: &State, params: RenameParams) -> Result<Option<WorkspaceEdit>, String> {
+pub fn rename(st: &Snapshot, params: RenameParams) -> Result<Option<WorkspaceEdit>, String> {
     let pos = params.text_document_position;
     let Some((path, offset)) = st.offset(&pos.text_document.uri, pos.position) else {
         return Ok(None);
@@ -114,7 +114,7 @@ pub fn rename(st: &State, params: RenameParams) -> Result<Option<WorkspaceEdit>,
 }
 
 /// Edits grouped by document, versioned for open documents.
-pub fn workspace_edit(st: &State, edits: &[FileEdit]) -> WorkspaceEdit {
+pub fn workspace_edit(st: &Snapshot, edits: &[FileEdit]) -> WorkspaceEdit {
     let mut by_file: HashMap<std::path::PathBuf, Vec<TextEdit>> = HashMap::new();
     for e in edits {
         if let Some(range) = st.range_in(&e.path, e.range) {
@@ -160,7 +160,7 @@ fn symbol_kind(k: Kind) -> lsp::SymbolKind {
 
 #[allow(deprecated)]
 fn document_symbol(
-    st: &State,
+    st: &Snapshot,
     path: &std::path::Path,
     s: symbols::Symbol,
 ) -> Option<DocumentSymbol> {
@@ -183,7 +183,7 @@ fn document_symbol(
 
 #[allow(deprecated)]
 pub fn document_symbols(
-    st: &State,
+    st: &Snapshot,
     params: DocumentSymbolParams,
 ) -> Option<DocumentSymbolResponse> {
     let path = State::path_of(&params.text_document.uri);
@@ -231,7 +231,7 @@ pub fn document_symbols(
 
 #[allow(deprecated)]
 pub fn workspace_symbols(
-    st: &State,
+    st: &Snapshot,
     params: WorkspaceSymbolParams,
 ) -> Option<WorkspaceSymbolResponse> {
     let found = symbols::workspace_symbols(&st.ws, &params.query, 500);
@@ -254,7 +254,7 @@ pub fn workspace_symbols(
 
 use crate::analysis::ide::{fixes, format, structure};
 
-pub fn code_actions(st: &State, params: CodeActionParams) -> Option<CodeActionResponse> {
+pub fn code_actions(st: &Snapshot, params: CodeActionParams) -> Option<CodeActionResponse> {
     let (path, range) = st.text_range(&params.text_document.uri, params.range)?;
     let mut found = fixes::fixes(&st.ws, &path, range);
     found.extend(fixes::exact_grants(&st.ws, &path));
@@ -307,7 +307,7 @@ pub fn code_actions(st: &State, params: CodeActionParams) -> Option<CodeActionRe
     Some(out)
 }
 
-pub fn formatting(st: &State, params: DocumentFormattingParams) -> Option<Vec<TextEdit>> {
+pub fn formatting(st: &Snapshot, params: DocumentFormattingParams) -> Option<Vec<TextEdit>> {
     let path = State::path_of(&params.text_document.uri);
     let (range, text) = format::document(&st.ws, &path)?;
     Some(vec![TextEdit {
@@ -317,7 +317,7 @@ pub fn formatting(st: &State, params: DocumentFormattingParams) -> Option<Vec<Te
 }
 
 pub fn range_formatting(
-    st: &State,
+    st: &Snapshot,
     params: DocumentRangeFormattingParams,
 ) -> Option<Vec<TextEdit>> {
     let (path, range) = st.text_range(&params.text_document.uri, params.range)?;
@@ -328,7 +328,7 @@ pub fn range_formatting(
     }])
 }
 
-pub fn folding(st: &State, params: FoldingRangeParams) -> Option<Vec<FoldingRange>> {
+pub fn folding(st: &Snapshot, params: FoldingRangeParams) -> Option<Vec<FoldingRange>> {
     let path = State::path_of(&params.text_document.uri);
     let ranges = structure::folding(&st.ws, &path);
     Some(
@@ -346,7 +346,7 @@ pub fn folding(st: &State, params: FoldingRangeParams) -> Option<Vec<FoldingRang
     )
 }
 
-pub fn selection_ranges(st: &State, params: SelectionRangeParams) -> Option<Vec<SelectionRange>> {
+pub fn selection_ranges(st: &Snapshot, params: SelectionRangeParams) -> Option<Vec<SelectionRange>> {
     let uri = &params.text_document.uri;
     let mut out = Vec::new();
     for pos in params.positions {
@@ -373,7 +373,7 @@ pub const TOKEN_TYPES: &[SemanticTokenType] = &[
     SemanticTokenType::MACRO,
 ];
 
-pub fn semantic_tokens(st: &State, params: SemanticTokensParams) -> Option<SemanticTokensResult> {
+pub fn semantic_tokens(st: &Snapshot, params: SemanticTokensParams) -> Option<SemanticTokensResult> {
     let path = State::path_of(&params.text_document.uri);
     let tokens = structure::semantic_tokens(&st.ws, &path);
     let mut data = Vec::new();
@@ -413,7 +413,7 @@ pub fn semantic_tokens(st: &State, params: SemanticTokensParams) -> Option<Seman
     }))
 }
 
-pub fn document_links(st: &State, params: DocumentLinkParams) -> Option<Vec<DocumentLink>> {
+pub fn document_links(st: &Snapshot, params: DocumentLinkParams) -> Option<Vec<DocumentLink>> {
     let path = State::path_of(&params.text_document.uri);
     Some(
         structure::links(&st.ws, &path)
@@ -430,7 +430,7 @@ pub fn document_links(st: &State, params: DocumentLinkParams) -> Option<Vec<Docu
     )
 }
 
-pub fn inlay_hints(st: &State, params: InlayHintParams) -> Option<Vec<InlayHint>> {
+pub fn inlay_hints(st: &Snapshot, params: InlayHintParams) -> Option<Vec<InlayHint>> {
     let (path, range) = st.text_range(&params.text_document.uri, params.range)?;
     let hints = structure::inlay_hints(&st.ws, &path, range);
     Some(
@@ -454,7 +454,7 @@ pub fn inlay_hints(st: &State, params: InlayHintParams) -> Option<Vec<InlayHint>
     )
 }
 
-pub fn code_lenses(st: &State, params: CodeLensParams) -> Option<Vec<CodeLens>> {
+pub fn code_lenses(st: &Snapshot, params: CodeLensParams) -> Option<Vec<CodeLens>> {
     let path = State::path_of(&params.text_document.uri);
     Some(
         structure::lenses(&st.ws, &path)

@@ -168,7 +168,11 @@ impl LanguageServer for Backend {
         // a connection in a file not yet indexed would show as unresolved: wait for the scan
         self.wait_indexed().await;
         let path = State::path_of(&params.text_document.uri);
-        let items = self.document_report(&path);
+        let items = self
+            .pulled(&[path])
+            .pop()
+            .map(|(_, _, d)| d)
+            .unwrap_or_default();
         Ok(DocumentDiagnosticReportResult::Report(
             DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
                 related_documents: None,
@@ -187,22 +191,23 @@ impl LanguageServer for Backend {
         self.wait_indexed().await;
         let paths = lock(&self.state).checked_paths();
         let mut items = Vec::new();
-        for path in paths {
-            let diags = self.document_report(&path);
-            let st = lock(&self.state);
-            let Some(uri) = st.uri_of(&path) else {
-                continue;
-            };
-            items.push(WorkspaceDocumentDiagnosticReport::Full(
-                WorkspaceFullDocumentDiagnosticReport {
-                    uri,
-                    version: st.version(&path).map(i64::from),
-                    full_document_diagnostic_report: FullDocumentDiagnosticReport {
-                        result_id: None,
-                        items: diags,
+        // in chunks, each on a snapshot; between chunks the request may be cancelled (its
+        // future is dropped at the yield)
+        for chunk in paths.chunks(PULL_CHUNK) {
+            for (uri, version, diags) in self.pulled(chunk) {
+                let Some(uri) = uri else { continue };
+                items.push(WorkspaceDocumentDiagnosticReport::Full(
+                    WorkspaceFullDocumentDiagnosticReport {
+                        uri,
+                        version: version.map(i64::from),
+                        full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                            result_id: None,
+                            items: diags,
+                        },
                     },
-                },
-            ));
+                ));
+            }
+            tokio::task::yield_now().await;
         }
         Ok(WorkspaceDiagnosticReportResult::Report(
             WorkspaceDiagnosticReport { items },
@@ -214,12 +219,12 @@ impl LanguageServer for Backend {
         params: CompletionParams,
     ) -> jsonrpc::Result<Option<CompletionResponse>> {
         self.wait_indexed().await;
-        Ok(features::completion(&lock(&self.state), params))
+        Ok(self.on_snapshot(move |st| features::completion(st, params)))
     }
 
     async fn hover(&self, params: HoverParams) -> jsonrpc::Result<Option<Hover>> {
         self.wait_indexed().await;
-        Ok(features::hover(&lock(&self.state), params))
+        Ok(self.on_snapshot(move |st| features::hover(st, params)))
     }
 
     async fn goto_definition(
@@ -227,7 +232,7 @@ impl LanguageServer for Backend {
         params: GotoDefinitionParams,
     ) -> jsonrpc::Result<Option<GotoDefinitionResponse>> {
         self.wait_indexed().await;
-        Ok(features::definition(&lock(&self.state), params))
+        Ok(self.on_snapshot(move |st| features::definition(st, params)))
     }
 
     async fn references(
@@ -235,7 +240,7 @@ impl LanguageServer for Backend {
         params: ReferenceParams,
     ) -> jsonrpc::Result<Option<Vec<lsp::Location>>> {
         self.wait_indexed().await;
-        Ok(features::references(&lock(&self.state), params))
+        Ok(self.on_snapshot(move |st| features::references(st, params)))
     }
 
     async fn prepare_rename(
@@ -243,12 +248,13 @@ impl LanguageServer for Backend {
         params: TextDocumentPositionParams,
     ) -> jsonrpc::Result<Option<PrepareRenameResponse>> {
         self.wait_indexed().await;
-        Ok(features::prepare_rename(&lock(&self.state), params))
+        Ok(self.on_snapshot(move |st| features::prepare_rename(st, params)))
     }
 
     async fn rename(&self, params: RenameParams) -> jsonrpc::Result<Option<WorkspaceEdit>> {
         self.wait_indexed().await;
-        features::rename(&lock(&self.state), params).map_err(jsonrpc::Error::invalid_params)
+        self.on_snapshot(move |st| features::rename(st, params))
+            .map_err(jsonrpc::Error::invalid_params)
     }
 
     async fn document_symbol(
@@ -256,7 +262,7 @@ impl LanguageServer for Backend {
         params: DocumentSymbolParams,
     ) -> jsonrpc::Result<Option<DocumentSymbolResponse>> {
         self.wait_indexed().await;
-        Ok(features::document_symbols(&lock(&self.state), params))
+        Ok(self.on_snapshot(move |st| features::document_symbols(st, params)))
     }
 
     async fn symbol(
@@ -264,7 +270,7 @@ impl LanguageServer for Backend {
         params: WorkspaceSymbolParams,
     ) -> jsonrpc::Result<Option<WorkspaceSymbolResponse>> {
         self.wait_indexed().await;
-        Ok(features::workspace_symbols(&lock(&self.state), params))
+        Ok(self.on_snapshot(move |st| features::workspace_symbols(st, params)))
     }
 
     async fn code_action(
@@ -272,59 +278,59 @@ impl LanguageServer for Backend {
         params: CodeActionParams,
     ) -> jsonrpc::Result<Option<CodeActionResponse>> {
         self.wait_indexed().await;
-        Ok(features::code_actions(&lock(&self.state), params))
+        Ok(self.on_snapshot(move |st| features::code_actions(st, params)))
     }
 
     async fn formatting(
         &self,
         params: DocumentFormattingParams,
     ) -> jsonrpc::Result<Option<Vec<TextEdit>>> {
-        Ok(features::formatting(&lock(&self.state), params))
+        Ok(self.on_snapshot(move |st| features::formatting(st, params)))
     }
 
     async fn range_formatting(
         &self,
         params: DocumentRangeFormattingParams,
     ) -> jsonrpc::Result<Option<Vec<TextEdit>>> {
-        Ok(features::range_formatting(&lock(&self.state), params))
+        Ok(self.on_snapshot(move |st| features::range_formatting(st, params)))
     }
 
     async fn folding_range(
         &self,
         params: FoldingRangeParams,
     ) -> jsonrpc::Result<Option<Vec<FoldingRange>>> {
-        Ok(features::folding(&lock(&self.state), params))
+        Ok(self.on_snapshot(move |st| features::folding(st, params)))
     }
 
     async fn selection_range(
         &self,
         params: SelectionRangeParams,
     ) -> jsonrpc::Result<Option<Vec<SelectionRange>>> {
-        Ok(features::selection_ranges(&lock(&self.state), params))
+        Ok(self.on_snapshot(move |st| features::selection_ranges(st, params)))
     }
 
     async fn semantic_tokens_full(
         &self,
         params: SemanticTokensParams,
     ) -> jsonrpc::Result<Option<SemanticTokensResult>> {
-        Ok(features::semantic_tokens(&lock(&self.state), params))
+        Ok(self.on_snapshot(move |st| features::semantic_tokens(st, params)))
     }
 
     async fn document_link(
         &self,
         params: DocumentLinkParams,
     ) -> jsonrpc::Result<Option<Vec<DocumentLink>>> {
-        Ok(features::document_links(&lock(&self.state), params))
+        Ok(self.on_snapshot(move |st| features::document_links(st, params)))
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> jsonrpc::Result<Option<Vec<InlayHint>>> {
         self.wait_indexed().await;
-        Ok(features::inlay_hints(&lock(&self.state), params))
+        Ok(self.on_snapshot(move |st| features::inlay_hints(st, params)))
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> jsonrpc::Result<Option<Vec<CodeLens>>> {
         self.wait_indexed().await;
-        Ok(features::code_lenses(&lock(&self.state), params))
+        Ok(self.on_snapshot(move |st| features::code_lenses(st, params)))
     }
 
     async fn execute_command(
@@ -340,7 +346,8 @@ impl LanguageServer for Backend {
             }
             SHOW_SCOPES => {
                 // the least-privilege report of the workspace, as `flowls scopes --format json`
-                let report = crate::analysis::least_privilege::report(&lock(&self.state).ws);
+                let report = self
+                    .on_snapshot(|st| crate::analysis::least_privilege::report(&st.ws));
                 Ok(serde_json::to_value(&report).ok())
             }
             other => Err(jsonrpc::Error::invalid_params(format!(

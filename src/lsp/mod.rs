@@ -20,7 +20,7 @@ pub mod transport;
 
 use capabilities::{client_caps, root_of, server_capabilities};
 use ordered::Ordered;
-use state::{Affected, ClientCaps, Outgoing, State};
+use state::{Affected, ClientCaps, Outgoing, Snapshot, State, View};
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -38,6 +38,25 @@ type Shared = Arc<Mutex<State>>;
 pub const TEST_CONNECTION: &str = "flowls.testConnection";
 /// The command that returns the least-privilege report of the workspace (no argument).
 pub const SHOW_SCOPES: &str = "flowls.showScopes";
+
+impl Backend {
+    /// Answers a request on a snapshot of the state: the lock is held only to take it, and
+    /// the work runs where it may block (the runtime hands this worker's other tasks to a new
+    /// one), so edits go on being applied however long the answer takes.
+    fn on_snapshot<T>(&self, f: impl FnOnce(&Snapshot) -> T) -> T {
+        let snap = lock(&self.state).snapshot();
+        blocking(|| f(&snap))
+    }
+}
+
+/// Runs work that may take long where it may block: on the server's runtime the worker hands
+/// its other tasks to a new one first (so the transport goes on reading and applying edits).
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
+        _ => f(),
+    }
+}
 
 fn lock(state: &Shared) -> MutexGuard<'_, State> {
     // a panic while holding the lock must not take the server down with it
@@ -74,6 +93,9 @@ const CONFIRM_WAIT: std::time::Duration = std::time::Duration::from_secs(300);
 const INITIALIZED_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 /// How long the start-up waits for the client's answer to `workspace/configuration`.
 const CONFIGURATION_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Files per snapshot in a `workspace/diagnostic` answer (a cancellation is seen between them).
+const PULL_CHUNK: usize = 256;
 
 /// How long requests in flight may still be answered once stdin has closed.
 const ANSWER_GRACE: std::time::Duration = std::time::Duration::from_millis(500);

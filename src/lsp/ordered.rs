@@ -43,7 +43,7 @@ impl<S> Ordered<S> {
                         let path =
                             st.open(p.text_document.uri.clone(), p.text_document.version, text);
                         if !st.on_type() {
-                            st.snapshot(&path);
+                            st.hold_until_save(&path);
                         }
                         serde_json::to_value(p).ok()
                     })
@@ -72,7 +72,7 @@ impl<S> Ordered<S> {
                         <DidSaveTextDocumentParams as serde::Deserialize>::deserialize(&params)
                         && !st.on_type()
                     {
-                        st.snapshot(&State::path_of(&p.text_document.uri));
+                        st.hold_until_save(&State::path_of(&p.text_document.uri));
                     }
                     Some(params)
                 }

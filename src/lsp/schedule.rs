@@ -3,6 +3,33 @@
 
 use super::*;
 
+/// Files checked per turn of a background pass.
+const BACKGROUND_CHUNK: usize = 64;
+
+/// Computes the diagnostics of `paths` on a snapshot, off the lock, and publishes them.
+fn publish_on_snapshot(state: &Shared, paths: &[PathBuf]) {
+    if paths.is_empty() {
+        return;
+    }
+    let snap = {
+        let st = lock(state);
+        if st.caps.pull || !st.indexed {
+            return;
+        }
+        st.snapshot()
+    };
+    let computed: Vec<(Option<i32>, Vec<crate::analysis::Diagnostic>)> = blocking(|| {
+        paths
+            .iter()
+            .map(|p| (snap.version(p), snap.diagnostics(p)))
+            .collect()
+    });
+    let mut st = lock(state);
+    for (p, (version, diags)) in paths.iter().zip(computed) {
+        st.publish_computed(p, snap.revision, version, diags);
+    }
+}
+
 impl Backend {
     /// Recomputes what the edits applied since the last call affect.
     pub(super) fn recompute_pending(&self) {
@@ -10,64 +37,77 @@ impl Backend {
         self.recompute(affected);
     }
 
-    /// Recomputes `now` on the spot and `later` in the background, in chunks, giving the lock
-    /// back between chunks so edits are never kept waiting.
+    /// Recomputes `now` at once and `later` in the background, both on snapshots: the lock is
+    /// taken to snapshot and to publish, never to compute, so edits are never kept waiting.
     pub(super) fn recompute(&self, affected: Affected) {
-        let mut st = lock(&self.state);
-        let pull = st.caps.pull;
+        let (pull, generation) = {
+            let st = lock(&self.state);
+            (st.caps.pull, st.generation)
+        };
         if !pull {
-            for p in &affected.now {
-                st.publish(p);
-            }
+            publish_on_snapshot(&self.state, &affected.now);
         }
         if affected.later.is_empty() {
             return;
         }
         if pull {
             // pull clients re-pull the files that changed
-            let _ = st.out.send(Outgoing::Refresh);
+            let _ = lock(&self.state).out.send(Outgoing::Refresh);
             return;
         }
-        let generation = st.generation;
-        drop(st);
         let state = self.state.clone();
         tokio::spawn(async move {
-            // a few milliseconds under the lock at a time, so edits, requests and the
-            // publications already queued are never kept waiting
-            let mut files = affected.later.iter().peekable();
-            while files.peek().is_some() {
-                {
-                    let mut st = lock(&state);
-                    if affected.all && st.generation != generation {
-                        return; // a newer pass covers every file
-                    }
-                    let start = std::time::Instant::now();
-                    for p in files.by_ref() {
-                        st.publish(p);
-                        if start.elapsed() > std::time::Duration::from_millis(2) {
-                            break;
-                        }
-                    }
+            // in chunks, each on a fresh snapshot; a newer pass over every file ends this one
+            for chunk in affected.later.chunks(BACKGROUND_CHUNK) {
+                if affected.all && lock(&state).generation != generation {
+                    return;
                 }
+                publish_on_snapshot(&state, chunk);
                 tokio::task::yield_now().await;
             }
         });
     }
 
-    pub(super) fn document_report(&self, path: &std::path::Path) -> Vec<lsp::Diagnostic> {
-        let mut st = lock(&self.state);
-        let diags = if !st.on_type()
-            && let Some((_, saved)) = st.published.get(path)
-        {
-            saved.clone()
-        } else {
-            let d = st.diagnostics(path);
-            if !st.on_type() {
-                let v = st.version(path);
-                st.published.insert(path.to_path_buf(), (v, d.clone()));
-            }
-            d
+    /// Pulled diagnostics of `paths`, each with its uri and version: computed on one snapshot,
+    /// off the lock; with the on-save trigger, what a document showed at its last save.
+    pub(super) fn pulled(
+        &self,
+        paths: &[PathBuf],
+    ) -> Vec<(Option<Uri>, Option<i32>, Vec<lsp::Diagnostic>)> {
+        let (snap, on_type, held) = {
+            let st = lock(&self.state);
+            let on_type = st.on_type();
+            let held: Vec<Option<Vec<crate::analysis::Diagnostic>>> = paths
+                .iter()
+                .map(|p| {
+                    (!on_type)
+                        .then(|| st.published.get(p).map(|(_, d)| d.clone()))
+                        .flatten()
+                })
+                .collect();
+            (st.snapshot(), on_type, held)
         };
-        st.lsp_diagnostics(path, &diags)
+        let computed: Vec<Vec<crate::analysis::Diagnostic>> = blocking(|| {
+            paths
+                .iter()
+                .zip(&held)
+                .map(|(p, h)| h.clone().unwrap_or_else(|| snap.diagnostics(p)))
+                .collect()
+        });
+        if !on_type {
+            // what an unsaved document shows from now until its next save
+            let mut st = lock(&self.state);
+            for ((p, h), d) in paths.iter().zip(&held).zip(&computed) {
+                if h.is_none() {
+                    st.published
+                        .insert(p.clone(), (snap.version(p), d.clone()));
+                }
+            }
+        }
+        paths
+            .iter()
+            .zip(computed)
+            .map(|(p, d)| (snap.uri_of(p), snap.version(p), snap.lsp_diagnostics(p, &d)))
+            .collect()
     }
 }

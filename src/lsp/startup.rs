@@ -164,7 +164,7 @@ impl Backend {
                 // on-save from now on: open documents keep what they show at this moment
                 let open: Vec<PathBuf> = st.docs.keys().cloned().collect();
                 for p in open {
-                    st.snapshot(&p);
+                    st.hold_until_save(&p);
                 }
             }
             // a mappings file the scan does not read (outside the workspace, or another name)

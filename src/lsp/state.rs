@@ -46,6 +46,140 @@ pub enum Outgoing {
     Refresh,
 }
 
+/// What requests read: the workspace, the open documents, the position encoding. The state
+/// and a [`Snapshot`] of it both answer through this one set of conversions.
+pub trait View {
+    fn ws(&self) -> &Workspace;
+    /// An open document's uri and version.
+    fn open_doc(&self, path: &Path) -> Option<(&Uri, i32)>;
+    fn unit(&self) -> ColumnUnit;
+
+    fn uri_of(&self, path: &Path) -> Option<Uri> {
+        match self.open_doc(path) {
+            Some((uri, _)) => Some(uri.clone()),
+            None => Uri::from_file_path(path),
+        }
+    }
+    /// Diagnostics of one file; a panic in the analysis becomes one diagnostic, not a dead server.
+    fn diagnostics(&self, path: &Path) -> Vec<Diagnostic> {
+        if self.ws().file(path).is_none() {
+            return Vec::new();
+        }
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            analysis::diagnostics(self.ws(), path)
+        })) {
+            Ok(d) => {
+                if self.ws().file(path).is_some_and(|f| f.text.len() > LARGE) {
+                    crate::background::release_free_memory();
+                }
+                d
+            }
+            Err(_) => vec![Diagnostic::error(
+                crate::syntax::TextRange::empty(0),
+                analysis::code::SYNTAX,
+                "flowls failed to analyse this file; please report it (the rest of the workspace is still checked)",
+            )],
+        }
+    }
+    fn lsp_diagnostics(&self, path: &Path, diags: &[Diagnostic]) -> Vec<lsp::Diagnostic> {
+        let Some(file) = self.ws().file(path) else {
+            return Vec::new();
+        };
+        let index = file.line_index();
+        let locate = |path: &Path, range: crate::syntax::TextRange| {
+            let other = self.ws().file(path)?;
+            Some(lsp::Location {
+                uri: self.uri_of(path)?,
+                range: super::convert::to_lsp_range(
+                    &other.text,
+                    other.line_index(),
+                    range,
+                    self.unit(),
+                ),
+            })
+        };
+        diags
+            .iter()
+            .map(|d| to_lsp_diagnostic(&file.text, index, d, self.unit(), &locate))
+            .collect()
+    }
+    /// The file and byte range of an LSP range (an inverted range is empty at its start).
+    fn text_range(
+        &self,
+        uri: &Uri,
+        range: lsp::Range,
+    ) -> Option<(PathBuf, crate::syntax::TextRange)> {
+        let (path, start) = self.offset(uri, range.start)?;
+        let (_, end) = self.offset(uri, range.end)?;
+        Some((path, crate::syntax::TextRange::new(start, end.max(start))))
+    }
+    /// The file and byte offset of an LSP position.
+    fn offset(&self, uri: &Uri, pos: lsp::Position) -> Option<(PathBuf, usize)> {
+        let path = State::path_of(uri);
+        let file = self.ws().file(&path)?;
+        let index = file.line_index();
+        let offset = index.offset(
+            &file.text,
+            pos.line as usize,
+            pos.character as usize,
+            self.unit(),
+        );
+        Some((path, offset))
+    }
+    fn range_in(&self, path: &Path, range: crate::syntax::TextRange) -> Option<lsp::Range> {
+        let file = self.ws().file(path)?;
+        let index = file.line_index();
+        Some(super::convert::to_lsp_range(
+            &file.text, index, range, self.unit(),
+        ))
+    }
+    fn location(&self, path: &Path, range: crate::syntax::TextRange) -> Option<lsp::Location> {
+        Some(lsp::Location {
+            uri: self.uri_of(path)?,
+            range: self.range_in(path, range)?,
+        })
+    }
+    fn version(&self, path: &Path) -> Option<i32> {
+        self.open_doc(path).map(|(_, version)| version)
+    }
+}
+
+impl View for State {
+    fn ws(&self) -> &Workspace {
+        &self.ws
+    }
+    fn open_doc(&self, path: &Path) -> Option<(&Uri, i32)> {
+        self.docs.get(path).map(|d| (&d.uri, d.version))
+    }
+    fn unit(&self) -> ColumnUnit {
+        self.unit
+    }
+}
+
+/// The state as a request found it: taken under the lock (cheap: the workspace shares its
+/// files and index), computed on without it, so a long request never holds up an edit.
+#[derive(Clone)]
+pub struct Snapshot {
+    /// The state's [`State::revision`] when it was taken.
+    pub revision: u64,
+    pub ws: Workspace,
+    docs: HashMap<PathBuf, (Uri, i32)>,
+    pub unit: ColumnUnit,
+    pub caps: ClientCaps,
+}
+
+impl View for Snapshot {
+    fn ws(&self) -> &Workspace {
+        &self.ws
+    }
+    fn open_doc(&self, path: &Path) -> Option<(&Uri, i32)> {
+        self.docs.get(path).map(|(uri, version)| (uri, *version))
+    }
+    fn unit(&self) -> ColumnUnit {
+        self.unit
+    }
+}
+
 pub struct State {
     pub ws: Workspace,
     pub docs: HashMap<PathBuf, OpenDoc>,
@@ -56,6 +190,11 @@ pub struct State {
     pub published: HashMap<PathBuf, (Option<i32>, Vec<Diagnostic>)>,
     /// Bumped on every change that affects all files, so stale background passes stop.
     pub generation: u64,
+    /// Bumped on every change applied to the workspace: what a snapshot was taken at.
+    pub revision: u64,
+    /// The revision each file's last publication was computed at: an answer computed on an
+    /// older snapshot never replaces one computed on a newer.
+    published_at: HashMap<PathBuf, u64>,
     /// What the edits applied on arrival affect, until a handler recomputes it.
     pub pending: Affected,
     pub out: UnboundedSender<Outgoing>,
@@ -76,6 +215,8 @@ impl State {
             settings: ServerSettings::default(),
             published: HashMap::new(),
             generation: 0,
+            revision: 0,
+            published_at: HashMap::new(),
             pending: Affected::default(),
             out,
             indexed: false,
@@ -83,10 +224,18 @@ impl State {
         }
     }
 
-    pub fn uri_of(&self, path: &Path) -> Option<Uri> {
-        match self.docs.get(path) {
-            Some(d) => Some(d.uri.clone()),
-            None => Uri::from_file_path(path),
+    /// What a request computes on (see [`Snapshot`]).
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            revision: self.revision,
+            ws: self.ws.clone(),
+            docs: self
+                .docs
+                .iter()
+                .map(|(p, d)| (p.clone(), (d.uri.clone(), d.version)))
+                .collect(),
+            unit: self.unit,
+            caps: self.caps,
         }
     }
 
@@ -118,6 +267,7 @@ impl State {
 
     /// Puts a file's text in the workspace; returns the files whose diagnostics may change.
     pub fn update(&mut self, path: &Path, text: Arc<str>) -> Affected {
+        self.revision += 1;
         let was_checked = self.ws.file(path).map(|f| f.kind);
         let mut names = self.connection_names(path);
         let r = self.ws.replace_file(path.to_path_buf(), text);
@@ -152,6 +302,7 @@ impl State {
     }
 
     pub fn remove(&mut self, path: &Path) -> Affected {
+        self.revision += 1;
         let had_uses = self.ws.file(path).is_some_and(|f| !f.uses.is_empty());
         let was = self.ws.file(path).map(|f| f.kind);
         let global = self.ws.remove_file(path);
@@ -215,6 +366,7 @@ impl State {
     /// passes stop, what was published is forgotten, every checked file is recomputed.
     pub fn invalidate_all(&mut self) -> Affected {
         self.generation += 1;
+        self.revision += 1;
         self.published.clear();
         Affected {
             now: Vec::new(),
@@ -231,107 +383,33 @@ impl State {
             .collect()
     }
 
-    /// Diagnostics of one file; a panic in the analysis becomes one diagnostic, not a dead server.
-    pub fn diagnostics(&self, path: &Path) -> Vec<Diagnostic> {
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            analysis::diagnostics(&self.ws, path)
-        })) {
-            Ok(d) => {
-                if self.ws.file(path).is_some_and(|f| f.text.len() > LARGE) {
-                    crate::background::release_free_memory();
-                }
-                d
-            }
-            Err(_) => vec![Diagnostic::error(
-                crate::syntax::TextRange::empty(0),
-                analysis::code::SYNTAX,
-                "flowls failed to analyse this file; please report it (the rest of the workspace is still checked)",
-            )],
-        }
-    }
-
-    pub fn lsp_diagnostics(&self, path: &Path, diags: &[Diagnostic]) -> Vec<lsp::Diagnostic> {
-        let Some(file) = self.ws.file(path) else {
-            return Vec::new();
-        };
-        let index = file.line_index();
-        let locate = |path: &Path, range: crate::syntax::TextRange| {
-            let other = self.ws.file(path)?;
-            Some(lsp::Location {
-                uri: self.uri_of(path)?,
-                range: super::convert::to_lsp_range(
-                    &other.text,
-                    other.line_index(),
-                    range,
-                    self.unit,
-                ),
-            })
-        };
-        diags
-            .iter()
-            .map(|d| to_lsp_diagnostic(&file.text, index, d, self.unit, &locate))
-            .collect()
-    }
-
-    /// The file and byte range of an LSP range (an inverted range is empty at its start).
-    pub fn text_range(
-        &self,
-        uri: &Uri,
-        range: lsp::Range,
-    ) -> Option<(PathBuf, crate::syntax::TextRange)> {
-        let (path, start) = self.offset(uri, range.start)?;
-        let (_, end) = self.offset(uri, range.end)?;
-        Some((path, crate::syntax::TextRange::new(start, end.max(start))))
-    }
-
-    /// The file and byte offset of an LSP position.
-    pub fn offset(&self, uri: &Uri, pos: lsp::Position) -> Option<(PathBuf, usize)> {
-        let path = Self::path_of(uri);
-        let file = self.ws.file(&path)?;
-        let index = file.line_index();
-        let offset = index.offset(
-            &file.text,
-            pos.line as usize,
-            pos.character as usize,
-            self.unit,
-        );
-        Some((path, offset))
-    }
-
-    pub fn range_in(&self, path: &Path, range: crate::syntax::TextRange) -> Option<lsp::Range> {
-        let file = self.ws.file(path)?;
-        let index = file.line_index();
-        Some(super::convert::to_lsp_range(
-            &file.text, index, range, self.unit,
-        ))
-    }
-
-    pub fn location(&self, path: &Path, range: crate::syntax::TextRange) -> Option<lsp::Location> {
-        Some(lsp::Location {
-            uri: self.uri_of(path)?,
-            range: self.range_in(path, range)?,
-        })
-    }
-
-    pub fn version(&self, path: &Path) -> Option<i32> {
-        self.docs.get(path).map(|d| d.version)
-    }
-
     /// Pushes a file's diagnostics when they (or its version) changed since the last push.
-    pub fn publish(&mut self, path: &Path) {
+    /// Publishes diagnostics computed on a snapshot (off the lock), unless a publication
+    /// computed on a newer snapshot went out already; `version` is the document's version in
+    /// that snapshot.
+    pub fn publish_computed(
+        &mut self,
+        path: &Path,
+        revision: u64,
+        version: Option<i32>,
+        diags: Vec<Diagnostic>,
+    ) {
         if self.caps.pull || !self.indexed {
             return;
         }
         if !self.on_type() && self.docs.contains_key(path) && self.published.contains_key(path) {
             return; // on-save: an open document shows what its last open or save showed
         }
+        if self.published_at.get(path).is_some_and(|&at| at > revision) {
+            return;
+        }
+        self.published_at.insert(path.to_path_buf(), revision);
+        self.send_publication(path, version, diags);
+    }
+
+    /// Records and sends a file's diagnostics, unless they are what was sent last.
+    fn send_publication(&mut self, path: &Path, version: Option<i32>, diags: Vec<Diagnostic>) {
         let Some(uri) = self.uri_of(path) else { return };
-        let version = self.version(path);
-        let diags = if self.ws.file(path).is_some() {
-            self.diagnostics(path)
-        } else {
-            Vec::new()
-        };
         if self.published.get(path) == Some(&(version, diags.clone())) {
             return;
         }
@@ -344,8 +422,25 @@ impl State {
         });
     }
 
+    pub fn publish(&mut self, path: &Path) {
+        if self.caps.pull || !self.indexed {
+            return;
+        }
+        if !self.on_type() && self.docs.contains_key(path) && self.published.contains_key(path) {
+            return; // on-save: an open document shows what its last open or save showed
+        }
+        let version = self.version(path);
+        let diags = if self.ws.file(path).is_some() {
+            self.diagnostics(path)
+        } else {
+            Vec::new()
+        };
+        self.published_at.insert(path.to_path_buf(), self.revision);
+        self.send_publication(path, version, diags);
+    }
+
     /// On-save trigger: what a document shows from now until its next save.
-    pub fn snapshot(&mut self, path: &Path) {
+    pub fn hold_until_save(&mut self, path: &Path) {
         self.published.remove(path);
         if self.caps.pull {
             let d = self.diagnostics(path);

@@ -55,7 +55,7 @@ impl Default for Settings {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SourceFile {
     pub path: PathBuf,
     /// Relative to the workspace root, with `/` separators (the absolute path when outside).
@@ -229,25 +229,28 @@ pub struct Index {
     pub project: Option<(PathBuf, Result<ProjectConfig, ConfigError>)>,
 }
 
-#[derive(Debug)]
+/// The workspace. Cheap to clone — the files, each file, the index and the derived look-ups
+/// are shared behind `Arc`s and copied only when a change meets a clone still in use — so a
+/// clone is the immutable snapshot a request computes on, away from the editing state.
+#[derive(Debug, Clone)]
 pub struct Workspace {
     pub root: PathBuf,
     pub settings: Settings,
     /// Environment variables used as keyword mappings (deploy-cli merges them too).
-    env: Vec<(String, String)>,
-    files: BTreeMap<PathBuf, SourceFile>,
-    index: Index,
+    env: Arc<[(String, String)]>,
+    files: Arc<BTreeMap<PathBuf, Arc<SourceFile>>>,
+    index: Arc<Index>,
     /// Granted scopes proven by a Test connection, by vault name (the most trusted source).
     pub live_scopes: HashMap<String, Vec<String>>,
     /// Which flows use each connection name or id: (file, index in its uses), built when
     /// first asked for after a change, so checking every vault stays linear.
-    uses_index: std::sync::OnceLock<HashMap<String, Vec<(PathBuf, usize)>>>,
+    uses_index: Arc<std::sync::OnceLock<HashMap<String, Vec<(PathBuf, usize)>>>>,
     /// The flow files by name and by `id` (the first in file order for each), built when first
     /// asked for after a change.
-    flows_index: std::sync::OnceLock<HashMap<String, PathBuf>>,
+    flows_index: Arc<std::sync::OnceLock<HashMap<String, PathBuf>>>,
     /// The form files that start each flow, by the name or id their `flow_id`s give, built
     /// when first asked for after a change: checking every flow stays linear.
-    forms_index: std::sync::OnceLock<HashMap<String, Vec<PathBuf>>>,
+    forms_index: Arc<std::sync::OnceLock<HashMap<String, Vec<PathBuf>>>>,
 }
 
 impl Workspace {
@@ -259,13 +262,13 @@ impl Workspace {
         let mut ws = Workspace {
             root: root.into(),
             settings,
-            env,
-            files: BTreeMap::new(),
-            index: Index::default(),
+            env: env.into(),
+            files: Arc::default(),
+            index: Arc::default(),
             live_scopes: HashMap::new(),
-            uses_index: std::sync::OnceLock::new(),
-            flows_index: std::sync::OnceLock::new(),
-            forms_index: std::sync::OnceLock::new(),
+            uses_index: Arc::default(),
+            flows_index: Arc::default(),
+            forms_index: Arc::default(),
         };
         ws.rebuild_index();
         ws
@@ -276,11 +279,22 @@ impl Workspace {
     }
 
     pub fn files(&self) -> impl Iterator<Item = &SourceFile> {
-        self.files.values()
+        self.files.values().map(|f| &**f)
     }
 
     pub fn file(&self, path: &Path) -> Option<&SourceFile> {
-        self.files.get(path)
+        self.files.get(path).map(|f| &**f)
+    }
+
+    /// The files, to change: copied first if a snapshot still shares them.
+    fn files_mut(&mut self) -> &mut BTreeMap<PathBuf, Arc<SourceFile>> {
+        Arc::make_mut(&mut self.files)
+    }
+
+    /// Takes a file out to be replaced: its previous version whole when nothing else holds it
+    /// (for the incremental reparse), else only what the replacement compares with.
+    fn take_file(&mut self, path: &Path) -> Option<Result<SourceFile, Arc<SourceFile>>> {
+        self.files_mut().remove(path).map(Arc::try_unwrap)
     }
 
     pub fn rel_path(&self, path: &Path) -> String {
@@ -328,12 +342,12 @@ impl Workspace {
 
     /// [`Workspace::set_file`], also telling whether the file's connection uses changed.
     pub fn replace_file(&mut self, path: PathBuf, text: Arc<str>) -> Replaced {
-        let mut old = self.files.remove(&path);
-        let was_global = old.as_ref().is_some_and(|f| f.kind.is_global());
-        let old_uses = old
-            .as_mut()
-            .map(|f| std::mem::take(&mut f.uses))
-            .unwrap_or_default();
+        let (was_global, old_uses, old) = match self.take_file(&path) {
+            None => (false, Vec::new(), None),
+            Some(Ok(mut f)) => (f.kind.is_global(), std::mem::take(&mut f.uses), Some(f)),
+            // a snapshot still reads the previous version: parsed afresh
+            Some(Err(shared)) => (shared.kind.is_global(), shared.uses.clone(), None),
+        };
         let mut file = self.load(path.clone(), text, old);
         file.uses = uses_of_file(&file, &self.index.mappings);
         let uses_changed = old_uses.len() != file.uses.len()
@@ -342,7 +356,7 @@ impl Workspace {
                 .zip(&file.uses)
                 .any(|(a, b)| a.connection != b.connection || a.need != b.need);
         let global = file.kind.is_global() || was_global;
-        self.files.insert(path, file);
+        self.files_mut().insert(path, Arc::new(file));
         self.touched();
         if global {
             self.rebuild_index();
@@ -413,18 +427,30 @@ impl Workspace {
     pub fn set_files(&mut self, files: Vec<(PathBuf, Arc<str>)>) {
         let mut any_global = false;
         for (path, text) in files {
-            let old = self.files.remove(&path);
-            any_global |= old.as_ref().is_some_and(|f| f.kind.is_global());
+            let old = match self.take_file(&path) {
+                None => None,
+                Some(Ok(f)) => {
+                    any_global |= f.kind.is_global();
+                    Some(f)
+                }
+                Some(Err(shared)) => {
+                    any_global |= shared.kind.is_global();
+                    None
+                }
+            };
             let file = self.load(path.clone(), text, old);
             any_global |= file.kind.is_global();
-            self.files.insert(path, file);
+            self.files_mut().insert(path, Arc::new(file));
         }
         if any_global {
             self.rebuild_index();
         }
         let mappings = self.index.mappings.clone();
-        for f in self.files.values_mut() {
-            f.uses = uses_of_file(f, &mappings);
+        for f in self.files_mut().values_mut() {
+            let uses = uses_of_file(f, &mappings);
+            if uses != f.uses {
+                Arc::make_mut(f).uses = uses;
+            }
         }
         self.touched();
     }
@@ -432,7 +458,7 @@ impl Workspace {
     /// Removes a file; returns whether cross-file facts changed.
     pub fn remove_file(&mut self, path: &Path) -> bool {
         self.touched();
-        match self.files.remove(path) {
+        match self.files_mut().remove(path) {
             Some(f) if f.kind.is_global() => {
                 self.rebuild_index();
                 true
@@ -453,7 +479,7 @@ impl Workspace {
                     .map(|f| (f.path.clone(), f.text.clone()))
                     .collect();
                 for (p, t) in files {
-                    self.files.remove(&p); // parsed afresh under the new settings
+                    self.files_mut().remove(&p); // parsed afresh under the new settings
                     self.set_file(p, t);
                 }
             }
@@ -542,14 +568,16 @@ impl Workspace {
             }
         }
         declared_connections(&mut index);
-        self.index = index;
+        self.index = Arc::new(index);
         // a file named as a YAML entry's body is what the entry says it is
-        let mappings = self.index.mappings.clone();
-        for f in self.files.values_mut() {
-            let kind = body_kind(f.own_kind, self.index.bodies.get(&f.path));
+        let index = self.index.clone();
+        for f in self.files_mut().values_mut() {
+            let kind = body_kind(f.own_kind, index.bodies.get(&f.path));
             if kind != f.kind || mappings_changed {
+                let uses = uses_of_file(f, &index.mappings);
+                let f = Arc::make_mut(f);
                 f.kind = kind;
-                f.uses = uses_of_file(f, &mappings);
+                f.uses = uses;
             }
         }
     }
@@ -608,7 +636,7 @@ impl Workspace {
             }
             index
         });
-        self.files.get(index.get(name)?)
+        self.file(index.get(name)?)
     }
 
     /// The forms (files of forms, not bundles) with a `flow_id` naming the flow by `name` or
@@ -642,7 +670,7 @@ impl Workspace {
         paths.dedup();
         paths
             .into_iter()
-            .filter_map(|p| self.files.get(p))
+            .filter_map(|p| self.file(p))
             .collect()
     }
 
@@ -706,16 +734,16 @@ impl Workspace {
         at.sort();
         at.dedup();
         at.into_iter().filter_map(move |(path, ui)| {
-            let f = self.files.get(path)?;
+            let f = self.file(path)?;
             Some((f, f.uses.get(*ui)?))
         })
     }
 
     /// Forgets what is derived from the files (after any change to them).
     fn touched(&mut self) {
-        self.uses_index = std::sync::OnceLock::new();
-        self.flows_index = std::sync::OnceLock::new();
-        self.forms_index = std::sync::OnceLock::new();
+        self.uses_index = Arc::default();
+        self.flows_index = Arc::default();
+        self.forms_index = Arc::default();
     }
 }
 
