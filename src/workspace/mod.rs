@@ -229,6 +229,9 @@ pub struct Index {
     pub project: Option<(PathBuf, Result<ProjectConfig, ConfigError>)>,
 }
 
+/// Which flows use each connection name or id: (file, index in its uses).
+type UsesIndex = HashMap<String, Vec<(PathBuf, usize)>>;
+
 /// The workspace. Cheap to clone — the files, each file, the index and the derived look-ups
 /// are shared behind `Arc`s and copied only when a change meets a clone still in use — so a
 /// clone is the immutable snapshot a request computes on, away from the editing state.
@@ -244,7 +247,7 @@ pub struct Workspace {
     pub live_scopes: HashMap<String, Vec<String>>,
     /// Which flows use each connection name or id: (file, index in its uses), built when
     /// first asked for after a change, so checking every vault stays linear.
-    uses_index: Arc<std::sync::OnceLock<HashMap<String, Vec<(PathBuf, usize)>>>>,
+    uses_index: Arc<std::sync::OnceLock<UsesIndex>>,
     /// The flow files by name and by `id` (the first in file order for each), built when first
     /// asked for after a change.
     flows_index: Arc<std::sync::OnceLock<HashMap<String, PathBuf>>>,
@@ -668,10 +671,7 @@ impl Workspace {
             .collect();
         paths.sort();
         paths.dedup();
-        paths
-            .into_iter()
-            .filter_map(|p| self.file(p))
-            .collect()
+        paths.into_iter().filter_map(|p| self.file(p)).collect()
     }
 
     /// The names of the workspace's flows (for suggestions).
@@ -715,7 +715,7 @@ impl Workspace {
         vault: &'a VaultInfo,
     ) -> impl Iterator<Item = (&'a SourceFile, &'a ConnectionRef)> {
         let index = self.uses_index.get_or_init(|| {
-            let mut index: HashMap<String, Vec<(PathBuf, usize)>> = HashMap::new();
+            let mut index: UsesIndex = HashMap::new();
             for f in self.files.values() {
                 for (i, u) in f.uses.iter().enumerate() {
                     index
