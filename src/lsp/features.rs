@@ -346,7 +346,10 @@ pub fn folding(st: &Snapshot, params: FoldingRangeParams) -> Option<Vec<FoldingR
     )
 }
 
-pub fn selection_ranges(st: &Snapshot, params: SelectionRangeParams) -> Option<Vec<SelectionRange>> {
+pub fn selection_ranges(
+    st: &Snapshot,
+    params: SelectionRangeParams,
+) -> Option<Vec<SelectionRange>> {
     let uri = &params.text_document.uri;
     let mut out = Vec::new();
     for pos in params.positions {
@@ -373,7 +376,10 @@ pub const TOKEN_TYPES: &[SemanticTokenType] = &[
     SemanticTokenType::MACRO,
 ];
 
-pub fn semantic_tokens(st: &Snapshot, params: SemanticTokensParams) -> Option<SemanticTokensResult> {
+pub fn semantic_tokens(
+    st: &Snapshot,
+    params: SemanticTokensParams,
+) -> Option<SemanticTokensResult> {
     let path = State::path_of(&params.text_document.uri);
     let tokens = structure::semantic_tokens(&st.ws, &path);
     let mut data = Vec::new();

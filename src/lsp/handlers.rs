@@ -346,8 +346,8 @@ impl LanguageServer for Backend {
             }
             SHOW_SCOPES => {
                 // the least-privilege report of the workspace, as `flowls scopes --format json`
-                let report = self
-                    .on_snapshot(|st| crate::analysis::least_privilege::report(&st.ws));
+                let report =
+                    self.on_snapshot(|st| crate::analysis::least_privilege::report(&st.ws));
                 Ok(serde_json::to_value(&report).ok())
             }
             other => Err(jsonrpc::Error::invalid_params(format!(

@@ -99,8 +99,7 @@ impl Backend {
             let mut st = lock(&self.state);
             for ((p, h), d) in paths.iter().zip(&held).zip(&computed) {
                 if h.is_none() {
-                    st.published
-                        .insert(p.clone(), (snap.version(p), d.clone()));
+                    st.published.insert(p.clone(), (snap.version(p), d.clone()));
                 }
             }
         }

@@ -130,7 +130,10 @@ pub trait View {
         let file = self.ws().file(path)?;
         let index = file.line_index();
         Some(super::convert::to_lsp_range(
-            &file.text, index, range, self.unit(),
+            &file.text,
+            index,
+            range,
+            self.unit(),
         ))
     }
     fn location(&self, path: &Path, range: crate::syntax::TextRange) -> Option<lsp::Location> {

@@ -668,10 +668,7 @@ impl Workspace {
             .collect();
         paths.sort();
         paths.dedup();
-        paths
-            .into_iter()
-            .filter_map(|p| self.file(p))
-            .collect()
+        paths.into_iter().filter_map(|p| self.file(p)).collect()
     }
 
     /// The names of the workspace's flows (for suggestions).
