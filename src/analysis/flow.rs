@@ -777,7 +777,33 @@ fn secrets_in_params(ctx: &mut Ctx, spec: &crate::catalogue::ActionSpec, params:
 
 /// A non-empty literal: no keyword marker, no expression.
 pub(super) fn is_plain_secret(s: &str) -> bool {
-    !s.trim().is_empty() && !s.contains("##") && !s.contains("@@") && !has_expression(s)
+    !s.trim().is_empty()
+        && !s.contains("##")
+        && !s.contains("@@")
+        && !has_expression(s)
+        && !names_a_variable(s.trim())
+}
+
+/// Whether a value is a reference a deploy step replaces rather than a secret: `env:NAME`,
+/// `${NAME}`, `$NAME`, `__NAME__` (a variable's name, in capitals, and nothing else).
+fn names_a_variable(s: &str) -> bool {
+    let is_name = |n: &str| {
+        n.bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_uppercase() || b == b'_')
+            && n.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+    };
+    if let Some(n) = s.strip_prefix("env:").or_else(|| s.strip_prefix("ENV:")) {
+        return is_name(n);
+    }
+    if let Some(n) = s.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
+        return is_name(n);
+    }
+    if let Some(n) = s.strip_prefix('$') {
+        return is_name(n);
+    }
+    s.len() > 4 && s.starts_with("__") && s.ends_with("__") && is_name(s)
 }
 
 fn expressions_in<'a>(

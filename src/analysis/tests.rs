@@ -1136,3 +1136,26 @@ fn an_export_token_outside_its_bundle_is_said_to_be_one() {
     "##]]
     .assert_eq(&render(&ws));
 }
+
+#[test]
+fn a_reference_a_deploy_step_replaces_is_no_plaintext_secret() {
+    // ac-iam-sandbox/auth0-terraform-starter keeps `"client_secret": "env:AUTH0_MGMT_CLIENT_SECRET"`
+    for (value, secret) in [
+        ("env:AUTH0_MGMT_CLIENT_SECRET", false),
+        ("${CLIENT_SECRET}", false),
+        ("$CLIENT_SECRET", false),
+        ("__TF_SECRET__", false),
+        ("s3cr3t-literal", true),
+        ("env:lower-case-is-a-value", true),
+    ] {
+        let ws = workspace(&format!(
+            "//- flow-vault-connections/v.json\n{{ \"name\": \"V\", \"app_id\": \"AUTH0\", \"setup\": {{ \"type\": \"OAUTH_APP\", \"client_id\": \"c\", \"client_secret\": \"{value}\", \"domain\": \"acme.auth0.com\" }} }}\n"
+        ));
+        assert_eq!(
+            render(&ws).contains("plaintext-secret"),
+            secret,
+            "{value}: {}",
+            render(&ws)
+        );
+    }
+}
