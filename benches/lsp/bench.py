@@ -237,6 +237,50 @@ def scale_case(builds: dict, sizes, reps):
     return rows
 
 
+def in_flight_case(builds: dict, flows: int, reps):
+    """A keystroke while workspace-wide requests run: over `flows` flows (a client that pulls,
+    as VS Code does), `didChange` + completion on an open flow alone, and again with a
+    `workspace/diagnostic`, a `workspace/symbol ""` and a references request in flight."""
+    out = {}
+    with tempfile.TemporaryDirectory() as d:
+        ws = Path(d)
+        big_workspace(ws, flows)
+        path = ws / "flows/f1.json"
+        uri, text = path.as_uri(), path.read_text()
+        line = next(i for i, l in enumerate(text.splitlines()) if '"user_id"' in l)
+        col = text.splitlines()[line].index('"user_id"') + 1
+        for name, binary in builds.items():
+            alone, busy = [], []
+            for _ in range(reps):
+                c = Client([binary, "lsp"], ws)
+                c.request("initialize", {"processId": os.getpid(), "rootUri": ws.as_uri(), "capabilities": CAPS})
+                c.notify("initialized", {})
+                c.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "json", "version": 1, "text": text}})
+                c.request("textDocument/diagnostic", {"textDocument": {"uri": uri}})  # indexed
+                c.request("workspace/diagnostic", {"previousResultIds": []})  # warm
+                version = 1
+                for in_flight in [False, True]:
+                    for _ in range(5):
+                        if in_flight:
+                            # sent, not awaited: they run while the edit and completion arrive
+                            for method, params in [("workspace/diagnostic", {"previousResultIds": []}),
+                                                   ("workspace/symbol", {"query": ""}),
+                                                   ("textDocument/references", {"textDocument": {"uri": uri}, "position": {"line": line + 0, "character": col + 30}, "context": {"includeDeclaration": True}})]:
+                                c.id += 1
+                                c.send({"jsonrpc": "2.0", "id": c.id, "method": method, "params": params})
+                            time.sleep(0.005)
+                        version += 1
+                        t = time.perf_counter()
+                        c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [
+                            {"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col}}, "text": "u" if version % 2 else ""}]})
+                        c.request("textDocument/completion", {"textDocument": {"uri": uri}, "position": {"line": line, "character": col + 12}})
+                        (busy if in_flight else alone).append((time.perf_counter() - t) * 1000)
+                        time.sleep(0.3 if in_flight else 0.01)
+                c.close()
+            out[name] = (statistics.median(alone), statistics.median(busy))
+    return out
+
+
 def main():
     flowls, json_ls, schema_path, reps = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     # FLOWLS_BENCH_BASELINE=path/to/an/older/flowls compares flowls with that build instead of
@@ -288,6 +332,16 @@ def main():
         for n, files, med in rows:
             cells = " | ".join(f"{med[b]['check']:.0f} | {med[b]['lsp']:.0f} | {med[b]['rss']:.0f}" for b in names)
             print(f"| {n} | {files} | {cells} |")
+        print()
+    if os.environ.get("FLOWLS_BENCH_IN_FLIGHT", "1") != "0":
+        builds = {"flowls": flowls, **({"baseline flowls": baseline} if baseline else {})}
+        n = int(os.environ.get("FLOWLS_BENCH_IN_FLIGHT_FLOWS", "10000"))
+        res = in_flight_case(builds, n, max(1, min(reps, 3)))
+        print(f"### A keystroke while workspace-wide requests run ({n} flows, pull client)\n")
+        print("| build | didChange + completion alone (ms) | with workspace/diagnostic, workspace/symbol and references in flight (ms) | ratio |")
+        print("|---|---|---|---|")
+        for b, (alone, busy) in res.items():
+            print(f"| {b} | {alone:.1f} | {busy:.1f} | {busy / alone:.1f}× |")
         print()
     if os.environ.get("FLOWLS_BENCH_WORKSPACE", "1") == "0":
         return
