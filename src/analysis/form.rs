@@ -96,9 +96,16 @@ pub fn check_form(
         }
     }
     // every flow_id names a flow
+    let mappings = &ws.index().mappings;
     for flow_id in form.nodes.iter().flat_map(|n| n.flow_ids.iter().copied()) {
-        let Some(name) = flow_id.as_str() else {
+        let Some(written) = flow_id.as_str() else {
             continue;
+        };
+        // a token a deploy step replaces: the flow it names, or nothing to check
+        let name = match mappings.placeholder(written) {
+            Some((crate::model::keywords::PlaceholderKind::Flow, name)) => name,
+            Some(_) => continue,
+            None => written,
         };
         if crate::model::is_marker(flow_id) || name.contains("{{") {
             continue;

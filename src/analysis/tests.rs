@@ -1159,3 +1159,31 @@ fn a_reference_a_deploy_step_replaces_is_no_plaintext_secret() {
         );
     }
 }
+
+#[test]
+fn placeholders_a_deploy_step_replaces_are_checked_as_deployed() {
+    // ac-iam-sandbox/auth0-terraform-starter's journeys: Terragrunt replaces __TF_VAULT__x__,
+    // __TF_FLOW__x__ and env:X before deploying; declared, they are what they stand for
+    let fixture = r###"
+//- flowls.toml
+[placeholders]
+"__TF_VAULT__{name}__" = "connection"
+"__TF_FLOW__{name}__" = "flow"
+"env:{name}" = "unknown"
+//- journeys/vaults/mgmt.vault.json
+{ "name": "auth0_mgmt", "app_id": "AUTH0", "setup": { "type": "OAUTH_APP", "client_id": "env:AUTH0_MGMT_CLIENT_ID", "client_secret": "env:AUTH0_MGMT_CLIENT_SECRET", "domain": "env:AUTH0_DOMAIN" } }
+//- journeys/flows/send.flow.json
+{ "name": "send_email", "actions": [{"id": "u", "type": "AUTH0", "action": "UPDATE_USER", "params": {"connection_id": "__TF_VAULT__auth0_mgmt__", "user_id": "u", "changes": {}}}] }
+//- journeys/forms/verify.form.json
+{ "name": "V", "start": { "next_node": "f" }, "nodes": [
+  { "id": "f", "type": "FLOW", "config": { "flow_id": "__TF_FLOW__send_email__", "next_node": "$ending" } },
+  { "id": "g", "type": "FLOW", "config": { "flow_id": "__TF_FLOW__missing__", "next_node": "$ending" } }
+], "ending": {} }
+"###;
+    let ws = workspace(fixture);
+    expect![[r#"
+        journeys/forms/verify.form.json 3:11-3:14 hint form-graph "\"g\"": no path from the start reaches the node `g`: point a `next_node` at it, or remove it
+        journeys/forms/verify.form.json 3:55-3:77 error unresolved-flow "\"__TF_FLOW__missing__\"": no flow named `missing` in the workspace: add it under flows/, or correct the name
+        journeys/vaults/mgmt.vault.json 1:11-1:23 info scopes-unknown "\"auth0_mgmt\"": 1 AUTH0 action uses `auth0_mgmt` and needs update:users, but nothing in the workspace says what its M2M application was granted: link its client grant in flowls.toml ([connections."auth0_mgmt"] client = "…"), declare granted_scopes there, or run Test connection
+    "#]].assert_eq(&render(&ws));
+}

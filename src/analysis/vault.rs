@@ -260,7 +260,7 @@ fn setup(
                                 );
                             }
                             setup_formats(setup_node, &setup, variant, out);
-                            plaintext_secrets(setup_node, variant, out);
+                            plaintext_secrets(setup_node, variant, mappings, out);
                         }
                     }
                 }
@@ -435,7 +435,12 @@ fn has_marker(v: &str) -> bool {
     v.contains("##") || v.contains("{{")
 }
 
-fn plaintext_secrets(node: &Node, variant: &SetupSpec, out: &mut Vec<Diagnostic>) {
+fn plaintext_secrets(
+    node: &Node,
+    variant: &SetupSpec,
+    mappings: &crate::model::keywords::KeywordMappings,
+    out: &mut Vec<Diagnostic>,
+) {
     if !matches!(node.kind, NodeKind::Object(_)) {
         return;
     }
@@ -443,6 +448,8 @@ fn plaintext_secrets(node: &Node, variant: &SetupSpec, out: &mut Vec<Diagnostic>
         if let Some(v) = node.get(key)
             && let Some(s) = v.as_str()
             && is_plain_secret(s)
+            // a token a deploy step replaces is no secret
+            && mappings.placeholder(s).is_none()
         {
             let suggestion = format!("##{}##", key.to_ascii_uppercase());
             out.push(Diagnostic::warning(

@@ -13,6 +13,51 @@ pub struct KeywordMappings {
     values: BTreeMap<String, Value>,
     /// Keys whose value came from an environment variable (never displayed).
     from_env: std::collections::BTreeSet<String>,
+    /// Tokens a deploy step replaces, declared in `flowls.toml`.
+    placeholders: Vec<Placeholder>,
+}
+
+/// What a placeholder token stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlaceholderKind {
+    /// The vault connection named `{name}`.
+    Connection,
+    /// The flow named `{name}`.
+    Flow,
+    /// A value known only at deploy time: never a finding.
+    Unknown,
+}
+
+/// A token a repository's own deploy step replaces (`"__TF_VAULT__{name}__" = "connection"` in
+/// `flowls.toml`'s `[placeholders]`): text around one `{name}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placeholder {
+    prefix: String,
+    suffix: String,
+    pub kind: PlaceholderKind,
+}
+
+impl Placeholder {
+    /// `None` unless the pattern holds exactly one `{name}` and some text around it.
+    pub fn new(pattern: &str, kind: PlaceholderKind) -> Option<Placeholder> {
+        let (prefix, suffix) = pattern.split_once("{name}")?;
+        if suffix.contains("{name}") || (prefix.is_empty() && suffix.is_empty()) {
+            return None;
+        }
+        Some(Placeholder {
+            prefix: prefix.to_string(),
+            suffix: suffix.to_string(),
+            kind,
+        })
+    }
+
+    /// The `{name}` of a value that is this token.
+    pub fn name_in<'a>(&self, value: &'a str) -> Option<&'a str> {
+        let name = value
+            .strip_prefix(&self.prefix)?
+            .strip_suffix(&self.suffix)?;
+        (!name.is_empty()).then_some(name)
+    }
 }
 
 impl KeywordMappings {
@@ -33,6 +78,7 @@ impl KeywordMappings {
         KeywordMappings {
             values,
             from_env: Default::default(),
+            placeholders: Vec::new(),
         }
     }
 
@@ -45,6 +91,19 @@ impl KeywordMappings {
             }
         }
         self
+    }
+
+    /// With the placeholders `flowls.toml` declares.
+    pub fn with_placeholders(mut self, placeholders: Vec<Placeholder>) -> Self {
+        self.placeholders = placeholders;
+        self
+    }
+
+    /// The placeholder a whole value is, and the name it stands for.
+    pub fn placeholder<'a>(&self, value: &'a str) -> Option<(PlaceholderKind, &'a str)> {
+        self.placeholders
+            .iter()
+            .find_map(|p| Some((p.kind, p.name_in(value)?)))
     }
 
     /// Whether a key's value comes from the environment (not from the mappings file).
@@ -90,8 +149,16 @@ impl KeywordMappings {
         })
     }
 
-    /// `s` with every known `##KEY##` replaced; `None` when some marker is unknown.
+    /// `s` with every known `##KEY##` replaced; `None` when some marker is unknown. A whole
+    /// value that is a placeholder is what it stands for (`None` for one known only at deploy
+    /// time).
     pub fn substitute(&self, s: &str) -> Option<String> {
+        if let Some((kind, name)) = self.placeholder(s) {
+            return match kind {
+                PlaceholderKind::Unknown => None,
+                PlaceholderKind::Connection | PlaceholderKind::Flow => Some(name.to_string()),
+            };
+        }
         let markers = text_markers(s);
         if markers.is_empty() {
             return Some(s.to_string());

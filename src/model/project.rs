@@ -16,6 +16,8 @@ use toml::Spanned;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ProjectConfig {
     pub connections: BTreeMap<String, ConnectionConfig>,
+    /// Tokens a deploy step replaces (`[placeholders]`).
+    pub placeholders: Vec<crate::model::keywords::Placeholder>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -41,6 +43,8 @@ pub struct ConfigError {
 struct Raw {
     #[serde(default)]
     connections: BTreeMap<Spanned<String>, RawConnection>,
+    #[serde(default)]
+    placeholders: BTreeMap<Spanned<String>, Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -93,7 +97,39 @@ impl ProjectConfig {
                 )
             })
             .collect();
-        Ok(ProjectConfig { connections })
+        let mut placeholders = Vec::new();
+        for (pattern, kind) in raw.placeholders {
+            let found = |message: String, r: std::ops::Range<usize>| ConfigError {
+                range: range(r),
+                message,
+            };
+            let kind_of = match kind.get_ref().as_str() {
+                "connection" => crate::model::keywords::PlaceholderKind::Connection,
+                "flow" => crate::model::keywords::PlaceholderKind::Flow,
+                "unknown" => crate::model::keywords::PlaceholderKind::Unknown,
+                other => {
+                    return Err(found(
+                        format!(
+                            "flowls.toml: a placeholder stands for \"connection\", \"flow\" or \"unknown\", found \"{other}\""
+                        ),
+                        kind.span(),
+                    ));
+                }
+            };
+            match crate::model::keywords::Placeholder::new(pattern.get_ref(), kind_of) {
+                Some(p) => placeholders.push(p),
+                None => {
+                    return Err(found(
+                        "flowls.toml: a placeholder is text around one `{name}`, such as \"__TF_VAULT__{name}__\" or \"env:{name}\"".into(),
+                        pattern.span(),
+                    ));
+                }
+            }
+        }
+        Ok(ProjectConfig {
+            connections,
+            placeholders,
+        })
     }
 }
 

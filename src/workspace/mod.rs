@@ -497,8 +497,16 @@ impl Workspace {
             .values()
             .find(|f| f.kind == DocKind::KeywordMappings)
             .and_then(|f| f.parse.root.as_ref());
-        let mappings =
-            KeywordMappings::from_config(mappings_root).with_env(self.env.iter().cloned());
+        let placeholders = self
+            .files
+            .values()
+            .find(|f| f.kind == DocKind::ProjectConfig)
+            .and_then(|f| ProjectConfig::parse(&f.text).ok())
+            .map(|c| c.placeholders)
+            .unwrap_or_default();
+        let mappings = KeywordMappings::from_config(mappings_root)
+            .with_env(self.env.iter().cloned())
+            .with_placeholders(placeholders);
         let mappings_changed = mappings != self.index.mappings;
         let mut index = Index {
             mappings,
