@@ -35,12 +35,22 @@ pub(crate) struct Lexer<'a> {
 
 impl<'a> Lexer<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
-        Lexer {
+        let mut lexer = Lexer {
             text,
             bytes: text.as_bytes(),
             pos: 0,
             errors: Vec::new(),
+        };
+        // a byte order mark: one error that says what it is, and the rest read as JSON
+        if text.starts_with('\u{feff}') {
+            lexer.pos = '\u{feff}'.len_utf8();
+            lexer.error(
+                0,
+                lexer.pos,
+                "the file starts with a byte order mark (U+FEFF), which JSON does not allow and the Management API rejects: save the file as UTF-8 without one",
+            );
         }
+        lexer
     }
 
     pub(crate) fn slice(&self, range: TextRange) -> &'a str {

@@ -314,3 +314,19 @@ fn tree_nodes_stay_small() {
     assert_eq!(std::mem::size_of::<Node>(), 32);
     assert_eq!(std::mem::size_of::<crate::syntax::Member>(), 64);
 }
+
+#[test]
+fn a_byte_order_mark_is_one_error_that_names_it() {
+    let text = "\u{feff}{\"name\": \"F\", \"actions\": []}";
+    let p = crate::syntax::parse(text);
+    assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
+    assert!(p.errors[0].message.contains("byte order mark"));
+    assert_eq!(p.errors[0].range, crate::syntax::TextRange::new(0, 3));
+    assert_eq!(
+        p.root
+            .as_ref()
+            .and_then(|r| r.get("name"))
+            .and_then(|n| n.as_str()),
+        Some("F")
+    );
+}
