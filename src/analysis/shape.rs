@@ -4,7 +4,7 @@
 //! (it may come from the environment) nor the value of a secret field.
 
 use super::{Diagnostic, Fixable, Severity};
-use crate::model::keywords::{KeywordMappings, node_at_pointer, to_value};
+use crate::model::keywords::{KeywordMappings, to_value, walk_pointer};
 use crate::syntax::{Node, NodeKind, TextRange};
 use jsonschema::error::ValidationErrorKind;
 use serde_json::Value;
@@ -64,11 +64,11 @@ pub fn validate(
         if unknown.iter().any(|u| is_under(&path, u)) || (subject.skip)(&path, err.kind()) {
             continue;
         }
-        let (target, key_range) = node_at_pointer(node, &path);
+        let (target, key_range, within_file) = walk_pointer(node, &path);
         let from_marker = crate::model::is_marker(target);
         let names_mapped_keys =
             from_marker && matches!(err.kind(), ValidationErrorKind::AdditionalProperties { .. });
-        if !within_file(node, &path) || names_mapped_keys {
+        if !within_file || names_mapped_keys {
             // the error is inside a value a keyword marker gave: its keys and values are the
             // mapping's (maybe the environment's), so the finding names only the marker
             let written = crate::model::keywords::written_text(target)
@@ -240,25 +240,6 @@ pub fn validate(
             }
         }
     }
-}
-
-/// Whether every step of the pointer is written in the file (not inside a value a keyword
-/// marker stands for).
-fn within_file(root: &Node, pointer: &str) -> bool {
-    let mut cur = root;
-    for seg in pointer.split('/').skip(1) {
-        let seg = seg.replace("~1", "/").replace("~0", "~");
-        let next = match &cur.kind {
-            NodeKind::Object(_) => cur.member(&seg).and_then(|m| m.value.as_ref()),
-            NodeKind::Array(items) => seg.parse::<usize>().ok().and_then(|i| items.get(i)),
-            _ => None,
-        };
-        match next {
-            Some(n) => cur = n,
-            None => return false,
-        }
-    }
-    true
 }
 
 fn is_under(path: &str, prefix: &str) -> bool {

@@ -251,25 +251,20 @@ fn collect(ws: &Workspace, within: &Path, base: &Path, outcome: &mut CheckOutcom
         }
         let index = file.line_index();
         for d in diags {
-            let (l1, c1) = index.position(&file.text, d.range.start as usize, ColumnUnit::Char);
-            let (l2, c2) = index.position(&file.text, d.range.end as usize, ColumnUnit::Char);
-            let line = index.line_range(&file.text, l1);
+            let (line, column, end_line, end_column) = span_of(file, d.range);
+            let source = index.line_range(&file.text, line - 1);
             let related = d
                 .related
                 .iter()
                 .filter_map(|r| {
-                    let other = ws.file(&r.path)?;
-                    let at = other.line_index();
-                    let (l1, c1) =
-                        at.position(&other.text, r.range.start as usize, ColumnUnit::Char);
-                    let (l2, c2) = at.position(&other.text, r.range.end as usize, ColumnUnit::Char);
+                    let (line, column, end_line, end_column) = span_of(ws.file(&r.path)?, r.range);
                     Some(RelatedPlace {
                         path: crate::display::path(&r.path, base),
                         from_cwd: relative_to(&r.path, &outcome.cwd),
-                        line: l1 + 1,
-                        column: c1 + 1,
-                        end_line: l2 + 1,
-                        end_column: c2 + 1,
+                        line,
+                        column,
+                        end_line,
+                        end_column,
                         message: r.message.clone(),
                     })
                 })
@@ -278,15 +273,26 @@ fn collect(ws: &Workspace, within: &Path, base: &Path, outcome: &mut CheckOutcom
                 related,
                 path: crate::display::path(&file.path, base),
                 from_cwd: relative_to(&file.path, &outcome.cwd),
-                line: l1 + 1,
-                column: c1 + 1,
-                end_line: l2 + 1,
-                end_column: c2 + 1,
-                source_line: masked(&file.text, line, &secrets),
+                line,
+                column,
+                end_line,
+                end_column,
+                source_line: masked(&file.text, source, &secrets),
                 diagnostic: d,
             });
         }
     }
+}
+
+/// A range of a file as 1-based line and column (in characters) of its start and its end.
+fn span_of(
+    file: &crate::workspace::SourceFile,
+    range: crate::syntax::TextRange,
+) -> (usize, usize, usize, usize) {
+    let index = file.line_index();
+    let (l1, c1) = index.position(&file.text, range.start as usize, ColumnUnit::Char);
+    let (l2, c2) = index.position(&file.text, range.end as usize, ColumnUnit::Char);
+    (l1 + 1, c1 + 1, l2 + 1, c2 + 1)
 }
 
 /// The text of a line with every literal secret on it replaced by `*` (the quotes kept), so

@@ -329,6 +329,16 @@ pub fn node_at_pointer<'a>(
     root: &'a Node,
     pointer: &str,
 ) -> (&'a Node, Option<crate::syntax::TextRange>) {
+    let (node, key, _) = walk_pointer(root, pointer);
+    (node, key)
+}
+
+/// [`node_at_pointer`], and whether every step of the pointer is written in the file (false
+/// when it goes on inside a value a keyword marker stands for).
+pub fn walk_pointer<'a>(
+    root: &'a Node,
+    pointer: &str,
+) -> (&'a Node, Option<crate::syntax::TextRange>, bool) {
     let mut cur = root;
     let mut key = None;
     for seg in pointer.split('/').skip(1) {
@@ -343,10 +353,10 @@ pub fn node_at_pointer<'a>(
         };
         match next {
             Some(n) => cur = n,
-            None => break,
+            None => return (cur, key, false),
         }
     }
-    (cur, key)
+    (cur, key, true)
 }
 
 #[cfg(test)]

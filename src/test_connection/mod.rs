@@ -366,11 +366,10 @@ pub struct Plan {
     pub trusted_by_default: bool,
     /// The environment variables whose values the request would carry, by name.
     pub env_vars: Vec<String>,
-    /// Every keyword value the setup takes from the repository's mappings (scrubbed from what
-    /// the tenant sends back where it stands whole).
-    pub keyword_values: Vec<Secret>,
-    /// Every value the setup takes from the environment (scrubbed, its parts too).
-    pub env_values: Vec<Secret>,
+    /// Scrubs the credentials, the values the setup takes from the environment (their parts
+    /// too) and those it takes from the repository's mappings (where they stand whole) from
+    /// every text of the tenant's; built once, with the plan.
+    pub redactor: Redactor,
     /// The audience as it may be shown (see `VaultInfo::audience_shown`).
     pub audience_shown: Option<String>,
     /// The host as it may be shown: as written in the file, with `(environment)` when a
@@ -379,13 +378,6 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// What scrubs every credential and keyword value of this plan from the tenant's texts.
-    pub fn redactor(&self) -> Redactor {
-        let mut secrets = vec![self.client_id.clone(), self.client_secret.clone()];
-        secrets.extend(self.env_values.iter().cloned());
-        Redactor::with_whole_values(&secrets, &self.keyword_values)
-    }
-
     /// Why the host is not trusted, for people: "is not a trusted host", or, for a
     /// `*.auth0.com` host, that values from the environment go only to hosts the user named.
     pub fn untrusted_why(&self) -> &'static str {
@@ -742,18 +734,21 @@ pub fn plan(
             );
         }
     };
+    let client_id = Secret::new(require("client_id")?);
+    let client_secret = Secret::new(require("client_secret")?);
+    let mut scrubbed = vec![client_id.clone(), client_secret.clone()];
+    scrubbed.extend(keywords.env_values);
     Ok(Plan {
+        redactor: Redactor::with_whole_values(&scrubbed, &keywords.values),
         trusted: is_trusted(&host, settings, !keywords.env_vars.is_empty()),
         trusted_by_default: matches_pattern(&host, DEFAULT_TRUSTED),
         host_shown: host_shown(ws, vault, &host),
         host: host.authority,
         env_vars: keywords.env_vars,
-        keyword_values: keywords.values,
-        env_values: keywords.env_values,
         connection: name.clone(),
         token_url,
-        client_id: Secret::new(require("client_id")?),
-        client_secret: Secret::new(require("client_secret")?),
+        client_id,
+        client_secret,
         audience,
         audience_shown,
         resource: if management_api {
@@ -773,7 +768,7 @@ const MAX_BODY: usize = 64 * 1024;
 /// Runs the test. Never panics, never follows a redirect, always ends within the timeout
 /// (plus a little), and says what to do when it fails.
 pub async fn run(plan: &Plan, settings: &Settings) -> TestResult {
-    let redactor = plan.redactor();
+    let redactor = &plan.redactor;
     let mut result = match tokio::time::timeout(
         settings.timeout + Duration::from_millis(500),
         exchange(plan, settings),
@@ -1027,7 +1022,7 @@ async fn exchange(plan: &Plan, settings: &Settings) -> TestResult {
         // scrubbed before it is cut: a secret cut in two would no longer be found whole
         format!(
             "{advice} (the tenant said: {})",
-            truncate(&plan.redactor().redact(&tenant_text), 300)
+            truncate(&plan.redactor.redact(&tenant_text), 300)
         )
     };
     TestResult::failure(name, &error, description)
@@ -1127,7 +1122,7 @@ fn network_failure(plan: &Plan, settings: &Settings, e: &reqwest::Error) -> Test
                 "connection_failed",
                 format!(
                     "could not reach {host}: {}",
-                    truncate(&plan.redactor().redact(&chain.join(": ")), 200)
+                    truncate(&plan.redactor.redact(&chain.join(": ")), 200)
                 ),
             )
         }
@@ -1396,7 +1391,7 @@ mod tests {
         .unwrap();
         assert!(!v.trusted);
         assert_eq!(v.env_vars, ["SECB"]);
-        assert!(v.redactor().redact("x cnry-secb-7x").ends_with("***"));
+        assert!(v.redactor.redact("x cnry-secb-7x").ends_with("***"));
         let w = prepare(
             &ws,
             std::path::Path::new("/ws/flow-vault-connections/w.json"),

@@ -497,12 +497,16 @@ impl Workspace {
             .values()
             .find(|f| f.kind == DocKind::KeywordMappings)
             .and_then(|f| f.parse.root.as_ref());
-        let placeholders = self
+        // `flowls.toml` (one, at the root), read once: its placeholders take part in the mappings
+        let project = self
             .files
             .values()
             .find(|f| f.kind == DocKind::ProjectConfig)
-            .and_then(|f| ProjectConfig::parse(&f.text).ok())
-            .map(|c| c.placeholders)
+            .map(|f| (f.path.clone(), ProjectConfig::parse(&f.text)));
+        let placeholders = project
+            .as_ref()
+            .and_then(|(_, c)| c.as_ref().ok())
+            .map(|c| c.placeholders.clone())
             .unwrap_or_default();
         let mappings = KeywordMappings::from_config(mappings_root)
             .with_env(self.env.iter().cloned())
@@ -510,14 +514,12 @@ impl Workspace {
         let mappings_changed = mappings != self.index.mappings;
         let mut index = Index {
             mappings,
+            project,
             ..Index::default()
         };
         let mut bundle_connections = Vec::new();
         for f in self.files.values() {
             let Some(root) = &f.parse.root else {
-                if f.kind == DocKind::ProjectConfig {
-                    index.project = Some((f.path.clone(), ProjectConfig::parse(&f.text)));
-                }
                 continue;
             };
             match f.kind {
