@@ -1378,6 +1378,30 @@ fn each_deploy_root_in_a_repository_is_its_own_workspace() {
                 && path == "tenants/prod/flows/F.json"),
         "{found:?}"
     );
+    // a config.json at the top is each root's that keeps none of its own
+    std::fs::write(
+        dir.join("repo/config.json"),
+        r#"{"AUTH0_KEYWORD_REPLACE_MAPPINGS": {"PROD_CONN": "Users M2M"}}"#,
+    )
+    .unwrap();
+    w("tenants/prod/flows/G.json", &flow("##PROD_CONN##"));
+    let found = findings_at(&flowls(&["check", "repo", "--format", "json"], &dir));
+    assert!(
+        !found
+            .iter()
+            .any(|(code, path, _)| code == "unresolved-connection" && path.ends_with("G.json")),
+        "{found:?}"
+    );
+    // a flowls.toml at the top says the whole folder is one workspace
+    std::fs::write(dir.join("repo/flowls.toml"), "").unwrap();
+    let found = findings_at(&flowls(&["check", "repo", "--format", "json"], &dir));
+    assert!(
+        found
+            .iter()
+            .any(|(code, _, _)| code == "duplicate-connection"),
+        "{found:?}"
+    );
+    std::fs::remove_file(dir.join("repo/flowls.toml")).unwrap();
     // a folder inside one root is checked with that root alone
     let found = findings_at(&flowls(
         &["check", "repo/tenants/prod", "--format", "json"],

@@ -759,7 +759,7 @@ fn secrets_in_params(ctx: &mut Ctx, spec: &crate::catalogue::ActionSpec, params:
     }
     for (what, node) in found {
         if let Some(s) = node.as_str()
-            && is_plain_secret(s)
+            && is_plain_secret(s, ctx.mappings)
         {
             let what = if what == "header" {
                 "this header's credential"
@@ -776,12 +776,15 @@ fn secrets_in_params(ctx: &mut Ctx, spec: &crate::catalogue::ActionSpec, params:
 }
 
 /// A non-empty literal: no keyword marker, no expression.
-pub(super) fn is_plain_secret(s: &str) -> bool {
+/// A value written literally where a secret belongs: not a marker, an expression, a reference
+/// a deploy step replaces, or a token `flowls.toml` declares.
+pub(super) fn is_plain_secret(s: &str, mappings: &KeywordMappings) -> bool {
     !s.trim().is_empty()
         && !s.contains("##")
         && !s.contains("@@")
         && !has_expression(s)
         && !names_a_variable(s.trim())
+        && mappings.placeholder(s).is_none()
 }
 
 /// Whether a value is a reference a deploy step replaces rather than a secret: `env:NAME`,

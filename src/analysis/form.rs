@@ -104,8 +104,9 @@ pub fn check_form(
         // a token a deploy step replaces: the flow it names, or nothing to check
         let name = match mappings.placeholder(written) {
             Some((crate::model::keywords::PlaceholderKind::Flow, name)) => name,
-            Some(_) => continue,
-            None => written,
+            Some((crate::model::keywords::PlaceholderKind::Unknown, _)) => continue,
+            // a connection's token where a flow belongs names no flow: reported as written
+            Some((crate::model::keywords::PlaceholderKind::Connection, _)) | None => written,
         };
         if crate::model::is_marker(flow_id) || name.contains("{{") {
             continue;

@@ -1187,3 +1187,55 @@ fn placeholders_a_deploy_step_replaces_are_checked_as_deployed() {
         journeys/vaults/mgmt.vault.json 1:11-1:23 info scopes-unknown "\"auth0_mgmt\"": 1 AUTH0 action uses `auth0_mgmt` and needs update:users, but nothing in the workspace says what its M2M application was granted: link its client grant in flowls.toml ([connections."auth0_mgmt"] client = "…"), declare granted_scopes there, or run Test connection
     "#]].assert_eq(&render(&ws));
 }
+
+#[test]
+fn placeholders_count_only_where_their_kind_belongs() {
+    // an unknown token in an HTTP header is no plaintext secret; a flow's token as a
+    // connection_id and a connection's token as a flow_id name nothing; bad patterns are
+    // config findings
+    let ws = workspace(
+        r###"
+//- flowls.toml
+[placeholders]
+"__TF_SECRET__{name}__" = "unknown"
+"__TF_FLOW__{name}__" = "flow"
+"__TF_VAULT__{name}__" = "connection"
+//- flow-vault-connections/m.json
+{ "name": "m", "app_id": "AUTH0" }
+//- flows/f.json
+{"name": "f", "actions": [
+{"id": "h", "type": "HTTP", "action": "SEND_REQUEST", "params": {"url": "https://x.example", "headers": {"Authorization": "__TF_SECRET__api__"}}},
+{"id": "g", "type": "AUTH0", "action": "GET_USER", "params": {"connection_id": "__TF_FLOW__m__", "user_id": "u"}}
+]}
+//- forms/v.json
+{ "name": "V", "start": { "next_node": "f" }, "nodes": [
+  { "id": "f", "type": "FLOW", "config": { "flow_id": "__TF_VAULT__f__", "next_node": "$ending" } }
+], "ending": {} }
+"###,
+    );
+    let found = render(&ws);
+    assert!(!found.contains("plaintext-secret"), "{found}");
+    assert!(
+        found.contains("unresolved-connection \"\\\"__TF_FLOW__m__\\\"\""),
+        "{found}"
+    );
+    assert!(
+        found.contains("unresolved-flow \"\\\"__TF_VAULT__f__\\\"\""),
+        "{found}"
+    );
+    for (pattern, kind) in [
+        ("{name}", "connection"),
+        ("__{name}__{name}", "flow"),
+        ("__X__", "unknown"),
+        ("__{name}__", "secret"),
+    ] {
+        let ws = workspace(&format!(
+            "//- flowls.toml\n[placeholders]\n\"{pattern}\" = \"{kind}\"\n"
+        ));
+        assert!(
+            render(&ws).contains("config"),
+            "{pattern} = {kind}: {}",
+            render(&ws)
+        );
+    }
+}

@@ -447,9 +447,7 @@ fn plaintext_secrets(
     for key in &variant.secrets {
         if let Some(v) = node.get(key)
             && let Some(s) = v.as_str()
-            && is_plain_secret(s)
-            // a token a deploy step replaces is no secret
-            && mappings.placeholder(s).is_none()
+            && is_plain_secret(s, mappings)
         {
             let suggestion = format!("##{}##", key.to_ascii_uppercase());
             out.push(Diagnostic::warning(

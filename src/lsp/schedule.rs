@@ -18,15 +18,25 @@ fn publish_on_snapshot(state: &Shared, paths: &[PathBuf]) {
         }
         st.snapshot()
     };
-    let computed: Vec<(Option<i32>, Vec<crate::analysis::Diagnostic>)> = blocking(|| {
+    // converted to positions on the text they were computed on, not on a newer one
+    type Computed = (
+        Option<i32>,
+        Vec<crate::analysis::Diagnostic>,
+        Vec<lsp::Diagnostic>,
+    );
+    let computed: Vec<Computed> = blocking(|| {
         paths
             .iter()
-            .map(|p| (snap.version(p), snap.diagnostics(p)))
+            .map(|p| {
+                let diags = snap.diagnostics(p);
+                let lsp = snap.lsp_diagnostics(p, &diags);
+                (snap.version(p), diags, lsp)
+            })
             .collect()
     });
     let mut st = lock(state);
-    for (p, (version, diags)) in paths.iter().zip(computed) {
-        st.publish_computed(p, snap.revision, version, diags);
+    for (p, (version, diags, lsp)) in paths.iter().zip(computed) {
+        st.publish_computed(p, snap.revision, version, diags, lsp);
     }
 }
 
@@ -99,7 +109,10 @@ impl Backend {
             let mut st = lock(&self.state);
             for ((p, h), d) in paths.iter().zip(&held).zip(&computed) {
                 if h.is_none() {
-                    st.published.insert(p.clone(), (snap.version(p), d.clone()));
+                    // a save meanwhile holds what it showed: that one stays
+                    st.published
+                        .entry(p.clone())
+                        .or_insert_with(|| (snap.version(p), d.clone()));
                 }
             }
         }

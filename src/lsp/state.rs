@@ -309,7 +309,8 @@ impl State {
         let had_uses = self.ws.file(path).is_some_and(|f| !f.uses.is_empty());
         let was = self.ws.file(path).map(|f| f.kind);
         let global = self.ws.remove_file(path);
-        self.published.remove(path);
+        // no answer computed before the removal may bring the file back (`clear` empties it)
+        self.published_at.insert(path.to_path_buf(), self.revision);
         let mut a = self.affected(path, global, had_uses, was);
         a.now.retain(|p| p != path);
         a
@@ -396,8 +397,9 @@ impl State {
         revision: u64,
         version: Option<i32>,
         diags: Vec<Diagnostic>,
+        lsp: Vec<lsp::Diagnostic>,
     ) {
-        if self.caps.pull || !self.indexed {
+        if self.caps.pull || !self.indexed || self.ws.file(path).is_none() {
             return;
         }
         if !self.on_type() && self.docs.contains_key(path) && self.published.contains_key(path) {
@@ -407,16 +409,23 @@ impl State {
             return;
         }
         self.published_at.insert(path.to_path_buf(), revision);
-        self.send_publication(path, version, diags);
+        self.send_publication(path, version, diags, Some(lsp));
     }
 
-    /// Records and sends a file's diagnostics, unless they are what was sent last.
-    fn send_publication(&mut self, path: &Path, version: Option<i32>, diags: Vec<Diagnostic>) {
+    /// Records and sends a file's diagnostics, unless they are what was sent last. `lsp`: the
+    /// same converted on the text they were computed on (else on the current one).
+    fn send_publication(
+        &mut self,
+        path: &Path,
+        version: Option<i32>,
+        diags: Vec<Diagnostic>,
+        lsp: Option<Vec<lsp::Diagnostic>>,
+    ) {
         let Some(uri) = self.uri_of(path) else { return };
         if self.published.get(path) == Some(&(version, diags.clone())) {
             return;
         }
-        let lsp = self.lsp_diagnostics(path, &diags);
+        let lsp = lsp.unwrap_or_else(|| self.lsp_diagnostics(path, &diags));
         self.published.insert(path.to_path_buf(), (version, diags));
         let _ = self.out.send(Outgoing::Publish {
             uri,
@@ -439,7 +448,7 @@ impl State {
             Vec::new()
         };
         self.published_at.insert(path.to_path_buf(), self.revision);
-        self.send_publication(path, version, diags);
+        self.send_publication(path, version, diags, None);
     }
 
     /// On-save trigger: what a document shows from now until its next save.

@@ -94,7 +94,9 @@ impl KeywordMappings {
     }
 
     /// With the placeholders `flowls.toml` declares.
-    pub fn with_placeholders(mut self, placeholders: Vec<Placeholder>) -> Self {
+    pub fn with_placeholders(mut self, mut placeholders: Vec<Placeholder>) -> Self {
+        // where patterns overlap, the most specific (the most text around `{name}`) decides
+        placeholders.sort_by_key(|p| std::cmp::Reverse(p.prefix.len() + p.suffix.len()));
         self.placeholders = placeholders;
         self
     }
@@ -149,15 +151,13 @@ impl KeywordMappings {
         })
     }
 
-    /// `s` with every known `##KEY##` replaced; `None` when some marker is unknown. A whole
-    /// value that is a placeholder is what it stands for (`None` for one known only at deploy
-    /// time).
+    /// `s` with every known `##KEY##` replaced; `None` when some marker is unknown, or when the
+    /// whole value is a placeholder known only at deploy time. (A connection or flow
+    /// placeholder stands for a name only where a connection or a flow is named: the callers
+    /// there ask [`KeywordMappings::placeholder`].)
     pub fn substitute(&self, s: &str) -> Option<String> {
-        if let Some((kind, name)) = self.placeholder(s) {
-            return match kind {
-                PlaceholderKind::Unknown => None,
-                PlaceholderKind::Connection | PlaceholderKind::Flow => Some(name.to_string()),
-            };
+        if let Some((PlaceholderKind::Unknown, _)) = self.placeholder(s) {
+            return None;
         }
         let markers = text_markers(s);
         if markers.is_empty() {

@@ -287,22 +287,20 @@ pub fn load_each_root(
     let paths: Vec<PathBuf> = texts.iter().map(|(p, _)| p.clone()).collect();
     let mut roots = deploy_roots(root, &paths);
     roots.retain(|r| r != root);
-    if roots.is_empty() {
+    // a `flowls.toml` says where the workspace is: the folder that holds it is one
+    let declared = root.join(crate::model::layout::PROJECT_CONFIG).is_file();
+    if roots.is_empty() || declared {
         let mut ws = Workspace::new(root, settings, env);
         ws.set_files(texts);
         return (vec![ws], skipped);
     }
-    // a mappings file the user named is the one file every root reads
-    let mut settings = settings;
-    let named = settings
-        .keyword_mappings_named
-        .then(|| root.join(&settings.keyword_mappings_file));
-    if let Some(path) = &named {
-        settings.keyword_mappings_file = path.to_string_lossy().into_owned();
-    }
-    let named_text = named
-        .as_ref()
-        .and_then(|p| texts.iter().find(|(t, _)| t == p).map(|(_, t)| t.clone()));
+    // the mappings file: one the user named is read by every root; the default one is each
+    // root's own, else the top folder's
+    let top_mappings = root.join(&settings.keyword_mappings_file);
+    let top_text = texts
+        .iter()
+        .find(|(t, _)| *t == top_mappings)
+        .map(|(_, t)| t.clone());
     let mut groups: Vec<(PathBuf, Texts)> = std::iter::once(root.to_path_buf())
         .chain(roots)
         .map(|r| (r, Vec::new()))
@@ -319,12 +317,17 @@ pub fn load_each_root(
         .into_iter()
         .filter(|(_, files)| !files.is_empty())
         .map(|(r, mut files)| {
-            if let (Some(path), Some(text)) = (&named, &named_text)
-                && !files.iter().any(|(p, _)| p == path)
+            let mut settings = settings.clone();
+            let own = r.join(&settings.keyword_mappings_file);
+            let has_own = !settings.keyword_mappings_named && files.iter().any(|(p, _)| *p == own);
+            if let Some(text) = &top_text
+                && !has_own
+                && r != root
             {
-                files.push((path.clone(), text.clone()));
+                settings.keyword_mappings_file = top_mappings.to_string_lossy().into_owned();
+                files.push((top_mappings.clone(), text.clone()));
             }
-            let mut ws = Workspace::new(r, settings.clone(), env.clone());
+            let mut ws = Workspace::new(r, settings, env.clone());
             ws.set_files(files);
             ws
         })

@@ -941,14 +941,21 @@ pub fn flow_uses(root: &Node, mappings: &KeywordMappings) -> Vec<ConnectionRef> 
             continue;
         };
         let Some(raw) = node.as_str() else { continue };
-        let connection = match crate::model::keywords::whole_value_marker(raw) {
-            Some(key) => match mappings.get(key).and_then(|v| v.as_str()) {
-                Some(s) => s.to_string(),
-                None => continue,
-            },
-            None => match mappings.substitute(raw) {
-                Some(s) => s,
-                None => continue,
+        let connection = match mappings.placeholder(raw) {
+            // a token a deploy step replaces by the connection named in it
+            Some((crate::model::keywords::PlaceholderKind::Connection, name)) => name.to_string(),
+            Some((crate::model::keywords::PlaceholderKind::Unknown, _)) => continue,
+            // a flow's token where a connection belongs: the value as written names none
+            Some((crate::model::keywords::PlaceholderKind::Flow, _)) => raw.to_string(),
+            None => match crate::model::keywords::whole_value_marker(raw) {
+                Some(key) => match mappings.get(key).and_then(|v| v.as_str()) {
+                    Some(s) => s.to_string(),
+                    None => continue,
+                },
+                None => match mappings.substitute(raw) {
+                    Some(s) => s,
+                    None => continue,
+                },
             },
         };
         if model::has_expression(&connection) {

@@ -293,3 +293,43 @@ async def test_a_yaml_client_grant_gets_its_lens_and_the_exact_grant_in_yaml(tmp
     finally:
         await s.client.shutdown_session()
         await s.client.stop()
+
+
+async def test_placeholders_right_after_open_and_hostile_patterns(workspace):
+    """`flowls.toml` [placeholders]: a flow using `__TF_VAULT__…__` opened and asked for hover and
+    completion at once, without waiting for diagnostics; then a flowls.toml of hostile patterns
+    (a bare {name}, {name} twice, a 100 KB pattern, an unknown kind, TOML garbage): config
+    findings, and the server goes on answering."""
+    import json
+
+    from conftest import start
+
+    (workspace / "flowls.toml").write_text('[placeholders]\n"__TF_VAULT__{name}__" = "connection"\n"env:{name}" = "unknown"\n')
+    text = json.dumps({"name": "P", "actions": [
+        {"id": "g", "type": "AUTH0", "action": "GET_USER", "params": {"connection_id": "__TF_VAULT__Users M2M__", "user_id": "u"}},
+        {"id": "h", "type": "HTTP", "action": "SEND_REQUEST", "params": {"url": "https://x.example", "headers": {"Authorization": "env:TOKEN"}}},
+    ]}, indent=2)
+    s = await start("vscode", workspace)
+    try:
+        uri = s.open("flows/P.json", text)
+        doc = t.TextDocumentIdentifier(uri=uri)
+        at = s.position(text, text.index("__TF_VAULT__") + 2)
+        hover = await s.client.text_document_hover_async(t.HoverParams(text_document=doc, position=at))
+        assert hover is not None and "Users M2M" in repr(hover.contents), hover
+        diags = await s.diagnostics(uri, until=lambda d: d is not None)
+        assert not any(d.code in ("unresolved-connection", "plaintext-secret") for d in diags), diags
+        bad_patterns = ['"{name}" = "connection"', '"a{name}b{name}" = "flow"', '"' + "x" * 100_000 + '{name}" = "unknown"',
+                        '"__{name}__" = "secret"', '[[[ not toml']
+        cfg = s.open("flowls.toml", "[placeholders]\n")
+        for version, bad in enumerate(bad_patterns, start=2):
+            toml_text = "[placeholders]\n" + bad + "\n"
+            s.client.text_document_did_change(t.DidChangeTextDocumentParams(
+                text_document=t.VersionedTextDocumentIdentifier(uri=cfg, version=version),
+                content_changes=[t.TextDocumentContentChangeWholeDocument(text=toml_text)]))
+            found = await s.diagnostics(cfg, until=lambda d: any(x.code == "config" for x in d))
+            assert found, bad[:40]
+            sym = await s.client.text_document_document_symbol_async(t.DocumentSymbolParams(text_document=doc))
+            assert sym is not None
+    finally:
+        await s.client.shutdown_session()
+        await s.client.stop()
