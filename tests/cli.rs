@@ -1415,3 +1415,26 @@ fn each_deploy_root_in_a_repository_is_its_own_workspace() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn overlapping_arguments_report_each_file_once() {
+    let dir = scratch("overlap");
+    std::fs::write(
+        dir.join("ws/flows/Bad.json"),
+        r#"{"name": "B", "actions": [{"id": "a", "type": "AUTH0", "action": "GET_USR", "params": {}}]}"#,
+    )
+    .unwrap();
+    let once = findings_at(&flowls(&["check", "ws", "--format", "json"], &dir));
+    for args in [
+        vec!["ws", "ws"],
+        vec!["ws", "./ws"],
+        vec!["ws", "ws/flows", "ws/flows/Bad.json"],
+    ] {
+        let mut all = vec!["check"];
+        all.extend(args.iter().copied());
+        all.extend(["--format", "json"]);
+        let found = findings_at(&flowls(&all, &dir));
+        assert_eq!(found.len(), once.len(), "{args:?}: {found:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

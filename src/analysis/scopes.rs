@@ -352,6 +352,9 @@ pub fn check_project(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic
         }
     };
     let _ = file;
+    for e in &config.placeholder_errors {
+        out.push(Diagnostic::error(e.range, code::CONFIG, e.message.clone()));
+    }
     for (name, c) in &config.connections {
         if let Some((app_id, range)) = &c.app_id
             && crate::catalogue::Catalogue::get().app(app_id).is_none()

@@ -1239,3 +1239,23 @@ fn placeholders_count_only_where_their_kind_belongs() {
         );
     }
 }
+
+#[test]
+fn a_bad_placeholder_is_reported_and_the_others_still_count() {
+    let ws = workspace(
+        r###"
+//- flowls.toml
+[placeholders]
+"x{nam" = "flow"
+"__TF_VAULT__{name}__" = "connection"
+"y{name}" = "bogus"
+//- flow-vault-connections/u.json
+{ "name": "Users", "app_id": "AUTH0" }
+//- flows/f.json
+{"name": "f", "actions": [{"id": "g", "type": "AUTH0", "action": "GET_USER", "params": {"connection_id": "__TF_VAULT__Users__", "user_id": "u"}}]}
+"###,
+    );
+    let found = render(&ws);
+    assert_eq!(found.matches(" config ").count(), 2, "{found}");
+    assert!(!found.contains("unresolved-connection"), "{found}");
+}

@@ -86,6 +86,8 @@ pub struct CheckOutcome {
     pub cwd: PathBuf,
     pub findings: Vec<Finding>,
     pub files_checked: usize,
+    /// The files reported already: arguments that overlap report each file once.
+    pub checked: std::collections::HashSet<PathBuf>,
     /// Files that were not read, with the reason.
     pub notes: Vec<Note>,
 }
@@ -142,6 +144,7 @@ pub fn check(
         cwd: cwd.clone(),
         findings: Vec::new(),
         files_checked: 0,
+        checked: Default::default(),
         notes: Vec::new(),
     };
     for arg in paths {
@@ -185,7 +188,7 @@ pub fn check(
             ws.set_file(file.clone(), text);
         }
         for (p, why) in unreadable {
-            if p.starts_with(&within) {
+            if p.starts_with(&within) && outcome.checked.insert(p.clone()) {
                 outcome.notes.push(Note {
                     path: crate::display::path(&p, &display_base),
                     from_cwd: relative_to(&p, &cwd),
@@ -241,7 +244,10 @@ fn relative_to(path: &Path, base: &Path) -> String {
 
 fn collect(ws: &Workspace, within: &Path, base: &Path, outcome: &mut CheckOutcome) {
     for file in ws.files() {
-        if !file.path.starts_with(within) || !analysis::is_checked(file.kind) {
+        if !file.path.starts_with(within)
+            || !analysis::is_checked(file.kind)
+            || !outcome.checked.insert(file.path.clone())
+        {
             continue;
         }
         outcome.files_checked += 1;

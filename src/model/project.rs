@@ -18,6 +18,9 @@ pub struct ProjectConfig {
     pub connections: BTreeMap<String, ConnectionConfig>,
     /// Tokens a deploy step replaces (`[placeholders]`).
     pub placeholders: Vec<crate::model::keywords::Placeholder>,
+    /// The `[placeholders]` entries that could not be read, each with its range (the others
+    /// still count).
+    pub placeholder_errors: Vec<ConfigError>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -98,37 +101,34 @@ impl ProjectConfig {
             })
             .collect();
         let mut placeholders = Vec::new();
+        let mut placeholder_errors = Vec::new();
         for (pattern, kind) in raw.placeholders {
-            let found = |message: String, r: std::ops::Range<usize>| ConfigError {
-                range: range(r),
-                message,
-            };
             let kind_of = match kind.get_ref().as_str() {
                 "connection" => crate::model::keywords::PlaceholderKind::Connection,
                 "flow" => crate::model::keywords::PlaceholderKind::Flow,
                 "unknown" => crate::model::keywords::PlaceholderKind::Unknown,
                 other => {
-                    return Err(found(
-                        format!(
+                    placeholder_errors.push(ConfigError {
+                        range: range(kind.span()),
+                        message: format!(
                             "flowls.toml: a placeholder stands for \"connection\", \"flow\" or \"unknown\", found \"{other}\""
                         ),
-                        kind.span(),
-                    ));
+                    });
+                    continue;
                 }
             };
             match crate::model::keywords::Placeholder::new(pattern.get_ref(), kind_of) {
                 Some(p) => placeholders.push(p),
-                None => {
-                    return Err(found(
-                        "flowls.toml: a placeholder is text around one `{name}`, such as \"__TF_VAULT__{name}__\" or \"env:{name}\"".into(),
-                        pattern.span(),
-                    ));
-                }
+                None => placeholder_errors.push(ConfigError {
+                    range: range(pattern.span()),
+                    message: "flowls.toml: a placeholder is text around one `{name}`, such as \"__TF_VAULT__{name}__\" or \"env:{name}\"".into(),
+                }),
             }
         }
         Ok(ProjectConfig {
             connections,
             placeholders,
+            placeholder_errors,
         })
     }
 }
