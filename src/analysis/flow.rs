@@ -9,9 +9,10 @@ use crate::catalogue::envelope::Kind;
 use crate::catalogue::{Catalogue, ConnectionUse, expressions as exprs, nearest};
 use crate::model::flow::{Action, Before, Flow};
 use crate::model::keywords::KeywordMappings;
+use crate::model::need::Need;
 use crate::model::{has_expression, is_marker};
 use crate::syntax::{Node, NodeKind, TextRange};
-use crate::workspace::{Need, SourceFile, Workspace};
+use crate::workspace::{SourceFile, Workspace};
 use foldhash::{HashMap, HashMapExt};
 
 const FLOW_KEYS: &[&str] = &[

@@ -10,8 +10,9 @@
 //! known application is a group of its own.
 
 use super::scopes::{Granted, Resolution, Source, granted};
+use crate::model::need::Need;
 use crate::syntax::TextRange;
-use crate::workspace::{Need, VaultInfo, Workspace};
+use crate::workspace::{VaultInfo, Workspace};
 use serde::Serialize;
 use std::path::PathBuf;
 

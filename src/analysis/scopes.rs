@@ -5,8 +5,9 @@
 //! `config`).
 
 use super::{Diagnostic, Severity, code};
+use crate::model::need::Need;
 use crate::syntax::TextRange;
-use crate::workspace::{GrantInfo, Need, SourceFile, VaultInfo, Workspace};
+use crate::workspace::{GrantInfo, SourceFile, VaultInfo, Workspace};
 use std::collections::HashMap;
 use std::path::PathBuf;
 

@@ -18,11 +18,11 @@ impl LanguageServer for Backend {
             }
             let analysis_settings = st.settings.analysis.clone();
             let env: Vec<(String, String)> = std::env::vars().collect();
-            st.ws = crate::workspace::Workspace::new(
-                root.clone().unwrap_or_else(|| PathBuf::from("/")),
-                analysis_settings,
-                env,
-            );
+            // the file system's root is no workspace to scan
+            st.ws = match root.filter(|r| r.parent().is_some()) {
+                Some(root) => crate::workspace::Workspace::new(root, analysis_settings, env),
+                None => crate::workspace::Workspace::rootless(analysis_settings, env),
+            };
             // documents opened before `initialize` was handled (messages are applied on
             // arrival) stay open
             let open: Vec<(PathBuf, std::sync::Arc<str>)> = st
@@ -31,8 +31,8 @@ impl LanguageServer for Backend {
                 .map(|(p, d)| (p.clone(), d.text.clone()))
                 .collect();
             st.ws.set_files(open);
-            if let Some(root) = root.clone().filter(|r| r != std::path::Path::new("/")) {
-                self.begin_scan(root, st.ws.settings.clone());
+            if st.ws.has_root() {
+                self.begin_scan(st.ws.root.clone(), st.ws.settings.clone());
             }
         }
         let this = self.clone();
@@ -77,7 +77,7 @@ impl LanguageServer for Backend {
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
         // the saved file itself was re-checked on arrival (see `Ordered`)
         let path = State::path_of(&params.text_document.uri);
-        let affected = lock(&self.state).dependents(&path);
+        let affected = lock(&self.state).ws.dependents(&path);
         self.recompute(affected);
         self.warn_unusable_mappings().await;
     }
@@ -124,7 +124,7 @@ impl LanguageServer for Backend {
         }
         let mut read = self.read_from_disk(paths).await;
         read.extend(deleted.into_iter().map(|p| (p, None)));
-        let mut all = Affected::default();
+        let mut all = Invalidation::default();
         {
             let mut st = lock(&self.state);
             for (path, text) in read {
@@ -189,7 +189,7 @@ impl LanguageServer for Backend {
         _: WorkspaceDiagnosticParams,
     ) -> jsonrpc::Result<WorkspaceDiagnosticReportResult> {
         self.wait_indexed().await;
-        let paths = lock(&self.state).checked_paths();
+        let paths = lock(&self.state).ws.checked_paths();
         let mut items = Vec::new();
         // in chunks, each on a snapshot; between chunks the request may be cancelled (its
         // future is dropped at the yield)

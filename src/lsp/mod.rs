@@ -20,7 +20,7 @@ pub mod transport;
 
 use capabilities::{client_caps, root_of, server_capabilities};
 use ordered::Ordered;
-use state::{Affected, ClientCaps, Outgoing, Snapshot, State, View};
+use state::{ClientCaps, Outgoing, Snapshot, State, View};
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -30,7 +30,7 @@ use tower_lsp_server::ls_types::{self as lsp, *};
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
 use crate::syntax::line_index::ColumnUnit;
-use crate::workspace::disk;
+use crate::workspace::{Invalidation, disk};
 
 type Shared = Arc<Mutex<State>>;
 

@@ -49,7 +49,7 @@ impl Backend {
 
     /// Recomputes `now` at once and `later` in the background, both on snapshots: the lock is
     /// taken to snapshot and to publish, never to compute, so edits are never kept waiting.
-    pub(super) fn recompute(&self, affected: Affected) {
+    pub(super) fn recompute(&self, affected: Invalidation) {
         let (pull, generation) = {
             let st = lock(&self.state);
             (st.caps.pull, st.generation)

@@ -27,9 +27,9 @@ impl Backend {
             st.caps.configuration = false;
             st.caps.progress = false;
         }
-        let (watch, root) = {
+        let (watch, rooted) = {
             let st = lock(&self.state);
-            (st.caps.watch_dynamic, st.ws.root.clone())
+            (st.caps.watch_dynamic, st.ws.has_root())
         };
         if watch {
             // in its own task: the scan does not wait for the client's answer
@@ -38,7 +38,7 @@ impl Backend {
         }
         // settings (the keyword mappings file, Test connection's) come before the first answer
         let _ = tokio::time::timeout(CONFIGURATION_WAIT, self.pull_configuration()).await;
-        if root != std::path::Path::new("/") {
+        if rooted {
             self.index_workspace().await;
         } else {
             lock(&self.state).indexed = true;

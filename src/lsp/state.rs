@@ -4,10 +4,9 @@
 use super::convert::{apply_change, splice, to_lsp_diagnostic};
 use super::settings::{ServerSettings, Trigger};
 use crate::analysis::{self, Diagnostic};
-use crate::model::DocKind;
 use crate::syntax::line_index::ColumnUnit;
 use crate::syntax::line_index::LineIndex;
-use crate::workspace::Workspace;
+use crate::workspace::{Change, Invalidation, Workspace};
 use ropey::Rope;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -199,7 +198,7 @@ pub struct State {
     /// older snapshot never replaces one computed on a newer.
     published_at: HashMap<PathBuf, u64>,
     /// What the edits applied on arrival affect, until a handler recomputes it.
-    pub pending: Affected,
+    pub pending: Invalidation,
     pub out: UnboundedSender<Outgoing>,
     /// Whether the start-up scan has ended. Until then nothing is published: a connection
     /// defined in a file not yet read would show as missing.
@@ -211,7 +210,7 @@ pub struct State {
 impl State {
     pub fn new(out: UnboundedSender<Outgoing>) -> State {
         State {
-            ws: Workspace::new("/", Default::default(), std::env::vars().collect()),
+            ws: Workspace::rootless(Default::default(), std::env::vars().collect()),
             docs: HashMap::new(),
             unit: ColumnUnit::Utf16,
             caps: ClientCaps::default(),
@@ -220,7 +219,7 @@ impl State {
             generation: 0,
             revision: 0,
             published_at: HashMap::new(),
-            pending: Affected::default(),
+            pending: Invalidation::default(),
             out,
             indexed: false,
             mappings_warning: None,
@@ -269,122 +268,35 @@ impl State {
     }
 
     /// Puts a file's text in the workspace; returns the files whose diagnostics may change.
-    pub fn update(&mut self, path: &Path, text: Arc<str>) -> Affected {
-        self.revision += 1;
-        let was_checked = self.ws.file(path).map(|f| f.kind);
-        let mut names = self.connection_names(path);
-        let r = self.ws.replace_file(path.to_path_buf(), text);
-        let mut affected = self.affected(path, r.global, r.uses_changed, was_checked);
-        if affected.all {
-            names.extend(self.connection_names(path));
-            self.users_first(&mut affected.later, &names);
-        }
-        affected
+    pub fn update(&mut self, path: &Path, text: Arc<str>) -> Invalidation {
+        self.applied(Change::Set(path.to_path_buf(), text))
     }
 
-    /// The name and id of the vault connection in `path`, if it is one.
-    fn connection_names(&self, path: &Path) -> Vec<String> {
-        self.ws
-            .index()
-            .vaults
-            .iter()
-            .filter(|v| v.path == path)
-            .flat_map(|v| v.name.iter().chain(v.id.iter()).cloned())
-            .collect()
-    }
-
-    /// Orders a background pass so that the flows using one of `names` come first, then the
-    /// other cross-file documents, then the rest: the files a vault edit is about are shown
-    /// first, and the rest of the pass (which changes nothing for them) follows.
-    fn users_first(&self, later: &mut [PathBuf], names: &[String]) {
-        later.sort_by_cached_key(|p| match self.ws.file(p) {
-            Some(f) if f.uses.iter().any(|u| names.contains(&u.connection)) => 0,
-            Some(f) if f.kind != DocKind::Flow => 1,
-            _ => 2,
-        });
-    }
-
-    pub fn remove(&mut self, path: &Path) -> Affected {
-        self.revision += 1;
-        let had_uses = self.ws.file(path).is_some_and(|f| !f.uses.is_empty());
-        let was = self.ws.file(path).map(|f| f.kind);
-        let global = self.ws.remove_file(path);
+    pub fn remove(&mut self, path: &Path) -> Invalidation {
+        let inv = self.applied(Change::Remove(path.to_path_buf()));
         // no answer computed before the removal may bring the file back (`clear` empties it)
         self.published_at.insert(path.to_path_buf(), self.revision);
-        let mut a = self.affected(path, global, had_uses, was);
-        a.now.retain(|p| p != path);
-        a
+        inv
     }
 
-    fn affected(
-        &mut self,
-        path: &Path,
-        global: bool,
-        uses_changed: bool,
-        was: Option<DocKind>,
-    ) -> Affected {
-        if global {
+    /// Applies a change to the workspace: a new revision, and a new generation (older
+    /// background passes stop) when every file may have changed.
+    fn applied(&mut self, change: Change) -> Invalidation {
+        self.revision += 1;
+        let inv = self.ws.apply(change);
+        if inv.all {
             self.generation += 1;
-            return self.dependents_of(path, true);
         }
-        let is_flow =
-            self.ws.file(path).map(|f| f.kind) == Some(DocKind::Flow) || was == Some(DocKind::Flow);
-        if is_flow && uses_changed {
-            return self.dependents(path);
-        }
-        Affected {
-            now: vec![path.to_path_buf()],
-            later: Vec::new(),
-            all: false,
-        }
-    }
-
-    /// The file itself now, and later what depends on it: every file for a vault, grant,
-    /// mapping file or `flowls.toml`; the vaults, grants and `flowls.toml` for a flow.
-    pub fn dependents(&self, path: &Path) -> Affected {
-        self.dependents_of(path, self.ws.file(path).is_some_and(|f| f.kind.is_global()))
-    }
-
-    fn dependents_of(&self, path: &Path, global: bool) -> Affected {
-        let later = self
-            .ws
-            .files()
-            .filter(|f| f.path != path && analysis::is_checked(f.kind))
-            .filter(|f| {
-                global
-                    || matches!(
-                        f.kind,
-                        DocKind::Vault | DocKind::Grant | DocKind::ProjectConfig
-                    )
-            })
-            .map(|f| f.path.clone())
-            .collect();
-        Affected {
-            now: vec![path.to_path_buf()],
-            later,
-            all: global,
-        }
+        inv
     }
 
     /// Everything may have changed (settings, the scan, proven scopes): older background
     /// passes stop, what was published is forgotten, every checked file is recomputed.
-    pub fn invalidate_all(&mut self) -> Affected {
+    pub fn invalidate_all(&mut self) -> Invalidation {
         self.generation += 1;
         self.revision += 1;
         self.published.clear();
-        Affected {
-            now: Vec::new(),
-            later: self.checked_paths(),
-            all: true,
-        }
-    }
-
-    pub fn checked_paths(&self) -> Vec<PathBuf> {
-        self.ws
-            .files()
-            .filter(|f| analysis::is_checked(f.kind))
-            .map(|f| f.path.clone())
-            .collect()
+        self.ws.everything()
     }
 
     /// Pushes a file's diagnostics when they (or its version) changed since the last push.
@@ -533,7 +445,7 @@ impl State {
         let affected = if affected.all {
             affected
         } else {
-            self.dependents(&path)
+            self.ws.dependents(&path)
         };
         self.pending.merge(affected);
         path
@@ -570,81 +482,3 @@ impl State {
 
 /// A document this large leaves much memory free after its analysis.
 const LARGE: usize = 1024 * 1024;
-
-/// Files whose diagnostics need recomputing: `now` on the edit path, `later` in the background.
-#[derive(Debug, Default)]
-pub struct Affected {
-    pub now: Vec<PathBuf>,
-    pub later: Vec<PathBuf>,
-    /// Every file may have changed (a vault, grant, mapping or flowls.toml changed).
-    pub all: bool,
-}
-
-impl Affected {
-    pub fn merge(&mut self, other: Affected) {
-        for p in other.now {
-            if !self.now.contains(&p) {
-                self.now.push(p);
-            }
-        }
-        // the newer pass's order first (it may put some files first), each file once
-        let mut later = other.later;
-        later.append(&mut self.later);
-        let mut seen = std::collections::HashSet::new();
-        let now = &self.now;
-        later.retain(|p| !now.contains(p) && seen.insert(p.clone()));
-        self.later = later;
-        self.all |= other.all;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_vault_edit_rechecks_the_flows_using_it_first() {
-        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-        let mut st = State::new(tx);
-        st.ws = Workspace::new("/ws", Default::default(), Vec::new());
-        let vault = PathBuf::from("/ws/flow-vault-connections/v.json");
-        st.update(&vault, r#"{"name": "Old", "app_id": "AUTH0"}"#.into());
-        let flow = |conn: &str| -> Arc<str> {
-            format!(r#"{{"name": "F", "actions": [{{"id": "g", "type": "AUTH0", "action": "GET_USER", "params": {{"connection_id": "{conn}", "user_id": "u"}}}}]}}"#).into()
-        };
-        for i in 0..50 {
-            let conn = match i {
-                17 => "Old",
-                33 => "New",
-                _ => "Other",
-            };
-            st.update(
-                &PathBuf::from(format!("/ws/flows/f{i:02}.json")),
-                flow(conn),
-            );
-        }
-        let a = st.update(&vault, r#"{"name": "New", "app_id": "AUTH0"}"#.into());
-        assert!(a.all);
-        assert_eq!(a.later.len(), 50, "every flow is still rechecked");
-        let mut first: Vec<_> = a.later[..2].to_vec();
-        first.sort();
-        assert_eq!(
-            first,
-            [
-                PathBuf::from("/ws/flows/f17.json"),
-                PathBuf::from("/ws/flows/f33.json")
-            ],
-            "the flows using the old or the new name come first"
-        );
-        // merging keeps that order
-        let mut pending = Affected::default();
-        pending.merge(Affected {
-            now: Vec::new(),
-            later: vec![PathBuf::from("/ws/flows/f00.json")],
-            all: false,
-        });
-        pending.merge(a);
-        assert_eq!(pending.later.len(), 50);
-        assert!(pending.later[..2].contains(&PathBuf::from("/ws/flows/f17.json")));
-    }
-}

@@ -9,6 +9,7 @@ pub mod grant;
 pub mod host;
 pub mod keywords;
 pub mod layout;
+pub mod need;
 pub mod project;
 pub mod tenant;
 pub mod vault;

@@ -4,9 +4,12 @@
 //!
 //! Pure data: callers put text in ([`Workspace::set_file`]); only [`disk`] reads from disk.
 
+mod change;
 pub mod disk;
 
-use crate::model::flow::{Action, Flow};
+pub use change::{Change, Invalidation};
+
+use crate::model::flow::Flow;
 use crate::model::grant::Grant;
 use crate::model::keywords::KeywordMappings;
 use crate::model::project::{ConfigError, ProjectConfig};
@@ -80,20 +83,6 @@ impl SourceFile {
     }
 }
 
-/// What one action needs of the Management API.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Need {
-    /// No Management API call (third-party connectors, notifications).
-    Nothing,
-    /// Any one of these scopes is enough; `what` names the call for messages.
-    AnyOf {
-        scopes: &'static [String],
-        what: std::borrow::Cow<'static, str>,
-    },
-    /// The endpoint cannot be known here (an expression or unknown path).
-    Unknown { why: String },
-}
-
 /// One action's use of a vault connection.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConnectionRef {
@@ -121,7 +110,7 @@ pub struct ConnectionRef {
     pub action_range: TextRange,
     /// The vault app the action needs, when the pair is known.
     pub app: Option<&'static str>,
-    pub need: Need,
+    pub need: crate::model::need::Need,
 }
 
 #[derive(Debug, Clone)]
@@ -237,7 +226,11 @@ type UsesIndex = HashMap<String, Vec<(PathBuf, usize)>>;
 /// clone is the immutable snapshot a request computes on, away from the editing state.
 #[derive(Debug, Clone)]
 pub struct Workspace {
+    /// The folder the workspace is (`/` for a workspace of loose documents: see
+    /// [`Workspace::rootless`]).
     pub root: PathBuf,
+    /// Whether `root` is a folder the user opened (else nothing is read from disk).
+    rooted: bool,
     pub settings: Settings,
     /// Environment variables used as keyword mappings (deploy-cli merges them too).
     env: Arc<[(String, String)]>,
@@ -264,6 +257,7 @@ impl Workspace {
     ) -> Workspace {
         let mut ws = Workspace {
             root: root.into(),
+            rooted: true,
             settings,
             env: env.into(),
             files: Arc::default(),
@@ -275,6 +269,20 @@ impl Workspace {
         };
         ws.rebuild_index();
         ws
+    }
+
+    /// A workspace of the documents an editor opens outside any folder: nothing is read from
+    /// disk, and paths are shown whole.
+    pub fn rootless(settings: Settings, env: Vec<(String, String)>) -> Workspace {
+        Workspace {
+            rooted: false,
+            ..Workspace::new("/", settings, env)
+        }
+    }
+
+    /// Whether the workspace is a folder (see [`Workspace::rootless`]).
+    pub fn has_root(&self) -> bool {
+        self.rooted
     }
 
     pub fn index(&self) -> &Index {
@@ -976,86 +984,10 @@ pub fn flow_uses(root: &Node, mappings: &KeywordMappings) -> Vec<ConnectionRef> 
             action_id: a.id_str().map(Into::into),
             action_range: a.action.map_or(a.node.range, |n| n.range),
             app: a.spec().and_then(|s| s.app()),
-            need: need_of(a, mappings),
+            need: a.need(mappings),
         });
     }
     out
-}
-
-/// The Management API scopes an action needs.
-pub fn need_of(a: &Action, mappings: &KeywordMappings) -> Need {
-    let Some(spec) = a.spec() else {
-        return Need::Nothing;
-    };
-    if !spec.is_management_api() {
-        return Need::Nothing;
-    }
-    if !spec.scopes.is_empty() {
-        return Need::AnyOf {
-            scopes: &spec.scopes,
-            what: std::borrow::Cow::Borrowed(spec.label()),
-        };
-    }
-    if spec.action != "SEND_REQUEST" {
-        return Need::Nothing;
-    }
-    // the method as it may be shown: one from the environment is not displayed
-    let mut method_shown = None;
-    let method = match a.param("method") {
-        None => "GET".to_string(),
-        Some(n) => match n.as_str().and_then(|m| mappings.substitute(m)) {
-            Some(m) if !model::has_expression(&m) => {
-                let raw = n.as_str().unwrap_or_default();
-                if !mappings.env_keys(raw).is_empty() {
-                    method_shown = Some(mappings.shown(raw, &m));
-                }
-                m.to_ascii_uppercase()
-            }
-            _ => {
-                return Need::Unknown {
-                    why: "its `method` is known only at run time".into(),
-                };
-            }
-        },
-    };
-    let raw_path = a.param("pathname").and_then(Node::as_str);
-    let Some(path) = raw_path.and_then(|p| mappings.substitute(p)) else {
-        return Need::Unknown {
-            why: "its `pathname` is not a known string".into(),
-        };
-    };
-    if path.trim_start().starts_with("{{") && !path.contains('/') {
-        return Need::Unknown {
-            why: "its `pathname` is an expression".into(),
-        };
-    }
-    let catalogue = crate::catalogue::Catalogue::get();
-    let lookup = catalogue.endpoint_scopes(&method, &path).or_else(|| {
-        catalogue.endpoint_scopes(
-            &method,
-            &format!("/api/v2/{}", path.trim_start_matches('/')),
-        )
-    });
-    let method_shown = method_shown.unwrap_or_else(|| method.clone());
-    match lookup {
-        Some(e) if e.any_of.is_empty() => Need::Unknown {
-            why: format!(
-                "{method_shown} {} accepts only a user's token, which an M2M connection never has",
-                e.path
-            ),
-        },
-        Some(e) => Need::AnyOf {
-            scopes: e.any_of,
-            what: format!("{method_shown} {}", e.path).into(),
-        },
-        None => Need::Unknown {
-            // the path as written: substituted keyword values never reach messages
-            why: format!(
-                "`{method_shown} {}` is not a Management API endpoint flowls knows",
-                raw_path.unwrap_or_default()
-            ),
-        },
-    }
 }
 
 #[cfg(test)]

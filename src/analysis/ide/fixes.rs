@@ -7,8 +7,9 @@ use crate::analysis::{self, Diagnostic, Fixable, code};
 use crate::catalogue::ActionSpec;
 use crate::model::flow::{Action, Flow};
 use crate::model::keywords::keyword_name;
+use crate::model::need::Need;
 use crate::syntax::{Node, TextRange};
-use crate::workspace::{Need, SourceFile, Workspace, need_of};
+use crate::workspace::{SourceFile, Workspace};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -268,7 +269,7 @@ fn fixes_for(ws: &Workspace, file: &SourceFile, d: &Diagnostic, out: &mut Vec<Fi
         }
         code::MISSING_SCOPE => {
             if let Some(a) = action
-                && let Need::AnyOf { scopes, .. } = need_of(a, &ws.index().mappings)
+                && let Need::AnyOf { scopes, .. } = a.need(&ws.index().mappings)
                 && let Some(vault) = a
                     .param("connection_id")
                     .and_then(Node::as_str)

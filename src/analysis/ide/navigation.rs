@@ -7,8 +7,9 @@ use crate::analysis::scopes::{Needs, Resolution, granted, usage_line};
 use crate::catalogue::{ConnectionUse, expressions as exprs};
 use crate::model::DocKind;
 use crate::model::flow::{Action, Flow};
+use crate::model::need::Need;
 use crate::syntax::{Node, NodeKind, TextRange};
-use crate::workspace::{Need, SourceFile, VaultInfo, Workspace};
+use crate::workspace::{SourceFile, VaultInfo, Workspace};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -914,7 +915,7 @@ fn action_hover(ws: &Workspace, a: &Action) -> Option<String> {
         )),
     }
     let mappings = &ws.index().mappings;
-    if let Need::AnyOf { scopes, what } = crate::workspace::need_of(a, mappings) {
+    if let Need::AnyOf { scopes, what } = a.need(mappings) {
         md.push_str(&format!(
             "\n\nNeeds {} for {what}",
             scopes

@@ -5,8 +5,9 @@ use crate::analysis::expression;
 use crate::model::DocKind;
 use crate::model::flow::Flow;
 use crate::model::keywords::{text_markers, whole_value_marker};
+use crate::model::need::Need;
 use crate::syntax::{Node, NodeKind, TextRange};
-use crate::workspace::{Need, Workspace};
+use crate::workspace::Workspace;
 use std::path::{Path, PathBuf};
 
 /// Every object and array, for folding (the adapter keeps those spanning lines).
@@ -221,7 +222,7 @@ pub fn inlay_hints(ws: &Workspace, path: &Path, within: TextRange) -> Vec<(usize
             if !within.contains(n.range.start as usize) {
                 continue;
             }
-            if let Need::AnyOf { scopes, .. } = crate::workspace::need_of(a, &ws.index().mappings) {
+            if let Need::AnyOf { scopes, .. } = a.need(&ws.index().mappings) {
                 out.push((
                     n.range.end as usize,
                     format!("needs {}", crate::analysis::scopes::describe_set(scopes)),
