@@ -74,7 +74,7 @@ fn replayed_inputs_do_not_panic() {
                     o -= 1;
                 }
                 let _ = ide::completion::complete(&ws, &path, o, true);
-                let _ = ide::navigation::hover(&ws, &path, o);
+                let _ = ide::hover::hover(&ws, &path, o);
             }
             let _ = ide::format::document(&ws, &path);
         }

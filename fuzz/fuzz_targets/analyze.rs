@@ -29,14 +29,14 @@ fuzz_target!(|data: &[u8]| {
                 o -= 1;
             }
             let _ = ide::completion::complete(&ws, &path, o, true);
-            let _ = ide::navigation::hover(&ws, &path, o);
+            let _ = ide::hover::hover(&ws, &path, o);
             let _ = ide::navigation::references(&ws, &path, o, true);
             let _ = ide::navigation::rename(&ws, &path, o, "renamed");
             let _ = ide::structure::selection(&ws, &path, o);
         }
         let _ = ide::fixes::fixes(&ws, &path, flowls::syntax::TextRange::new(0, len));
         let _ = ide::format::document(&ws, &path);
-        let _ = ide::structure::semantic_tokens(&ws, &path);
+        let _ = ide::semantic_tokens::semantic_tokens(&ws, &path);
         let _ = ide::symbols::document_symbols(&ws, &path);
     }
 });

@@ -43,8 +43,8 @@ fuzz_target!(|data: &[u8]| {
     for p in ["/ws/tenant.yaml", "/ws/flows/f.json", "/ws/forms/k.json"] {
         let path = PathBuf::from(p);
         let _ = analysis::diagnostics(&ws, &path);
-        let _ = ide::structure::lenses(&ws, &path);
-        let _ = ide::structure::links(&ws, &path);
+        let _ = ide::lens::lenses(&ws, &path);
+        let _ = ide::links::links(&ws, &path);
     }
     let path = PathBuf::from("/ws/tenant.yaml");
     let len = text.len();
@@ -54,7 +54,7 @@ fuzz_target!(|data: &[u8]| {
             o -= 1;
         }
         let _ = ide::completion::complete(&ws, &path, o, true);
-        let _ = ide::navigation::hover(&ws, &path, o);
+        let _ = ide::hover::hover(&ws, &path, o);
         let _ = ide::navigation::references(&ws, &path, o, true);
         let _ = ide::navigation::rename(&ws, &path, o, "renamed: #x");
         let _ = ide::structure::selection(&ws, &path, o);

@@ -62,7 +62,7 @@ pub fn completion(st: &Snapshot, params: CompletionParams) -> Option<CompletionR
 pub fn hover(st: &Snapshot, params: HoverParams) -> Option<Hover> {
     let pos = params.text_document_position_params;
     let (path, offset) = st.offset(&pos.text_document.uri, pos.position)?;
-    let (range, md) = navigation::hover(&st.ws, &path, offset)?;
+    let (range, md) = hover::hover(&st.ws, &path, offset)?;
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,
@@ -252,7 +252,9 @@ pub fn workspace_symbols(
     ))
 }
 
-use crate::analysis::ide::{fixes, format, structure};
+use crate::analysis::ide::{
+    fixes, format, hover, inlay_hints, lens, links, semantic_tokens, structure,
+};
 
 pub fn code_actions(st: &Snapshot, params: CodeActionParams) -> Option<CodeActionResponse> {
     let (path, range) = st.text_range(&params.text_document.uri, params.range)?;
@@ -381,7 +383,7 @@ pub fn semantic_tokens(
     params: SemanticTokensParams,
 ) -> Option<SemanticTokensResult> {
     let path = State::path_of(&params.text_document.uri);
-    let tokens = structure::semantic_tokens(&st.ws, &path);
+    let tokens = semantic_tokens::semantic_tokens(&st.ws, &path);
     let mut data = Vec::new();
     let (mut last_line, mut last_col) = (0u32, 0u32);
     for (range, kind) in tokens {
@@ -402,11 +404,11 @@ pub fn semantic_tokens(
             delta_start,
             length: r.end.character - r.start.character,
             token_type: match kind {
-                structure::TokenKind::Root => 0,
-                structure::TokenKind::ActionId => 1,
-                structure::TokenKind::Function => 2,
-                structure::TokenKind::Property => 3,
-                structure::TokenKind::Keyword => 4,
+                semantic_tokens::TokenKind::Root => 0,
+                semantic_tokens::TokenKind::ActionId => 1,
+                semantic_tokens::TokenKind::Function => 2,
+                semantic_tokens::TokenKind::Property => 3,
+                semantic_tokens::TokenKind::Keyword => 4,
             },
             token_modifiers_bitset: 0,
         });
@@ -422,7 +424,7 @@ pub fn semantic_tokens(
 pub fn document_links(st: &Snapshot, params: DocumentLinkParams) -> Option<Vec<DocumentLink>> {
     let path = State::path_of(&params.text_document.uri);
     Some(
-        structure::links(&st.ws, &path)
+        links::links(&st.ws, &path)
             .into_iter()
             .filter_map(|(range, target)| {
                 Some(DocumentLink {
@@ -438,7 +440,7 @@ pub fn document_links(st: &Snapshot, params: DocumentLinkParams) -> Option<Vec<D
 
 pub fn inlay_hints(st: &Snapshot, params: InlayHintParams) -> Option<Vec<InlayHint>> {
     let (path, range) = st.text_range(&params.text_document.uri, params.range)?;
-    let hints = structure::inlay_hints(&st.ws, &path, range);
+    let hints = inlay_hints::inlay_hints(&st.ws, &path, range);
     Some(
         hints
             .into_iter()
@@ -463,7 +465,7 @@ pub fn inlay_hints(st: &Snapshot, params: InlayHintParams) -> Option<Vec<InlayHi
 pub fn code_lenses(st: &Snapshot, params: CodeLensParams) -> Option<Vec<CodeLens>> {
     let path = State::path_of(&params.text_document.uri);
     Some(
-        structure::lenses(&st.ws, &path)
+        lens::lenses(&st.ws, &path)
             .into_iter()
             .filter_map(|lens| {
                 let command = if lens.test_connection {

@@ -4,7 +4,7 @@
 //! of the wrong kind, form flow ids), and every feature asked at every offset of every file.
 //! No answer may hold a canary.
 
-use super::{completion, fixes, navigation, structure, symbols};
+use super::{completion, fixes, navigation, symbols};
 use crate::analysis::tests::workspace_with;
 use crate::syntax::TextRange;
 
@@ -149,11 +149,11 @@ fn no_feature_displays_a_value_from_the_environment() {
         );
         assert_no_canary(
             &format!("{rel}: lenses"),
-            &format!("{:?}", structure::lenses(&ws, path)),
+            &format!("{:?}", super::lens::lenses(&ws, path)),
         );
         assert_no_canary(
             &format!("{rel}: inlay hints"),
-            &format!("{:?}", structure::inlay_hints(&ws, path, whole)),
+            &format!("{:?}", super::inlay_hints::inlay_hints(&ws, path, whole)),
         );
         assert_no_canary(
             &format!("{rel}: symbols"),
@@ -163,7 +163,7 @@ fn no_feature_displays_a_value_from_the_environment() {
             let at = format!("{rel} at {offset}");
             assert_no_canary(
                 &format!("{at}: hover"),
-                &format!("{:?}", navigation::hover(&ws, path, offset)),
+                &format!("{:?}", super::hover::hover(&ws, path, offset)),
             );
             assert_no_canary(
                 &format!("{at}: completion"),

@@ -7,10 +7,14 @@ pub mod completion;
 pub mod cursor;
 pub mod fixes;
 pub mod format;
+pub mod hover;
+pub mod inlay_hints;
+pub mod lens;
+pub mod links;
 pub mod navigation;
+pub mod semantic_tokens;
 pub mod structure;
 pub mod symbols;
-pub mod yaml;
 
 #[cfg(test)]
 mod env_canary;

@@ -439,7 +439,7 @@ fn rename_an_action_id_and_its_reads() {
 #[test]
 fn hovers() {
     let (ws, path, at) = with_cursor(NAV, "flows/a.json", "\"UPDATE_USER\"", 0);
-    let (_, md) = super::navigation::hover(&ws, &path, at).unwrap();
+    let (_, md) = super::hover::hover(&ws, &path, at).unwrap();
     expect![[r#"
         **AUTH0/UPDATE_USER** — Update a user with the Management API (PATCH /api/v2/users/{id}).
 
@@ -451,7 +451,7 @@ fn hovers() {
 
         ✗ not granted to `Users M2M`: read:users (from the client grant of `Flows M2M` in grants/g.json, linked in flowls.toml)"#]].assert_eq(&md);
     let (ws, path, at) = with_cursor(NAV, "flows/a.json", "\"Users M2M\"", 0);
-    let (_, md) = super::navigation::hover(&ws, &path, at).unwrap();
+    let (_, md) = super::hover::hover(&ws, &path, at).unwrap();
     expect![[r#"
         **Users M2M** · vault connection
 
@@ -465,7 +465,7 @@ fn hovers() {
 
         Granted: read:users (from the client grant of `Flows M2M` in grants/g.json, linked in flowls.toml)"#]].assert_eq(&md);
     let (ws, path, at) = with_cursor(NAV, "flow-vault-connections/users.json", "Users M2M", 0);
-    let (_, md) = super::navigation::hover(&ws, &path, at).unwrap();
+    let (_, md) = super::hover::hover(&ws, &path, at).unwrap();
     expect![[r#"
         **Users M2M** · vault connection
 
@@ -482,7 +482,7 @@ fn hovers() {
 
         Granted: read:users (from the client grant of `Flows M2M` in grants/g.json, linked in flowls.toml)"#]].assert_eq(&md);
     let (ws, path, at) = with_cursor(NAV, "flows/a.json", "email}}", 0);
-    let (_, md) = super::navigation::hover(&ws, &path, at).unwrap();
+    let (_, md) = super::hover::hover(&ws, &path, at).unwrap();
     expect!["`email`: output of the action `get`"].assert_eq(&md);
 }
 
@@ -739,7 +739,7 @@ fn structure_features() {
     let ws = workspace(NAV);
     let path = PathBuf::from("/ws/flows/a.json");
     let text = ws.file(&path).unwrap().text.clone();
-    let tokens: Vec<String> = super::structure::semantic_tokens(&ws, &path)
+    let tokens: Vec<String> = super::semantic_tokens::semantic_tokens(&ws, &path)
         .iter()
         .map(|(r, k)| format!("{:?} {k:?}", &text[r.as_usize()]))
         .collect();
@@ -751,7 +751,7 @@ fn structure_features() {
         "get" ActionId
         "user_id" Property"#]]
     .assert_eq(&tokens.join("\n"));
-    let links: Vec<String> = super::structure::links(&ws, &path)
+    let links: Vec<String> = super::links::links(&ws, &path)
         .iter()
         .map(|(r, p)| format!("{:?} -> {}", &text[r.as_usize()], p.display()))
         .collect();
@@ -760,7 +760,7 @@ fn structure_features() {
         "\"Users M2M\"" -> /ws/flow-vault-connections/users.json"#]]
     .assert_eq(&links.join("\n"));
     let hints: Vec<String> =
-        super::structure::inlay_hints(&ws, &path, crate::syntax::TextRange::new(0, text.len()))
+        super::inlay_hints::inlay_hints(&ws, &path, crate::syntax::TextRange::new(0, text.len()))
             .iter()
             .map(|(o, l)| format!("after {:?}: {l}", &text[o.saturating_sub(10)..*o]))
             .collect();
@@ -776,7 +776,7 @@ fn structure_features() {
     ]]
     .assert_eq(&format!(
         "{:?}",
-        super::structure::lenses(&ws, &vault)
+        super::lens::lenses(&ws, &vault)
             .iter()
             .map(|l| &l.title)
             .collect::<Vec<_>>()
@@ -935,7 +935,7 @@ fn granting_exactly_what_the_flows_need_in_one_edit() {
 "###;
     let ws = workspace(fixture);
     let grant = PathBuf::from("/ws/grants/g.json");
-    let lens: Vec<String> = super::structure::lenses(&ws, &grant)
+    let lens: Vec<String> = super::lens::lenses(&ws, &grant)
         .into_iter()
         .map(|l| l.title)
         .collect();
@@ -968,7 +968,7 @@ fn granting_exactly_what_the_flows_need_in_one_edit() {
         assert!(codes.is_empty(), "{}: {codes:?}", f.rel);
     }
     assert!(super::fixes::exact_grants(&after, &grant).is_empty());
-    let lens: Vec<String> = super::structure::lenses(&after, &grant)
+    let lens: Vec<String> = super::lens::lenses(&after, &grant)
         .into_iter()
         .map(|l| l.title)
         .collect();
@@ -1085,7 +1085,7 @@ fn flows_and_forms_navigate_to_each_other() {
     .assert_eq(&render_edits(&ws, &edits));
     // hover on the flow_id says who starts the flow
     let (ws, path, at) = with_cursor(FORMS, "forms/other.json", "\"Update KYC\"", 0);
-    let (_, md) = super::navigation::hover(&ws, &path, at).unwrap();
+    let (_, md) = super::hover::hover(&ws, &path, at).unwrap();
     assert!(md.contains("**Update KYC** · flow · 1 action"), "{md}");
     assert!(
         md.contains("`KYC` (forms/kyc.json)") && md.contains("`Other` (forms/other.json)"),
@@ -1132,7 +1132,7 @@ fn a_forms_outline_and_a_yaml_tenants() {
 fn yaml_entries_hover_navigate_and_rename_like_files() {
     // hover on a YAML vault entry's name: its uses and needs
     let (ws, path, at) = with_cursor(FORMS, "tenant.yaml", "Users M2M", 0);
-    let (range, md) = super::navigation::hover(&ws, &path, at).unwrap();
+    let (range, md) = super::hover::hover(&ws, &path, at).unwrap();
     assert_eq!(&ws.file(&path).unwrap().text[range.as_usize()], "Users M2M");
     assert!(md.contains("Needs: update:users"), "{md}");
     assert!(md.contains("In `tenant.yaml`"), "{md}");
@@ -1206,7 +1206,7 @@ fn yaml_lenses_links_and_no_formatting() {
     let ws = workspace(FORMS);
     let path = PathBuf::from("/ws/tenant.yaml");
     let text = ws.file(&path).unwrap().text.clone();
-    let lenses: Vec<String> = super::structure::lenses(&ws, &path)
+    let lenses: Vec<String> = super::lens::lenses(&ws, &path)
         .iter()
         .map(|l| {
             format!(
@@ -1224,7 +1224,7 @@ fn yaml_lenses_links_and_no_formatting() {
         ]
     "#]]
     .assert_debug_eq(&lenses);
-    let links: Vec<String> = super::structure::links(&ws, &path)
+    let links: Vec<String> = super::links::links(&ws, &path)
         .iter()
         .map(|(r, p)| format!("{} -> {}", &text[r.as_usize()], ws.rel_path(p)))
         .collect();
@@ -1269,7 +1269,7 @@ fn a_bundles_tokens_hover_and_navigate() {
     // `#CONN-1#` in an action's connection_id, and the stub's key
     for (needle, nth) in [("#CONN-1#", 0), ("#CONN-1#", 2)] {
         let (ws, path, at) = with_cursor(BUNDLE_NAV, "exports/kyc.json", needle, nth);
-        let (_, md) = super::navigation::hover(&ws, &path, at).expect("a hover");
+        let (_, md) = super::hover::hover(&ws, &path, at).expect("a hover");
         assert!(md.contains("**Users M2M** · vault connection"), "{md}");
         assert!(md.contains("app_id: `AUTH0`"), "{md}");
         assert!(md.contains("Needs: update:users"), "{md}");
@@ -1300,7 +1300,7 @@ fn a_bundles_tokens_hover_and_navigate() {
     let def = super::navigation::definition(&ws, &path, at).expect("a definition");
     assert_eq!(text_at(&ws, &def), "exports/kyc.json \"#FLOW-1#\"");
     assert!(def.range.start as usize > ws.file(&path).unwrap().text.find("\"flows\"").unwrap());
-    let (_, md) = super::navigation::hover(&ws, &path, at).expect("a hover");
+    let (_, md) = super::hover::hover(&ws, &path, at).expect("a hover");
     assert!(md.contains("**Update KYC**"), "{md}");
     let refs = super::navigation::references(&ws, &path, at, true);
     expect![[r##"
@@ -1350,7 +1350,7 @@ fn granting_exactly_on_a_yaml_client_grant_writes_yaml() {
     let ws = workspace(YAML_GRANTS);
     let tenant = PathBuf::from("/ws/tenant.yaml");
     let text = ws.file(&tenant).unwrap().text.clone();
-    let lens: Vec<(usize, String)> = super::structure::lenses(&ws, &tenant)
+    let lens: Vec<(usize, String)> = super::lens::lenses(&ws, &tenant)
         .into_iter()
         .filter(|l| l.title.starts_with("needed by"))
         .map(|l| (l.range.start as usize, l.title))

@@ -1,6 +1,8 @@
 //! Completion: keys and values from the catalogue, connection names that fit the action,
 //! whole-action snippets, and expression completion inside `{{ }}`.
 
+mod yaml;
+
 use super::cursor::{self, Role, Slot};
 use crate::catalogue::{Catalogue, ConnectionUse, expressions as exprs};
 use crate::model::DocKind;
@@ -160,7 +162,7 @@ pub fn complete(ws: &Workspace, path: &Path, offset: usize, snippets: bool) -> V
         snippets,
     };
     if file.kind == DocKind::Tenant {
-        super::yaml::complete(
+        yaml::complete(
             ws,
             file,
             offset,

@@ -2,8 +2,8 @@
 //! rather than in the tree: a half-typed YAML line is often no value at all to a parser (or,
 //! worse, the continuation of the line above), while its indentation always says where it is.
 
-use super::completion::ItemKind;
-use super::navigation::yaml_scalar;
+use super::ItemKind;
+use crate::analysis::ide::navigation::yaml_scalar;
 use crate::catalogue::Catalogue;
 use crate::model::DocKind;
 use crate::syntax::{Node, TextRange};
