@@ -1,7 +1,11 @@
 //! Files read after an event (a closed document, a watched file), through the reading policy
 //! of `workspace::disk` and off the async runtime.
 
-use super::*;
+use super::{Backend, lock};
+use crate::workspace::disk;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tower_lsp_server::ls_types::*;
 
 impl Backend {
     /// Reads workspace files after an event, off the async runtime and through the reading

@@ -1,7 +1,17 @@
 //! The LSP handlers: each forwards to the analysis through `features`, or to the start-up,
 //! scheduling and Test connection parts of the backend.
 
-use super::*;
+use super::{
+    Backend, PULL_CHUNK, SHOW_SCOPES, SHUT_DOWN, TEST_CONNECTION, capabilities::client_caps,
+    capabilities::root_of, capabilities::server_capabilities, features, lock, settings,
+    state::State,
+};
+use crate::workspace::Invalidation;
+use crate::workspace::disk;
+use std::path::PathBuf;
+use tower_lsp_server::LanguageServer;
+use tower_lsp_server::jsonrpc;
+use tower_lsp_server::ls_types::{self as lsp, *};
 
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> jsonrpc::Result<InitializeResult> {

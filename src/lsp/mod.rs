@@ -18,19 +18,13 @@ pub mod state;
 mod test_connection;
 pub mod transport;
 
-use capabilities::{client_caps, root_of, server_capabilities};
 use ordered::Ordered;
-use state::{ClientCaps, Outgoing, Snapshot, State, View};
+use state::{Outgoing, Snapshot, State};
 
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::task::{Context, Poll};
-use tower_lsp_server::jsonrpc::{self, Request, Response};
-use tower_lsp_server::ls_types::{self as lsp, *};
-use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+use tower_lsp_server::{Client, LspService, Server};
 
-use crate::syntax::line_index::ColumnUnit;
-use crate::workspace::{Invalidation, disk};
+use crate::workspace::disk;
 
 type Shared = Arc<Mutex<State>>;
 

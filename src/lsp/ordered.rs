@@ -2,7 +2,14 @@
 //! notifications are applied to the state here, in `Ordered::call`, which the transport calls
 //! once per message in arrival order, before the handler runs.
 
-use super::*;
+use super::{Shared, lock, state::State, transport};
+use std::sync::Arc;
+use std::task::Context;
+use std::task::Poll;
+use tower_lsp_server::jsonrpc;
+use tower_lsp_server::jsonrpc::Request;
+use tower_lsp_server::jsonrpc::Response;
+use tower_lsp_server::ls_types::*;
 
 /// Applies `didOpen` / `didChange` / `didSave` to the state in arrival order, then hands
 /// the message on.
@@ -145,6 +152,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Mutex;
     use tower::Service;
 
     #[tokio::test]

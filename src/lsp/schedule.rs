@@ -1,7 +1,10 @@
 //! What to recompute after a change, when: the edited file at once, the rest in the
 //! background in short turns under the lock, and pull clients told to pull again.
 
-use super::*;
+use super::{Backend, Shared, blocking, lock, state::Outgoing, state::View};
+use crate::workspace::Invalidation;
+use std::path::PathBuf;
+use tower_lsp_server::ls_types::{self as lsp, *};
 
 /// Files checked per turn of a background pass.
 const BACKGROUND_CHUNK: usize = 64;

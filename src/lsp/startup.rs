@@ -1,7 +1,10 @@
 //! Start-up: the scan of the workspace (begun at `initialize`), the client's configuration,
 //! file watchers, `$/progress`; and settings changes later on.
 
-use super::*;
+use super::{Backend, CONFIGURATION_WAIT, INITIALIZED_WAIT, SCAN_WAIT, lock, settings};
+use crate::workspace::disk;
+use std::path::PathBuf;
+use tower_lsp_server::ls_types::*;
 
 impl Backend {
     /// Waits (at most [`SCAN_WAIT`]) for the start-up scan of the workspace: requests that

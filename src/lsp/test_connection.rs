@@ -1,7 +1,9 @@
 //! Test connection from the editor: plan under the lock, ask before an untrusted host, run
 //! the network part apart from the editing state, record the proven scopes.
 
-use super::*;
+use super::{Backend, CONFIRM_WAIT, MAX_TEST_CONNECTIONS, lock, state::State};
+use tower_lsp_server::jsonrpc;
+use tower_lsp_server::ls_types::*;
 
 /// The user's answer about an untrusted host.
 pub(super) enum Confirmed {
