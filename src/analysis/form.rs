@@ -24,6 +24,8 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
 
 /// Checks a form: of a forms file, or the `form` of an export bundle whose `flows` map its
 /// `FLOW` nodes name by token (`bundle_flows`).
+/// Long: three passes over the same node list (targets, reachability from the start,
+/// `flow_id`s), sharing the ids and edges built at the top.
 pub fn check_form(
     ws: &Workspace,
     file: &SourceFile,
@@ -156,6 +158,7 @@ pub fn check_form(
 /// and required config, each component's `id`, `category`, `type` and required config; ids
 /// unique. `in_bundle`: the form of an export bundle (which may carry more keys, such as its
 /// `id`).
+/// Long: the form's keys, then each node's keys against the catalogue, in document order.
 fn shape<'a>(path: &std::path::Path, root: &'a Node, in_bundle: bool, out: &mut Vec<Diagnostic>) {
     let cat = &crate::catalogue::Catalogue::get().forms;
     fn keys(v: &[String]) -> Vec<&str> {

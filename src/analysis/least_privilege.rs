@@ -150,6 +150,8 @@ fn client_of(ws: &Workspace, v: &VaultInfo, resolved: Option<&Granted>) -> Optio
         .flatten()
 }
 
+/// Long: builds one report row in the order it is read (needed, missing, excess, where granted,
+/// the YAML to paste); each step uses the ones before.
 fn application(ws: &Workspace, client: Option<String>, members: Vec<Member>) -> Application {
     let vaults: Vec<&VaultInfo> = members.iter().map(|(v, _)| *v).collect();
     let vaults = vaults.as_slice();

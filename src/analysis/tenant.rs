@@ -9,6 +9,8 @@ use crate::model::tenant::Tenant;
 use crate::syntax::Node;
 use crate::workspace::{SourceFile, Workspace, body_path};
 
+/// Long: one pass per section of tenant.yaml (unknown sections, vault entries, grants, body
+/// files), in the file's order.
 pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
     let Some(root) = &file.parse.root else {
         return;

@@ -183,6 +183,8 @@ fn app_of<'a>(
 }
 
 /// The setup against its app's shapes: type, required fields, formats, literal secrets.
+/// Long: the setup checked key by key against its app's shape (type, required fields, formats,
+/// secrets), in that order.
 fn setup(
     ws: &Workspace,
     root: &Node,
@@ -276,6 +278,8 @@ fn setup(
 
 /// What depends on the rest of the workspace: a duplicate name, no flow using the connection,
 /// and what its M2M application was granted against what its actions need.
+/// Long: the cross-file checks of a connection in the order they depend on each other
+/// (duplicates, unused, needed scopes, granted, missing and excess).
 fn uses(ws: &Workspace, info: &VaultInfo, out: &mut Vec<Diagnostic>) {
     if let Some(name) = &info.name
         && ws

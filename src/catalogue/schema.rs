@@ -109,6 +109,7 @@ pub fn vault() -> Value {
 
 /// The schema of a form document (deploy-cli `forms/<name>.json`), from the form catalogue:
 /// each node type and each component `(category, type)` with its keys and required config.
+/// Long: the form schema written out as one JSON document, in the order it is read.
 pub fn form() -> Value {
     let forms = &Catalogue::get().forms;
     let part = |p: &super::FormPartSpec| {

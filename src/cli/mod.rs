@@ -476,6 +476,7 @@ fn human(outcome: &CheckOutcome) -> String {
     s
 }
 
+/// Long: the SARIF document written out as one `json!` value, as the format reads.
 fn sarif(outcome: &CheckOutcome) -> String {
     let mut codes: Vec<&str> = outcome.findings.iter().map(|f| f.diagnostic.code).collect();
     codes.sort_unstable();

@@ -43,6 +43,9 @@ pub fn render(report: &Report, format: ScopesFormat, colour: bool) -> String {
     }
 }
 
+/// Long: one section per application printed in the order a reader reads it (connections,
+/// needed with their actions, granted and where, missing, excess); split, the order would be
+/// spread over several functions.
 fn table(report: &Report, colour: bool) -> String {
     let paint = |code: &str, text: &str| {
         if colour {

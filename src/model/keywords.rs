@@ -240,6 +240,7 @@ pub fn to_value(node: &Node, mappings: &KeywordMappings) -> (Value, Vec<String>)
     (v, unknown)
 }
 
+/// Long: one `match` over the node kinds, each arm its JSON value with markers substituted.
 fn convert(
     node: &Node,
     map: &KeywordMappings,

@@ -299,6 +299,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Takes one event; false once the first document has ended.
+    /// Long: one `match` over saphyr's event kinds, each arm a few lines of tree building.
     fn event(&mut self, event: Event, span: Span) -> bool {
         let range = self.offsets.range(span);
         match event {

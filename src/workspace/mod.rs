@@ -498,6 +498,8 @@ impl Workspace {
         }
     }
 
+    /// Long: the index is built in one pass over the files, in the order its parts depend on
+    /// each other (mappings, vaults, grants, bundles, declared connections, YAML bodies).
     fn rebuild_index(&mut self) {
         self.touched();
         let mappings_root = self

@@ -50,6 +50,8 @@ fn inner(range: TextRange) -> TextRange {
 }
 
 /// The target at `offset` in `file`.
+/// Long: one `match` over what the cursor is on (connection, flow, action id, bundle token),
+/// each arm a short look-up.
 pub fn target(ws: &Workspace, file: &SourceFile, offset: usize) -> Option<Target> {
     if file.kind == DocKind::Bundle {
         return bundle_target(file, offset);
@@ -610,6 +612,8 @@ pub fn prepare_rename(ws: &Workspace, path: &Path, offset: usize) -> Option<(Tex
 }
 
 /// The edits that rename what is at `offset` to `new_name`, or why it cannot be done.
+/// Long: one `match` over what is renamed (a connection, a flow, an action id), each arm the
+/// edits of its places.
 pub fn rename(
     ws: &Workspace,
     path: &Path,

@@ -207,6 +207,8 @@ fn entry_app(file: &SourceFile, offset: usize) -> Option<&'static crate::catalog
     Catalogue::get().app(entry.get("app_id")?.as_str()?)
 }
 
+/// Long: one `match` over the entry paths of a deploy-cli YAML, each arm the keys that fit
+/// there.
 fn keys(
     file: &SourceFile,
     path: &[&str],
@@ -358,6 +360,7 @@ fn scopes(ws: &Workspace, replace: TextRange, push: &mut Push) {
 }
 
 /// Values of `key` in the mapping at `path`.
+/// Long: one `match` over the (entry path, key) pairs that take values, each arm a short list.
 fn values(
     ws: &Workspace,
     file: &SourceFile,
