@@ -4,7 +4,7 @@
 use super::{
     Backend, PULL_CHUNK, SHOW_SCOPES, SHUT_DOWN, TEST_CONNECTION, capabilities::client_caps,
     capabilities::root_of, capabilities::server_capabilities, features, lock, settings,
-    state::State,
+    state::State, workers,
 };
 use crate::workspace::Invalidation;
 use crate::workspace::disk;
@@ -201,10 +201,11 @@ impl LanguageServer for Backend {
         self.wait_indexed().await;
         let paths = lock(&self.state).ws.checked_paths();
         let mut items = Vec::new();
-        // in chunks, each on a snapshot; between chunks the request may be cancelled (its
-        // future is dropped at the yield)
+        // in chunks, each on a snapshot, on the pool; a cancelled request starts no more chunks
         for chunk in paths.chunks(PULL_CHUNK) {
-            for (uri, version, diags) in self.pulled(chunk) {
+            let (this, chunk) = (self.clone(), chunk.to_vec());
+            let pulled = workers::run(|| true, move || this.pulled(&chunk)).await?;
+            for (uri, version, diags) in pulled {
                 let Some(uri) = uri else { continue };
                 items.push(WorkspaceDocumentDiagnosticReport::Full(
                     WorkspaceFullDocumentDiagnosticReport {
@@ -217,7 +218,6 @@ impl LanguageServer for Backend {
                     },
                 ));
             }
-            tokio::task::yield_now().await;
         }
         Ok(WorkspaceDiagnosticReportResult::Report(
             WorkspaceDiagnosticReport { items },
@@ -250,7 +250,8 @@ impl LanguageServer for Backend {
         params: ReferenceParams,
     ) -> jsonrpc::Result<Option<Vec<lsp::Location>>> {
         self.wait_indexed().await;
-        Ok(self.on_snapshot(move |st| features::references(st, params)))
+        self.on_pool(move |st| features::references(st, params))
+            .await
     }
 
     async fn prepare_rename(
@@ -280,7 +281,8 @@ impl LanguageServer for Backend {
         params: WorkspaceSymbolParams,
     ) -> jsonrpc::Result<Option<WorkspaceSymbolResponse>> {
         self.wait_indexed().await;
-        Ok(self.on_snapshot(move |st| features::workspace_symbols(st, params)))
+        self.on_pool(move |st| features::workspace_symbols(st, params))
+            .await
     }
 
     async fn code_action(

@@ -17,6 +17,7 @@ mod startup;
 pub mod state;
 mod test_connection;
 pub mod transport;
+mod workers;
 
 use ordered::Ordered;
 use state::{Outgoing, Snapshot, State};
@@ -40,6 +41,20 @@ impl Backend {
     fn on_snapshot<T>(&self, f: impl FnOnce(&Snapshot) -> T) -> T {
         let snap = lock(&self.state).snapshot();
         blocking(|| f(&snap))
+    }
+
+    /// Answers a workspace-wide request on a snapshot, on the low-priority pool (see
+    /// [`workers`]): not started when cancelled meanwhile, or when an edit came first.
+    async fn on_pool<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Snapshot) -> T + Send + 'static,
+    ) -> tower_lsp_server::jsonrpc::Result<T> {
+        let snap = lock(&self.state).snapshot();
+        let state = self.state.clone();
+        let at = snap.revision;
+        workers::run(move || lock(&state).revision == at, move || f(&snap))
+            .await
+            .map_err(Into::into)
     }
 }
 

@@ -1,7 +1,7 @@
 //! What to recompute after a change, when: the edited file at once, the rest in the
 //! background in short turns under the lock, and pull clients told to pull again.
 
-use super::{Backend, Shared, blocking, lock, state::Outgoing, state::View};
+use super::{Backend, Shared, blocking, lock, state::Outgoing, state::View, workers};
 use crate::workspace::Invalidation;
 use std::path::PathBuf;
 use tower_lsp_server::ls_types::{self as lsp, *};
@@ -75,8 +75,8 @@ impl Backend {
                 if affected.all && lock(&state).generation != generation {
                     return;
                 }
-                publish_on_snapshot(&state, chunk);
-                tokio::task::yield_now().await;
+                let (state, chunk) = (state.clone(), chunk.to_vec());
+                let _ = workers::run(|| true, move || publish_on_snapshot(&state, &chunk)).await;
             }
         });
     }

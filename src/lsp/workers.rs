@@ -1,0 +1,197 @@
+//! Workspace-wide work — every file's pulled diagnostics, workspace symbols, references, the
+//! background pass after a cross-file change — runs on a small pool of low-priority threads,
+//! so that on a busy machine it yields the processor to the edits and to the answers at the
+//! cursor (the runtime's threads, at normal priority). A job nobody waits for any more (its
+//! request was cancelled) or computed on a snapshot that a newer edit made stale is not
+//! started.
+
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Threads in the pool: as many as the machine has cores, at most 4.
+fn size() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4))
+}
+
+/// How much lower than normal the pool's threads run (Linux `nice`: 0 normal, 19 lowest).
+#[cfg(target_os = "linux")]
+const NICE: libc::c_int = 10;
+
+type Job = Box<dyn FnOnce() + Send>;
+
+fn pool() -> Option<&'static Sender<Job>> {
+    static POOL: OnceLock<Option<Sender<Job>>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        let (tx, rx) = channel::<Job>();
+        let rx = Arc::new(Mutex::new(rx));
+        let mut started = 0;
+        for i in 0..size() {
+            let rx = rx.clone();
+            let ok = std::thread::Builder::new()
+                .name(format!("flowls-worker-{i}"))
+                .spawn(move || work(&rx))
+                .is_ok();
+            started += usize::from(ok);
+        }
+        (started > 0).then_some(tx)
+    })
+    .as_ref()
+}
+
+fn work(rx: &Mutex<Receiver<Job>>) {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority with `who` 0 changes only the calling thread's nice value on Linux.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS as _, 0, NICE);
+    }
+    loop {
+        let job = match rx.lock().unwrap_or_else(|e| e.into_inner()).recv() {
+            Ok(job) => job,
+            Err(_) => return,
+        };
+        // a panic in one job answers its request with an error (the sender is dropped) and
+        // leaves the thread serving the others
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+    }
+}
+
+/// Why a job gave no answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Dropped {
+    /// Nobody waits for it (the request was cancelled), or it panicked.
+    Cancelled,
+    /// A newer edit came before it started: its snapshot no longer is the workspace.
+    Stale,
+}
+
+impl From<Dropped> for tower_lsp_server::jsonrpc::Error {
+    fn from(d: Dropped) -> Self {
+        match d {
+            Dropped::Cancelled => tower_lsp_server::jsonrpc::Error::request_cancelled(),
+            Dropped::Stale => tower_lsp_server::jsonrpc::Error::content_modified(),
+        }
+    }
+}
+
+/// Runs `job` on the pool and waits for its answer without holding a runtime thread.
+/// `current` says, when the job's turn comes, whether what it computes on is still the
+/// workspace; if not, it is not started. Where the pool cannot run, the job runs here.
+pub(super) async fn run<T: Send + 'static>(
+    current: impl FnOnce() -> bool + Send + 'static,
+    job: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Dropped> {
+    let (tx, rx) = tokio::sync::oneshot::channel::<Result<T, Dropped>>();
+    let wrapped = move || {
+        if tx.is_closed() {
+            return; // cancelled while it waited
+        }
+        let answer = if current() {
+            Ok(job())
+        } else {
+            Err(Dropped::Stale)
+        };
+        let _ = tx.send(answer);
+    };
+    match pool() {
+        Some(pool) => {
+            if let Err(e) = pool.send(Box::new(wrapped)) {
+                (e.0)();
+            }
+        }
+        None => wrapped(),
+    }
+    rx.await.unwrap_or(Err(Dropped::Cancelled))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Holds every thread of the pool until the returned sender is dropped.
+    fn occupy_pool() -> (
+        Vec<tokio::task::JoinHandle<()>>,
+        std::sync::mpsc::Sender<()>,
+    ) {
+        let (release, gate) = channel::<()>();
+        let gate = Arc::new(Mutex::new(gate));
+        let (started_tx, started_rx) = channel::<()>();
+        let handles = (0..size())
+            .map(|_| {
+                let gate = gate.clone();
+                let started = started_tx.clone();
+                tokio::spawn(async move {
+                    let _ = run(
+                        || true,
+                        move || {
+                            let _ = started.send(());
+                            let _ = gate.lock().unwrap().recv();
+                        },
+                    )
+                    .await;
+                })
+            })
+            .collect();
+        for _ in 0..size() {
+            started_rx.recv().unwrap();
+        }
+        (handles, release)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_cancelled_job_is_not_started_and_a_stale_one_is_answered_stale() {
+        let (busy, release) = occupy_pool();
+        let ran = Arc::new(AtomicUsize::new(0));
+
+        // cancelled: its request went away (the future is dropped) before its turn came
+        let counter = ran.clone();
+        let cancelled = tokio::time::timeout(
+            std::time::Duration::from_millis(50),
+            run(
+                || true,
+                move || {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                },
+            ),
+        )
+        .await;
+        assert!(
+            cancelled.is_err(),
+            "it waited for its turn and was given up"
+        );
+
+        // stale: a newer edit came before its turn
+        let counter = ran.clone();
+        let stale = tokio::spawn(run(
+            || false,
+            move || {
+                counter.fetch_add(1, Ordering::SeqCst);
+            },
+        ));
+        // and one still wanted
+        let counter = ran.clone();
+        let wanted = tokio::spawn(run(
+            || true,
+            move || counter.fetch_add(1, Ordering::SeqCst) + 100,
+        ));
+
+        drop(release);
+        for h in busy {
+            h.await.unwrap();
+        }
+        assert_eq!(stale.await.unwrap(), Err(Dropped::Stale));
+        assert_eq!(wanted.await.unwrap(), Ok(100));
+        assert_eq!(
+            ran.load(Ordering::SeqCst),
+            1,
+            "only the job still wanted ran"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_panicking_job_is_an_error_and_the_pool_goes_on() {
+        let r = run(|| true, || -> usize { panic!("boom") }).await;
+        assert_eq!(r, Err(Dropped::Cancelled));
+        assert_eq!(run(|| true, || 7).await, Ok(7));
+    }
+}
