@@ -191,3 +191,66 @@ pub fn run() -> std::io::Result<bool> {
     rt.shutdown_background();
     Ok(SHUT_DOWN.load(std::sync::atomic::Ordering::SeqCst))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+    use tower_lsp_server::LanguageServer;
+    use tower_lsp_server::ls_types::{self as lsp, WorkspaceSymbolParams};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_workspace_request_an_edit_made_stale_is_not_computed() {
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let state: Shared = Arc::new(Mutex::new(State::new(tx)));
+        let uri: lsp::Uri = "file:///ws/flows/a.json".parse().unwrap();
+        {
+            let mut st = lock(&state);
+            st.indexed = true;
+            st.open(uri.clone(), 1, r#"{"name": "A", "actions": []}"#.into());
+        }
+        let shared = state.clone();
+        let (service, _socket) = LspService::new(move |client| Backend {
+            client,
+            state: shared,
+            indexed: Arc::new(tokio::sync::watch::channel(true).0),
+            initialized: Arc::new(tokio::sync::watch::channel(true).0),
+            scan: Arc::default(),
+            indexed_files: Arc::default(),
+            tests: Arc::new(tokio::sync::Semaphore::new(1)),
+        });
+        let backend = service.inner();
+        let (busy, release) = workers::tests::occupy_pool();
+        let symbols = backend.symbol(WorkspaceSymbolParams {
+            query: String::new(),
+            ..Default::default()
+        });
+        tokio::pin!(symbols);
+        // taken its snapshot, waiting for its turn
+        let waited = tokio::time::timeout(std::time::Duration::from_millis(30), &mut symbols).await;
+        assert!(waited.is_err());
+        // an edit comes first
+        lock(&state).update(
+            &PathBuf::from("/ws/flows/a.json"),
+            r#"{"name": "B", "actions": []}"#.into(),
+        );
+        drop(release);
+        for h in busy {
+            h.await.unwrap();
+        }
+        let answer = symbols.await;
+        assert_eq!(
+            answer.unwrap_err().code,
+            tower_lsp_server::jsonrpc::ErrorCode::ContentModified
+        );
+        // asked again, it is answered on the new text
+        let again = backend
+            .symbol(WorkspaceSymbolParams {
+                query: String::new(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert!(format!("{again:?}").contains("\"B\""), "{again:?}");
+    }
+}

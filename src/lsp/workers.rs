@@ -104,12 +104,12 @@ pub(super) async fn run<T: Send + 'static>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     /// Holds every thread of the pool until the returned sender is dropped.
-    fn occupy_pool() -> (
+    pub(in crate::lsp) fn occupy_pool() -> (
         Vec<tokio::task::JoinHandle<()>>,
         std::sync::mpsc::Sender<()>,
     ) {
