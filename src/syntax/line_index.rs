@@ -10,7 +10,7 @@ pub enum ColumnUnit {
     Char,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineIndex {
     /// Byte offset where each line starts.
     starts: Vec<usize>,
@@ -51,6 +51,85 @@ impl LineIndex {
         LineIndex {
             starts,
             len: text.len(),
+            wide,
+            extra_chars,
+            extra_utf16,
+        }
+    }
+
+    /// The index of `new`, made from this index of `old` around the one edit that turns `old`
+    /// into `new`: the lines and characters before and after the edit are moved, not read
+    /// again, so an edit costs the size of the edit and the number of lines, not the text.
+    pub fn after_edit(&self, old: &str, new: &str) -> LineIndex {
+        if self.len != old.len() {
+            return LineIndex::new(new);
+        }
+        let (start, old_end, inserted) = super::reparse::edit_between(old, new);
+        let new_end = start + inserted;
+        let delta = new.len() as isize - old.len() as isize;
+        let moved = |at: usize| (at as isize + delta) as usize;
+        let b = new.as_bytes();
+
+        // line starts: kept before the edit, found again around it, moved after it
+        let lo = start.saturating_sub(1);
+        let mut starts: Vec<usize> = Vec::with_capacity(self.starts.len() + 8);
+        starts.extend(self.starts.iter().copied().take_while(|&s| s <= lo));
+        for p in lo..(new_end + 1).min(b.len()) {
+            match b[p] {
+                b'\n' => starts.push(p + 1),
+                b'\r' if b.get(p + 1) != Some(&b'\n') => starts.push(p + 1),
+                _ => {}
+            }
+        }
+        let after = self.starts.partition_point(|&s| s < old_end + 2);
+        starts.extend(self.starts[after..].iter().map(|&s| moved(s)));
+
+        // non-ASCII characters: the same, on character boundaries
+        let floor = |t: &str, mut at: usize| {
+            while !t.is_char_boundary(at) {
+                at -= 1;
+            }
+            at
+        };
+        let ceil = |t: &str, mut at: usize| {
+            while !t.is_char_boundary(at) {
+                at += 1;
+            }
+            at
+        };
+        let c0 = floor(new, start);
+        let c1 = ceil(new, new_end);
+        let old_c1 = ceil(old, old_end);
+        let (mut wide, mut extra_chars, mut extra_utf16) = (Vec::new(), vec![0], vec![0]);
+        let (mut c, mut u) = (0, 0);
+        let mut push = |at: usize, chars: usize, utf16: usize| {
+            wide.push(at);
+            c += chars;
+            u += utf16;
+            extra_chars.push(c);
+            extra_utf16.push(u);
+        };
+        let keep = self.wide.partition_point(|&w| w < c0);
+        for i in 0..keep {
+            push(
+                self.wide[i],
+                self.extra_chars[i + 1] - self.extra_chars[i],
+                self.extra_utf16[i + 1] - self.extra_utf16[i],
+            );
+        }
+        for (at, ch) in new[c0..c1].char_indices().filter(|(_, ch)| !ch.is_ascii()) {
+            push(c0 + at, ch.len_utf8() - 1, ch.len_utf8() - ch.len_utf16());
+        }
+        for i in self.wide.partition_point(|&w| w < old_c1)..self.wide.len() {
+            push(
+                moved(self.wide[i]),
+                self.extra_chars[i + 1] - self.extra_chars[i],
+                self.extra_utf16[i + 1] - self.extra_utf16[i],
+            );
+        }
+        LineIndex {
+            starts,
+            len: new.len(),
             wide,
             extra_chars,
             extra_utf16,
@@ -167,6 +246,21 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn an_index_moved_around_an_edit_is_the_index_of_the_new_text(
+            text in "(\\PC|\r\n|\r|\n|é|😀){0,40}",
+            insert in "(\\PC|\r\n|\r|\n|é|😀){0,6}",
+            from in 0usize..60,
+            len in 0usize..8,
+        ) {
+            let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+            let a = bounds[from % bounds.len()];
+            let b = bounds[(from % bounds.len() + len).min(bounds.len() - 1)];
+            let new = format!("{}{}{}", &text[..a], insert, &text[b..]);
+            let moved = LineIndex::new(&text).after_edit(&text, &new);
+            proptest::prop_assert_eq!(moved, LineIndex::new(&new));
+        }
+
         #[test]
         fn round_trips_on_arbitrary_text(text in "(\\PC|\r\n|\r|\n){0,40}", pick in 0usize..200) {
             let idx = LineIndex::new(&text);

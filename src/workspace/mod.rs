@@ -384,7 +384,12 @@ impl Workspace {
         let rel = self.rel_path(&path);
         let limit = self.settings.max_document_bytes;
         let mut reparsed = None;
+        let line_index = std::sync::OnceLock::new();
         if let Some(old) = old {
+            // the line index, where it was made, is moved around the edit rather than made anew
+            if let Some(index) = old.line_index.get() {
+                let _ = line_index.set(index.after_edit(&old.text, &text));
+            }
             let mut old_parse = old.parse;
             if text.len() <= limit
                 && old.text.len() <= limit
@@ -429,7 +434,7 @@ impl Workspace {
             kind,
             own_kind,
             uses: Vec::new(),
-            line_index: std::sync::OnceLock::new(),
+            line_index,
         }
     }
 
