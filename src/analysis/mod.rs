@@ -168,11 +168,6 @@ impl Diagnostic {
     }
 }
 
-/// Whether flowls reports on this kind of file.
-pub fn is_checked(kind: DocKind) -> bool {
-    !matches!(kind, DocKind::Other)
-}
-
 /// Every diagnostic of one file, in document order.
 pub fn diagnostics(ws: &Workspace, path: &Path) -> Vec<Diagnostic> {
     diagnostics_and_secrets(ws, path).0
@@ -248,7 +243,7 @@ fn unreadable_values(file: &SourceFile) -> Vec<TextRange> {
 }
 
 fn syntax_diagnostics(file: &SourceFile) -> Vec<Diagnostic> {
-    if !is_checked(file.kind) {
+    if !file.kind.is_checked() {
         return Vec::new();
     }
     file.parse

@@ -245,7 +245,7 @@ fn relative_to(path: &Path, base: &Path) -> String {
 fn collect(ws: &Workspace, within: &Path, base: &Path, outcome: &mut CheckOutcome) {
     for file in ws.files() {
         if !file.path.starts_with(within)
-            || !analysis::is_checked(file.kind)
+            || !file.kind.is_checked()
             || !outcome.checked.insert(file.path.clone())
         {
             continue;

@@ -39,6 +39,11 @@ pub enum DocKind {
 }
 
 impl DocKind {
+    /// Files the analysis checks (every kind flowls knows).
+    pub fn is_checked(self) -> bool {
+        !matches!(self, DocKind::Other)
+    }
+
     /// Files whose content other files' diagnostics depend on.
     pub fn is_global(self) -> bool {
         matches!(

@@ -3,7 +3,6 @@
 //! facts), so it is decided here, where those facts live, and not by a caller.
 
 use super::Workspace;
-use crate::analysis;
 use crate::model::DocKind;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -101,7 +100,7 @@ impl Workspace {
     /// The files the analysis checks (flows, forms, vaults, grants, …).
     pub fn checked_paths(&self) -> Vec<PathBuf> {
         self.files()
-            .filter(|f| analysis::is_checked(f.kind))
+            .filter(|f| f.kind.is_checked())
             .map(|f| f.path.clone())
             .collect()
     }
@@ -127,7 +126,7 @@ impl Workspace {
     fn dependents_of(&self, path: &Path, global: bool) -> Invalidation {
         let later = self
             .files()
-            .filter(|f| f.path != path && analysis::is_checked(f.kind))
+            .filter(|f| f.path != path && f.kind.is_checked())
             .filter(|f| {
                 global
                     || matches!(
