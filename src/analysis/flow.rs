@@ -39,6 +39,9 @@ struct Ctx<'a> {
     validated: HashMap<usize, Vec<Diagnostic>>,
     /// The field ids of the forms that start this flow; `None` when none does.
     fields: Option<std::collections::HashSet<String>>,
+    /// The catalogue entries read for other action ids while checking one action (see
+    /// [`super::reuse`]).
+    specs_seen: Vec<(&'a str, Option<&'static crate::catalogue::ActionSpec>)>,
     out: &'a mut Vec<Diagnostic>,
 }
 
@@ -96,23 +99,48 @@ pub fn check_flow(ws: &Workspace, file: &SourceFile, root: &Node, out: &mut Vec<
         ));
     }
     let all = flow.all_actions();
-    let mut ctx = Ctx {
-        ws,
-        file,
-        mappings: &ws.index().mappings,
-        ids: HashMap::with_capacity(all.len()),
-        validated: validate_all(&all, &ws.index().mappings),
-        fields: super::form::fields_for_flow(ws, file, root),
-        out,
-    };
+    let fields = super::form::fields_for_flow(ws, file, root);
+    let mut reuse = super::reuse::Reuse::begin(ws, file, root, &flow, fields.as_ref());
+    let mut ids: HashMap<&str, Option<&'static crate::catalogue::ActionSpec>> =
+        HashMap::with_capacity(all.len());
     for a in &all {
         if let Some(id) = a.id_str() {
-            let spec = ctx.ids.entry(id).or_insert(None);
+            let spec = ids.entry(id).or_insert(None);
             if spec.is_none() {
                 *spec = a.spec();
             }
         }
     }
+    // the actions whose results of the previous version still hold (in execution order,
+    // which is the order of `all`)
+    let keys: Vec<_> = match &reuse {
+        Some(r) => all
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let key = r.key(i, a);
+                let hit = r.has(&key, |id| ids.get(id).copied().flatten());
+                Some((key, hit))
+            })
+            .collect(),
+        None => vec![None; all.len()],
+    };
+    let to_check: Vec<&Action> = all
+        .iter()
+        .zip(&keys)
+        .filter(|(_, k)| !k.is_some_and(|(_, hit)| hit))
+        .map(|(a, _)| *a)
+        .collect();
+    let mut ctx = Ctx {
+        ws,
+        file,
+        mappings: &ws.index().mappings,
+        ids,
+        validated: validate_all(&to_check, &ws.index().mappings),
+        fields,
+        specs_seen: Vec::new(),
+        out,
+    };
     duplicate_ids(&ctx.file.path, &all, ctx.out);
     if let Some(list) = flow.actions_node.and_then(Node::as_array) {
         for item in list.iter().filter(|n| n.as_object().is_none()) {
@@ -126,7 +154,24 @@ pub fn check_flow(ws: &Workspace, file: &SourceFile, root: &Node, out: &mut Vec<
             ));
         }
     }
-    flow.visit(&mut |a, before| check_action(&mut ctx, a, before));
+    let mut place = 0;
+    flow.visit(&mut |a, before| {
+        let key = keys.get(place).copied().flatten();
+        place += 1;
+        match (key, reuse.as_mut()) {
+            (Some((key, true)), Some(r)) => ctx.out.extend(r.take(key, a)),
+            (Some((key, false)), Some(r)) => {
+                let from = ctx.out.len();
+                ctx.specs_seen.clear();
+                check_action(&mut ctx, a, before);
+                r.keep(key, a, &ctx.out[from..], &ctx.specs_seen);
+            }
+            _ => check_action(&mut ctx, a, before),
+        }
+    });
+    if let Some(r) = reuse {
+        r.finish();
+    }
 }
 
 pub(super) fn check_name(n: &Node, what: &str, out: &mut Vec<Diagnostic>) {
@@ -1011,7 +1056,11 @@ fn output(ctx: &mut Ctx, r: &Reference, id: &str) {
     let Some((field, range)) = r.segments.get(2).map(|(s, r)| (s.as_str(), *r)) else {
         return;
     };
-    let Some(target) = ctx.ids.get(id).copied().flatten() else {
+    let found = ctx.ids.get_key_value(id).map(|(k, v)| (*k, *v));
+    if let Some((id, spec)) = found {
+        ctx.specs_seen.push((id, spec));
+    }
+    let Some(target) = found.and_then(|(_, s)| s) else {
         return;
     };
     // the user and request actions return the Management API's objects: their documented

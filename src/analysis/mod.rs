@@ -9,6 +9,7 @@ pub mod flow;
 pub mod form;
 pub mod ide;
 pub mod least_privilege;
+mod reuse;
 pub mod rules;
 pub mod scopes;
 pub mod shape;

@@ -73,7 +73,13 @@ pub struct SourceFile {
     /// For flows: every `connection_id` used, with what its action needs.
     pub uses: Vec<ConnectionRef>,
     line_index: std::sync::OnceLock<crate::syntax::line_index::LineIndex>,
+    /// What the analysis keeps of this file between its versions (see
+    /// `analysis::reuse`): carried from each version to the next, opaque here.
+    pub analysis_cache: AnalysisCache,
 }
+
+/// A slot the analysis keeps its per-file results in, shared by a file's versions.
+pub type AnalysisCache = Arc<std::sync::Mutex<Option<Box<dyn std::any::Any + Send>>>>;
 
 impl SourceFile {
     /// Lines and columns of the text, computed once.
@@ -216,6 +222,9 @@ pub struct Index {
     /// The body files deploy-cli YAML entries name (`flows:` / `forms:`), by path.
     pub bodies: HashMap<PathBuf, Body>,
     pub project: Option<(PathBuf, Result<ProjectConfig, ConfigError>)>,
+    /// Different for every index built (in any workspace): what a result computed from the
+    /// index may be reused with.
+    pub version: u64,
 }
 
 /// Which flows use each connection name or id: (file, index in its uses).
@@ -355,9 +364,13 @@ impl Workspace {
     pub fn replace_file(&mut self, path: PathBuf, text: Arc<str>) -> Replaced {
         let (was_global, old_uses, old) = match self.take_file(&path) {
             None => (false, Vec::new(), None),
-            Some(Ok(mut f)) => (f.kind.is_global(), std::mem::take(&mut f.uses), Some(f)),
+            Some(Ok(mut f)) => (f.kind.is_global(), std::mem::take(&mut f.uses), Some(Ok(f))),
             // a snapshot still reads the previous version: parsed afresh
-            Some(Err(shared)) => (shared.kind.is_global(), shared.uses.clone(), None),
+            Some(Err(shared)) => (
+                shared.kind.is_global(),
+                shared.uses.clone(),
+                Some(Err(shared)),
+            ),
         };
         let mut file = self.load(path.clone(), text, old);
         file.uses = uses_of_file(&file, &self.index.mappings);
@@ -379,27 +392,42 @@ impl Workspace {
     }
 
     /// Parses and classifies a file (its `uses` are left empty). With the file's previous
-    /// version, only the part the edit touched is parsed again when that is enough.
-    fn load(&self, path: PathBuf, text: Arc<str>, old: Option<SourceFile>) -> SourceFile {
+    /// version, only the part the edit touched is parsed again when that is enough (when no
+    /// snapshot still reads that version), and its line index and analysis cache carry over.
+    fn load(
+        &self,
+        path: PathBuf,
+        text: Arc<str>,
+        old: Option<Result<SourceFile, Arc<SourceFile>>>,
+    ) -> SourceFile {
         let rel = self.rel_path(&path);
         let limit = self.settings.max_document_bytes;
         let mut reparsed = None;
         let line_index = std::sync::OnceLock::new();
-        if let Some(old) = old {
+        let mut analysis_cache = AnalysisCache::default();
+        let carry = |old: &SourceFile, cache: &mut AnalysisCache| {
             // the line index, where it was made, is moved around the edit rather than made anew
             if let Some(index) = old.line_index.get() {
                 let _ = line_index.set(index.after_edit(&old.text, &text));
             }
-            let mut old_parse = old.parse;
-            if text.len() <= limit
-                && old.text.len() <= limit
-                && rel.ends_with(".json")
-                && crate::syntax::reparse(&mut old_parse, &old.text, &text)
-            {
-                reparsed = Some(old_parse);
-            } else if old.text.len() > 64 * 1024 {
-                // a large tree is freed off the edit path
-                crate::background::drop_later(old_parse);
+            *cache = old.analysis_cache.clone();
+        };
+        match old {
+            None => {}
+            Some(Err(shared)) => carry(&shared, &mut analysis_cache),
+            Some(Ok(old)) => {
+                carry(&old, &mut analysis_cache);
+                let mut old_parse = old.parse;
+                if text.len() <= limit
+                    && old.text.len() <= limit
+                    && rel.ends_with(".json")
+                    && crate::syntax::reparse(&mut old_parse, &old.text, &text)
+                {
+                    reparsed = Some(old_parse);
+                } else if old.text.len() > 64 * 1024 {
+                    // a large tree is freed off the edit path
+                    crate::background::drop_later(old_parse);
+                }
             }
         }
         let parse = if let Some(p) = reparsed {
@@ -435,6 +463,7 @@ impl Workspace {
             own_kind,
             uses: Vec::new(),
             line_index,
+            analysis_cache,
         }
     }
 
@@ -443,17 +472,12 @@ impl Workspace {
     pub fn set_files(&mut self, files: Vec<(PathBuf, Arc<str>)>) {
         let mut any_global = false;
         for (path, text) in files {
-            let old = match self.take_file(&path) {
-                None => None,
-                Some(Ok(f)) => {
-                    any_global |= f.kind.is_global();
-                    Some(f)
-                }
-                Some(Err(shared)) => {
-                    any_global |= shared.kind.is_global();
-                    None
-                }
-            };
+            let old = self.take_file(&path);
+            if let Some(Ok(f)) = &old {
+                any_global |= f.kind.is_global();
+            } else if let Some(Err(shared)) = &old {
+                any_global |= shared.kind.is_global();
+            }
             let file = self.load(path.clone(), text, old);
             any_global |= file.kind.is_global();
             self.files_mut().insert(path, Arc::new(file));
@@ -527,9 +551,11 @@ impl Workspace {
             .with_env(self.env.iter().cloned())
             .with_placeholders(placeholders);
         let mappings_changed = mappings != self.index.mappings;
+        static BUILT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let mut index = Index {
             mappings,
             project,
+            version: BUILT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             ..Index::default()
         };
         let mut bundle_connections = Vec::new();
