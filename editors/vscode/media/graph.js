@@ -113,7 +113,7 @@
     sanitize(root);
     const svg = document.importNode(root, true);
     // nodes are buttons: focusable, named by their text
-    for (const node of svg.querySelectorAll("[data-node]")) {
+    for (const node of svg.querySelectorAll("[data-node], [data-ref]")) {
       node.setAttribute("tabindex", "0");
       node.setAttribute("role", "button");
       node.setAttribute("focusable", "true");
@@ -135,9 +135,12 @@
     document.body.classList.add("stale");
   }
 
+  // a node drawn twice (a connection in each flow that uses it) is `data-node` once and
+  // `data-ref` (the same id) elsewhere
   function reveal(target) {
-    const node = target instanceof Element ? target.closest("[data-node]") : null;
-    if (node && host.contains(node)) vscode.postMessage({ type: "reveal", id: node.getAttribute("data-node") });
+    const node = target instanceof Element ? target.closest("[data-node], [data-ref]") : null;
+    if (!node || !host.contains(node)) return;
+    vscode.postMessage({ type: "reveal", id: node.getAttribute("data-node") || node.getAttribute("data-ref") });
   }
 
   host.addEventListener("click", (e) => reveal(e.target));

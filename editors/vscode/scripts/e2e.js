@@ -73,24 +73,25 @@ async function session(mode) {
     XDG_DATA_HOME: dirs.xdg + "/data",
     XDG_CACHE_HOME: dirs.xdg + "/cache",
   };
-  fs.writeFileSync(
-    path.join(dirs.ud, "User/settings.json"),
-    JSON.stringify({
-      "security.workspace.trust.enabled": mode === "restricted",
-      "security.workspace.trust.startupPrompt": "never",
-      "security.workspace.trust.banner": "never",
-      "security.workspace.trust.emptyWindow": false,
-      "workbench.startupEditor": "none",
-      "telemetry.telemetryLevel": "off",
-      "extensions.autoUpdate": false,
-      "extensions.autoCheckUpdates": false,
-      "update.mode": "none",
-      "editor.hover.delay": 100,
-      "git.openRepositoryInParentFolders": "never",
-      "git.enabled": false,
-      ...(mode === "mismatch" ? { "flowls.server.path": otherVersion(dirs.tmp) } : {}),
-    }),
-  );
+  const settingsFile = path.join(dirs.ud, "User/settings.json");
+  const settings = {
+    "security.workspace.trust.enabled": mode === "restricted",
+    "security.workspace.trust.startupPrompt": "never",
+    "security.workspace.trust.banner": "never",
+    "security.workspace.trust.emptyWindow": false,
+    "workbench.startupEditor": "none",
+    "telemetry.telemetryLevel": "off",
+    "extensions.autoUpdate": false,
+    "extensions.autoCheckUpdates": false,
+    "update.mode": "none",
+    "editor.hover.delay": 100,
+    "git.openRepositoryInParentFolders": "never",
+    "git.enabled": false,
+    ...(mode === "mismatch" ? { "flowls.server.path": otherVersion(dirs.tmp) } : {}),
+  };
+  // VS Code follows the file as it changes
+  const setSettings = (more) => fs.writeFileSync(settingsFile, JSON.stringify({ ...settings, ...more }));
+  setSettings({});
   const common = ["--user-data-dir", dirs.ud, "--extensions-dir", dirs.ext];
   console.log(execFileSync(CODE_SERVER, [...common, "--install-extension", VSIX], { env }).toString().trim());
   const port = await freePort();
@@ -241,7 +242,7 @@ async function session(mode) {
     await check("the status bar shows the server running", async () => {
       await page.locator(".statusbar-item:has(.codicon-check)", { hasText: "flowls" }).first().waitFor({ timeout: 10000 });
     });
-    await graphChecks(page, check, open, dirs.ws);
+    await graphChecks(page, check, open, setSettings);
   } catch (e) {
     console.log(`not ok - ${mode}: setup: ${e.message.split("\n")[0]}`);
     results.push([`${mode}: setup`, false]);
@@ -319,8 +320,19 @@ async function cursorLine(page) {
   return Number(m[1]);
 }
 
-async function graphChecks(page, check, open, ws) {
-  const OUT_DIR = OUT;
+/** How a graph node is filled, and the theme colour it should be filled with. */
+const nodeFill = (frame, variable) =>
+  frame.evaluate((variable) => {
+    const node = document.querySelector("#graph svg .node.action:not(.missing-scope):not(.unresolved) rect");
+    const value = getComputedStyle(document.body).getPropertyValue(variable).trim();
+    const hex = value.match(/^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})/i);
+    return {
+      fill: node ? getComputedStyle(node).fill : "(no node)",
+      want: hex ? `rgb(${hex.slice(1, 4).map((h) => parseInt(h, 16)).join(", ")})` : value,
+    };
+  }, variable);
+
+async function graphChecks(page, check, open, setSettings) {
   let frame;
   await check("graph: the title button opens the graph beside the flow, the flow keeping the focus", async () => {
     frame = await openGraph(page, open);
@@ -328,7 +340,7 @@ async function graphChecks(page, check, open, ws) {
     if (groups < 2) throw new Error(`the graph is not beside the flow (${groups} editor group)`);
     const active = await page.locator(".editor-group-container.active .tab.active").first().innerText();
     if (!active.includes("Onboard.json") || active.includes("Graph:")) throw new Error(`the focus moved to ${active}`);
-    await page.screenshot({ path: path.join(OUT_DIR, "vscode-graph.png") });
+    await page.screenshot({ path: path.join(OUT, "vscode-graph.png") });
   });
   if (!frame) return;
   await check("graph: the flow's actions are its nodes", async () => {
@@ -337,20 +349,33 @@ async function graphChecks(page, check, open, ws) {
     if (texts.includes("notify_team")) throw new Error(`a node for an action not yet typed: ${texts}`);
   });
   await check("graph: the page has its strict policy and follows the theme", async () => {
-    const { csp, theme, fill, background } = await frame.evaluate(() => {
-      const node = document.querySelector("#graph svg .node rect, #graph svg .node polygon, #graph svg .node path");
-      return {
-        csp: document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute("content") || "",
-        theme: document.body.className,
-        fill: node ? getComputedStyle(node).fill : "",
-        background: getComputedStyle(document.body).getPropertyValue("--vscode-editorWidget-background").trim(),
-      };
-    });
+    const { csp, theme } = await frame.evaluate(() => ({
+      csp: document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute("content") || "",
+      theme: document.body.className,
+    }));
     if (!/^default-src 'none'; img-src \S+ data:; style-src \S+ 'nonce-[^']+'; script-src 'nonce-[^']+'$/.test(csp)) throw new Error(`CSP: ${csp}`);
-    if (!/vscode-(dark|light|high-contrast)/.test(theme)) throw new Error(`body classes: ${theme}`);
-    const hex = background.match(/^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})/i);
-    const want = hex ? `rgb(${hex.slice(1, 4).map((h) => parseInt(h, 16)).join(", ")})` : background;
-    if (!fill || fill !== want) throw new Error(`a node is filled ${fill}, not the theme's ${background}`);
+    if (!theme.includes("vscode-dark")) throw new Error(`body classes: ${theme}`);
+    const { fill, want } = await nodeFill(frame, "--vscode-editorWidget-background");
+    if (fill !== want) throw new Error(`a node is filled ${fill}, not the theme's ${want}`);
+  });
+  await check("graph: a light and a high-contrast theme recolour it", async () => {
+    const themes = [
+      ["Default Light Modern", "vscode-light", "--vscode-editorWidget-background"],
+      ["Default High Contrast", "vscode-high-contrast", "--vscode-editor-background"],
+    ];
+    try {
+      for (const [name, cls, variable] of themes) {
+        setSettings({ "workbench.colorTheme": name });
+        await frame.waitForFunction((cls) => document.body.classList.contains(cls), cls, { timeout: 20000 });
+        await page.waitForTimeout(300);
+        const { fill, want } = await nodeFill(frame, variable);
+        if (fill !== want) throw new Error(`${name}: a node is filled ${fill}, not the theme's ${want}`);
+        await page.screenshot({ path: path.join(OUT, `vscode-graph-${cls.replace("vscode-", "")}.png`) });
+      }
+    } finally {
+      setSettings({});
+      await frame.waitForFunction(() => document.body.classList.contains("vscode-dark"), null, { timeout: 20000 }).catch(() => undefined);
+    }
   });
   let typed = 0;
   await check("graph: an action typed in the flow is a node within a second", async () => {
@@ -364,7 +389,7 @@ async function graphChecks(page, check, open, ws) {
       { timeout: 15000, polling: 50 },
     );
     const took = Date.now() - typed;
-    await page.screenshot({ path: path.join(OUT_DIR, "vscode-graph-edited.png") });
+    await page.screenshot({ path: path.join(OUT, "vscode-graph-edited.png") });
     if (took > 1000) throw new Error(`the node appeared after ${took} ms`);
     console.log(`# the new action's node appeared after ${took} ms`);
   });
@@ -387,7 +412,7 @@ async function graphChecks(page, check, open, ws) {
     if (line < first || line > last) throw new Error(`the cursor is on line ${line}, not in the action (lines ${first}-${last})`);
     const active = await page.locator(".editor-group-container.active .tab.active").first().innerText();
     if (!active.includes("Onboard.json") || active.includes("Graph:")) throw new Error(`the active editor is ${active}`);
-    await page.screenshot({ path: path.join(OUT_DIR, "vscode-graph-reveal.png") });
+    await page.screenshot({ path: path.join(OUT, "vscode-graph-reveal.png") });
   });
   await check("graph: Show Graph again reveals the same panel", async () => {
     await page.keyboard.press("F1");
