@@ -279,6 +279,8 @@ local notify = vim.notify
 vim.notify = function(msg, level, opts) table.insert(out.messages, msg); return notify(msg, level, opts) end
 vim.cmd.edit(WS .. '/flows/Onboard.json')
 out.attached = vim.wait(15000, function() return #vim.lsp.get_clients({ bufnr = 0, name = 'flowls' }) > 0 end)
+-- the command comes with on_attach, once the server is initialised
+out.command = vim.wait(15000, function() return vim.fn.exists(':FlowlsGraph') == 2 end)
 -- an unsaved edit: a third action, which only the buffer has
 local lines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
 for i = #lines, 1, -1 do
@@ -301,7 +303,7 @@ def test_neovim_flowls_graph_writes_the_html_graph_and_opens_it(tmp_path, worksp
     """:FlowlsGraph asks the server for the buffer's graph (unsaved edits included), writes the
     HTML under the cache folder, says where, and opens it with vim.ui.open."""
     r, proc, _ = run_nvim(tmp_path, workspace, GRAPH)
-    assert r["attached"] is True
+    assert r["attached"] is True and r["command"] is True
     assert r["modified"] is True
     assert len(r["opened"]) == 1, (r, proc.stderr)
     html_path = Path(r["opened"][0])
