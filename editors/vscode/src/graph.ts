@@ -19,7 +19,7 @@ import {
   ToWebview,
 } from "./graphView";
 
-/** How long after the last keystroke the graph is drawn again. */
+/** A pause in typing this long ends a burst of edits (drawn at its start and at its end). */
 const REDRAW_DELAY_MS = 300;
 
 class GraphPanel implements vscode.Disposable {

@@ -84,7 +84,11 @@ export function graphHtml(o: PageOptions): string {
 `;
 }
 
-/** Calls `fn` once, `ms` after the last of a burst of `schedule()` calls. */
+/**
+ * Calls `fn` at the first of a burst of `schedule()` calls, and once more `ms` after the last of
+ * them when there were more: a paste shows at once, and typing is drawn at its start and when
+ * it pauses, not at every keystroke.
+ */
 export interface Debounced {
   schedule(): void;
   cancel(): void;
@@ -101,20 +105,31 @@ const realTimers: Timers = {
 };
 
 export function debounce(fn: () => void, ms: number, timers: Timers = realTimers): Debounced {
-  let pending: unknown;
-  let armed = false;
+  let timer: unknown;
+  let inBurst = false;
+  let trailing = false;
+  const quiet = () => {
+    inBurst = false;
+    if (trailing) {
+      trailing = false;
+      fn();
+    }
+  };
   return {
     schedule() {
-      if (armed) timers.clearTimeout(pending);
-      armed = true;
-      pending = timers.setTimeout(() => {
-        armed = false;
+      if (inBurst) {
+        timers.clearTimeout(timer);
+        trailing = true;
+      } else {
+        inBurst = true;
         fn();
-      }, ms);
+      }
+      timer = timers.setTimeout(quiet, ms);
     },
     cancel() {
-      if (armed) timers.clearTimeout(pending);
-      armed = false;
+      if (inBurst) timers.clearTimeout(timer);
+      inBurst = false;
+      trailing = false;
     },
   };
 }

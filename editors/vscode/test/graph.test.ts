@@ -90,23 +90,36 @@ function fakeTimers() {
   return { timers, advance, pending: () => queue.size };
 }
 
-test("a burst of edits draws once, 300 ms after the last", () => {
+test("a single edit draws at once, and only once", () => {
   const t = fakeTimers();
   let draws = 0;
   const d = debounce(() => draws++, 300, t.timers);
   d.schedule();
-  t.advance(200);
-  d.schedule();
-  t.advance(200);
-  d.schedule();
-  t.advance(299);
-  assert.equal(draws, 0);
-  t.advance(1);
+  assert.equal(draws, 1);
+  t.advance(1000);
   assert.equal(draws, 1);
   assert.equal(t.pending(), 0);
+});
+
+test("a burst of edits draws at its start and 300 ms after its last edit, not in between", () => {
+  const t = fakeTimers();
+  let draws = 0;
+  const d = debounce(() => draws++, 300, t.timers);
   d.schedule();
-  t.advance(300);
+  assert.equal(draws, 1);
+  for (let i = 0; i < 5; i++) {
+    t.advance(200);
+    d.schedule();
+  }
+  assert.equal(draws, 1);
+  t.advance(299);
+  assert.equal(draws, 1);
+  t.advance(1);
   assert.equal(draws, 2);
+  assert.equal(t.pending(), 0);
+  // after the pause, the next edit draws at once again
+  d.schedule();
+  assert.equal(draws, 3);
 });
 
 test("a cancelled draw never runs", () => {
@@ -114,9 +127,10 @@ test("a cancelled draw never runs", () => {
   let draws = 0;
   const d = debounce(() => draws++, 300, t.timers);
   d.schedule();
+  d.schedule();
   d.cancel();
   t.advance(1000);
-  assert.equal(draws, 0);
+  assert.equal(draws, 1);
   assert.equal(t.pending(), 0);
 });
 
