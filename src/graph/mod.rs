@@ -447,12 +447,14 @@ impl<'a> Units<'a> {
 
     /// The forms (by index) and flows (by index) to draw.
     fn select(&self, ws: &'a Workspace, select: &Select) -> (Vec<usize>, Vec<usize>) {
-        let all = || ((0..self.forms.len()).collect(), Vec::new());
-        let (forms, flows): (Vec<usize>, Vec<usize>) = match select {
-            Select::Workspace => (
+        let all = || {
+            (
                 (0..self.forms.len()).collect(),
                 (0..self.flows.len()).collect(),
-            ),
+            )
+        };
+        let (forms, flows): (Vec<usize>, Vec<usize>) = match select {
+            Select::Workspace => all(),
             Select::Named { forms, flows } => (
                 self.forms
                     .iter()
