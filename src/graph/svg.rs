@@ -62,11 +62,14 @@ struct Laid {
     h: f64,
 }
 
+/// An edge as `layout-rs` draws it: its index, its bezier path, its arrow heads (start, end).
+type Drawn = (usize, Vec<(Point, Point)>, (bool, bool));
+
 /// What `layout-rs` reports through its rendering calls, recorded.
 #[derive(Default)]
 struct Recorder {
     rects: HashMap<usize, (Point, Point)>,
-    arrows: Vec<(usize, Vec<(Point, Point)>, (bool, bool))>,
+    arrows: Vec<Drawn>,
     labels: Vec<(Point, String)>,
 }
 

@@ -165,7 +165,10 @@ fn yaml_example_as_dot() {
 
 #[test]
 fn bundle_example_as_mermaid() {
-    check_mermaid(&example("bundles"), Select::Workspace, expect![[r##"
+    check_mermaid(
+        &example("bundles"),
+        Select::Workspace,
+        expect![[r##"
         flowchart TB
           subgraph group_form_0["form Welcome survey"]
             form_welcome_survey[["form Welcome survey"]]
@@ -199,7 +202,8 @@ fn bundle_example_as_mermaid() {
           class flow_save_survey_answers__notify has_error
           classDef has_warning stroke:#ef6c00,stroke-width:2px
           class flow_save_survey_answers__save has_warning
-    "##]]);
+    "##]],
+    );
 }
 
 const BRANCHES: &str = r###"
@@ -240,7 +244,10 @@ fn branches_allow_failure_missing_scopes_and_findings() {
         flow_branchy__cond -else-> flow_branchy__wait
         connection_users -app-> app_c1
     "#]].assert_eq(&listing(&all(&ws)));
-    check_mermaid(&ws, Select::Workspace, expect![[r#"
+    check_mermaid(
+        &ws,
+        Select::Workspace,
+        expect![[r#"
         flowchart TB
           subgraph group_flow_0["flow Branchy"]
             flow_branchy(["flow Branchy"])
@@ -271,7 +278,8 @@ fn branches_allow_failure_missing_scopes_and_findings() {
           class flow_branchy__wait has_error
           classDef has_warning stroke:#ef6c00,stroke-width:2px
           class flow_branchy__upd has_warning
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -296,7 +304,8 @@ fn long_runs_of_plain_actions_fold_and_unfold() {
         flow_long -next-> flow_long__s0
         flow_long__s0 -next-> flow_long__fold_1
         flow_long__fold_1 -next-> flow_long__s11
-    "#]].assert_eq(&listing(&folded));
+    "#]]
+    .assert_eq(&listing(&folded));
     let fold = folded.nodes.iter().find(|n| n.kind == Kind::Fold).unwrap();
     // every folded action is still named
     for i in 1..11 {
@@ -325,7 +334,10 @@ fn a_document_selects_what_it_takes_part_in() {
         .map(|n| (n.kind.as_str(), n.title.as_str()))
         .collect();
     // the flow, and the form that starts it; not the other form nor its flow
-    assert_eq!(kinds, [("form", "form KYC"), ("flow", "flow Update KYC Name")]);
+    assert_eq!(
+        kinds,
+        [("form", "form KYC"), ("flow", "flow Update KYC Name")]
+    );
     let named = build(
         &ws,
         &Select::Named {
@@ -342,10 +354,7 @@ fn a_document_selects_what_it_takes_part_in() {
         &Select::Document(ws.root.join("tenant.yaml")),
         &Options::default(),
     );
-    assert_eq!(
-        g.nodes.iter().filter(|n| n.kind == Kind::Form).count(),
-        2
-    );
+    assert_eq!(g.nodes.iter().filter(|n| n.kind == Kind::Form).count(), 2);
 }
 
 const HOSTILE: &str = r###"
@@ -357,7 +366,10 @@ const HOSTILE: &str = r###"
 
 #[test]
 fn repository_text_is_escaped_in_every_format_and_environment_values_never_shown() {
-    let ws = workspace_with(HOSTILE, vec![("CONN_NAME".into(), "s3cr3t-from-env".into())]);
+    let ws = workspace_with(
+        HOSTILE,
+        vec![("CONN_NAME".into(), "s3cr3t-from-env".into())],
+    );
     let g = all(&ws);
     let mermaid = text::mermaid(&g);
     let dot = text::dot(&g);
@@ -377,7 +389,10 @@ fn repository_text_is_escaped_in_every_format_and_environment_values_never_shown
         assert!(!line.trim_start().starts_with("click"), "{line}");
     }
     assert!(!mermaid.contains("%%"), "{mermaid}");
-    for line in mermaid.lines().filter(|l| l.contains("[\"") || l.contains("([\"")) {
+    for line in mermaid
+        .lines()
+        .filter(|l| l.contains("[\"") || l.contains("([\""))
+    {
         // one quoted label per node line: exactly two quotes
         assert_eq!(line.matches('"').count(), 2, "{line}");
     }
@@ -389,9 +404,13 @@ fn repository_text_is_escaped_in_every_format_and_environment_values_never_shown
             .count();
         assert_eq!(unescaped % 2, 0, "{line}");
     }
-    assert!(g.nodes.iter().any(|n| n.title.contains("##CONN_NAME## (environment)")
-        || n.lines.iter().any(|l| l.contains("(environment)"))
-        || n.title.contains("##CONN_NAME##")));
+    assert!(
+        g.nodes
+            .iter()
+            .any(|n| n.title.contains("##CONN_NAME## (environment)")
+                || n.lines.iter().any(|l| l.contains("(environment)"))
+                || n.title.contains("##CONN_NAME##"))
+    );
 }
 
 /// The attribute `name="…"` of an element's text.
@@ -434,22 +453,30 @@ fn svg_every_node_has_a_label_and_a_place_and_none_overlap() {
         let boxes = &laid.nodes;
         for (i, a) in boxes.iter().enumerate() {
             for b in &boxes[i + 1..] {
-                let apart = a.x + a.w <= b.x
-                    || b.x + b.w <= a.x
-                    || a.y + a.h <= b.y
-                    || b.y + b.h <= a.y;
+                let apart =
+                    a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y;
                 assert!(apart, "{name}: {a:?} overlaps {b:?}");
             }
-            assert!(a.x >= 0.0 && a.y >= 0.0 && a.x + a.w <= laid.width && a.y + a.h <= laid.height);
+            assert!(
+                a.x >= 0.0 && a.y >= 0.0 && a.x + a.w <= laid.width && a.y + a.h <= laid.height
+            );
         }
     }
 }
 
 #[test]
 fn any_bytes_give_a_graph() {
-    for text in ["", "{", "[1,2", "{\"actions\": [{\"type\": 1}]}", "{\"nodes\": 5, \"start\": []}",
-        "{\"form\": {\"nodes\": [{\"id\": 1, \"config\": {\"next_node\": {}}}]}, \"flows\": []}"] {
-        let ws = workspace(&format!("//- flows/f.json\n{text}\n//- forms/g.json\n{text}\n"));
+    for text in [
+        "",
+        "{",
+        "[1,2",
+        "{\"actions\": [{\"type\": 1}]}",
+        "{\"nodes\": 5, \"start\": []}",
+        "{\"form\": {\"nodes\": [{\"id\": 1, \"config\": {\"next_node\": {}}}]}, \"flows\": []}",
+    ] {
+        let ws = workspace(&format!(
+            "//- flows/f.json\n{text}\n//- forms/g.json\n{text}\n"
+        ));
         let g = all(&ws);
         let _ = (text::mermaid(&g), text::dot(&g), svg::layout(&g));
     }
