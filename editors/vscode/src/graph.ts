@@ -19,6 +19,9 @@ import {
   ToWebview,
 } from "./graphView";
 
+/** The files whose edits may change a graph (what the server reads). */
+const SERVED = /\.(json|ya?ml|toml|tf|tfvars)$/i;
+
 /** A pause in typing this long ends a burst of edits (drawn at its start and at its end). */
 const REDRAW_DELAY_MS = 300;
 
@@ -50,7 +53,9 @@ class GraphPanel implements vscode.Disposable {
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, "graph.css")).toString(),
       file: path.basename(uri.fsPath),
     });
-    this.redraw = debounce(() => void this.draw(), REDRAW_DELAY_MS);
+    // the draw waits for the current event to end: the language client sends the edit (its
+    // own listener of the same change) before this request, so the server draws the new text
+    this.redraw = debounce(() => void setTimeout(() => void this.draw(), 0), REDRAW_DELAY_MS);
     this.disposables.push(
       webview.onDidReceiveMessage((m) => this.onMessage(m)),
       this.panel.onDidDispose(() => this.dispose()),
@@ -61,7 +66,7 @@ class GraphPanel implements vscode.Disposable {
     this.panel.reveal(undefined, true);
   }
 
-  /** Draws again soon (after a burst of edits, once). */
+  /** Draws again: at once after a pause, else when the burst of edits pauses. */
   scheduleDraw(): void {
     if (!this.disposed) this.redraw.schedule();
   }
@@ -144,7 +149,7 @@ export class GraphPanels implements vscode.Disposable {
       // a change anywhere may change a graph (a connection's app, a grant's scopes), the
       // document's own above all; each panel draws once after a burst
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.contentChanges.length === 0 || e.document.uri.scheme !== "file") return;
+        if (e.contentChanges.length === 0 || !SERVED.test(e.document.uri.path) || e.document.uri.scheme !== "file") return;
         for (const p of this.panels.values()) p.scheduleDraw();
       }),
       vscode.workspace.onDidCloseTextDocument((doc) => this.closeIfGone(doc.uri)),
