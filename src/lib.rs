@@ -10,6 +10,7 @@ pub mod background;
 pub mod catalogue;
 pub mod cli;
 pub mod display;
+pub mod graph;
 pub mod lsp;
 pub mod model;
 pub mod syntax;

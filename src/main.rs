@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use flowls::catalogue::schema;
+use flowls::cli::graph::GraphFormat;
 use flowls::cli::scopes::{ScopesDeny, ScopesFormat};
 use flowls::cli::{self, Deny, Format, ResultFormat};
 use flowls::workspace::Settings;
@@ -37,6 +38,9 @@ enum Command {
     /// Least privilege: per M2M application, the scopes its flows need, what it was granted,
     /// what is missing and what is excess; or the exact grant to paste.
     Scopes(ScopesArgs),
+    /// The picture of what runs: forms, the flows they start, their actions, connections and
+    /// M2M applications with their scopes, and the findings on each.
+    Graph(GraphArgs),
     /// Print a bundled JSON Schema.
     Schema {
         #[arg(value_enum)]
@@ -114,6 +118,32 @@ struct ScopesArgs {
     keyword_mappings: Option<String>,
 }
 
+#[derive(clap::Args)]
+struct GraphArgs {
+    /// Folders (their whole workspace) or files (the forms and flows each holds or takes part
+    /// in); the current folder when none.
+    paths: Vec<PathBuf>,
+    /// Output: mermaid or dot text, or svg and a self-contained html page laid out by flowls.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    format: GraphFormat,
+    /// Only this form, with the flows it starts (repeatable).
+    #[arg(long = "form", value_name = "NAME")]
+    forms: Vec<String>,
+    /// Only this flow (repeatable).
+    #[arg(long = "flow", value_name = "NAME")]
+    flows: Vec<String>,
+    /// Write to this file instead of the standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Show every action, also in long runs of plain actions (folded by default).
+    #[arg(long)]
+    no_fold: bool,
+    /// The deploy-cli config with AUTH0_KEYWORD_REPLACE_MAPPINGS, relative to the workspace
+    /// (default: config.json, if there). A file named here must hold them.
+    #[arg(long, value_name = "FILE")]
+    keyword_mappings: Option<String>,
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum SchemaKind {
     Flow,
@@ -155,6 +185,7 @@ fn main() -> ExitCode {
         Some(Command::TestConnection(a)) => test_connection(a),
         Some(Command::Check(a)) => check(a),
         Some(Command::Scopes(a)) => scopes(a),
+        Some(Command::Graph(a)) => graph(a),
     }
 }
 
@@ -241,6 +272,46 @@ fn scopes(a: ScopesArgs) -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn graph(a: GraphArgs) -> ExitCode {
+    let paths = if a.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        a.paths
+    };
+    let settings = mappings_settings(a.keyword_mappings);
+    let request = cli::graph::Request {
+        forms: a.forms,
+        flows: a.flows,
+        no_fold: a.no_fold,
+    };
+    let text = match cli::graph::graph(
+        &paths,
+        &settings,
+        std::env::vars().collect(),
+        &request,
+        a.format,
+    ) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("flowls: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    match a.output {
+        Some(path) => {
+            if let Err(e) = std::fs::write(&path, text) {
+                eprintln!(
+                    "flowls: {}: {e}",
+                    flowls::display::path(&path, std::path::Path::new(""))
+                );
+                return ExitCode::from(2);
+            }
+        }
+        None => print!("{text}"),
+    }
+    ExitCode::SUCCESS
 }
 
 fn check(a: CheckArgs) -> ExitCode {

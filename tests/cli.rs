@@ -1438,3 +1438,112 @@ fn overlapping_arguments_report_each_file_once() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn graph_formats_filters_output_file_and_bad_arguments() {
+    let root = root();
+    // mermaid by default; every format of the same graph
+    let out = flowls(&["graph", "examples/yaml"], &root);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let mermaid = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(mermaid.starts_with("flowchart TB\n"), "{mermaid}");
+    for id in [
+        "form_kyc",
+        "flow_update_kyc_name",
+        "connection_kyc_m2m",
+        "app_kyc_m2m",
+    ] {
+        assert!(mermaid.contains(&format!("  {id}")), "{id}: {mermaid}");
+    }
+    assert!(
+        mermaid
+            .contains("class flow_update_kyc_name__update_user_metadata,app_kyc_m2m missing_scope"),
+        "{mermaid}"
+    );
+    let dot = flowls(&["graph", "examples/yaml", "--format", "dot"], &root);
+    let dot = String::from_utf8_lossy(&dot.stdout).to_string();
+    assert!(dot.starts_with("digraph flowls {"), "{dot}");
+    assert!(dot.contains("\"form_kyc__flow_update\" -> \"flow_update_kyc_name\" [class=\"edge starts\", label=\"starts\""), "{dot}");
+    let svg = flowls(&["graph", "examples/yaml", "--format", "svg"], &root);
+    let svg = String::from_utf8_lossy(&svg.stdout).to_string();
+    assert!(
+        svg.starts_with("<svg") && svg.contains("data-node=\"form_kyc\""),
+        "{svg}"
+    );
+    // --form: that form and the flows it starts, nothing else
+    let out = flowls(&["graph", "examples/yaml", "--form", "KYC"], &root);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        text.contains("form_kyc") && text.contains("flow_update_kyc_name"),
+        "{text}"
+    );
+    assert!(!text.contains("form_newsletter"), "{text}");
+    // --flow: that flow alone
+    let out = flowls(
+        &["graph", "examples/tenant", "--flow", "Verify Phone"],
+        &root,
+    );
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        text.contains("flow_verify_phone") && !text.contains("flow_sync_organization"),
+        "{text}"
+    );
+    // a file: the forms and flows it takes part in
+    let out = flowls(
+        &["graph", "examples/yaml/flows/Update KYC Name.json"],
+        &root,
+    );
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        text.contains("form_kyc") && !text.contains("form_newsletter"),
+        "{text}"
+    );
+    // -o FILE
+    let dir = empty_dir("graph-out", &["o"]);
+    let file = dir.join("o/g.html");
+    let out = flowls(
+        &[
+            "graph",
+            "examples/tenant",
+            "--format",
+            "html",
+            "-o",
+            file.to_str().unwrap(),
+        ],
+        &root,
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(out.stdout.is_empty());
+    let html = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        html.starts_with("<!DOCTYPE html>") && html.contains("data-node=\"flow_verify_phone\"")
+    );
+    assert!(
+        !html.contains("http://") || !html.contains("src=\"http"),
+        "nothing from the network"
+    );
+    // bad arguments: exit 2 with a clear message
+    let out = flowls(&["graph", "examples/yaml", "--form", "KYX"], &root);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no form named `KYX`: did you mean `KYC`?"),
+        "{err}"
+    );
+    let out = flowls(&["graph", "examples/yaml", "--flow", "Nope"], &root);
+    assert_eq!(out.status.code(), Some(2));
+    let out = flowls(&["graph", "examples/yaml", "--format", "png"], &root);
+    assert_eq!(out.status.code(), Some(2));
+    let out = flowls(&["graph", "no/such/folder"], &root);
+    assert_eq!(out.status.code(), Some(2));
+    let out = flowls(
+        &[
+            "graph",
+            "examples/yaml",
+            "-o",
+            dir.join("missing/x.svg").to_str().unwrap(),
+        ],
+        &root,
+    );
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -48,7 +48,7 @@ pub fn check_form(
             .map(|t| (None, t))
             .chain(form.nodes.iter().flat_map(|n| {
                 let from = n.id.and_then(Node::as_str);
-                n.targets.iter().map(move |t| (from, *t))
+                n.targets.iter().map(move |t| (from, t.node))
             }))
     {
         let Some(to) = target.as_str() else { continue };
@@ -100,19 +100,9 @@ pub fn check_form(
     // every flow_id names a flow
     let mappings = &ws.index().mappings;
     for flow_id in form.nodes.iter().flat_map(|n| n.flow_ids.iter().copied()) {
-        let Some(written) = flow_id.as_str() else {
+        let Some(name) = flow_id_name(mappings, flow_id) else {
             continue;
         };
-        // a token a deploy step replaces: the flow it names, or nothing to check
-        let name = match mappings.placeholder(written) {
-            Some((crate::model::keywords::PlaceholderKind::Flow, name)) => name,
-            Some((crate::model::keywords::PlaceholderKind::Unknown, _)) => continue,
-            // a connection's token where a flow belongs names no flow: reported as written
-            Some((crate::model::keywords::PlaceholderKind::Connection, _)) | None => written,
-        };
-        if crate::model::is_marker(flow_id) || name.contains("{{") {
-            continue;
-        }
         let (found, known): (bool, Vec<String>) = match bundle_flows {
             Some(flows) => {
                 let tokens: Vec<String> = flows
@@ -152,6 +142,25 @@ pub fn check_form(
             );
         }
     }
+}
+
+/// The flow a `flow_id` names, as it may be looked up: its text, or the flow a deploy step's
+/// token stands for; `None` when nothing can be known here (a keyword marker, an expression, a
+/// token of a value known only at deploy time).
+pub fn flow_id_name<'a>(
+    mappings: &crate::model::keywords::KeywordMappings,
+    flow_id: &'a Node,
+) -> Option<&'a str> {
+    use crate::model::keywords::PlaceholderKind;
+    let written = flow_id.as_str()?;
+    // a token a deploy step replaces: the flow it names, or nothing to check
+    let name = match mappings.placeholder(written) {
+        Some((PlaceholderKind::Flow, name)) => name,
+        Some((PlaceholderKind::Unknown, _)) => return None,
+        // a connection's token where a flow belongs names no flow: reported as written
+        Some((PlaceholderKind::Connection, _)) | None => written,
+    };
+    (!crate::model::is_marker(flow_id) && !name.contains("{{")).then_some(name)
 }
 
 /// The form against the catalogue of node-auth0's types: its keys, each node's `id`, `type`

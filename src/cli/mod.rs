@@ -2,6 +2,7 @@
 //! (human, json, sarif, github). Exit codes: 0 clean, 1 findings at or above `--deny`,
 //! 2 usage or I/O error.
 
+pub mod graph;
 pub mod scopes;
 
 use crate::analysis::{self, Diagnostic, Severity};
@@ -205,7 +206,10 @@ pub fn check(
 
 /// An error (exit 2) when the keyword mappings file cannot be used: checking without the
 /// mappings the user named would report every marker they resolve, or none of them.
-fn usable_mappings(ws: &Workspace, unreadable: &[(PathBuf, disk::Unread)]) -> anyhow::Result<()> {
+pub(crate) fn usable_mappings(
+    ws: &Workspace,
+    unreadable: &[(PathBuf, disk::Unread)],
+) -> anyhow::Result<()> {
     let Some(problem) = ws.mappings_problem() else {
         return Ok(());
     };

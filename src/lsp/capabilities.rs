@@ -134,7 +134,7 @@ pub(super) fn server_capabilities(caps: &ClientCaps, unit: ColumnUnit) -> Server
         }),
         inlay_hint_provider: Some(OneOf::Left(true)),
         execute_command_provider: Some(ExecuteCommandOptions {
-            commands: vec![TEST_CONNECTION.into(), SHOW_SCOPES.into()],
+            commands: vec![TEST_CONNECTION.into(), SHOW_SCOPES.into(), GRAPH.into()],
             work_done_progress_options: Default::default(),
         }),
         code_lens_provider: Some(CodeLensOptions {

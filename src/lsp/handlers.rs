@@ -362,6 +362,10 @@ impl LanguageServer for Backend {
                     self.on_snapshot(|st| crate::analysis::least_privilege::report(&st.ws));
                 Ok(serde_json::to_value(&report).ok())
             }
+            GRAPH => {
+                let arg = params.arguments.first().cloned().unwrap_or_default();
+                self.on_snapshot(|st| graph::command(st, &arg)).map(Some)
+            }
             other => Err(jsonrpc::Error::invalid_params(format!(
                 "unknown command `{other}`"
             ))),

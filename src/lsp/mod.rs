@@ -9,6 +9,7 @@ mod capabilities;
 pub mod convert;
 mod features;
 mod files;
+mod graph;
 mod handlers;
 mod ordered;
 mod schedule;
@@ -33,6 +34,8 @@ type Shared = Arc<Mutex<State>>;
 pub const TEST_CONNECTION: &str = "flowls.testConnection";
 /// The command that returns the least-privilege report of the workspace (no argument).
 pub const SHOW_SCOPES: &str = "flowls.showScopes";
+/// The command that returns the graph of a document (`{ "uri", "format" }`, see `graph`).
+pub const GRAPH: &str = "flowls.graph";
 
 impl Backend {
     /// Answers a request on a snapshot of the state: the lock is held only to take it, and

@@ -19,16 +19,39 @@ pub struct Form<'a> {
 
 #[derive(Debug)]
 pub struct FormNode<'a> {
+    /// The node's object.
+    pub node: &'a Node,
     pub id: Option<&'a Node>,
     pub type_: Option<&'a str>,
     /// Every `next_node`, router rule target and fallback of the node (and of its jump
-    /// buttons), as written.
-    pub targets: Vec<&'a Node>,
+    /// buttons), as written, with the way it is taken.
+    pub targets: Vec<Target<'a>>,
     /// Every `flow_id` the node holds: a `FLOW` node's, and its components' (a resend button
     /// starts a flow too; deploy-cli names flows by name in all of them).
     pub flow_ids: Vec<&'a Node>,
     /// The ids of a `STEP` node's components.
     pub fields: Vec<&'a str>,
+}
+
+/// One way out of a form node.
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    pub via: Via<'a>,
+    /// The target as written (a node id, or [`ENDING`]).
+    pub node: &'a Node,
+}
+
+/// How a [`Target`] is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via<'a> {
+    /// `config.next_node`.
+    Next,
+    /// A router rule, by its `alias` (else its `id`).
+    Rule(Option<&'a str>),
+    /// A router's `fallback`.
+    Fallback,
+    /// A component's (jump button's) `next_node`, by the component's `id`.
+    Component(Option<&'a str>),
 }
 
 impl<'a> Form<'a> {
@@ -76,12 +99,17 @@ impl<'a> Form<'a> {
 impl<'a> FormNode<'a> {
     fn new(node: &'a Node) -> FormNode<'a> {
         let config = node.get("config");
-        let mut targets: Vec<&Node> = Vec::new();
+        let mut targets: Vec<Target> = Vec::new();
+        let str_of = |n: &'a Node, key: &str| n.get(key).and_then(Node::as_str);
         if let Some(c) = config {
-            targets.extend(c.get("next_node"));
-            targets.extend(c.get("fallback"));
+            let mut push = |via, t: Option<&'a Node>| {
+                targets.extend(t.map(|node| Target { via, node }));
+            };
+            push(Via::Next, c.get("next_node"));
+            push(Via::Fallback, c.get("fallback"));
             for rule in c.get("rules").and_then(Node::as_array).unwrap_or_default() {
-                targets.extend(rule.get("next_node"));
+                let label = str_of(rule, "alias").or_else(|| str_of(rule, "id"));
+                push(Via::Rule(label), rule.get("next_node"));
             }
         }
         let components = config
@@ -93,14 +121,22 @@ impl<'a> FormNode<'a> {
             .filter(|c| c.get("category").and_then(Node::as_str) != Some("BLOCK"))
             .filter_map(|c| c.get("id").and_then(Node::as_str))
             .collect();
+        for c in components {
+            if let Some(next) = c.get("config").and_then(|cc| cc.get("next_node")) {
+                targets.push(Target {
+                    via: Via::Component(str_of(c, "id")),
+                    node: next,
+                });
+            }
+        }
         let component_configs = components.iter().filter_map(|c| c.get("config"));
-        targets.extend(component_configs.clone().filter_map(|c| c.get("next_node")));
         let flow_ids = config
             .and_then(|c| c.get("flow_id"))
             .into_iter()
             .chain(component_configs.filter_map(|c| c.get("flow_id")))
             .collect();
         FormNode {
+            node,
             id: node.get("id"),
             type_: node.get("type").and_then(Node::as_str),
             targets,

@@ -266,3 +266,52 @@ def test_neovim_attaches_to_a_deploy_cli_tenant_yaml(tmp_path):
     assert [(d["lnum"], d["col"], d["end_col"]) for d in unknown] == [(8, 12, 17), (10, 4, 10)], r
     assert "AUTH0" in r["completion"] and "SLACK" in r["completion"], r
     assert "Needs: update:users" in r["hover"], r
+
+
+GRAPH = r"""
+local out = { opened = {}, messages = {} }
+vim.cmd('filetype on')
+vim.opt.runtimepath:append(EDITORS)
+vim.lsp.enable('flowls')
+-- no browser: record what would be opened
+vim.ui.open = function(path) table.insert(out.opened, path); return nil, nil end
+local notify = vim.notify
+vim.notify = function(msg, level, opts) table.insert(out.messages, msg); return notify(msg, level, opts) end
+vim.cmd.edit(WS .. '/flows/Onboard.json')
+out.attached = vim.wait(15000, function() return #vim.lsp.get_clients({ bufnr = 0, name = 'flowls' }) > 0 end)
+-- the command comes with on_attach, once the server is initialised
+out.command = vim.wait(15000, function() return vim.fn.exists(':FlowlsGraph') == 2 end)
+-- an unsaved edit: a third action, which only the buffer has
+local lines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+for i = #lines, 1, -1 do
+  if lines[i]:match('^  %]') then
+    vim.api.nvim_buf_set_lines(0, i - 2, i - 1, false, { '    },', '    { "id": "notify_team", "type": "AUTH0", "action": "SEND_EMAIL",',
+      '      "params": { "to": "ops@example.com", "subject": "hi", "body": "x" } }' })
+    break
+  end
+end
+out.modified = vim.bo.modified
+vim.cmd('FlowlsGraph')
+vim.wait(15000, function() return #out.opened > 0 end)
+out.cache = vim.fn.stdpath('cache')
+local f = io.open(OUT, 'w'); f:write(vim.json.encode(out)); f:close()
+vim.cmd('qa!')
+"""
+
+
+def test_neovim_flowls_graph_writes_the_html_graph_and_opens_it(tmp_path, workspace):
+    """:FlowlsGraph asks the server for the buffer's graph (unsaved edits included), writes the
+    HTML under the cache folder, says where, and opens it with vim.ui.open."""
+    r, proc, _ = run_nvim(tmp_path, workspace, GRAPH)
+    assert r["attached"] is True and r["command"] is True
+    assert r["modified"] is True
+    assert len(r["opened"]) == 1, (r, proc.stderr)
+    html_path = Path(r["opened"][0])
+    assert html_path.parent == Path(r["cache"]) / "flowls"
+    assert html_path.name.startswith("graph-Onboard-") and html_path.suffix == ".html"
+    assert any(str(html_path) in m for m in r["messages"]), r["messages"]
+    html = html_path.read_text()
+    assert html.lstrip().lower().startswith("<!doctype html") or "<html" in html[:200].lower()
+    for action in ("get_user", "update_user", "notify_team"):
+        assert action in html, action
+    assert "<svg" in html

@@ -55,5 +55,34 @@ return {
         vim.api.nvim_buf_set_lines(0, 0, -1, false, lines)
       end, bufnr)
     end, { desc = 'flowls: least-privilege report of the workspace' })
+    -- :FlowlsGraph — the graph of this buffer's flow or form (unsaved edits included: the
+    -- server has the buffer's text), written as a self-contained HTML file and opened
+    vim.api.nvim_buf_create_user_command(bufnr, 'FlowlsGraph', function()
+      local params = { command = 'flowls.graph', arguments = { { uri = vim.uri_from_bufnr(bufnr), format = 'html' } } }
+      client:request('workspace/executeCommand', params, function(err, result)
+        if err or type(result) ~= 'table' or type(result.text) ~= 'string' then
+          vim.notify('flowls: no graph: ' .. (err and err.message or 'the server sent none'), vim.log.levels.ERROR)
+          return
+        end
+        local source = vim.api.nvim_buf_get_name(bufnr)
+        local dir = vim.fs.joinpath(vim.fn.stdpath('cache'), 'flowls')
+        vim.fn.mkdir(dir, 'p')
+        -- one file per source file: its name, and a hash of its path for two files of one name
+        local name = vim.fn.fnamemodify(source, ':t:r'):gsub('[^%w%-_.]', '_')
+        local file = vim.fs.joinpath(dir, ('graph-%s-%s.html'):format(name, vim.fn.sha256(source):sub(1, 8)))
+        local f, open_err = io.open(file, 'wb')
+        if not f then
+          vim.notify('flowls: cannot write the graph: ' .. tostring(open_err), vim.log.levels.ERROR)
+          return
+        end
+        f:write(result.text)
+        f:close()
+        vim.notify('flowls: graph written to ' .. file, vim.log.levels.INFO)
+        local _, open_failed = vim.ui.open(file)
+        if open_failed then
+          vim.notify('flowls: ' .. open_failed, vim.log.levels.WARN)
+        end
+      end, bufnr)
+    end, { desc = 'flowls: the graph of this flow or form, as HTML in the browser' })
   end,
 }

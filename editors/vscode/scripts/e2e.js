@@ -3,8 +3,11 @@
 // binary it carries): a squiggle, the Problems panel, a hover, a completion and the code
 // lenses, with screenshots; then the same workspace in Restricted Mode (workspace trust on,
 // the folder not trusted), where flowls still checks but offers no Test connection; then with
-// flowls.server.path set to a server of another version, which the extension says.
-// Usage: node e2e.js <flowls-linux-x64.vsix> <flowls binary> <out dir>.
+// flowls.server.path set to a server of another version, which the extension says. Show Graph:
+// the graph of a flow beside it, its nodes, a node for an action as soon as it is typed, a
+// click on a node revealing its source, one panel per file, closed with its file.
+// Usage: node e2e.js <flowls-linux-x64.vsix> <flowls binary> <out dir>
+// (E2E_SESSIONS=trusted,restricted,mismatch by default).
 // Prints "N passed, N failed".
 const { spawn, execFileSync } = require("child_process");
 const fs = require("fs");
@@ -70,24 +73,29 @@ async function session(mode) {
     XDG_DATA_HOME: dirs.xdg + "/data",
     XDG_CACHE_HOME: dirs.xdg + "/cache",
   };
-  fs.writeFileSync(
-    path.join(dirs.ud, "User/settings.json"),
-    JSON.stringify({
-      "security.workspace.trust.enabled": mode === "restricted",
-      "security.workspace.trust.startupPrompt": "never",
-      "security.workspace.trust.banner": "never",
-      "security.workspace.trust.emptyWindow": false,
-      "workbench.startupEditor": "none",
-      "telemetry.telemetryLevel": "off",
-      "extensions.autoUpdate": false,
-      "extensions.autoCheckUpdates": false,
-      "update.mode": "none",
-      "editor.hover.delay": 100,
-      "git.openRepositoryInParentFolders": "never",
-      "git.enabled": false,
-      ...(mode === "mismatch" ? { "flowls.server.path": otherVersion(dirs.tmp) } : {}),
-    }),
-  );
+  const settingsFile = path.join(dirs.ud, "User/settings.json");
+  const settings = {
+    "security.workspace.trust.enabled": mode === "restricted",
+    "security.workspace.trust.startupPrompt": "never",
+    "security.workspace.trust.banner": "never",
+    "security.workspace.trust.emptyWindow": false,
+    "workbench.startupEditor": "none",
+    "telemetry.telemetryLevel": "off",
+    "extensions.autoUpdate": false,
+    "extensions.autoCheckUpdates": false,
+    "update.mode": "none",
+    "editor.hover.delay": 100,
+    "git.openRepositoryInParentFolders": "never",
+    "git.enabled": false,
+    // text inserted by the test lands as written, as a paste would
+    "editor.autoIndent": "none",
+    "editor.autoClosingBrackets": "never",
+    "editor.autoClosingQuotes": "never",
+    "editor.autoSurround": "never",
+    "editor.formatOnType": false,
+    ...(mode === "mismatch" ? { "flowls.server.path": otherVersion(dirs.tmp) } : {}),
+  };
+  fs.writeFileSync(settingsFile, JSON.stringify(settings));
   const common = ["--user-data-dir", dirs.ud, "--extensions-dir", dirs.ext];
   console.log(execFileSync(CODE_SERVER, [...common, "--install-extension", VSIX], { env }).toString().trim());
   const port = await freePort();
@@ -187,6 +195,11 @@ async function session(mode) {
         await page.screenshot({ path: path.join(OUT, "vscode-restricted.png") });
         if (texts.includes("Test connection")) throw new Error(`lenses: ${texts}`);
       });
+      await check("Show Graph works (no credentials involved)", async () => {
+        const frame = await openGraph(page, open);
+        const texts = (await nodeTexts(frame)).join(" | ");
+        if (!texts.includes("update_user")) throw new Error(`no node for update_user: ${texts}`);
+      });
       return;
     }
     await check("the vault file has the Test connection lens", async () => {
@@ -233,6 +246,7 @@ async function session(mode) {
     await check("the status bar shows the server running", async () => {
       await page.locator(".statusbar-item:has(.codicon-check)", { hasText: "flowls" }).first().waitFor({ timeout: 10000 });
     });
+    await graphChecks(page, check, open);
   } catch (e) {
     console.log(`not ok - ${mode}: setup: ${e.message.split("\n")[0]}`);
     results.push([`${mode}: setup`, false]);
@@ -243,6 +257,201 @@ async function session(mode) {
     try { process.kill(-cs.pid, "SIGKILL"); } catch {}
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+// Onboard.json with a third action, as typed by the user
+const ONBOARD_PLUS = `{
+  "name": "Onboard",
+  "actions": [
+    {
+      "id": "get_user",
+      "type": "AUTH0",
+      "action": "GET_USER",
+      "params": { "connection_id": "Users M2M", "user_id": "{{context.user.user_id}}" }
+    },
+    {
+      "id": "update_user",
+      "type": "AUTH0",
+      "action": "UPDATE_USER",
+      "params": { "connection_id": "Users M2M", "user_id": "{{actions.get_user.user_id}}", "changes": {} }
+    },
+    {
+      "id": "notify_team",
+      "type": "AUTH0",
+      "action": "SEND_EMAIL",
+      "params": { "from": { "name": "Ops", "email": "ops@example.com" }, "to": "ops@example.com", "subject": "New user", "body": "Hi" }
+    }
+  ]
+}
+`;
+
+/** The webview frame that holds the graph (the page nests it in two iframes). */
+async function graphFrame(page, timeout = 30000) {
+  const end = Date.now() + timeout;
+  while (Date.now() < end) {
+    for (const frame of page.frames()) {
+      const has = await frame.evaluate(() => !!document.querySelector("#graph svg [data-node]")).catch(() => false);
+      if (has) return frame;
+    }
+    await page.waitForTimeout(100);
+  }
+  const said = [];
+  for (const frame of page.frames()) said.push(await frame.evaluate(() => document.querySelector("#status")?.textContent).catch(() => null));
+  throw new Error(`no graph webview with nodes (${said.filter(Boolean).join(" | ") || "no graph page"})`);
+}
+
+/** Opens the graph of flows/Onboard.json with the editor's title button; its webview frame. */
+async function openGraph(page, open) {
+  await open("flows", "Onboard.json");
+  await page.locator(".monaco-editor .view-lines", { hasText: "update_user" }).first().waitFor({ timeout: 20000 });
+  const button = page.locator('.editor-actions .action-label[aria-label*="Show Graph"]').first();
+  await button.waitFor({ timeout: 20000 });
+  await button.click();
+  await graphTabs(page).first().waitFor({ timeout: 20000 });
+  return graphFrame(page);
+}
+
+const nodeTexts = (frame) =>
+  frame.evaluate(() => [...document.querySelectorAll("#graph svg [data-node]")].map((n) => n.textContent.replace(/\s+/g, " ").trim()));
+
+const graphTabs = (page) => page.locator(".tabs-container .tab", { hasText: "Graph: Onboard.json" });
+
+/** The active editor's cursor line, from the status bar ("Ln 17, Col 7 (120 selected)"). */
+async function cursorLine(page) {
+  const text = await page.locator("#status\\.editor\\.selection").first().innerText();
+  const m = text.match(/Ln (\d+)/);
+  if (!m) throw new Error(`no cursor position in the status bar: ${text}`);
+  return Number(m[1]);
+}
+
+/** Chooses a colour theme by its label, as a user does (Preferences: Color Theme). */
+async function pickTheme(page, label) {
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("F1");
+  await page.keyboard.type("Preferences: Color Theme");
+  // not "Preferences: Browse Color Themes in Marketplace"
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: /^Preferences: Color Theme/ }).first().click({ timeout: 10000 });
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: "High Contrast" }).first().waitFor({ timeout: 10000 });
+  await page.keyboard.type(label);
+  await page.waitForTimeout(300);
+  await page.keyboard.press("Enter");
+  await page.locator(".quick-input-widget").first().waitFor({ state: "hidden", timeout: 10000 });
+}
+
+/** How a graph node is filled, and the theme colour it should be filled with. */
+const nodeFill = (frame, variable) =>
+  frame.evaluate((variable) => {
+    const node = document.querySelector("#graph svg .node.action:not(.missing-scope):not(.unresolved) rect");
+    const value = getComputedStyle(document.body).getPropertyValue(variable).trim();
+    const hex = value.match(/^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})/i);
+    return {
+      fill: node ? getComputedStyle(node).fill : "(no node)",
+      want: hex ? `rgb(${hex.slice(1, 4).map((h) => parseInt(h, 16)).join(", ")})` : value,
+    };
+  }, variable);
+
+async function graphChecks(page, check, open) {
+  let frame;
+  await check("graph: the title button opens the graph beside the flow, the flow keeping the focus", async () => {
+    frame = await openGraph(page, open);
+    const groups = await page.locator(".editor-group-container").count();
+    if (groups < 2) throw new Error(`the graph is not beside the flow (${groups} editor group)`);
+    const active = await page.locator(".editor-group-container.active .tab.active").first().innerText();
+    if (!active.includes("Onboard.json") || active.includes("Graph:")) throw new Error(`the focus moved to ${active}`);
+    await page.screenshot({ path: path.join(OUT, "vscode-graph.png") });
+  });
+  if (!frame) return;
+  await check("graph: the flow's actions are its nodes", async () => {
+    const texts = (await nodeTexts(frame)).join(" | ");
+    for (const id of ["get_user", "update_user"]) if (!texts.includes(id)) throw new Error(`no node for ${id}: ${texts}`);
+    if (texts.includes("notify_team")) throw new Error(`a node for an action not yet typed: ${texts}`);
+  });
+  await check("graph: the page has its strict policy and follows the theme", async () => {
+    const { csp, theme } = await frame.evaluate(() => ({
+      csp: document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute("content") || "",
+      theme: document.body.className,
+    }));
+    // (the webview's own source is one or more origins)
+    const strict = /^default-src 'none'; img-src [^;]+ data:; style-src [^;]+ 'nonce-[^']+'; script-src 'nonce-[^']+'$/;
+    if (!strict.test(csp) || /unsafe|\*;|http:/.test(csp)) throw new Error(`CSP: ${csp}`);
+    if (!/\bvscode-(light|dark)\b/.test(theme)) throw new Error(`body classes: ${theme}`);
+    const { fill, want } = await nodeFill(frame, "--vscode-editorWidget-background");
+    if (fill !== want) throw new Error(`a node is filled ${fill}, not the theme's ${want}`);
+  });
+  await check("graph: dark, high-contrast and light themes recolour it", async () => {
+    const themes = [
+      ["Dark Modern", "vscode-dark", "--vscode-editorWidget-background"],
+      ["Dark High Contrast", "vscode-high-contrast", "--vscode-editor-background"],
+      ["Light Modern", "vscode-light", "--vscode-editorWidget-background"],
+    ];
+    const fills = new Set();
+    for (const [name, cls, variable] of themes) {
+      await pickTheme(page, name);
+      await frame.waitForFunction((cls) => document.body.classList.contains(cls), cls, { timeout: 20000 });
+      await page.waitForTimeout(300);
+      const { fill, want } = await nodeFill(frame, variable);
+      if (fill !== want) throw new Error(`${name}: a node is filled ${fill}, not the theme's ${want}`);
+      fills.add(fill);
+      await page.screenshot({ path: path.join(OUT, `vscode-graph-${cls.replace("vscode-", "")}.png`) });
+    }
+    if (fills.size < 2) throw new Error(`the nodes kept one colour through the themes: ${[...fills]}`);
+  });
+  let typed = 0;
+  await check("graph: an action typed in the flow is a node within a second", async () => {
+    await page.locator(".editor-group-container", { hasText: "Onboard.json" }).locator(".monaco-editor .view-lines").first().click();
+    await page.keyboard.press("Control+A");
+    await page.keyboard.insertText(ONBOARD_PLUS);
+    typed = Date.now();
+    await frame.waitForFunction(
+      () => [...document.querySelectorAll("#graph svg [data-node]")].some((n) => n.textContent.includes("notify_team")),
+      null,
+      { timeout: 15000, polling: 50 },
+    );
+    const took = Date.now() - typed;
+    await page.screenshot({ path: path.join(OUT, "vscode-graph-edited.png") });
+    if (took > 1000) throw new Error(`the node appeared after ${took} ms`);
+    console.log(`# the new action's node appeared after ${took} ms`);
+  });
+  await check("graph: a click on a node reveals its action in the editor", async () => {
+    const lines = ONBOARD_PLUS.split("\n");
+    const idLine = lines.findIndex((l) => l.includes('"id": "notify_team"')) + 1;
+    const first = idLine - 1; // the action's "{"
+    const last = lines.findIndex((l, i) => i >= idLine && /^ {4}\}/.test(l)) + 1;
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Control+Home");
+    await page.locator("#status\\.editor\\.selection", { hasText: /Ln 1,/ }).first().waitFor({ timeout: 5000 });
+    const node = frame.locator("#graph svg [data-node]", { hasText: "notify_team" }).first();
+    await node.click();
+    const end = Date.now() + 10000;
+    let line = 1;
+    while (Date.now() < end) {
+      line = await cursorLine(page).catch(() => 1);
+      if (line >= first && line <= last) break;
+      await page.waitForTimeout(100);
+    }
+    if (line < first || line > last) throw new Error(`the cursor is on line ${line}, not in the action (lines ${first}-${last})`);
+    const active = await page.locator(".editor-group-container.active .tab.active").first().innerText();
+    if (!active.includes("Onboard.json") || active.includes("Graph:")) throw new Error(`the active editor is ${active}`);
+    await page.screenshot({ path: path.join(OUT, "vscode-graph-reveal.png") });
+  });
+  await check("graph: Show Graph again reveals the same panel", async () => {
+    await page.keyboard.press("F1");
+    await page.keyboard.type("flowls: Show Graph");
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Show Graph" }).first().waitFor({ timeout: 10000 });
+    await page.keyboard.press("Enter");
+    await page.waitForTimeout(1000);
+    const n = await graphTabs(page).count();
+    if (n !== 1) throw new Error(`${n} graph panels`);
+  });
+  await check("graph: the panel closes with its file", async () => {
+    await page.locator(".editor-group-container", { hasText: "Onboard.json" }).locator(".monaco-editor .view-lines").first().click();
+    await page.keyboard.press("Control+S");
+    await page.locator(".tabs-container .tab.dirty", { hasText: "Onboard.json" }).first().waitFor({ state: "detached", timeout: 10000 }).catch(() => undefined);
+    const tab = page.locator(".tabs-container .tab", { hasText: "Onboard.json" }).filter({ hasNotText: "Graph:" }).first();
+    await tab.hover();
+    await tab.locator(".tab-actions .action-label").first().click();
+    await graphTabs(page).first().waitFor({ state: "detached", timeout: 10000 });
+  });
 }
 
 /** A server that reports another version (and otherwise is flowls). */
@@ -258,9 +467,8 @@ function otherVersion(dir) {
 
 (async () => {
   fs.mkdirSync(OUT, { recursive: true });
-  await session("trusted");
-  await session("restricted");
-  await session("mismatch");
+  // E2E_SESSIONS=trusted runs one session only (while working on it)
+  for (const mode of (process.env.E2E_SESSIONS || "trusted,restricted,mismatch").split(",")) await session(mode);
   const passed = results.filter((r) => r[1]).length;
   const failed = results.length - passed;
   console.log(`${passed} passed, ${failed} failed`);

@@ -9,9 +9,11 @@ import {
 import { execFile } from "child_process";
 import { notFoundMessage, resolveServer, versionMismatch } from "./resolve";
 import { DOCUMENTS, serverSettings } from "./settings";
+import { GraphPanels } from "./graph";
 
 let client: LanguageClient | undefined;
 let status: vscode.StatusBarItem;
+let graphs: GraphPanels | undefined;
 
 function settings() {
   return serverSettings(vscode.workspace.getConfiguration("flowls"));
@@ -87,6 +89,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     }
   });
   await client.start();
+  graphs?.redrawAll();
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -95,6 +98,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   status.text = "flowls";
   status.show();
   context.subscriptions.push(status);
+  graphs = new GraphPanels(vscode.Uri.joinPath(context.extensionUri, "media"), () => client);
+  context.subscriptions.push(graphs);
   context.subscriptions.push(
     vscode.commands.registerCommand("flowls.restartServer", async () => {
       if (client) {
@@ -118,6 +123,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         command: "flowls.testConnection",
         arguments: [{ uri: doc.uri.toString() }],
       });
+    }),
+    // also in Restricted Mode: drawing a graph involves no credentials
+    vscode.commands.registerCommand("flowls.showGraph", (resource?: vscode.Uri) => {
+      const doc =
+        (resource instanceof vscode.Uri && vscode.workspace.textDocuments.find((d) => d.uri.toString() === resource.toString())) ||
+        vscode.window.activeTextEditor?.document;
+      if (!doc) {
+        void vscode.window.showWarningMessage("flowls: open a flow or a form first.");
+        return;
+      }
+      graphs?.show(doc);
     }),
   );
   await start(context);

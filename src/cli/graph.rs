@@ -1,0 +1,148 @@
+//! `flowls graph`: the picture of what runs (see [`crate::graph`]) as mermaid, dot, svg or a
+//! self-contained html page. A folder draws its whole workspace; a file the forms and flows it
+//! holds or takes part in (as the editor command does); `--form` / `--flow` narrow either to
+//! the forms (with the flows they start) and flows named.
+
+use super::{root_from, usable_mappings, workspace_root_of};
+use crate::graph::{self, Graph, Options, Select};
+use crate::workspace::{Settings, Workspace, disk};
+use std::path::{Path, PathBuf};
+
+/// `graph --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormat {
+    Mermaid,
+    Dot,
+    Svg,
+    Html,
+}
+
+/// What to draw.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub forms: Vec<String>,
+    pub flows: Vec<String>,
+    /// Show every action, also in long runs of plain ones.
+    pub no_fold: bool,
+}
+
+/// A usage error (exit 2): a name no form or flow has.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UnknownName(pub String);
+
+/// The graph of the paths as text in `format`. `Err` is a usage or I/O error (exit 2).
+pub fn graph(
+    paths: &[PathBuf],
+    settings: &Settings,
+    env: Vec<(String, String)>,
+    request: &Request,
+    format: GraphFormat,
+) -> anyhow::Result<String> {
+    use anyhow::Context;
+    let cwd = std::env::current_dir().context("cannot read the current folder")?;
+    let mut parts: Vec<(Workspace, Option<PathBuf>)> = Vec::new();
+    for arg in paths {
+        let abs = if arg.is_absolute() {
+            arg.clone()
+        } else {
+            cwd.join(arg)
+        };
+        let meta =
+            std::fs::metadata(&abs).with_context(|| crate::display::path(arg, Path::new("")))?;
+        if meta.is_dir() {
+            let (workspaces, unreadable) =
+                disk::load_each_root(&root_from(&abs), settings.clone(), env.clone());
+            for ws in workspaces {
+                usable_mappings(&ws, &unreadable)?;
+                parts.push((ws, None));
+            }
+        } else {
+            let root = workspace_root_of(&abs);
+            let (mut ws, unreadable) = disk::load(&root, settings.clone(), env.clone());
+            usable_mappings(&ws, &unreadable)?;
+            if ws.file(&abs).is_none() {
+                let text = disk::read_in(&abs, &disk::Roots::new([root.as_path()]))
+                    .with_context(|| crate::display::path(arg, Path::new("")))?;
+                ws.set_file(abs.clone(), text);
+            }
+            parts.push((ws, Some(abs)));
+        }
+    }
+    // every name asked for must be a form or flow of one of the workspaces
+    let mut unknown = Vec::new();
+    for (what, asked) in [("form", &request.forms), ("flow", &request.flows)] {
+        for name in asked {
+            let known = |ws: &Workspace| {
+                let (forms, flows) = graph::names(ws);
+                if what == "form" { forms } else { flows }
+            };
+            let all: Vec<String> = parts.iter().flat_map(|(ws, _)| known(ws)).collect();
+            if !all.contains(name) {
+                let near = crate::catalogue::nearest(name, all.iter().map(String::as_str));
+                unknown.push(format!(
+                    "no {what} named `{}`{}",
+                    crate::display::escape_control(name, false),
+                    match near {
+                        Some(n) => format!(
+                            ": did you mean `{}`?",
+                            crate::display::escape_control(n, false)
+                        ),
+                        None if all.is_empty() => format!(" (the workspace has no {what})"),
+                        None => String::new(),
+                    }
+                ));
+            }
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(UnknownName(unknown.join("; ")).into());
+    }
+    let options = Options {
+        fold: !request.no_fold,
+    };
+    let several = parts.len() > 1;
+    let mut whole = Graph::default();
+    let mut title_root = parts
+        .first()
+        .map(|(ws, _)| ws.root.clone())
+        .unwrap_or(cwd.clone());
+    for (ws, file) in &parts {
+        let select = if !request.forms.is_empty() || !request.flows.is_empty() {
+            Select::Named {
+                forms: request.forms.clone(),
+                flows: request.flows.clone(),
+            }
+        } else {
+            match file {
+                Some(f) => Select::Document(f.clone()),
+                None => Select::Workspace,
+            }
+        };
+        let mut g = graph::build(ws, &select, &options);
+        if several {
+            // several workspaces: paths from the current folder tell them apart
+            for n in &mut g.nodes {
+                n.rel = crate::display::path(&n.path, &cwd);
+            }
+            title_root = cwd.clone();
+        }
+        whole.append(g);
+    }
+    let title = format!(
+        "flowls graph · {}",
+        crate::display::escape_control(
+            &title_root
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            false
+        )
+    );
+    Ok(match format {
+        GraphFormat::Mermaid => graph::text::mermaid(&whole),
+        GraphFormat::Dot => graph::text::dot(&whole),
+        GraphFormat::Svg => graph::svg::layout(&whole).svg().to_string(),
+        GraphFormat::Html => graph::html::page(&whole, &title, &title_root),
+    })
+}

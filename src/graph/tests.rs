@@ -1,0 +1,483 @@
+//! The graph's content on the examples and on fixtures (nodes, edges, scope marks, finding
+//! marks) as snapshots of its mermaid and dot text; escaping; the SVG's layout.
+
+use super::*;
+use crate::analysis::tests::{workspace, workspace_with};
+use crate::workspace::{Settings, disk};
+use expect_test::{Expect, expect};
+
+fn example(name: &str) -> Workspace {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name);
+    disk::load(&root, Settings::default(), Vec::new()).0
+}
+
+fn all(ws: &Workspace) -> Graph {
+    build(ws, &Select::Workspace, &Options::default())
+}
+
+fn check_mermaid(ws: &Workspace, select: Select, expect: Expect) {
+    expect.assert_eq(&text::mermaid(&build(ws, &select, &Options::default())));
+}
+
+/// A compact listing of the model: each node with its kind, place and marks, then each edge.
+fn listing(g: &Graph) -> String {
+    let mut out = String::new();
+    for n in &g.nodes {
+        let marks: Vec<&str> = n.marks.iter().map(|m| m.as_str()).collect();
+        out.push_str(&format!(
+            "{} {} {}:{} [{}]{}\n",
+            n.kind.as_str(),
+            n.id,
+            n.rel,
+            n.line,
+            marks.join(" "),
+            n.findings
+                .summary()
+                .map(|s| format!(" {s}"))
+                .unwrap_or_default()
+        ));
+    }
+    for e in &g.edges {
+        out.push_str(&format!(
+            "{} -{}-> {}\n",
+            g.nodes[e.from].id,
+            e.label.as_deref().unwrap_or(e.kind.as_str()),
+            g.nodes[e.to].id
+        ));
+    }
+    out
+}
+
+#[test]
+fn tenant_example() {
+    let ws = example("tenant");
+    expect![[r#"
+        flow flow_onboard_new_user flows/Onboard New User.json:2 []
+        action flow_onboard_new_user__get_user flows/Onboard New User.json:5 []
+        connection connection_users_m2m flow-vault-connections/Users M2M.json:2 []
+        action flow_onboard_new_user__is_new flows/Onboard New User.json:17 []
+        action flow_onboard_new_user__mark_onboarded flows/Onboard New User.json:28 []
+        action flow_onboard_new_user__welcome_email flows/Onboard New User.json:38 []
+        flow flow_support_escalation flows/Support Escalation.json:2 []
+        action flow_support_escalation__create_shadow_user flows/Support Escalation.json:5 [missing-scope has-warning] 1 warning: AUTH0/CREATE_USER needs `create:users`, but the M2M application…
+        connection connection_support_m2m flow-vault-connections/Support M2M.json:2 []
+        action flow_support_escalation__delay flows/Support Escalation.json:18 [has-error] 1 error: `units` must be one of "SECONDS", "MINUTES", "HOURS", "DAYS"; f…
+        flow flow_sync_organization flows/Sync Organization.json:2 []
+        action flow_sync_organization__add_member flows/Sync Organization.json:5 [missing-scope has-warning] 1 warning: POST /api/v2/organizations/{id}/members needs `create:organizat…
+        action flow_sync_organization__notify flows/Sync Organization.json:16 [has-error] 2 errors: no vault connection named `Slack Alert` in the workspace: did y…
+        missing connection_missing_slack_alert flows/Sync Organization.json:20 [unresolved]
+        action flow_sync_organization__lookup_org flows/Sync Organization.json:25 [has-error] 1 error: unknown param `timeout` in HTTP/SEND_REQUEST: remove it (HTTP/S…
+        flow flow_verify_phone flows/Verify Phone.json:2 []
+        action flow_verify_phone__generate_otp flows/Verify Phone.json:5 []
+        action flow_verify_phone__send_code flows/Verify Phone.json:11 [has-warning] 1 warning: AUTH0/SEND_SMS takes no `connection_id`: notifications need no …
+        action flow_verify_phone__check_code flows/Verify Phone.json:21 []
+        action flow_verify_phone__store_result flows/Verify Phone.json:27 []
+        connection connection_legacy_crm flow-vault-connections/Legacy CRM.json:2 [has-warning] 1 warning: `token` is written in plain text: replace it by a keyword marke…
+        connection connection_slack_alerts flow-vault-connections/Slack Alerts.json:2 []
+        application app_support_m2m flowls.toml:6 [missing-scope excess-scope]
+        application app_flows_m2m grants/Flows M2M.json:1 [missing-scope excess-scope]
+        flow_onboard_new_user__get_user -uses-> connection_users_m2m
+        flow_onboard_new_user -next-> flow_onboard_new_user__get_user
+        flow_onboard_new_user__get_user -next-> flow_onboard_new_user__is_new
+        flow_onboard_new_user__mark_onboarded -uses-> connection_users_m2m
+        flow_onboard_new_user__is_new -then-> flow_onboard_new_user__mark_onboarded
+        flow_onboard_new_user__mark_onboarded -next-> flow_onboard_new_user__welcome_email
+        flow_support_escalation__create_shadow_user -uses-> connection_support_m2m
+        flow_support_escalation -next-> flow_support_escalation__create_shadow_user
+        flow_support_escalation__create_shadow_user -next-> flow_support_escalation__delay
+        flow_sync_organization__add_member -uses-> connection_users_m2m
+        flow_sync_organization -next-> flow_sync_organization__add_member
+        flow_sync_organization__notify -uses-> connection_missing_slack_alert
+        flow_sync_organization__add_member -next-> flow_sync_organization__notify
+        flow_sync_organization__notify -next-> flow_sync_organization__lookup_org
+        flow_verify_phone -next-> flow_verify_phone__generate_otp
+        flow_verify_phone__send_code -uses-> connection_users_m2m
+        flow_verify_phone__generate_otp -next-> flow_verify_phone__send_code
+        flow_verify_phone__send_code -next-> flow_verify_phone__check_code
+        flow_verify_phone__check_code -next-> flow_verify_phone__store_result
+        connection_support_m2m -app-> app_support_m2m
+        connection_users_m2m -app-> app_flows_m2m
+    "#]]
+    .assert_eq(&listing(&all(&ws)));
+}
+
+#[test]
+fn yaml_example_as_dot() {
+    let ws = example("yaml");
+    expect![[r##"
+        digraph flowls {
+          graph [rankdir=TB, fontname="sans-serif", fontsize=11];
+          node [shape=box, style="rounded,filled", fillcolor="#ffffff", fontname="sans-serif", fontsize=10];
+          edge [fontname="sans-serif", fontsize=9];
+          subgraph cluster_group_form_0 {
+            label="form KYC";
+            "form_kyc" [label="form KYC", shape=tab, id="form_kyc", class="node form", tooltip="forms/KYC.json:2"];
+            "form_kyc__step_name" [label="step_name\nSTEP · Your name\nfields: full_name, country", shape=box, id="form_kyc__step_name", class="node step", tooltip="forms/KYC.json:6"];
+            "form_kyc__flow_update" [label="flow_update\nFLOW · Update the name", shape=parallelogram, id="form_kyc__flow_update", class="node flow-step", tooltip="forms/KYC.json:19"];
+            "form_kyc__ending" [label="$ending", shape=doublecircle, id="form_kyc__ending", class="node ending", tooltip="forms/KYC.json:26"];
+            subgraph cluster_group_flow_2 {
+              label="flow Update KYC Name";
+              "flow_update_kyc_name" [label="flow Update KYC Name", shape=oval, id="flow_update_kyc_name", class="node flow", tooltip="flows/Update KYC Name.json:2"];
+              "flow_update_kyc_name__update_user_metadata" [label="update_user_metadata\nAUTH0/UPDATE_USER\nneeds update:users\nmissing update:users\n2 warnings: AUTH0/UPDATE_USER needs `update:users`, but the M2M application…", shape=box, id="flow_update_kyc_name__update_user_metadata", class="node action missing-scope has-warning", tooltip="flows/Update KYC Name.json:5", color="#c62828", penwidth=2, fillcolor="#fde2e2"];
+            }
+          }
+          subgraph cluster_group_form_1 {
+            label="form Newsletter";
+            "form_newsletter" [label="form Newsletter", shape=tab, id="form_newsletter", class="node form", tooltip="forms/Newsletter.json:2"];
+            "form_newsletter__step_email" [label="step_email\nSTEP\nfields: email", shape=box, id="form_newsletter__step_email", class="node step", tooltip="forms/Newsletter.json:5"];
+            "form_newsletter__router_consent" [label="router_consent\nROUTER\n1 error: no node of the form has the id `step_thanks`: did you mean `ste…", shape=hexagon, id="form_newsletter__router_consent", class="node router has-error", tooltip="forms/Newsletter.json:16", color="#c62828", penwidth=2];
+            "form_newsletter__flow_subscribe" [label="flow_subscribe\nFLOW\n1 error: no flow named `Subscribe Newsleter` in the workspace: did you m…", shape=parallelogram, id="form_newsletter__flow_subscribe", class="node flow-step has-error", tooltip="forms/Newsletter.json:24", color="#c62828", penwidth=2];
+            "form_newsletter__missing_step_thanks" [label="step_thanks\nno node of the form has this id", shape=note, id="form_newsletter__missing_step_thanks", class="node missing unresolved", tooltip="forms/Newsletter.json:20", fillcolor="#fde2e2", style="rounded,filled,dashed"];
+            "form_newsletter__ending" [label="$ending", shape=doublecircle, id="form_newsletter__ending", class="node ending", tooltip="forms/Newsletter.json:26"];
+            "form_newsletter__missing_flow_subscribe_newsleter" [label="flow Subscribe Newsleter\nno flow of this name in the workspace", shape=note, id="form_newsletter__missing_flow_subscribe_newsleter", class="node missing unresolved", tooltip="forms/Newsletter.json:26", fillcolor="#fde2e2", style="rounded,filled,dashed"];
+          }
+          subgraph cluster_group_flow_4 {
+            label="flow Subscribe Newsletter";
+            "flow_subscribe_newsletter" [label="flow Subscribe Newsletter", shape=oval, id="flow_subscribe_newsletter", class="node flow", tooltip="flows/Subscribe Newsletter.json:2"];
+            "flow_subscribe_newsletter__subscribe" [label="subscribe\nMAILCHIMP/UPSERT_MEMBER", shape=box, id="flow_subscribe_newsletter__subscribe", class="node action", tooltip="flows/Subscribe Newsletter.json:5"];
+          }
+          subgraph cluster_group_connections_3 {
+            label="vault connections and M2M applications"; style=dashed;
+            "connection_kyc_m2m" [label="KYC M2M\nAUTH0 connection\n##TENANT_DOMAIN##", shape=cylinder, id="connection_kyc_m2m", class="node connection", tooltip="tenant.yaml:24"];
+            "connection_newsletter_mailchimp" [label="Newsletter Mailchimp\nMAILCHIMP connection\n2 errors: missing required setup field `secret_key` for the MAILCHIMP API…", shape=cylinder, id="connection_newsletter_mailchimp", class="node connection has-error", tooltip="tenant.yaml:31", color="#c62828", penwidth=2];
+            "app_kyc_m2m" [label="M2M application KYC M2M\nneeds: update:users\ngranted (grant): read:users, delete:users\nmissing: update:users\nexcess: read:users, delete:users", shape=component, id="app_kyc_m2m", class="node application missing-scope excess-scope", tooltip="tenant.yaml:5", color="#c62828", penwidth=2, fillcolor="#fde2e2"];
+          }
+          "flow_update_kyc_name__update_user_metadata" -> "connection_kyc_m2m" [class="edge uses", label="uses", style=dashed];
+          "flow_update_kyc_name" -> "flow_update_kyc_name__update_user_metadata" [class="edge next"];
+          "flow_subscribe_newsletter__subscribe" -> "connection_newsletter_mailchimp" [class="edge uses", label="uses", style=dashed];
+          "flow_subscribe_newsletter" -> "flow_subscribe_newsletter__subscribe" [class="edge next"];
+          "form_kyc" -> "form_kyc__step_name" [class="edge next", label="start"];
+          "form_kyc__step_name" -> "form_kyc__flow_update" [class="edge next"];
+          "form_kyc__flow_update" -> "form_kyc__ending" [class="edge next"];
+          "form_kyc__flow_update" -> "flow_update_kyc_name" [class="edge starts", label="starts", penwidth=2];
+          "form_newsletter" -> "form_newsletter__step_email" [class="edge next", label="start"];
+          "form_newsletter__step_email" -> "form_newsletter__router_consent" [class="edge next"];
+          "form_newsletter__router_consent" -> "form_newsletter__missing_step_thanks" [class="edge fallback", label="fallback"];
+          "form_newsletter__router_consent" -> "form_newsletter__flow_subscribe" [class="edge route", label="Opted in"];
+          "form_newsletter__flow_subscribe" -> "form_newsletter__ending" [class="edge next"];
+          "form_newsletter__flow_subscribe" -> "form_newsletter__missing_flow_subscribe_newsleter" [class="edge starts", label="starts", penwidth=2];
+          "connection_kyc_m2m" -> "app_kyc_m2m" [class="edge app", style=dashed];
+        }
+    "##]].assert_eq(&text::dot(&all(&ws)));
+}
+
+#[test]
+fn bundle_example_as_mermaid() {
+    check_mermaid(
+        &example("bundles"),
+        Select::Workspace,
+        expect![[r##"
+        flowchart TB
+          subgraph group_form_0["form Welcome survey"]
+            form_welcome_survey[["form Welcome survey"]]
+            form_welcome_survey__step_survey["step_survey<br>STEP #183; Survey<br>fields: company, role"]
+            form_welcome_survey__flow_save[/"flow_save<br>FLOW #183; Save the answers"/]
+            form_welcome_survey__ending(("#36;ending"))
+            subgraph group_flow_1["flow Save survey answers"]
+              flow_save_survey_answers(["flow Save survey answers"])
+              flow_save_survey_answers__save["save<br>AUTH0/UPDATE_USER<br>needs update:users<br>missing update:users<br>2 warnings: AUTH0/UPDATE_USER needs #96;update:users#96;, but the M2M application#8230;"]
+              flow_save_survey_answers__notify["notify<br>SLACK/POST_MESSAGE<br>1 error: SLACK/POST_MESSAGE needs a vault connection with app_id SLACK, #8230;"]
+            end
+          end
+          subgraph group_connections_2["vault connections and M2M applications"]
+            connection_survey_m2m[("Survey M2M<br>AUTH0 connection")]
+            app_survey_m2m[\"M2M application of Survey M2M<br>needs: update:users<br>granted (flowls.toml): read:users<br>missing: update:users<br>excess: read:users"\]
+          end
+          flow_save_survey_answers__save -.->|"uses"| connection_survey_m2m
+          flow_save_survey_answers --> flow_save_survey_answers__save
+          flow_save_survey_answers__notify -.->|"uses"| connection_survey_m2m
+          flow_save_survey_answers__save --> flow_save_survey_answers__notify
+          form_welcome_survey -->|"start"| form_welcome_survey__step_survey
+          form_welcome_survey__step_survey --> form_welcome_survey__flow_save
+          form_welcome_survey__flow_save --> form_welcome_survey__ending
+          form_welcome_survey__flow_save ==>|"starts"| flow_save_survey_answers
+          connection_survey_m2m -.-> app_survey_m2m
+          classDef missing_scope fill:#fde2e2,stroke:#c62828,stroke-width:2px
+          class flow_save_survey_answers__save,app_survey_m2m missing_scope
+          classDef excess_scope stroke:#ef6c00,stroke-dasharray:4 2
+          class app_survey_m2m excess_scope
+          classDef has_error stroke:#c62828,stroke-width:2px
+          class flow_save_survey_answers__notify has_error
+          classDef has_warning stroke:#ef6c00,stroke-width:2px
+          class flow_save_survey_answers__save has_warning
+    "##]],
+    );
+}
+
+const BRANCHES: &str = r###"
+//- flow-vault-connections/Users.json
+{"name": "Users", "app_id": "AUTH0", "setup": {"type": "OAUTH_APP", "client_id": "c1", "client_secret": "##S##", "domain": "t.auth0.com"}}
+//- grants/c1.json
+{"client_id": "c1", "audience": "https://t.auth0.com/api/v2/", "scope": ["read:users", "read:clients"]}
+//- flows/Branchy.json
+{"name": "Branchy", "actions": [
+  {"id": "get", "type": "AUTH0", "action": "GET_USER", "params": {"connection_id": "Users", "user_id": "{{context.user.user_id}}"}},
+  {"id": "cond", "type": "FLOW", "action": "BOOLEAN_CONDITION", "params": {
+    "if": {"operands": [{"operator": "EQUALS", "operands": ["{{actions.get.email}}", "x"]}]},
+    "then": [
+      {"id": "upd", "type": "AUTH0", "action": "UPDATE_USER", "allow_failure": true, "params": {"connection_id": "Users", "user_id": "u", "changes": {}}}
+    ],
+    "else": []}},
+  {"id": "wait", "type": "FLOW", "action": "DELAY_FLOW", "params": {"number": 1, "units": "HOUR"}}
+]}
+"###;
+
+#[test]
+fn branches_allow_failure_missing_scopes_and_findings() {
+    let ws = workspace(BRANCHES);
+    expect![[r#"
+        flow flow_branchy flows/Branchy.json:1 []
+        action flow_branchy__get flows/Branchy.json:2 []
+        connection connection_users flow-vault-connections/Users.json:1 []
+        action flow_branchy__cond flows/Branchy.json:3 []
+        action flow_branchy__upd flows/Branchy.json:6 [missing-scope allow-failure has-warning] 1 warning: AUTH0/UPDATE_USER needs `update:users`, but the M2M application…
+        action flow_branchy__wait flows/Branchy.json:9 [has-error] 1 error: `units` must be one of "SECONDS", "MINUTES", "HOURS", "DAYS"; f…
+        application app_c1 grants/c1.json:1 [missing-scope excess-scope]
+        flow_branchy__get -uses-> connection_users
+        flow_branchy -next-> flow_branchy__get
+        flow_branchy__get -next-> flow_branchy__cond
+        flow_branchy__upd -uses-> connection_users
+        flow_branchy__cond -then-> flow_branchy__upd
+        flow_branchy__upd -next-> flow_branchy__wait
+        flow_branchy__cond -else-> flow_branchy__wait
+        connection_users -app-> app_c1
+    "#]].assert_eq(&listing(&all(&ws)));
+    check_mermaid(
+        &ws,
+        Select::Workspace,
+        expect![[r#"
+        flowchart TB
+          subgraph group_flow_0["flow Branchy"]
+            flow_branchy(["flow Branchy"])
+            flow_branchy__get["get<br>AUTH0/GET_USER<br>needs read:users"]
+            flow_branchy__cond["cond<br>FLOW/BOOLEAN_CONDITION"]
+            flow_branchy__upd["upd<br>AUTH0/UPDATE_USER<br>needs update:users<br>allow_failure<br>missing update:users<br>1 warning: AUTH0/UPDATE_USER needs #96;update:users#96;, but the M2M application#8230;"]
+            flow_branchy__wait["wait<br>FLOW/DELAY_FLOW<br>1 error: #96;units#96; must be one of #34;SECONDS#34;, #34;MINUTES#34;, #34;HOURS#34;, #34;DAYS#34;#59; f#8230;"]
+          end
+          subgraph group_connections_1["vault connections and M2M applications"]
+            connection_users[("Users<br>AUTH0 connection<br>t.auth0.com")]
+            app_c1[\"M2M application c1<br>needs: read:users, update:users<br>granted (grant): read:users, read:clients<br>missing: update:users<br>excess: read:clients"\]
+          end
+          flow_branchy__get -.->|"uses"| connection_users
+          flow_branchy --> flow_branchy__get
+          flow_branchy__get --> flow_branchy__cond
+          flow_branchy__upd -.->|"uses"| connection_users
+          flow_branchy__cond -->|"then"| flow_branchy__upd
+          flow_branchy__upd --> flow_branchy__wait
+          flow_branchy__cond -->|"else"| flow_branchy__wait
+          connection_users -.-> app_c1
+          classDef missing_scope fill:#fde2e2,stroke:#c62828,stroke-width:2px
+          class flow_branchy__upd,app_c1 missing_scope
+          classDef excess_scope stroke:#ef6c00,stroke-dasharray:4 2
+          class app_c1 excess_scope
+          classDef allow_failure stroke-dasharray:5 3
+          class flow_branchy__upd allow_failure
+          classDef has_error stroke:#c62828,stroke-width:2px
+          class flow_branchy__wait has_error
+          classDef has_warning stroke:#ef6c00,stroke-width:2px
+          class flow_branchy__upd has_warning
+    "#]],
+    );
+}
+
+#[test]
+fn long_runs_of_plain_actions_fold_and_unfold() {
+    let mut fixture = String::from("//- flows/Long.json\n{\"name\": \"Long\", \"actions\": [");
+    for i in 0..12 {
+        if i > 0 {
+            fixture.push(',');
+        }
+        fixture.push_str(&format!(
+            "{{\"id\": \"s{i}\", \"type\": \"FLOW\", \"action\": \"STORE_VARS\", \"params\": {{\"vars\": {{\"a\": \"{i}\"}}}}}}"
+        ));
+    }
+    fixture.push_str("]}\n");
+    let ws = workspace(&fixture);
+    let folded = all(&ws);
+    expect![[r#"
+        flow flow_long flows/Long.json:1 []
+        action flow_long__s0 flows/Long.json:1 []
+        fold flow_long__fold_1 flows/Long.json:1 []
+        action flow_long__s11 flows/Long.json:1 []
+        flow_long -next-> flow_long__s0
+        flow_long__s0 -next-> flow_long__fold_1
+        flow_long__fold_1 -next-> flow_long__s11
+    "#]]
+    .assert_eq(&listing(&folded));
+    let fold = folded.nodes.iter().find(|n| n.kind == Kind::Fold).unwrap();
+    // every folded action is still named
+    for i in 1..11 {
+        assert!(fold.lines.join(" ").contains(&format!("s{i}")), "{fold:?}");
+    }
+    let unfolded = build(&ws, &Select::Workspace, &Options { fold: false });
+    assert_eq!(
+        unfolded
+            .nodes
+            .iter()
+            .filter(|n| n.kind == Kind::Action)
+            .count(),
+        12
+    );
+}
+
+#[test]
+fn a_document_selects_what_it_takes_part_in() {
+    let ws = example("yaml");
+    let path = ws.root.join("flows/Update KYC Name.json");
+    let g = build(&ws, &Select::Document(path), &Options::default());
+    let kinds: Vec<(&str, &str)> = g
+        .nodes
+        .iter()
+        .filter(|n| matches!(n.kind, Kind::Form | Kind::Flow))
+        .map(|n| (n.kind.as_str(), n.title.as_str()))
+        .collect();
+    // the flow, and the form that starts it; not the other form nor its flow
+    assert_eq!(
+        kinds,
+        [("form", "form KYC"), ("flow", "flow Update KYC Name")]
+    );
+    let named = build(
+        &ws,
+        &Select::Named {
+            forms: vec!["Newsletter".into()],
+            flows: vec![],
+        },
+        &Options::default(),
+    );
+    assert!(named.nodes.iter().any(|n| n.title == "form Newsletter"));
+    assert!(!named.nodes.iter().any(|n| n.title == "form KYC"));
+    // a vault file that no flow uses holds nothing to draw: the whole workspace
+    let g = build(
+        &ws,
+        &Select::Document(ws.root.join("tenant.yaml")),
+        &Options::default(),
+    );
+    assert_eq!(g.nodes.iter().filter(|n| n.kind == Kind::Form).count(), 2);
+}
+
+const HOSTILE: &str = r###"
+//- flows/evil.json
+{"name": "x\"]; click x call alert(1) %%{init: {'theme':'dark'}}%% </text><script>alert(1)</script> \u202e end", "actions": [
+  {"id": "a\"\n\\b", "type": "AUTH0", "action": "GET_USER", "params": {"connection_id": "##CONN_NAME##", "user_id": "u"}}
+]}
+"###;
+
+#[test]
+fn repository_text_is_escaped_in_every_format_and_environment_values_never_shown() {
+    let ws = workspace_with(
+        HOSTILE,
+        vec![("CONN_NAME".into(), "s3cr3t-from-env".into())],
+    );
+    let g = all(&ws);
+    let mermaid = text::mermaid(&g);
+    let dot = text::dot(&g);
+    let svg = svg::layout(&g).svg().to_string();
+    let html = html::page(&g, "t", std::path::Path::new("/ws"));
+    for out in [&mermaid, &dot, &svg, &html] {
+        assert!(!out.contains("s3cr3t"), "{out}");
+        assert!(!out.contains('\u{202e}'), "{out}");
+    }
+    // markup from the repository is text in the SVG and the page
+    for out in [&svg, &html] {
+        assert!(!out.contains("<script>alert"), "{out}");
+        assert!(out.contains("&lt;script&gt;alert"), "{out}");
+    }
+    // mermaid: no statement, directive or comment can start inside a label
+    for line in mermaid.lines() {
+        assert!(!line.trim_start().starts_with("click"), "{line}");
+    }
+    assert!(!mermaid.contains("%%"), "{mermaid}");
+    for line in mermaid
+        .lines()
+        .filter(|l| l.contains("[\"") || l.contains("([\""))
+    {
+        // one quoted label per node line: exactly two quotes
+        assert_eq!(line.matches('"').count(), 2, "{line}");
+    }
+    // dot: every quote inside a string is escaped
+    for line in dot.lines().filter(|l| l.contains("label=")) {
+        let unescaped = line
+            .char_indices()
+            .filter(|&(i, c)| c == '"' && (i == 0 || line.as_bytes()[i - 1] != b'\\'))
+            .count();
+        assert_eq!(unescaped % 2, 0, "{line}");
+    }
+    assert!(
+        g.nodes
+            .iter()
+            .any(|n| n.title.contains("##CONN_NAME## (environment)")
+                || n.lines.iter().any(|l| l.contains("(environment)"))
+                || n.title.contains("##CONN_NAME##"))
+    );
+}
+
+/// The attribute `name="…"` of an element's text.
+fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    let end = tag[start..].find('"')? + start;
+    Some(&tag[start..end])
+}
+
+#[test]
+fn svg_every_node_has_a_label_and_a_place_and_none_overlap() {
+    for name in ["tenant", "yaml", "bundles"] {
+        let ws = example(name);
+        let g = all(&ws);
+        let laid = svg::layout(&g);
+        let svg = laid.svg();
+        // each `<g … data-node=…>` holds a rect with a position and a text with a label
+        let mut ids = Vec::new();
+        for chunk in svg.split("<g class=\"node").skip(1) {
+            let head = &chunk[..chunk.find('>').unwrap()];
+            let body = &chunk[..chunk.find("</g>").unwrap()];
+            let rect = &body[body.find("<rect").unwrap()..];
+            for a in ["x", "y", "width", "height"] {
+                let v: f64 = attr(rect, a).unwrap().parse().unwrap();
+                assert!(v.is_finite(), "{name}: {rect}");
+            }
+            let label = body.split("<tspan").nth(1).unwrap();
+            let text = &label[label.find('>').unwrap() + 1..label.find("</tspan>").unwrap()];
+            assert!(!text.trim().is_empty(), "{name}: {body}");
+            assert!(attr(head, "data-file").is_some() && attr(head, "data-line").is_some());
+            if let Some(id) = attr(head, "data-node") {
+                ids.push(id.to_string());
+            }
+        }
+        let mut want: Vec<String> = g.nodes.iter().map(|n| n.id.clone()).collect();
+        want.sort();
+        ids.sort();
+        assert_eq!(ids, want, "{name}: one element per node");
+        // no two boxes overlap (copies included: they are drawn too)
+        let boxes = &laid.nodes;
+        for (i, a) in boxes.iter().enumerate() {
+            for b in &boxes[i + 1..] {
+                let apart =
+                    a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y;
+                assert!(apart, "{name}: {a:?} overlaps {b:?}");
+            }
+            assert!(
+                a.x >= 0.0 && a.y >= 0.0 && a.x + a.w <= laid.width && a.y + a.h <= laid.height
+            );
+        }
+    }
+}
+
+#[test]
+fn any_bytes_give_a_graph() {
+    for text in [
+        "",
+        "{",
+        "[1,2",
+        "{\"actions\": [{\"type\": 1}]}",
+        "{\"nodes\": 5, \"start\": []}",
+        "{\"form\": {\"nodes\": [{\"id\": 1, \"config\": {\"next_node\": {}}}]}, \"flows\": []}",
+    ] {
+        let ws = workspace(&format!(
+            "//- flows/f.json\n{text}\n//- forms/g.json\n{text}\n"
+        ));
+        let g = all(&ws);
+        let _ = (text::mermaid(&g), text::dot(&g), svg::layout(&g));
+    }
+}
