@@ -20,9 +20,10 @@ use crate::display::escape_control;
 use crate::model::DocKind;
 use crate::model::flow::{Action, Flow};
 use crate::model::form::{ENDING, Form, Via};
+use crate::model::need::Need;
 use crate::syntax::line_index::ColumnUnit;
 use crate::syntax::{Node as Tree, TextRange};
-use crate::workspace::{ConnectionRef, Need, SourceFile, VaultInfo, Workspace};
+use crate::workspace::{ConnectionRef, SourceFile, VaultInfo, Workspace};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 

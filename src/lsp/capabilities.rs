@@ -1,6 +1,6 @@
 //! What the client can do (from `initialize`) and what the server offers.
 
-use super::{SHOW_SCOPES, TEST_CONNECTION, features, state::ClientCaps};
+use super::{GRAPH, SHOW_SCOPES, TEST_CONNECTION, features, state::ClientCaps};
 use crate::syntax::line_index::ColumnUnit;
 use std::path::PathBuf;
 use tower_lsp_server::ls_types::*;

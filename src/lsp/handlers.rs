@@ -2,8 +2,8 @@
 //! scheduling and Test connection parts of the backend.
 
 use super::{
-    Backend, PULL_CHUNK, SHOW_SCOPES, SHUT_DOWN, TEST_CONNECTION, capabilities::client_caps,
-    capabilities::root_of, capabilities::server_capabilities, features, lock, settings,
+    Backend, GRAPH, PULL_CHUNK, SHOW_SCOPES, SHUT_DOWN, TEST_CONNECTION, capabilities::client_caps,
+    capabilities::root_of, capabilities::server_capabilities, features, graph, lock, settings,
     state::State, workers,
 };
 use crate::workspace::Invalidation;
