@@ -2,7 +2,7 @@
 //! scheduling and Test connection parts of the backend.
 
 use super::{
-    Backend, GRAPH, PULL_CHUNK, SHOW_SCOPES, SHUT_DOWN, TEST_CONNECTION, capabilities::client_caps,
+    Backend, GRAPH, PULL_CHUNK, SHOW_SCOPES, TEST_CONNECTION, capabilities::client_caps,
     capabilities::root_of, capabilities::server_capabilities, features, graph, lock, settings,
     state::State, workers,
 };
@@ -62,7 +62,8 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> jsonrpc::Result<()> {
-        SHUT_DOWN.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.shut_down
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     }
 

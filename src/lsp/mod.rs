@@ -79,14 +79,15 @@ fn lock(state: &Shared) -> MutexGuard<'_, State> {
 pub struct Backend {
     client: Client,
     state: Shared,
-    /// Whether the start-up scan is done, for requests that need the whole workspace.
-    indexed: Arc<tokio::sync::watch::Sender<bool>>,
+    /// How many files the start-up scan read, once it is done (requests that need the whole
+    /// workspace wait for it; its progress report says the count).
+    indexed: Arc<tokio::sync::watch::Sender<Option<usize>>>,
     /// Set when the client's `initialized` arrives (see `Ordered::call`).
     initialized: Arc<tokio::sync::watch::Sender<bool>>,
     /// The start-up scan's reading of the disk, begun at `initialize`.
     scan: Arc<Mutex<Option<tokio::task::JoinHandle<disk::Scanned>>>>,
-    /// How many files the start-up scan read (for its progress report).
-    indexed_files: Arc<Mutex<usize>>,
+    /// Set by `shutdown`: `exit` after it ends the process with 0, without it with 1 (LSP).
+    shut_down: Arc<std::sync::atomic::AtomicBool>,
     /// Places for Test connections (network I/O runs apart from the editing state).
     tests: Arc<tokio::sync::Semaphore>,
 }
@@ -112,9 +113,6 @@ const PULL_CHUNK: usize = 256;
 /// How long requests in flight may still be answered once stdin has closed.
 const ANSWER_GRACE: std::time::Duration = std::time::Duration::from_millis(500);
 
-/// Set by `shutdown`: `exit` after it ends the process with 0, without it with 1 (LSP).
-static SHUT_DOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
 /// Runs the server on stdin/stdout until the client says `exit` (or closes stdin). Returns
 /// whether `shutdown` came first.
 pub fn run() -> std::io::Result<bool> {
@@ -130,12 +128,14 @@ pub fn run() -> std::io::Result<bool> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    rt.block_on(async {
+    let clean = rt.block_on(async {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Outgoing>();
         let state: Shared = Arc::new(Mutex::new(State::new(tx)));
         let shared = state.clone();
         let initialized = Arc::new(tokio::sync::watch::channel(false).0);
         let seen = initialized.clone();
+        let shut_down = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let said_shutdown = shut_down.clone();
         let (service, socket) = LspService::new(move |client| {
             let sender = client.clone();
             tokio::spawn(async move {
@@ -155,10 +155,10 @@ pub fn run() -> std::io::Result<bool> {
             Backend {
                 client,
                 state: shared,
-                indexed: Arc::new(tokio::sync::watch::channel(false).0),
+                indexed: Arc::new(tokio::sync::watch::channel(None).0),
                 initialized: seen,
                 scan: Arc::default(),
-                indexed_files: Arc::default(),
+                shut_down: said_shutdown,
                 tests: Arc::new(tokio::sync::Semaphore::new(MAX_TEST_CONNECTIONS)),
             }
         });
@@ -189,10 +189,11 @@ pub fn run() -> std::io::Result<bool> {
                 let _ = tokio::time::timeout(ANSWER_GRACE, &mut serve).await;
             }
         }
+        shut_down.load(std::sync::atomic::Ordering::SeqCst)
     });
     // the stdin reader thread is blocked in a read the client may never end: do not wait
     rt.shutdown_background();
-    Ok(SHUT_DOWN.load(std::sync::atomic::Ordering::SeqCst))
+    Ok(clean)
 }
 
 #[cfg(test)]
@@ -216,10 +217,10 @@ mod tests {
         let (service, _socket) = LspService::new(move |client| Backend {
             client,
             state: shared,
-            indexed: Arc::new(tokio::sync::watch::channel(true).0),
+            indexed: Arc::new(tokio::sync::watch::channel(Some(1)).0),
             initialized: Arc::new(tokio::sync::watch::channel(true).0),
             scan: Arc::default(),
-            indexed_files: Arc::default(),
+            shut_down: Arc::default(),
             tests: Arc::new(tokio::sync::Semaphore::new(1)),
         });
         let backend = service.inner();

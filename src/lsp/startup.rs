@@ -11,7 +11,7 @@ impl Backend {
     /// need the whole workspace would answer wrongly before it ends.
     pub(super) async fn wait_indexed(&self) {
         let mut ready = self.indexed.subscribe();
-        let _ = tokio::time::timeout(SCAN_WAIT, ready.wait_for(|done| *done)).await;
+        let _ = tokio::time::timeout(SCAN_WAIT, ready.wait_for(Option::is_some)).await;
     }
 
     /// Registers file watchers, reads the configuration and indexes the workspace, once the
@@ -45,7 +45,7 @@ impl Backend {
             self.index_workspace().await;
         } else {
             lock(&self.state).indexed = true;
-            self.indexed.send_replace(true);
+            self.indexed.send_replace(Some(0));
         }
     }
 
@@ -99,9 +99,8 @@ impl Backend {
             st.indexed = true;
             st.invalidate_all()
         };
-        *self.indexed_files.lock().unwrap_or_else(|e| e.into_inner()) = count;
         self.recompute(affected);
-        self.indexed.send_replace(true);
+        self.indexed.send_replace(Some(count));
         self.note_unread(&skipped).await;
         self.warn_unusable_mappings().await;
     }
@@ -125,8 +124,8 @@ impl Backend {
             .begin()
             .await;
         let mut ready = self.indexed.subscribe();
-        let _ = ready.wait_for(|done| *done).await;
-        let count = *self.indexed_files.lock().unwrap_or_else(|e| e.into_inner());
+        let count = ready.wait_for(Option::is_some).await.ok().and_then(|c| *c);
+        let count = count.unwrap_or_default();
         progress
             .finish_with_message(format!("Indexed {count} files"))
             .await;

@@ -1,4 +1,4 @@
-//! The server's state: the workspace, the open documents (ropes), what the client can do,
+//! The server's state: the workspace, the open documents, what the client can do,
 //! and what was last published. Guarded by one mutex that is never held across an `.await`.
 
 use super::convert::{apply_change, splice, to_lsp_diagnostic};
