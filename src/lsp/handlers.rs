@@ -251,7 +251,8 @@ impl LanguageServer for Backend {
         params: ReferenceParams,
     ) -> jsonrpc::Result<Option<Vec<lsp::Location>>> {
         self.wait_indexed().await;
-        self.on_pool(move |st| features::references(st, params))
+        let about = params.text_document_position.text_document.uri.clone();
+        self.on_pool(Some(&about), move |st| features::references(st, params))
             .await
     }
 
@@ -282,7 +283,7 @@ impl LanguageServer for Backend {
         params: WorkspaceSymbolParams,
     ) -> jsonrpc::Result<Option<WorkspaceSymbolResponse>> {
         self.wait_indexed().await;
-        self.on_pool(move |st| features::workspace_symbols(st, params))
+        self.on_pool(None, move |st| features::workspace_symbols(st, params))
             .await
     }
 

@@ -21,7 +21,7 @@ pub mod transport;
 mod workers;
 
 use ordered::Ordered;
-use state::{Outgoing, Snapshot, State};
+use state::{Outgoing, Snapshot, State, View};
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use tower_lsp_server::{Client, LspService, Server};
@@ -46,18 +46,39 @@ impl Backend {
         blocking(|| f(&snap))
     }
 
-    /// Answers a workspace-wide request on a snapshot, on the low-priority pool (see
-    /// [`workers`]): not started when cancelled meanwhile, or when an edit came first.
+    /// Answers a workspace-wide request on the low-priority pool (see [`workers`]): not
+    /// started when cancelled meanwhile, nor when `about` (the document whose position it
+    /// names) was edited after it was asked (`ContentModified`); computed on the workspace as
+    /// it is when its turn comes (other files may have changed meanwhile).
     async fn on_pool<T: Send + 'static>(
         &self,
+        about: Option<&tower_lsp_server::ls_types::Uri>,
         f: impl FnOnce(&Snapshot) -> T + Send + 'static,
     ) -> tower_lsp_server::jsonrpc::Result<T> {
-        let snap = lock(&self.state).snapshot();
-        let state = self.state.clone();
-        let at = snap.revision;
-        workers::run(move || lock(&state).revision == at, move || f(&snap))
-            .await
-            .map_err(Into::into)
+        let (snap, about) = {
+            let st = lock(&self.state);
+            let about = about.map(|u| {
+                let p = State::path_of(u);
+                let v = st.version(&p);
+                (p, v)
+            });
+            (st.snapshot(), about)
+        };
+        let (state, current) = (self.state.clone(), self.state.clone());
+        let unedited = move || {
+            about
+                .as_ref()
+                .is_none_or(|(p, v)| lock(&current).version(p) == *v)
+        };
+        workers::run(unedited, move || {
+            let fresh = {
+                let st = lock(&state);
+                (st.revision != snap.revision).then(|| st.snapshot())
+            };
+            f(fresh.as_ref().unwrap_or(&snap))
+        })
+        .await
+        .map_err(Into::into)
     }
 }
 
@@ -199,22 +220,12 @@ pub fn run() -> std::io::Result<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
     use tower_lsp_server::LanguageServer;
-    use tower_lsp_server::ls_types::{self as lsp, WorkspaceSymbolParams};
+    use tower_lsp_server::ls_types::{self as lsp, *};
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_workspace_request_an_edit_made_stale_is_not_computed() {
-        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-        let state: Shared = Arc::new(Mutex::new(State::new(tx)));
-        let uri: lsp::Uri = "file:///ws/flows/a.json".parse().unwrap();
-        {
-            let mut st = lock(&state);
-            st.indexed = true;
-            st.open(uri.clone(), 1, r#"{"name": "A", "actions": []}"#.into());
-        }
+    fn backend(state: &Shared) -> (LspService<Backend>, tower_lsp_server::ClientSocket) {
         let shared = state.clone();
-        let (service, _socket) = LspService::new(move |client| Backend {
+        LspService::new(move |client| Backend {
             client,
             state: shared,
             indexed: Arc::new(tokio::sync::watch::channel(Some(1)).0),
@@ -222,39 +233,68 @@ mod tests {
             scan: Arc::default(),
             shut_down: Arc::default(),
             tests: Arc::new(tokio::sync::Semaphore::new(1)),
-        });
+        })
+    }
+
+    /// A workspace-wide request queued behind other work: edited meanwhile, the document whose
+    /// position it names makes it stale (not computed, `ContentModified`); a request about no
+    /// document is answered on the workspace as it is when its turn comes.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_workspace_request_an_edit_made_stale_is_not_computed() {
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let state: Shared = Arc::new(Mutex::new(State::new(tx)));
+        let uri: lsp::Uri = "file:///ws/flows/a.json".parse().unwrap();
+        let text = r#"{"name": "A", "actions": [{"id": "x", "type": "FLOW", "action": "STORE_VARS", "params": {"vars": {"a": "{{actions.x.y}}"}}}]}"#;
+        {
+            let mut st = lock(&state);
+            st.indexed = true;
+            st.open(uri.clone(), 1, text.into());
+        }
+        let (service, _socket) = backend(&state);
         let backend = service.inner();
         let (busy, release) = workers::tests::occupy_pool();
+        let at = text.find("\"x\"").unwrap() as u32 + 1;
+        let references = backend.references(ReferenceParams {
+            text_document_position: TextDocumentPositionParams {
+                text_document: TextDocumentIdentifier { uri: uri.clone() },
+                position: lsp::Position::new(0, at),
+            },
+            work_done_progress_params: Default::default(),
+            partial_result_params: Default::default(),
+            context: ReferenceContext {
+                include_declaration: true,
+            },
+        });
         let symbols = backend.symbol(WorkspaceSymbolParams {
             query: String::new(),
             ..Default::default()
         });
-        tokio::pin!(symbols);
-        // taken its snapshot, waiting for its turn
-        let waited = tokio::time::timeout(std::time::Duration::from_millis(30), &mut symbols).await;
-        assert!(waited.is_err());
-        // an edit comes first
-        lock(&state).update(
-            &PathBuf::from("/ws/flows/a.json"),
-            r#"{"name": "B", "actions": []}"#.into(),
+        tokio::pin!(references, symbols);
+        // both have taken their snapshot and wait for their turn
+        let wait = std::time::Duration::from_millis(30);
+        assert!(tokio::time::timeout(wait, &mut references).await.is_err());
+        assert!(tokio::time::timeout(wait, &mut symbols).await.is_err());
+        // an edit of the document comes first
+        lock(&state).change(
+            &VersionedTextDocumentIdentifier {
+                uri: uri.clone(),
+                version: 2,
+            },
+            vec![TextDocumentContentChangeEvent {
+                range: None,
+                range_length: None,
+                text: text.replace("\"A\"", "\"B\""),
+            }],
         );
         drop(release);
         for h in busy {
             h.await.unwrap();
         }
-        let answer = symbols.await;
         assert_eq!(
-            answer.unwrap_err().code,
+            references.await.unwrap_err().code,
             tower_lsp_server::jsonrpc::ErrorCode::ContentModified
         );
-        // asked again, it is answered on the new text
-        let again = backend
-            .symbol(WorkspaceSymbolParams {
-                query: String::new(),
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        assert!(format!("{again:?}").contains("\"B\""), "{again:?}");
+        let answer = symbols.await.unwrap();
+        assert!(format!("{answer:?}").contains("\"B\""), "{answer:?}");
     }
 }
