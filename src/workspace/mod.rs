@@ -221,6 +221,9 @@ pub struct Index {
     pub imports: HashMap<String, String>,
 }
 
+/// Each flow by name and id: its file, and its resource's range in a `.tf` file.
+type FlowsIndex = HashMap<String, (PathBuf, Option<TextRange>)>;
+
 /// Which flows use each connection name or id: (file, index in its uses).
 type UsesIndex = HashMap<String, Vec<(PathBuf, usize)>>;
 
@@ -246,7 +249,7 @@ pub struct Workspace {
     uses_index: Arc<std::sync::OnceLock<UsesIndex>>,
     /// The flow files by name and by `id` (the first in file order for each), built when first
     /// asked for after a change.
-    flows_index: Arc<std::sync::OnceLock<HashMap<String, (PathBuf, Option<TextRange>)>>>,
+    flows_index: Arc<std::sync::OnceLock<FlowsIndex>>,
     /// The form files that start each flow, by the name or id their `flow_id`s give, built
     /// when first asked for after a change: checking every flow stays linear.
     forms_index: Arc<std::sync::OnceLock<HashMap<String, Vec<PathBuf>>>>,
@@ -681,7 +684,7 @@ impl Workspace {
     /// resource of a `.tf` file (found by its `name` or its reference `auth0_flow.NAME.id`).
     pub fn flow_entry(&self, name: &str) -> Option<(&SourceFile, &Node)> {
         let index = self.flows_index.get_or_init(|| {
-            let mut index: HashMap<String, (PathBuf, Option<TextRange>)> = HashMap::new();
+            let mut index: FlowsIndex = HashMap::new();
             for f in self.files() {
                 let Some(r) = f.parse.root.as_ref() else {
                     continue;

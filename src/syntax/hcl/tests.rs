@@ -1,7 +1,7 @@
 use super::*;
 use crate::syntax::NodeKind;
 
-fn at<'a>(text: &'a str, r: TextRange) -> &'a str {
+fn at(text: &str, r: TextRange) -> &str {
     &text[r.as_usize()]
 }
 
