@@ -1547,3 +1547,92 @@ fn graph_formats_filters_output_file_and_bad_arguments() {
     );
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `(code, path, line)` of `flowls check --format json` in a Terraform fixture folder.
+fn terraform_findings(dir: &str) -> Vec<(String, String, u64)> {
+    let cwd = root().join("tests/fixtures/terraform").join(dir);
+    let out = flowls(&["check", ".", "--format", "json"], &cwd);
+    findings_at(&out)
+}
+
+fn tf(code: &str, path: &str, line: u64) -> (String, String, u64) {
+    (code.to_string(), path.to_string(), line)
+}
+
+#[test]
+fn terraform_inline_resources_are_checked_at_their_lines() {
+    assert_eq!(
+        terraform_findings("inline"),
+        [
+            tf("scopes-unknown", "main.tf", 2),
+            tf("plaintext-secret", "main.tf", 8),
+            tf("unknown-action", "main.tf", 47),
+            tf("expression", "main.tf", 50),
+            // a literal id, which an import block maps: that finding and nothing else
+            tf("tenant-specific-id", "main.tf", 58),
+            // inside a heredoc's JSON, at the interpolation
+            tf("unresolved-connection", "main.tf", 70),
+        ]
+    );
+}
+
+#[test]
+fn terraform_provider_examples_raise_only_their_placeholders() {
+    // the provider's own examples: `<vault_connection_id>` and a masked domain are all they get
+    assert_eq!(
+        terraform_findings("provider-examples"),
+        [
+            tf("unresolved-connection", "flow.tf", 15),
+            tf("unused-connection", "flow_vault_connection.tf", 4),
+            tf("plaintext-secret", "flow_vault_connection.tf", 7),
+            tf("vault-setup", "flow_vault_connection.tf", 8),
+        ]
+    );
+}
+
+#[test]
+fn terraform_guide_module_wiring_is_checked_on_the_replace_call() {
+    // a clean guide-style module on a real export bundle, with var, data and locals: only the
+    // information that nothing says what the app was granted
+    assert_eq!(
+        terraform_findings("guide-clean"),
+        [tf("scopes-unknown", "main.tf", 21)]
+    );
+    let found = terraform_findings("guide-module");
+    assert!(
+        found.contains(&tf("connection-app-mismatch", "main.tf", 18)),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&tf("unresolved-flow", "main.tf", 29)),
+        "{found:?}"
+    );
+    // file() of a path outside the module's workspace is a note, never read
+    assert!(found.contains(&tf("syntax", "main.tf", 4)), "{found:?}");
+}
+
+#[test]
+fn terraform_hostile_input_is_answered_and_the_rest_still_checked() {
+    let cwd = root().join("tests/fixtures/terraform/hostile");
+    let out = flowls(&["check", ".", "--format", "json"], &cwd);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("root:"), "nothing of /etc/passwd is shown");
+    let found = findings_at(&out);
+    for line in [3, 4, 5, 11, 59] {
+        assert!(
+            found.iter().any(|(c, _, l)| c == "syntax" && *l == line),
+            "line {line}: {found:?}"
+        );
+    }
+    // the block after the 10,000-deep one is still checked
+    assert!(
+        found.contains(&tf("unknown-action", "main.tf", 64)),
+        "{found:?}"
+    );
+    let notes = v["notes"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|n| n["path"] == "outside.json"),
+        "{notes:?}"
+    );
+}

@@ -14,6 +14,7 @@ pub mod rules;
 pub mod scopes;
 pub mod shape;
 pub mod tenant;
+pub mod terraform;
 pub mod vault;
 
 use crate::model::DocKind;
@@ -75,6 +76,8 @@ pub mod code {
         UNRESOLVED_FLOW = "unresolved-flow",
         FORM_GRAPH = "form-graph",
         UNKNOWN_FIELD = "unknown-field",
+        /// A literal tenant id (`ac_…`, `af_…`, `ap_…`) in a `.tf` file where a reference belongs.
+    TENANT_SPECIFIC_ID = "tenant-specific-id",
     }
 }
 
@@ -115,6 +118,8 @@ pub enum Fixable {
     UnknownKey { nearest: Option<String> },
     /// An action lacks required params (or its `params` altogether): add them.
     MissingParams,
+    /// Replace the range by this text, as it is (a Terraform reference where a literal id is).
+    ReplaceText(String),
 }
 
 impl Fixable {
@@ -197,6 +202,7 @@ pub fn diagnostics_and_secrets(ws: &Workspace, path: &Path) -> (Vec<Diagnostic>,
         }
         DocKind::Form => form::check(ws, file, &mut out),
         DocKind::Tenant => tenant::check(ws, file, &mut out),
+        DocKind::Terraform => terraform::check(ws, file, &mut out),
         DocKind::Vault => vault::check(ws, file, &mut out),
         DocKind::Grant => scopes::check_grant(ws, file, &mut out),
         DocKind::ProjectConfig => scopes::check_project(ws, file, &mut out),

@@ -202,6 +202,15 @@ pub const RULES: &[Rule] = &[
         example: r#""first_name": "{{fields.firstname}}"   (the form's component is first_name)"#,
         fix: "Use the component's id (did you mean …?), or add the field to the form.",
     },
+    Rule {
+        code: code::TENANT_SPECIFIC_ID,
+        severity: Severity::Warning,
+        other_severity: "",
+        summary: "A literal tenant id in a .tf file where a Terraform reference belongs",
+        explanation: "A `connection_id` or `flow_id` written as a literal id (`ac_…`, `af_…`, `ap_…`, as `auth0 tf generate` writes it) names an object of one tenant: applied to another tenant (staging, production) the flow or form points at nothing. A reference (`auth0_flow_vault_connection.NAME.id`, `auth0_flow.NAME.id`) follows the resource wherever it is applied.",
+        example: "connection_id = \"ac_9Nq1C2Vh3pXr\"",
+        fix: "Replace the id by a reference to the resource (the quick fix does it when an `import` block maps the id to a resource).",
+    },
 ];
 
 /// The rule of a code.

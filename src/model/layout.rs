@@ -14,8 +14,10 @@ pub const GRANTS_DIR: &str = "grants";
 pub const FLOW_SUFFIX: &str = ".flow.json";
 pub const VAULT_SUFFIX: &str = ".vault.json";
 pub const FORM_SUFFIX: &str = ".form.json";
+/// Terraform files (read when they declare the resources flowls checks).
+pub const TERRAFORM_SUFFIX: &str = ".tf";
 /// The endings of the files flowls reads (besides [`PROJECT_CONFIG`]).
-pub const EXTENSIONS: &[&str] = &[".json", ".yaml", ".yml"];
+pub const EXTENSIONS: &[&str] = &[".json", ".yaml", ".yml", TERRAFORM_SUFFIX];
 /// What marks a workspace root (besides `.git`, which the CLI also accepts): a project config,
 /// a deploy-cli folder, or a deploy-cli YAML at the conventional name.
 pub const ROOT_MARKERS: &[&str] = &[

@@ -35,6 +35,10 @@ pub enum DocKind {
     /// A Dashboard export: `{version, form, flows: {"#FLOW-1#": flow}, connections:
     /// {"#CONN-1#": {id, app_id, name}}}`, recognised by its shape wherever it sits.
     Bundle,
+    /// A Terraform `.tf` file declaring `auth0_flow`, `auth0_form`,
+    /// `auth0_flow_vault_connection`, `auth0_client_grant` or `auth0_client` resources (or
+    /// `import` blocks of them).
+    Terraform,
     Other,
 }
 
@@ -55,6 +59,7 @@ impl DocKind {
                 | DocKind::Bundle
                 | DocKind::Form
                 | DocKind::Tenant
+                | DocKind::Terraform
         )
     }
 }
@@ -74,6 +79,17 @@ pub fn classify(rel_path: &str, root: Option<&Node>, mappings_file: &str) -> Doc
     if is_yaml(name) {
         return match root {
             Some(r) if tenant::SECTIONS.iter().any(|k| r.member(k).is_some()) => DocKind::Tenant,
+            _ => DocKind::Other,
+        };
+    }
+    if name.ends_with(layout::TERRAFORM_SUFFIX) {
+        return match root {
+            Some(r)
+                if crate::syntax::hcl::resources(r).next().is_some()
+                    || !crate::syntax::hcl::imports(r).is_empty() =>
+            {
+                DocKind::Terraform
+            }
             _ => DocKind::Other,
         };
     }

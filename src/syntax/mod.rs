@@ -5,12 +5,14 @@
 //! with a warning; unquoted deploy-cli keyword markers (`##KEY##`, `@@KEY@@`) are values of
 //! their own. It knows nothing of flows, vaults or LSP.
 
+pub mod hcl;
 mod lexer;
 pub mod line_index;
 mod parser;
 mod reparse;
 mod yaml;
 
+pub use hcl::parse_hcl;
 pub use parser::parse;
 pub use reparse::reparse;
 pub use yaml::parse_yaml;

@@ -225,7 +225,13 @@ pub struct Index {
     /// Different for every index built (in any workspace): what a result computed from the
     /// index may be reused with.
     pub version: u64,
+    /// Terraform `import` blocks: a tenant id (`ac_…`, `af_…`) → the resource address it is
+    /// imported to (`auth0_flow_vault_connection.users`).
+    pub imports: HashMap<String, String>,
 }
+
+/// Each flow by name and id: its file, and its resource's range in a `.tf` file.
+type FlowsIndex = HashMap<String, (PathBuf, Option<TextRange>)>;
 
 /// Which flows use each connection name or id: (file, index in its uses).
 type UsesIndex = HashMap<String, Vec<(PathBuf, usize)>>;
@@ -252,7 +258,7 @@ pub struct Workspace {
     uses_index: Arc<std::sync::OnceLock<UsesIndex>>,
     /// The flow files by name and by `id` (the first in file order for each), built when first
     /// asked for after a change.
-    flows_index: Arc<std::sync::OnceLock<HashMap<String, PathBuf>>>,
+    flows_index: Arc<std::sync::OnceLock<FlowsIndex>>,
     /// The form files that start each flow, by the name or id their `flow_id`s give, built
     /// when first asked for after a change: checking every flow stays linear.
     forms_index: Arc<std::sync::OnceLock<HashMap<String, Vec<PathBuf>>>>,
@@ -449,6 +455,8 @@ impl Workspace {
             parse(&text)
         } else if model::is_yaml(&rel) {
             crate::syntax::parse_yaml(&text)
+        } else if rel.ends_with(model::layout::TERRAFORM_SUFFIX) {
+            crate::syntax::parse_hcl(&text)
         } else {
             Parse::default()
         };
@@ -568,6 +576,29 @@ impl Workspace {
                     .vaults
                     .push(vault_info(f, root, None, &index.mappings)),
                 DocKind::Bundle => bundle_connections.push((f, root)),
+                DocKind::Terraform => {
+                    use crate::syntax::hcl;
+                    for (kind, _, node) in hcl::resources(root) {
+                        match kind {
+                            hcl::VAULT_CONNECTION => index.vaults.push(vault_info(
+                                f,
+                                node,
+                                Some(node.range),
+                                &index.mappings,
+                            )),
+                            hcl::CLIENT_GRANT => index.grants.push(grant_info(
+                                f,
+                                node,
+                                Some(node.range),
+                                &index.mappings,
+                            )),
+                            _ => {}
+                        }
+                    }
+                    for (id, to) in hcl::imports(root) {
+                        index.imports.insert(id.to_string(), to.to_string());
+                    }
+                }
                 DocKind::Grant => {
                     let grant = grant_info(f, root, None, &index.mappings);
                     index.grants.push(grant);
@@ -659,10 +690,12 @@ impl Workspace {
             Some(range) => {
                 let t = crate::model::tenant::Tenant::new(root);
                 let stubs = bundle_stubs(root).into_iter().map(|(_, stub)| stub);
+                let resources = crate::syntax::hcl::resources(root).map(|(_, _, n)| n);
                 t.vaults
                     .into_iter()
                     .chain(t.grants)
                     .chain(stubs)
+                    .chain(resources)
                     .find(|n| n.range == range)
             }
         }
@@ -675,22 +708,43 @@ impl Workspace {
 
     /// The flow file a form's `flow_id` names: by the flow's `name`, or its `af_…` id.
     pub fn flow_named(&self, name: &str) -> Option<&SourceFile> {
+        self.flow_entry(name).map(|(f, _)| f)
+    }
+
+    /// The flow a name or id names, and its node: a flow file's root, or an `auth0_flow`
+    /// resource of a `.tf` file (found by its `name` or its reference `auth0_flow.NAME.id`).
+    pub fn flow_entry(&self, name: &str) -> Option<(&SourceFile, &Node)> {
         let index = self.flows_index.get_or_init(|| {
-            let mut index: HashMap<String, PathBuf> = HashMap::new();
-            for f in self.files().filter(|f| f.kind == DocKind::Flow) {
+            let mut index: FlowsIndex = HashMap::new();
+            for f in self.files() {
                 let Some(r) = f.parse.root.as_ref() else {
                     continue;
                 };
-                let id = r.get("id").and_then(Node::as_str);
-                for key in [self.flow_name(f, r), id].into_iter().flatten() {
-                    index
-                        .entry(key.to_string())
-                        .or_insert_with(|| f.path.clone());
+                let flows: Vec<(&Node, Option<TextRange>)> = match f.kind {
+                    DocKind::Flow => vec![(r, None)],
+                    DocKind::Terraform => terraform_flows(r).map(|n| (n, Some(n.range))).collect(),
+                    _ => continue,
+                };
+                for (flow, entry) in flows {
+                    let id = flow.get("id").and_then(Node::as_str);
+                    for key in [self.flow_name(f, flow), id].into_iter().flatten() {
+                        index
+                            .entry(key.to_string())
+                            .or_insert_with(|| (f.path.clone(), entry));
+                    }
                 }
             }
             index
         });
-        self.file(index.get(name)?)
+        let (path, entry) = index.get(name)?;
+        let file = self.file(path)?;
+        let node = match entry {
+            None => file.parse.root.as_ref()?,
+            Some(range) => {
+                terraform_flows(file.parse.root.as_ref()?).find(|n| n.range == *range)?
+            }
+        };
+        Some((file, node))
     }
 
     /// The forms (files of forms, not bundles) with a `flow_id` naming the flow by `name` or
@@ -727,10 +781,16 @@ impl Workspace {
 
     /// The names of the workspace's flows (for suggestions).
     pub fn flow_names(&self) -> Vec<String> {
-        self.files()
+        let mut names: Vec<String> = self
+            .files()
             .filter(|f| f.kind == DocKind::Flow)
             .filter_map(|f| Some(self.flow_name(f, f.parse.root.as_ref()?)?.to_string()))
-            .collect()
+            .collect();
+        for f in self.files().filter(|f| f.kind == DocKind::Terraform) {
+            let flows = f.parse.root.as_ref().into_iter().flat_map(terraform_flows);
+            names.extend(flows.filter_map(|n| Some(n.get("name")?.as_str()?.to_string())));
+        }
+        names
     }
 
     /// The vault connection a use in `file` names: a bundle's own stub for its token, else as
@@ -929,6 +989,9 @@ fn uses_of_file(f: &SourceFile, mappings: &KeywordMappings) -> Vec<ConnectionRef
     };
     match f.kind {
         DocKind::Flow => flow_uses(root, mappings),
+        DocKind::Terraform => terraform_flows(root)
+            .flat_map(|flow| flow_uses(flow, mappings))
+            .collect(),
         DocKind::Bundle => {
             let stubs = bundle_stubs(root);
             bundle_flows(root)
@@ -952,6 +1015,13 @@ fn uses_of_file(f: &SourceFile, mappings: &KeywordMappings) -> Vec<ConnectionRef
         }
         _ => Vec::new(),
     }
+}
+
+/// The `auth0_flow` resources of a Terraform file's tree.
+pub fn terraform_flows(root: &Node) -> impl Iterator<Item = &Node> {
+    crate::syntax::hcl::resources(root)
+        .filter(|(kind, _, _)| *kind == crate::syntax::hcl::FLOW)
+        .map(|(_, _, node)| node)
 }
 
 /// The flows of an export bundle (`flows`: token → flow).

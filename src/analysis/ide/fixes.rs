@@ -82,6 +82,18 @@ fn fixes_for(ws: &Workspace, file: &SourceFile, d: &Diagnostic, out: &mut Vec<Fi
             preferred,
         });
     };
+    if let Fixable::ReplaceText(s) = &d.fix {
+        push(
+            format!("Change to `{s}`"),
+            vec![edit(file, d.range, s.clone())],
+            None,
+            true,
+        );
+    }
+    // in a `.tf` file only a value is ever replaced: the JSON edits below do not fit HCL
+    if file.kind == crate::model::DocKind::Terraform && !matches!(d.fix, Fixable::Replace(_)) {
+        return;
+    }
     let flow = (file.kind == crate::model::DocKind::Flow).then(|| Flow::new(root));
     let action = flow.as_ref().and_then(|f| action_at(f, d.range));
     // the nearest known name, for an unknown one (or for an unknown key)

@@ -1,0 +1,437 @@
+//! Terraform `.tf` text → the same `Node` tree as JSON and YAML, with byte ranges into the
+//! `.tf` file.
+//!
+//! The HCL grammar is `hcl-edit`'s (spans on every expression). What we add: **recovery**
+//! (hcl-edit stops at the first error; we report it where it is, blank the top-level block that
+//! holds it — same length, so every offset stays true — and read again, at most
+//! [`MAX_RECOVERIES`] times), and the **tree** of the resources flowls checks: one member per
+//! `resource "auth0_flow" "NAME"` (and `auth0_form`, `auth0_flow_vault_connection`,
+//! `auth0_client_grant`, `auth0_client`), keyed `TYPE.NAME`, holding the body the provider sends
+//! to the Management API — the JSON-string attributes (`actions`, `nodes`, …) read where they are
+//! written ([`eval`]) —, `$imports` (the `import` blocks) and `$exports` (attributes that read an
+//! export bundle through `file()`, which the analysis resolves in the workspace: nothing here
+//! reads a file).
+
+mod eval;
+
+use super::{Marker, Member, Node, NodeKind, Parse, SyntaxError, SyntaxSeverity, Text, TextRange};
+use hcl_edit::Span;
+use hcl_edit::expr::Expression;
+use hcl_edit::structure::{Block, Body, Structure};
+use std::collections::HashMap;
+
+pub use eval::UNKNOWN_KEY;
+
+/// How many syntax errors are recovered from before the rest of the file is given up.
+pub const MAX_RECOVERIES: usize = 16;
+
+/// The resource types flowls reads.
+pub const RESOURCE_TYPES: &[&str] = &[FLOW, FORM, VAULT_CONNECTION, CLIENT_GRANT, CLIENT];
+pub const FLOW: &str = "auth0_flow";
+pub const FORM: &str = "auth0_form";
+pub const VAULT_CONNECTION: &str = "auth0_flow_vault_connection";
+pub const CLIENT_GRANT: &str = "auth0_client_grant";
+pub const CLIENT: &str = "auth0_client";
+
+/// The root member that lists the `import` blocks: `[{id, to}]`.
+pub const IMPORTS: &str = "$imports";
+/// The root member that lists the attributes read from an export bundle.
+pub const EXPORTS: &str = "$exports";
+/// The root member that lists the JSON texts (strings, heredocs) whose JSON the tree holds.
+pub const JSON_TEXTS: &str = "$json_texts";
+
+/// The attributes of each resource type that become members of its body, and which of them the
+/// provider keeps as JSON strings. Others (`depends_on`, `lifecycle`, …) are Terraform's.
+fn attributes_of(resource: &str) -> (&'static [&'static str], &'static [&'static str]) {
+    match resource {
+        FLOW => (&["name", "actions"], &["actions"]),
+        FORM => (
+            &[
+                "name",
+                "start",
+                "nodes",
+                "ending",
+                "style",
+                "translations",
+                "languages",
+                "messages",
+            ],
+            &["start", "nodes", "ending", "style", "translations"],
+        ),
+        VAULT_CONNECTION => (&["name", "app_id", "environment", "setup"], &[]),
+        CLIENT_GRANT => (&["client_id", "audience", "scopes"], &[]),
+        CLIENT => (&["name", "app_type"], &[]),
+        _ => (&[], &[]),
+    }
+}
+
+/// Parses a `.tf` file. Never fails: a syntax error is reported where it is, and the blocks
+/// before and after it are still read.
+pub fn parse_hcl(text: &str) -> Parse {
+    let mut work: Option<String> = None;
+    let mut errors = Vec::new();
+    for _ in 0..=MAX_RECOVERIES {
+        let current = work.as_deref().unwrap_or(text);
+        match hcl_edit::parser::parse_body(current) {
+            Ok(body) => {
+                let root = convert(&body, text, &mut errors);
+                errors.sort_by_key(|e| e.range.start);
+                return Parse {
+                    root: Some(root),
+                    errors,
+                };
+            }
+            Err(e) => {
+                let at = e.location().offset().min(text.len());
+                errors.push(SyntaxError {
+                    range: token_at(text, at),
+                    message: format!("HCL syntax error: {}", e.message()),
+                    severity: SyntaxSeverity::Error,
+                });
+                let mut next = current.to_string();
+                blank_block(&mut next, at);
+                work = Some(next);
+            }
+        }
+    }
+    errors.sort_by_key(|e| e.range.start);
+    Parse {
+        root: Some(Node {
+            range: TextRange::new(0, text.len()),
+            kind: NodeKind::Object(Box::new([])),
+        }),
+        errors,
+    }
+}
+
+/// The range of the token at `at`: up to the next white space, at least one character.
+fn token_at(text: &str, at: usize) -> TextRange {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let rest = &text[at..];
+    let len = rest
+        .char_indices()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(rest.len(), |(i, _)| i);
+    let len = if len == 0 {
+        rest.chars().next().map_or(0, char::len_utf8)
+    } else {
+        len.min(200)
+    };
+    let mut end = at + len;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    TextRange::new(at, end)
+}
+
+/// Blanks (spaces, line ends kept) the top-level block that holds `at`: from the last line at
+/// or before it that starts with a letter to the next such line after it.
+fn blank_block(work: &mut String, at: usize) {
+    let bytes = work.as_bytes();
+    let at = at.min(bytes.len());
+    let line_start = |i: usize| {
+        bytes[..i]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1)
+    };
+    let starts_block = |i: usize| bytes.get(i).is_some_and(|b| b.is_ascii_alphabetic());
+    let mut start = line_start(at);
+    while start > 0 && !starts_block(start) {
+        start = line_start(start - 1);
+    }
+    if !starts_block(start) {
+        start = line_start(at);
+    }
+    let mut end = bytes.len();
+    let mut i = at;
+    while let Some(p) = bytes[i..].iter().position(|&b| b == b'\n') {
+        i += p + 1;
+        if starts_block(i) {
+            end = i;
+            break;
+        }
+    }
+    let blanked: Vec<u8> = bytes
+        .iter()
+        .enumerate()
+        .map(|(i, &b)| {
+            if (start..end).contains(&i) && b != b'\n' && b != b'\r' {
+                b' '
+            } else {
+                b
+            }
+        })
+        .collect();
+    // every byte of the range became a space: still UTF-8
+    *work = String::from_utf8(blanked).unwrap_or_default();
+}
+
+fn span(of: &impl Span, fallback: TextRange) -> TextRange {
+    of.span()
+        .map_or(fallback, |r| TextRange::new(r.start, r.end))
+}
+
+/// The resources, imports and exports of a body, as the root of the tree.
+fn convert(body: &Body, text: &str, errors: &mut Vec<SyntaxError>) -> Node {
+    let whole = TextRange::new(0, text.len());
+    let mut scope = eval::Scope::default();
+    for s in body.iter() {
+        let Structure::Block(b) = s else { continue };
+        match b.ident.as_str() {
+            "locals" => {
+                for s in b.body.iter() {
+                    if let Structure::Attribute(a) = s {
+                        scope.locals.insert(a.key.as_str().to_string(), &a.value);
+                    }
+                }
+            }
+            "variable" => {
+                let Some(name) = b.labels.first() else {
+                    continue;
+                };
+                let default = b.body.iter().find_map(|s| match s {
+                    Structure::Attribute(a) if a.key.as_str() == "default" => Some(&a.value),
+                    _ => None,
+                });
+                if let Some(d) = default {
+                    scope.variables.insert(name.as_str().to_string(), d);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut ev = eval::Evaluator::new(text, scope);
+    let mut members = Vec::new();
+    let mut imports = Vec::new();
+    for s in body.iter() {
+        let Structure::Block(b) = s else { continue };
+        match b.ident.as_str() {
+            "resource" => {
+                if let Some(m) = resource(b, &mut ev, whole) {
+                    members.push(m);
+                }
+            }
+            "import" => {
+                let range = span(b, whole);
+                let mut fields = Vec::new();
+                for s in b.body.iter() {
+                    let Structure::Attribute(a) = s else { continue };
+                    let key = a.key.as_str();
+                    if key != "id" && key != "to" {
+                        continue;
+                    }
+                    let value = if key == "to" {
+                        let r = span(&a.value, range);
+                        Node {
+                            range: r,
+                            kind: NodeKind::String(text[r.as_usize()].trim().into()),
+                        }
+                    } else {
+                        ev.value(&a.value)
+                    };
+                    fields.push(Member {
+                        key: key.into(),
+                        key_range: span(&a.key, range),
+                        value: Some(value),
+                    });
+                }
+                imports.push(Node {
+                    range,
+                    kind: NodeKind::Object(fields.into_boxed_slice()),
+                });
+            }
+            _ => {}
+        }
+    }
+    let (exports, json_texts, notes) = ev.finish();
+    errors.extend(notes);
+    if !json_texts.is_empty() {
+        let ranges: Vec<Node> = json_texts
+            .into_iter()
+            .map(|range| Node {
+                range,
+                kind: NodeKind::Null,
+            })
+            .collect();
+        members.push(Member {
+            key: JSON_TEXTS.into(),
+            key_range: TextRange::empty(0),
+            value: Some(Node {
+                range: whole,
+                kind: NodeKind::Array(ranges.into_boxed_slice()),
+            }),
+        });
+    }
+    if !imports.is_empty() {
+        members.push(Member {
+            key: IMPORTS.into(),
+            key_range: TextRange::empty(0),
+            value: Some(Node {
+                range: whole,
+                kind: NodeKind::Array(imports.into_boxed_slice()),
+            }),
+        });
+    }
+    if !exports.is_empty() {
+        members.push(Member {
+            key: EXPORTS.into(),
+            key_range: TextRange::empty(0),
+            value: Some(Node {
+                range: whole,
+                kind: NodeKind::Array(exports.into_boxed_slice()),
+            }),
+        });
+    }
+    Node {
+        range: whole,
+        kind: NodeKind::Object(members.into_boxed_slice()),
+    }
+}
+
+/// One `resource "TYPE" "NAME" { … }` of a type flowls reads, as `TYPE.NAME` → its body.
+fn resource(b: &Block, ev: &mut eval::Evaluator, whole: TextRange) -> Option<Member> {
+    let [kind, name, ..] = b.labels.as_slice() else {
+        return None;
+    };
+    let kind_str = kind.as_str();
+    if !RESOURCE_TYPES.contains(&kind_str) {
+        return None;
+    }
+    let range = span(b, whole);
+    let name_range = span(name, range);
+    let labels = span(kind, range).cover(name_range);
+    let address = format!("{kind_str}.{}", name.as_str());
+    let (attributes, json_strings) = attributes_of(kind_str);
+    let mut fields = Vec::new();
+    for s in b.body.iter() {
+        let (key, key_range, value) = match s {
+            Structure::Attribute(a) => {
+                let key = a.key.as_str();
+                if !attributes.contains(&key) {
+                    continue;
+                }
+                let value = if json_strings.contains(&key) {
+                    ev.json_attribute(&a.value, &address, key, span(&a.key, range))
+                } else {
+                    ev.value(&a.value)
+                };
+                (key, span(&a.key, range), value)
+            }
+            // the form's `languages { … }` and `messages { … }` blocks
+            Structure::Block(inner) if attributes.contains(&inner.ident.as_str()) => {
+                let key = inner.ident.as_str();
+                let mut members = Vec::new();
+                for s in inner.body.iter() {
+                    let Structure::Attribute(a) = s else { continue };
+                    let k = a.key.as_str();
+                    let v = if key == "messages" {
+                        ev.json_attribute(&a.value, &address, k, span(&a.key, range))
+                    } else {
+                        ev.value(&a.value)
+                    };
+                    members.push(Member {
+                        key: k.into(),
+                        key_range: span(&a.key, range),
+                        value: Some(v),
+                    });
+                }
+                let r = span(inner, range);
+                let node = Node {
+                    range: r,
+                    kind: NodeKind::Object(members.into_boxed_slice()),
+                };
+                (key, span(&inner.ident, r), node)
+            }
+            Structure::Block(_) => continue,
+        };
+        // the provider's `scopes` is the Management API's `scope`
+        let key = if kind_str == CLIENT_GRANT && key == "scopes" {
+            "scope"
+        } else {
+            key
+        };
+        fields.push(Member {
+            key: key.into(),
+            key_range,
+            value: Some(value),
+        });
+    }
+    // what a reference to the resource reads (`auth0_flow.NAME.id`): the index finds the
+    // resource by it as by an `af_…` / `ac_…` id
+    let (id_key, id) = match kind_str {
+        CLIENT => ("client_id", format!("{address}.client_id")),
+        CLIENT_GRANT => ("$address", address.clone()),
+        _ => ("id", format!("{address}.id")),
+    };
+    fields.push(Member {
+        key: id_key.into(),
+        key_range: name_range,
+        value: Some(Node {
+            range: name_range,
+            kind: NodeKind::String(Text::from(id)),
+        }),
+    });
+    Some(Member {
+        key: address.into(),
+        key_range: labels,
+        value: Some(Node {
+            range,
+            kind: NodeKind::Object(fields.into_boxed_slice()),
+        }),
+    })
+}
+
+/// A value flowls cannot know (`var.X` without a value, `data.*`, a function it does not
+/// evaluate): an unmapped keyword marker, which every check leaves alone.
+pub fn unknown(range: TextRange) -> Node {
+    Node {
+        range,
+        kind: NodeKind::Marker(Box::new(Marker {
+            key: UNKNOWN_KEY.into(),
+            whole_value: false,
+        })),
+    }
+}
+
+/// Whether a node is a value flowls cannot know in a Terraform file.
+pub fn is_unknown(node: &Node) -> bool {
+    matches!(&node.kind, NodeKind::Marker(m) if m.key == UNKNOWN_KEY)
+}
+
+/// The resources of a `.tf` tree: (type, address, body).
+pub fn resources(root: &Node) -> impl Iterator<Item = (&str, &str, &Node)> {
+    root.as_object().unwrap_or_default().iter().filter_map(|m| {
+        let (kind, _) = m.key.split_once('.')?;
+        let kind = RESOURCE_TYPES.iter().find(|t| **t == kind)?;
+        Some((*kind, m.key.as_str(), m.value.as_ref()?))
+    })
+}
+
+/// The `import` blocks of a `.tf` tree: (id, to).
+pub fn imports(root: &Node) -> Vec<(&str, &str)> {
+    root.get(IMPORTS)
+        .and_then(Node::as_array)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|i| Some((i.get("id")?.as_str()?, i.get("to")?.as_str()?)))
+        .collect()
+}
+
+/// The ranges of the JSON texts (strings, heredocs) of a `.tf` tree.
+pub fn json_texts(root: &Node) -> impl Iterator<Item = TextRange> + '_ {
+    root.get(JSON_TEXTS)
+        .and_then(Node::as_array)
+        .unwrap_or_default()
+        .iter()
+        .map(|n| n.range)
+}
+
+/// A map from names to expressions, for the evaluator.
+pub(crate) type Exprs<'a> = HashMap<String, &'a Expression>;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,233 @@
+use super::*;
+use crate::syntax::NodeKind;
+
+fn at(text: &str, r: TextRange) -> &str {
+    &text[r.as_usize()]
+}
+
+fn flow<'a>(root: &'a Node, address: &str) -> &'a Node {
+    root.get(address).expect("resource")
+}
+
+#[test]
+fn jsonencode_values_are_found_at_their_hcl_keys_and_values() {
+    let text = r#"
+resource "auth0_flow" "onboard" {
+  name = "Onboard"
+  actions = jsonencode([
+    {
+      id     = "get"
+      type   = "AUTH0"
+      action = "GET_USER"
+      params = {
+        connection_id = auth0_flow_vault_connection.users.id
+        user_id       = "{{context.user.user_id}}"
+      }
+    }
+  ])
+}
+"#;
+    let p = parse_hcl(text);
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    let root = p.root.unwrap();
+    let f = flow(&root, "auth0_flow.onboard");
+    assert_eq!(f.get("name").unwrap().as_str(), Some("Onboard"));
+    assert_eq!(f.get("id").unwrap().as_str(), Some("auth0_flow.onboard.id"));
+    let action = &f.get("actions").unwrap().as_array().unwrap()[0];
+    let a = action.member("action").unwrap();
+    assert_eq!(at(text, a.key_range), "action");
+    assert_eq!(at(text, a.value.as_ref().unwrap().range), "\"GET_USER\"");
+    let c = action.get("params").unwrap().get("connection_id").unwrap();
+    assert_eq!(c.as_str(), Some("auth0_flow_vault_connection.users.id"));
+    assert_eq!(at(text, c.range), "auth0_flow_vault_connection.users.id");
+}
+
+#[test]
+fn json_in_strings_and_heredocs_is_found_inside_them() {
+    let text = "resource \"auth0_flow\" \"h\" {\r\n  name = \"Hé 🚀\"\r\n  actions = <<-EOT\r\n    [{\"id\": \"x\", \"type\": \"FLOW\", \"action\": \"DO_NOTHINGG\", \"params\": {\"c\": \"${auth0_flow_vault_connection.v.id}\"}}]\r\n  EOT\r\n}\r\nresource \"auth0_flow\" \"q\" {\r\n  # a comment\r\n  actions = \"[{\\\"id\\\": \\\"é\\\", \\\"action\\\": \\\"GET_USER\\\"}]\"\r\n}\r\n";
+    let p = parse_hcl(text);
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    let root = p.root.unwrap();
+    let h = &flow(&root, "auth0_flow.h")
+        .get("actions")
+        .unwrap()
+        .as_array()
+        .unwrap()[0];
+    assert_eq!(at(text, h.get("action").unwrap().range), "\"DO_NOTHINGG\"");
+    let c = h.get("params").unwrap().get("c").unwrap();
+    assert_eq!(c.as_str(), Some("auth0_flow_vault_connection.v.id"));
+    assert_eq!(at(text, c.range), "\"${auth0_flow_vault_connection.v.id}\"");
+    let q = &flow(&root, "auth0_flow.q")
+        .get("actions")
+        .unwrap()
+        .as_array()
+        .unwrap()[0];
+    assert_eq!(q.get("id").unwrap().as_str(), Some("é"));
+    assert_eq!(at(text, q.get("id").unwrap().range), "\\\"é\\\"");
+    assert_eq!(at(text, q.get("action").unwrap().range), "\\\"GET_USER\\\"");
+}
+
+#[test]
+fn a_syntax_error_is_reported_where_it_is_and_the_other_blocks_are_read() {
+    let text = r#"resource "auth0_flow" "a" {
+  name = "A"
+}
+
+resource "auth0_flow" "broken" {
+  name = "B" +
+}
+
+resource "auth0_flow" "c" {
+  name = "C"
+}
+"#;
+    let p = parse_hcl(text);
+    assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
+    let line = text[..p.errors[0].range.start as usize].lines().count();
+    assert!((6..=7).contains(&line), "error at line {line}");
+    let root = p.root.unwrap();
+    assert!(root.get("auth0_flow.a").is_some());
+    assert!(root.get("auth0_flow.c").is_some());
+    assert!(root.get("auth0_flow.broken").is_none());
+}
+
+#[test]
+fn locals_variables_and_the_guide_pattern_are_evaluated() {
+    let text = r##"
+variable "domain" {
+  default = "example.auth0.com"
+}
+variable "secret" {}
+locals {
+  form = jsondecode(file("${path.module}/exported_forms/kyc.json"))
+  flow = local.form.flows["#FLOW-1#"]
+  a = local.b
+  b = local.a
+}
+resource "auth0_flow_vault_connection" "v" {
+  name   = "V"
+  app_id = "AUTH0"
+  setup = {
+    domain        = var.domain
+    client_secret = var.secret
+    loop          = local.a
+  }
+}
+resource "auth0_flow" "f" {
+  name = "F"
+  actions = replace(replace(jsonencode(local.flow["actions"]), "#CONN-1#", auth0_flow_vault_connection.v.id), "#CONN-2#", var.secret)
+}
+"##;
+    let p = parse_hcl(text);
+    let root = p.root.unwrap();
+    let setup = flow(&root, "auth0_flow_vault_connection.v")
+        .get("setup")
+        .unwrap();
+    assert_eq!(
+        setup.get("domain").unwrap().as_str(),
+        Some("example.auth0.com")
+    );
+    assert_eq!(at(text, setup.get("domain").unwrap().range), "var.domain");
+    assert!(is_unknown(setup.get("client_secret").unwrap()));
+    assert!(is_unknown(setup.get("loop").unwrap()));
+    assert!(
+        p.errors.iter().any(|e| e.message.contains("cycle")),
+        "{:?}",
+        p.errors
+    );
+    assert!(is_unknown(
+        flow(&root, "auth0_flow.f").get("actions").unwrap()
+    ));
+    let export = &root.get(EXPORTS).unwrap().as_array().unwrap()[0];
+    assert_eq!(
+        export.get("file").unwrap().as_str(),
+        Some("./exported_forms/kyc.json")
+    );
+    let pointer: Vec<_> = export
+        .get("pointer")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Node::as_str)
+        .collect();
+    assert_eq!(pointer, ["flows", "#FLOW-1#", "actions"]);
+    let replaces = export.get("replace").unwrap().as_array().unwrap();
+    assert_eq!(replaces.len(), 2);
+    assert_eq!(
+        replaces[0].get("with").unwrap().as_str(),
+        Some("auth0_flow_vault_connection.v.id")
+    );
+    assert!(at(text, replaces[0].range).starts_with("replace(jsonencode"));
+    assert!(is_unknown(replaces[1].get("with").unwrap()));
+}
+
+#[test]
+fn hostile_input_is_bounded() {
+    // 10,000-deep nesting
+    let deep = format!(
+        "resource \"auth0_flow\" \"d\" {{\n  actions = jsonencode({}1{})\n}}\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let p = parse_hcl(&deep);
+    assert!(!p.errors.is_empty());
+    // a replace chain through locals that doubles each time
+    let mut text = String::from(
+        "locals {\n  l0 = \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"\n",
+    );
+    for i in 1..20 {
+        text.push_str(&format!(
+            "  l{i} = replace(local.l{}, \"x\", \"xx\")\n",
+            i - 1
+        ));
+    }
+    text.push_str("}\nresource \"auth0_flow\" \"g\" {\n  name = local.l19\n}\n");
+    let p = parse_hcl(&text);
+    let root = p.root.unwrap();
+    assert!(is_unknown(
+        root.get("auth0_flow.g").unwrap().get("name").unwrap()
+    ));
+    assert!(
+        p.errors.iter().any(|e| e.message.contains("too large")),
+        "{:?}",
+        p.errors
+    );
+    // any bytes: no panic
+    for s in [
+        "resource",
+        "resource \"auth0_flow\" {",
+        "}}}",
+        "\u{feff}x = <<EOT\n",
+        "a = \"${",
+        "é = 1\n\x00",
+    ] {
+        let _ = parse_hcl(s);
+    }
+}
+
+#[test]
+fn imports_and_grants_are_read() {
+    let text = r#"
+import {
+  id = "ac_123"
+  to = auth0_flow_vault_connection.users
+}
+resource "auth0_client_grant" "g" {
+  client_id = auth0_client.m2m.id
+  audience  = "https://example.auth0.com/api/v2/"
+  scopes    = ["read:users"]
+}
+"#;
+    let root = parse_hcl(text).root.unwrap();
+    assert_eq!(
+        imports(&root),
+        [("ac_123", "auth0_flow_vault_connection.users")]
+    );
+    let g = root.get("auth0_client_grant.g").unwrap();
+    assert_eq!(
+        g.get("client_id").unwrap().as_str(),
+        Some("auth0_client.m2m.client_id")
+    );
+    assert!(matches!(g.get("scope").unwrap().kind, NodeKind::Array(_)));
+}
