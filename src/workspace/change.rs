@@ -166,11 +166,8 @@ impl Workspace {
 
 #[cfg(test)]
 mod tests {
+    use super::super::uses_index_tests::flow;
     use super::*;
-
-    fn flow(conn: &str) -> Arc<str> {
-        format!(r#"{{"name": "F", "actions": [{{"id": "g", "type": "AUTH0", "action": "GET_USER", "params": {{"connection_id": "{conn}", "user_id": "u"}}}}]}}"#).into()
-    }
 
     #[test]
     fn a_vault_edit_rechecks_the_flows_using_it_first() {

@@ -1097,7 +1097,8 @@ pub fn flow_uses(root: &Node, mappings: &KeywordMappings) -> Vec<ConnectionRef> 
 mod uses_index_tests {
     use super::*;
 
-    fn flow(conn: &str) -> Arc<str> {
+    /// A flow with one action that uses the connection `conn`.
+    pub(super) fn flow(conn: &str) -> Arc<str> {
         format!(r#"{{"name": "F", "actions": [{{"id": "g", "type": "AUTH0", "action": "GET_USER", "params": {{"connection_id": "{conn}", "user_id": "u"}}}}]}}"#).into()
     }
 
