@@ -261,7 +261,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
         /// After any sequence of edits, the diagnostics of a flow whose earlier results are
         /// reused are those of a fresh check of the same text.
         #[test]
@@ -292,6 +292,13 @@ mod tests {
                 fresh_ws.set_file(path.clone(), t);
                 let fresh = crate::analysis::diagnostics(&fresh_ws, &path);
                 proptest::prop_assert_eq!(reused, fresh, "after editing to {}", text);
+                // the connection uses found again around the edit are those of a whole reading
+                proptest::prop_assert_eq!(
+                    &ws.file(&path).unwrap().uses,
+                    &fresh_ws.file(&path).unwrap().uses,
+                    "after editing to {}",
+                    text
+                );
             }
         }
     }

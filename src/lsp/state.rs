@@ -441,6 +441,10 @@ impl State {
         );
         self.published.remove(&path);
         let affected = self.update(&path, text);
+        // the line index the first edit is placed with, made now rather than on that keystroke
+        if let Some(f) = self.ws.file(&path) {
+            let _ = f.line_index();
+        }
         // an opened vault or grant may differ from the disk: everything that depends on it
         let affected = if affected.all {
             affected

@@ -12,7 +12,7 @@ use super::{Node, NodeKind, Parse, TextRange};
 
 /// The edit that turns `old` into `new`: the changed byte range of `old` and the length of its
 /// replacement, found by comparing the texts (so it holds for any set of changes).
-pub(super) fn edit_between(old: &str, new: &str) -> (usize, usize, usize) {
+pub fn edit_between(old: &str, new: &str) -> (usize, usize, usize) {
     let (a, b) = (old.as_bytes(), new.as_bytes());
     let prefix = common_len(a.iter(), b.iter(), a.chunks(64).zip(b.chunks(64)));
     let (a_rest, b_rest) = (&a[prefix..], &b[prefix..]);

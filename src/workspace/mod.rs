@@ -114,6 +114,8 @@ pub struct ConnectionRef {
     pub action_id: Option<crate::syntax::Text>,
     /// Range of the action's `action` value (where `missing-scope` goes).
     pub action_range: TextRange,
+    /// Range of the whole action object.
+    pub object: TextRange,
     /// The vault app the action needs, when the pair is known.
     pub app: Option<&'static str>,
     pub need: crate::model::need::Need,
@@ -378,8 +380,18 @@ impl Workspace {
                 Some(Err(shared)),
             ),
         };
-        let mut file = self.load(path.clone(), text, old);
-        file.uses = uses_of_file(&file, &self.index.mappings);
+        let previous = match &old {
+            Some(Ok(f)) if f.kind == DocKind::Flow => Some(f.text.clone()),
+            _ => None,
+        };
+        let (mut file, reparsed) = self.load(path.clone(), text, old);
+        file.uses = match previous {
+            // after an edit that one container's reparse covered: only the actions it touched
+            Some(previous) if reparsed && file.kind == DocKind::Flow => {
+                uses_after_edit(old_uses.clone(), &file, &previous, &self.index.mappings)
+            }
+            _ => uses_of_file(&file, &self.index.mappings),
+        };
         let uses_changed = old_uses.len() != file.uses.len()
             || old_uses
                 .iter()
@@ -405,7 +417,7 @@ impl Workspace {
         path: PathBuf,
         text: Arc<str>,
         old: Option<Result<SourceFile, Arc<SourceFile>>>,
-    ) -> SourceFile {
+    ) -> (SourceFile, bool) {
         let rel = self.rel_path(&path);
         let limit = self.settings.max_document_bytes;
         let mut reparsed = None;
@@ -436,6 +448,7 @@ impl Workspace {
                 }
             }
         }
+        let was_reparsed = reparsed.is_some();
         let parse = if let Some(p) = reparsed {
             p
         } else if text.len() > limit {
@@ -462,7 +475,7 @@ impl Workspace {
         };
         let own_kind = model::classify(&rel, parse.root.as_ref(), &self.mappings_rel());
         let kind = body_kind(own_kind, self.index.bodies.get(&path));
-        SourceFile {
+        let file = SourceFile {
             path,
             rel,
             text,
@@ -472,7 +485,8 @@ impl Workspace {
             uses: Vec::new(),
             line_index,
             analysis_cache,
-        }
+        };
+        (file, was_reparsed)
     }
 
     /// Adds many files at once, building the index once (global files first, so that flows
@@ -486,7 +500,7 @@ impl Workspace {
             } else if let Some(Err(shared)) = &old {
                 any_global |= shared.kind.is_global();
             }
-            let file = self.load(path.clone(), text, old);
+            let (file, _) = self.load(path.clone(), text, old);
             any_global |= file.kind.is_global();
             self.files_mut().insert(path, Arc::new(file));
         }
@@ -1043,11 +1057,89 @@ pub fn bundle_stubs(root: &Node) -> Vec<(&str, &Node)> {
         .collect()
 }
 
+/// The uses of a flow document after an edit that reparsing one container covered (so its
+/// tree and text are the previous ones outside the edit, moved): the uses of the top-level
+/// actions the edit touches are found again, the others are the previous ones, moved.
+fn uses_after_edit(
+    old: Vec<ConnectionRef>,
+    file: &SourceFile,
+    previous: &str,
+    mappings: &KeywordMappings,
+) -> Vec<ConnectionRef> {
+    let Some(root) = &file.parse.root else {
+        return Vec::new();
+    };
+    let (start, old_end, inserted) = crate::syntax::edit_between(previous, &file.text);
+    let new_end = start + inserted;
+    let delta = new_end as i64 - old_end as i64;
+    // only an edit strictly inside the `actions` array leaves the rest of the flow as it was
+    let list = root
+        .get("actions")
+        .filter(|list| (list.range.start as usize) < start && new_end < list.range.end as usize);
+    let Some(items) = list.and_then(Node::as_array) else {
+        return flow_uses(root, mappings);
+    };
+    // the top-level actions that touch the edit (found by their ranges: nothing else of the
+    // flow is read), and the region of the new text they and the edit cover (no action
+    // straddles it)
+    let first = items.partition_point(|a| (a.range.end as usize) < start);
+    let last = first + items[first..].partition_point(|a| (a.range.start as usize) <= new_end);
+    let touched = &items[first..last];
+    let from = touched
+        .first()
+        .map_or(start, |a| start.min(a.range.start as usize));
+    let to = touched
+        .last()
+        .map_or(new_end, |a| new_end.max(a.range.end as usize));
+    let old_to = (to as i64 - delta) as usize;
+    let before = old.iter().filter(|u| (u.object.end as usize) < from);
+    let after = old.iter().filter(|u| (u.object.start as usize) > old_to);
+    let touched: Vec<crate::model::flow::Action> = touched
+        .iter()
+        .filter(|n| n.as_object().is_some())
+        .map(crate::model::flow::Action::new)
+        .collect();
+    let mut inside = Vec::new();
+    for a in &touched {
+        let mut nested = vec![a];
+        let mut i = 0;
+        while i < nested.len() {
+            let n = nested[i];
+            i += 1;
+            nested.splice(i..i, n.branches.iter().flat_map(|b| b.actions.iter()));
+        }
+        inside.extend(actions_uses(nested, mappings));
+    }
+    let moved = |r: TextRange| {
+        TextRange::new(
+            (r.start as i64 + delta) as usize,
+            (r.end as i64 + delta) as usize,
+        )
+    };
+    let mut out: Vec<ConnectionRef> = before.cloned().collect();
+    out.append(&mut inside);
+    out.extend(after.cloned().map(|mut u| {
+        u.range = moved(u.range);
+        u.action_range = moved(u.action_range);
+        u.object = moved(u.object);
+        u
+    }));
+    out
+}
+
 /// Every `connection_id` in a flow, with what its action needs.
 pub fn flow_uses(root: &Node, mappings: &KeywordMappings) -> Vec<ConnectionRef> {
     let flow = Flow::new(root);
+    actions_uses(flow.all_actions(), mappings)
+}
+
+/// The uses of these actions, in their order.
+fn actions_uses<'a>(
+    actions: impl IntoIterator<Item = &'a crate::model::flow::Action<'a>>,
+    mappings: &KeywordMappings,
+) -> Vec<ConnectionRef> {
     let mut out = Vec::new();
-    for a in flow.all_actions() {
+    for a in actions {
         let Some(node) = a.param("connection_id") else {
             continue;
         };
@@ -1086,6 +1178,7 @@ pub fn flow_uses(root: &Node, mappings: &KeywordMappings) -> Vec<ConnectionRef> 
             },
             action_id: a.id_str().map(Into::into),
             action_range: a.action.map_or(a.node.range, |n| n.range),
+            object: a.node.range,
             app: a.spec().and_then(|s| s.app()),
             need: a.need(mappings),
         });
