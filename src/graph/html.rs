@@ -29,7 +29,7 @@ pub fn page(g: &Graph, title: &str, root: &Path) -> String {
         escape_xml(&root_url)
     ));
     out.push_str(laid.svg());
-    out.push_str("</main>\n<aside id=\"info\" hidden><div id=\"info-title\"></div><a id=\"info-place\" href=\"#\"></a><div id=\"info-detail\"></div></aside>\n");
+    out.push_str("</main>\n<aside id=\"info\" hidden><div id=\"info-title\"></div><a id=\"info-place\" href=\"#\"></a> <a id=\"info-editor\" href=\"#\">open in VS Code</a><div id=\"info-detail\"></div></aside>\n");
     out.push_str(SCRIPT);
     out.push_str("</body>\n</html>\n");
     out
@@ -141,6 +141,9 @@ const SCRIPT: &str = r#"<script>
     var place = document.getElementById("info-place");
     place.textContent = file + ":" + line;
     place.setAttribute("href", root + file.split("/").map(encodeURIComponent).join("/"));
+    var column = g.getAttribute("data-column") || "1";
+    var path = decodeURIComponent(root.replace(/^file:\/\//, "")) + file;
+    document.getElementById("info-editor").setAttribute("href", "vscode://file" + path.split("/").map(encodeURIComponent).join("/") + ":" + line + ":" + column);
     document.getElementById("info-detail").textContent = detail.join("\n");
     info.hidden = false;
     info.setAttribute("data-file", file);

@@ -658,7 +658,7 @@ impl<'a> Builder<'a> {
         let mut id = base.clone();
         let mut n = 2;
         while !self.ids.insert(id.clone()) {
-            id = format!("{base}-{n}");
+            id = format!("{base}_{n}");
             n += 1;
         }
         id

@@ -196,15 +196,42 @@ fn clusters(g: &Graph) -> Vec<(String, Vec<(usize, bool)>)> {
     out
 }
 
-fn lay_out(g: &Graph, title: String, members: &[(usize, bool)]) -> Laid {
+/// How much of a group's edges `layout-rs` is given: all, without their labels, or none
+/// (the library stops on an assertion for some graphs; each try gives it less).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Edges {
+    All,
+    Unlabelled,
+    None,
+}
+
+/// Runs `f`, catching a panic without printing it (the library's assertions are caught here
+/// and answered by a simpler layout; other threads' panics print as before).
+fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
+    thread_local!(static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(true));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(false));
+    r
+}
+
+/// The positions `layout-rs` gives a group's members, and the edges it routes.
+fn run_layout(g: &Graph, members: &[(usize, bool)], sizes: &[(f64, f64)], edges: Edges) -> Recorder {
     let mut vg = VisualGraph::new(Orientation::TopToBottom);
     // the library checks the whole graph after each edge when validating: quadratic
     vg.dag.set_validate(false);
     let mut handle = HashMap::new();
-    let mut sizes = Vec::new();
     for (k, &(n, _)) in members.iter().enumerate() {
-        let (w, h) = box_size(&g.nodes[n].label_lines());
-        sizes.push((w, h));
+        let (w, h) = sizes[k];
         let look = StyleAttr::simple();
         let el = Element::create_with_properties(
             ShapeKind::Box(String::new()),
@@ -217,6 +244,9 @@ fn lay_out(g: &Graph, title: String, members: &[(usize, bool)]) -> Laid {
     }
     let mut seen = HashSet::new();
     for (i, e) in g.edges.iter().enumerate() {
+        if edges == Edges::None {
+            break;
+        }
         let (Some(&a), Some(&b)) = (handle.get(&e.from), handle.get(&e.to)) else {
             continue;
         };
@@ -224,13 +254,16 @@ fn lay_out(g: &Graph, title: String, members: &[(usize, bool)]) -> Laid {
         if !seen.insert((e.from, e.to)) {
             continue;
         }
-        let label = g
-            .edges
-            .iter()
-            .filter(|x| x.from == e.from && x.to == e.to)
-            .filter_map(|x| x.label.clone())
-            .collect::<Vec<_>>()
-            .join(", ");
+        let label = if edges == Edges::All {
+            g.edges
+                .iter()
+                .filter(|x| x.from == e.from && x.to == e.to)
+                .filter_map(|x| x.label.clone())
+                .collect::<Vec<_>>()
+                .join(", ")
+        } else {
+            String::new()
+        };
         let arrow = Arrow::with_properties(
             LineEndKind::None,
             LineEndKind::Arrow,
@@ -245,6 +278,22 @@ fn lay_out(g: &Graph, title: String, members: &[(usize, bool)]) -> Laid {
     }
     let mut rec = Recorder::default();
     vg.do_it(false, false, false, &mut rec);
+    rec
+}
+
+fn lay_out(g: &Graph, title: String, members: &[(usize, bool)]) -> Laid {
+    let sizes: Vec<(f64, f64)> = members
+        .iter()
+        .map(|&(n, _)| box_size(&g.nodes[n].label_lines()))
+        .collect();
+    let (rec, edges) = [Edges::All, Edges::Unlabelled, Edges::None]
+        .into_iter()
+        .find_map(|mode| {
+            quietly(|| run_layout(g, members, &sizes, mode))
+                .ok()
+                .map(|r| (r, mode))
+        })
+        .unwrap_or((Recorder::default(), Edges::None));
     let mut laid = Laid {
         title,
         ..Laid::default()
@@ -313,6 +362,30 @@ fn lay_out(g: &Graph, title: String, members: &[(usize, bool)]) -> Laid {
             d,
             head_at_start: head.0 && !head.1,
         });
+    }
+    if edges == Edges::None {
+        // the library could not route them: straight lines between the boxes
+        let at: HashMap<usize, &Placed> = laid.nodes.iter().map(|p| (p.node, p)).collect();
+        let mut seen = HashSet::new();
+        for (i, e) in g.edges.iter().enumerate() {
+            let (Some(a), Some(b)) = (at.get(&e.from), at.get(&e.to)) else {
+                continue;
+            };
+            if !seen.insert((e.from, e.to)) {
+                continue;
+            }
+            laid.edges.push(PlacedEdge {
+                edge: i,
+                d: format!(
+                    "M {:.1} {:.1} L {:.1} {:.1}",
+                    a.x + a.w / 2.0,
+                    a.y + a.h,
+                    b.x + b.w / 2.0,
+                    b.y
+                ),
+                head_at_start: false,
+            });
+        }
     }
     laid.labels = rec
         .labels

@@ -422,8 +422,18 @@ fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
 
 #[test]
 fn svg_every_node_has_a_label_and_a_place_and_none_overlap() {
-    for name in ["tenant", "yaml", "bundles"] {
-        let ws = example(name);
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/graph-layout");
+    let workspaces = [
+        ("tenant", example("tenant")),
+        ("yaml", example("yaml")),
+        ("bundles", example("bundles")),
+        // a flow on which the layout library fails an assertion: laid out with less
+        (
+            "graph-layout",
+            disk::load(&fixture, Settings::default(), Vec::new()).0,
+        ),
+    ];
+    for (name, ws) in workspaces {
         let g = all(&ws);
         let laid = svg::layout(&g);
         let svg = laid.svg();

@@ -51,6 +51,11 @@ async function main() {
     if (!href.startsWith("file://") || !href.endsWith(file.split("/").map(encodeURIComponent).join("/"))) {
       throw new Error(`the link is ${href}`);
     }
+    // and a link that opens the file at that line in an editor
+    const editor = await page.$eval("#info-editor", (a) => a.getAttribute("href"));
+    if (!editor.startsWith("vscode://file/") || !new RegExp(`:${line}:\\d+$`).test(editor)) {
+      throw new Error(`the editor link is ${editor}`);
+    }
     // pan and zoom change the drawing's transform
     const before = await page.$eval("main > svg", (s) => s.style.transform);
     await page.mouse.move(700, 450);
