@@ -576,6 +576,7 @@ pub fn build(ws: &Workspace, select: &Select, options: &Options) -> Graph {
         connections: HashMap::new(),
         flow_nodes: HashMap::new(),
         report: least_privilege::report(ws),
+        connections_group: None,
         missing_at: HashMap::new(),
     };
     b.index_report();
@@ -633,6 +634,7 @@ struct Builder<'a> {
     /// Flow nodes by (file, root start).
     flow_nodes: HashMap<(PathBuf, u32), usize>,
     report: Report,
+    connections_group: Option<usize>,
     /// The scopes an action (file, `action` range) needs and its application was not granted.
     missing_at: HashMap<(PathBuf, TextRange), Vec<String>>,
 }
@@ -1111,20 +1113,19 @@ impl<'a> Builder<'a> {
         idx
     }
 
+    /// The group of the connections and applications, made on first use (and then kept: a
+    /// search of the groups per action would be quadratic in a big workspace).
     fn connections_group(&mut self) -> usize {
-        match self
-            .graph
-            .groups
-            .iter()
-            .position(|g| g.kind == GroupKind::Connections)
-        {
-            Some(g) => g,
-            None => self.group(
-                GroupKind::Connections,
-                "vault connections and M2M applications".into(),
-                None,
-            ),
+        if let Some(g) = self.connections_group {
+            return g;
         }
+        let g = self.group(
+            GroupKind::Connections,
+            "vault connections and M2M applications".into(),
+            None,
+        );
+        self.connections_group = Some(g);
+        g
     }
 
     /// The node of a vault connection, added on first use.
@@ -1175,16 +1176,26 @@ impl<'a> Builder<'a> {
                 applications: Vec::new(),
             },
         );
+        // the drawn connections by name (one look-up per connection of each application)
+        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+        for &i in self.connections.values() {
+            by_name
+                .entry(&self.graph.nodes[i].title)
+                .or_default()
+                .push(i);
+        }
+        let by_name: HashMap<String, Vec<usize>> = by_name
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
         for app in &report.applications {
-            let members: Vec<usize> = self
-                .graph
-                .nodes
+            let mut members: Vec<usize> = app
+                .connections
                 .iter()
-                .enumerate()
-                .filter(|(_, n)| n.kind == Kind::Connection)
-                .filter(|(_, n)| app.connections.iter().any(|c| shown(c) == n.title))
-                .map(|(i, _)| i)
+                .flat_map(|c| by_name.get(&shown(c)).into_iter().flatten().copied())
                 .collect();
+            members.sort_unstable();
+            members.dedup();
             if members.is_empty() {
                 continue;
             }

@@ -128,7 +128,7 @@ pub fn box_size(lines: &[String]) -> (f64, f64) {
 
 /// The nodes of each group to lay out, in reading order: a top-level form or flow group with
 /// the flow groups nested in it, and the connections and applications their actions use.
-fn clusters(g: &Graph) -> Vec<(String, Vec<(usize, bool)>)> {
+fn clusters(g: &Graph, out_edges: &[Vec<usize>]) -> Vec<(String, Vec<(usize, bool)>)> {
     let mut tops: Vec<(usize, Vec<usize>)> = Vec::new();
     let mut connections_group = None;
     for (i, group) in g.groups.iter().enumerate() {
@@ -147,10 +147,6 @@ fn clusters(g: &Graph) -> Vec<(String, Vec<(usize, bool)>)> {
     let mut by_group: Vec<Vec<usize>> = vec![Vec::new(); g.groups.len()];
     for (i, n) in g.nodes.iter().enumerate() {
         by_group[n.group].push(i);
-    }
-    let mut out_edges: Vec<Vec<usize>> = vec![Vec::new(); g.nodes.len()];
-    for (i, e) in g.edges.iter().enumerate() {
-        out_edges[e.from].push(i);
     }
     let mut drawn: HashSet<usize> = HashSet::new();
     let mut out = Vec::new();
@@ -225,7 +221,13 @@ fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
 }
 
 /// The positions `layout-rs` gives a group's members, and the edges it routes.
-fn run_layout(g: &Graph, members: &[(usize, bool)], sizes: &[(f64, f64)], edges: Edges) -> Recorder {
+fn run_layout(
+    g: &Graph,
+    out_edges: &[Vec<usize>],
+    members: &[(usize, bool)],
+    sizes: &[(f64, f64)],
+    edges: Edges,
+) -> Recorder {
     let mut vg = VisualGraph::new(Orientation::TopToBottom);
     // the library checks the whole graph after each edge when validating: quadratic
     vg.dag.set_validate(false);
@@ -243,10 +245,12 @@ fn run_layout(g: &Graph, members: &[(usize, bool)], sizes: &[(f64, f64)], edges:
         handle.insert(n, vg.add_node(el));
     }
     let mut seen = HashSet::new();
-    for (i, e) in g.edges.iter().enumerate() {
+    // the members' edges only: each group costs its own size
+    for &i in members.iter().flat_map(|&(n, _)| &out_edges[n]) {
         if edges == Edges::None {
             break;
         }
+        let e = &g.edges[i];
         let (Some(&a), Some(&b)) = (handle.get(&e.from), handle.get(&e.to)) else {
             continue;
         };
@@ -255,9 +259,10 @@ fn run_layout(g: &Graph, members: &[(usize, bool)], sizes: &[(f64, f64)], edges:
             continue;
         }
         let label = if edges == Edges::All {
-            g.edges
+            out_edges[e.from]
                 .iter()
-                .filter(|x| x.from == e.from && x.to == e.to)
+                .map(|&x| &g.edges[x])
+                .filter(|x| x.to == e.to)
                 .filter_map(|x| x.label.clone())
                 .collect::<Vec<_>>()
                 .join(", ")
@@ -281,7 +286,7 @@ fn run_layout(g: &Graph, members: &[(usize, bool)], sizes: &[(f64, f64)], edges:
     rec
 }
 
-fn lay_out(g: &Graph, title: String, members: &[(usize, bool)]) -> Laid {
+fn lay_out(g: &Graph, out_edges: &[Vec<usize>], title: String, members: &[(usize, bool)]) -> Laid {
     let sizes: Vec<(f64, f64)> = members
         .iter()
         .map(|&(n, _)| box_size(&g.nodes[n].label_lines()))
@@ -289,7 +294,7 @@ fn lay_out(g: &Graph, title: String, members: &[(usize, bool)]) -> Laid {
     let (rec, edges) = [Edges::All, Edges::Unlabelled, Edges::None]
         .into_iter()
         .find_map(|mode| {
-            quietly(|| run_layout(g, members, &sizes, mode))
+            quietly(|| run_layout(g, out_edges, members, &sizes, mode))
                 .ok()
                 .map(|r| (r, mode))
         })
@@ -367,7 +372,8 @@ fn lay_out(g: &Graph, title: String, members: &[(usize, bool)]) -> Laid {
         // the library could not route them: straight lines between the boxes
         let at: HashMap<usize, &Placed> = laid.nodes.iter().map(|p| (p.node, p)).collect();
         let mut seen = HashSet::new();
-        for (i, e) in g.edges.iter().enumerate() {
+        for &i in members.iter().flat_map(|&(n, _)| &out_edges[n]) {
+            let e = &g.edges[i];
             let (Some(a), Some(b)) = (at.get(&e.from), at.get(&e.to)) else {
                 continue;
             };
@@ -434,9 +440,13 @@ impl Layout {
 
 /// Lays the graph out and writes it as one SVG document.
 pub fn layout(g: &Graph) -> Layout {
-    let laid: Vec<Laid> = clusters(g)
+    let mut out_edges: Vec<Vec<usize>> = vec![Vec::new(); g.nodes.len()];
+    for (i, e) in g.edges.iter().enumerate() {
+        out_edges[e.from].push(i);
+    }
+    let laid: Vec<Laid> = clusters(g, &out_edges)
         .into_iter()
-        .map(|(title, members)| lay_out(g, title, &members))
+        .map(|(title, members)| lay_out(g, &out_edges, title, &members))
         .collect();
     // the groups in rows, in reading order
     let row_width = laid.iter().map(|l| l.w).fold(ROW_WIDTH, f64::max);

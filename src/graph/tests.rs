@@ -422,7 +422,8 @@ fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
 
 #[test]
 fn svg_every_node_has_a_label_and_a_place_and_none_overlap() {
-    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/graph-layout");
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/graph-layout");
     let workspaces = [
         ("tenant", example("tenant")),
         ("yaml", example("yaml")),

@@ -23,11 +23,15 @@ fn nesting(g: &Graph) -> Vec<(usize, Vec<usize>)> {
     out
 }
 
-fn members(g: &Graph, group: usize) -> impl Iterator<Item = (usize, &Node)> {
-    g.nodes
-        .iter()
-        .enumerate()
-        .filter(move |(_, n)| n.group == group)
+/// Each group's nodes, in order (one pass: a scan of the nodes per group is quadratic).
+fn by_group(g: &Graph) -> Vec<Vec<&Node>> {
+    let mut out: Vec<Vec<&Node>> = vec![Vec::new(); g.groups.len()];
+    for n in &g.nodes {
+        if let Some(group) = out.get_mut(n.group) {
+            group.push(n);
+        }
+    }
+    out
 }
 
 /// A mermaid label: every character that could mean something to mermaid's lexer or its
@@ -71,6 +75,7 @@ fn mermaid_class(m: Mark) -> String {
 /// `flowchart TB` with a subgraph per form, flow and the connections.
 pub fn mermaid(g: &Graph) -> String {
     let mut out = String::from("flowchart TB\n");
+    let members = by_group(g);
     let node_line = |out: &mut String, indent: &str, n: &Node| {
         let label = mermaid_text(&n.label_lines());
         let _ = writeln!(out, "{indent}{}{}", n.id, mermaid_shape(n.kind, &label));
@@ -83,7 +88,7 @@ pub fn mermaid(g: &Graph) -> String {
             group.id,
             mermaid_text(std::slice::from_ref(&group.title))
         );
-        for (_, n) in members(g, top) {
+        for n in &members[top] {
             node_line(&mut out, "    ", n);
         }
         for &c in &children {
@@ -94,7 +99,7 @@ pub fn mermaid(g: &Graph) -> String {
                 group.id,
                 mermaid_text(std::slice::from_ref(&group.title))
             );
-            for (_, n) in members(g, c) {
+            for n in &members[c] {
                 node_line(&mut out, "      ", n);
             }
             out.push_str("    end\n");
@@ -188,6 +193,7 @@ pub fn dot(g: &Graph) -> String {
     let mut out = String::from(
         "digraph flowls {\n  graph [rankdir=TB, fontname=\"sans-serif\", fontsize=11];\n  node [shape=box, style=\"rounded,filled\", fillcolor=\"#ffffff\", fontname=\"sans-serif\", fontsize=10];\n  edge [fontname=\"sans-serif\", fontsize=9];\n",
     );
+    let members = by_group(g);
     let node_line = |out: &mut String, indent: &str, n: &Node| {
         let mut attrs = format!(
             "label=\"{}\", shape={}, id=\"{}\", class=\"{}\", tooltip=\"{}\"",
@@ -223,7 +229,7 @@ pub fn dot(g: &Graph) -> String {
                 ""
             }
         );
-        for (_, n) in members(g, top) {
+        for n in &members[top] {
             node_line(&mut out, "    ", n);
         }
         for &c in &children {
@@ -234,7 +240,7 @@ pub fn dot(g: &Graph) -> String {
                 group.id,
                 dot_text(std::slice::from_ref(&group.title))
             );
-            for (_, n) in members(g, c) {
+            for n in &members[c] {
                 node_line(&mut out, "      ", n);
             }
             out.push_str("    }\n");
