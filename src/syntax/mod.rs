@@ -113,6 +113,32 @@ impl Node {
             _ => None,
         }
     }
+    /// The node with exactly this range, found by descending through the containers that hold
+    /// it (by binary search on their items: the cost of the depth, not of the document).
+    pub fn with_range(&self, range: TextRange) -> Option<&Node> {
+        let mut node = self;
+        loop {
+            if node.range == range {
+                return Some(node);
+            }
+            let holds = |n: &Node| n.range.start <= range.start && range.end <= n.range.end;
+            node = match &node.kind {
+                NodeKind::Array(items) => {
+                    let i = items.partition_point(|n| n.range.end < range.start);
+                    items.get(i).filter(|n| holds(n))?
+                }
+                NodeKind::Object(members) => {
+                    let i = members.partition_point(|m| {
+                        m.value.as_ref().is_none_or(|v| v.range.end < range.start)
+                            && m.key_range.end < range.start
+                    });
+                    members.get(i)?.value.as_ref().filter(|n| holds(n))?
+                }
+                _ => return None,
+            };
+        }
+    }
+
     pub fn as_array(&self) -> Option<&[Node]> {
         match &self.kind {
             NodeKind::Array(items) => Some(items),

@@ -330,3 +330,23 @@ fn a_byte_order_mark_is_one_error_that_names_it() {
         Some("F")
     );
 }
+
+proptest::proptest! {
+    /// Every node of a document is found by its range.
+    #[test]
+    fn every_node_is_found_by_its_range(v in arb_json()) {
+        let text = serde_json::to_string_pretty(&v).unwrap();
+        let parse = parse(&text);
+        let root = parse.root.as_ref().unwrap();
+        let mut todo = vec![root];
+        while let Some(n) = todo.pop() {
+            let found = root.with_range(n.range);
+            proptest::prop_assert!(found.is_some_and(|f| f.range == n.range), "{:?}", n.range);
+            match &n.kind {
+                NodeKind::Array(items) => todo.extend(items.iter()),
+                NodeKind::Object(members) => todo.extend(members.iter().filter_map(|m| m.value.as_ref())),
+                _ => {}
+            }
+        }
+    }
+}

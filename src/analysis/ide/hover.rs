@@ -22,13 +22,10 @@ pub fn hover(ws: &Workspace, path: &Path, offset: usize) -> Option<(TextRange, S
     let t = target(ws, file, offset)?;
     match t {
         Target::Action { node, range } => {
+            // the action's own object, found by its range: no model of the whole flow
             let root = file.parse.root.as_ref()?;
-            let flow = Flow::new(root);
-            let a = flow
-                .all_actions()
-                .into_iter()
-                .find(|a| a.node.range == node)?;
-            Some((range, action_hover(ws, a)?))
+            let a = Action::new(root.with_range(node)?);
+            Some((range, action_hover(ws, &a)?))
         }
         Target::Connection { name, range } => {
             let v = ws
