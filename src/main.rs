@@ -286,19 +286,23 @@ fn graph(a: GraphArgs) -> ExitCode {
         flows: a.flows,
         no_fold: a.no_fold,
     };
-    let text = match cli::graph::graph(
+    let drawn = match cli::graph::graph(
         &paths,
         &settings,
         std::env::vars().collect(),
         &request,
         a.format,
     ) {
-        Ok(t) => t,
+        Ok(d) => d,
         Err(e) => {
             eprintln!("flowls: {e:#}");
             return ExitCode::from(2);
         }
     };
+    if drawn.nodes == 0 {
+        eprintln!("flowls: nothing to draw: no form, flow or vault connection was found");
+    }
+    let text = drawn.text;
     match a.output {
         Some(path) => {
             if let Err(e) = std::fs::write(&path, text) {

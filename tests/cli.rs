@@ -1636,3 +1636,21 @@ fn terraform_hostile_input_is_answered_and_the_rest_still_checked() {
         "{notes:?}"
     );
 }
+
+#[test]
+fn a_graph_with_nothing_to_draw_says_so() {
+    let dir = empty_dir("graph-empty", &["flows"]);
+    std::fs::write(dir.join("README.md"), "nothing here").unwrap();
+    let out = flowls(&["graph", "."], &dir);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("nothing to draw"), "{err}");
+    // a workspace with a flow draws it and says nothing of the kind
+    std::fs::write(dir.join("flows/f.json"), r#"{"name": "F", "actions": []}"#).unwrap();
+    let out = flowls(&["graph", "."], &dir);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("flow_f"),
+        "{out:?}"
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("nothing to draw"));
+}

@@ -31,6 +31,12 @@ pub struct Request {
 #[error("{0}")]
 pub struct UnknownName(pub String);
 
+/// What `flowls graph` drew: the text, and how many nodes it holds (none: nothing to draw).
+pub struct Drawn {
+    pub text: String,
+    pub nodes: usize,
+}
+
 /// The graph of the paths as text in `format`. `Err` is a usage or I/O error (exit 2).
 pub fn graph(
     paths: &[PathBuf],
@@ -38,7 +44,7 @@ pub fn graph(
     env: Vec<(String, String)>,
     request: &Request,
     format: GraphFormat,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<Drawn> {
     use anyhow::Context;
     let cwd = std::env::current_dir().context("cannot read the current folder")?;
     let mut parts: Vec<(Workspace, Option<PathBuf>)> = Vec::new();
@@ -139,10 +145,14 @@ pub fn graph(
             false
         )
     );
-    Ok(match format {
+    let text = match format {
         GraphFormat::Mermaid => graph::text::mermaid(&whole),
         GraphFormat::Dot => graph::text::dot(&whole),
         GraphFormat::Svg => graph::svg::layout(&whole).svg().to_string(),
         GraphFormat::Html => graph::html::page(&whole, &title, &title_root),
+    };
+    Ok(Drawn {
+        text,
+        nodes: whole.nodes.len(),
     })
 }
