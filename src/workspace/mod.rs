@@ -387,7 +387,11 @@ impl Workspace {
         let (mut file, reparsed) = self.load(path.clone(), text, old);
         file.uses = match previous {
             // after an edit that one container's reparse covered: only the actions it touched
-            Some(previous) if reparsed && file.kind == DocKind::Flow => {
+            // (and only in a document without syntax errors: recovery elsewhere may read the same
+            // actions differently)
+            Some(previous)
+                if reparsed && file.kind == DocKind::Flow && file.parse.errors.is_empty() =>
+            {
                 uses_after_edit(old_uses.clone(), &file, &previous, &self.index.mappings)
             }
             _ => uses_of_file(&file, &self.index.mappings),
