@@ -365,8 +365,12 @@ impl LanguageServer for Backend {
                 Ok(serde_json::to_value(&report).ok())
             }
             GRAPH => {
+                // a large graph takes long: on the pool, where a cancelled one is not started and
+                // none delays the answers at the cursor
                 let arg = params.arguments.first().cloned().unwrap_or_default();
-                self.on_snapshot(|st| graph::command(st, &arg)).map(Some)
+                self.on_pool(None, move |st| graph::command(st, &arg))
+                    .await?
+                    .map(Some)
             }
             other => Err(jsonrpc::Error::invalid_params(format!(
                 "unknown command `{other}`"
