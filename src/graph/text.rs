@@ -3,7 +3,7 @@
 //! format, so no label can end its string, start a statement (`click`, a mermaid `%%{init}%%`
 //! directive) or a tag.
 
-use super::{EdgeKind, Graph, GroupKind, Kind, Mark, Node};
+use super::{EdgeKind, Graph, Group, GroupKind, Kind, Mark, Node};
 use std::fmt::Write as _;
 
 /// The groups in drawing order: each top-level group with the groups nested in it.
@@ -67,6 +67,32 @@ fn mermaid_shape(kind: Kind, label: &str) -> String {
     }
 }
 
+/// The groups as a text format nests them: each top group (`head` with `top` true), its own
+/// nodes, then each group nested in it with its nodes, each closed by `end`.
+fn write_groups(
+    g: &Graph,
+    out: &mut String,
+    head: impl Fn(&mut String, &str, &Group, bool),
+    end: &str,
+    node_line: impl Fn(&mut String, &str, &Node),
+) {
+    let members = by_group(g);
+    for (top, children) in nesting(g) {
+        head(out, "  ", &g.groups[top], true);
+        for n in &members[top] {
+            node_line(out, "    ", n);
+        }
+        for &c in &children {
+            head(out, "    ", &g.groups[c], false);
+            for n in &members[c] {
+                node_line(out, "      ", n);
+            }
+            let _ = writeln!(out, "    {end}");
+        }
+        let _ = writeln!(out, "  {end}");
+    }
+}
+
 /// The mermaid class of a mark (mermaid's class names take no `-`).
 fn mermaid_class(m: Mark) -> String {
     m.as_str().replace('-', "_")
@@ -75,37 +101,20 @@ fn mermaid_class(m: Mark) -> String {
 /// `flowchart TB` with a subgraph per form, flow and the connections.
 pub fn mermaid(g: &Graph) -> String {
     let mut out = String::from("flowchart TB\n");
-    let members = by_group(g);
     let node_line = |out: &mut String, indent: &str, n: &Node| {
         let label = mermaid_text(&n.label_lines());
         let _ = writeln!(out, "{indent}{}{}", n.id, mermaid_shape(n.kind, &label));
     };
-    for (top, children) in nesting(g) {
-        let group = &g.groups[top];
-        let _ = writeln!(
-            out,
-            "  subgraph {}[\"{}\"]",
-            group.id,
-            mermaid_text(std::slice::from_ref(&group.title))
-        );
-        for n in &members[top] {
-            node_line(&mut out, "    ", n);
-        }
-        for &c in &children {
-            let group = &g.groups[c];
-            let _ = writeln!(
-                out,
-                "    subgraph {}[\"{}\"]",
-                group.id,
-                mermaid_text(std::slice::from_ref(&group.title))
-            );
-            for n in &members[c] {
-                node_line(&mut out, "      ", n);
-            }
-            out.push_str("    end\n");
-        }
-        out.push_str("  end\n");
-    }
+    write_groups(
+        g,
+        &mut out,
+        |out, indent, group, _| {
+            let title = mermaid_text(std::slice::from_ref(&group.title));
+            let _ = writeln!(out, "{indent}subgraph {}[\"{title}\"]", group.id);
+        },
+        "end",
+        node_line,
+    );
     for e in &g.edges {
         let arrow = match e.kind {
             EdgeKind::Uses | EdgeKind::App => "-.->",
@@ -193,7 +202,6 @@ pub fn dot(g: &Graph) -> String {
     let mut out = String::from(
         "digraph flowls {\n  graph [rankdir=TB, fontname=\"sans-serif\", fontsize=11];\n  node [shape=box, style=\"rounded,filled\", fillcolor=\"#ffffff\", fontname=\"sans-serif\", fontsize=10];\n  edge [fontname=\"sans-serif\", fontsize=9];\n",
     );
-    let members = by_group(g);
     let node_line = |out: &mut String, indent: &str, n: &Node| {
         let mut attrs = format!(
             "label=\"{}\", shape={}, id=\"{}\", class=\"{}\", tooltip=\"{}\"",
@@ -216,37 +224,25 @@ pub fn dot(g: &Graph) -> String {
         }
         let _ = writeln!(out, "{indent}\"{}\" [{attrs}];", n.id);
     };
-    for (top, children) in nesting(g) {
-        let group = &g.groups[top];
-        let _ = writeln!(
-            out,
-            "  subgraph cluster_{} {{\n    label=\"{}\";{}",
-            group.id,
-            dot_text(std::slice::from_ref(&group.title)),
-            if group.kind == GroupKind::Connections {
+    write_groups(
+        g,
+        &mut out,
+        |out, indent, group, top| {
+            let title = dot_text(std::slice::from_ref(&group.title));
+            let dashed = if top && group.kind == GroupKind::Connections {
                 " style=dashed;"
             } else {
                 ""
-            }
-        );
-        for n in &members[top] {
-            node_line(&mut out, "    ", n);
-        }
-        for &c in &children {
-            let group = &g.groups[c];
+            };
             let _ = writeln!(
                 out,
-                "    subgraph cluster_{} {{\n      label=\"{}\";",
-                group.id,
-                dot_text(std::slice::from_ref(&group.title))
+                "{indent}subgraph cluster_{} {{\n{indent}  label=\"{title}\";{dashed}",
+                group.id
             );
-            for n in &members[c] {
-                node_line(&mut out, "      ", n);
-            }
-            out.push_str("    }\n");
-        }
-        out.push_str("  }\n");
-    }
+        },
+        "}",
+        node_line,
+    );
     for e in &g.edges {
         let mut attrs = format!("class=\"edge {}\"", e.kind.as_str());
         if let Some(l) = &e.label {
