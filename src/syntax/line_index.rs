@@ -61,10 +61,19 @@ impl LineIndex {
     /// into `new`: the lines and characters before and after the edit are moved, not read
     /// again, so an edit costs the size of the edit and the number of lines, not the text.
     pub fn after_edit(&self, old: &str, new: &str) -> LineIndex {
+        self.after(super::Edit::between(old, new), old, new)
+    }
+
+    /// [`LineIndex::after_edit`] with the edit already known.
+    pub fn after(&self, edit: super::Edit, old: &str, new: &str) -> LineIndex {
         if self.len != old.len() {
             return LineIndex::new(new);
         }
-        let (start, old_end, inserted) = super::reparse::edit_between(old, new);
+        let super::Edit {
+            start,
+            old_end,
+            inserted,
+        } = edit;
         let new_end = start + inserted;
         let delta = new.len() as isize - old.len() as isize;
         let moved = |at: usize| (at as isize + delta) as usize;

@@ -14,7 +14,7 @@ mod yaml;
 
 pub use hcl::parse_hcl;
 pub use parser::parse;
-pub use reparse::{edit_between, reparse};
+pub use reparse::{Edit, edit_between, reparse, reparse_edit};
 pub use yaml::parse_yaml;
 
 /// Text in the tree: keys, string values, numbers as written. Short text (24 bytes or less,

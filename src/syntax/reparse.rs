@@ -10,6 +10,39 @@
 use super::parser::parse_value_at;
 use super::{Node, NodeKind, Parse, TextRange};
 
+/// The one edit that turns a text into its next version: the changed byte range of the old
+/// text (`start..old_end`) and the length of its replacement. Found once per version, by
+/// comparing the texts (so it holds for any set of changes), and handed to everything that
+/// moves with it (the tree, the line index, the connection uses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edit {
+    pub start: usize,
+    pub old_end: usize,
+    pub inserted: usize,
+}
+
+impl Edit {
+    pub fn between(old: &str, new: &str) -> Edit {
+        let (start, old_end, inserted) = edit_between(old, new);
+        Edit {
+            start,
+            old_end,
+            inserted,
+        }
+    }
+    /// Where the replacement ends in the new text.
+    pub fn new_end(&self) -> usize {
+        self.start + self.inserted
+    }
+    /// The change in length.
+    pub fn delta(&self) -> i64 {
+        self.inserted as i64 - (self.old_end - self.start) as i64
+    }
+    pub fn is_none(&self) -> bool {
+        self.start == self.old_end && self.inserted == 0
+    }
+}
+
 /// The edit that turns `old` into `new`: the changed byte range of `old` and the length of its
 /// replacement, found by comparing the texts (so it holds for any set of changes).
 pub fn edit_between(old: &str, new: &str) -> (usize, usize, usize) {
@@ -48,17 +81,23 @@ fn common_len<'a>(
 /// Updates `old_parse` (of `old`) to `new` by reparsing one container; returns `false`, with
 /// `old_parse` untouched, when only a whole parse can tell.
 pub fn reparse(old_parse: &mut Parse, old: &str, new: &str) -> bool {
-    let (start, end, inserted) = edit_between(old, new);
+    reparse_edit(old_parse, Edit::between(old, new), new).is_some()
+}
+
+/// [`reparse`] with the edit already known: the child indices leading to the container that
+/// was parsed again (empty for the root or an unchanged text), or `None` as `reparse`'s `false`.
+pub fn reparse_edit(old_parse: &mut Parse, edit: Edit, new: &str) -> Option<Vec<usize>> {
+    let Edit {
+        start,
+        old_end: end,
+        inserted,
+    } = edit;
     if start == end && inserted == 0 {
-        return true; // the same text
+        return Some(Vec::new()); // the same text
     }
-    let Some(root) = old_parse.root.as_ref() else {
-        return false;
-    };
+    let root = old_parse.root.as_ref()?;
     // the innermost container whose braces hold the edit strictly inside
-    let Some(path) = container_path(root, start, end) else {
-        return false;
-    };
+    let path = container_path(root, start, end)?;
     let container = follow(root, &path);
     let old_range = container.range;
     if old_parse
@@ -66,20 +105,16 @@ pub fn reparse(old_parse: &mut Parse, old: &str, new: &str) -> bool {
         .iter()
         .any(|e| e.range.start < old_range.end && e.range.end > old_range.start)
     {
-        return false; // a problem inside: recovery may have shaped it differently
+        return None; // a problem inside: recovery may have shaped it differently
     }
     let delta = inserted as i64 - (end - start) as i64;
     let new_end = (old_range.end as i64 + delta) as usize;
-    let Some(slice) = new.get(old_range.start as usize..new_end) else {
-        return false;
-    };
-    let Some(mut fresh) = parse_value_at(slice, path.len()) else {
-        return false;
-    };
+    let slice = new.get(old_range.start as usize..new_end)?;
+    let mut fresh = parse_value_at(slice, path.len())?;
     if fresh.range != TextRange::new(0, slice.len())
         || std::mem::discriminant(&fresh.kind) != std::mem::discriminant(&container.kind)
     {
-        return false;
+        return None;
     }
     shift(&mut fresh, 0, old_range.start as i64);
     let root = old_parse.root.as_mut().expect("checked above");
@@ -91,7 +126,7 @@ pub fn reparse(old_parse: &mut Parse, old: &str, new: &str) -> bool {
         }
     }
     *follow_mut(root, &path) = fresh;
-    true
+    Some(path)
 }
 
 /// The child indices leading to the innermost object or array that holds `[start, end)`
