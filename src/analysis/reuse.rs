@@ -268,8 +268,10 @@ mod tests {
         fn reused_results_are_those_of_a_fresh_check(
             picks in proptest::collection::vec(0usize..ACTIONS.len(), 1..12),
             edits in proptest::collection::vec((0usize..2000, 0usize..3, "[a-z\"{}:,.\\[\\] ]{0,3}"), 1..8),
+            by_content in proptest::bool::ANY,
         ) {
-            let path = PathBuf::from("/ws/flows/reused.json");
+            // in `flows/` the folder says what the file is; elsewhere only its content does
+            let path = PathBuf::from(if by_content { "/ws/reused.json" } else { "/ws/flows/reused.json" });
             let body: Vec<&str> = picks.iter().map(|&i| ACTIONS[i]).collect();
             let mut text = format!("{{\"name\": \"Reused\", \"actions\": [\n  {}\n]}}", body.join(",\n  "));
             let mut ws = workspace();
@@ -292,6 +294,13 @@ mod tests {
                 fresh_ws.set_file(path.clone(), t);
                 let fresh = crate::analysis::diagnostics(&fresh_ws, &path);
                 proptest::prop_assert_eq!(reused, fresh, "after editing to {}", text);
+                // and what the file is read as (an edit may keep the kind it had)
+                proptest::prop_assert_eq!(
+                    ws.file(&path).unwrap().kind,
+                    fresh_ws.file(&path).unwrap().kind,
+                    "after editing to {}",
+                    text
+                );
                 // the connection uses found again around the edit are those of a whole reading
                 proptest::prop_assert_eq!(
                     &ws.file(&path).unwrap().uses,

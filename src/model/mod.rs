@@ -153,12 +153,13 @@ pub fn classify(rel_path: &str, root: Option<&Node>, mappings_file: &str) -> Doc
 fn has_typed_actions(root: &Node) -> bool {
     root.get("actions")
         .and_then(Node::as_array)
-        .is_some_and(|actions| {
-            !actions.is_empty()
-                && actions
-                    .iter()
-                    .all(|a| a.get("type").is_some() || a.get("action").is_some())
-        })
+        .is_some_and(|actions| !actions.is_empty() && actions.iter().all(is_typed_action))
+}
+
+/// An element of a flow's `actions` that says what it is (`type` or `action`): what
+/// [`classify`] reads of each action.
+pub fn is_typed_action(action: &Node) -> bool {
+    action.get("type").is_some() || action.get("action").is_some()
 }
 
 /// What a document's content alone says it is, when only one kind fits: typed `actions` and

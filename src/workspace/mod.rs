@@ -380,27 +380,24 @@ impl Workspace {
                 Some(Err(shared)),
             ),
         };
-        let previous = match &old {
-            Some(Ok(f)) if f.kind == DocKind::Flow => Some(f.text.clone()),
-            _ => None,
-        };
-        let (mut file, reparsed) = self.load(path.clone(), text, old);
-        file.uses = match previous {
+        let was_flow = matches!(&old, Some(Ok(f)) if f.kind == DocKind::Flow);
+        let (mut file, edit) = self.load(path.clone(), text, old);
+        let (uses, uses_changed) = match edit {
             // after an edit that one container's reparse covered: only the actions it touched
             // (and only in a document without syntax errors: recovery elsewhere may read the same
             // actions differently)
-            Some(previous)
-                if reparsed && file.kind == DocKind::Flow && file.parse.errors.is_empty() =>
+            Some(edit)
+                if was_flow && file.kind == DocKind::Flow && file.parse.errors.is_empty() =>
             {
-                uses_after_edit(old_uses.clone(), &file, &previous, &self.index.mappings)
+                uses_after_edit(old_uses, &file, edit, &self.index.mappings)
             }
-            _ => uses_of_file(&file, &self.index.mappings),
+            _ => {
+                let uses = uses_of_file(&file, &self.index.mappings);
+                let changed = !same_uses(&old_uses, &uses);
+                (uses, changed)
+            }
         };
-        let uses_changed = old_uses.len() != file.uses.len()
-            || old_uses
-                .iter()
-                .zip(&file.uses)
-                .any(|(a, b)| a.connection != b.connection || a.need != b.need);
+        file.uses = uses;
         let global = file.kind.is_global() || was_global;
         self.files_mut().insert(path, Arc::new(file));
         self.touched();
@@ -416,23 +413,28 @@ impl Workspace {
     /// Parses and classifies a file (its `uses` are left empty). With the file's previous
     /// version, only the part the edit touched is parsed again when that is enough (when no
     /// snapshot still reads that version), and its line index and analysis cache carry over.
+    /// Returns the edit from the previous version when the tree was reparsed around it.
     fn load(
         &self,
         path: PathBuf,
         text: Arc<str>,
         old: Option<Result<SourceFile, Arc<SourceFile>>>,
-    ) -> (SourceFile, bool) {
+    ) -> (SourceFile, Option<crate::syntax::Edit>) {
         let rel = self.rel_path(&path);
         let limit = self.settings.max_document_bytes;
         let mut reparsed = None;
         let line_index = std::sync::OnceLock::new();
         let mut analysis_cache = AnalysisCache::default();
-        let carry = |old: &SourceFile, cache: &mut AnalysisCache| {
+        let mut edit = None;
+        let mut kept_kind = None;
+        let mut carry = |old: &SourceFile, cache: &mut AnalysisCache| {
+            let e = crate::syntax::Edit::between(&old.text, &text);
             // the line index, where it was made, is moved around the edit rather than made anew
             if let Some(index) = old.line_index.get() {
-                let _ = line_index.set(index.after_edit(&old.text, &text));
+                let _ = line_index.set(index.after(e, &old.text, &text));
             }
             *cache = old.analysis_cache.clone();
+            edit = Some(e);
         };
         match old {
             None => {}
@@ -440,11 +442,26 @@ impl Workspace {
             Some(Ok(old)) => {
                 carry(&old, &mut analysis_cache);
                 let mut old_parse = old.parse;
-                if text.len() <= limit
+                // whether the top-level action the edit falls in was typed before it
+                let was_typed = edit.and_then(|e| {
+                    let items = old_parse.root.as_ref()?.get("actions")?.as_array()?;
+                    let i = items.partition_point(|a| (a.range.end as usize) <= e.start);
+                    let a = items.get(i)?;
+                    ((a.range.start as usize) < e.start && e.old_end < a.range.end as usize)
+                        .then(|| model::is_typed_action(a))
+                });
+                if let Some(e) = edit
+                    && text.len() <= limit
                     && old.text.len() <= limit
                     && rel.ends_with(".json")
-                    && crate::syntax::reparse(&mut old_parse, &old.text, &text)
+                    && let Some(path) = crate::syntax::reparse_edit(&mut old_parse, e, &text)
                 {
+                    if old.own_kind == DocKind::Flow
+                        && rel != self.mappings_rel()
+                        && edit_keeps_flow(old_parse.root.as_ref(), &path, was_typed)
+                    {
+                        kept_kind = Some(old.own_kind);
+                    }
                     reparsed = Some(old_parse);
                 } else if old.text.len() > 64 * 1024 {
                     // a large tree is freed off the edit path
@@ -452,7 +469,7 @@ impl Workspace {
                 }
             }
         }
-        let was_reparsed = reparsed.is_some();
+        let edit = edit.filter(|_| reparsed.is_some());
         let parse = if let Some(p) = reparsed {
             p
         } else if text.len() > limit {
@@ -477,7 +494,8 @@ impl Workspace {
         } else {
             Parse::default()
         };
-        let own_kind = model::classify(&rel, parse.root.as_ref(), &self.mappings_rel());
+        let own_kind = kept_kind
+            .unwrap_or_else(|| model::classify(&rel, parse.root.as_ref(), &self.mappings_rel()));
         let kind = body_kind(own_kind, self.index.bodies.get(&path));
         let file = SourceFile {
             path,
@@ -490,7 +508,7 @@ impl Workspace {
             line_index,
             analysis_cache,
         };
-        (file, was_reparsed)
+        (file, edit)
     }
 
     /// Adds many files at once, building the index once (global files first, so that flows
@@ -1067,21 +1085,23 @@ pub fn bundle_stubs(root: &Node) -> Vec<(&str, &Node)> {
 fn uses_after_edit(
     old: Vec<ConnectionRef>,
     file: &SourceFile,
-    previous: &str,
+    edit: crate::syntax::Edit,
     mappings: &KeywordMappings,
-) -> Vec<ConnectionRef> {
+) -> (Vec<ConnectionRef>, bool) {
     let Some(root) = &file.parse.root else {
-        return Vec::new();
+        return (Vec::new(), !old.is_empty());
     };
-    let (start, old_end, inserted) = crate::syntax::edit_between(previous, &file.text);
-    let new_end = start + inserted;
-    let delta = new_end as i64 - old_end as i64;
+    let start = edit.start;
+    let new_end = edit.new_end();
+    let delta = edit.delta();
     // only an edit strictly inside the `actions` array leaves the rest of the flow as it was
     let list = root
         .get("actions")
         .filter(|list| (list.range.start as usize) < start && new_end < list.range.end as usize);
     let Some(items) = list.and_then(Node::as_array) else {
-        return flow_uses(root, mappings);
+        let uses = flow_uses(root, mappings);
+        let changed = !same_uses(&old, &uses);
+        return (uses, changed);
     };
     // the top-level actions that touch the edit (found by their ranges: nothing else of the
     // flow is read), and the region of the new text they and the edit cover (no action
@@ -1096,8 +1116,6 @@ fn uses_after_edit(
         .last()
         .map_or(new_end, |a| new_end.max(a.range.end as usize));
     let old_to = (to as i64 - delta) as usize;
-    let before = old.iter().filter(|u| (u.object.end as usize) < from);
-    let after = old.iter().filter(|u| (u.object.start as usize) > old_to);
     let touched: Vec<crate::model::flow::Action> = touched
         .iter()
         .filter(|n| n.as_object().is_some())
@@ -1120,15 +1138,61 @@ fn uses_after_edit(
             (r.end as i64 + delta) as usize,
         )
     };
-    let mut out: Vec<ConnectionRef> = before.cloned().collect();
+    // the old uses, moved rather than copied: those before the region, those in it (replaced
+    // by `inside`), those after it (moved by the change in length)
+    let (mut out, mut replaced, mut after) =
+        (Vec::with_capacity(old.len()), Vec::new(), Vec::new());
+    for u in old {
+        if (u.object.end as usize) < from {
+            out.push(u);
+        } else if (u.object.start as usize) > old_to {
+            after.push(u);
+        } else {
+            replaced.push(u);
+        }
+    }
+    // the uses before and after are the same ones in the same order, so the list changed only
+    // where the region's did
+    let changed = !same_uses(&replaced, &inside);
     out.append(&mut inside);
-    out.extend(after.cloned().map(|mut u| {
+    out.extend(after.into_iter().map(|mut u| {
         u.range = moved(u.range);
         u.action_range = moved(u.action_range);
         u.object = moved(u.object);
         u
     }));
-    out
+    (out, changed)
+}
+
+/// Whether a flow reparsed around an edit inside one of its top-level actions (`path` leads
+/// from the root to the container parsed again) is still what [`model::classify`] said it was:
+/// below the action's own members nothing its kind is told by changed; in the action object
+/// itself, only whether it is typed could, so it must be typed before and after.
+fn edit_keeps_flow(root: Option<&Node>, path: &[usize], was_typed: Option<bool>) -> bool {
+    let Some(members) = root.and_then(Node::as_object) else {
+        return false;
+    };
+    let [list, item, rest @ ..] = path else {
+        return false;
+    };
+    let Some(m) = members.get(*list).filter(|m| m.key.as_str() == "actions") else {
+        return false;
+    };
+    let action = m
+        .value
+        .as_ref()
+        .and_then(Node::as_array)
+        .and_then(|a| a.get(*item));
+    !rest.is_empty() || (was_typed == Some(true) && action.is_some_and(model::is_typed_action))
+}
+
+/// Whether two lists of uses name the same connections with the same needs, in order (what
+/// the files that count a connection's uses read).
+fn same_uses(a: &[ConnectionRef], b: &[ConnectionRef]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(a, b)| a.connection == b.connection && a.need == b.need)
 }
 
 /// Every `connection_id` in a flow, with what its action needs.
@@ -1226,5 +1290,52 @@ mod uses_index_tests {
         assert!(count(&ws).is_empty());
         ws.set_files(vec![("/ws/flows/c.json".into(), flow("A"))]);
         assert_eq!(count(&ws), ["flows/c.json"]);
+    }
+}
+
+#[cfg(test)]
+mod kind_after_edit_tests {
+    use super::*;
+
+    /// The kind an edited file is read as is the kind of a fresh reading, whether it was kept
+    /// (an edit below an action's own members) or found again.
+    #[test]
+    fn an_edit_keeps_the_kind_only_where_nothing_it_is_told_by_changed() {
+        let path = PathBuf::from("/ws/loose.json");
+        let typed = r#"{"actions": [{"type": "FLOW", "params": {"a": 1}}, {"action": "X"}]}"#;
+        let cases = [
+            // below the action's own members: the kind is kept
+            (
+                typed,
+                r#"{"actions": [{"type": "FLOW", "params": {"a": 12}}, {"action": "X"}]}"#,
+            ),
+            // the action loses its `type`: it is no longer a flow by content
+            (
+                typed,
+                r#"{"actions": [{"tipe": "FLOW", "params": {"a": 1}}, {"action": "X"}]}"#,
+            ),
+            // an untyped action gains one: now it is
+            (
+                r#"{"actions": [{"tipe": "FLOW", "params": {"a": 1}}, {"action": "X"}]}"#,
+                typed,
+            ),
+        ];
+        for (before, after) in cases {
+            let mut ws = Workspace::new("/ws", Settings::default(), Vec::new());
+            ws.set_file(path.clone(), before.into());
+            ws.set_file(path.clone(), after.into());
+            let mut fresh = Workspace::new("/ws", Settings::default(), Vec::new());
+            fresh.set_file(path.clone(), after.into());
+            assert_eq!(
+                ws.file(&path).unwrap().kind,
+                fresh.file(&path).unwrap().kind,
+                "{before} -> {after}"
+            );
+        }
+        let mut ws = Workspace::new("/ws", Settings::default(), Vec::new());
+        ws.set_file(path.clone(), typed.into());
+        assert_eq!(ws.file(&path).unwrap().kind, DocKind::Flow);
+        ws.set_file(path.clone(), cases[1].1.into());
+        assert_ne!(ws.file(&path).unwrap().kind, DocKind::Flow);
     }
 }
