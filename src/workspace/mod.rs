@@ -381,7 +381,13 @@ impl Workspace {
             ),
         };
         let was_flow = matches!(&old, Some(Ok(f)) if f.kind == DocKind::Flow);
+        let keys_before = match &old {
+            None => Some(LookupKeys::default()),
+            Some(Ok(f)) => self.lookup_keys(f),
+            Some(Err(f)) => self.lookup_keys(f),
+        };
         let (mut file, edit) = self.load(path.clone(), text, old);
+        let keys_after = self.lookup_keys(&file);
         let (uses, uses_changed) = match edit {
             // after an edit that one container's reparse covered: only the actions it touched
             // (and only in a document without syntax errors: recovery elsewhere may read the same
@@ -400,7 +406,21 @@ impl Workspace {
         file.uses = uses;
         let global = file.kind.is_global() || was_global;
         self.files_mut().insert(path, Arc::new(file));
-        self.touched();
+        // the look-ups derived from every file are made again only when what they read of this
+        // one changed: a keystroke in a flow costs the flow, not the workspace
+        let (same_flows, same_forms) = match (&keys_before, &keys_after) {
+            (Some(a), Some(b)) => (a.flow == b.flow, a.form_refs == b.form_refs),
+            _ => (false, false),
+        };
+        if !same_flows {
+            self.flows_index = Arc::default();
+        }
+        if !same_forms {
+            self.forms_index = Arc::default();
+        }
+        if uses_changed {
+            self.uses_index = Arc::default();
+        }
         if global {
             self.rebuild_index();
         }
@@ -886,12 +906,53 @@ impl Workspace {
         })
     }
 
+    /// What the look-ups derived from the files ([`Workspace::flow_entry`],
+    /// [`Workspace::forms_starting`]) read of one file; `None` when any edit of it may change
+    /// them (a `.tf` file's flows are found again by their ranges).
+    fn lookup_keys(&self, f: &SourceFile) -> Option<LookupKeys> {
+        let root = f.parse.root.as_ref();
+        match f.kind {
+            DocKind::Terraform => None,
+            DocKind::Flow => Some(LookupKeys {
+                flow: root.map(|r| {
+                    let id = r.get("id").and_then(Node::as_str);
+                    (
+                        self.flow_name(f, r).map(str::to_string),
+                        id.map(str::to_string),
+                    )
+                }),
+                form_refs: Vec::new(),
+            }),
+            DocKind::Form => Some(LookupKeys {
+                flow: None,
+                form_refs: root.map_or_else(Vec::new, |r| {
+                    let mut refs: Vec<String> = crate::model::form::Form::new(r)
+                        .flow_refs()
+                        .iter()
+                        .map(|(r, _)| r.to_string())
+                        .collect();
+                    refs.sort_unstable();
+                    refs.dedup();
+                    refs
+                }),
+            }),
+            _ => Some(LookupKeys::default()),
+        }
+    }
+
     /// Forgets what is derived from the files (after any change to them).
     fn touched(&mut self) {
         self.uses_index = Arc::default();
         self.flows_index = Arc::default();
         self.forms_index = Arc::default();
     }
+}
+
+/// See [`Workspace::lookup_keys`]: a flow file's name and id, a form's `flow_id`s.
+#[derive(Debug, Default, PartialEq)]
+struct LookupKeys {
+    flow: Option<(Option<String>, Option<String>)>,
+    form_refs: Vec<String>,
 }
 
 /// What a file is, given the YAML entry (if any) that names it as a body: a flow or form
@@ -1337,5 +1398,49 @@ mod kind_after_edit_tests {
         assert_eq!(ws.file(&path).unwrap().kind, DocKind::Flow);
         ws.set_file(path.clone(), cases[1].1.into());
         assert_ne!(ws.file(&path).unwrap().kind, DocKind::Flow);
+    }
+}
+
+#[cfg(test)]
+mod lookup_tests {
+    use super::*;
+
+    fn form(flow: &str) -> Arc<str> {
+        format!(r#"{{"name": "Fm", "start": {{"next_node": "f"}}, "nodes": [{{"id": "f", "type": "FLOW", "config": {{"flow_id": "{flow}", "next_node": "$ending"}}}}], "ending": {{}}}}"#).into()
+    }
+
+    /// The flows-by-name and forms-by-flow look-ups follow every edit, and an edit that does
+    /// not change what they read keeps them (a keystroke does not rebuild them over the
+    /// workspace).
+    #[test]
+    fn look_ups_follow_edits_and_are_kept_when_untouched() {
+        let mut ws = Workspace::new("/ws", Settings::default(), Vec::new());
+        let flow = |name: &str, user: &str| -> Arc<str> {
+            format!(r#"{{"name": "{name}", "actions": [{{"id": "a", "type": "AUTH0", "action": "GET_USER", "params": {{"connection_id": "C", "user_id": "{user}"}}}}]}}"#).into()
+        };
+        ws.set_file("/ws/flows/a.json".into(), flow("A", "u"));
+        ws.set_file("/ws/forms/f.json".into(), form("A"));
+        let starts = |ws: &Workspace, name: &str| ws.forms_starting(Some(name), None).len();
+        assert!(ws.flow_named("A").is_some());
+        assert_eq!(starts(&ws, "A"), 1);
+        // an edit of the flow's body: both look-ups kept
+        ws.set_file("/ws/flows/a.json".into(), flow("A", "v"));
+        assert!(ws.flows_index.get().is_some() && ws.forms_index.get().is_some());
+        assert!(ws.flow_named("A").is_some());
+        // a rename: found by its new name only
+        ws.set_file("/ws/flows/a.json".into(), flow("B", "v"));
+        assert!(ws.flow_named("A").is_none());
+        assert!(ws.flow_named("B").is_some());
+        assert!(ws.forms_index.get().is_some(), "a flow edit keeps the forms' look-up");
+        // the form now starts B (a form is a cross-file fact: everything is derived again)
+        ws.set_file("/ws/forms/f.json".into(), form("B"));
+        assert_eq!((starts(&ws, "A"), starts(&ws, "B")), (0, 1));
+        // a new flow file, and one that stops being a flow
+        ws.set_file("/ws/flows/c.json".into(), flow("C", "u"));
+        assert!(ws.flow_named("C").is_some());
+        ws.set_file("/ws/flows/c.json".into(), "{".into());
+        assert!(ws.flow_named("C").is_none());
+        ws.remove_file(Path::new("/ws/flows/a.json"));
+        assert!(ws.flow_named("B").is_none());
     }
 }
