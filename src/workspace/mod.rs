@@ -16,7 +16,7 @@ use crate::model::project::{ConfigError, ProjectConfig};
 use crate::model::vault::{Setup, VaultDoc, effective_audience};
 use crate::model::{self, DocKind};
 use crate::syntax::{Node, Parse, TextRange, parse};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -251,7 +251,9 @@ pub struct Workspace {
     pub settings: Settings,
     /// Environment variables used as keyword mappings (deploy-cli merges them too).
     env: Arc<[(String, String)]>,
-    files: Arc<BTreeMap<PathBuf, Arc<SourceFile>>>,
+    /// A persistent map: a snapshot's copy is a pointer, and an edit while a snapshot is read
+    /// copies the path to one entry, not the map of every file.
+    files: Files,
     index: Arc<Index>,
     /// Granted scopes proven by a Test connection, by vault name (the most trusted source).
     pub live_scopes: HashMap<String, Vec<String>>,
@@ -277,7 +279,7 @@ impl Workspace {
             rooted: true,
             settings,
             env: env.into(),
-            files: Arc::default(),
+            files: Files::new(),
             index: Arc::default(),
             live_scopes: HashMap::new(),
             uses_index: Arc::default(),
@@ -314,9 +316,9 @@ impl Workspace {
         self.files.get(path).map(|f| &**f)
     }
 
-    /// The files, to change: copied first if a snapshot still shares them.
-    fn files_mut(&mut self) -> &mut BTreeMap<PathBuf, Arc<SourceFile>> {
-        Arc::make_mut(&mut self.files)
+    /// The files, to change (a snapshot sharing them keeps its own version).
+    fn files_mut(&mut self) -> &mut Files {
+        &mut self.files
     }
 
     /// Takes a file out to be replaced: its previous version whole when nothing else holds it
@@ -550,9 +552,16 @@ impl Workspace {
             self.rebuild_index();
         }
         let mappings = self.index.mappings.clone();
-        for f in self.files_mut().values_mut() {
-            let uses = uses_of_file(f, &mappings);
-            if uses != f.uses {
+        let changed: Vec<(PathBuf, Vec<ConnectionRef>)> = self
+            .files
+            .values()
+            .filter_map(|f| {
+                let uses = uses_of_file(f, &mappings);
+                (uses != f.uses).then(|| (f.path.clone(), uses))
+            })
+            .collect();
+        for (path, uses) in changed {
+            if let Some(f) = self.files.get_mut(&path) {
                 Arc::make_mut(f).uses = uses;
             }
         }
@@ -712,10 +721,17 @@ impl Workspace {
         self.index = Arc::new(index);
         // a file named as a YAML entry's body is what the entry says it is
         let index = self.index.clone();
-        for f in self.files_mut().values_mut() {
-            let kind = body_kind(f.own_kind, index.bodies.get(&f.path));
-            if kind != f.kind || mappings_changed {
-                let uses = uses_of_file(f, &index.mappings);
+        let changed: Vec<(PathBuf, DocKind, Vec<ConnectionRef>)> = self
+            .files
+            .values()
+            .filter_map(|f| {
+                let kind = body_kind(f.own_kind, index.bodies.get(&f.path));
+                (kind != f.kind || mappings_changed)
+                    .then(|| (f.path.clone(), kind, uses_of_file(f, &index.mappings)))
+            })
+            .collect();
+        for (path, kind, uses) in changed {
+            if let Some(f) = self.files.get_mut(&path) {
                 let f = Arc::make_mut(f);
                 f.kind = kind;
                 f.uses = uses;
@@ -947,6 +963,9 @@ impl Workspace {
         self.forms_index = Arc::default();
     }
 }
+
+/// The files of a workspace by path, in path order.
+type Files = imbl::OrdMap<PathBuf, Arc<SourceFile>>;
 
 /// See [`Workspace::lookup_keys`]: a flow file's name and id, a form's `flow_id`s.
 #[derive(Debug, Default, PartialEq)]
@@ -1431,7 +1450,10 @@ mod lookup_tests {
         ws.set_file("/ws/flows/a.json".into(), flow("B", "v"));
         assert!(ws.flow_named("A").is_none());
         assert!(ws.flow_named("B").is_some());
-        assert!(ws.forms_index.get().is_some(), "a flow edit keeps the forms' look-up");
+        assert!(
+            ws.forms_index.get().is_some(),
+            "a flow edit keeps the forms' look-up"
+        );
         // the form now starts B (a form is a cross-file fact: everything is derived again)
         ws.set_file("/ws/forms/f.json".into(), form("B"));
         assert_eq!((starts(&ws, "A"), starts(&ws, "B")), (0, 1));
