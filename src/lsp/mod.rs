@@ -189,6 +189,7 @@ pub fn run() -> std::io::Result<bool> {
             state,
             docs: docs.clone(),
             initialized: initialized.clone(),
+            waiting: Default::default(),
         };
         // well-formed frames only (see `transport`)
         let (frames_in, frames_out) = tokio::io::duplex(256 * 1024);

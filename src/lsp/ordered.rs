@@ -20,6 +20,8 @@ pub(super) struct Ordered<S> {
     pub(super) docs: transport::Stash,
     /// Set when `initialized` arrives.
     pub(super) initialized: Arc<tokio::sync::watch::Sender<bool>>,
+    /// Who waits for the layer underneath to be ready again (see `poll_ready`).
+    pub(super) waiting: Arc<std::sync::Mutex<Option<std::task::Waker>>>,
 }
 
 impl<S> Ordered<S> {
@@ -103,16 +105,16 @@ where
     type Future = futures::future::BoxFuture<'static, Result<Option<Response>, S::Error>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        // `LspService` says it is not ready while in its `Initializing` state without arranging
+        // to wake the reader (0.23 never enters that state, but a later version may): the
+        // reader is then woken when the answer to `initialize` is out (`call`), not polled
+        *self.waiting.lock().unwrap_or_else(|e| e.into_inner()) = Some(cx.waker().clone());
         let ready = self.inner.poll_ready(cx);
-        if ready.is_pending() {
-            // `LspService` is not ready while `initialize` runs, and says so without arranging
-            // to wake the reader: without this, messages sent right after `initialize` could
-            // wait forever
-            let waker = cx.waker().clone();
-            tokio::spawn(async move {
-                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
-                waker.wake();
-            });
+        if ready.is_ready() {
+            self.waiting
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take();
         }
         ready
     }
@@ -134,8 +136,15 @@ where
             _ => req,
         };
         let fut = self.inner.call(req);
+        let waiting = (method == "initialize").then(|| self.waiting.clone());
         Box::pin(async move {
-            match std::panic::AssertUnwindSafe(fut).catch_unwind().await {
+            let answer = std::panic::AssertUnwindSafe(fut).catch_unwind().await;
+            if let Some(waker) =
+                waiting.and_then(|w| w.lock().unwrap_or_else(|e| e.into_inner()).take())
+            {
+                waker.wake();
+            }
+            match answer {
                 Ok(r) => r,
                 // a panic in a handler becomes an error answer, not a dead server
                 Err(_) => Ok(id.map(|id| {
@@ -173,6 +182,7 @@ mod tests {
             state,
             docs: Default::default(),
             initialized: Arc::new(tokio::sync::watch::channel(false).0),
+            waiting: Default::default(),
         };
         let hover = Request::build("textDocument/hover")
             .id(7)

@@ -472,3 +472,34 @@ def test_an_id_the_layer_cannot_hold_does_not_stop_the_server(server, workspace,
     stray = [m for m in list(server.answers.values()) if m.get("id") is None]
     assert all("error" in m for m in stray), stray
     server.alive()
+
+
+def test_messages_written_before_the_answer_to_initialize_are_all_answered(workspace):
+    """A client that writes initialize, initialized, didOpen and a completion in one go, without
+    waiting for initialize's answer: the early request is refused as the protocol says
+    (-32002), the early document is kept, and everything after the answer is answered."""
+    s = Raw(workspace)
+    try:
+        text = '{"name": "A", "actions": [{"id": "x", "type": "AUTH0", "action": "GET_USR", "params": {}}]}'
+        uri = (workspace / "flows" / "burst.json").as_uri()
+        completion = {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 70}}
+        frames = []
+        for obj in [
+            {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+             "params": {"processId": None, "capabilities": {}, "rootUri": workspace.as_uri()}},
+            {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+            {"jsonrpc": "2.0", "method": "textDocument/didOpen",
+             "params": {"textDocument": {"uri": uri, "languageId": "json", "version": 1, "text": text}}},
+            {"jsonrpc": "2.0", "id": 2, "method": "textDocument/completion", "params": completion},
+        ]:
+            body = json.dumps(obj).encode()
+            frames.append(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        s.raw(b"".join(frames))
+        assert "result" in s.wait_response(1, timeout=10)
+        early = s.wait_response(2, timeout=10)
+        assert "result" in early or early["error"]["code"] == -32002, early
+        r = s.request("textDocument/completion", completion)
+        assert "GET_USER" in [i["label"] for i in r["result"]["items"]], r
+        s.alive()
+    finally:
+        s.close()
