@@ -67,12 +67,7 @@ pub trait View {
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             analysis::diagnostics(self.ws(), path)
         })) {
-            Ok(d) => {
-                if self.ws().file(path).is_some_and(|f| f.text.len() > LARGE) {
-                    crate::background::release_free_memory();
-                }
-                d
-            }
+            Ok(d) => d,
             Err(_) => vec![Diagnostic::error(
                 crate::syntax::TextRange::empty(0),
                 analysis::code::SYNTAX,
@@ -463,19 +458,24 @@ impl State {
         let Some(doc) = self.docs.get(&path) else {
             return;
         };
+        // what a large document's versions and their analyses took is free once it is gone
+        let large = doc.text.len() > LARGE;
         let from_disk = path.starts_with(&self.ws.root)
             && crate::workspace::disk::is_candidate(&path)
             && doc.uri.scheme().as_str() == "file";
         if from_disk {
             self.docs.remove(&path);
             self.published.remove(&path);
-            return;
+        } else {
+            let affected = self.remove(&path);
+            self.clear(&path);
+            self.docs.remove(&path);
+            self.published.remove(&path);
+            self.pending.merge(affected);
         }
-        let affected = self.remove(&path);
-        self.clear(&path);
-        self.docs.remove(&path);
-        self.published.remove(&path);
-        self.pending.merge(affected);
+        if large {
+            crate::background::release_free_memory();
+        }
     }
 
     /// Whether edits publish at once (else only on save).
