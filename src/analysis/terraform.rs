@@ -293,12 +293,17 @@ fn wiring(
             continue;
         }
         reported.push(key);
+        let why = |want: &str| {
+            unresolved_reference(ws, reference, want).unwrap_or_else(|| {
+                format!("`{reference}` names no {want} resource of the workspace: use a reference such as {want}.NAME.id")
+            })
+        };
         if is_flow {
             if ws.flow_entry(reference).is_none() {
                 out.push(Diagnostic::error(
                     with.range,
                     code::UNRESOLVED_FLOW,
-                    format!("{token} is replaced by `{reference}`, which names no auth0_flow resource of the workspace: use a reference such as auth0_flow.NAME.id"),
+                    format!("{token} is replaced by {}", why(hcl::FLOW)),
                 ));
             }
             continue;
@@ -307,7 +312,7 @@ fn wiring(
             None => out.push(Diagnostic::error(
                 with.range,
                 code::UNRESOLVED_CONNECTION,
-                format!("{token} is replaced by `{reference}`, which names no auth0_flow_vault_connection resource of the workspace: use a reference such as auth0_flow_vault_connection.NAME.id"),
+                format!("{token} is replaced by {}", why(hcl::VAULT_CONNECTION)),
             )),
             Some(v) => {
                 if let (Some(need), Some(has)) = (app, v.app_id.as_deref())
@@ -325,4 +330,56 @@ fn wiring(
             }
         }
     }
+}
+
+/// A reference flowls evaluated (`auth0_flow_vault_connection.NAME.id`, `auth0_flow.NAME.id`):
+/// the resource's address (`TYPE.NAME`) and type.
+pub fn reference_address(value: &str) -> Option<(&str, &'static str)> {
+    let (address, field) = value.rsplit_once('.')?;
+    let (kind, name) = address.split_once('.')?;
+    let kind = hcl::RESOURCE_TYPES.iter().find(|t| **t == kind)?;
+    (matches!(field, "id" | "client_id") && !name.is_empty() && !name.contains('.'))
+        .then_some((address, *kind))
+}
+
+/// What to say of a reference that names no resource of type `want` (`unresolved-connection`
+/// / `unresolved-flow`), quoting the reference as written; `None` when `value` is no
+/// reference. The references of that type the workspace declares are suggested.
+pub fn unresolved_reference(ws: &Workspace, value: &str, want: &str) -> Option<String> {
+    let (address, kind) = reference_address(value)?;
+    let what = if want == hcl::FLOW {
+        "a flow"
+    } else {
+        "a vault connection"
+    };
+    if kind != want {
+        return Some(format!(
+            "`{address}` is an {kind} resource, not {what}: use a reference such as {want}.NAME.id"
+        ));
+    }
+    let name = address.split_once('.').map_or("", |(_, n)| n);
+    let declared: Vec<&str> = ws
+        .files()
+        .filter(|f| f.kind == crate::model::DocKind::Terraform)
+        .filter_map(|f| f.parse.root.as_ref())
+        .flat_map(hcl::resources)
+        .filter(|(k, _, _)| *k == want)
+        .filter_map(|(_, a, _)| a.split_once('.').map(|(_, n)| n))
+        .collect();
+    let hint = match crate::catalogue::nearest(name, declared.iter().copied()) {
+        Some(n) => format!("did you mean `{want}.{n}.id`?"),
+        None if declared.is_empty() => format!("declare it (resource \"{want}\" \"{name}\")"),
+        None => format!(
+            "the workspace declares {}",
+            declared
+                .iter()
+                .take(3)
+                .map(|n| format!("`{want}.{n}.id`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    Some(format!(
+        "`{address}` names no {want} resource that a .tf file of the workspace declares: {hint}"
+    ))
 }

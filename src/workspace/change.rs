@@ -60,6 +60,16 @@ impl Workspace {
     /// flow's connection uses changed, the vaults, grants and `flowls.toml` that count them.
     pub fn apply(&mut self, change: Change) -> Invalidation {
         match change {
+            Change::Set(path, text) if super::is_tfvars(&path) => {
+                self.replace_file(path.clone(), text);
+                self.tfvars_changed(path)
+            }
+            Change::Remove(path) if super::is_tfvars(&path) => {
+                self.remove_file(&path);
+                let mut inv = self.tfvars_changed(path.clone());
+                inv.now.retain(|p| *p != path);
+                inv
+            }
             Change::Set(path, text) => {
                 let was = self.file(&path).map(|f| f.kind);
                 let mut names = self.connection_names(&path);
@@ -79,6 +89,17 @@ impl Workspace {
                 inv.now.retain(|p| *p != path);
                 inv
             }
+        }
+    }
+
+    /// A `.tfvars` file changed: the `.tf` files of its folder are read again with the new
+    /// values, and then every file may have changed (they are cross-file facts); without any,
+    /// only the file itself.
+    fn tfvars_changed(&mut self, path: PathBuf) -> Invalidation {
+        if self.reload_modules(std::slice::from_ref(&path), &[]) {
+            self.dependents_of(&path, true)
+        } else {
+            Invalidation::only(&path)
         }
     }
 
