@@ -23,6 +23,7 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
             hcl::VAULT_CONNECTION => {
                 let from = out.len();
                 super::vault::check_entry(ws, file, node, Some(node.range), out);
+                through_variables(file, from, out);
                 sensitive_variable_advice(node, &mut out[from..]);
             }
             hcl::CLIENT_GRANT => {
@@ -34,6 +35,22 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
     }
     tenant_specific_ids(ws, file, root, out);
     exports(ws, file, root, out);
+}
+
+/// A value that reaches the setup through a variable (`var.client_secret`, its value from a
+/// `default` or a `.tfvars` file) is not written in plain text here: no `plaintext-secret` on
+/// the reference (what is written there is the advice itself).
+fn through_variables(file: &SourceFile, from: usize, out: &mut Vec<Diagnostic>) {
+    let mut i = from;
+    while i < out.len() {
+        let d = &out[i];
+        let written = file.text.get(d.range.as_usize()).unwrap_or_default();
+        if d.code == code::PLAINTEXT_SECRET && !written.starts_with(['"', '<']) {
+            out.remove(i);
+        } else {
+            i += 1;
+        }
+    }
 }
 
 /// In Terraform a secret belongs in a `sensitive` variable, not a keyword marker: the
