@@ -566,10 +566,7 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
             d = d.with_related(
                 &vault.path,
                 vault.name_range,
-                format!(
-                    "the vault connection `{}`",
-                    vault.name.as_deref().unwrap_or("?")
-                ),
+                format!("the vault connection `{}`", vault.shown_name()),
             );
         }
         ctx.out.push(d);

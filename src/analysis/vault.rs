@@ -320,7 +320,7 @@ fn uses(ws: &Workspace, info: &VaultInfo, out: &mut Vec<Diagnostic>) {
             code::UNUSED_CONNECTION,
             format!(
                 "no flow uses the connection `{}`: remove it if it is not needed",
-                info.name.as_deref().unwrap_or("?")
+                info.shown_name()
             ),
         ));
         return;
@@ -347,7 +347,7 @@ fn uses(ws: &Workspace, info: &VaultInfo, out: &mut Vec<Diagnostic>) {
                 format!(
                     "the tenant granted {} but no action using `{}` needs {}: remove {} from its client grant (least privilege)",
                     extra.join(", "),
-                    info.name.as_deref().unwrap_or("?"),
+                    info.shown_name(),
                     if extra.len() == 1 { "it" } else { "them" },
                     if extra.len() == 1 { "it" } else { "them" }
                 ),
@@ -355,7 +355,7 @@ fn uses(ws: &Workspace, info: &VaultInfo, out: &mut Vec<Diagnostic>) {
         }
     }
     if let Resolution::Unknown { why } = resolution {
-        let name = info.name.as_deref().unwrap_or("?");
+        let name = info.shown_name();
         out.push(Diagnostic::new(
             info.name_range,
             Severity::Information,

@@ -188,3 +188,19 @@ pub fn replaced<'a>(
 fn is_replaced(u: &ConnectionRef, r: &ExportReplacement) -> bool {
     u.stub == Some(r.stub) && r.within.start <= u.object.start && u.object.end <= r.within.end
 }
+
+impl super::VaultInfo {
+    /// The connection's name for people: its `name`, else (a Terraform resource whose name is
+    /// unknown) its address, else `?`.
+    pub fn shown_name(&self) -> &str {
+        self.name
+            .as_deref()
+            .or_else(|| {
+                self.id
+                    .as_deref()?
+                    .strip_suffix(".id")
+                    .filter(|a| a.starts_with(hcl::VAULT_CONNECTION))
+            })
+            .unwrap_or("?")
+    }
+}
