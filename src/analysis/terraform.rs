@@ -539,3 +539,29 @@ pub fn grant_for(
         audience,
     })
 }
+
+/// Whether a vault connection is a Terraform resource.
+pub fn is_resource(ws: &Workspace, vault: &crate::workspace::VaultInfo) -> bool {
+    ws.file(&vault.path)
+        .is_some_and(|f| f.kind == crate::model::DocKind::Terraform)
+}
+
+/// Whether a grant resource of the vault resource's module may be its grant though flowls
+/// cannot tell: its `client_id` is unknown (`data.auth0_client.x.id`), or it is the vault's
+/// client's and its `audience` is unknown.
+pub fn unknown_grant_may_be(ws: &Workspace, vault: &crate::workspace::VaultInfo) -> bool {
+    ws.index().grants.iter().any(|g| {
+        g.path.parent() == vault.path.parent()
+            && is_resource_file(ws, &g.path)
+            && match (&g.grant.client_id, &vault.client_id) {
+                (None, _) => true,
+                (Some(c), Some(v)) => c == v && g.audience.is_none(),
+                (Some(_), None) => g.audience.is_none(),
+            }
+    })
+}
+
+fn is_resource_file(ws: &Workspace, path: &std::path::Path) -> bool {
+    ws.file(path)
+        .is_some_and(|f| f.kind == crate::model::DocKind::Terraform)
+}
