@@ -1827,3 +1827,77 @@ fn terraform_tfvars_are_read_by_the_reading_policy() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn terraform_test_connection_takes_tf_var_only_for_hosts_the_user_named() {
+    // a setup of variables without values: TF_VAR_X fills them for the test, but a value from
+    // the environment goes to no *.auth0.com host unasked, and is never shown
+    let dir = empty_dir("tf-var", &["ws"]);
+    std::fs::write(dir.join("ws/flowls.toml"), "").unwrap();
+    std::fs::write(
+        dir.join("ws/main.tf"),
+        r#"variable "domain" {}
+variable "client_id" {}
+variable "client_secret" {
+  sensitive = true
+}
+
+resource "auth0_flow_vault_connection" "m2m" {
+  name   = "M2M"
+  app_id = "AUTH0"
+  setup = {
+    type          = "OAUTH_APP"
+    domain        = var.domain
+    client_id     = var.client_id
+    client_secret = var.client_secret
+  }
+}
+"#,
+    )
+    .unwrap();
+    let run = |env: &[(&str, &str)]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_flowls"));
+        cmd.args(["test-connection", "ws/main.tf"])
+            .current_dir(&dir)
+            .env_remove("AUTH0_DOMAIN");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    };
+    let out = run(&[
+        ("TF_VAR_domain", "cnry-tenant.eu.auth0.com"),
+        ("TF_VAR_client_id", "cnry-client-id"),
+        ("TF_VAR_client_secret", "cnry-secret-value"),
+    ]);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("untrusted_host"), "{text}");
+    assert!(text.contains("var.domain (environment)"), "{text}");
+    assert!(text.contains("TF_VAR_client_secret"), "{text}");
+    assert!(!text.contains("cnry"), "no value is shown: {text}");
+    // without them, the test says which variable has no value, and sends nothing
+    let out = run(&[]);
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("var.domain") && text.contains("TF_VAR_domain"),
+        "{text}"
+    );
+    // and check never uses them: no finding changes with the environment
+    let checked = |env: &[(&str, &str)]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_flowls"));
+        cmd.args(["check", "ws", "--format", "json"])
+            .current_dir(&dir);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        findings_at(&cmd.output().unwrap())
+    };
+    assert_eq!(checked(&[("TF_VAR_domain", "not a host")]), checked(&[]));
+    let _ = std::fs::remove_dir_all(&dir);
+}
