@@ -1564,7 +1564,8 @@ fn terraform_inline_resources_are_checked_at_their_lines() {
     assert_eq!(
         terraform_findings("inline"),
         [
-            tf("scopes-unknown", "main.tf", 2),
+            // the grant's audience is written as the connection's ("https://${var.domain}/…"
+            // for `domain = var.domain`): its scopes are known, and enough
             tf("plaintext-secret", "main.tf", 8),
             tf("unknown-action", "main.tf", 47),
             tf("expression", "main.tf", 50),
@@ -1653,4 +1654,250 @@ fn a_graph_with_nothing_to_draw_says_so() {
         "{out:?}"
     );
     assert!(!String::from_utf8_lossy(&out.stderr).contains("nothing to draw"));
+}
+
+#[test]
+fn terraform_variables_take_their_tfvars_values_in_terraforms_order() {
+    // default < terraform.tfvars < *.auto.tfvars in lexical order (HCL and JSON alike); the
+    // winner, a real host, makes the grant's audience known: only the missing scope is left,
+    // and a secret from terraform.tfvars is no plaintext-secret; prod.tfvars is never read
+    assert_eq!(
+        terraform_findings("tfvars"),
+        [tf("missing-scope", "main.tf", 50)]
+    );
+}
+
+#[test]
+fn terraform_unknown_values_raise_nothing() {
+    // var without a value, data.*, module.*, locals and unevaluated functions everywhere; the
+    // grant's client and audience are data sources, so whether it grants enough is not known
+    // either: nothing at all
+    assert_eq!(terraform_findings("clean-vars"), []);
+}
+
+#[test]
+fn terraform_a_connection_used_only_through_an_export_is_used() {
+    // "KYC M2M" is named otherwise than the export's stub: the replace wires it, so it is used,
+    // its scopes count the bundle's actions, and the stub is no connection of its own
+    assert_eq!(
+        terraform_findings("export-only"),
+        [
+            tf("missing-scope", "exported_forms/kyc.json", 107),
+            tf("excess-scope", "main.tf", 25),
+        ]
+    );
+}
+
+#[test]
+fn terraform_unresolved_references_are_quoted_as_references() {
+    let cwd = root().join("tests/fixtures/terraform/references");
+    let out = flowls(&["check", ".", "--format", "json"], &cwd);
+    assert_eq!(
+        findings_at(&out),
+        [
+            tf("scopes-unknown", "main.tf", 2),
+            tf("unresolved-connection", "main.tf", 29),
+            tf("unresolved-connection", "main.tf", 38),
+            tf("unresolved-flow", "main.tf", 55),
+            tf("unresolved-flow", "main.tf", 63),
+        ]
+    );
+    let messages: Vec<String> = json_findings(&out)
+        .iter()
+        .map(|d| d["message"].as_str().unwrap().to_string())
+        .collect();
+    let says = |code_line: usize, text: &str| {
+        assert!(
+            messages[code_line].contains(text),
+            "{}",
+            messages[code_line]
+        );
+        assert!(
+            !messages[code_line].contains("named"),
+            "no connection or flow name: {}",
+            messages[code_line]
+        );
+    };
+    says(
+        1,
+        "`auth0_flow_vault_connection.user` names no auth0_flow_vault_connection resource",
+    );
+    says(1, "did you mean `auth0_flow_vault_connection.users.id`?");
+    says(
+        2,
+        "`auth0_flow.onboard` is an auth0_flow resource, not a vault connection",
+    );
+    says(3, "`auth0_flow.onbaord` names no auth0_flow resource");
+    says(
+        4,
+        "`auth0_flow_vault_connection.users` is an auth0_flow_vault_connection resource, not a flow",
+    );
+}
+
+#[test]
+fn terraform_scopes_write_the_grant_with_references() {
+    let scopes = |dir: &str| {
+        let cwd = root().join("tests/fixtures/terraform").join(dir);
+        let out = flowls(&["scopes", ".", "--format", "terraform"], &cwd);
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // the declared grant, replaced under its own name, with the client resource's reference
+    // and the audience as the module writes it
+    assert_eq!(
+        scopes("export-only"),
+        r#"resource "auth0_client_grant" "flows_management_api" {
+  # replaces auth0_client_grant.flows_management_api in main.tf (connections: KYC M2M)
+  client_id = auth0_client.flows.id
+  audience  = "https://${var.domain}/api/v2/"
+  scopes    = ["update:users"]
+}
+
+"#
+    );
+    assert_eq!(
+        scopes("tfvars"),
+        r#"resource "auth0_client_grant" "m2m" {
+  # replaces auth0_client_grant.m2m in main.tf (connections: Users M2M)
+  client_id = auth0_client.m2m.id
+  audience  = "https://${var.domain}/api/v2/"
+  scopes    = ["read:users", "update:users"]
+}
+
+"#
+    );
+    // no grant declared and no client resource: the setup's client_id and domain as written
+    assert_eq!(
+        scopes("guide-clean"),
+        r#"resource "auth0_client_grant" "post-login-privacy-policy-form-vc" {
+  # the grant of the connections post-login-privacy-policy-form-vc
+  client_id = data.auth0_client.existing.client_id
+  audience  = "https://${var.domain}/api/v2/"
+  scopes    = ["update:users"]
+}
+
+"#
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn terraform_tfvars_are_read_by_the_reading_policy() {
+    // a terraform.tfvars that is a link out of the workspace is not read: its value stays
+    // unknown (no vault-setup on it), and a note says so
+    let dir = empty_dir("tfvars-link", &["ws"]);
+    std::fs::write(dir.join("ws/flowls.toml"), "").unwrap();
+    std::fs::write(
+        dir.join("ws/main.tf"),
+        r#"resource "auth0_flow_vault_connection" "v" {
+  name   = "V"
+  app_id = "AUTH0"
+  setup = {
+    type          = "OAUTH_APP"
+    domain        = var.domain
+    client_id     = var.client_id
+    client_secret = var.client_secret
+  }
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(dir.join("outside.tfvars"), "domain = \"not a host\"\n").unwrap();
+    std::os::unix::fs::symlink(dir.join("outside.tfvars"), dir.join("ws/terraform.tfvars"))
+        .unwrap();
+    let out = flowls(&["check", "ws", "--format", "json"], &dir);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found = findings_at(&out);
+    assert!(
+        !found.iter().any(|(c, _, _)| c == "vault-setup"),
+        "{found:?}"
+    );
+    assert!(
+        v["notes"].as_array().unwrap().iter().any(|n| n["path"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("terraform.tfvars"))),
+        "{v}"
+    );
+    // the same file, inside: read
+    std::fs::remove_file(dir.join("ws/terraform.tfvars")).unwrap();
+    std::fs::copy(dir.join("outside.tfvars"), dir.join("ws/terraform.tfvars")).unwrap();
+    let found = findings_at(&flowls(&["check", "ws", "--format", "json"], &dir));
+    assert!(
+        found.contains(&tf("vault-setup", "main.tf", 6)),
+        "{found:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn terraform_test_connection_takes_tf_var_only_for_hosts_the_user_named() {
+    // a setup of variables without values: TF_VAR_X fills them for the test, but a value from
+    // the environment goes to no *.auth0.com host unasked, and is never shown
+    let dir = empty_dir("tf-var", &["ws"]);
+    std::fs::write(dir.join("ws/flowls.toml"), "").unwrap();
+    std::fs::write(
+        dir.join("ws/main.tf"),
+        r#"variable "domain" {}
+variable "client_id" {}
+variable "client_secret" {
+  sensitive = true
+}
+
+resource "auth0_flow_vault_connection" "m2m" {
+  name   = "M2M"
+  app_id = "AUTH0"
+  setup = {
+    type          = "OAUTH_APP"
+    domain        = var.domain
+    client_id     = var.client_id
+    client_secret = var.client_secret
+  }
+}
+"#,
+    )
+    .unwrap();
+    let run = |env: &[(&str, &str)]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_flowls"));
+        cmd.args(["test-connection", "ws/main.tf"])
+            .current_dir(&dir)
+            .env_remove("AUTH0_DOMAIN");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    };
+    let out = run(&[
+        ("TF_VAR_domain", "cnry-tenant.eu.auth0.com"),
+        ("TF_VAR_client_id", "cnry-client-id"),
+        ("TF_VAR_client_secret", "cnry-secret-value"),
+    ]);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("untrusted_host"), "{text}");
+    assert!(text.contains("var.domain (environment)"), "{text}");
+    assert!(text.contains("TF_VAR_client_secret"), "{text}");
+    assert!(!text.contains("cnry"), "no value is shown: {text}");
+    // without them, the test says which variable has no value, and sends nothing
+    let out = run(&[]);
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("var.domain") && text.contains("TF_VAR_domain"),
+        "{text}"
+    );
+    // and check never uses them: no finding changes with the environment
+    let checked = |env: &[(&str, &str)]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_flowls"));
+        cmd.args(["check", "ws", "--format", "json"])
+            .current_dir(&dir);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        findings_at(&cmd.output().unwrap())
+    };
+    assert_eq!(checked(&[("TF_VAR_domain", "not a host")]), checked(&[]));
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -566,10 +566,7 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
             d = d.with_related(
                 &vault.path,
                 vault.name_range,
-                format!(
-                    "the vault connection `{}`",
-                    vault.name.as_deref().unwrap_or("?")
-                ),
+                format!("the vault connection `{}`", vault.shown_name()),
             );
         }
         ctx.out.push(d);
@@ -623,6 +620,18 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
                     "`{shown}` is a token of a Dashboard export, which names a connection only inside its export bundle: write the connection's name here, or have the deploy step replace the token by the connection's id"
                 ),
             )
+        } else if let Some(why) = super::terraform::unresolved_reference(
+            ctx.ws,
+            &use_.connection,
+            crate::syntax::hcl::VAULT_CONNECTION,
+        ) {
+            // a Terraform reference: quoted as a reference, and no name is put in its place
+            ctx.out.push(Diagnostic::error(
+                node.range,
+                code::UNRESOLVED_CONNECTION,
+                why,
+            ));
+            return;
         } else if no_vaults {
             Diagnostic::warning(
                 node.range,

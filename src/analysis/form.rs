@@ -119,6 +119,15 @@ pub fn check_form(
                 None => (false, ws.flow_names()),
             },
         };
+        if !found
+            && bundle_flows.is_none()
+            && let Some(why) =
+                super::terraform::unresolved_reference(ws, name, crate::syntax::hcl::FLOW)
+        {
+            // a Terraform reference: quoted as a reference, and no name is put in its place
+            out.push(Diagnostic::error(flow_id.range, code::UNRESOLVED_FLOW, why));
+            continue;
+        }
         if !found {
             let near = nearest(name, known.iter().map(String::as_str));
             out.push(

@@ -45,6 +45,10 @@ pub struct Application {
     /// entry): the grant to paste is a YAML entry.
     #[serde(skip)]
     pub yaml: bool,
+    /// Its connections are Terraform resources: the `auth0_client_grant` to write, with
+    /// references.
+    #[serde(skip)]
+    pub terraform: Option<super::terraform::TerraformGrant>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -235,7 +239,16 @@ fn application(ws: &Workspace, client: Option<String>, members: Vec<Member>) -> 
         }) => entry.is_some(),
         _ => vaults.iter().any(|v| in_yaml(&v.path)),
     };
+    let linked = match &resolved {
+        Some(Granted {
+            source: Source::Grant { rel, entry, .. },
+            ..
+        }) => Some((rel.as_str(), *entry)),
+        _ => None,
+    };
+    let terraform = super::terraform::grant_for(ws, vaults, client.as_deref(), linked);
     Application {
+        terraform,
         client,
         connections,
         yaml,

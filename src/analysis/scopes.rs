@@ -91,6 +91,16 @@ fn audience_fits(grant: &GrantInfo, vault: &VaultInfo) -> bool {
     }
 }
 
+/// A Terraform grant and vault resource of one module whose audience and domain are unknown
+/// alike (`audience = "https://${var.domain}/api/v2/"`, `domain = var.domain`): the grant is
+/// for the connection's Management API whatever the value.
+fn written_alike(ws: &Workspace, grant: &GrantInfo, vault: &VaultInfo) -> bool {
+    grant.audience.is_none()
+        && vault.audience.is_none()
+        && grant.path.parent() == vault.path.parent()
+        && super::terraform::audiences_written_alike(ws, grant, vault)
+}
+
 fn from_grant(grant: &GrantInfo, by_config: bool) -> Granted {
     Granted {
         scopes: grant
@@ -135,7 +145,10 @@ pub fn granted(ws: &Workspace, vault: &VaultInfo) -> Resolution {
             .iter()
             .filter(|g| g.grant.client_id.as_deref() == Some(client))
             .collect();
-        match of_client.iter().find(|g| audience_fits(g, vault)) {
+        match of_client
+            .iter()
+            .find(|g| audience_fits(g, vault) || written_alike(ws, g, vault))
+        {
             Some(g) => return Resolution::Known(from_grant(g, true)),
             None if of_client.is_empty() => why.push(format!(
                 "flowls.toml links it to client `{client}`, but no client grant (grants/, or clientGrants: in a deploy-cli YAML) has that client_id"
@@ -146,10 +159,10 @@ pub fn granted(ws: &Workspace, vault: &VaultInfo) -> Resolution {
         }
     }
     if let Some(client_id) = &vault.client_id
-        && let Some(g) = index
-            .grants
-            .iter()
-            .find(|g| g.grant.client_id.as_deref() == Some(client_id) && audience_fits(g, vault))
+        && let Some(g) = index.grants.iter().find(|g| {
+            g.grant.client_id.as_deref() == Some(client_id)
+                && (audience_fits(g, vault) || written_alike(ws, g, vault))
+        })
     {
         return Resolution::Known(from_grant(g, false));
     }
@@ -274,7 +287,7 @@ fn excess(
     }
     let names: Vec<String> = vaults
         .iter()
-        .map(|v| format!("`{}`", v.name.as_deref().unwrap_or("?")))
+        .map(|v| format!("`{}`", v.shown_name()))
         .collect();
     for (scope, range) in scopes {
         if !needs.covers(scope) {

@@ -23,6 +23,7 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
             hcl::VAULT_CONNECTION => {
                 let from = out.len();
                 super::vault::check_entry(ws, file, node, Some(node.range), out);
+                through_variables(file, from, out);
                 sensitive_variable_advice(node, &mut out[from..]);
             }
             hcl::CLIENT_GRANT => {
@@ -34,6 +35,22 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
     }
     tenant_specific_ids(ws, file, root, out);
     exports(ws, file, root, out);
+}
+
+/// A value that reaches the setup through a variable (`var.client_secret`, its value from a
+/// `default` or a `.tfvars` file) is not written in plain text here: no `plaintext-secret` on
+/// the reference (what is written there is the advice itself).
+fn through_variables(file: &SourceFile, from: usize, out: &mut Vec<Diagnostic>) {
+    let mut i = from;
+    while i < out.len() {
+        let d = &out[i];
+        let written = file.text.get(d.range.as_usize()).unwrap_or_default();
+        if d.code == code::PLAINTEXT_SECRET && !written.starts_with(['"', '<']) {
+            out.remove(i);
+        } else {
+            i += 1;
+        }
+    }
 }
 
 /// In Terraform a secret belongs in a `sensitive` variable, not a keyword marker: the
@@ -293,12 +310,17 @@ fn wiring(
             continue;
         }
         reported.push(key);
+        let why = |want: &str| {
+            unresolved_reference(ws, reference, want).unwrap_or_else(|| {
+                format!("`{reference}` names no {want} resource of the workspace: use a reference such as {want}.NAME.id")
+            })
+        };
         if is_flow {
             if ws.flow_entry(reference).is_none() {
                 out.push(Diagnostic::error(
                     with.range,
                     code::UNRESOLVED_FLOW,
-                    format!("{token} is replaced by `{reference}`, which names no auth0_flow resource of the workspace: use a reference such as auth0_flow.NAME.id"),
+                    format!("{token} is replaced by {}", why(hcl::FLOW)),
                 ));
             }
             continue;
@@ -307,7 +329,7 @@ fn wiring(
             None => out.push(Diagnostic::error(
                 with.range,
                 code::UNRESOLVED_CONNECTION,
-                format!("{token} is replaced by `{reference}`, which names no auth0_flow_vault_connection resource of the workspace: use a reference such as auth0_flow_vault_connection.NAME.id"),
+                format!("{token} is replaced by {}", why(hcl::VAULT_CONNECTION)),
             )),
             Some(v) => {
                 if let (Some(need), Some(has)) = (app, v.app_id.as_deref())
@@ -325,4 +347,221 @@ fn wiring(
             }
         }
     }
+}
+
+/// A reference flowls evaluated (`auth0_flow_vault_connection.NAME.id`, `auth0_flow.NAME.id`):
+/// the resource's address (`TYPE.NAME`) and type.
+pub fn reference_address(value: &str) -> Option<(&str, &'static str)> {
+    let (address, field) = value.rsplit_once('.')?;
+    let (kind, name) = address.split_once('.')?;
+    let kind = hcl::RESOURCE_TYPES.iter().find(|t| **t == kind)?;
+    (matches!(field, "id" | "client_id") && !name.is_empty() && !name.contains('.'))
+        .then_some((address, *kind))
+}
+
+/// What to say of a reference that names no resource of type `want` (`unresolved-connection`
+/// / `unresolved-flow`), quoting the reference as written; `None` when `value` is no
+/// reference. The references of that type the workspace declares are suggested.
+pub fn unresolved_reference(ws: &Workspace, value: &str, want: &str) -> Option<String> {
+    let (address, kind) = reference_address(value)?;
+    let what = if want == hcl::FLOW {
+        "a flow"
+    } else {
+        "a vault connection"
+    };
+    if kind != want {
+        return Some(format!(
+            "`{address}` is an {kind} resource, not {what}: use a reference such as {want}.NAME.id"
+        ));
+    }
+    let name = address.split_once('.').map_or("", |(_, n)| n);
+    let declared: Vec<&str> = ws
+        .files()
+        .filter(|f| f.kind == crate::model::DocKind::Terraform)
+        .filter_map(|f| f.parse.root.as_ref())
+        .flat_map(hcl::resources)
+        .filter(|(k, _, _)| *k == want)
+        .filter_map(|(_, a, _)| a.split_once('.').map(|(_, n)| n))
+        .collect();
+    let hint = match crate::catalogue::nearest(name, declared.iter().copied()) {
+        Some(n) => format!("did you mean `{want}.{n}.id`?"),
+        None if declared.is_empty() => format!("declare it (resource \"{want}\" \"{name}\")"),
+        None => format!(
+            "the workspace declares {}",
+            declared
+                .iter()
+                .take(3)
+                .map(|n| format!("`{want}.{n}.id`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    Some(format!(
+        "`{address}` names no {want} resource that a .tf file of the workspace declares: {hint}"
+    ))
+}
+
+/// The `auth0_client_grant` that `flowls scopes --format terraform` writes for an application
+/// whose connections are Terraform resources: HCL expressions as the module writes them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TerraformGrant {
+    /// The resource's name: the grant's own where the module declares it (the output replaces
+    /// it), else the client resource's, else `None` (the caller names it).
+    pub name: Option<String>,
+    /// The grant it replaces: `auth0_client_grant.NAME` and its file.
+    pub replaces: Option<(String, String)>,
+    /// `auth0_client.C.id` where the connection's `client_id` is the client resource's, else the
+    /// setup's `client_id` as written.
+    pub client_id: Option<String>,
+    /// The Management API audience: the declared grant's as written, else the setup's
+    /// `audience`, else `"https://${domain}/api/v2/"` from the setup's `domain` as written.
+    pub audience: Option<String>,
+}
+
+/// The text of a value as written in its `.tf` file: one line, no control characters (else
+/// nothing: the output must stay one HCL attribute).
+fn written(ws: &Workspace, path: &std::path::Path, node: &Node) -> Option<String> {
+    let text = ws.file(path)?.text.get(node.range.as_usize())?.trim();
+    (!text.is_empty() && !text.chars().any(char::is_control)).then(|| text.to_string())
+}
+
+/// The Management API audience of a Terraform vault resource as its module writes it: its
+/// `audience`, else `"https://${domain}/api/v2/"` from its `domain` as written.
+fn written_management_api(ws: &Workspace, v: &crate::workspace::VaultInfo) -> Option<String> {
+    let setup = ws.written_setup(v)?;
+    if let Some(a) = setup.get("audience") {
+        return written(ws, &v.path, a);
+    }
+    let domain = written(ws, &v.path, setup.get("domain")?)?;
+    Some(
+        match domain.strip_prefix('"').and_then(|d| d.strip_suffix('"')) {
+            Some(inner) => format!("\"https://{inner}/api/v2/\""),
+            None => format!("\"https://${{{domain}}}/api/v2/\""),
+        },
+    )
+}
+
+/// Whether a Terraform grant's `audience` is written as the vault resource's Management API
+/// audience is (`"https://${var.domain}/api/v2/"` for `domain = var.domain`).
+pub fn audiences_written_alike(
+    ws: &Workspace,
+    grant: &crate::workspace::GrantInfo,
+    vault: &crate::workspace::VaultInfo,
+) -> bool {
+    let Some(root) = ws.file(&grant.path).and_then(|f| f.parse.root.as_ref()) else {
+        return false;
+    };
+    let Some((_, _, node)) = hcl::resources(root)
+        .find(|(kind, _, n)| *kind == hcl::CLIENT_GRANT && Some(n.range) == grant.entry)
+    else {
+        return false;
+    };
+    let written_grant = node
+        .get("audience")
+        .and_then(|a| written(ws, &grant.path, a));
+    // a trailing slash or not is the same audience
+    let norm = |s: String| s.replace("/api/v2/\"", "/api/v2\"");
+    match (written_grant, written_management_api(ws, vault)) {
+        (Some(g), Some(v)) => norm(g) == norm(v),
+        _ => false,
+    }
+}
+
+/// The grant to write for these connections (`None` unless one is a Terraform resource).
+/// `client`: the application, as `least_privilege` found it; `linked`: the grant its scopes
+/// were read from (path, entry), if any.
+pub fn grant_for(
+    ws: &Workspace,
+    vaults: &[&crate::workspace::VaultInfo],
+    client: Option<&str>,
+    linked: Option<(&str, Option<TextRange>)>,
+) -> Option<TerraformGrant> {
+    let is_tf = |p: &std::path::Path| {
+        ws.file(p)
+            .is_some_and(|f| f.kind == crate::model::DocKind::Terraform)
+    };
+    let tf_vaults: Vec<&&crate::workspace::VaultInfo> =
+        vaults.iter().filter(|v| is_tf(&v.path)).collect();
+    if tf_vaults.is_empty() {
+        return None;
+    }
+    let client_resource = client
+        .and_then(|c| c.strip_prefix("auth0_client."))
+        .and_then(|c| c.strip_suffix(".client_id"))
+        .filter(|c| !c.is_empty() && !c.contains('.'));
+    let setup_expr = |key: &str| {
+        tf_vaults.iter().find_map(|v| {
+            let node = ws.written_setup(v)?.get(key)?;
+            written(ws, &v.path, node)
+        })
+    };
+    let client_id = match client_resource {
+        Some(c) => Some(format!("{}.{c}.id", hcl::CLIENT)),
+        None => setup_expr("client_id"),
+    };
+    let from_setup = tf_vaults.iter().find_map(|v| written_management_api(ws, v));
+    // the grant the module declares: the linked one, else one of the same client whose
+    // audience is written as the connection's Management API audience is
+    let declared = ws.index().grants.iter().filter(|g| is_tf(&g.path));
+    let node_of = |g: &crate::workspace::GrantInfo| {
+        let root = ws.file(&g.path)?.parse.root.as_ref()?;
+        hcl::resources(root)
+            .find(|(kind, _, n)| *kind == hcl::CLIENT_GRANT && Some(n.range) == g.entry)
+    };
+    let mut found = None;
+    for g in declared {
+        let Some((_, address, node)) = node_of(g) else {
+            continue;
+        };
+        let audience = node.get("audience").and_then(|a| written(ws, &g.path, a));
+        let is_linked = linked == Some((g.rel.as_str(), g.entry));
+        let same_client = client.is_some() && g.grant.client_id.as_deref() == client;
+        let same_audience = audience.is_some() && audience == from_setup;
+        if is_linked || (same_client && same_audience) {
+            found = Some((address.to_string(), g.rel.clone(), audience));
+            if is_linked {
+                break;
+            }
+        }
+    }
+    let (name, replaces, audience) = match found {
+        Some((address, rel, audience)) => (
+            address.split_once('.').map(|(_, n)| n.to_string()),
+            Some((address, rel)),
+            audience.or(from_setup),
+        ),
+        None => (client_resource.map(str::to_string), None, from_setup),
+    };
+    Some(TerraformGrant {
+        name,
+        replaces,
+        client_id,
+        audience,
+    })
+}
+
+/// Whether a vault connection is a Terraform resource.
+pub fn is_resource(ws: &Workspace, vault: &crate::workspace::VaultInfo) -> bool {
+    ws.file(&vault.path)
+        .is_some_and(|f| f.kind == crate::model::DocKind::Terraform)
+}
+
+/// Whether a grant resource of the vault resource's module may be its grant though flowls
+/// cannot tell: its `client_id` is unknown (`data.auth0_client.x.id`), or it is the vault's
+/// client's and its `audience` is unknown.
+pub fn unknown_grant_may_be(ws: &Workspace, vault: &crate::workspace::VaultInfo) -> bool {
+    ws.index().grants.iter().any(|g| {
+        g.path.parent() == vault.path.parent()
+            && is_resource_file(ws, &g.path)
+            && match (&g.grant.client_id, &vault.client_id) {
+                (None, _) => true,
+                (Some(c), Some(v)) => c == v && g.audience.is_none(),
+                (Some(_), None) => g.audience.is_none(),
+            }
+    })
+}
+
+fn is_resource_file(ws: &Workspace, path: &std::path::Path) -> bool {
+    ws.file(path)
+        .is_some_and(|f| f.kind == crate::model::DocKind::Terraform)
 }

@@ -320,7 +320,7 @@ fn uses(ws: &Workspace, info: &VaultInfo, out: &mut Vec<Diagnostic>) {
             code::UNUSED_CONNECTION,
             format!(
                 "no flow uses the connection `{}`: remove it if it is not needed",
-                info.name.as_deref().unwrap_or("?")
+                info.shown_name()
             ),
         ));
         return;
@@ -347,7 +347,7 @@ fn uses(ws: &Workspace, info: &VaultInfo, out: &mut Vec<Diagnostic>) {
                 format!(
                     "the tenant granted {} but no action using `{}` needs {}: remove {} from its client grant (least privilege)",
                     extra.join(", "),
-                    info.name.as_deref().unwrap_or("?"),
+                    info.shown_name(),
                     if extra.len() == 1 { "it" } else { "them" },
                     if extra.len() == 1 { "it" } else { "them" }
                 ),
@@ -355,13 +355,26 @@ fn uses(ws: &Workspace, info: &VaultInfo, out: &mut Vec<Diagnostic>) {
         }
     }
     if let Resolution::Unknown { why } = resolution {
-        let name = info.name.as_deref().unwrap_or("?");
+        // a grant of the module whose client or audience is unknown may be this one's: the
+        // check needs what cannot be known, so it is skipped
+        let terraform = super::terraform::is_resource(ws, info);
+        if terraform && super::terraform::unknown_grant_may_be(ws, info) {
+            return;
+        }
+        let name = info.shown_name();
+        let advice = if terraform {
+            "declare its auth0_client_grant (client_id = auth0_client.NAME.id, with the setup's client_id = auth0_client.NAME.client_id), declare granted_scopes in flowls.toml, or run Test connection".to_string()
+        } else {
+            format!(
+                "link its client grant in flowls.toml ([connections.\"{name}\"] client = \"…\"), declare granted_scopes there, or run Test connection"
+            )
+        };
         out.push(Diagnostic::new(
             info.name_range,
             Severity::Information,
             code::SCOPES_UNKNOWN,
             format!(
-                "{count} AUTH0 action{} `{name}` and need{} {}, but {why}: link its client grant in flowls.toml ([connections.\"{name}\"] client = \"…\"), declare granted_scopes there, or run Test connection",
+                "{count} AUTH0 action{} `{name}` and need{} {}, but {why}: {advice}",
                 if count == 1 { " uses" } else { "s use" },
                 if count == 1 { "s" } else { "" },
                 needs.describe().join(", ")

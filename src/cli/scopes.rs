@@ -256,10 +256,16 @@ fn deploy_cli(report: &Report) -> String {
     s
 }
 
-/// An `auth0_client_grant` resource per application, with the exact `scopes`.
+/// An `auth0_client_grant` resource per application, with the exact `scopes`: with references
+/// (`client_id = auth0_client.C.id`, the audience as the module writes it, the declared grant's
+/// own name) for connections that are Terraform resources.
 fn terraform(report: &Report) -> String {
     let mut s = String::new();
     for a in &report.applications {
+        if let Some(t) = &a.terraform {
+            terraform_resource(&mut s, a, t);
+            continue;
+        }
         let label = a
             .client
             .as_deref()
@@ -289,6 +295,56 @@ fn terraform(report: &Report) -> String {
         s.push_str("}\n\n");
     }
     s
+}
+
+/// The grant of an application whose connections are Terraform resources.
+fn terraform_resource(
+    s: &mut String,
+    a: &Application,
+    t: &crate::analysis::terraform::TerraformGrant,
+) {
+    let label = t
+        .name
+        .clone()
+        .unwrap_or_else(|| hcl_label(a.connections.first().map(String::as_str).unwrap_or("flows")));
+    let _ = writeln!(
+        s,
+        "resource \"auth0_client_grant\" \"{}\" {{",
+        hcl_label(&label)
+    );
+    let connections = hcl_comment(&a.connections.join(", "));
+    match &t.replaces {
+        Some((address, rel)) => {
+            let _ = writeln!(
+                s,
+                "  # replaces {} in {} (connections: {connections})",
+                hcl_comment(address),
+                hcl_comment(rel)
+            );
+        }
+        None => {
+            let _ = writeln!(s, "  # the grant of the connections {connections}");
+        }
+    }
+    match &t.client_id {
+        Some(c) => {
+            let _ = writeln!(s, "  client_id = {c}");
+        }
+        None => {
+            let _ = writeln!(
+                s,
+                "  client_id = \"\" # the client's id: no connection says which client it is"
+            );
+        }
+    }
+    let audience = t
+        .audience
+        .clone()
+        .unwrap_or_else(|| hcl_string(a.audience.as_deref().unwrap_or("")));
+    let _ = writeln!(s, "  audience  = {audience}");
+    let scopes: Vec<String> = a.exact_scopes().iter().map(|x| hcl_string(x)).collect();
+    let _ = writeln!(s, "  scopes    = [{}]", scopes.join(", "));
+    s.push_str("}\n\n");
 }
 
 /// A Terraform resource name: letters, digits, `_` and `-`, starting with a letter or `_`.

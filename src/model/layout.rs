@@ -31,8 +31,15 @@ pub const ROOT_MARKERS: &[&str] = &[
 
 /// Whether flowls reads a file of this name (by its ending, or `flowls.toml`).
 pub fn is_candidate(name: &[u8]) -> bool {
-    name == PROJECT_CONFIG.as_bytes() || EXTENSIONS.iter().any(|e| name.ends_with(e.as_bytes()))
+    name == PROJECT_CONFIG.as_bytes()
+        || EXTENSIONS.iter().any(|e| name.ends_with(e.as_bytes()))
+        || std::str::from_utf8(name).is_ok_and(crate::syntax::hcl::is_tfvars)
 }
+
+/// The `.tfvars` files Terraform reads by itself (`terraform.tfvars`, `*.auto.tfvars`; the
+/// `.json` ones are among [`EXTENSIONS`]): their values are a module's variables. Other
+/// `.tfvars` files (`prod.tfvars`, passed with `-var-file`) are never read.
+pub const TFVARS_GLOBS: &[&str] = &["**/terraform.tfvars", "**/*.auto.tfvars"];
 
 /// The glob patterns of the files flowls follows on disk.
 pub fn watch_globs() -> Vec<String> {
@@ -40,6 +47,7 @@ pub fn watch_globs() -> Vec<String> {
         .iter()
         .map(|e| format!("**/*{e}"))
         .chain([format!("**/{PROJECT_CONFIG}")])
+        .chain(TFVARS_GLOBS.iter().map(|g| g.to_string()))
         .collect()
 }
 

@@ -475,6 +475,42 @@ fn setup_keywords(ws: &Workspace, vault: &VaultInfo) -> SetupKeywords {
     }
 }
 
+/// A setup value of a Terraform vault resource that is a variable without a value
+/// (`client_secret = var.client_secret`, no default or `.tfvars` value), taken for Test
+/// connection from `TF_VAR_client_secret` — never for diagnostics, never shown (its value is
+/// `var.client_secret (environment)` to people), and sent only under the trust rules of values
+/// from the environment.
+struct FromEnv {
+    /// The setup's key.
+    key: String,
+    /// The variable's name.
+    variable: String,
+    value: Secret,
+}
+
+fn terraform_env(ws: &Workspace, vault: &VaultInfo) -> Vec<FromEnv> {
+    let is_tf = ws
+        .file(&vault.path)
+        .is_some_and(|f| f.kind == crate::model::DocKind::Terraform);
+    let Some(setup) = ws.written_setup(vault).filter(|_| is_tf) else {
+        return Vec::new();
+    };
+    setup
+        .as_object()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|m| {
+            let variable = crate::syntax::hcl::unknown_variable_name(m.value.as_ref()?)?;
+            let value = ws.env_var(&format!("TF_VAR_{variable}"))?;
+            Some(FromEnv {
+                key: m.key.to_string(),
+                variable: variable.to_string(),
+                value: Secret::new(value),
+            })
+        })
+        .collect()
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq, Default)]
 pub struct TestResult {
     pub ok: bool,
@@ -653,25 +689,39 @@ pub fn plan(
             );
         }
     };
+    let from_env = terraform_env(ws, vault);
     let field = |k: &str| -> Option<String> {
         if unknown.iter().any(|u| u == &format!("/{k}")) {
-            return None;
+            // a Terraform variable without a value: TF_VAR_X, for this test only
+            return from_env
+                .iter()
+                .find(|e| e.key == k)
+                .map(|e| e.value.expose().to_string());
         }
         value.get(k)?.as_str().map(str::to_string)
     };
     let require = |k: &str| -> Result<String, Box<TestResult>> {
         field(k).filter(|v| !v.is_empty()).ok_or_else(|| {
-            Box::new(TestResult::failure(
-                &name,
-                "invalid_setup",
-                format!("the setup's `{k}` is missing or a keyword marker with no value: set it (keyword values come from config.json or the environment)"),
-            ))
+            let written = ws.written_setup(vault).and_then(|s| s.get(k));
+            let why = match written.and_then(crate::syntax::hcl::unknown_variable_name) {
+                Some(var) => format!(
+                    "the setup's `{k}` is var.{var}, which has no value: give the variable a default or a value in terraform.tfvars, or set TF_VAR_{var} in the environment"
+                ),
+                None => format!(
+                    "the setup's `{k}` is missing or a keyword marker with no value: set it (keyword values come from config.json or the environment)"
+                ),
+            };
+            Box::new(TestResult::failure(&name, "invalid_setup", why))
         })
     };
     let app = vault.app_id.as_deref().unwrap_or_default();
     let setup_type = field("type").unwrap_or_default();
     let needed = crate::analysis::scopes::Needs::of(ws, &[vault]).sets;
-    let keywords = setup_keywords(ws, vault);
+    let mut keywords = setup_keywords(ws, vault);
+    for e in &from_env {
+        keywords.env_values.push(e.value.clone());
+        keywords.env_vars.push(format!("TF_VAR_{}", e.variable));
+    }
     // where the token comes from, and what is compared with what was granted
     let (host, token_url, audience, audience_shown, management_api) = match (
         app,
@@ -686,13 +736,26 @@ pub fn plan(
                 "https"
             };
             let url = format!("{scheme}://{domain}/oauth/token");
-            (
-                host,
-                url,
-                vault.audience.clone(),
-                vault.audience_shown.clone(),
-                true,
-            )
+            match from_env.iter().find(|e| e.key == "domain") {
+                // the Management API of a domain from TF_VAR_X
+                Some(e) if vault.audience.is_none() => (
+                    host,
+                    url,
+                    Some(format!("https://{domain}/api/v2/")),
+                    Some(format!(
+                        "https://${{var.{}}}/api/v2/ (environment)",
+                        e.variable
+                    )),
+                    true,
+                ),
+                _ => (
+                    host,
+                    url,
+                    vault.audience.clone(),
+                    vault.audience_shown.clone(),
+                    true,
+                ),
+            }
         }
         ("HTTP", "OAUTH_CLIENT_CREDENTIALS") => {
             let endpoint = require("token_endpoint")?;
@@ -713,9 +776,12 @@ pub fn plan(
             let raw = ws
                 .written_setup(vault)
                 .and_then(|s| crate::model::vault::written_field(s, "audience"));
-            let shown = audience
-                .as_ref()
-                .map(|a| raw.map_or(a.clone(), |r| ws.index().mappings.shown(&r, a)));
+            let shown = match from_env.iter().find(|e| e.key == "audience") {
+                Some(e) => Some(format!("var.{} (environment)", e.variable)),
+                None => audience
+                    .as_ref()
+                    .map(|a| raw.map_or(a.clone(), |r| ws.index().mappings.shown(&r, a))),
+            };
             (host, url, audience, shown, false)
         }
         _ => {
@@ -742,7 +808,13 @@ pub fn plan(
         redactor: Redactor::with_whole_values(&scrubbed, &keywords.values),
         trusted: is_trusted(&host, settings, !keywords.env_vars.is_empty()),
         trusted_by_default: matches_pattern(&host, DEFAULT_TRUSTED),
-        host_shown: host_shown(ws, vault, &host),
+        host_shown: match from_env
+            .iter()
+            .find(|e| e.key == "domain" || e.key == "token_endpoint")
+        {
+            Some(e) => format!("var.{} (environment)", e.variable),
+            None => host_shown(ws, vault, &host),
+        },
         host: host.authority,
         env_vars: keywords.env_vars,
         connection: name.clone(),
@@ -1408,6 +1480,89 @@ mod tests {
             w.audience_shown
         );
         assert!(!shown.contains("cnry"), "{shown}");
+    }
+
+    #[test]
+    fn terraform_variables_without_a_value_come_from_tf_var_for_the_test_only() {
+        let env = vec![
+            (
+                "TF_VAR_client_secret".to_string(),
+                "cnry-tfs-9q".to_string(),
+            ),
+            (
+                "TF_VAR_domain".to_string(),
+                "cnry-dom.eu.auth0.com".to_string(),
+            ),
+            // a variable with a default keeps it: the environment does not override it here
+            ("TF_VAR_client_id".to_string(), "cnry-not-this".to_string()),
+        ];
+        let ws = crate::analysis::tests::workspace_with(
+            r###"
+//- main.tf
+variable "domain" {}
+variable "client_secret" { sensitive = true }
+variable "client_id" { default = "cid-default" }
+resource "auth0_flow_vault_connection" "m2m" {
+  name   = "M2M"
+  app_id = "AUTH0"
+  setup = {
+    type          = "OAUTH_APP"
+    domain        = var.domain
+    client_id     = var.client_id
+    client_secret = var.client_secret
+  }
+}
+"###,
+            env,
+        );
+        let settings = Settings::default();
+        let plan = prepare(&ws, std::path::Path::new("/ws/main.tf"), None, &settings).unwrap();
+        assert_eq!(plan.client_secret.expose(), "cnry-tfs-9q");
+        assert_eq!(plan.client_id.expose(), "cid-default");
+        assert_eq!(plan.host, "cnry-dom.eu.auth0.com");
+        assert_eq!(
+            plan.audience.as_deref(),
+            Some("https://cnry-dom.eu.auth0.com/api/v2/")
+        );
+        let mut vars = plan.env_vars.clone();
+        vars.sort();
+        assert_eq!(vars, ["TF_VAR_client_secret", "TF_VAR_domain"]);
+        // values from the environment go to no *.auth0.com host unasked
+        assert!(!plan.trusted);
+        assert_eq!(plan.host_shown, "var.domain (environment)");
+        let shown = format!(
+            "{} {:?}",
+            untrusted(&plan, "untrusted_host").summary(),
+            plan.audience_shown
+        );
+        assert!(shown.contains("TF_VAR_client_secret"), "{shown}");
+        assert!(shown.contains("var.domain (environment)"), "{shown}");
+        assert!(!shown.contains("cnry"), "{shown}");
+        assert!(plan.redactor.redact("x cnry-tfs-9q").ends_with("***"));
+        // never for diagnostics: the domain stays unknown to the checks
+        let vault = &ws.index().vaults[0];
+        assert_eq!(vault.domain, None);
+        let found = crate::analysis::diagnostics(&ws, std::path::Path::new("/ws/main.tf"));
+        assert!(
+            found.iter().all(|d| !d.message.contains("cnry")),
+            "{found:?}"
+        );
+        // without TF_VAR_X, the test says which variable has no value
+        let bare = crate::analysis::tests::workspace_with(
+            &format!(
+                "//- main.tf\n{}",
+                ws.file(std::path::Path::new("/ws/main.tf")).unwrap().text
+            ),
+            Vec::new(),
+        );
+        let why = prepare(&bare, std::path::Path::new("/ws/main.tf"), None, &settings)
+            .unwrap_err()
+            .error_description
+            .unwrap_or_default();
+        assert!(
+            why.contains("var.domain") && why.contains("TF_VAR_domain"),
+            "{why}"
+        );
     }
 
     #[test]

@@ -60,6 +60,16 @@ impl Workspace {
     /// flow's connection uses changed, the vaults, grants and `flowls.toml` that count them.
     pub fn apply(&mut self, change: Change) -> Invalidation {
         match change {
+            Change::Set(path, text) if super::is_tfvars(&path) => {
+                self.replace_file(path.clone(), text);
+                self.tfvars_changed(path)
+            }
+            Change::Remove(path) if super::is_tfvars(&path) => {
+                self.remove_file(&path);
+                let mut inv = self.tfvars_changed(path.clone());
+                inv.now.retain(|p| *p != path);
+                inv
+            }
             Change::Set(path, text) => {
                 let was = self.file(&path).map(|f| f.kind);
                 let mut names = self.connection_names(&path);
@@ -79,6 +89,17 @@ impl Workspace {
                 inv.now.retain(|p| *p != path);
                 inv
             }
+        }
+    }
+
+    /// A `.tfvars` file changed: the `.tf` files of its folder are read again with the new
+    /// values, and then every file may have changed (they are cross-file facts); without any,
+    /// only the file itself.
+    fn tfvars_changed(&mut self, path: PathBuf) -> Invalidation {
+        if self.reload_modules(std::slice::from_ref(&path), &[]) {
+            self.dependents_of(&path, true)
+        } else {
+            Invalidation::only(&path)
         }
     }
 
@@ -214,6 +235,57 @@ mod tests {
         pending.merge(a);
         assert_eq!(pending.later.len(), 50);
         assert!(pending.later[..2].contains(&PathBuf::from("/ws/flows/f17.json")));
+    }
+
+    #[test]
+    fn a_tfvars_edit_reads_its_modules_tf_files_again() {
+        let mut ws = Workspace::new("/ws", Default::default(), Vec::new());
+        let tf = PathBuf::from("/ws/infra/main.tf");
+        let other = PathBuf::from("/ws/other/main.tf");
+        let vault = |var: &str| -> Arc<str> {
+            format!(
+                "variable \"domain\" {{ default = \"d.auth0.com\" }}\nresource \"auth0_flow_vault_connection\" \"{var}\" {{\n  name = \"{var}\"\n  app_id = \"AUTH0\"\n  setup = {{ domain = var.domain }}\n}}\n"
+            )
+            .into()
+        };
+        ws.apply(Change::Set(tf.clone(), vault("a")));
+        ws.apply(Change::Set(other.clone(), vault("b")));
+        let domain = |ws: &Workspace, name: &str| {
+            ws.index()
+                .vaults
+                .iter()
+                .find(|v| v.name.as_deref() == Some(name))
+                .and_then(|v| v.domain.clone())
+        };
+        assert_eq!(domain(&ws, "a").as_deref(), Some("d.auth0.com"));
+        let tfvars = PathBuf::from("/ws/infra/terraform.tfvars");
+        let inv = ws.apply(Change::Set(
+            tfvars.clone(),
+            "domain = \"t.auth0.com\"\n".into(),
+        ));
+        assert!(inv.all, "the module's .tf files are cross-file facts");
+        assert!(inv.later.contains(&tf), "{inv:?}");
+        assert_eq!(domain(&ws, "a").as_deref(), Some("t.auth0.com"));
+        // another folder is another module
+        assert_eq!(domain(&ws, "b").as_deref(), Some("d.auth0.com"));
+        // an auto file after it wins; removed, the earlier value is back
+        let auto = PathBuf::from("/ws/infra/z.auto.tfvars");
+        ws.apply(Change::Set(
+            auto.clone(),
+            "domain = \"z.auth0.com\"\n".into(),
+        ));
+        assert_eq!(domain(&ws, "a").as_deref(), Some("z.auth0.com"));
+        let gone = ws.apply(Change::Remove(auto.clone()));
+        assert!(gone.all && !gone.now.contains(&auto));
+        assert_eq!(domain(&ws, "a").as_deref(), Some("t.auth0.com"));
+        ws.apply(Change::Remove(tfvars));
+        assert_eq!(domain(&ws, "a").as_deref(), Some("d.auth0.com"));
+        // a tfvars file in a folder without .tf files changes nothing else
+        let lone = PathBuf::from("/ws/empty/terraform.tfvars");
+        assert_eq!(
+            ws.apply(Change::Set(lone.clone(), "x = 1\n".into())),
+            Invalidation::only(&lone)
+        );
     }
 
     #[test]

@@ -6,8 +6,10 @@
 
 mod change;
 pub mod disk;
+mod terraform;
 
 pub use change::{Change, Invalidation};
+pub use terraform::{ExportReplacement, export_target, is_tfvars};
 
 use crate::model::flow::Flow;
 use crate::model::grant::Grant;
@@ -230,6 +232,8 @@ pub struct Index {
     /// Terraform `import` blocks: a tenant id (`ac_…`, `af_…`) → the resource address it is
     /// imported to (`auth0_flow_vault_connection.users`).
     pub imports: HashMap<String, String>,
+    /// The export bundles' connection tokens that `.tf` files replace by a reference.
+    pub export_replacements: Vec<ExportReplacement>,
 }
 
 /// Each flow by name and id: its file, and its resource's range in a `.tf` file.
@@ -512,7 +516,7 @@ impl Workspace {
         } else if model::is_yaml(&rel) {
             crate::syntax::parse_yaml(&text)
         } else if rel.ends_with(model::layout::TERRAFORM_SUFFIX) {
-            crate::syntax::parse_hcl(&text)
+            crate::syntax::hcl::parse_hcl_with(&text, &self.module_values(&path))
         } else {
             Parse::default()
         };
@@ -535,7 +539,15 @@ impl Workspace {
 
     /// Adds many files at once, building the index once (global files first, so that flows
     /// see the keyword mappings).
-    pub fn set_files(&mut self, files: Vec<(PathBuf, Arc<str>)>) {
+    pub fn set_files(&mut self, mut files: Vec<(PathBuf, Arc<str>)>) {
+        // a module's `.tfvars` before its `.tf` files, which read them
+        files.sort_by_key(|(p, _)| !is_tfvars(p));
+        let tfvars: Vec<PathBuf> = files
+            .iter()
+            .map(|(p, _)| p.clone())
+            .filter(|p| is_tfvars(p))
+            .collect();
+        let batch: Vec<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
         let mut any_global = false;
         for (path, text) in files {
             let old = self.take_file(&path);
@@ -566,6 +578,9 @@ impl Workspace {
             }
         }
         self.touched();
+        if !tfvars.is_empty() {
+            self.reload_modules(&tfvars, &batch);
+        }
     }
 
     /// Removes a file; returns whether cross-file facts changed.
@@ -694,12 +709,17 @@ impl Workspace {
                 _ => {}
             }
         }
-        // a bundle's connection stubs, after the vault files (a file of the same name wins)
+        // a bundle's connection stubs, after the vault files (a file of the same name wins); a
+        // stub whose token a `.tf` file replaces by a reference is that resource
+        let replacements = terraform::export_replacements(&self.files, &self.root);
         for (f, root) in bundle_connections {
             for (_, stub) in bundle_stubs(root) {
                 let Some(name) = stub.get("name").and_then(Node::as_str) else {
                     continue;
                 };
+                if terraform::replaced(&replacements, &f.path, stub.range).is_some() {
+                    continue;
+                }
                 if index.vaults.iter().any(|v| v.name.as_deref() == Some(name)) {
                     continue;
                 }
@@ -718,6 +738,7 @@ impl Workspace {
             }
         }
         declared_connections(&mut index);
+        index.export_replacements = replacements;
         self.index = Arc::new(index);
         // a file named as a YAML entry's body is what the entry says it is
         let index = self.index.clone();
@@ -868,6 +889,12 @@ impl Workspace {
     /// The vault connection a use in `file` names: a bundle's own stub for its token, else as
     /// [`Workspace::resolve_connection`] finds it.
     pub fn resolve_use(&self, file: &SourceFile, u: &ConnectionRef) -> Option<&VaultInfo> {
+        if let Some(r) = u
+            .stub
+            .and_then(|stub| terraform::replaced(&self.index.export_replacements, &file.path, stub))
+        {
+            return self.resolve_connection(&r.reference);
+        }
         u.stub
             .and_then(|stub| {
                 self.index
@@ -907,6 +934,7 @@ impl Workspace {
                         .push((f.path.clone(), i));
                 }
             }
+            terraform::add_export_uses(&self.index.export_replacements, &self.files, &mut index);
             index
         });
         let mut at: Vec<&(PathBuf, usize)> = [vault.name.as_deref(), vault.id.as_deref()]

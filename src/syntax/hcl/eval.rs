@@ -29,7 +29,10 @@ const MAX_BUILT: usize = 64 * 1024 * 1024;
 #[derive(Default)]
 pub(crate) struct Scope<'a> {
     pub locals: Exprs<'a>,
+    /// The variables' `default`s.
     pub variables: Exprs<'a>,
+    /// The values the module folder's `.tfvars` files give (they win over a `default`).
+    pub values: Option<&'a super::Variables>,
 }
 
 /// What an expression evaluates to.
@@ -100,12 +103,16 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    /// A value as a node (unknown where it cannot be known).
+    /// A value as a node (unknown where it cannot be known; a variable without a value is an
+    /// unknown that names it, for Test connection's `TF_VAR_X`).
     pub fn value(&mut self, expr: &Expression) -> Node {
         let range = self.range(expr);
         match self.eval(expr) {
             Val::Known(n) => n,
-            _ => unknown(range),
+            _ => match variable_named(expr) {
+                Some(name) => super::unknown_variable(range, name),
+                None => unknown(range),
+            },
         }
     }
 
@@ -350,6 +357,12 @@ impl<'a> Evaluator<'a> {
                 let Some(name) = attr(&mut ops) else {
                     return Val::Unknown;
                 };
+                // a `.tfvars` value wins over the `default`
+                if let Some(v) = self.scope.values.and_then(|vs| vs.get(&name)) {
+                    let mut n = v.clone();
+                    collapse(&mut n, range);
+                    return Val::Known(n);
+                }
                 let Some(expr) = self.scope.variables.get(&name).copied() else {
                     return Val::Unknown;
                 };
@@ -556,6 +569,33 @@ impl<'a> Evaluator<'a> {
             }
             _ => Val::Unknown,
         }
+    }
+}
+
+/// The name of the variable an expression is: `var.X` or `"${var.X}"`.
+fn variable_named(expr: &Expression) -> Option<&str> {
+    let expr = match expr {
+        Expression::StringTemplate(t) => match t.iter().collect::<Vec<_>>().as_slice() {
+            [Element::Interpolation(i)] => &i.expr,
+            _ => return None,
+        },
+        e => e,
+    };
+    let Expression::Traversal(t) = expr else {
+        return None;
+    };
+    let Expression::Variable(root) = &t.expr else {
+        return None;
+    };
+    match t
+        .operators
+        .iter()
+        .map(|o| o.value())
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        [TraversalOperator::GetAttr(name)] if root.as_str() == "var" => Some(name.as_str()),
+        _ => None,
     }
 }
 

@@ -68,13 +68,23 @@ fn attributes_of(resource: &str) -> (&'static [&'static str], &'static [&'static
 /// Parses a `.tf` file. Never fails: a syntax error is reported where it is, and the blocks
 /// before and after it are still read.
 pub fn parse_hcl(text: &str) -> Parse {
+    parse_hcl_with(text, &Variables::new())
+}
+
+/// The values of a module's variables that its `.tfvars` files give, by name (see
+/// [`module_variables`]).
+pub type Variables = HashMap<String, Node>;
+
+/// [`parse_hcl`], with the values the module folder's `.tfvars` files give its variables
+/// (they win over a variable's `default`).
+pub fn parse_hcl_with(text: &str, values: &Variables) -> Parse {
     let mut work: Option<String> = None;
     let mut errors = Vec::new();
     for _ in 0..=MAX_RECOVERIES {
         let current = work.as_deref().unwrap_or(text);
         match hcl_edit::parser::parse_body(current) {
             Ok(body) => {
-                let root = convert(&body, text, &mut errors);
+                let root = convert(&body, text, values, &mut errors);
                 errors.sort_by_key(|e| e.range.start);
                 return Parse {
                     root: Some(root),
@@ -176,9 +186,12 @@ fn span(of: &impl Span, fallback: TextRange) -> TextRange {
 }
 
 /// The resources, imports and exports of a body, as the root of the tree.
-fn convert(body: &Body, text: &str, errors: &mut Vec<SyntaxError>) -> Node {
+fn convert(body: &Body, text: &str, values: &Variables, errors: &mut Vec<SyntaxError>) -> Node {
     let whole = TextRange::new(0, text.len());
-    let mut scope = eval::Scope::default();
+    let mut scope = eval::Scope {
+        values: Some(values),
+        ..eval::Scope::default()
+    };
     for s in body.iter() {
         let Structure::Block(b) = s else { continue };
         match b.ident.as_str() {
@@ -397,9 +410,92 @@ pub fn unknown(range: TextRange) -> Node {
     }
 }
 
+/// `var.NAME` without a known value: an unknown that names its variable (the marker key
+/// `FLOWLS_TERRAFORM_UNKNOWN:var.NAME`, which no mapping or environment variable has).
+pub fn unknown_variable(range: TextRange, name: &str) -> Node {
+    Node {
+        range,
+        kind: NodeKind::Marker(Box::new(Marker {
+            key: format!("{UNKNOWN_KEY}:var.{name}").into(),
+            whole_value: false,
+        })),
+    }
+}
+
 /// Whether a node is a value flowls cannot know in a Terraform file.
 pub fn is_unknown(node: &Node) -> bool {
-    matches!(&node.kind, NodeKind::Marker(m) if m.key == UNKNOWN_KEY)
+    matches!(&node.kind, NodeKind::Marker(m) if m.key.starts_with(UNKNOWN_KEY))
+}
+
+/// The variable an unknown value is (`var.NAME` without a default or `.tfvars` value).
+pub fn unknown_variable_name(node: &Node) -> Option<&str> {
+    match &node.kind {
+        NodeKind::Marker(m) => m.key.strip_prefix(UNKNOWN_KEY)?.strip_prefix(":var."),
+        _ => None,
+    }
+}
+
+/// Whether a file name is one Terraform reads variable values from by itself:
+/// `terraform.tfvars`, `terraform.tfvars.json`, `*.auto.tfvars`, `*.auto.tfvars.json`.
+pub fn is_tfvars(name: &str) -> bool {
+    name == "terraform.tfvars"
+        || name == "terraform.tfvars.json"
+        || name.ends_with(".auto.tfvars")
+        || name.ends_with(".auto.tfvars.json")
+}
+
+/// The values a module folder's `.tfvars` files give, in Terraform's order: `terraform.tfvars`,
+/// `terraform.tfvars.json`, then the `*.auto.tfvars` / `*.auto.tfvars.json` files in lexical
+/// order of their names, a later file's value winning. `files`: (file name, text). Only
+/// literal values are read (Terraform allows nothing else there); a file that does not parse
+/// gives nothing.
+pub fn module_variables<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Variables {
+    let mut files: Vec<(&str, &str)> = files.into_iter().filter(|(n, _)| is_tfvars(n)).collect();
+    files.sort_by_key(|(name, _)| {
+        let rank = match *name {
+            "terraform.tfvars" => 0,
+            "terraform.tfvars.json" => 1,
+            _ => 2,
+        };
+        (rank, *name)
+    });
+    let mut out = Variables::new();
+    for (name, text) in files {
+        if name.ends_with(".json") {
+            let parsed = crate::syntax::parse(text);
+            if parsed
+                .errors
+                .iter()
+                .any(|e| e.severity == SyntaxSeverity::Error)
+            {
+                continue;
+            }
+            for m in parsed
+                .root
+                .as_ref()
+                .and_then(Node::as_object)
+                .unwrap_or_default()
+            {
+                if let Some(v) = &m.value {
+                    out.insert(m.key.to_string(), v.clone());
+                }
+            }
+            continue;
+        }
+        let Ok(body) = hcl_edit::parser::parse_body(text) else {
+            continue;
+        };
+        let mut ev = eval::Evaluator::new(text, eval::Scope::default());
+        for s in body.iter() {
+            if let Structure::Attribute(a) = s {
+                let v = ev.value(&a.value);
+                if !is_unknown(&v) {
+                    out.insert(a.key.as_str().to_string(), v);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The resources of a `.tf` tree: (type, address, body).

@@ -231,3 +231,66 @@ resource "auth0_client_grant" "g" {
     );
     assert!(matches!(g.get("scope").unwrap().kind, NodeKind::Array(_)));
 }
+
+#[test]
+fn tfvars_values_win_in_terraforms_order() {
+    let vars = module_variables([
+        ("z.auto.tfvars", "a = \"z\"\n"),
+        ("prod.tfvars", "a = \"prod\"\nb = \"prod\"\n"),
+        (
+            "terraform.tfvars",
+            "a = \"t\"\nb = \"t\"\nc = { k = [1, true] }\n",
+        ),
+        ("b.auto.tfvars.json", r#"{"a": "b-json", "d": "json"}"#),
+        ("broken.auto.tfvars", "a = = \n"),
+        ("terraform.tfvars.json", r#"{"b": "t-json"}"#),
+    ]);
+    let get = |k: &str| vars.get(k).and_then(Node::as_str);
+    assert_eq!(
+        get("a"),
+        Some("z"),
+        "the last auto file in lexical order wins"
+    );
+    assert_eq!(
+        get("b"),
+        Some("t-json"),
+        "terraform.tfvars.json after terraform.tfvars"
+    );
+    assert_eq!(get("d"), Some("json"));
+    assert!(
+        vars.get("c")
+            .unwrap()
+            .get("k")
+            .unwrap()
+            .as_array()
+            .is_some()
+    );
+    // a variable's default loses to them; without either, the reference is an unknown that
+    // names its variable
+    let text = "variable \"a\" { default = \"default\" }\nresource \"auth0_flow_vault_connection\" \"v\" {\n  setup = { x = var.a, y = var.none, z = \"${var.none}\" }\n}\n";
+    let p = parse_hcl_with(text, &vars);
+    let setup = p
+        .root
+        .as_ref()
+        .unwrap()
+        .get("auth0_flow_vault_connection.v")
+        .unwrap()
+        .get("setup")
+        .unwrap();
+    let x = setup.get("x").unwrap();
+    assert_eq!(x.as_str(), Some("z"));
+    assert_eq!(at(text, x.range), "var.a", "found where it is used");
+    assert_eq!(unknown_variable_name(setup.get("y").unwrap()), Some("none"));
+    assert_eq!(unknown_variable_name(setup.get("z").unwrap()), Some("none"));
+    assert!(is_unknown(setup.get("y").unwrap()));
+    let p = parse_hcl(text);
+    let setup = p
+        .root
+        .as_ref()
+        .unwrap()
+        .get("auth0_flow_vault_connection.v")
+        .unwrap()
+        .get("setup")
+        .unwrap();
+    assert_eq!(setup.get("x").unwrap().as_str(), Some("default"));
+}

@@ -1,0 +1,206 @@
+//! What the workspace knows of Terraform modules beyond each `.tf` file: the values its
+//! `.tfvars` files give a module's variables (read from the workspace's own files, so through
+//! the one reading policy of [`super::disk`]), and the bundle connections an export's
+//! `replace(…, "#CONN-n#", auth0_flow_vault_connection.x.id)` wires to a resource.
+
+use super::{ConnectionRef, UsesIndex, Workspace, body_path};
+use crate::syntax::hcl::{self, EXPORTS, Variables};
+use crate::syntax::{Node, NodeKind, TextRange};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A bundle connection token an export replaces by a reference to a resource.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportReplacement {
+    /// The export bundle, and the range of the stub its token names.
+    pub bundle: PathBuf,
+    pub stub: TextRange,
+    /// The part of the bundle the resource receives (the uses inside it are the resource's).
+    pub within: TextRange,
+    /// What replaces the token: `auth0_flow_vault_connection.x.id`.
+    pub reference: String,
+}
+
+/// Whether a path is a `.tfvars` file Terraform reads by itself.
+pub fn is_tfvars(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(hcl::is_tfvars)
+}
+
+impl Workspace {
+    /// The values the `.tfvars` files beside a `.tf` file give its module's variables: only
+    /// files the workspace holds (read by its reading policy: regular files inside the root,
+    /// up to the size limit), inside the root.
+    pub(super) fn module_values(&self, tf: &Path) -> Variables {
+        let Some(dir) = tf.parent() else {
+            return Variables::new();
+        };
+        let limit = self.settings.max_document_bytes;
+        let files = self
+            .files
+            .range(dir.to_path_buf()..)
+            .take_while(|(p, _)| p.starts_with(dir))
+            .filter(|(p, f)| {
+                p.parent() == Some(dir)
+                    && is_tfvars(p)
+                    && f.text.len() <= limit
+                    && (!self.has_root() || p.starts_with(&self.root))
+            })
+            .filter_map(|(p, f)| Some((p.file_name()?.to_str()?, &*f.text)));
+        hcl::module_variables(files)
+    }
+
+    /// The `.tf` files of the folders of these `.tfvars` files (but those in `skip`), read
+    /// again with their new values (a `.tfvars` change changes what they hold). Whether any was.
+    pub(super) fn reload_modules(&mut self, tfvars: &[PathBuf], skip: &[PathBuf]) -> bool {
+        let dirs: Vec<&Path> = tfvars.iter().filter_map(|p| p.parent()).collect();
+        let again: Vec<(PathBuf, Arc<str>)> = self
+            .files
+            .values()
+            .filter(|f| f.rel.ends_with(crate::model::layout::TERRAFORM_SUFFIX))
+            .filter(|f| f.path.parent().is_some_and(|d| dirs.contains(&d)))
+            .filter(|f| !skip.contains(&f.path))
+            .map(|f| (f.path.clone(), f.text.clone()))
+            .collect();
+        if again.is_empty() {
+            return false;
+        }
+        for (p, _) in &again {
+            // parsed afresh: the same text means something else now
+            self.files_mut().remove(p);
+        }
+        self.set_files(again);
+        true
+    }
+
+    /// An environment variable's value (for Test connection only: never for diagnostics).
+    pub fn env_var(&self, name: &str) -> Option<&str> {
+        self.env
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The tokens of export bundles that `.tf` files replace by a reference, for the index.
+pub(super) fn export_replacements(files: &super::Files, root: &Path) -> Vec<ExportReplacement> {
+    let mut out = Vec::new();
+    for f in files.values() {
+        if f.kind != crate::model::DocKind::Terraform {
+            continue;
+        }
+        let Some(tree) = &f.parse.root else { continue };
+        let dir = f.path.parent().unwrap_or(root);
+        for e in tree
+            .get(EXPORTS)
+            .and_then(Node::as_array)
+            .unwrap_or_default()
+        {
+            let Some(written) = e.get("file").and_then(Node::as_str) else {
+                continue;
+            };
+            let path = body_path(dir, written);
+            let Some(bundle) = files.get(&path) else {
+                continue;
+            };
+            let Some(target) = bundle.parse.root.as_ref().and_then(|r| export_target(r, e)) else {
+                continue;
+            };
+            let stubs = super::bundle_stubs(bundle.parse.root.as_ref().unwrap_or(target));
+            for r in e
+                .get("replace")
+                .and_then(Node::as_array)
+                .unwrap_or_default()
+            {
+                let (Some(token), Some(reference)) = (
+                    r.get("token").and_then(Node::as_str),
+                    r.get("with").and_then(Node::as_str),
+                ) else {
+                    continue;
+                };
+                let Some((_, stub)) = stubs.iter().find(|(t, _)| *t == token) else {
+                    continue;
+                };
+                out.push(ExportReplacement {
+                    bundle: path.clone(),
+                    stub: stub.range,
+                    within: target.range,
+                    reference: reference.to_string(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The part of an export bundle an `$exports` entry reads (its `pointer` followed), if the
+/// bundle has it.
+pub fn export_target<'a>(bundle: &'a Node, export: &Node) -> Option<&'a Node> {
+    let mut target = bundle;
+    for step in export
+        .get("pointer")
+        .and_then(Node::as_array)
+        .unwrap_or_default()
+    {
+        target = match (&target.kind, &step.kind) {
+            (NodeKind::Object(_), NodeKind::String(k)) => target.get(k)?,
+            (NodeKind::Array(items), NodeKind::Number(i)) => items.get(i.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(target)
+}
+
+/// The uses of a bundle's connection token that a `.tf` file replaces by a reference are also
+/// the uses of the resource it names (so it is used, and its scopes count them).
+pub(super) fn add_export_uses(
+    replacements: &[ExportReplacement],
+    files: &super::Files,
+    index: &mut UsesIndex,
+) {
+    for r in replacements {
+        let Some(bundle) = files.get(&r.bundle) else {
+            continue;
+        };
+        for (i, u) in bundle.uses.iter().enumerate() {
+            if is_replaced(u, r) {
+                let at = index.entry(r.reference.clone()).or_default();
+                if !at.contains(&(r.bundle.clone(), i)) {
+                    at.push((r.bundle.clone(), i));
+                }
+            }
+        }
+    }
+}
+
+/// The replacement of a bundle's stub, if a `.tf` file replaces its token.
+pub fn replaced<'a>(
+    replacements: &'a [ExportReplacement],
+    bundle: &Path,
+    stub: TextRange,
+) -> Option<&'a ExportReplacement> {
+    replacements
+        .iter()
+        .find(|r| r.bundle == bundle && r.stub == stub)
+}
+
+fn is_replaced(u: &ConnectionRef, r: &ExportReplacement) -> bool {
+    u.stub == Some(r.stub) && r.within.start <= u.object.start && u.object.end <= r.within.end
+}
+
+impl super::VaultInfo {
+    /// The connection's name for people: its `name`, else (a Terraform resource whose name is
+    /// unknown) its address, else `?`.
+    pub fn shown_name(&self) -> &str {
+        self.name
+            .as_deref()
+            .or_else(|| {
+                self.id
+                    .as_deref()?
+                    .strip_suffix(".id")
+                    .filter(|a| a.starts_with(hcl::VAULT_CONNECTION))
+            })
+            .unwrap_or("?")
+    }
+}
