@@ -408,3 +408,14 @@ pub fn in_document<'a>(
     }
     (res.doc_kind(), at(Some(res.node), text, offset))
 }
+
+/// The flow at `offset` of a file: a flow document's root, or the `auth0_flow` resource of a
+/// `.tf` file that holds the offset.
+pub fn flow_root(file: &crate::workspace::SourceFile, offset: usize) -> Option<&Node> {
+    let root = file.parse.root.as_ref()?;
+    if file.kind != DocKind::Terraform {
+        return Some(root);
+    }
+    let res = resource_at(root, &file.text, offset)?;
+    (res.kind == crate::syntax::hcl::FLOW).then_some(res.node)
+}

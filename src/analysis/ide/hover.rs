@@ -40,7 +40,7 @@ pub fn hover(ws: &Workspace, path: &Path, offset: usize) -> Option<(TextRange, S
             Some((range, md))
         }
         Target::ActionId { id, range } => {
-            let root = file.parse.root.as_ref()?;
+            let root = cursor::flow_root(file, offset)?;
             let flow = Flow::new(root);
             let a = flow.action(&id)?;
             let spec = a.spec();
@@ -58,7 +58,7 @@ pub fn hover(ws: &Workspace, path: &Path, offset: usize) -> Option<(TextRange, S
                     ));
                 }
             }
-            let uses = action_id_places(file, &id).len().saturating_sub(1);
+            let uses = action_id_places(file, root, &id).len().saturating_sub(1);
             md.push_str(&format!(
                 "\n\nRead by {uses} expression{} in this flow",
                 if uses == 1 { "" } else { "s" }

@@ -431,10 +431,7 @@ pub fn yaml_scalar(s: &str) -> String {
 }
 
 /// Every place in a flow that names an action id: the `id` and each `actions.<id>` read.
-pub fn action_id_places(file: &SourceFile, id: &str) -> Vec<Location> {
-    let Some(root) = &file.parse.root else {
-        return Vec::new();
-    };
+pub fn action_id_places(file: &SourceFile, root: &Node, id: &str) -> Vec<Location> {
     let mut out = Vec::new();
     let flow = Flow::new(root);
     for a in flow.all_actions() {
@@ -512,7 +509,7 @@ pub fn definition(ws: &Workspace, path: &Path, offset: usize) -> Option<Location
             ))
         }
         Target::ActionId { id, .. } => {
-            let root = file.parse.root.as_ref()?;
+            let root = cursor::flow_root(file, offset)?;
             let flow = Flow::new(root);
             let a = flow.action(&id)?;
             Some(Location {
@@ -593,8 +590,11 @@ pub fn references(
             connection_declarations(ws, &name),
         ),
         Some(Target::ActionId { id, .. }) => {
-            let places = action_id_places(file, &id);
-            let decl = Flow::new(file.parse.root.as_ref().expect("a target has a tree"))
+            let Some(root) = cursor::flow_root(file, offset) else {
+                return Vec::new();
+            };
+            let places = action_id_places(file, root, &id);
+            let decl = Flow::new(root)
                 .all_actions()
                 .into_iter()
                 .filter(|a| a.id_str() == Some(&id))
@@ -722,7 +722,7 @@ pub fn rename(
                     "an action id read by expressions uses letters, digits and _ only".into(),
                 );
             }
-            let root = file.parse.root.as_ref().ok_or("no tree")?;
+            let root = cursor::flow_root(file, offset).ok_or("no flow here")?;
             if Flow::new(root)
                 .all_actions()
                 .iter()
@@ -732,7 +732,7 @@ pub fn rename(
                     "an action in this flow already has the id `{new_name}`"
                 ));
             }
-            Ok(action_id_places(file, &id)
+            Ok(action_id_places(file, root, &id)
                 .into_iter()
                 .map(|loc| {
                     let quoted = file.text.as_bytes().get(loc.range.start as usize) == Some(&b'"');

@@ -1466,48 +1466,4 @@ fn a_new_vault_file_for_a_long_name_fits_the_file_system_and_stays_unique() {
     );
 }
 
-const TF_VAULTS: &str = r###"
-//- vault.tf
-resource "auth0_flow_vault_connection" "users" {
-  name   = "Users M2M"
-  app_id = "AUTH0"
-  setup = {
-    type          = "OAUTH_APP"
-    domain        = "acme.auth0.com"
-    client_id     = "abc"
-    client_secret = var.secret
-  }
-}
-
-resource "auth0_flow_vault_connection" "alerts" {
-  name   = "Alerts"
-  app_id = "SLACK"
-}
-"###;
-
-#[test]
-fn terraform_param_keys() {
-    check_completion(
-        &format!(
-            "{TF_VAULTS}{}",
-            r#"
-//- flow.tf
-resource "auth0_flow" "f" {
-  name = "F"
-  actions = jsonencode([{
-    id     = "get"
-    type   = "AUTH0"
-    action = "GET_USER"
-    params = {
-      $0
-    }
-  }])
-}
-"#
-        ),
-        expect![[r#"
-            connection_id [Property] "connection_id = \"$1\"" replaces "" — required · a string of at most 30 characters
-            user_id [Property] "user_id = \"$1\"" replaces "" — required · a string
-        "#]],
-    );
-}
+mod terraform;
