@@ -8,7 +8,7 @@ import {
 } from "vscode-languageclient/node";
 import { execFile } from "child_process";
 import { notFoundMessage, resolveServer, versionMismatch } from "./resolve";
-import { DOCUMENTS, serverSettings } from "./settings";
+import { documentSelector, serverSettings } from "./settings";
 import { GraphPanels } from "./graph";
 
 let client: LanguageClient | undefined;
@@ -46,7 +46,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   const run = { command: found.path, args: ["lsp"], transport: TransportKind.stdio };
   const serverOptions: ServerOptions = { run, debug: run };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: DOCUMENTS.map((pattern) => ({ scheme: "file", pattern })),
+    documentSelector: documentSelector(),
     initializationOptions: settings(),
     middleware: {
       // Restricted Mode: no Test connection, from the code lens either
@@ -68,6 +68,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
       fileEvents: [
         vscode.workspace.createFileSystemWatcher("**/*.json"),
         vscode.workspace.createFileSystemWatcher("**/flowls.toml"),
+        vscode.workspace.createFileSystemWatcher("**/*.{tf,tfvars}"),
       ],
     },
   };

@@ -40,4 +40,19 @@ export const DOCUMENTS = [
   // deploy-cli's tenant.yaml (any YAML with its flows / forms / vault / grant sections)
   "**/*.{yaml,yml}",
   "**/flowls.toml",
+  // Terraform modules: the server answers only inside auth0_flow / auth0_form /
+  // auth0_flow_vault_connection / auth0_client_grant resources and never formats them, so it
+  // sits beside terraform-ls (HashiCorp's extension) on the same files
+  "**/*.{tf,tfvars}",
 ];
+
+/** Languages flowls serves whatever the file is named: HashiCorp's Terraform extension's. */
+export const LANGUAGES = ["terraform", "terraform-vars"];
+
+/** The client's document selector: local files only, by name or by language. */
+export function documentSelector(): { scheme: string; pattern?: string; language?: string }[] {
+  return [
+    ...DOCUMENTS.map((pattern) => ({ scheme: "file", pattern })),
+    ...LANGUAGES.map((language) => ({ scheme: "file", language })),
+  ];
+}
