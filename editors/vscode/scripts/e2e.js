@@ -1,7 +1,7 @@
 // End-to-end test of the packaged per-platform extension in a real VS Code (code-server)
 // driven in headless Chromium, on a machine with no flowls on PATH (the extension runs the
 // binary it carries): a squiggle, the Problems panel, a hover, a completion and the code
-// lenses, with screenshots; then the same workspace in Restricted Mode (workspace trust on,
+// lenses, with screenshots, in JSON, YAML and a Terraform `.tf` file; then the same workspace in Restricted Mode (workspace trust on,
 // the folder not trusted), where flowls still checks but offers no Test connection; then with
 // flowls.server.path set to a server of another version, which the extension says. Show Graph:
 // the graph of a flow beside it, its nodes, a node for an action as soon as it is typed, a
@@ -59,6 +59,8 @@ async function session(mode) {
     path.join(dirs.ws, "tenant.yaml"),
     "flowVaultConnections:\n  - name: Alerts YAML\n    app_id: SLAKC\n  - name: Typing YAML\n    app_id: ",
   );
+  // a Terraform module beside the tenant: a vault connection resource and a flow with a typo
+  fs.writeFileSync(path.join(dirs.ws, "main.tf"), MAIN_TF);
   // no flowls on PATH: the extension must run the binary it carries
   const path_ = (process.env.PATH || "")
     .split(":")
@@ -243,6 +245,20 @@ async function session(mode) {
       await suggests("AUTH0");
     });
     await page.screenshot({ path: path.join(OUT, "vscode-yaml-completion.png") });
+    await check("main.tf: a squiggle under the unknown action in jsonencode", async () => {
+      await open("main.tf", "main.tf");
+      const editor = page.locator(".monaco-editor", { hasText: "jsonencode" }).first();
+      await editor.locator(".squiggly-error").first().waitFor({ timeout: 60000 });
+      // the Problems panel (open since the JSON check) lists the file
+      await page.locator(".markers-panel .monaco-list-row", { hasText: "main.tf" }).first().waitFor({ timeout: 30000 });
+    });
+    await check("main.tf: hover on a connection reference", async () => {
+      await hoverShows(
+        page.locator(".monaco-editor .view-line span span", { hasText: "auth0_flow_vault_connection.tf_users.id" }).first(),
+        "TF Users",
+      );
+      await page.screenshot({ path: path.join(OUT, "vscode-terraform-hover.png") });
+    });
     await check("the status bar shows the server running", async () => {
       await page.locator(".statusbar-item:has(.codicon-check)", { hasText: "flowls" }).first().waitFor({ timeout: 10000 });
     });
@@ -258,6 +274,27 @@ async function session(mode) {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
+
+// The reference's line is long and alone, so that the middle of its span (where the mouse
+// rests; without HashiCorp's extension the line is one plain-text token) is on the reference.
+const MAIN_TF = `resource "auth0_flow_vault_connection" "tf_users" {
+  name   = "TF Users"
+  app_id = "AUTH0"
+}
+
+resource "auth0_flow" "tf_onboard" {
+  name = "TF Onboard"
+  actions = jsonencode([{
+    id     = "get"
+    type   = "AUTH0"
+    action = "GET_USR"
+    params = {
+      connection_id = auth0_flow_vault_connection.tf_users.id
+      user_id       = "{{context.user.user_id}}"
+    }
+  }])
+}
+`;
 
 // Onboard.json with a third action, as typed by the user
 const ONBOARD_PLUS = `{
