@@ -470,3 +470,61 @@ resource "auth0_flow" "b" {
             .all(|e| (e.range.start as usize) < text.find("\"b\"").unwrap())
     );
 }
+
+#[test]
+fn no_feature_answers_outside_the_auth0_resources() {
+    // the module, with other blocks around its resources (and a JSON-looking string in them)
+    let fixture = TF_MODULE
+        .replace(
+            "//- flow.tf\n",
+            "//- flow.tf\nvariable \"prefix\" {\n  default = \"{\\\"action\\\": \\\"GET_USER\\\"}\"\n}\n\n",
+        )
+        .replace(
+            "//- form.tf\n",
+            "resource \"aws_lambda_function\" \"f\" {\n  environment = jsonencode({ action = \"GET_USER\", connection_id = auth0_flow_vault_connection.users.id })\n}\n//- form.tf\n",
+        );
+    let ws = workspace(&fixture);
+    let path = PathBuf::from("/ws/flow.tf");
+    let file = ws.file(&path).unwrap();
+    let text = file.text.to_string();
+    let root = file.parse.root.as_ref().unwrap();
+    let inside =
+        |offset: usize| crate::analysis::ide::cursor::resource_at(root, &text, offset).is_some();
+    let within = |r: crate::syntax::TextRange| inside(r.start as usize) && inside(r.end as usize);
+    let mut answered_inside = 0;
+    for offset in (0..=text.len()).filter(|o| text.is_char_boundary(*o)) {
+        let hover = hover::hover(&ws, &path, offset);
+        let def = navigation::definition(&ws, &path, offset);
+        let items = crate::analysis::ide::completion::complete(&ws, &path, offset, true);
+        if inside(offset) {
+            answered_inside += usize::from(hover.is_some());
+            continue;
+        }
+        assert_eq!(hover, None, "hover at {offset}: {:?}", &text[offset..]);
+        assert_eq!(def, None, "definition at {offset}");
+        assert!(items.is_empty(), "completion at {offset}: {items:?}");
+        assert!(navigation::references(&ws, &path, offset, true).is_empty());
+    }
+    assert!(answered_inside > 0);
+    // the whole-document features stay inside the resources too
+    for (r, _) in crate::analysis::ide::semantic_tokens::semantic_tokens(&ws, &path) {
+        assert!(within(r), "semantic token {:?}", &text[r.as_usize()]);
+    }
+    for (at, hint) in crate::analysis::ide::inlay_hints::inlay_hints(
+        &ws,
+        &path,
+        crate::syntax::TextRange::new(0, text.len()),
+    ) {
+        assert!(inside(at), "inlay hint {hint} at {at}");
+    }
+    for (r, _) in crate::analysis::ide::links::links(&ws, &path) {
+        assert!(within(r), "link {:?}", &text[r.as_usize()]);
+    }
+    for l in lens::lenses(&ws, &path) {
+        assert!(within(l.range), "lens {}", l.title);
+    }
+    assert_eq!(crate::analysis::ide::format::document(&ws, &path), None);
+    for d in crate::analysis::diagnostics(&ws, &path) {
+        assert!(within(d.range), "{d:?}");
+    }
+}
