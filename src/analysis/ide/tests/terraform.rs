@@ -528,3 +528,57 @@ fn no_feature_answers_outside_the_auth0_resources() {
         assert!(within(d.range), "{d:?}");
     }
 }
+
+#[test]
+fn the_test_connection_lens_runs_on_the_block_it_is_on() {
+    // what the lens's command does: a plan for the known setup, none for the unknown one
+    let ws = workspace(TF_MODULE);
+    let path = PathBuf::from("/ws/vault.tf");
+    let settings = crate::test_connection::Settings::default();
+    let lens = lens::lenses(&ws, &path)
+        .into_iter()
+        .find(|l| l.test_connection)
+        .unwrap();
+    let plan =
+        crate::test_connection::prepare(&ws, &path, lens.connection.as_deref(), &settings).unwrap();
+    assert_eq!(plan.connection, "Known");
+    assert_eq!(plan.token_url, "https://acme.auth0.com/oauth/token");
+    assert_eq!(
+        plan.audience.as_deref(),
+        Some("https://acme.auth0.com/api/v2/")
+    );
+    let unknown = crate::test_connection::prepare(&ws, &path, Some("Users M2M"), &settings);
+    assert_eq!(unknown.unwrap_err().error.as_deref(), Some("invalid_setup"));
+}
+
+#[test]
+fn completion_in_a_heredoc_is_json_at_the_right_place() {
+    let fixture = r#"
+//- flow.tf
+resource "auth0_flow" "f" {
+  name    = "Ünïcode ✓"
+  actions = <<-EOT
+    [
+      {"id": "get", "type": "AUTH0", "action": "GET_USER",
+       "params": {"user_id": "u", $0}}
+    ]
+  EOT
+}
+"#;
+    let lf = completion_text(fixture);
+    expect![[r#"
+        connection_id [Property] "\"connection_id\": \"$1\"" replaces "" — required · a string of at most 30 characters
+    "#]]
+    .assert_eq(&lf);
+    // the same with CRLF line ends
+    assert_eq!(completion_text(&fixture.replace('\n', "\r\n")), lf);
+    // a value in the heredoc: the type's actions, replacing the quotes typed
+    let value = fixture
+        .replace("\"action\": \"GET_USER\"", "\"action\": \"$0\"")
+        .replace(", $0}", "}");
+    let items = completion_text(&value);
+    assert!(
+        items.starts_with("CREATE_USER [EnumMember] \"\\\"CREATE_USER\\\"\" replaces \"\\\"\\\"\""),
+        "{items}"
+    );
+}
