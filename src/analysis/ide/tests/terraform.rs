@@ -582,3 +582,41 @@ resource "auth0_flow" "f" {
         "{items}"
     );
 }
+
+#[test]
+fn the_nearest_action_fix_fits_each_way_json_is_written() {
+    for actions in [
+        // jsonencode, a heredoc, a JSON string literal (its quotes escaped for HCL)
+        r#"jsonencode([{ id = "a", type = "AUTH0", action = "GET_USR", params = { connection_id = "x", user_id = "u" } }])"#,
+        "<<-EOT\n    [{\"id\": \"a\", \"type\": \"AUTH0\", \"action\": \"GET_USR\", \"params\": {\"connection_id\": \"x\", \"user_id\": \"u\"}}]\n  EOT",
+        r#""[{\"id\": \"a\", \"type\": \"AUTH0\", \"action\": \"GET_USR\", \"params\": {\"connection_id\": \"x\", \"user_id\": \"u\"}}]""#,
+    ] {
+        let ws = workspace(&format!(
+            "\n//- flow.tf\nresource \"auth0_flow\" \"f\" {{\n  name    = \"F\"\n  actions = {actions}\n}}\n"
+        ));
+        let path = PathBuf::from("/ws/flow.tf");
+        let codes = |ws: &crate::workspace::Workspace| -> Vec<String> {
+            crate::analysis::diagnostics(ws, &path)
+                .into_iter()
+                .map(|d| d.code.to_string())
+                .collect()
+        };
+        assert!(
+            codes(&ws).contains(&"unknown-action".to_string()),
+            "{actions}"
+        );
+        let len = ws.file(&path).unwrap().text.len();
+        let fix =
+            crate::analysis::ide::fixes::fixes(&ws, &path, crate::syntax::TextRange::new(0, len))
+                .into_iter()
+                .find(|f| f.title.contains("GET_USER"))
+                .unwrap_or_else(|| panic!("no fix for {actions}"));
+        let after = super::apply(&ws, &fix);
+        let left = codes(&after);
+        assert!(
+            !left.iter().any(|c| c == "unknown-action" || c == "syntax"),
+            "{actions}: {left:?}\n{}",
+            after.file(&path).unwrap().text
+        );
+    }
+}
