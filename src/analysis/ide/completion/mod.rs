@@ -184,16 +184,19 @@ pub fn complete(ws: &Workspace, path: &Path, offset: usize, snippets: bool) -> V
     };
     let (kind, c) = cursor::in_document(file.kind, parse.root.as_ref(), text, offset);
     let (role, action) = c.role(kind);
-    let syntax = if file.kind == DocKind::Terraform
-        && !parse
-            .root
-            .as_ref()
-            .is_some_and(|r| crate::syntax::hcl::json_texts(r).any(|t| t.contains(offset)))
-    {
+    // the JSON text (a string or heredoc) of a `.tf` file that holds the cursor
+    let json_text = parse
+        .root
+        .as_ref()
+        .filter(|_| file.kind == DocKind::Terraform)
+        .and_then(|r| crate::syntax::hcl::json_texts(r).find(|t| t.contains(offset)));
+    let syntax = if file.kind == DocKind::Terraform && json_text.is_none() {
         Syntax::Hcl
     } else {
         Syntax::Json
     };
+    // JSON in a `.tf` string literal (not a heredoc) has its quotes escaped for HCL
+    let escaped = json_text.is_some_and(|t| text.as_bytes().get(t.start as usize) == Some(&b'"'));
     let terraform = file.kind == DocKind::Terraform;
     let site = Site {
         ws,
@@ -245,6 +248,11 @@ pub fn complete(ws: &Workspace, path: &Path, offset: usize, snippets: bool) -> V
     if inserted > 0 {
         for i in &mut out.items {
             i.replace = terraform::unshift(i.replace, offset, inserted);
+        }
+    }
+    if escaped {
+        for i in &mut out.items {
+            terraform::escape_for_string(i);
         }
     }
     out.items

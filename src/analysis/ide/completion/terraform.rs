@@ -159,3 +159,15 @@ fn push_reference(
         sort: format!("0{reference}"),
     });
 }
+
+/// An item for JSON written inside a `.tf` string literal: its quotes and backslashes escaped
+/// as HCL needs them (`\"GET_USER\"`), and again as snippet syntax needs a literal backslash.
+pub(super) fn escape_for_string(item: &mut CompletionItem) {
+    let hcl = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
+    item.insert = if item.snippet {
+        hcl(&item.insert).replace('\\', "\\\\")
+    } else {
+        hcl(&item.insert)
+    };
+    item.filter = hcl(&item.filter);
+}

@@ -620,3 +620,28 @@ fn the_nearest_action_fix_fits_each_way_json_is_written() {
         );
     }
 }
+
+#[test]
+fn completion_in_a_json_string_literal_escapes_its_quotes() {
+    let fixture = format!(
+        "{TF_VAULTS}{}",
+        r#"
+//- flow.tf
+resource "auth0_flow" "f" {
+  name    = "F"
+  actions = "[{\"id\": \"a\", \"type\": \"AUTH0\", \"action\": \"GET_USER\", \"params\": {\"user_id\": \"u\", \"connection_id\": \"$0\"}}]"
+}
+"#
+    );
+    let value = completion_text(&fixture);
+    let key = completion_text(&fixture.replace(r#"\"connection_id\": \"$0\""#, "$0"));
+    expect![[r#"
+        auth0_flow_vault_connection.users.id [Reference] "\\\"${auth0_flow_vault_connection.users.id}\\\"" replaces "\\\"\\\"" — Users M2M · AUTH0 · acme.auth0.com
+        connection_id [Property] "\\\\\"connection_id\\\\\": \\\\\"$1\\\\\"" replaces "" — required · a string of at most 30 characters
+    "#]]
+    .assert_eq(&format!("{value}{key}"));
+    // a client without snippets gets the plain text
+    let (ws, path, at) = super::cursor(&fixture.replace(r#"\"connection_id\": \"$0\""#, "$0"));
+    let plain = crate::analysis::ide::completion::complete(&ws, &path, at, false);
+    assert_eq!(plain[0].insert, r#"\"connection_id\": \"\""#);
+}
