@@ -212,3 +212,27 @@ async def test_hcl_language_id_and_a_file_of_other_resources(tf_session):
     )
     diags = await s.diagnostics(uri, until=lambda d: any(x.code == "unknown-action" for x in d))
     assert next(d for d in diags if d.code == "unknown-action").range == s.range_of(flow, '"NOPE"')
+
+
+async def test_positions_after_emoji_on_the_line_and_crlf(tf_session):
+    """utf-8 (Neovim) and utf-16 (VS Code) columns after non-ASCII text on the same line, in a
+    CRLF document: the finding and the hover are where the text is."""
+    s = tf_session
+    await s.indexed()
+    text = (
+        'resource "auth0_flow" "emoji" {\r\n'
+        '  name    = "😀 ünïcode"\r\n'
+        '  actions = jsonencode([{ id = "😀✓", type = "AUTH0", action = "GET_USERR", '
+        "params = { connection_id = auth0_flow_vault_connection.users.id, user_id = \"é\" } }])\r\n"
+        "}\r\n"
+    )
+    uri = open_tf(s, "emoji.tf", text)
+    diags = await s.diagnostics(uri, until=lambda d: any(x.code == "unknown-action" for x in d))
+    d = next(x for x in diags if x.code == "unknown-action")
+    # (CRLF: the range helpers count lines by "\n"; columns exclude the "\r")
+    assert d.range == s.range_of(text, '"GET_USERR"')
+    hover = await s.client.text_document_hover_async(
+        t.HoverParams(text_document=t.TextDocumentIdentifier(uri=uri), position=pos_after(s, text, "connection_id = auth0_"))
+    )
+    assert hover.contents.value.startswith("**Users M2M** · vault connection"), hover.contents.value
+    assert hover.range == s.range_of(text, "auth0_flow_vault_connection.users.id")
