@@ -7,7 +7,8 @@
 // the graph of a flow beside it, its nodes, a node for an action as soon as it is typed, a
 // click on a node revealing its source, one panel per file, closed with its file.
 // Usage: node e2e.js <flowls-linux-x64.vsix> <flowls binary> <out dir>
-// (E2E_SESSIONS=trusted,restricted,mismatch by default).
+// Then a Terraform workspace with no auth0 resource, where the server waits until one is typed.
+// (E2E_SESSIONS=trusted,restricted,mismatch,terraform by default).
 // Prints "N passed, N failed".
 const { spawn, execFileSync } = require("child_process");
 const fs = require("fs");
@@ -61,6 +62,12 @@ async function session(mode) {
   );
   // a Terraform module beside the tenant: a vault connection resource and a flow with a typo
   fs.writeFileSync(path.join(dirs.ws, "main.tf"), MAIN_TF);
+  if (mode === "terraform") {
+    // a Terraform workspace with no auth0 resource yet: nothing of a tenant
+    fs.rmSync(dirs.ws, { recursive: true, force: true });
+    fs.mkdirSync(dirs.ws);
+    fs.writeFileSync(path.join(dirs.ws, "infra.tf"), 'resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n');
+  }
   // no flowls on PATH: the extension must run the binary it carries
   const path_ = (process.env.PATH || "")
     .split(":")
@@ -184,6 +191,26 @@ async function session(mode) {
           .first()
           .waitFor({ timeout: 30000 });
         await page.screenshot({ path: path.join(OUT, "vscode-mismatch.png") });
+      });
+      return;
+    }
+    if (mode === "terraform") {
+      await check("a Terraform workspace without auth0 resources: the server waits", async () => {
+        await page.locator(".statusbar-item:has(.codicon-circle-outline)", { hasText: "flowls" }).first().waitFor({ timeout: 30000 });
+      });
+      await check("an auth0 resource typed in a .tf file starts it: a squiggle, then a hover", async () => {
+        await open("infra.tf", "infra.tf");
+        await page.locator(".monaco-editor .view-lines", { hasText: "aws_s3_bucket" }).first().click();
+        await page.keyboard.press("Control+End");
+        await page.keyboard.insertText("\n" + MAIN_TF);
+        await page.locator(".statusbar-item:has(.codicon-check)", { hasText: "flowls" }).first().waitFor({ timeout: 30000 });
+        const editor = page.locator(".monaco-editor", { hasText: "jsonencode" }).first();
+        await editor.locator(".squiggly-error").first().waitFor({ timeout: 60000 });
+        await hoverShows(
+          page.locator(".monaco-editor .view-line span span", { hasText: "auth0_flow_vault_connection.tf_users.id" }).first(),
+          "TF Users",
+        );
+        await page.screenshot({ path: path.join(OUT, "vscode-terraform-started.png") });
       });
       return;
     }
@@ -505,7 +532,7 @@ function otherVersion(dir) {
 (async () => {
   fs.mkdirSync(OUT, { recursive: true });
   // E2E_SESSIONS=trusted runs one session only (while working on it)
-  for (const mode of (process.env.E2E_SESSIONS || "trusted,restricted,mismatch").split(",")) await session(mode);
+  for (const mode of (process.env.E2E_SESSIONS || "trusted,restricted,mismatch,terraform").split(",")) await session(mode);
   const passed = results.filter((r) => r[1]).length;
   const failed = results.length - passed;
   console.log(`${passed} passed, ${failed} failed`);

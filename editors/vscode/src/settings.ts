@@ -56,3 +56,20 @@ export function documentSelector(): { scheme: string; pattern?: string; language
     ...LANGUAGES.map((language) => ({ scheme: "file", language })),
   ];
 }
+
+/** The resources of a `.tf` file that make it flowls': `resource "auth0_flow" "x" {`, … */
+const AUTH0_RESOURCE = /^[ \t]*resource[ \t]+"auth0_(flow|form|flow_vault_connection|client_grant)"/m;
+
+/** Whether a `.tf` text declares a resource flowls reads. */
+export function declaresAuth0(text: string): boolean {
+  return AUTH0_RESOURCE.test(text);
+}
+
+/**
+ * The activation globs that mark a tenant kept as files by their names alone; a `.tf` file
+ * activates the extension too, but only its content says whether flowls has anything to do.
+ */
+export function tenantGlobs(events: string[] = pkg.activationEvents): string[] {
+  const prefix = "workspaceContains:";
+  return events.filter((e) => e.startsWith(prefix) && !e.endsWith(".tf")).map((e) => e.slice(prefix.length));
+}

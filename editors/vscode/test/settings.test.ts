@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
-import { documentSelector, serverKeys, serverSettings } from "../src/settings";
+import { declaresAuth0, documentSelector, serverKeys, serverSettings, tenantGlobs } from "../src/settings";
 import * as pkg from "../package.json";
 
 test("maps VS Code settings to the server's nested section", () => {
@@ -46,4 +46,22 @@ test("Terraform: activation on a workspace with .tf files and on terraform docum
   // the language is known even without HashiCorp's extension (which contributes the same id)
   const languages: { id: string; extensions?: string[] }[] = pkg.contributes.languages;
   assert.deepEqual(languages.find((l) => l.id === "terraform")?.extensions, [".tf"]);
+});
+
+test("Terraform: a .tf file is flowls' when it declares an auth0 flow, form, vault connection or grant", () => {
+  assert.ok(declaresAuth0('resource "auth0_flow" "x" {\n}\n'));
+  assert.ok(declaresAuth0('variable "a" {}\n\n  resource  "auth0_flow_vault_connection" "v" {\n'));
+  assert.ok(declaresAuth0('resource "auth0_form" "f" {}\r\n'));
+  assert.ok(declaresAuth0('resource "auth0_client_grant" "g" {}'));
+  assert.ok(!declaresAuth0('resource "aws_s3_bucket" "b" {}\n'));
+  assert.ok(!declaresAuth0('resource "auth0_client" "c" {}\n'));
+  assert.ok(!declaresAuth0('# resource "auth0_flow" "x" {}\n'));
+  assert.ok(!declaresAuth0('description = "resource \\"auth0_flow\\""\n'));
+});
+
+test("Terraform: the tenant globs are the name-only activation events", () => {
+  const globs = tenantGlobs();
+  assert.ok(globs.includes("**/flows/*.json") && globs.includes("**/flowls.toml"), globs.join(", "));
+  assert.ok(!globs.some((g) => g.endsWith(".tf")));
+  assert.equal(globs.length, pkg.activationEvents.filter((e: string) => e.startsWith("workspaceContains:")).length - 1);
 });
