@@ -14,6 +14,10 @@ use crate::workspace::{SourceFile, Workspace};
 /// Inserted at the cursor: an HCL identifier that no file holds.
 const CURSOR: &str = "flowlsCursor";
 
+/// The largest `.tf` text read again for a completion (twice at most): a module's file is far
+/// smaller, and a huge one is not parsed anew at every keystroke.
+const MAX_PATCHED: usize = 4 << 20;
+
 /// The text with what was inserted at the cursor, and its parse.
 pub(super) struct Patched {
     pub text: String,
@@ -32,7 +36,8 @@ fn errors(p: &Parse) -> usize {
 /// The `.tf` text read with an identifier at `offset`, when that mends a syntax error there
 /// (a value or a key being typed); `None` when the file reads as it is.
 pub(super) fn patch(file: &SourceFile, offset: usize) -> Option<Patched> {
-    if file.kind != DocKind::Terraform || errors(&file.parse) == 0 {
+    if file.kind != DocKind::Terraform || errors(&file.parse) == 0 || file.text.len() > MAX_PATCHED
+    {
         return None;
     }
     let text = &*file.text;

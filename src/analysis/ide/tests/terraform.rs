@@ -645,3 +645,28 @@ resource "auth0_flow" "f" {
     let plain = crate::analysis::ide::completion::complete(&ws, &path, at, false);
     assert_eq!(plain[0].insert, r#"\"connection_id\": \"\""#);
 }
+
+#[test]
+fn a_huge_broken_tf_file_is_not_parsed_again_for_completion() {
+    // over the bound: the half-typed line is not mended (no references), and nothing breaks
+    let padding = format!("# {}\n", "x".repeat(5 << 20));
+    let fixture = format!(
+        "{TF_VAULTS}\n//- flow.tf\n{padding}{}",
+        r#"resource "auth0_flow" "f" {
+  name = "F"
+  actions = jsonencode([{
+    id     = "get"
+    type   = "AUTH0"
+    action = "GET_USER"
+    params = {
+      connection_id = $0
+    }
+  }])
+}
+"#
+    );
+    assert_eq!(completion_text(&fixture), "\n");
+    // the same file under the bound gets them
+    let small = fixture.replace(&padding, "");
+    assert!(completion_text(&small).starts_with("auth0_flow_vault_connection.users.id"));
+}
