@@ -35,7 +35,18 @@ pub fn hover(ws: &Workspace, path: &Path, offset: usize) -> Option<(TextRange, S
                 .find(|v| v.name.as_deref() == Some(&name));
             let md = match v {
                 None => format!("**{name}**: no vault connection with this name in the workspace"),
-                Some(v) => connection_hover(ws, v, file.kind == DocKind::Vault),
+                Some(v) => {
+                    // on the connection's own declaration: its file, or its `.tf` resource block
+                    let own = file.kind == DocKind::Vault
+                        || (file.kind == DocKind::Terraform
+                            && v.path == file.path
+                            && file.parse.root.as_ref().is_some_and(|r| {
+                                cursor::resource_at(r, &file.text, offset).is_some_and(|res| {
+                                    res.node.range.contains(v.name_range.start as usize)
+                                })
+                            }));
+                    connection_hover(ws, v, own)
+                }
             };
             Some((range, md))
         }

@@ -271,6 +271,11 @@ fn hover_on_actions_and_references() {
     let (ws, path, at) = with_cursor(TF_MODULE, "flow.tf", "auth0_flow_vault_connection.users", 1);
     let (_, md) = hover::hover(&ws, &path, at).unwrap();
     assert!(md.starts_with("**Users M2M** · vault connection"), "{md}");
+    // on the vault block's labels: the connection with the actions that use it
+    let (ws, path, at) = with_cursor(TF_MODULE, "vault.tf", "\"users\"", 0);
+    let (_, md) = hover::hover(&ws, &path, at).unwrap();
+    assert!(md.contains("- `get` AUTH0/GET_USER in flow.tf"), "{md}");
+    assert!(md.contains("- `upd` AUTH0/UPDATE_USER in flow.tf"), "{md}");
     // a param key: its schema
     let (ws, path, at) = with_cursor(TF_MODULE, "flow.tf", "user_id ", 0);
     let (_, md) = hover::hover(&ws, &path, at).unwrap();
