@@ -110,7 +110,7 @@ fn the_catalogue_is_what_its_generator_gives_from_the_facts_in_the_repository() 
 }
 
 #[test]
-fn the_helix_config_is_valid_toml_naming_flowls_for_json_yaml_and_toml() {
+fn the_helix_config_is_valid_toml_naming_flowls_for_json_yaml_toml_and_terraform() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("editors/helix/languages.toml");
     let config: toml::Value = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     assert_eq!(
@@ -134,6 +134,25 @@ fn the_helix_config_is_valid_toml_naming_flowls_for_json_yaml_and_toml() {
             l["roots"].as_array().is_some_and(|r| !r.is_empty()),
             "{name}"
         );
+    }
+    // Terraform: flowls after terraform-ls, which alone formats
+    for name in ["hcl", "tfvars"] {
+        let l = languages
+            .iter()
+            .find(|l| l["name"].as_str() == Some(name))
+            .unwrap_or_else(|| panic!("no {name} language"));
+        let servers = l["language-servers"].as_array().unwrap();
+        assert_eq!(servers[0].as_str(), Some("terraform-ls"), "{name}");
+        let flowls = servers
+            .iter()
+            .find(|s| s.get("name").and_then(|n| n.as_str()) == Some("flowls"))
+            .unwrap_or_else(|| panic!("no flowls for {name}"));
+        assert_eq!(
+            flowls["except-features"].as_array().map(|f| f.len()),
+            Some(1),
+            "{name}"
+        );
+        assert_eq!(flowls["except-features"][0].as_str(), Some("format"));
     }
 }
 

@@ -261,7 +261,20 @@ pub fn describe_set(set: &[String]) -> String {
 /// "used by N actions in M flows".
 pub fn usage_line(ws: &Workspace, vault: &VaultInfo) -> String {
     let uses: Vec<_> = ws.uses_of(vault).collect();
-    let mut flows: Vec<&str> = uses.iter().map(|(f, _)| f.rel.as_str()).collect();
+    // a flow is a file, or one `auth0_flow` resource of a `.tf` file that holds several
+    let mut flows: Vec<(&str, Option<&str>)> = uses
+        .iter()
+        .map(|(f, u)| {
+            let resource = (f.kind == crate::model::DocKind::Terraform)
+                .then(|| {
+                    crate::syntax::hcl::resources(f.parse.root.as_ref()?)
+                        .find(|(_, _, n)| n.range.contains(u.range.start as usize))
+                        .map(|(_, address, _)| address)
+                })
+                .flatten();
+            (f.rel.as_str(), resource)
+        })
+        .collect();
     flows.sort_unstable();
     flows.dedup();
     let plural = |n: usize| if n == 1 { "" } else { "s" };

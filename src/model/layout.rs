@@ -52,7 +52,8 @@ pub fn watch_globs() -> Vec<String> {
 }
 
 /// The VS Code extension's `activationEvents`: a workspace that contains any of these files is
-/// a tenant (`editors/vscode/package.json` lists them; a test keeps it in step).
+/// a tenant, and a `terraform` document may hold its resources (`editors/vscode/package.json`
+/// lists them; a test keeps it in step).
 pub fn activation_events() -> Vec<String> {
     [FLOWS_DIR, VAULTS_DIR, FORMS_DIR]
         .iter()
@@ -68,6 +69,9 @@ pub fn activation_events() -> Vec<String> {
                 .filter(|m| m.contains('.'))
                 .map(|m| format!("**/{m}")),
         )
+        // a Terraform module: the server tells whether a `.tf` file holds auth0 resources
+        .chain([format!("**/*{TERRAFORM_SUFFIX}")])
         .map(|glob| format!("workspaceContains:{glob}"))
+        .chain(["onLanguage:terraform".to_string()])
         .collect()
 }

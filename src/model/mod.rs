@@ -86,7 +86,8 @@ pub fn classify(rel_path: &str, root: Option<&Node>, mappings_file: &str) -> Doc
         return match root {
             Some(r)
                 if crate::syntax::hcl::resources(r).next().is_some()
-                    || !crate::syntax::hcl::imports(r).is_empty() =>
+                    || !crate::syntax::hcl::imports(r).is_empty()
+                    || crate::syntax::hcl::has_broken_resource(r) =>
             {
                 DocKind::Terraform
             }

@@ -315,3 +315,70 @@ def test_neovim_flowls_graph_writes_the_html_graph_and_opens_it(tmp_path, worksp
     for action in ("get_user", "update_user", "notify_team"):
         assert action in html, action
     assert "<svg" in html
+
+
+TERRAFORM = r"""
+local out = {}
+vim.cmd('filetype on')
+vim.opt.runtimepath:append(EDITORS)
+vim.lsp.enable('flowls')
+vim.cmd.edit(WS .. '/main.tf')
+out.filetype = vim.bo.filetype
+out.attached = vim.wait(15000, function() return #vim.lsp.get_clients({ bufnr = 0, name = 'flowls' }) > 0 end)
+local client = vim.lsp.get_clients({ bufnr = 0, name = 'flowls' })[1]
+out.root = client and client.root_dir
+vim.wait(15000, function() return #vim.diagnostic.get(0) > 0 end)
+out.diagnostics = {}
+for _, d in ipairs(vim.diagnostic.get(0)) do
+  table.insert(out.diagnostics, { code = d.code, lnum = d.lnum, col = d.col, end_col = d.end_col })
+end
+-- hover on the reference
+local lines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+for i, l in ipairs(lines) do
+  local c = l:find('auth0_flow_vault_connection.users.id', 1, true)
+  if c then
+    local h = vim.lsp.buf_request_sync(0, 'textDocument/hover', { textDocument = { uri = vim.uri_from_bufnr(0) }, position = { line = i - 1, character = c } }, 10000)
+    for _, r in pairs(h or {}) do out.hover = r.result and r.result.contents.value end
+    break
+  end
+end
+-- a .hcl buffer of other things in the same module: flowls says nothing there
+vim.cmd.edit(WS .. '/other.hcl')
+out.other_filetype = vim.bo.filetype
+vim.wait(1500)
+out.other_diagnostics = #vim.diagnostic.get(0)
+local f = io.open(OUT, 'w'); f:write(vim.json.encode(out)); f:close()
+vim.cmd('qa!')
+"""
+
+
+def test_neovim_attaches_to_a_terraform_buffer(tmp_path):
+    """Issue 22: a `.tf` module (no tenant markers, no `.git`): the buffer's folder is the root,
+    the typo'd action has its diagnostic at the HCL value, a reference has its hover."""
+    ws = tmp_path / "module"
+    ws.mkdir()
+    (ws / "main.tf").write_text(
+        'resource "auth0_flow_vault_connection" "users" {\n'
+        '  name   = "Users M2M"\n'
+        '  app_id = "AUTH0"\n'
+        "}\n\n"
+        'resource "auth0_flow" "onboard" {\n'
+        '  name = "Onboard"\n'
+        "  actions = jsonencode([{\n"
+        '    id     = "get"\n'
+        '    type   = "AUTH0"\n'
+        '    action = "GET_USR"\n'
+        "    params = { connection_id = auth0_flow_vault_connection.users.id, user_id = \"u\" }\n"
+        "  }])\n"
+        "}\n"
+    )
+    (ws / "other.hcl").write_text('job "x" {\n  broken = \n}\n')
+    r, proc, _ = run_nvim(tmp_path, ws, TERRAFORM)
+    assert r["filetype"] == "terraform"
+    assert r["attached"] is True, proc.stderr
+    assert r["root"] == str(ws)
+    unknown = [d for d in r["diagnostics"] if d["code"] == "unknown-action"]
+    assert [(d["lnum"], d["col"], d["end_col"]) for d in unknown] == [(10, 13, 22)], r
+    assert "**Users M2M** · vault connection" in r["hover"], r
+    assert r["other_filetype"] == "hcl"
+    assert r["other_diagnostics"] == 0, r

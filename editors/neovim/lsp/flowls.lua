@@ -1,19 +1,40 @@
 -- flowls for Neovim 0.11+: put this folder on 'runtimepath' (or copy this file to
 -- ~/.config/nvim/lsp/flowls.lua) and call vim.lsp.enable('flowls').
 --
--- Follows nvim-lspconfig's conventions: `root_markers` name what makes a folder a tenant kept
--- as files, nearest first. There is no bare `.git` fallback: flowls attaches only where one
--- of them is, not in every repository that has JSON files.
+-- Follows nvim-lspconfig's conventions: the root is the nearest folder up with one of the
+-- markers that make a folder a tenant kept as files. There is no bare `.git` fallback: a JSON
+-- or YAML buffer gets flowls only where one of them is, not in every repository that has JSON
+-- files. A Terraform buffer's root is its module (the nearest `.terraform` /
+-- `.terraform.lock.hcl`, else its own folder): flowls answers only inside auth0_flow,
+-- auth0_form, auth0_flow_vault_connection and auth0_client_grant resources, never formats, and
+-- runs beside terraform-ls.
+
+local markers = { 'flowls.toml', 'flows', 'flow-vault-connections', 'forms', 'tenant.yaml' }
+local terraform = { terraform = true, ['terraform-vars'] = true, hcl = true }
 
 ---@type vim.lsp.Config
 return {
   cmd = { 'flowls', 'lsp' },
   -- json/jsonc: flows, vault connections, grants, forms, config.json; yaml: deploy-cli's
-  -- tenant.yaml; toml: flowls.toml
-  filetypes = { 'json', 'jsonc', 'yaml', 'toml' },
-  root_markers = { 'flowls.toml', 'flows', 'flow-vault-connections', 'forms', 'tenant.yaml' },
-  -- no root, no flowls (Neovim 0.11.1+; 0.11.0 would start it for the lone file)
+  -- tenant.yaml; toml: flowls.toml; terraform/hcl: `.tf` modules with auth0 resources
+  filetypes = { 'json', 'jsonc', 'yaml', 'toml', 'terraform', 'terraform-vars', 'hcl' },
+  -- no root, no flowls
   workspace_required = true,
+  root_dir = function(bufnr, on_dir)
+    if not terraform[vim.bo[bufnr].filetype] then
+      local root = vim.fs.root(bufnr, markers)
+      if root then
+        on_dir(root)
+      end
+      return
+    end
+    local name = vim.api.nvim_buf_get_name(bufnr)
+    if name == '' then
+      return
+    end
+    local tf = { '.terraform', '.terraform.lock.hcl' }
+    on_dir(vim.fs.root(bufnr, markers) or vim.fs.root(bufnr, tf) or vim.fs.dirname(name))
+  end,
   settings = {
     flowls = {
       keywordMappingsFile = 'config.json',

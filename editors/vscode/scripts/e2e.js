@@ -1,13 +1,14 @@
 // End-to-end test of the packaged per-platform extension in a real VS Code (code-server)
 // driven in headless Chromium, on a machine with no flowls on PATH (the extension runs the
 // binary it carries): a squiggle, the Problems panel, a hover, a completion and the code
-// lenses, with screenshots; then the same workspace in Restricted Mode (workspace trust on,
+// lenses, with screenshots, in JSON, YAML and a Terraform `.tf` file; then the same workspace in Restricted Mode (workspace trust on,
 // the folder not trusted), where flowls still checks but offers no Test connection; then with
 // flowls.server.path set to a server of another version, which the extension says. Show Graph:
 // the graph of a flow beside it, its nodes, a node for an action as soon as it is typed, a
 // click on a node revealing its source, one panel per file, closed with its file.
 // Usage: node e2e.js <flowls-linux-x64.vsix> <flowls binary> <out dir>
-// (E2E_SESSIONS=trusted,restricted,mismatch by default).
+// Then a Terraform workspace with no auth0 resource, where the server waits until one is typed.
+// (E2E_SESSIONS=trusted,restricted,mismatch,terraform by default).
 // Prints "N passed, N failed".
 const { spawn, execFileSync } = require("child_process");
 const fs = require("fs");
@@ -59,6 +60,14 @@ async function session(mode) {
     path.join(dirs.ws, "tenant.yaml"),
     "flowVaultConnections:\n  - name: Alerts YAML\n    app_id: SLAKC\n  - name: Typing YAML\n    app_id: ",
   );
+  // a Terraform module beside the tenant: a vault connection resource and a flow with a typo
+  fs.writeFileSync(path.join(dirs.ws, "main.tf"), MAIN_TF);
+  if (mode === "terraform") {
+    // a Terraform workspace with no auth0 resource yet: nothing of a tenant
+    fs.rmSync(dirs.ws, { recursive: true, force: true });
+    fs.mkdirSync(dirs.ws);
+    fs.writeFileSync(path.join(dirs.ws, "infra.tf"), 'resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n');
+  }
   // no flowls on PATH: the extension must run the binary it carries
   const path_ = (process.env.PATH || "")
     .split(":")
@@ -185,6 +194,26 @@ async function session(mode) {
       });
       return;
     }
+    if (mode === "terraform") {
+      await check("a Terraform workspace without auth0 resources: the server waits", async () => {
+        await page.locator(".statusbar-item:has(.codicon-circle-outline)", { hasText: "flowls" }).first().waitFor({ timeout: 30000 });
+      });
+      await check("an auth0 resource typed in a .tf file starts it: a squiggle, then a hover", async () => {
+        await open("infra.tf", "infra.tf");
+        await page.locator(".monaco-editor .view-lines", { hasText: "aws_s3_bucket" }).first().click();
+        await page.keyboard.press("Control+End");
+        await page.keyboard.insertText("\n" + MAIN_TF);
+        await page.locator(".statusbar-item:has(.codicon-check)", { hasText: "flowls" }).first().waitFor({ timeout: 30000 });
+        const editor = page.locator(".monaco-editor", { hasText: "jsonencode" }).first();
+        await editor.locator(".squiggly-error").first().waitFor({ timeout: 60000 });
+        await hoverShows(
+          page.locator(".monaco-editor .view-line span span", { hasText: "auth0_flow_vault_connection.tf_users.id" }).first(),
+          "TF Users",
+        );
+        await page.screenshot({ path: path.join(OUT, "vscode-terraform-started.png") });
+      });
+      return;
+    }
     if (mode === "restricted") {
       await check("flowls still checks files", async () => {
         await open("flows", "Broken.json");
@@ -243,6 +272,20 @@ async function session(mode) {
       await suggests("AUTH0");
     });
     await page.screenshot({ path: path.join(OUT, "vscode-yaml-completion.png") });
+    await check("main.tf: a squiggle under the unknown action in jsonencode", async () => {
+      await open("main.tf", "main.tf");
+      const editor = page.locator(".monaco-editor", { hasText: "jsonencode" }).first();
+      await editor.locator(".squiggly-error").first().waitFor({ timeout: 60000 });
+      // the Problems panel (open since the JSON check) lists the file
+      await page.locator(".markers-panel .monaco-list-row", { hasText: "main.tf" }).first().waitFor({ timeout: 30000 });
+    });
+    await check("main.tf: hover on a connection reference", async () => {
+      await hoverShows(
+        page.locator(".monaco-editor .view-line span span", { hasText: "auth0_flow_vault_connection.tf_users.id" }).first(),
+        "TF Users",
+      );
+      await page.screenshot({ path: path.join(OUT, "vscode-terraform-hover.png") });
+    });
     await check("the status bar shows the server running", async () => {
       await page.locator(".statusbar-item:has(.codicon-check)", { hasText: "flowls" }).first().waitFor({ timeout: 10000 });
     });
@@ -258,6 +301,27 @@ async function session(mode) {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
+
+// The reference's line is long and alone, so that the middle of its span (where the mouse
+// rests; without HashiCorp's extension the line is one plain-text token) is on the reference.
+const MAIN_TF = `resource "auth0_flow_vault_connection" "tf_users" {
+  name   = "TF Users"
+  app_id = "AUTH0"
+}
+
+resource "auth0_flow" "tf_onboard" {
+  name = "TF Onboard"
+  actions = jsonencode([{
+    id     = "get"
+    type   = "AUTH0"
+    action = "GET_USR"
+    params = {
+      connection_id = auth0_flow_vault_connection.tf_users.id
+      user_id       = "{{context.user.user_id}}"
+    }
+  }])
+}
+`;
 
 // Onboard.json with a third action, as typed by the user
 const ONBOARD_PLUS = `{
@@ -468,7 +532,7 @@ function otherVersion(dir) {
 (async () => {
   fs.mkdirSync(OUT, { recursive: true });
   // E2E_SESSIONS=trusted runs one session only (while working on it)
-  for (const mode of (process.env.E2E_SESSIONS || "trusted,restricted,mismatch").split(",")) await session(mode);
+  for (const mode of (process.env.E2E_SESSIONS || "trusted,restricted,mismatch,terraform").split(",")) await session(mode);
   const passed = results.filter((r) => r[1]).length;
   const failed = results.length - passed;
   console.log(`${passed} passed, ${failed} failed`);

@@ -8,7 +8,7 @@ import {
 } from "vscode-languageclient/node";
 import { execFile } from "child_process";
 import { notFoundMessage, resolveServer, versionMismatch } from "./resolve";
-import { DOCUMENTS, serverSettings } from "./settings";
+import { declaresAuth0, documentSelector, serverSettings, tenantGlobs } from "./settings";
 import { GraphPanels } from "./graph";
 
 let client: LanguageClient | undefined;
@@ -46,7 +46,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   const run = { command: found.path, args: ["lsp"], transport: TransportKind.stdio };
   const serverOptions: ServerOptions = { run, debug: run };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: DOCUMENTS.map((pattern) => ({ scheme: "file", pattern })),
+    documentSelector: documentSelector(),
     initializationOptions: settings(),
     middleware: {
       // Restricted Mode: no Test connection, from the code lens either
@@ -68,6 +68,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
       fileEvents: [
         vscode.workspace.createFileSystemWatcher("**/*.json"),
         vscode.workspace.createFileSystemWatcher("**/flowls.toml"),
+        vscode.workspace.createFileSystemWatcher("**/*.{tf,tfvars}"),
       ],
     },
   };
@@ -90,6 +91,51 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   });
   await client.start();
   graphs?.redrawAll();
+}
+
+const isTf = (uri: vscode.Uri) => uri.scheme === "file" && uri.path.endsWith(".tf");
+
+/** Whether the workspace holds a tenant's files, or a `.tf` file with auth0 resources. */
+async function holdsFlowlsFiles(): Promise<boolean> {
+  for (const glob of tenantGlobs()) {
+    if ((await vscode.workspace.findFiles(glob, "**/node_modules/**", 1)).length > 0) return true;
+  }
+  if (vscode.workspace.textDocuments.some((d) => isTf(d.uri) && declaresAuth0(d.getText()))) return true;
+  for (const uri of await vscode.workspace.findFiles("**/*.tf", "**/.terraform/**", 2000)) {
+    const text = await vscode.workspace.fs.readFile(uri).then((b) => new TextDecoder().decode(b), () => "");
+    if (declaresAuth0(text)) return true;
+  }
+  return false;
+}
+
+/**
+ * A Terraform workspace without auth0 resources (activated by its `.tf` files): the server
+ * starts once a `.tf` file declares one, typed or saved.
+ */
+function startWhenDeclared(context: vscode.ExtensionContext): void {
+  status.text = "$(circle-outline) flowls";
+  status.tooltip = "flowls waits: no flows, forms, vault connections or auth0 Terraform resources in this workspace";
+  let started = false;
+  const watcher = vscode.workspace.createFileSystemWatcher("**/*.tf");
+  const subscriptions: vscode.Disposable[] = [watcher];
+  const go = () => {
+    if (started) return;
+    started = true;
+    for (const d of subscriptions) d.dispose();
+    void start(context);
+  };
+  const onText = (uri: vscode.Uri, text: string) => {
+    if (isTf(uri) && declaresAuth0(text)) go();
+  };
+  const onFile = (uri: vscode.Uri) =>
+    void vscode.workspace.fs.readFile(uri).then((b) => onText(uri, new TextDecoder().decode(b)), () => undefined);
+  subscriptions.push(
+    vscode.workspace.onDidOpenTextDocument((d) => onText(d.uri, d.getText())),
+    vscode.workspace.onDidChangeTextDocument((e) => onText(e.document.uri, e.document.getText())),
+    watcher.onDidCreate(onFile),
+    watcher.onDidChange(onFile),
+  );
+  context.subscriptions.push(...subscriptions);
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -136,7 +182,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       graphs?.show(doc);
     }),
   );
-  await start(context);
+  if (await holdsFlowlsFiles()) {
+    await start(context);
+  } else {
+    startWhenDeclared(context);
+  }
 }
 
 export async function deactivate(): Promise<void> {

@@ -40,4 +40,36 @@ export const DOCUMENTS = [
   // deploy-cli's tenant.yaml (any YAML with its flows / forms / vault / grant sections)
   "**/*.{yaml,yml}",
   "**/flowls.toml",
+  // Terraform modules: the server answers only inside auth0_flow / auth0_form /
+  // auth0_flow_vault_connection / auth0_client_grant resources and never formats them, so it
+  // sits beside terraform-ls (HashiCorp's extension) on the same files
+  "**/*.{tf,tfvars}",
 ];
+
+/** Languages flowls serves whatever the file is named: HashiCorp's Terraform extension's. */
+export const LANGUAGES = ["terraform", "terraform-vars"];
+
+/** The client's document selector: local files only, by name or by language. */
+export function documentSelector(): { scheme: string; pattern?: string; language?: string }[] {
+  return [
+    ...DOCUMENTS.map((pattern) => ({ scheme: "file", pattern })),
+    ...LANGUAGES.map((language) => ({ scheme: "file", language })),
+  ];
+}
+
+/** The resources of a `.tf` file that make it flowls': `resource "auth0_flow" "x" {`, … */
+const AUTH0_RESOURCE = /^[ \t]*resource[ \t]+"auth0_(flow|form|flow_vault_connection|client_grant)"/m;
+
+/** Whether a `.tf` text declares a resource flowls reads. */
+export function declaresAuth0(text: string): boolean {
+  return AUTH0_RESOURCE.test(text);
+}
+
+/**
+ * The activation globs that mark a tenant kept as files by their names alone; a `.tf` file
+ * activates the extension too, but only its content says whether flowls has anything to do.
+ */
+export function tenantGlobs(events: string[] = pkg.activationEvents): string[] {
+  const prefix = "workspaceContains:";
+  return events.filter((e) => e.startsWith(prefix) && !e.endsWith(".tf")).map((e) => e.slice(prefix.length));
+}

@@ -333,3 +333,89 @@ impl<'a> Cursor<'a> {
         }
     }
 }
+
+/// A resource block of a `.tf` file: its labels, the start of its body and its tree.
+#[derive(Debug, Clone, Copy)]
+pub struct Resource<'a> {
+    /// The resource type (`auth0_flow`, …).
+    pub kind: &'a str,
+    /// `TYPE.NAME`.
+    pub address: &'a str,
+    /// `"TYPE" "NAME"`.
+    pub labels: TextRange,
+    /// The body's `{`.
+    pub body_start: usize,
+    pub node: &'a Node,
+}
+
+impl Resource<'_> {
+    /// What its body reads as: the document kind of the same JSON elsewhere.
+    pub fn doc_kind(&self) -> DocKind {
+        use crate::syntax::hcl;
+        match self.kind {
+            hcl::FLOW => DocKind::Flow,
+            hcl::FORM => DocKind::Form,
+            hcl::VAULT_CONNECTION => DocKind::Vault,
+            hcl::CLIENT_GRANT => DocKind::Grant,
+            _ => DocKind::Other,
+        }
+    }
+}
+
+/// The resource block of a `.tf` tree that holds `offset` (its labels or its body).
+pub fn resource_at<'a>(root: &'a Node, text: &str, offset: usize) -> Option<Resource<'a>> {
+    use crate::syntax::hcl;
+    hcl::resources(root).find_map(|(kind, address, node)| {
+        let r = node.range;
+        if offset < r.start as usize || offset > r.end as usize {
+            return None;
+        }
+        let labels = root.member(address)?.key_range;
+        let after = labels.end as usize;
+        let body_start = after + text.get(after..)?.find('{')?;
+        Some(Resource {
+            kind,
+            address,
+            labels,
+            body_start,
+            node,
+        })
+    })
+}
+
+/// The cursor at `offset` of a document, and the kind of document it is in: a `.tf` file's
+/// resource body reads as the JSON document it stands for (an `auth0_flow` as a flow, …), so
+/// every feature finds the same roles there; elsewhere in a `.tf` file there is nothing.
+pub fn in_document<'a>(
+    kind: DocKind,
+    root: Option<&'a Node>,
+    text: &'a str,
+    offset: usize,
+) -> (DocKind, Cursor<'a>) {
+    if kind != DocKind::Terraform {
+        return (kind, at(root, text, offset));
+    }
+    let none = Cursor {
+        offset,
+        path: Vec::new(),
+        slot: Slot::None,
+    };
+    let Some(res) = root.and_then(|r| resource_at(r, text, offset)) else {
+        return (DocKind::Terraform, none);
+    };
+    if offset <= res.body_start {
+        return (res.doc_kind(), none);
+    }
+    (res.doc_kind(), at(Some(res.node), text, offset))
+}
+
+/// The flow at `offset` of a file: a flow document's root, or the `auth0_flow` resource of a
+/// `.tf` file that holds the offset.
+pub fn flow_root(file: &crate::workspace::SourceFile, offset: usize) -> Option<&Node> {
+    let root = file.parse.root.as_ref()?;
+    if file.kind != DocKind::Terraform {
+        return Some(root);
+    }
+    let res = resource_at(root, &file.text, offset)?;
+    (res.kind == crate::syntax::hcl::FLOW).then_some(res.node)
+}

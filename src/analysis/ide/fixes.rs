@@ -106,6 +106,10 @@ fn fixes_for(ws: &Workspace, file: &SourceFile, d: &Diagnostic, out: &mut Vec<Fi
         let raw = &text[d.range.as_usize()];
         let new = if raw.starts_with('"') {
             quoted(s)
+        } else if raw.starts_with("\\\"") {
+            // JSON inside a `.tf` string literal: its quotes are escaped for HCL
+            let json = quoted(s);
+            json.replace('\\', "\\\\").replace('"', "\\\"")
         } else {
             s.to_string()
         };

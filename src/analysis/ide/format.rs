@@ -51,8 +51,9 @@ fn container<T>(
 
 fn formattable<'a>(ws: &'a Workspace, path: &Path) -> Option<(&'a Node, &'a str)> {
     let file = ws.file(path)?;
-    // JSON only: a YAML file is left as its author wrote it
-    if crate::model::is_yaml(&file.rel) {
+    // JSON only: a YAML file is left as its author wrote it, a `.tf` file to Terraform's own
+    // formatter (`terraform fmt`, terraform-ls)
+    if crate::model::is_yaml(&file.rel) || file.kind == crate::model::DocKind::Terraform {
         return None;
     }
     let root = file.parse.root.as_ref()?;

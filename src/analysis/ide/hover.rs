@@ -35,12 +35,23 @@ pub fn hover(ws: &Workspace, path: &Path, offset: usize) -> Option<(TextRange, S
                 .find(|v| v.name.as_deref() == Some(&name));
             let md = match v {
                 None => format!("**{name}**: no vault connection with this name in the workspace"),
-                Some(v) => connection_hover(ws, v, file.kind == DocKind::Vault),
+                Some(v) => {
+                    // on the connection's own declaration: its file, or its `.tf` resource block
+                    let own = file.kind == DocKind::Vault
+                        || (file.kind == DocKind::Terraform
+                            && v.path == file.path
+                            && file.parse.root.as_ref().is_some_and(|r| {
+                                cursor::resource_at(r, &file.text, offset).is_some_and(|res| {
+                                    res.node.range.contains(v.name_range.start as usize)
+                                })
+                            }));
+                    connection_hover(ws, v, own)
+                }
             };
             Some((range, md))
         }
         Target::ActionId { id, range } => {
-            let root = file.parse.root.as_ref()?;
+            let root = cursor::flow_root(file, offset)?;
             let flow = Flow::new(root);
             let a = flow.action(&id)?;
             let spec = a.spec();
@@ -58,7 +69,7 @@ pub fn hover(ws: &Workspace, path: &Path, offset: usize) -> Option<(TextRange, S
                     ));
                 }
             }
-            let uses = action_id_places(file, &id).len().saturating_sub(1);
+            let uses = action_id_places(file, root, &id).len().saturating_sub(1);
             md.push_str(&format!(
                 "\n\nRead by {uses} expression{} in this flow",
                 if uses == 1 { "" } else { "s" }
@@ -133,8 +144,9 @@ pub fn hover(ws: &Workspace, path: &Path, offset: usize) -> Option<(TextRange, S
             Some((range, md))
         }
         Target::Param { name, range } => {
-            let c = cursor::at(file.parse.root.as_ref(), &file.text, offset);
-            let (_, action) = c.role(file.kind);
+            let (kind, c) =
+                cursor::in_document(file.kind, file.parse.root.as_ref(), &file.text, offset);
+            let (_, action) = c.role(kind);
             let spec = action.as_ref().and_then(Action::spec)?;
             let schema = spec.param_schema(&name)?;
             let req = spec.required_params().contains(&name.as_str());
@@ -153,14 +165,10 @@ pub fn hover(ws: &Workspace, path: &Path, offset: usize) -> Option<(TextRange, S
 
 /// A flow: where it is, how many actions, and the forms that start it.
 fn flow_hover(ws: &Workspace, name: &str) -> String {
-    let Some(f) = ws.flow_named(name) else {
+    let Some((f, flow)) = ws.flow_entry(name) else {
         return format!("**{name}**: no flow with this name in the workspace");
     };
-    let actions = f
-        .parse
-        .root
-        .as_ref()
-        .map_or(0, |r| Flow::new(r).all_actions().len());
+    let actions = Flow::new(flow).all_actions().len();
     let mut md = format!(
         "**{name}** · flow · {actions} action{}\n\nIn `{}`",
         if actions == 1 { "" } else { "s" },
@@ -170,15 +178,21 @@ fn flow_hover(ws: &Workspace, name: &str) -> String {
         .into_iter()
         .filter_map(|l| {
             let form = ws.file(&l.path)?;
-            (form.kind == DocKind::Form).then(|| {
-                let form_name = form
-                    .parse
-                    .root
-                    .as_ref()
-                    .and_then(|r| r.get("name")?.as_str())
-                    .unwrap_or("?");
-                format!("`{form_name}` ({})", form.rel)
-            })
+            let node = match form.kind {
+                DocKind::Form => form.parse.root.as_ref()?,
+                // the `auth0_form` resource that holds the `flow_id`
+                DocKind::Terraform => {
+                    let res = cursor::resource_at(
+                        form.parse.root.as_ref()?,
+                        &form.text,
+                        l.range.start as usize,
+                    )?;
+                    (res.kind == crate::syntax::hcl::FORM).then_some(res.node)?
+                }
+                _ => return None,
+            };
+            let form_name = node.get("name").and_then(Node::as_str).unwrap_or("?");
+            Some(format!("`{form_name}` ({})", form.rel))
         })
         .collect();
     if starts.is_empty() {

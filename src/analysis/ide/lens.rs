@@ -75,7 +75,7 @@ pub fn lenses(ws: &Workspace, path: &Path) -> Vec<Lens> {
             .take(1)
             .flat_map(|v| vault_lenses(ws, v, None))
             .collect(),
-        DocKind::Tenant => {
+        DocKind::Tenant | DocKind::Terraform => {
             let mut out: Vec<Lens> = ws
                 .vaults_in(path)
                 .flat_map(|v| vault_lenses(ws, v, v.name.clone()))
@@ -112,7 +112,15 @@ fn vault_lenses(
         title.push_str(&format!(" · needs {}", needed.join(", ")));
     }
     let mut out = Vec::new();
+    // in a `.tf` file only a setup whose values are all known (no `var.X` without a value,
+    // no `data.*`): Terraform supplies the others at plan time
+    let in_terraform = ws
+        .file(&v.path)
+        .is_some_and(|f| f.kind == DocKind::Terraform);
+    let known =
+        matches!(&v.setup, crate::model::vault::Setup::Known { unknown, .. } if unknown.is_empty());
     let testable = match (v.app_id.as_deref(), &v.setup) {
+        _ if in_terraform && !known => false,
         _ if v.is_management_api() => true,
         (Some("HTTP"), crate::model::vault::Setup::Known { value, .. }) => {
             value.get("type").and_then(|t| t.as_str()) == Some("OAUTH_CLIENT_CREDENTIALS")

@@ -57,14 +57,19 @@ pub fn target(ws: &Workspace, file: &SourceFile, offset: usize) -> Option<Target
         return bundle_target(file, offset);
     }
     let text = &*file.text;
-    let c = cursor::at(file.parse.root.as_ref(), text, offset);
-    let (role, action) = c.role(file.kind);
+    if file.kind == DocKind::Terraform
+        && let Some(t) = resource_label_target(file, offset)
+    {
+        return Some(t);
+    }
+    let (kind, c) = cursor::in_document(file.kind, file.parse.root.as_ref(), text, offset);
+    let (role, action) = c.role(kind);
     match &c.slot {
         Slot::Value {
             key, node: Some(n), ..
         } => {
             let s = n.as_str()?;
-            match (file.kind, role, *key) {
+            match (kind, role, *key) {
                 (DocKind::Flow, Role::Params, "connection_id") => {
                     let name = ws
                         .resolve_connection(s)
@@ -87,10 +92,11 @@ pub fn target(ws: &Workspace, file: &SourceFile, offset: usize) -> Option<Target
                     range: n.range,
                 }),
                 (DocKind::Form, _, "flow_id") => {
-                    // by name, or by the `af_…` id of an API-shaped flow
+                    // by name, or by the `af_…` id of an API-shaped flow (a reference
+                    // `auth0_flow.NAME.id` in a `.tf` file)
                     let name = ws
-                        .flow_named(s)
-                        .and_then(|f| ws.flow_name(f, f.parse.root.as_ref()?))
+                        .flow_entry(s)
+                        .and_then(|(f, node)| ws.flow_name(f, node))
                         .unwrap_or(s);
                     Some(Target::Flow {
                         name: name.to_string(),
@@ -115,7 +121,7 @@ pub fn target(ws: &Workspace, file: &SourceFile, offset: usize) -> Option<Target
                 _ => None,
             }
         }
-        Slot::Key { object, replace } if file.kind == DocKind::Flow && role == Role::Params => {
+        Slot::Key { object, replace } if kind == DocKind::Flow && role == Role::Params => {
             let m = object
                 .as_object()?
                 .iter()
@@ -154,6 +160,22 @@ pub fn target(ws: &Workspace, file: &SourceFile, offset: usize) -> Option<Target
                 range: r.segments[hit].1,
             })
         }
+        _ => None,
+    }
+}
+
+/// On the labels of a `.tf` file's `auth0_flow_vault_connection` or `auth0_flow` block: the
+/// connection or the flow it declares (by its `name`).
+fn resource_label_target(file: &SourceFile, offset: usize) -> Option<Target> {
+    let res = cursor::resource_at(file.parse.root.as_ref()?, &file.text, offset)?;
+    if !res.labels.contains(offset) {
+        return None;
+    }
+    let name = res.node.get("name")?.as_str()?.to_string();
+    let range = res.labels;
+    match res.doc_kind() {
+        DocKind::Vault => Some(Target::Connection { name, range }),
+        DocKind::Flow => Some(Target::Flow { name, range }),
         _ => None,
     }
 }
@@ -304,11 +326,11 @@ pub fn connection_places(ws: &Workspace, name: &str) -> Vec<Location> {
 
 /// Where a flow is declared: its `name`, or (for a body without one) its YAML entry's.
 pub fn flow_declarations(ws: &Workspace, name: &str) -> Vec<Location> {
-    let Some(f) = ws.flow_named(name) else {
+    let Some((f, flow)) = ws.flow_entry(name) else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    if let Some(n) = f.parse.root.as_ref().and_then(|r| r.get("name")) {
+    if let Some(n) = flow.get("name") {
         out.push(Location {
             path: f.path.clone(),
             range: n.range,
@@ -344,11 +366,23 @@ fn body_entry_names(ws: &Workspace, path: &Path) -> Vec<Location> {
 pub fn flow_places(ws: &Workspace, name: &str, by_id: bool) -> Vec<Location> {
     let mut out = flow_declarations(ws, name);
     let id = ws
-        .flow_named(name)
-        .and_then(|f| f.parse.root.as_ref()?.get("id")?.as_str());
-    for f in ws.files().filter(|f| f.kind == DocKind::Form) {
+        .flow_entry(name)
+        .and_then(|(_, flow)| flow.get("id")?.as_str());
+    for f in ws.files() {
         let Some(root) = &f.parse.root else { continue };
-        for (r, range) in crate::model::form::Form::new(root).flow_refs() {
+        let forms: Vec<&Node> = match f.kind {
+            DocKind::Form => vec![root],
+            // a `.tf` file's `auth0_form` resources
+            DocKind::Terraform => crate::syntax::hcl::resources(root)
+                .filter(|(kind, _, _)| *kind == crate::syntax::hcl::FORM)
+                .map(|(_, _, node)| node)
+                .collect(),
+            _ => continue,
+        };
+        for (r, range) in forms
+            .into_iter()
+            .flat_map(|form| crate::model::form::Form::new(form).flow_refs())
+        {
             if r == name || (by_id && id == Some(r)) {
                 out.push(Location {
                     path: f.path.clone(),
@@ -397,10 +431,7 @@ pub fn yaml_scalar(s: &str) -> String {
 }
 
 /// Every place in a flow that names an action id: the `id` and each `actions.<id>` read.
-pub fn action_id_places(file: &SourceFile, id: &str) -> Vec<Location> {
-    let Some(root) = &file.parse.root else {
-        return Vec::new();
-    };
+pub fn action_id_places(file: &SourceFile, root: &Node, id: &str) -> Vec<Location> {
     let mut out = Vec::new();
     let flow = Flow::new(root);
     for a in flow.all_actions() {
@@ -469,13 +500,16 @@ pub fn definition(ws: &Workspace, path: &Path, offset: usize) -> Option<Location
                 .vaults
                 .iter()
                 .find(|v| v.name.as_deref() == Some(&name))?;
-            Some(Location {
-                path: v.path.clone(),
-                range: v.name_range,
-            })
+            Some(resource_block(
+                ws,
+                Location {
+                    path: v.path.clone(),
+                    range: v.name_range,
+                },
+            ))
         }
         Target::ActionId { id, .. } => {
-            let root = file.parse.root.as_ref()?;
+            let root = cursor::flow_root(file, offset)?;
             let flow = Flow::new(root);
             let a = flow.action(&id)?;
             Some(Location {
@@ -489,6 +523,7 @@ pub fn definition(ws: &Workspace, path: &Path, offset: usize) -> Option<Location
             // the flow's own name; a body without one: its file's start
             decl.into_iter()
                 .find(|l| l.path == f.path)
+                .map(|l| resource_block(ws, l))
                 .or(Some(Location {
                     path: f.path.clone(),
                     range: f
@@ -522,6 +557,24 @@ pub fn definition(ws: &Workspace, path: &Path, offset: usize) -> Option<Location
     }
 }
 
+/// A declaration in a `.tf` file is its resource block (its labels, `"TYPE" "NAME"`); elsewhere
+/// the place itself.
+fn resource_block(ws: &Workspace, at: Location) -> Location {
+    let block = ws
+        .file(&at.path)
+        .filter(|f| f.kind == DocKind::Terraform)
+        .and_then(|f| {
+            cursor::resource_at(f.parse.root.as_ref()?, &f.text, at.range.start as usize)
+        });
+    match block {
+        Some(res) => Location {
+            path: at.path,
+            range: res.labels,
+        },
+        None => at,
+    }
+}
+
 pub fn references(
     ws: &Workspace,
     path: &Path,
@@ -537,8 +590,11 @@ pub fn references(
             connection_declarations(ws, &name),
         ),
         Some(Target::ActionId { id, .. }) => {
-            let places = action_id_places(file, &id);
-            let decl = Flow::new(file.parse.root.as_ref().expect("a target has a tree"))
+            let Some(root) = cursor::flow_root(file, offset) else {
+                return Vec::new();
+            };
+            let places = action_id_places(file, root, &id);
+            let decl = Flow::new(root)
                 .all_actions()
                 .into_iter()
                 .filter(|a| a.id_str() == Some(&id))
@@ -666,7 +722,7 @@ pub fn rename(
                     "an action id read by expressions uses letters, digits and _ only".into(),
                 );
             }
-            let root = file.parse.root.as_ref().ok_or("no tree")?;
+            let root = cursor::flow_root(file, offset).ok_or("no flow here")?;
             if Flow::new(root)
                 .all_actions()
                 .iter()
@@ -676,7 +732,7 @@ pub fn rename(
                     "an action in this flow already has the id `{new_name}`"
                 ));
             }
-            Ok(action_id_places(file, &id)
+            Ok(action_id_places(file, root, &id)
                 .into_iter()
                 .map(|loc| {
                     let quoted = file.text.as_bytes().get(loc.range.start as usize) == Some(&b'"');

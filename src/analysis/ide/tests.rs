@@ -1465,3 +1465,5 @@ fn a_new_vault_file_for_a_long_name_fits_the_file_system_and_stays_unique() {
         PathBuf::from("/ws/flow-vault-connections/Team- ops.json")
     );
 }
+
+mod terraform;

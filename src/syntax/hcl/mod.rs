@@ -39,6 +39,10 @@ pub const IMPORTS: &str = "$imports";
 pub const EXPORTS: &str = "$exports";
 /// The root member that lists the JSON texts (strings, heredocs) whose JSON the tree holds.
 pub const JSON_TEXTS: &str = "$json_texts";
+/// The root member that lists the resource blocks of the types flowls reads that a syntax error
+/// made unreadable: the file is still one of those resources' (its error reported, completion
+/// offered while it is typed).
+pub const BROKEN: &str = "$broken";
 
 /// The attributes of each resource type that become members of its body, and which of them the
 /// provider keeps as JSON strings. Others (`depends_on`, `lifecycle`, …) are Terraform's.
@@ -80,11 +84,19 @@ pub type Variables = HashMap<String, Node>;
 pub fn parse_hcl_with(text: &str, values: &Variables) -> Parse {
     let mut work: Option<String> = None;
     let mut errors = Vec::new();
+    let mut broken = Vec::new();
     for _ in 0..=MAX_RECOVERIES {
         let current = work.as_deref().unwrap_or(text);
         match hcl_edit::parser::parse_body(current) {
             Ok(body) => {
-                let root = convert(&body, text, values, &mut errors);
+                let mut root = convert(&body, text, values, &mut errors);
+                if !broken.is_empty()
+                    && let NodeKind::Object(members) = &mut root.kind
+                {
+                    let mut all = std::mem::take(members).into_vec();
+                    all.push(broken_member(broken, text.len()));
+                    *members = all.into_boxed_slice();
+                }
                 errors.sort_by_key(|e| e.range.start);
                 return Parse {
                     root: Some(root),
@@ -99,19 +111,64 @@ pub fn parse_hcl_with(text: &str, values: &Variables) -> Parse {
                     severity: SyntaxSeverity::Error,
                 });
                 let mut next = current.to_string();
-                blank_block(&mut next, at);
+                let blanked = blank_block(&mut next, at);
+                if declares_resource(&current[blanked.as_usize()]) {
+                    broken.push(blanked);
+                }
                 work = Some(next);
             }
         }
     }
     errors.sort_by_key(|e| e.range.start);
+    let members = if broken.is_empty() {
+        Vec::new()
+    } else {
+        vec![broken_member(broken, text.len())]
+    };
     Parse {
         root: Some(Node {
             range: TextRange::new(0, text.len()),
-            kind: NodeKind::Object(Box::new([])),
+            kind: NodeKind::Object(members.into_boxed_slice()),
         }),
         errors,
     }
+}
+
+/// Whether a block's text starts a resource of a type flowls reads: `resource "auth0_flow" …`.
+fn declares_resource(block: &str) -> bool {
+    let Some(rest) = block.strip_prefix("resource") else {
+        return false;
+    };
+    let rest = rest.trim_start().trim_start_matches('"');
+    RESOURCE_TYPES.iter().any(|t| {
+        rest.strip_prefix(t)
+            .is_some_and(|after| after.starts_with(['"', ' ', '\t']))
+    })
+}
+
+fn broken_member(ranges: Vec<TextRange>, len: usize) -> Member {
+    let items: Vec<Node> = ranges
+        .into_iter()
+        .map(|range| Node {
+            range,
+            kind: NodeKind::Null,
+        })
+        .collect();
+    Member {
+        key: BROKEN.into(),
+        key_range: TextRange::empty(0),
+        value: Some(Node {
+            range: TextRange::new(0, len),
+            kind: NodeKind::Array(items.into_boxed_slice()),
+        }),
+    }
+}
+
+/// Whether a `.tf` tree holds a resource flowls reads that a syntax error made unreadable.
+pub fn has_broken_resource(root: &Node) -> bool {
+    root.get(BROKEN)
+        .and_then(Node::as_array)
+        .is_some_and(|a| !a.is_empty())
 }
 
 /// The range of the token at `at`: up to the next white space, at least one character.
@@ -138,8 +195,8 @@ fn token_at(text: &str, at: usize) -> TextRange {
 }
 
 /// Blanks (spaces, line ends kept) the top-level block that holds `at`: from the last line at
-/// or before it that starts with a letter to the next such line after it.
-fn blank_block(work: &mut String, at: usize) {
+/// or before it that starts with a letter to the next such line after it. Returns that range.
+fn blank_block(work: &mut String, at: usize) -> TextRange {
     let bytes = work.as_bytes();
     let at = at.min(bytes.len());
     let line_start = |i: usize| {
@@ -178,6 +235,7 @@ fn blank_block(work: &mut String, at: usize) {
         .collect();
     // every byte of the range became a space: still UTF-8
     *work = String::from_utf8(blanked).unwrap_or_default();
+    TextRange::new(start, end)
 }
 
 fn span(of: &impl Span, fallback: TextRange) -> TextRange {

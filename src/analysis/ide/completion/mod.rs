@@ -1,6 +1,7 @@
 //! Completion: keys and values from the catalogue, connection names that fit the action,
 //! whole-action snippets, and expression completion inside `{{ }}`.
 
+mod terraform;
 mod yaml;
 
 use super::cursor::{self, Role, Slot};
@@ -172,23 +173,55 @@ pub fn complete(ws: &Workspace, path: &Path, offset: usize, snippets: bool) -> V
         );
         return out.items;
     }
-    let c = cursor::at(file.parse.root.as_ref(), text, offset);
-    let (role, action) = c.role(file.kind);
+    // a `.tf` file being typed is often not HCL yet (`connection_id = `): read it as it will be
+    let patched: terraform::Patched;
+    let (text, parse, inserted) = match terraform::patch(file, offset) {
+        Some(p) => {
+            patched = p;
+            (patched.text.as_str(), &patched.parse, patched.inserted)
+        }
+        None => (text, &file.parse, 0),
+    };
+    let (kind, c) = cursor::in_document(file.kind, parse.root.as_ref(), text, offset);
+    let (role, action) = c.role(kind);
+    // the JSON text (a string or heredoc) of a `.tf` file that holds the cursor
+    let json_text = parse
+        .root
+        .as_ref()
+        .filter(|_| file.kind == DocKind::Terraform)
+        .and_then(|r| crate::syntax::hcl::json_texts(r).find(|t| t.contains(offset)));
+    let syntax = if file.kind == DocKind::Terraform && json_text.is_none() {
+        Syntax::Hcl
+    } else {
+        Syntax::Json
+    };
+    // JSON in a `.tf` string literal (not a heredoc) has its quotes escaped for HCL
+    let escaped = json_text.is_some_and(|t| text.as_bytes().get(t.start as usize) == Some(&b'"'));
+    let terraform = file.kind == DocKind::Terraform;
     let site = Site {
         ws,
-        kind: file.kind,
+        kind,
         role,
         action: action.as_ref(),
         cursor: &c,
+        syntax,
+        terraform,
+    };
+    // the flow the cursor is in: the document's root, or a `.tf` file's `auth0_flow` resource
+    let flow_root = if terraform {
+        c.path.first().map(|s| s.node)
+    } else {
+        parse.root.as_ref()
     };
     match &c.slot {
-        Slot::Empty => empty_document(file.kind, offset, &mut out),
+        Slot::Empty => empty_document(kind, offset, &mut out),
         Slot::Key { object, replace } => {
             let has_value = object
                 .as_object()
                 .unwrap_or_default()
                 .iter()
-                .any(|m| m.key_range == *replace && m.value.is_some());
+                .any(|m| m.key_range == *replace && m.value.is_some())
+                && !terraform::is_patched_key(text, *replace, offset);
             keys(&site, object, *replace, has_value, &mut out)
         }
         Slot::Value {
@@ -197,15 +230,14 @@ pub fn complete(ws: &Workspace, path: &Path, offset: usize, snippets: bool) -> V
             replace,
             ..
         } => values(&site, object, key, *replace, &mut out),
-        Slot::Item { replace, .. } if file.kind == DocKind::Flow && c.in_action_list() => {
-            let root = file.parse.root.as_ref();
-            action_snippets(root, *replace, &mut out)
+        Slot::Item { replace, .. } if kind == DocKind::Flow && c.in_action_list() => {
+            action_snippets(flow_root, syntax, *replace, &mut out)
         }
         // other arrays' elements: no catalogue array has enumerated items
         Slot::Item { .. } => {}
         Slot::Expression { prefix, .. } => {
-            if let Some(root) = &file.parse.root {
-                let fields = (file.kind == DocKind::Flow)
+            if let Some(root) = flow_root {
+                let fields = (kind == DocKind::Flow)
                     .then(|| crate::analysis::form::fields_for_flow(ws, file, root))
                     .flatten();
                 expression(root, offset, prefix, fields, &mut out)
@@ -213,7 +245,72 @@ pub fn complete(ws: &Workspace, path: &Path, offset: usize, snippets: bool) -> V
         }
         Slot::None => {}
     }
+    if inserted > 0 {
+        for i in &mut out.items {
+            i.replace = terraform::unshift(i.replace, offset, inserted);
+        }
+    }
+    if escaped {
+        for i in &mut out.items {
+            terraform::escape_for_string(i);
+        }
+    }
     out.items
+}
+
+/// The syntax of the text at the cursor: JSON (a JSON file, a `.tf` file's JSON string or
+/// heredoc) or HCL (a `.tf` file's `jsonencode(…)` and attributes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Syntax {
+    Json,
+    Hcl,
+}
+
+impl Syntax {
+    /// A member `key: value` (JSON) or `key = value` (HCL).
+    fn member(self, key: &str, value: &str) -> String {
+        match self {
+            Syntax::Json => format!("{}: {value}", quoted(key)),
+            Syntax::Hcl => format!("{} = {value}", hcl_key(key)),
+        }
+    }
+
+    /// Just the key of a member.
+    fn key(self, key: &str) -> String {
+        match self {
+            Syntax::Json => quoted(key),
+            Syntax::Hcl => hcl_key(key),
+        }
+    }
+
+    /// A reference to a Terraform resource's attribute as a value: bare in HCL, interpolated
+    /// in a JSON string.
+    fn reference(self, reference: &str) -> String {
+        match self {
+            Syntax::Json => quoted(&format!("${{{reference}}}")),
+            Syntax::Hcl => reference.to_string(),
+        }
+    }
+
+    /// What separates the members of an object written one a line.
+    fn separator(self) -> &'static str {
+        match self {
+            Syntax::Json => ",",
+            Syntax::Hcl => "",
+        }
+    }
+}
+
+/// An object key in HCL: bare when it is an identifier, else quoted.
+fn hcl_key(key: &str) -> String {
+    let ident = key
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if ident { key.to_string() } else { quoted(key) }
 }
 
 fn empty_document(kind: DocKind, offset: usize, out: &mut Out) {
@@ -247,6 +344,9 @@ struct Site<'a> {
     role: Role,
     action: Option<&'a Action<'a>>,
     cursor: &'a cursor::Cursor<'a>,
+    syntax: Syntax,
+    /// In a `.tf` file: connections and flows are named by their resources' references.
+    terraform: bool,
 }
 
 /// Keys for the object at the cursor. Long: one arm per kind of object (flow, action, params,
@@ -257,6 +357,7 @@ fn keys(site: &Site, object: &Node, replace: TextRange, has_value: bool, out: &m
         role,
         action,
         cursor: c,
+        syntax,
         ..
     } = *site;
     let present: Vec<&str> = object
@@ -271,9 +372,9 @@ fn keys(site: &Site, object: &Node, replace: TextRange, has_value: bool, out: &m
             return;
         }
         let insert = if has_value {
-            quoted(key)
+            syntax.key(key)
         } else {
-            format!("{}: {skel}", quoted(key))
+            syntax.member(key, &skel)
         };
         out.push(key, ItemKind::Property, detail, insert, replace, sort);
     };
@@ -481,6 +582,8 @@ fn values(site: &Site, object: &Node, key: &str, replace: TextRange, out: &mut O
         role,
         action,
         cursor: c,
+        syntax,
+        terraform,
     } = *site;
     let cat = Catalogue::get();
     match (kind, role, key) {
@@ -537,6 +640,10 @@ fn values(site: &Site, object: &Node, key: &str, replace: TextRange, out: &mut O
                 return;
             }
             let app = spec.app();
+            if terraform {
+                terraform::connections(ws, app, syntax, replace, out);
+                return;
+            }
             for v in &ws.index().vaults {
                 let Some(name) = &v.name else { continue };
                 if v.app_id.as_deref() != app {
@@ -587,6 +694,7 @@ fn values(site: &Site, object: &Node, key: &str, replace: TextRange, out: &mut O
             }
         }
         (DocKind::Vault, Role::VaultRoot, "ready") => bools(replace, out),
+        (DocKind::Form, _, "flow_id") if terraform => terraform::flows(ws, syntax, replace, out),
         (DocKind::Form, _, "flow_id") => {
             let mut names = ws.flow_names();
             names.sort();
@@ -664,7 +772,7 @@ fn fresh_id(base: &str, used: &[&str]) -> String {
         .unwrap_or(base)
 }
 
-fn action_snippets(root: Option<&Node>, replace: TextRange, out: &mut Out) {
+fn action_snippets(root: Option<&Node>, syntax: Syntax, replace: TextRange, out: &mut Out) {
     let flow = root.map(Flow::new);
     let used: Vec<&str> = flow
         .as_ref()
@@ -672,23 +780,29 @@ fn action_snippets(root: Option<&Node>, replace: TextRange, out: &mut Out) {
         .unwrap_or_default();
     for spec in &Catalogue::get().actions {
         let id = fresh_id(&spec.action, &used);
+        let sep = syntax.separator();
         let mut body = format!(
-            "{{\n  \"id\": \"${{1:{id}}}\",\n  \"type\": \"{}\",\n  \"action\": \"{}\"",
-            spec.type_, spec.action
+            "{{\n  {}{sep}\n  {}{sep}\n  {}",
+            syntax.member("id", &format!("\"${{1:{id}}}\"")),
+            syntax.member("type", &quoted(&spec.type_)),
+            syntax.member("action", &quoted(&spec.action)),
         );
         let required = spec.required_params();
         if spec.params_required || !required.is_empty() {
-            body.push_str(",\n  \"params\": {");
+            body.push_str(&format!("{sep}\n  {}", syntax.member("params", "{")));
             let mut n = 2;
             let fields: Vec<String> = required
                 .iter()
                 .map(|p| {
-                    let s = format!("\n    \"{p}\": {}", skeleton(spec.param_schema(p), n));
+                    let s = format!(
+                        "\n    {}",
+                        syntax.member(p, &skeleton(spec.param_schema(p), n))
+                    );
                     n += 1;
                     s
                 })
                 .collect();
-            body.push_str(&fields.join(","));
+            body.push_str(&fields.join(sep));
             if !fields.is_empty() {
                 body.push_str("\n  ");
             }
