@@ -1611,6 +1611,111 @@ fn terraform_guide_module_wiring_is_checked_on_the_replace_call() {
     assert!(found.contains(&tf("syntax", "main.tf", 4)), "{found:?}");
 }
 
+/// A copy of `from` (files and folders) at `to`.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn terraform_repository_tokens_declared_in_placeholders_are_checked_as_deployed() {
+    // the layout of a Terragrunt repository whose step replaces __TF_VAULT__x__,
+    // __TF_FLOW__x__ and env:X before apply: declared, nothing but what they stand for
+    let fixture = root().join("tests/fixtures/terraform/terragrunt");
+    assert_eq!(terraform_findings("terragrunt"), []);
+    // as written (no declaration), each token is a finding that is true only before the step
+    let dir = empty_dir("terragrunt", &[]);
+    copy_dir(&fixture, &dir);
+    std::fs::write(dir.join("flowls.toml"), "").unwrap();
+    let found = findings_at(&flowls(&["check", ".", "--format", "json"], &dir));
+    let count = |code: &str| found.iter().filter(|(c, _, _)| c == code).count();
+    assert_eq!(count("unresolved-connection"), 3, "{found:?}");
+    assert_eq!(count("unresolved-flow"), 2, "{found:?}");
+    assert!(
+        found.contains(&tf(
+            "vault-setup",
+            "environments/dev/journeys/vaults/auth0-mgmt.vault.json",
+            8
+        )),
+        "{found:?}"
+    );
+    // declared, a token naming a connection of the wrong app is still the true finding
+    std::fs::copy(fixture.join("flowls.toml"), dir.join("flowls.toml")).unwrap();
+    let flow = dir.join("environments/dev/journeys/flows/verify-otp.flow.json");
+    let text = std::fs::read_to_string(&flow).unwrap();
+    std::fs::write(
+        &flow,
+        text.replace("__TF_VAULT__auth0_mgmt__", "__TF_VAULT__slack_alerts__"),
+    )
+    .unwrap();
+    let found = findings_at(&flowls(&["check", ".", "--format", "json"], &dir));
+    assert_eq!(
+        found,
+        [
+            tf(
+                "connection-app-mismatch",
+                "environments/dev/journeys/flows/verify-otp.flow.json",
+                22
+            ),
+            // update:users is now needed by no action
+            tf("excess-scope", "flowls.toml", 9),
+        ]
+    );
+}
+
+#[test]
+fn terraform_placeholders_in_tf_resources_stand_for_what_they_name() {
+    // the same tokens written in a resource's jsonencode and setup
+    let dir = empty_dir("tf-placeholders", &[""]);
+    std::fs::write(
+        dir.join("flowls.toml"),
+        "[placeholders]\n\"__TF_VAULT__{name}__\" = \"connection\"\n\"env:{name}\" = \"unknown\"\n\n[connections.\"mgmt\"]\ngranted_scopes = [\"read:users\"]\n",
+    )
+    .unwrap();
+    let flow = |name: &str, conn: &str| {
+        format!(
+            "resource \"auth0_flow\" \"{name}\" {{\n  name    = \"{name}\"\n  actions = jsonencode([{{ id = \"g\", type = \"AUTH0\", action = \"GET_USER\", params = {{ connection_id = \"{conn}\", user_id = \"u\" }} }}])\n}}\n"
+        )
+    };
+    let vault = |name: &str, app: &str| {
+        format!(
+            "resource \"auth0_flow_vault_connection\" \"{name}\" {{\n  name   = \"{name}\"\n  app_id = \"{app}\"\n  setup = {{\n    type          = \"OAUTH_APP\"\n    domain        = \"env:AUTH0_DOMAIN\"\n    client_id     = \"env:CLIENT_ID\"\n    client_secret = \"env:CLIENT_SECRET\"\n  }}\n}}\n"
+        )
+    };
+    let tf_text = [vault("mgmt", "AUTH0"), flow("f", "__TF_VAULT__mgmt__")].concat();
+    std::fs::write(dir.join("main.tf"), &tf_text).unwrap();
+    let check = || findings_at(&flowls(&["check", ".", "--format", "json"], &dir));
+    assert_eq!(check(), []);
+    // a token naming no connection, or one of the wrong app, is the finding its name is
+    let slack = "resource \"auth0_flow_vault_connection\" \"chat\" {\n  name   = \"chat\"\n  app_id = \"SLACK\"\n  setup  = { type = \"WEBHOOK\", url = \"https://hooks.slack.com/services/T0/B0/x\" }\n}\n";
+    let more = [
+        flow("g", "__TF_VAULT__nope__"),
+        flow("h", "__TF_VAULT__chat__"),
+    ]
+    .concat();
+    std::fs::write(
+        dir.join("main.tf"),
+        [tf_text.as_str(), slack, &more].concat(),
+    )
+    .unwrap();
+    let found = check();
+    assert!(
+        found.contains(&tf("unresolved-connection", "main.tf", 22)),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&tf("connection-app-mismatch", "main.tf", 26)),
+        "{found:?}"
+    );
+}
+
 #[test]
 fn terraform_hostile_input_is_answered_and_the_rest_still_checked() {
     let cwd = root().join("tests/fixtures/terraform/hostile");
