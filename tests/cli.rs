@@ -754,6 +754,7 @@ fn the_readme_main_command_shows_the_problems_left_in_every_example() {
         "examples/tenant",
         "examples/yaml",
         "examples/bundles",
+        "examples/terraform",
     ];
     assert!(
         readme.contains(&format!("cargo run --release -- {}", args.join(" "))),
@@ -792,6 +793,22 @@ fn the_readme_main_command_shows_the_problems_left_in_every_example() {
             93,
         ),
         ("examples/bundles/flowls.toml", "excess-scope", 5),
+        // the grant of auth0_client.flows lacks update:users, for the inline flow and the export
+        (
+            "examples/terraform/exported_forms/survey.json",
+            "missing-scope",
+            76,
+        ),
+        (
+            "examples/terraform/exported_forms/survey.json",
+            "unknown-field",
+            83,
+        ),
+        // the two connections swapped: one finding on each replace call
+        ("examples/terraform/forms.tf", "connection-app-mismatch", 12),
+        ("examples/terraform/forms.tf", "connection-app-mismatch", 13),
+        ("examples/terraform/main.tf", "missing-scope", 59),
+        ("examples/terraform/main.tf", "tenant-specific-id", 71),
     ];
     assert_eq!(
         found,

@@ -317,7 +317,7 @@ fn wiring(
                         Diagnostic::error(
                             replace.range,
                             code::CONNECTION_APP_MISMATCH,
-                            format!("{token} stands for a {need} connection in {}, but `{reference}` is a {has} connection: replace it by a {need} connection", bundle.rel),
+                            format!("{token} stands for {} connection in {}, but `{reference}` is {} connection: replace it by {} connection", a(need), bundle.rel, a(has), a(need)),
                         )
                         .with_related(&v.path, v.name_range, "the vault connection"),
                     );
@@ -325,4 +325,13 @@ fn wiring(
             }
         }
     }
+}
+
+/// A word with its article: "an AUTH0", "a SLACK".
+fn a(word: &str) -> String {
+    let vowel = word
+        .bytes()
+        .next()
+        .is_some_and(|b| b"AEIOUaeiou".contains(&b));
+    format!("{} {word}", if vowel { "an" } else { "a" })
 }
