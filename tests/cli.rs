@@ -1760,6 +1760,72 @@ fn terraform_hostile_input_is_answered_and_the_rest_still_checked() {
 }
 
 #[test]
+fn terraform_huge_heredocs_are_a_note_or_a_finding_and_the_rest_still_checked() {
+    let dir = empty_dir("tf-huge", &[""]);
+    std::fs::write(dir.join("flowls.toml"), "").unwrap();
+    let heredoc = |name: &str, bytes: usize| {
+        format!(
+            "resource \"auth0_flow\" \"{name}\" {{\n  name    = \"{name}\"\n  actions = <<-EOT\n    [{{\"id\": \"a\", \"type\": \"FLOW\", \"action\": \"DO_NOTHING\", \"alias\": \"{}\"}}]\n  EOT\n}}\n",
+            "x".repeat(bytes)
+        )
+    };
+    let after = "resource \"auth0_flow\" \"after\" {\n  name    = \"After\"\n  actions = jsonencode([{ id = \"x\", type = \"FLOW\", action = \"DO_NOTHNG\" }])\n}\n";
+    // a 50 MB heredoc: the file is over the reading limit, a note; its neighbours are checked
+    std::fs::write(dir.join("huge.tf"), heredoc("huge", 50 * 1024 * 1024)).unwrap();
+    // a 50 MB export read with file(): not read either, and said so at the call
+    let mut export = String::from("{\"flows\": {\"#FLOW-1#\": {\"name\": \"");
+    export.push_str(&"x".repeat(50 * 1024 * 1024));
+    export.push_str("\", \"actions\": []}}, \"form\": {}}");
+    std::fs::write(dir.join("export.json"), export).unwrap();
+    // a heredoc over the bound of one text but within the file limit: a finding at it
+    let module = [
+        "locals {\n  big = jsondecode(file(\"${path.module}/export.json\"))\n}\n\nresource \"auth0_flow\" \"exported\" {\n  name    = \"E\"\n  actions = jsonencode(local.big.flows[\"#FLOW-1#\"].actions)\n}\n\n",
+        &heredoc("large", 1024 * 1024 + 4096),
+        "\n",
+        after,
+    ]
+    .concat();
+    std::fs::write(dir.join("main.tf"), &module).unwrap();
+    let started = std::time::Instant::now();
+    let out = flowls(&["check", ".", "--format", "json"], &dir);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let notes = v["notes"].as_array().unwrap();
+    for path in ["huge.tf", "export.json"] {
+        assert!(
+            notes.iter().any(
+                |n| n["path"] == path && n["message"].as_str().unwrap().contains("larger than")
+            ),
+            "{path}: {notes:?}"
+        );
+    }
+    let found = findings_at(&out);
+    let line =
+        |needle: &str| module[..module.find(needle).unwrap()].matches('\n').count() as u64 + 1;
+    assert!(
+        found.contains(&tf(
+            "syntax",
+            "main.tf",
+            line("file(\"${path.module}/export.json\")")
+        )),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&tf("syntax", "main.tf", line("<<-EOT"))),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&tf("unknown-action", "main.tf", line("DO_NOTHNG"))),
+        "{found:?}"
+    );
+    assert!(!found.iter().any(|(_, p, _)| p == "huge.tf"), "{found:?}");
+}
+
+#[test]
 fn a_graph_with_nothing_to_draw_says_so() {
     let dir = empty_dir("graph-empty", &["flows"]);
     std::fs::write(dir.join("README.md"), "nothing here").unwrap();
