@@ -1655,6 +1655,8 @@ fn terraform_repository_tokens_declared_in_placeholders_are_checked_as_deployed(
     let count = |code: &str| found.iter().filter(|(c, _, _)| c == code).count();
     assert_eq!(count("unresolved-connection"), 3, "{found:?}");
     assert_eq!(count("unresolved-flow"), 2, "{found:?}");
+    // an `env:X` value is a variable's name, never a plaintext secret
+    assert_eq!(count("plaintext-secret"), 0, "{found:?}");
     assert!(
         found.contains(&tf(
             "vault-setup",
