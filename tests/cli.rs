@@ -754,6 +754,7 @@ fn the_readme_main_command_shows_the_problems_left_in_every_example() {
         "examples/tenant",
         "examples/yaml",
         "examples/bundles",
+        "examples/terraform",
     ];
     assert!(
         readme.contains(&format!("cargo run --release -- {}", args.join(" "))),
@@ -792,6 +793,22 @@ fn the_readme_main_command_shows_the_problems_left_in_every_example() {
             93,
         ),
         ("examples/bundles/flowls.toml", "excess-scope", 5),
+        // the grant of auth0_client.flows lacks update:users, for the inline flow and the export
+        (
+            "examples/terraform/exported_forms/survey.json",
+            "missing-scope",
+            76,
+        ),
+        (
+            "examples/terraform/exported_forms/survey.json",
+            "unknown-field",
+            83,
+        ),
+        // the two connections swapped: one finding on each replace call
+        ("examples/terraform/forms.tf", "connection-app-mismatch", 12),
+        ("examples/terraform/forms.tf", "connection-app-mismatch", 13),
+        ("examples/terraform/main.tf", "missing-scope", 59),
+        ("examples/terraform/main.tf", "tenant-specific-id", 71),
     ];
     assert_eq!(
         found,
@@ -1612,6 +1629,113 @@ fn terraform_guide_module_wiring_is_checked_on_the_replace_call() {
     assert!(found.contains(&tf("syntax", "main.tf", 4)), "{found:?}");
 }
 
+/// A copy of `from` (files and folders) at `to`.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn terraform_repository_tokens_declared_in_placeholders_are_checked_as_deployed() {
+    // the layout of a Terragrunt repository whose step replaces __TF_VAULT__x__,
+    // __TF_FLOW__x__ and env:X before apply: declared, nothing but what they stand for
+    let fixture = root().join("tests/fixtures/terraform/terragrunt");
+    assert_eq!(terraform_findings("terragrunt"), []);
+    // as written (no declaration), each token is a finding that is true only before the step
+    let dir = empty_dir("terragrunt", &[]);
+    copy_dir(&fixture, &dir);
+    std::fs::write(dir.join("flowls.toml"), "").unwrap();
+    let found = findings_at(&flowls(&["check", ".", "--format", "json"], &dir));
+    let count = |code: &str| found.iter().filter(|(c, _, _)| c == code).count();
+    assert_eq!(count("unresolved-connection"), 3, "{found:?}");
+    assert_eq!(count("unresolved-flow"), 2, "{found:?}");
+    // an `env:X` value is a variable's name, never a plaintext secret
+    assert_eq!(count("plaintext-secret"), 0, "{found:?}");
+    assert!(
+        found.contains(&tf(
+            "vault-setup",
+            "environments/dev/journeys/vaults/auth0-mgmt.vault.json",
+            8
+        )),
+        "{found:?}"
+    );
+    // declared, a token naming a connection of the wrong app is still the true finding
+    std::fs::copy(fixture.join("flowls.toml"), dir.join("flowls.toml")).unwrap();
+    let flow = dir.join("environments/dev/journeys/flows/verify-otp.flow.json");
+    let text = std::fs::read_to_string(&flow).unwrap();
+    std::fs::write(
+        &flow,
+        text.replace("__TF_VAULT__auth0_mgmt__", "__TF_VAULT__slack_alerts__"),
+    )
+    .unwrap();
+    let found = findings_at(&flowls(&["check", ".", "--format", "json"], &dir));
+    assert_eq!(
+        found,
+        [
+            tf(
+                "connection-app-mismatch",
+                "environments/dev/journeys/flows/verify-otp.flow.json",
+                22
+            ),
+            // update:users is now needed by no action
+            tf("excess-scope", "flowls.toml", 9),
+        ]
+    );
+}
+
+#[test]
+fn terraform_placeholders_in_tf_resources_stand_for_what_they_name() {
+    // the same tokens written in a resource's jsonencode and setup
+    let dir = empty_dir("tf-placeholders", &[""]);
+    std::fs::write(
+        dir.join("flowls.toml"),
+        "[placeholders]\n\"__TF_VAULT__{name}__\" = \"connection\"\n\"env:{name}\" = \"unknown\"\n\n[connections.\"mgmt\"]\ngranted_scopes = [\"read:users\"]\n",
+    )
+    .unwrap();
+    let flow = |name: &str, conn: &str| {
+        format!(
+            "resource \"auth0_flow\" \"{name}\" {{\n  name    = \"{name}\"\n  actions = jsonencode([{{ id = \"g\", type = \"AUTH0\", action = \"GET_USER\", params = {{ connection_id = \"{conn}\", user_id = \"u\" }} }}])\n}}\n"
+        )
+    };
+    let vault = |name: &str, app: &str| {
+        format!(
+            "resource \"auth0_flow_vault_connection\" \"{name}\" {{\n  name   = \"{name}\"\n  app_id = \"{app}\"\n  setup = {{\n    type          = \"OAUTH_APP\"\n    domain        = \"env:AUTH0_DOMAIN\"\n    client_id     = \"env:CLIENT_ID\"\n    client_secret = \"env:CLIENT_SECRET\"\n  }}\n}}\n"
+        )
+    };
+    let tf_text = [vault("mgmt", "AUTH0"), flow("f", "__TF_VAULT__mgmt__")].concat();
+    std::fs::write(dir.join("main.tf"), &tf_text).unwrap();
+    let check = || findings_at(&flowls(&["check", ".", "--format", "json"], &dir));
+    assert_eq!(check(), []);
+    // a token naming no connection, or one of the wrong app, is the finding its name is
+    let slack = "resource \"auth0_flow_vault_connection\" \"chat\" {\n  name   = \"chat\"\n  app_id = \"SLACK\"\n  setup  = { type = \"WEBHOOK\", url = \"https://hooks.slack.com/services/T0/B0/x\" }\n}\n";
+    let more = [
+        flow("g", "__TF_VAULT__nope__"),
+        flow("h", "__TF_VAULT__chat__"),
+    ]
+    .concat();
+    std::fs::write(
+        dir.join("main.tf"),
+        [tf_text.as_str(), slack, &more].concat(),
+    )
+    .unwrap();
+    let found = check();
+    assert!(
+        found.contains(&tf("unresolved-connection", "main.tf", 22)),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&tf("connection-app-mismatch", "main.tf", 26)),
+        "{found:?}"
+    );
+}
+
 #[test]
 fn terraform_hostile_input_is_answered_and_the_rest_still_checked() {
     let cwd = root().join("tests/fixtures/terraform/hostile");
@@ -1636,6 +1760,72 @@ fn terraform_hostile_input_is_answered_and_the_rest_still_checked() {
         notes.iter().any(|n| n["path"] == "outside.json"),
         "{notes:?}"
     );
+}
+
+#[test]
+fn terraform_huge_heredocs_are_a_note_or_a_finding_and_the_rest_still_checked() {
+    let dir = empty_dir("tf-huge", &[""]);
+    std::fs::write(dir.join("flowls.toml"), "").unwrap();
+    let heredoc = |name: &str, bytes: usize| {
+        format!(
+            "resource \"auth0_flow\" \"{name}\" {{\n  name    = \"{name}\"\n  actions = <<-EOT\n    [{{\"id\": \"a\", \"type\": \"FLOW\", \"action\": \"DO_NOTHING\", \"alias\": \"{}\"}}]\n  EOT\n}}\n",
+            "x".repeat(bytes)
+        )
+    };
+    let after = "resource \"auth0_flow\" \"after\" {\n  name    = \"After\"\n  actions = jsonencode([{ id = \"x\", type = \"FLOW\", action = \"DO_NOTHNG\" }])\n}\n";
+    // a 50 MB heredoc: the file is over the reading limit, a note; its neighbours are checked
+    std::fs::write(dir.join("huge.tf"), heredoc("huge", 50 * 1024 * 1024)).unwrap();
+    // a 50 MB export read with file(): not read either, and said so at the call
+    let mut export = String::from("{\"flows\": {\"#FLOW-1#\": {\"name\": \"");
+    export.push_str(&"x".repeat(50 * 1024 * 1024));
+    export.push_str("\", \"actions\": []}}, \"form\": {}}");
+    std::fs::write(dir.join("export.json"), export).unwrap();
+    // a heredoc over the bound of one text but within the file limit: a finding at it
+    let module = [
+        "locals {\n  big = jsondecode(file(\"${path.module}/export.json\"))\n}\n\nresource \"auth0_flow\" \"exported\" {\n  name    = \"E\"\n  actions = jsonencode(local.big.flows[\"#FLOW-1#\"].actions)\n}\n\n",
+        &heredoc("large", 1024 * 1024 + 4096),
+        "\n",
+        after,
+    ]
+    .concat();
+    std::fs::write(dir.join("main.tf"), &module).unwrap();
+    let started = std::time::Instant::now();
+    let out = flowls(&["check", ".", "--format", "json"], &dir);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let notes = v["notes"].as_array().unwrap();
+    for path in ["huge.tf", "export.json"] {
+        assert!(
+            notes.iter().any(
+                |n| n["path"] == path && n["message"].as_str().unwrap().contains("larger than")
+            ),
+            "{path}: {notes:?}"
+        );
+    }
+    let found = findings_at(&out);
+    let line =
+        |needle: &str| module[..module.find(needle).unwrap()].matches('\n').count() as u64 + 1;
+    assert!(
+        found.contains(&tf(
+            "syntax",
+            "main.tf",
+            line("file(\"${path.module}/export.json\")")
+        )),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&tf("syntax", "main.tf", line("<<-EOT"))),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&tf("unknown-action", "main.tf", line("DO_NOTHNG"))),
+        "{found:?}"
+    );
+    assert!(!found.iter().any(|(_, p, _)| p == "huge.tf"), "{found:?}");
 }
 
 #[test]

@@ -339,7 +339,7 @@ fn wiring(
                         Diagnostic::error(
                             replace.range,
                             code::CONNECTION_APP_MISMATCH,
-                            format!("{token} stands for a {need} connection in {}, but `{reference}` is a {has} connection: replace it by a {need} connection", bundle.rel),
+                            format!("{token} stands for {} connection in {}, but `{reference}` is {} connection: replace it by {} connection", a(need), bundle.rel, a(has), a(need)),
                         )
                         .with_related(&v.path, v.name_range, "the vault connection"),
                     );
@@ -564,4 +564,13 @@ pub fn unknown_grant_may_be(ws: &Workspace, vault: &crate::workspace::VaultInfo)
 fn is_resource_file(ws: &Workspace, path: &std::path::Path) -> bool {
     ws.file(path)
         .is_some_and(|f| f.kind == crate::model::DocKind::Terraform)
+}
+
+/// A word with its article: "an AUTH0", "a SLACK".
+fn a(word: &str) -> String {
+    let vowel = word
+        .bytes()
+        .next()
+        .is_some_and(|b| b"AEIOUaeiou".contains(&b));
+    format!("{} {word}", if vowel { "an" } else { "a" })
 }

@@ -313,6 +313,11 @@ fn uses(ws: &Workspace, info: &VaultInfo, out: &mut Vec<Diagnostic>) {
         out.push(d);
     }
     let uses: Vec<_> = ws.uses_of(info).collect();
+    // a connection whose name is not known here (a Terraform resource named by an expression,
+    // one per `for_each` entry) may be what any flow uses
+    if uses.is_empty() && info.name.is_none() {
+        return;
+    }
     if uses.is_empty() {
         out.push(Diagnostic::new(
             info.name_range,

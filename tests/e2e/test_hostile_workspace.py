@@ -368,3 +368,54 @@ def test_a_usable_keyword_mappings_file_of_any_name_is_used_and_not_warned_about
         s.alive()
     finally:
         s.close()
+
+
+HOSTILE_TF = Path(__file__).resolve().parents[1] / "fixtures/terraform/hostile"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("profile", ["vscode", "neovim", "pull"])
+async def test_hostile_terraform_is_answered_and_the_server_goes_on(workspace, profile):
+    """Issue 22: `file()` of /etc/passwd and of a link out of the root, a `locals` cycle, a
+    `replace` chain that grows without bound, 10,000-deep nesting and a 50 MB heredoc, opened in
+    the editor: each is a finding, nothing outside the workspace is shown, and the server
+    answers the next request."""
+    shutil.copytree(HOSTILE_TF, workspace / "terraform", symlinks=True)
+    big = (
+        'resource "auth0_flow" "big" {\n  name    = "Big"\n  actions = <<-EOT\n    [{"id": "a", "alias": "'
+        + "x" * (50 * 1024 * 1024)
+        + '"}]\n  EOT\n}\n'
+    )
+    (workspace / "terraform/big.tf").write_text(big)
+    s = await start(profile, workspace)
+    try:
+        uri = s.open("terraform/main.tf")
+        diags = await s.diagnostics(uri, until=lambda d: any(x.code == "unknown-action" for x in d), timeout=60)
+        syntax_lines = {d.range.start.line for d in diags if d.code == "syntax"}
+        # the cycle, /etc/passwd, the link out of the root, the growing text, the deep nesting
+        assert {2, 3, 4, 10, 58} <= syntax_lines, diags
+        assert all("root:" not in d.message for d in diags), diags
+        # the 50 MB heredoc is over the reading limit: the scan says it skipped the file, and
+        # the document opened with its text is no finding (flowls cannot know that it declares
+        # Auth0 resources), and holds nothing up
+        await s.indexed()
+        said = [m.message for m in s.client.log_messages + s.client.messages]
+        assert any("terraform/big.tf: larger than" in m for m in said), said
+        big_uri = s.open("terraform/big.tf", big)
+        # a later request is still answered
+        text = s.text(ONBOARD)
+        flow = s.open(ONBOARD, text)
+        hover = await asyncio.wait_for(
+            s.client.text_document_hover_async(
+                t.HoverParams(
+                    text_document=t.TextDocumentIdentifier(uri=flow),
+                    position=s.position(text, text.index("Users M2M") + 2),
+                )
+            ),
+            timeout=20,
+        )
+        assert hover and "Users M2M" in hover.contents.value, hover
+        assert not [d for d in s.client.diagnostics.get(big_uri, []) if d.code != "syntax"]
+    finally:
+        await s.client.shutdown_session()
+        await s.client.stop()
