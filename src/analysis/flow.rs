@@ -572,7 +572,13 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
         ctx.out.push(d);
         return;
     }
-    let Some(use_) = ctx.file.uses.iter().find(|u| u.range == node.range) else {
+    // the use at this `connection_id` (of this action: a value found where it is used, a
+    // Terraform variable or another file's local, puts all of its actions at one range)
+    let at = |u: &&crate::workspace::ConnectionRef| u.range == node.range;
+    let Some(use_) = (ctx.file.uses.iter().filter(at))
+        .find(|u| u.action_id.as_deref() == a.id_str())
+        .or_else(|| ctx.file.uses.iter().find(at))
+    else {
         return; // not a literal name or id (an expression or an unknown keyword)
     };
     let Some(vault) = ctx.ws.resolve_use(ctx.file, use_) else {

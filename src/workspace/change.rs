@@ -73,7 +73,13 @@ impl Workspace {
             Change::Set(path, text) => {
                 let was = self.file(&path).map(|f| f.kind);
                 let mut names = self.connection_names(&path);
+                let declared = self.own_declarations(&path);
                 let replaced = self.replace_file(path.clone(), text);
+                // a `.tf` file's `locals` or variables changed: the module's other files read
+                // them (a keystroke inside a resource changes none, and reads nothing again)
+                if self.own_declarations(&path) != declared {
+                    self.complete_modules(std::slice::from_ref(&path));
+                }
                 let mut inv = self.invalidation(&path, replaced.global, replaced.uses_changed, was);
                 if inv.all {
                     names.extend(self.connection_names(&path));
@@ -84,7 +90,11 @@ impl Workspace {
             Change::Remove(path) => {
                 let had_uses = self.file(&path).is_some_and(|f| !f.uses.is_empty());
                 let was = self.file(&path).map(|f| f.kind);
+                let declared = !self.own_declarations(&path).is_empty();
                 let global = self.remove_file(&path);
+                if declared {
+                    self.complete_modules(std::slice::from_ref(&path));
+                }
                 let mut inv = self.invalidation(&path, global, had_uses, was);
                 inv.now.retain(|p| *p != path);
                 inv

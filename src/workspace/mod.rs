@@ -516,7 +516,11 @@ impl Workspace {
         } else if model::is_yaml(&rel) {
             crate::syntax::parse_yaml(&text)
         } else if rel.ends_with(model::layout::TERRAFORM_SUFFIX) {
-            crate::syntax::hcl::parse_hcl_with(&text, &self.module_values(&path))
+            crate::syntax::hcl::parse_hcl_in(
+                &text,
+                &self.module_values(&path),
+                &self.module_declarations(&path),
+            )
         } else {
             Parse::default()
         };
@@ -540,8 +544,13 @@ impl Workspace {
     /// Adds many files at once, building the index once (global files first, so that flows
     /// see the keyword mappings).
     pub fn set_files(&mut self, mut files: Vec<(PathBuf, Arc<str>)>) {
-        // a module's `.tfvars` before its `.tf` files, which read them
-        files.sort_by_key(|(p, _)| !is_tfvars(p));
+        // a module's `.tfvars` before its `.tf` files, which read them, and the `.tf` files that
+        // declare `locals` or variables before those that may use them
+        files.sort_by_cached_key(|(p, t)| {
+            let declares =
+                p.extension().is_some_and(|e| e == "tf") && crate::syntax::hcl::may_declare(t);
+            (!is_tfvars(p), !declares)
+        });
         let tfvars: Vec<PathBuf> = files
             .iter()
             .map(|(p, _)| p.clone())
@@ -581,6 +590,7 @@ impl Workspace {
         if !tfvars.is_empty() {
             self.reload_modules(&tfvars, &batch);
         }
+        self.complete_modules(&batch);
     }
 
     /// Removes a file; returns whether cross-file facts changed.
@@ -606,10 +616,12 @@ impl Workspace {
                     .values()
                     .map(|f| (f.path.clone(), f.text.clone()))
                     .collect();
+                let paths: Vec<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
                 for (p, t) in files {
                     self.files_mut().remove(&p); // parsed afresh under the new settings
                     self.set_file(p, t);
                 }
+                self.complete_modules(&paths);
             }
             self.rebuild_index();
         }

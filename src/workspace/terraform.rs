@@ -51,6 +51,80 @@ impl Workspace {
         hcl::module_variables(files)
     }
 
+    /// The declarations (`locals` and `variable` blocks, [`hcl::declarations`]) of the other
+    /// `.tf` files of a `.tf` file's folder, in the order of their paths: a module's scope is
+    /// its folder. Only files the workspace holds, inside the root.
+    pub(super) fn module_declarations(&self, tf: &Path) -> Vec<String> {
+        let Some(dir) = tf.parent() else {
+            return Vec::new();
+        };
+        self.files
+            .range(dir.to_path_buf()..)
+            .take_while(|(p, _)| p.starts_with(dir))
+            .filter(|(p, f)| {
+                p.parent() == Some(dir)
+                    && p.as_path() != tf
+                    && f.rel.ends_with(crate::model::layout::TERRAFORM_SUFFIX)
+                    && (!self.has_root() || p.starts_with(&self.root))
+            })
+            .filter_map(|(_, f)| Some(hcl::declarations(f.parse.root.as_ref()?, &f.text)))
+            .filter(|d| !d.is_empty())
+            .collect()
+    }
+
+    /// The declarations of a `.tf` file the workspace holds (empty for any other file).
+    pub(super) fn own_declarations(&self, path: &Path) -> String {
+        self.file(path)
+            .filter(|f| f.rel.ends_with(crate::model::layout::TERRAFORM_SUFFIX))
+            .and_then(|f| Some(hcl::declarations(f.parse.root.as_ref()?, &f.text)))
+            .unwrap_or_default()
+    }
+
+    /// The `.tf` files of the folders of `changed` that were read with other declarations of
+    /// their module's other files than those it has now ([`hcl::read_with`]), read again (a
+    /// `local.X` or a variable's `default` in one file is known in all of them). Whether any was.
+    /// Bounded: a file's declarations are its own text, so reading it again changes none.
+    pub(super) fn complete_modules(&mut self, changed: &[PathBuf]) -> bool {
+        let mut dirs: Vec<&Path> = changed
+            .iter()
+            .filter(|p| {
+                p.extension()
+                    .is_some_and(|e| e == &crate::model::layout::TERRAFORM_SUFFIX[1..])
+            })
+            .filter_map(|p| p.parent())
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        let mut again: Vec<(PathBuf, Arc<str>)> = Vec::new();
+        for dir in dirs {
+            for f in self
+                .files
+                .range(dir.to_path_buf()..)
+                .take_while(|(p, _)| p.starts_with(dir))
+                .map(|(_, f)| f)
+                .filter(|f| {
+                    f.path.parent() == Some(dir)
+                        && f.rel.ends_with(crate::model::layout::TERRAFORM_SUFFIX)
+                })
+            {
+                let Some(root) = &f.parse.root else { continue };
+                let now = hcl::module_fingerprint(&self.module_declarations(&f.path));
+                if hcl::read_with(root) != now {
+                    again.push((f.path.clone(), f.text.clone()));
+                }
+            }
+        }
+        if again.is_empty() {
+            return false;
+        }
+        for (p, _) in &again {
+            // parsed afresh: the same text means something else now
+            self.files_mut().remove(p);
+        }
+        self.set_files(again);
+        true
+    }
+
     /// The `.tf` files of the folders of these `.tfvars` files (but those in `skip`), read
     /// again with their new values (a `.tfvars` change changes what they hold). Whether any was.
     pub(super) fn reload_modules(&mut self, tfvars: &[PathBuf], skip: &[PathBuf]) -> bool {

@@ -28,12 +28,19 @@ const MAX_BUILT: usize = 64 * 1024 * 1024;
 
 #[derive(Default)]
 pub(crate) struct Scope<'a> {
+    /// The module's `locals`, from every `.tf` file of its folder.
     pub locals: Exprs<'a>,
-    /// The variables' `default`s.
+    /// The variables' `default`s, from every `.tf` file of the module's folder.
     pub variables: Exprs<'a>,
     /// The values the module folder's `.tfvars` files give (they win over a `default`).
     pub values: Option<&'a super::Variables>,
+    /// The texts the expressions are written in: [`OWN`] is the file being read, the others
+    /// the declarations of the other `.tf` files of its module.
+    pub texts: Vec<&'a str>,
 }
+
+/// The index in [`Scope::texts`] of the file being read.
+pub(crate) const OWN: usize = 0;
 
 /// What an expression evaluates to.
 #[derive(Debug, Clone)]
@@ -57,7 +64,12 @@ struct Export {
 }
 
 pub(crate) struct Evaluator<'a> {
+    /// The text the expression being evaluated is written in (`scope.texts[current]`).
     text: &'a str,
+    current: usize,
+    /// Where, in the file being read, the evaluation of another file's declaration was asked
+    /// for (its notes are found there).
+    anchor: Option<TextRange>,
     scope: Scope<'a>,
     visiting: HashSet<String>,
     depth: usize,
@@ -72,9 +84,15 @@ pub(crate) struct Evaluator<'a> {
 }
 
 impl<'a> Evaluator<'a> {
-    pub fn new(text: &'a str, scope: Scope<'a>) -> Self {
+    pub fn new(text: &'a str, mut scope: Scope<'a>) -> Self {
+        if scope.texts.is_empty() {
+            scope.texts.push(text);
+        }
+        scope.texts[OWN] = text;
         Evaluator {
             text,
+            current: OWN,
+            anchor: None,
             scope,
             visiting: HashSet::new(),
             depth: 0,
@@ -94,6 +112,11 @@ impl<'a> Evaluator<'a> {
     }
 
     fn note(&mut self, range: TextRange, message: String) {
+        // a note about another file's declaration is found where this file uses it
+        let range = match self.anchor {
+            Some(at) if self.current != OWN => at,
+            _ => range,
+        };
         if !self.notes.iter().any(|n| n.message == message) {
             self.notes.push(SyntaxError {
                 range,
@@ -249,7 +272,13 @@ impl<'a> Evaluator<'a> {
             Expression::Bool(b) => known(range, NodeKind::Bool(*b.value())),
             Expression::Number(_) => known(
                 range,
-                NodeKind::Number(self.text[range.as_usize()].trim().into()),
+                NodeKind::Number(
+                    self.text
+                        .get(range.as_usize())
+                        .unwrap_or_default()
+                        .trim()
+                        .into(),
+                ),
             ),
             Expression::String(s) => known(range, NodeKind::String(s.value().as_str().into())),
             Expression::Array(items) => {
@@ -363,10 +392,10 @@ impl<'a> Evaluator<'a> {
                     collapse(&mut n, range);
                     return Val::Known(n);
                 }
-                let Some(expr) = self.scope.variables.get(&name).copied() else {
+                let Some((expr, source)) = self.scope.variables.get(&name).copied() else {
                     return Val::Unknown;
                 };
-                match self.eval(expr) {
+                match self.eval_in(source, expr, range) {
                     // a variable's value is where it is used
                     Val::Known(mut n) => {
                         collapse(&mut n, range);
@@ -379,23 +408,32 @@ impl<'a> Evaluator<'a> {
                 let Some(name) = attr(&mut ops) else {
                     return Val::Unknown;
                 };
-                let Some(expr) = self.scope.locals.get(&name).copied() else {
+                let Some((expr, source)) = self.scope.locals.get(&name).copied() else {
                     return Val::Unknown;
                 };
-                if let Some(v) = self.done.get(&name) {
-                    return v.clone();
+                let v = if let Some(v) = self.done.get(&name) {
+                    v.clone()
+                } else {
+                    if !self.visiting.insert(name.clone()) {
+                        self.note(
+                            range,
+                            format!(
+                                "`local.{name}` refers to itself (a cycle): its value is unknown"
+                            ),
+                        );
+                        return Val::Unknown;
+                    }
+                    let v = self.eval_in(source, expr, range);
+                    self.visiting.remove(&name);
+                    self.done.insert(name, v.clone());
+                    v
+                };
+                // a value written in another file is found where this one uses it
+                if source == self.current {
+                    v
+                } else {
+                    collapse_val(v, range)
                 }
-                if !self.visiting.insert(name.clone()) {
-                    self.note(
-                        range,
-                        format!("`local.{name}` refers to itself (a cycle): its value is unknown"),
-                    );
-                    return Val::Unknown;
-                }
-                let v = self.eval(expr);
-                self.visiting.remove(&name);
-                self.done.insert(name, v.clone());
-                v
             }
             "path" => match attr(&mut ops).as_deref() {
                 Some("module") | Some("root") => known(range, NodeKind::String(".".into())),
@@ -428,6 +466,28 @@ impl<'a> Evaluator<'a> {
             }
             _ => Val::Unknown,
         }
+    }
+
+    /// An expression written in `source` (one of [`Scope::texts`]), asked for at `at` in the
+    /// current text: evaluated in its own text, its value's ranges in that text.
+    fn eval_in(&mut self, source: usize, expr: &Expression, at: TextRange) -> Val {
+        if source == self.current {
+            return self.eval(expr);
+        }
+        let Some(text) = self.scope.texts.get(source).copied() else {
+            return Val::Unknown;
+        };
+        let (outer_text, outer, outer_anchor) = (self.text, self.current, self.anchor);
+        if outer == OWN {
+            self.anchor = Some(at);
+        }
+        self.text = text;
+        self.current = source;
+        let v = self.eval(expr);
+        self.text = outer_text;
+        self.current = outer;
+        self.anchor = outer_anchor;
+        v
     }
 
     fn access(&mut self, cur: Val, op: &TraversalOperator) -> Val {
@@ -667,6 +727,25 @@ fn export_node(
                 },
             ),
         ])),
+    }
+}
+
+/// A value with every range set to `range` (a value that is found where it is used).
+fn collapse_val(v: Val, range: TextRange) -> Val {
+    match v {
+        Val::Known(mut n) => {
+            collapse(&mut n, range);
+            Val::Known(n)
+        }
+        Val::File(f, _) => Val::File(f, range),
+        Val::Export(mut e) => {
+            e.file_range = range;
+            for n in e.pointer.iter_mut().chain(e.replaces.iter_mut()) {
+                collapse(n, range);
+            }
+            Val::Export(e)
+        }
+        Val::Unknown => Val::Unknown,
     }
 }
 

@@ -43,6 +43,12 @@ pub const JSON_TEXTS: &str = "$json_texts";
 /// made unreadable: the file is still one of those resources' (its error reported, completion
 /// offered while it is typed).
 pub const BROKEN: &str = "$broken";
+/// The root member that lists the `locals` and `variable` blocks (the other files of the
+/// module read them, [`declarations`]).
+pub const DECLARATIONS: &str = "$declarations";
+/// The root member that holds the fingerprint of the other files' declarations the tree was
+/// read with ([`read_with`]).
+pub const READ_WITH: &str = "$read_with";
 
 /// The attributes of each resource type that become members of its body, and which of them the
 /// provider keeps as JSON strings. Others (`depends_on`, `lifecycle`, …) are Terraform's.
@@ -82,6 +88,78 @@ pub type Variables = HashMap<String, Node>;
 /// [`parse_hcl`], with the values the module folder's `.tfvars` files give its variables
 /// (they win over a variable's `default`).
 pub fn parse_hcl_with(text: &str, values: &Variables) -> Parse {
+    parse_hcl_in(text, values, &[])
+}
+
+/// [`parse_hcl_with`], in a module whose other `.tf` files declare `others` (each the text of
+/// one file's `locals` and `variable` blocks, [`declarations`]): their locals and variable
+/// defaults are known here as in the file that declares them (the file's own win), and the
+/// tree records what it was read with ([`read_with`]).
+pub fn parse_hcl_in(text: &str, values: &Variables, others: &[String]) -> Parse {
+    let mut parse = parse_module_file(text, values, others);
+    if !others.iter().all(|o| o.is_empty())
+        && let Some(NodeKind::Object(members)) = parse.root.as_mut().map(|r| &mut r.kind)
+    {
+        let mut all = std::mem::take(members).into_vec();
+        all.push(Member {
+            key: READ_WITH.into(),
+            key_range: TextRange::empty(0),
+            value: Some(Node {
+                range: TextRange::empty(0),
+                kind: NodeKind::String(module_fingerprint(others).into()),
+            }),
+        });
+        *members = all.into_boxed_slice();
+    }
+    parse
+}
+
+/// Whether a `.tf` text may declare `locals` or variables (a line that starts a `locals` or
+/// `variable` block): cheap, for the order files are read in.
+pub fn may_declare(text: &str) -> bool {
+    text.lines()
+        .any(|l| l.starts_with("locals") || l.starts_with("variable"))
+}
+
+/// A short summary of the declarations of a module's other files: equal for the same texts.
+pub fn module_fingerprint(others: &[String]) -> String {
+    use std::hash::{Hash, Hasher};
+    if others.iter().all(|o| o.is_empty()) {
+        return String::new();
+    }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for o in others.iter().filter(|o| !o.is_empty()) {
+        o.hash(&mut h);
+    }
+    format!("{:016x}", h.finish())
+}
+
+/// The fingerprint ([`module_fingerprint`]) of the other files' declarations a `.tf` tree was
+/// read with (empty: none).
+pub fn read_with(root: &Node) -> &str {
+    root.get(READ_WITH)
+        .and_then(Node::as_str)
+        .unwrap_or_default()
+}
+
+/// The text of a `.tf` file's `locals` and `variable` blocks (what the other files of its
+/// module read of it), one block a line, in the file's order.
+pub fn declarations(root: &Node, text: &str) -> String {
+    let mut out = String::new();
+    for r in root
+        .get(DECLARATIONS)
+        .and_then(Node::as_array)
+        .unwrap_or_default()
+    {
+        if let Some(block) = text.get(r.range.as_usize()) {
+            out.push_str(block);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn parse_module_file(text: &str, values: &Variables, others: &[String]) -> Parse {
     let mut work: Option<String> = None;
     let mut errors = Vec::new();
     let mut broken = Vec::new();
@@ -89,7 +167,7 @@ pub fn parse_hcl_with(text: &str, values: &Variables) -> Parse {
         let current = work.as_deref().unwrap_or(text);
         match hcl_edit::parser::parse_body(current) {
             Ok(body) => {
-                let mut root = convert(&body, text, values, &mut errors);
+                let mut root = convert(&body, text, values, others, &mut errors);
                 if !broken.is_empty()
                     && let NodeKind::Object(members) = &mut root.kind
                 {
@@ -243,36 +321,66 @@ fn span(of: &impl Span, fallback: TextRange) -> TextRange {
         .map_or(fallback, |r| TextRange::new(r.start, r.end))
 }
 
-/// The resources, imports and exports of a body, as the root of the tree.
-fn convert(body: &Body, text: &str, values: &Variables, errors: &mut Vec<SyntaxError>) -> Node {
+/// The resources, imports and exports of a body, as the root of the tree. `others`: the
+/// declarations of the module's other files.
+fn convert(
+    body: &Body,
+    text: &str,
+    values: &Variables,
+    others: &[String],
+    errors: &mut Vec<SyntaxError>,
+) -> Node {
     let whole = TextRange::new(0, text.len());
+    // the other files' declarations parse: they are blocks that parsed in their own file
+    let bodies: Vec<(Body, &str)> = others
+        .iter()
+        .filter(|o| !o.is_empty())
+        .filter_map(|o| Some((hcl_edit::parser::parse_body(o).ok()?, o.as_str())))
+        .collect();
     let mut scope = eval::Scope {
         values: Some(values),
+        texts: std::iter::once(text)
+            .chain(bodies.iter().map(|(_, t)| *t))
+            .collect(),
         ..eval::Scope::default()
     };
-    for s in body.iter() {
-        let Structure::Block(b) = s else { continue };
-        match b.ident.as_str() {
-            "locals" => {
-                for s in b.body.iter() {
-                    if let Structure::Attribute(a) = s {
-                        scope.locals.insert(a.key.as_str().to_string(), &a.value);
+    let mut declared = Vec::new();
+    // this file's own declarations first: they win over another file's of the same name
+    let all = std::iter::once(body).chain(bodies.iter().map(|(b, _)| b));
+    for (source, body) in all.enumerate() {
+        for s in body.iter() {
+            let Structure::Block(b) = s else { continue };
+            match b.ident.as_str() {
+                "locals" => {
+                    for s in b.body.iter() {
+                        if let Structure::Attribute(a) = s {
+                            scope
+                                .locals
+                                .entry(a.key.as_str().to_string())
+                                .or_insert((&a.value, source));
+                        }
                     }
                 }
-            }
-            "variable" => {
-                let Some(name) = b.labels.first() else {
-                    continue;
-                };
-                let default = b.body.iter().find_map(|s| match s {
-                    Structure::Attribute(a) if a.key.as_str() == "default" => Some(&a.value),
-                    _ => None,
-                });
-                if let Some(d) = default {
-                    scope.variables.insert(name.as_str().to_string(), d);
+                "variable" => {
+                    let Some(name) = b.labels.first() else {
+                        continue;
+                    };
+                    let default = b.body.iter().find_map(|s| match s {
+                        Structure::Attribute(a) if a.key.as_str() == "default" => Some(&a.value),
+                        _ => None,
+                    });
+                    if let Some(d) = default {
+                        scope
+                            .variables
+                            .entry(name.as_str().to_string())
+                            .or_insert((d, source));
+                    }
                 }
+                _ => continue,
             }
-            _ => {}
+            if source == eval::OWN {
+                declared.push(span(b, whole));
+            }
         }
     }
     let mut ev = eval::Evaluator::new(text, scope);
@@ -344,6 +452,23 @@ fn convert(body: &Body, text: &str, values: &Variables, errors: &mut Vec<SyntaxE
             value: Some(Node {
                 range: whole,
                 kind: NodeKind::Array(imports.into_boxed_slice()),
+            }),
+        });
+    }
+    if !declared.is_empty() {
+        let ranges: Vec<Node> = declared
+            .into_iter()
+            .map(|range| Node {
+                range,
+                kind: NodeKind::Null,
+            })
+            .collect();
+        members.push(Member {
+            key: DECLARATIONS.into(),
+            key_range: TextRange::empty(0),
+            value: Some(Node {
+                range: whole,
+                kind: NodeKind::Array(ranges.into_boxed_slice()),
             }),
         });
     }
@@ -584,8 +709,8 @@ pub fn json_texts(root: &Node) -> impl Iterator<Item = TextRange> + '_ {
         .map(|n| n.range)
 }
 
-/// A map from names to expressions, for the evaluator.
-pub(crate) type Exprs<'a> = HashMap<String, &'a Expression>;
+/// A map from names to expressions, each with the index of the text it is written in.
+pub(crate) type Exprs<'a> = HashMap<String, (&'a Expression, usize)>;
 
 #[cfg(test)]
 mod tests;
