@@ -1625,6 +1625,47 @@ fn terraform_guide_module_wiring_is_checked_on_the_replace_call() {
     assert!(found.contains(&tf("syntax", "main.tf", 4)), "{found:?}");
 }
 
+#[test]
+fn terraform_module_scope_is_its_folder() {
+    // variables.tf, locals.tf, flows.tf, forms.tf: the locals and variable defaults of one
+    // file are known in all of them, so every planted problem is found
+    assert_eq!(
+        terraform_findings("split-module"),
+        [
+            // exported text: in the bundle file
+            tf("unknown-field", "exported_forms/survey.json", 83),
+            // the nested replace of a local declared in locals.tf, on the replace calls
+            tf("connection-app-mismatch", "flows.tf", 34),
+            tf("connection-app-mismatch", "flows.tf", 35),
+            // an HCL value of locals.tf, at its use in flows.tf (the grant's audience is a local
+            // of locals.tf built from a default of variables.tf)
+            tf("missing-scope", "flows.tf", 42),
+        ]
+    );
+    // a clean split module with var, data and locals: nothing
+    assert_eq!(terraform_findings("split-clean"), []);
+    // nothing because its values are known: without the grant's scopes, both flows need them
+    let dir = empty_dir("split-clean", &[]);
+    copy_dir(&root().join("tests/fixtures/terraform/split-clean"), &dir);
+    let main = dir.join("main.tf");
+    let text = std::fs::read_to_string(&main).unwrap();
+    std::fs::write(
+        &main,
+        text.replace("[\"read:users\", \"update:users\"]", "[]"),
+    )
+    .unwrap();
+    let found = findings_at(&flowls(&["check", ".", "--format", "json"], &dir));
+    assert_eq!(
+        found,
+        [
+            // the export's UPDATE_USER, through the replace of flows.tf
+            tf("missing-scope", "exported_forms/kyc.json", 107),
+            // locals.tf's GET_USER, at its use
+            tf("missing-scope", "flows.tf", 8),
+        ]
+    );
+}
+
 /// A copy of `from` (files and folders) at `to`.
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();

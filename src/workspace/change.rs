@@ -77,10 +77,10 @@ impl Workspace {
                 let replaced = self.replace_file(path.clone(), text);
                 // a `.tf` file's `locals` or variables changed: the module's other files read
                 // them (a keystroke inside a resource changes none, and reads nothing again)
-                if self.own_declarations(&path) != declared {
-                    self.complete_modules(std::slice::from_ref(&path));
-                }
-                let mut inv = self.invalidation(&path, replaced.global, replaced.uses_changed, was);
+                let reread = self.own_declarations(&path) != declared
+                    && self.complete_modules(std::slice::from_ref(&path));
+                let global = replaced.global || reread;
+                let mut inv = self.invalidation(&path, global, replaced.uses_changed, was);
                 if inv.all {
                     names.extend(self.connection_names(&path));
                     self.users_first(&mut inv.later, &names);
@@ -92,9 +92,8 @@ impl Workspace {
                 let was = self.file(&path).map(|f| f.kind);
                 let declared = !self.own_declarations(&path).is_empty();
                 let global = self.remove_file(&path);
-                if declared {
-                    self.complete_modules(std::slice::from_ref(&path));
-                }
+                let global =
+                    global | (declared && self.complete_modules(std::slice::from_ref(&path)));
                 let mut inv = self.invalidation(&path, global, had_uses, was);
                 inv.now.retain(|p| *p != path);
                 inv
@@ -296,6 +295,71 @@ mod tests {
             ws.apply(Change::Set(lone.clone(), "x = 1\n".into())),
             Invalidation::only(&lone)
         );
+    }
+
+    #[test]
+    fn a_locals_edit_reads_the_modules_other_tf_files_again() {
+        let mut ws = Workspace::new("/ws", Default::default(), Vec::new());
+        let locals = PathBuf::from("/ws/infra/locals.tf");
+        let flows = PathBuf::from("/ws/infra/flows.tf");
+        let other = PathBuf::from("/ws/other/flows.tf");
+        let flow: Arc<str> = "resource \"auth0_flow\" \"f\" {\n  name    = \"F\"\n  actions = jsonencode(local.actions)\n}\n".into();
+        let locals_with = |ty: &str, extra: &str| -> Arc<str> {
+            format!("locals {{\n  actions = [{{ id = \"a\", type = \"{ty}\", action = \"NOPE\" }}]\n}}\n{extra}").into()
+        };
+        let codes = |ws: &Workspace, p: &Path| -> Vec<(&'static str, usize)> {
+            let file = ws.file(p).unwrap();
+            crate::analysis::diagnostics(ws, p)
+                .iter()
+                .map(|d| {
+                    let line = file.text[..d.range.start as usize].matches('\n').count() + 1;
+                    (d.code, line)
+                })
+                .collect()
+        };
+        ws.apply(Change::Set(flows.clone(), flow.clone()));
+        ws.apply(Change::Set(other.clone(), flow.clone()));
+        assert_eq!(codes(&ws, &flows), [], "local.actions is unknown");
+        // declared in another file of the folder: known in flows.tf, found at its use
+        let inv = ws.apply(Change::Set(locals.clone(), locals_with("WRONG", "")));
+        assert!(inv.all && inv.later.contains(&flows), "{inv:?}");
+        assert_eq!(codes(&ws, &flows), [("unknown-action", 3)]);
+        // another folder is another module
+        assert_eq!(codes(&ws, &other), []);
+        // a keystroke outside the declarations reads no other file again
+        let before = ws.files.get(&flows).unwrap().clone();
+        ws.apply(Change::Set(
+            locals.clone(),
+            locals_with(
+                "WRONG",
+                "resource \"auth0_flow\" \"g\" {\n  name = \"G\"\n}\n",
+            ),
+        ));
+        assert!(Arc::ptr_eq(&before, ws.files.get(&flows).unwrap()));
+        // the local changed: read again
+        ws.apply(Change::Set(locals.clone(), locals_with("AUTH0", "")));
+        assert!(!Arc::ptr_eq(&before, ws.files.get(&flows).unwrap()));
+        assert_eq!(codes(&ws, &flows), [("unknown-action", 3)]);
+        let message = crate::analysis::diagnostics(&ws, &flows)[0].message.clone();
+        assert!(message.contains("AUTH0/NOPE"), "{message}");
+        // gone: unknown again
+        ws.apply(Change::Remove(locals.clone()));
+        assert_eq!(codes(&ws, &flows), []);
+        // a batch reads each file with the declarations of the whole batch, whatever its order
+        // (here each file declares what the other uses)
+        let mut fresh = Workspace::new("/ws", Default::default(), Vec::new());
+        fresh.set_files(vec![
+            (
+                flows.clone(),
+                format!("{flow}locals {{\n  t = \"WRONG\"\n}}\n").into(),
+            ),
+            (locals.clone(), locals_with("${local.t}", "")),
+        ]);
+        assert_eq!(codes(&fresh, &flows), [("unknown-action", 3)]);
+        let message = crate::analysis::diagnostics(&fresh, &flows)[0]
+            .message
+            .clone();
+        assert!(message.contains("`WRONG`"), "{message}");
     }
 
     #[test]

@@ -57,3 +57,61 @@ async def test_a_tfvars_edit_rechecks_the_module(tf_session):
         )
     )
     await s.diagnostics(main, until=lambda d: codes(d) == ["missing-scope"])
+
+
+SPLIT = ROOT / "tests" / "fixtures" / "terraform" / "split-module"
+
+
+@pytest_asyncio.fixture(params=["vscode", "neovim", "pull"])
+async def split_session(request, tmp_path):
+    dest = tmp_path / "ws"
+    shutil.copytree(SPLIT, dest)
+    s = await start(request.param, dest)
+    yield s
+    await s.client.shutdown_session()
+    await s.client.stop()
+
+
+async def test_a_locals_edit_in_another_file_rechecks_the_module(split_session):
+    s = split_session
+    await s.indexed()
+    flows = s.uri("flows.tf")
+    s.client.text_document_did_open(
+        t.DidOpenTextDocumentParams(
+            text_document=t.TextDocumentItem(uri=flows, language_id="terraform", version=1, text=s.text("flows.tf"))
+        )
+    )
+    # locals.tf's values are known in flows.tf: the replaces and the local's UPDATE_USER
+    want = ["connection-app-mismatch", "connection-app-mismatch", "missing-scope"]
+    diags = await s.diagnostics(flows, until=lambda d: codes(d) == want)
+    scope = next(d for d in diags if d.code == "missing-scope")
+    assert scope.range.start.line == 41, scope
+    # locals.tf edited (unsaved): its UPDATE_USER becomes a GET_USER, which was granted
+    local = s.uri("locals.tf")
+    text = s.text("locals.tf")
+    s.client.text_document_did_open(
+        t.DidOpenTextDocumentParams(
+            text_document=t.TextDocumentItem(uri=local, language_id="terraform", version=1, text=text)
+        )
+    )
+    s.client.text_document_did_change(
+        t.DidChangeTextDocumentParams(
+            text_document=t.VersionedTextDocumentIdentifier(uri=local, version=2),
+            content_changes=[
+                t.TextDocumentContentChangeWholeDocument(
+                    text=text.replace('"UPDATE_USER"', '"GET_USER"').replace(
+                        "        changes       = { app_metadata = { offboarded = true } }\n", ""
+                    )
+                )
+            ],
+        )
+    )
+    await s.diagnostics(flows, until=lambda d: codes(d) == want[:2])
+    # and back
+    s.client.text_document_did_change(
+        t.DidChangeTextDocumentParams(
+            text_document=t.VersionedTextDocumentIdentifier(uri=local, version=3),
+            content_changes=[t.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+    await s.diagnostics(flows, until=lambda d: codes(d) == want)

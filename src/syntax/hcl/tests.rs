@@ -294,3 +294,93 @@ fn tfvars_values_win_in_terraforms_order() {
         .unwrap();
     assert_eq!(setup.get("x").unwrap().as_str(), Some("default"));
 }
+
+#[test]
+fn the_other_files_of_a_module_declare_its_locals_and_variables() {
+    // variables.tf and locals.tf, as their declarations reach flows.tf
+    let variables = "variable \"domain\" {\n  default = \"d.auth0.com\"\n}\nvariable \"port\" { default = 8443 }\n";
+    let locals = "# a comment\nlocals {\n  kyc  = jsondecode(file(\"${path.module}/exported/kyc.json\"))\n  flow = local.kyc[\"flows\"][\"#FLOW-1#\"]\n  url  = \"https://${var.domain}:${var.port}/\"\n  mine = \"theirs\"\n  actions = [{ id = \"a\", type = \"AUTH0\", action = \"GET_USER\" }]\n}\nresource \"auth0_flow\" \"other\" {\n  name = \"Other\"\n}\n";
+    let declared = |text: &str| declarations(parse_hcl(text).root.as_ref().unwrap(), text);
+    assert_eq!(
+        declared("resource \"auth0_flow\" \"x\" {\n  name = \"X\"\n}\n"),
+        ""
+    );
+    let others = vec![declared(variables), declared(locals)];
+    assert!(
+        !others[1].contains("auth0_flow"),
+        "only the declarations: {others:?}"
+    );
+    let text = "locals {\n  mine = \"own\"\n}\nresource \"auth0_flow\" \"kyc\" {\n  name    = local.url\n  actions = replace(jsonencode(local.flow[\"actions\"]), \"#CONN-1#\", auth0_flow_vault_connection.v.id)\n}\nresource \"auth0_flow\" \"own\" {\n  name    = local.mine\n  actions = jsonencode(local.actions)\n}\n";
+    let p = parse_hcl_in(text, &Variables::new(), &others);
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    let root = p.root.unwrap();
+    let kyc = flow(&root, "auth0_flow.kyc");
+    let name = kyc.get("name").unwrap();
+    // a number written in another file is read in that file's text
+    assert_eq!(name.as_str(), Some("https://d.auth0.com:8443/"));
+    assert_eq!(at(text, name.range), "local.url", "found where it is used");
+    // the export chain of a local in another file: the bundle is the module folder's, and
+    // every range is in this file
+    let e = &root.get(EXPORTS).unwrap().as_array().unwrap()[0];
+    assert_eq!(e.get("file").unwrap().as_str(), Some("./exported/kyc.json"));
+    assert_eq!(
+        at(text, e.get("file").unwrap().range),
+        "local.flow[\"actions\"]"
+    );
+    let r = &e.get("replace").unwrap().as_array().unwrap()[0];
+    assert!(at(text, r.range).starts_with("replace(jsonencode"));
+    // this file's own local wins; another file's value is at its use
+    let own = flow(&root, "auth0_flow.own");
+    assert_eq!(own.get("name").unwrap().as_str(), Some("own"));
+    let action = &own.get("actions").unwrap().as_array().unwrap()[0];
+    assert_eq!(action.get("action").unwrap().as_str(), Some("GET_USER"));
+    assert_eq!(
+        at(text, action.get("action").unwrap().range),
+        "local.actions"
+    );
+    // what the tree was read with
+    assert_eq!(read_with(&root), module_fingerprint(&others));
+    assert_ne!(read_with(&root), "");
+    assert_eq!(read_with(parse_hcl(text).root.as_ref().unwrap()), "");
+    assert_eq!(module_fingerprint(&[String::new()]), "");
+    // a .tfvars value still wins over another file's default
+    let mut values = Variables::new();
+    values.insert(
+        "domain".into(),
+        Node {
+            range: TextRange::empty(0),
+            kind: NodeKind::String("t.auth0.com".into()),
+        },
+    );
+    let p = parse_hcl_in(text, &values, &others);
+    let root = p.root.unwrap();
+    assert_eq!(
+        flow(&root, "auth0_flow.kyc").get("name").unwrap().as_str(),
+        Some("https://t.auth0.com:8443/")
+    );
+}
+
+#[test]
+fn a_locals_cycle_across_files_is_unknown_with_a_note_in_this_file() {
+    let others = vec![
+        "locals {\n  a = local.b\n}\n".to_string(),
+        "locals {\n  b = replace(local.c, \"x\", \"y\")\n}\n".to_string(),
+    ];
+    let text = "locals {\n  c = local.a\n}\nresource \"auth0_flow\" \"f\" {\n  name = local.a\n}\n";
+    let p = parse_hcl_in(text, &Variables::new(), &others);
+    let root = p.root.unwrap();
+    assert!(is_unknown(flow(&root, "auth0_flow.f").get("name").unwrap()));
+    let note = p
+        .errors
+        .iter()
+        .find(|e| e.message.contains("cycle"))
+        .expect("a note");
+    // inside this file's text: at the reference that led into the other files
+    assert!(
+        text.get(note.range.as_usize())
+            .is_some_and(|s| s.starts_with("local."))
+    );
+    // a declaration that does not parse on its own is left out, nothing else
+    let p = parse_hcl_in(text, &Variables::new(), &["locals {".to_string()]);
+    assert!(p.root.is_some());
+}
