@@ -21,6 +21,10 @@ pub struct ExportReplacement {
     pub reference: String,
 }
 
+fn is_tf(f: &super::SourceFile) -> bool {
+    f.rel.ends_with(crate::model::layout::TERRAFORM_SUFFIX)
+}
+
 /// Whether a path is a `.tfvars` file Terraform reads by itself.
 pub fn is_tfvars(path: &Path) -> bool {
     path.file_name()
@@ -51,10 +55,10 @@ impl Workspace {
         hcl::module_variables(files)
     }
 
-    /// The declarations (`locals` and `variable` blocks, [`hcl::declarations`]) of the other
+    /// The declarations (locals and variable defaults, [`hcl::declarations`]) of the other
     /// `.tf` files of a `.tf` file's folder, in the order of their paths: a module's scope is
     /// its folder. Only files the workspace holds, inside the root.
-    pub(super) fn module_declarations(&self, tf: &Path) -> Vec<String> {
+    pub(super) fn module_declarations(&self, tf: &Path) -> Vec<hcl::Declaration<'_>> {
         let Some(dir) = tf.parent() else {
             return Vec::new();
         };
@@ -64,33 +68,42 @@ impl Workspace {
             .filter(|(p, f)| {
                 p.parent() == Some(dir)
                     && p.as_path() != tf
-                    && f.rel.ends_with(crate::model::layout::TERRAFORM_SUFFIX)
+                    && is_tf(f)
                     && (!self.has_root() || p.starts_with(&self.root))
             })
             .filter_map(|(_, f)| Some(hcl::declarations(f.parse.root.as_ref()?, &f.text)))
-            .filter(|d| !d.is_empty())
+            .flatten()
             .collect()
     }
 
-    /// The declarations of a `.tf` file the workspace holds (empty for any other file).
+    /// What the other files of its module read of a `.tf` file the workspace holds (empty for
+    /// any other file): its declarations, as one text to compare.
     pub(super) fn own_declarations(&self, path: &Path) -> String {
-        self.file(path)
-            .filter(|f| f.rel.ends_with(crate::model::layout::TERRAFORM_SUFFIX))
-            .and_then(|f| Some(hcl::declarations(f.parse.root.as_ref()?, &f.text)))
-            .unwrap_or_default()
+        let Some(f) = self.file(path).filter(|f| is_tf(f)) else {
+            return String::new();
+        };
+        let Some(root) = &f.parse.root else {
+            return String::new();
+        };
+        let mut out = String::new();
+        for (k, e) in hcl::declarations(root, &f.text) {
+            out.push_str(k);
+            out.push('=');
+            out.push_str(e);
+            out.push('\n');
+        }
+        out
     }
 
     /// The `.tf` files of the folders of `changed` that were read with other declarations of
-    /// their module's other files than those it has now ([`hcl::read_with`]), read again (a
-    /// `local.X` or a variable's `default` in one file is known in all of them). Whether any was.
-    /// Bounded: a file's declarations are its own text, so reading it again changes none.
+    /// their module's other files than those they use now ([`hcl::read_with`]), read again (a
+    /// `local.X` or a variable's `default` in one file is known in all of them). Whether any
+    /// was. One pass: every file is read again with the others as they are, and a file's
+    /// declarations are its own text, so reading it again changes none.
     pub(super) fn complete_modules(&mut self, changed: &[PathBuf]) -> bool {
         let mut dirs: Vec<&Path> = changed
             .iter()
-            .filter(|p| {
-                p.extension()
-                    .is_some_and(|e| e == &crate::model::layout::TERRAFORM_SUFFIX[1..])
-            })
+            .filter(|p| p.extension().is_some_and(|e| e == "tf"))
             .filter_map(|p| p.parent())
             .collect();
         dirs.sort();
@@ -102,13 +115,10 @@ impl Workspace {
                 .range(dir.to_path_buf()..)
                 .take_while(|(p, _)| p.starts_with(dir))
                 .map(|(_, f)| f)
-                .filter(|f| {
-                    f.path.parent() == Some(dir)
-                        && f.rel.ends_with(crate::model::layout::TERRAFORM_SUFFIX)
-                })
+                .filter(|f| f.path.parent() == Some(dir) && is_tf(f))
             {
                 let Some(root) = &f.parse.root else { continue };
-                let now = hcl::module_fingerprint(&self.module_declarations(&f.path));
+                let now = hcl::module_fingerprint(&f.text, &self.module_declarations(&f.path));
                 if hcl::read_with(root) != now {
                     again.push((f.path.clone(), f.text.clone()));
                 }
@@ -117,11 +127,18 @@ impl Workspace {
         if again.is_empty() {
             return false;
         }
-        for (p, _) in &again {
-            // parsed afresh: the same text means something else now
-            self.files_mut().remove(p);
+        // parsed afresh (the same text means something else now), each with the others as they
+        // are, then put in
+        let mut fresh = Vec::with_capacity(again.len());
+        for (p, text) in again {
+            let (mut file, _) = self.load(p.clone(), text, None);
+            file.uses = super::uses_of_file(&file, &self.index.mappings);
+            fresh.push((p, Arc::new(file)));
         }
-        self.set_files(again);
+        for (p, f) in fresh {
+            self.files_mut().insert(p, f);
+        }
+        self.rebuild_index();
         true
     }
 

@@ -43,8 +43,9 @@ pub const JSON_TEXTS: &str = "$json_texts";
 /// made unreadable: the file is still one of those resources' (its error reported, completion
 /// offered while it is typed).
 pub const BROKEN: &str = "$broken";
-/// The root member that lists the `locals` and `variable` blocks (the other files of the
-/// module read them, [`declarations`]).
+/// The root member that lists the locals and variable defaults a file declares, `local.NAME` /
+/// `var.NAME` → the range of the expression (the other files of the module read them,
+/// [`declarations`]).
 pub const DECLARATIONS: &str = "$declarations";
 /// The root member that holds the fingerprint of the other files' declarations the tree was
 /// read with ([`read_with`]).
@@ -91,13 +92,18 @@ pub fn parse_hcl_with(text: &str, values: &Variables) -> Parse {
     parse_hcl_in(text, values, &[])
 }
 
-/// [`parse_hcl_with`], in a module whose other `.tf` files declare `others` (each the text of
-/// one file's `locals` and `variable` blocks, [`declarations`]): their locals and variable
-/// defaults are known here as in the file that declares them (the file's own win), and the
-/// tree records what it was read with ([`read_with`]).
-pub fn parse_hcl_in(text: &str, values: &Variables, others: &[String]) -> Parse {
-    let mut parse = parse_module_file(text, values, others);
-    if !others.iter().all(|o| o.is_empty())
+/// One declaration of another `.tf` file of the module: `local.NAME` or `var.NAME`, and the
+/// text of its expression (the local's value, the variable's `default`).
+pub type Declaration<'a> = (&'a str, &'a str);
+
+/// [`parse_hcl_with`], in a module whose other `.tf` files declare `others` (in the order of
+/// their paths, [`declarations`]): the locals and variable defaults this file uses, directly or
+/// through them, are known here as in the file that declares them (this file's own win), and
+/// the tree records what it was read with ([`read_with`]).
+pub fn parse_hcl_in(text: &str, values: &Variables, others: &[Declaration]) -> Parse {
+    let module = module_text(&used_declarations(text, others));
+    let mut parse = parse_module_file(text, values, &module);
+    if !module.is_empty()
         && let Some(NodeKind::Object(members)) = parse.root.as_mut().map(|r| &mut r.kind)
     {
         let mut all = std::mem::take(members).into_vec();
@@ -106,7 +112,7 @@ pub fn parse_hcl_in(text: &str, values: &Variables, others: &[String]) -> Parse 
             key_range: TextRange::empty(0),
             value: Some(Node {
                 range: TextRange::empty(0),
-                kind: NodeKind::String(module_fingerprint(others).into()),
+                kind: NodeKind::String(fingerprint(&module).into()),
             }),
         });
         *members = all.into_boxed_slice();
@@ -121,16 +127,19 @@ pub fn may_declare(text: &str) -> bool {
         .any(|l| l.starts_with("locals") || l.starts_with("variable"))
 }
 
-/// A short summary of the declarations of a module's other files: equal for the same texts.
-pub fn module_fingerprint(others: &[String]) -> String {
+/// A short summary of the other files' declarations a `.tf` text uses: what [`read_with`] of
+/// its tree is when it was read with `others` (empty: none).
+pub fn module_fingerprint(text: &str, others: &[Declaration]) -> String {
+    fingerprint(&module_text(&used_declarations(text, others)))
+}
+
+fn fingerprint(module: &str) -> String {
     use std::hash::{Hash, Hasher};
-    if others.iter().all(|o| o.is_empty()) {
+    if module.is_empty() {
         return String::new();
     }
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    for o in others.iter().filter(|o| !o.is_empty()) {
-        o.hash(&mut h);
-    }
+    module.hash(&mut h);
     format!("{:016x}", h.finish())
 }
 
@@ -142,24 +151,76 @@ pub fn read_with(root: &Node) -> &str {
         .unwrap_or_default()
 }
 
-/// The text of a `.tf` file's `locals` and `variable` blocks (what the other files of its
-/// module read of it), one block a line, in the file's order.
-pub fn declarations(root: &Node, text: &str) -> String {
-    let mut out = String::new();
-    for r in root
-        .get(DECLARATIONS)
-        .and_then(Node::as_array)
+/// A `.tf` file's declarations (what the other files of its module read of it), in its order.
+pub fn declarations<'a>(root: &'a Node, text: &'a str) -> Vec<Declaration<'a>> {
+    root.get(DECLARATIONS)
+        .and_then(Node::as_object)
         .unwrap_or_default()
-    {
-        if let Some(block) = text.get(r.range.as_usize()) {
-            out.push_str(block);
-            out.push('\n');
+        .iter()
+        .filter_map(|m| {
+            Some((
+                m.key.as_str(),
+                text.get(m.value.as_ref()?.range.as_usize())?,
+            ))
+        })
+        .collect()
+}
+
+/// The declarations of `others` that `text` uses, directly or through other ones (the first of
+/// each name), in the order of their names. Over-approximated from the text: a name in a
+/// comment counts too.
+fn used_declarations<'a>(text: &str, others: &[Declaration<'a>]) -> Vec<Declaration<'a>> {
+    if others.is_empty() {
+        return Vec::new();
+    }
+    let mut out: Vec<Declaration<'a>> = Vec::new();
+    let mut todo = vec![text];
+    while let Some(t) = todo.pop() {
+        for key in references(t) {
+            // a file uses few names: a look-up along the list, no map of every declaration
+            if out.iter().any(|(k, _)| *k == key) {
+                continue;
+            }
+            if let Some(&(k, e)) = others.iter().find(|(k, _)| *k == key) {
+                out.push((k, e));
+                todo.push(e);
+            }
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+/// `local.NAME` and `var.NAME` as written in a text.
+fn references(text: &str) -> impl Iterator<Item = &str> {
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+    let bytes = text.as_bytes();
+    ["local.", "var."].into_iter().flat_map(move |prefix| {
+        text.match_indices(prefix).filter_map(move |(at, _)| {
+            if at > 0 && (ident(bytes[at - 1]) || bytes[at - 1] == b'.') {
+                return None;
+            }
+            let start = at + prefix.len();
+            let len = bytes[start..].iter().take_while(|b| ident(**b)).count();
+            (len > 0).then(|| &text[at..start + len])
+        })
+    })
+}
+
+/// The text that declares `used`: one block each.
+fn module_text(used: &[Declaration]) -> String {
+    let mut out = String::new();
+    for (key, expr) in used {
+        if let Some(name) = key.strip_prefix("local.") {
+            out.push_str(&format!("locals {{\n  {name} = {expr}\n}}\n"));
+        } else if let Some(name) = key.strip_prefix("var.") {
+            out.push_str(&format!("variable \"{name}\" {{\n  default = {expr}\n}}\n"));
         }
     }
     out
 }
 
-fn parse_module_file(text: &str, values: &Variables, others: &[String]) -> Parse {
+fn parse_module_file(text: &str, values: &Variables, module: &str) -> Parse {
     let mut work: Option<String> = None;
     let mut errors = Vec::new();
     let mut broken = Vec::new();
@@ -167,7 +228,7 @@ fn parse_module_file(text: &str, values: &Variables, others: &[String]) -> Parse
         let current = work.as_deref().unwrap_or(text);
         match hcl_edit::parser::parse_body(current) {
             Ok(body) => {
-                let mut root = convert(&body, text, values, others, &mut errors);
+                let mut root = convert(&body, text, values, module, &mut errors);
                 if !broken.is_empty()
                     && let NodeKind::Object(members) = &mut root.kind
                 {
@@ -321,43 +382,46 @@ fn span(of: &impl Span, fallback: TextRange) -> TextRange {
         .map_or(fallback, |r| TextRange::new(r.start, r.end))
 }
 
-/// The resources, imports and exports of a body, as the root of the tree. `others`: the
-/// declarations of the module's other files.
+/// The resources, imports and exports of a body, as the root of the tree. `module`: the
+/// declarations of the module's other files that this one uses ([`module_text`]).
 fn convert(
     body: &Body,
     text: &str,
     values: &Variables,
-    others: &[String],
+    module: &str,
     errors: &mut Vec<SyntaxError>,
 ) -> Node {
     let whole = TextRange::new(0, text.len());
-    // the other files' declarations parse: they are blocks that parsed in their own file
-    let bodies: Vec<(Body, &str)> = others
-        .iter()
-        .filter(|o| !o.is_empty())
-        .filter_map(|o| Some((hcl_edit::parser::parse_body(o).ok()?, o.as_str())))
-        .collect();
+    // the other files' declarations parse: they are expressions that parsed in their own file
+    let other = (!module.is_empty())
+        .then(|| hcl_edit::parser::parse_body(module).ok())
+        .flatten();
     let mut scope = eval::Scope {
         values: Some(values),
-        texts: std::iter::once(text)
-            .chain(bodies.iter().map(|(_, t)| *t))
-            .collect(),
+        texts: vec![text, module],
         ..eval::Scope::default()
     };
     let mut declared = Vec::new();
     // this file's own declarations first: they win over another file's of the same name
-    let all = std::iter::once(body).chain(bodies.iter().map(|(b, _)| b));
-    for (source, body) in all.enumerate() {
+    for (source, body) in std::iter::once(body).chain(other.as_ref()).enumerate() {
         for s in body.iter() {
             let Structure::Block(b) = s else { continue };
             match b.ident.as_str() {
                 "locals" => {
                     for s in b.body.iter() {
                         if let Structure::Attribute(a) = s {
+                            let name = a.key.as_str();
                             scope
                                 .locals
-                                .entry(a.key.as_str().to_string())
+                                .entry(name.to_string())
                                 .or_insert((&a.value, source));
+                            if source == eval::OWN {
+                                declared.push((
+                                    format!("local.{name}"),
+                                    span(&a.key, whole),
+                                    span(&a.value, whole),
+                                ));
+                            }
                         }
                     }
                 }
@@ -374,12 +438,16 @@ fn convert(
                             .variables
                             .entry(name.as_str().to_string())
                             .or_insert((d, source));
+                        if source == eval::OWN {
+                            declared.push((
+                                format!("var.{}", name.as_str()),
+                                span(name, whole),
+                                span(d, whole),
+                            ));
+                        }
                     }
                 }
-                _ => continue,
-            }
-            if source == eval::OWN {
-                declared.push(span(b, whole));
+                _ => {}
             }
         }
     }
@@ -456,11 +524,15 @@ fn convert(
         });
     }
     if !declared.is_empty() {
-        let ranges: Vec<Node> = declared
+        let names: Vec<Member> = declared
             .into_iter()
-            .map(|range| Node {
-                range,
-                kind: NodeKind::Null,
+            .map(|(key, key_range, range)| Member {
+                key: key.into(),
+                key_range,
+                value: Some(Node {
+                    range,
+                    kind: NodeKind::Null,
+                }),
             })
             .collect();
         members.push(Member {
@@ -468,7 +540,7 @@ fn convert(
             key_range: TextRange::empty(0),
             value: Some(Node {
                 range: whole,
-                kind: NodeKind::Array(ranges.into_boxed_slice()),
+                kind: NodeKind::Object(names.into_boxed_slice()),
             }),
         });
     }

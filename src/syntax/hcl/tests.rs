@@ -299,17 +299,30 @@ fn tfvars_values_win_in_terraforms_order() {
 fn the_other_files_of_a_module_declare_its_locals_and_variables() {
     // variables.tf and locals.tf, as their declarations reach flows.tf
     let variables = "variable \"domain\" {\n  default = \"d.auth0.com\"\n}\nvariable \"port\" { default = 8443 }\n";
-    let locals = "# a comment\nlocals {\n  kyc  = jsondecode(file(\"${path.module}/exported/kyc.json\"))\n  flow = local.kyc[\"flows\"][\"#FLOW-1#\"]\n  url  = \"https://${var.domain}:${var.port}/\"\n  mine = \"theirs\"\n  actions = [{ id = \"a\", type = \"AUTH0\", action = \"GET_USER\" }]\n}\nresource \"auth0_flow\" \"other\" {\n  name = \"Other\"\n}\n";
-    let declared = |text: &str| declarations(parse_hcl(text).root.as_ref().unwrap(), text);
+    let locals = "# a comment\nlocals {\n  kyc  = jsondecode(file(\"${path.module}/exported/kyc.json\"))\n  flow = local.kyc[\"flows\"][\"#FLOW-1#\"]\n  url  = \"https://${var.domain}:${var.port}/\"\n  mine = \"theirs\"\n  actions = [{ id = \"a\", type = \"AUTH0\", action = \"GET_USER\" }]\n  spare = 1\n}\nresource \"auth0_flow\" \"other\" {\n  name = \"Other\"\n}\n";
+    let (pv, pl) = (parse_hcl(variables), parse_hcl(locals));
+    let others: Vec<Declaration> = declarations(pv.root.as_ref().unwrap(), variables)
+        .into_iter()
+        .chain(declarations(pl.root.as_ref().unwrap(), locals))
+        .collect();
+    let keys: Vec<&str> = others.iter().map(|(k, _)| *k).collect();
     assert_eq!(
-        declared("resource \"auth0_flow\" \"x\" {\n  name = \"X\"\n}\n"),
-        ""
+        keys,
+        [
+            "var.domain",
+            "var.port",
+            "local.kyc",
+            "local.flow",
+            "local.url",
+            "local.mine",
+            "local.actions",
+            "local.spare"
+        ],
+        "only the declarations"
     );
-    let others = vec![declared(variables), declared(locals)];
-    assert!(
-        !others[1].contains("auth0_flow"),
-        "only the declarations: {others:?}"
-    );
+    assert_eq!(others[4].1, "\"https://${var.domain}:${var.port}/\"");
+    let none = "resource \"auth0_flow\" \"x\" {\n  name = \"X\"\n}\n";
+    assert!(declarations(parse_hcl(none).root.as_ref().unwrap(), none).is_empty());
     let text = "locals {\n  mine = \"own\"\n}\nresource \"auth0_flow\" \"kyc\" {\n  name    = local.url\n  actions = replace(jsonencode(local.flow[\"actions\"]), \"#CONN-1#\", auth0_flow_vault_connection.v.id)\n}\nresource \"auth0_flow\" \"own\" {\n  name    = local.mine\n  actions = jsonencode(local.actions)\n}\n";
     let p = parse_hcl_in(text, &Variables::new(), &others);
     assert!(p.errors.is_empty(), "{:?}", p.errors);
@@ -339,10 +352,25 @@ fn the_other_files_of_a_module_declare_its_locals_and_variables() {
         "local.actions"
     );
     // what the tree was read with
-    assert_eq!(read_with(&root), module_fingerprint(&others));
+    assert_eq!(read_with(&root), module_fingerprint(text, &others));
     assert_ne!(read_with(&root), "");
     assert_eq!(read_with(parse_hcl(text).root.as_ref().unwrap()), "");
-    assert_eq!(module_fingerprint(&[String::new()]), "");
+    // only what the file uses counts: a change to another local changes nothing here
+    let mut changed = others.clone();
+    changed[7].1 = "2";
+    assert_eq!(
+        module_fingerprint(text, &changed),
+        module_fingerprint(text, &others)
+    );
+    changed[2].1 = "jsondecode(file(\"other.json\"))";
+    assert_ne!(
+        module_fingerprint(text, &changed),
+        module_fingerprint(text, &others)
+    );
+    assert_eq!(
+        module_fingerprint("resource \"auth0_flow\" \"f\" {}\n", &others),
+        ""
+    );
     // a .tfvars value still wins over another file's default
     let mut values = Variables::new();
     values.insert(
@@ -362,9 +390,9 @@ fn the_other_files_of_a_module_declare_its_locals_and_variables() {
 
 #[test]
 fn a_locals_cycle_across_files_is_unknown_with_a_note_in_this_file() {
-    let others = vec![
-        "locals {\n  a = local.b\n}\n".to_string(),
-        "locals {\n  b = replace(local.c, \"x\", \"y\")\n}\n".to_string(),
+    let others = [
+        ("local.a", "local.b"),
+        ("local.b", "replace(local.c, \"x\", \"y\")"),
     ];
     let text = "locals {\n  c = local.a\n}\nresource \"auth0_flow\" \"f\" {\n  name = local.a\n}\n";
     let p = parse_hcl_in(text, &Variables::new(), &others);
@@ -380,7 +408,11 @@ fn a_locals_cycle_across_files_is_unknown_with_a_note_in_this_file() {
         text.get(note.range.as_usize())
             .is_some_and(|s| s.starts_with("local."))
     );
-    // a declaration that does not parse on its own is left out, nothing else
-    let p = parse_hcl_in(text, &Variables::new(), &["locals {".to_string()]);
-    assert!(p.root.is_some());
+    // a declaration that does not parse is left out, nothing else
+    let p = parse_hcl_in(text, &Variables::new(), &[("local.a", "{")]);
+    assert!(is_unknown(
+        flow(p.root.as_ref().unwrap(), "auth0_flow.f")
+            .get("name")
+            .unwrap()
+    ));
 }
