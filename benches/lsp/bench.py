@@ -299,7 +299,7 @@ def main():
     print(f"machine: {os.cpu_count()} CPUs; {reps} runs each, alternating; medians in ms\n")
     # FLOWLS_BENCH_SIZES=5000 FLOWLS_BENCH_SERVERS=flowls narrow a run while working on one case
     # 4,250 actions is the 700 KB document; 5,000 and 20,000 are its 0.8 and 3.3 MB
-    sizes = [int(n) for n in os.environ.get("FLOWLS_BENCH_SIZES", "100,4250,5000,20000").split(",")]
+    sizes = [int(n) for n in os.environ.get("FLOWLS_BENCH_SIZES", "100,4250,5000,20000").split(",") if n]
     servers = os.environ.get("FLOWLS_BENCH_SERVERS", "flowls,json").split(",")
     for n in sizes:
         text = flow(n)
