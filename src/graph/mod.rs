@@ -443,7 +443,15 @@ impl<'a> Units<'a> {
     }
 
     fn started(&self, ws: &'a Workspace, form: &FormUnit<'a>, flow_id: &'a Tree) -> Started {
-        let Some(name) = analysis::form::flow_id_name(&ws.index().mappings, flow_id) else {
+        let Some(name) = analysis::form::flow_id_name(&ws.index().mappings, flow_id).or_else(
+            // a marker (`##FLOW##`) names the flow whose `name` is that same marker, as it is
+            || {
+                flow_id
+                    .as_str()
+                    .filter(|_| crate::model::is_marker(flow_id) && form.bundle_flows.is_none())
+                    .filter(|raw| ws.flow_named(raw).is_some())
+            },
+        ) else {
             return Started::Unknown;
         };
         let found = match form.bundle_flows {

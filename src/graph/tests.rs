@@ -639,6 +639,33 @@ fn a_condition_without_else_forks_to_the_end_and_long_names_are_cut() {
 }
 
 #[test]
+fn a_flow_id_marker_starts_the_flow_named_by_the_same_marker() {
+    let ws = workspace(
+        r###"//- forms/f.json
+{"name": "Form", "start": {"next_node": "fl"}, "nodes": [
+  {"id": "fl", "type": "FLOW", "config": {"flow_id": "##FLOWNAME##", "next_node": "$ending"}}
+], "ending": {}}
+//- flows/a.json
+{"name": "##FLOWNAME##", "actions": []}
+"###,
+    );
+    let g = all(&ws);
+    let step = g
+        .nodes
+        .iter()
+        .position(|n| n.id == "form_form__fl")
+        .unwrap();
+    let flow = g.nodes.iter().position(|n| n.kind == Kind::Flow).unwrap();
+    assert!(
+        g.edges
+            .iter()
+            .any(|e| e.from == step && e.to == flow && e.kind == EdgeKind::Starts),
+        "{:?}",
+        g.edges
+    );
+}
+
+#[test]
 fn any_bytes_give_a_graph() {
     for text in [
         "",
