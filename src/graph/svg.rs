@@ -681,6 +681,28 @@ impl Layout {
     }
 }
 
+/// How many row widths are tried for the page's shape.
+const TRIES: usize = 32;
+
+/// The groups set in rows at most `row_width` wide, in reading order: each group's place, the
+/// page's width and height.
+fn rows(laid: &[Laid], row_width: f64) -> (Vec<(f64, f64)>, f64, f64) {
+    let mut at = Vec::with_capacity(laid.len());
+    let (mut x, mut y, mut row_h, mut width) = (GAP / 2.0, GAP / 2.0, 0.0f64, 0.0f64);
+    for l in laid {
+        if x > GAP / 2.0 && x + l.w > row_width {
+            x = GAP / 2.0;
+            y += row_h + GAP;
+            row_h = 0.0;
+        }
+        at.push((x, y));
+        x += l.w + GAP;
+        row_h = row_h.max(l.h);
+        width = width.max(x);
+    }
+    (at, width, y + row_h + GAP / 2.0)
+}
+
 /// `f` of each item, on the machine's cores (at most 4 threads), in order.
 fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism()
@@ -726,26 +748,18 @@ pub fn layout(g: &Graph) -> Layout {
     let laid = in_parallel(&work, |(title, members)| {
         lay_out(g, &out_edges, title.clone(), members)
     });
-    // the groups in rows, in reading order, the rows as wide as makes the page about 16:10
-    let area: f64 = laid.iter().map(|l| (l.w + GAP) * (l.h + GAP)).sum();
-    let row_width = laid
-        .iter()
-        .map(|l| l.w)
-        .fold((area * 16.0 / 10.0).sqrt().max(MIN_ROW_WIDTH), f64::max);
-    let mut at = Vec::with_capacity(laid.len());
-    let (mut x, mut y, mut row_h, mut width) = (GAP / 2.0, GAP / 2.0, 0.0f64, 0.0f64);
-    for l in &laid {
-        if x > GAP / 2.0 && x + l.w > row_width {
-            x = GAP / 2.0;
-            y += row_h + GAP;
-            row_h = 0.0;
-        }
-        at.push((x, y));
-        x += l.w + GAP;
-        row_h = row_h.max(l.h);
-        width = width.max(x);
-    }
-    let height = y + row_h + GAP / 2.0;
+    // the groups in rows, in reading order, the rows as wide as makes the page closest to 16:10
+    // (of some widths between the widest group and all groups in one row)
+    let widest = laid.iter().map(|l| l.w).fold(MIN_ROW_WIDTH, f64::max);
+    let all_in_one: f64 = laid.iter().map(|l| l.w + GAP).sum::<f64>().max(widest);
+    let (at, width, height) = (0..=TRIES)
+        .map(|k| widest * (all_in_one / widest).powf(k as f64 / TRIES as f64))
+        .map(|row_width| rows(&laid, row_width))
+        .min_by(|a, b| {
+            let off = |p: &(Vec<(f64, f64)>, f64, f64)| ((p.1 / p.2.max(1.0)) / 1.6).ln().abs();
+            off(a).total_cmp(&off(b))
+        })
+        .unwrap_or_default();
     let width = width.max(200.0);
     let mut svg = String::new();
     let _ = writeln!(

@@ -666,6 +666,30 @@ fn a_flow_id_marker_starts_the_flow_named_by_the_same_marker() {
 }
 
 #[test]
+fn fifty_flows_make_a_page_of_about_16_by_10() {
+    let mut text = String::new();
+    for f in 0..50 {
+        let actions: Vec<String> = (0..2 + f % 9)
+            .map(|i| format!(r#"{{"id": "a{i}", "type": "FLOW", "action": "STORE_VARS", "params": {{"vars": {{}}}}}}"#))
+            .collect();
+        text.push_str(&format!(
+            "//- flows/f{f}.json\n{{\"name\": \"F{f}\", \"actions\": [{}]}}\n",
+            actions.join(", ")
+        ));
+    }
+    let g = all(&workspace(&text));
+    let laid = svg::layout(&g);
+    let ratio = laid.width / laid.height;
+    assert!(
+        (1.2..2.2).contains(&ratio),
+        "{} × {}",
+        laid.width,
+        laid.height
+    );
+    assert_svg_sound("fifty flows", &g);
+}
+
+#[test]
 fn any_bytes_give_a_graph() {
     for text in [
         "",
