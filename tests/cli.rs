@@ -2087,3 +2087,36 @@ resource "auth0_flow_vault_connection" "m2m" {
     assert_eq!(checked(&[("TF_VAR_domain", "not a host")]), checked(&[]));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_graph_of_a_folder_inside_a_workspace_draws_that_folder_and_links_the_real_paths() {
+    let dir = empty_dir("graph-folder", &["flows/sub dir", "forms"]);
+    std::fs::write(dir.join("flowls.toml"), "").unwrap();
+    std::fs::write(
+        dir.join("flows/sub dir/a&b.json"),
+        r#"{"name": "Inside", "actions": []}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("flows/out.json"),
+        r#"{"name": "Outside", "actions": []}"#,
+    )
+    .unwrap();
+    // a folder below the workspace's root: its files only, as `check` reports them
+    let out = flowls(&["graph", "flows/sub dir"], &dir);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("flow_inside"), "{out:?}");
+    assert!(!text.contains("flow_outside"), "{text}");
+    // `graph .`: the root as it is (no `/./`), each file's path as it is in `data-file`
+    let out = flowls(&["graph", ".", "--format", "html"], &dir);
+    let html = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        html.contains("flow_outside") && html.contains("flow_inside"),
+        "{out:?}"
+    );
+    assert!(!html.contains("/./"), "{html}");
+    assert!(
+        html.contains(r#"data-file="flows/sub dir/a&amp;b.json""#),
+        "{html}"
+    );
+}

@@ -36,7 +36,7 @@ pub enum Kind {
     Router,
     /// A form's `FLOW` node.
     FlowStep,
-    /// A form's `$ending`.
+    /// A form's `$ending`, or the end of a flow that a condition's branch reaches.
     Ending,
     Flow,
     Action,
@@ -165,13 +165,18 @@ pub struct Node {
     /// only `[a-z0-9_]`, so it is safe in every format and attribute.
     pub id: String,
     pub kind: Kind,
-    /// The first line of the label (control characters escaped, like every label text).
+    /// The first line of the label (control characters escaped, like every label text), at
+    /// most [`TITLE_MAX`] characters.
     pub title: String,
+    /// The title whole, up to [`NAME_MAX`] characters (for a tooltip).
+    pub name: String,
     /// The other lines: fields, the action's type, scopes.
     pub lines: Vec<String>,
     pub path: PathBuf,
     /// Workspace-relative, `/`-separated, control characters escaped.
     pub rel: String,
+    /// The same path as it is (not escaped), for links to the file.
+    pub file: String,
     /// Where the node's source is (the place a click jumps to).
     pub range: TextRange,
     /// 1-based line and column (characters) of `range.start`.
@@ -278,6 +283,8 @@ pub enum Select {
     },
     /// The forms and flows a document holds or takes part in (the whole workspace when none).
     Document(PathBuf),
+    /// The forms and flows of the files below a folder (with the flows those forms start).
+    Under(PathBuf),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -291,6 +298,11 @@ impl Default for Options {
         Options { fold: true }
     }
 }
+
+/// Titles of nodes and groups are cut to this many characters (`…` at the end).
+pub const TITLE_MAX: usize = 64;
+/// A node's whole name is kept up to this many characters.
+pub const NAME_MAX: usize = 1000;
 
 /// The length of a run of plain actions (no branch, no connection, no finding, no
 /// `allow_failure`) from which its middle is folded into one node.
@@ -431,7 +443,15 @@ impl<'a> Units<'a> {
     }
 
     fn started(&self, ws: &'a Workspace, form: &FormUnit<'a>, flow_id: &'a Tree) -> Started {
-        let Some(name) = analysis::form::flow_id_name(&ws.index().mappings, flow_id) else {
+        let Some(name) = analysis::form::flow_id_name(&ws.index().mappings, flow_id).or_else(
+            // a marker (`##FLOW##`) names the flow whose `name` is that same marker, as it is
+            || {
+                flow_id
+                    .as_str()
+                    .filter(|_| crate::model::is_marker(flow_id) && form.bundle_flows.is_none())
+                    .filter(|raw| ws.flow_named(raw).is_some())
+            },
+        ) else {
             return Started::Unknown;
         };
         let found = match form.bundle_flows {
@@ -468,6 +488,14 @@ impl<'a> Units<'a> {
                     .enumerate()
                     .filter(|(_, u)| u.name(ws).is_some_and(|n| flows.iter().any(|f| f == n)))
                     .map(|(i, _)| i)
+                    .collect(),
+            ),
+            Select::Under(dir) => (
+                (0..self.forms.len())
+                    .filter(|&i| self.forms[i].file.path.starts_with(dir))
+                    .collect(),
+                (0..self.flows.len())
+                    .filter(|&i| self.flows[i].file.path.starts_with(dir))
                     .collect(),
             ),
             Select::Document(path) => {
@@ -578,6 +606,7 @@ pub fn build(ws: &Workspace, select: &Select, options: &Options) -> Graph {
         report: least_privilege::report(ws),
         connections_group: None,
         missing_at: HashMap::new(),
+        missing_connections: HashMap::new(),
     };
     b.index_report();
     // groups in reading order: each form, then the flows it starts first, then the others
@@ -637,6 +666,8 @@ struct Builder<'a> {
     connections_group: Option<usize>,
     /// The scopes an action (file, `action` range) needs and its application was not granted.
     missing_at: HashMap<(PathBuf, TextRange), Vec<String>>,
+    /// The nodes of connections no vault holds, by name (one node however many actions use it).
+    missing_connections: HashMap<String, usize>,
 }
 
 impl<'a> Builder<'a> {
@@ -676,7 +707,7 @@ impl<'a> Builder<'a> {
         self.graph.groups.push(Group {
             id,
             kind,
-            title: shown(&title),
+            title: shorten(&shown(&title), TITLE_MAX),
             parent,
         });
         self.graph.groups.len() - 1
@@ -700,13 +731,16 @@ impl<'a> Builder<'a> {
             file.line_index()
                 .position(&file.text, range.start as usize, ColumnUnit::Char);
         let idx = self.graph.nodes.len();
+        let title = shown(&title);
         self.graph.nodes.push(Node {
             id,
             kind,
-            title: shown(&title),
+            name: shorten(&title, NAME_MAX),
+            title: shorten(&title, TITLE_MAX),
             lines: lines.iter().map(|l| shown(l)).collect(),
             path: file.path.clone(),
             rel: shown(&file.rel),
+            file: file.rel.clone(),
             range,
             line: line + 1,
             column: column + 1,
@@ -939,7 +973,25 @@ impl<'a> Builder<'a> {
             uses,
             count: 0,
         };
-        self.actions(&mut walk, &model.actions, vec![(idx, EdgeKind::Next)]);
+        let exits = self.actions(&mut walk, &model.actions, vec![(idx, EdgeKind::Next)]);
+        // a condition's branch that ends the flow (an `else` not given, a `then` with nothing
+        // after): drawn to the flow's end, so the fork shows
+        if exits
+            .iter()
+            .any(|(_, k)| matches!(k, EdgeKind::Then | EdgeKind::Else))
+        {
+            let end = self.node(
+                format!("{}__end", walk.base),
+                Kind::Ending,
+                "end of flow".into(),
+                Vec::new(),
+                flow.file,
+                place,
+                None,
+                group,
+            );
+            self.connect(&exits, end);
+        }
     }
 
     /// Draws a list of actions after `entries`; returns where the list leaves off.
@@ -1092,6 +1144,9 @@ impl<'a> Builder<'a> {
         if let Some(u) = u {
             let to = match ws.resolve_use(w.file, u) {
                 Some(v) => self.connection(v),
+                None if self.missing_connections.contains_key(&u.shown) => {
+                    self.missing_connections[&u.shown]
+                }
                 None => {
                     let group = self.connections_group();
                     let m = self.node(
@@ -1105,6 +1160,7 @@ impl<'a> Builder<'a> {
                         group,
                     );
                     self.graph.nodes[m].marks.push(Mark::Unresolved);
+                    self.missing_connections.insert(u.shown.clone(), m);
                     m
                 }
             };
