@@ -2120,3 +2120,46 @@ fn a_graph_of_a_folder_inside_a_workspace_draws_that_folder_and_links_the_real_p
         "{html}"
     );
 }
+
+#[test]
+fn a_reference_to_a_resource_block_being_typed_is_unknown_not_unresolved() {
+    // the vault and flow blocks have a syntax error (a value half typed): the syntax errors are
+    // reported, and the flow's and form's references to it and to a broken flow say nothing
+    let dir = empty_dir("tf-broken-ref", &["m"]);
+    std::fs::write(dir.join("flowls.toml"), "").unwrap();
+    std::fs::write(
+        dir.join("m/main.tf"),
+        r#"resource "auth0_flow_vault_connection" "conn" {
+  name   = "Conn"
+  app_id =
+}
+
+resource "auth0_flow" "get" {
+  name    = "Get"
+  actions = jsonencode([{ id = "g", type = "AUTH0", action = "GET_USER", params = { connection_id = auth0_flow_vault_connection.conn.id, user_id = "u" } }])
+}
+
+resource "auth0_flow" "typed" {
+  name =
+}
+
+resource "auth0_form" "f" {
+  name   = "F"
+  start  = jsonencode({ next_node = "fl" })
+  nodes  = jsonencode([{ id = "fl", type = "FLOW", config = { flow_id = auth0_flow.typed.id, next_node = "$ending" } }])
+  ending = jsonencode({})
+}
+"#,
+    )
+    .unwrap();
+    let out = flowls(&["check", "--format", "json", "."], &dir);
+    let found = findings_at(&out);
+    assert!(found.iter().any(|(c, _, _)| c == "syntax"), "{found:?}");
+    assert!(
+        !found
+            .iter()
+            .any(|(c, _, _)| c == "unresolved-connection" || c == "unresolved-flow"),
+        "{found:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

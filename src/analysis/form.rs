@@ -119,6 +119,9 @@ pub fn check_form(
                 None => (false, ws.flow_names()),
             },
         };
+        if !found && super::terraform::names_broken_block(ws, name) {
+            continue;
+        }
         if !found
             && bundle_flows.is_none()
             && let Some(why) =

@@ -310,6 +310,9 @@ fn wiring(
             continue;
         }
         reported.push(key);
+        if names_broken_block(ws, reference) {
+            continue;
+        }
         let why = |want: &str| {
             unresolved_reference(ws, reference, want).unwrap_or_else(|| {
                 format!("`{reference}` names no {want} resource of the workspace: use a reference such as {want}.NAME.id")
@@ -320,7 +323,7 @@ fn wiring(
                 out.push(Diagnostic::error(
                     with.range,
                     code::UNRESOLVED_FLOW,
-                    format!("{token} is replaced by {}", why(hcl::FLOW)),
+                    format!("{token} is replaced by `{reference}`: {}", why(hcl::FLOW)),
                 ));
             }
             continue;
@@ -329,7 +332,10 @@ fn wiring(
             None => out.push(Diagnostic::error(
                 with.range,
                 code::UNRESOLVED_CONNECTION,
-                format!("{token} is replaced by {}", why(hcl::VAULT_CONNECTION)),
+                format!(
+                    "{token} is replaced by `{reference}`: {}",
+                    why(hcl::VAULT_CONNECTION)
+                ),
             )),
             Some(v) => {
                 if let (Some(need), Some(has)) = (app, v.app_id.as_deref())
@@ -357,6 +363,22 @@ pub fn reference_address(value: &str) -> Option<(&str, &'static str)> {
     let kind = hcl::RESOURCE_TYPES.iter().find(|t| **t == kind)?;
     (matches!(field, "id" | "client_id") && !name.is_empty() && !name.contains('.'))
         .then_some((address, *kind))
+}
+
+/// Whether a reference names a resource block that a syntax error made unreadable: its value is
+/// unknown while it is being typed, so nothing is said of the reference.
+pub fn names_broken_block(ws: &Workspace, value: &str) -> bool {
+    let Some((address, _)) = reference_address(value) else {
+        return false;
+    };
+    ws.files()
+        .filter(|f| f.kind == crate::model::DocKind::Terraform)
+        .any(|f| {
+            f.parse
+                .root
+                .as_ref()
+                .is_some_and(|r| hcl::broken_addresses(r, &f.text).any(|a| a == address))
+        })
 }
 
 /// What to say of a reference that names no resource of type `want` (`unresolved-connection`

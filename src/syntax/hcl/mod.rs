@@ -164,6 +164,22 @@ fn broken_member(ranges: Vec<TextRange>, len: usize) -> Member {
     }
 }
 
+/// The addresses (`TYPE.NAME`) of the resource blocks of a `.tf` tree that a syntax error made
+/// unreadable, read from their labels in `text`.
+pub fn broken_addresses<'a>(root: &'a Node, text: &'a str) -> impl Iterator<Item = String> + 'a {
+    let blocks = root
+        .get(BROKEN)
+        .and_then(Node::as_array)
+        .unwrap_or_default();
+    blocks.iter().filter_map(move |b| {
+        let block = text.get(b.range.as_usize())?;
+        let rest = block.strip_prefix("resource")?;
+        let mut labels = rest.split('"').skip(1).step_by(2);
+        let (kind, name) = (labels.next()?, labels.next()?);
+        (!kind.is_empty() && !name.is_empty()).then(|| format!("{kind}.{name}"))
+    })
+}
+
 /// Whether a `.tf` tree holds a resource flowls reads that a syntax error made unreadable.
 pub fn has_broken_resource(root: &Node) -> bool {
     root.get(BROKEN)
