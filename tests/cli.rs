@@ -1592,7 +1592,8 @@ fn terraform_inline_resources_are_checked_at_their_lines() {
 
 #[test]
 fn terraform_provider_examples_raise_only_their_placeholders() {
-    // the provider's own examples: `<vault_connection_id>` and a masked domain are all they get
+    // the provider's own examples: `<vault_connection_id>`, `<my_flow_id>` and a masked domain
+    // are all they get
     assert_eq!(
         terraform_findings("provider-examples"),
         [
@@ -1600,6 +1601,8 @@ fn terraform_provider_examples_raise_only_their_placeholders() {
             tf("unused-connection", "flow_vault_connection.tf", 4),
             tf("plaintext-secret", "flow_vault_connection.tf", 7),
             tf("vault-setup", "flow_vault_connection.tf", 8),
+            // the form's `ending.after_submit.flow_id` placeholder `<my_flow_id>`
+            tf("unresolved-flow", "form.tf", 46),
         ]
     );
 }

@@ -99,7 +99,7 @@ pub fn check_form(
     }
     // every flow_id names a flow
     let mappings = &ws.index().mappings;
-    for flow_id in form.nodes.iter().flat_map(|n| n.flow_ids.iter().copied()) {
+    for flow_id in form.flow_id_nodes() {
         let Some(name) = flow_id_name(mappings, flow_id) else {
             continue;
         };

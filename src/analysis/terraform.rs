@@ -98,9 +98,7 @@ fn tenant_specific_ids(ws: &Workspace, file: &SourceFile, root: &Node, out: &mut
                 }
             }
             hcl::FORM => {
-                for n in Form::new(node).nodes.iter() {
-                    found.extend(n.flow_ids.iter().map(|f| (*f, "flow_id")));
-                }
+                found.extend(Form::new(node).flow_id_nodes().map(|f| (f, "flow_id")));
             }
             _ => {}
         }
