@@ -5,10 +5,10 @@
 //!
 //! Built once from the workspace's index, the catalogue and the analysis's own answers
 //! ([`crate::analysis::diagnostics`], [`crate::analysis::least_privilege::report`],
-//! [`Workspace::forms_starting`], [`Workspace::flow_named`], [`Workspace::resolve_use`]), so
-//! every layout — directory, YAML, bundles — gives the same picture. Pure: no I/O, no LSP types.
-//! The writers ([`text`] for mermaid and dot, [`svg`] laid out by `layout-rs`, [`html`]) only
-//! render this model.
+//! [`Workspace::forms_starting`], [`Workspace::flow_entry`], [`Workspace::resolve_use`]), so
+//! every layout — directory, YAML, bundles, Terraform resources — gives the same picture. Pure:
+//! no I/O, no LSP types. The writers ([`text`] for mermaid and dot, [`svg`] laid out by
+//! `layout-rs`, [`html`]) only render this model.
 
 pub mod html;
 pub mod svg;
