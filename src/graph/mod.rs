@@ -410,18 +410,20 @@ fn resources_of<'a>(
         let Some(root) = f.parse.root.as_ref() else {
             continue;
         };
-        let exports = root
+        // the file's exports of that attribute, by resource (one look-up per resource)
+        let exports: HashMap<&str, &Tree> = root
             .get(hcl::EXPORTS)
             .and_then(Tree::as_array)
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .iter()
+            .filter(|e| e.get("attribute").and_then(Tree::as_str) == Some(attribute))
+            .filter_map(|e| Some((e.get("resource")?.as_str()?, e)))
+            .collect();
         for (kind, address, body) in hcl::resources(root) {
             if kind != want || body.as_object().is_none() {
                 continue;
             }
-            let export = exports.iter().find(|e| {
-                e.get("resource").and_then(Tree::as_str) == Some(address)
-                    && e.get("attribute").and_then(Tree::as_str) == Some(attribute)
-            });
+            let export = exports.get(address).copied();
             let from_bundle = export.and_then(|e| {
                 let written = e.get("file").and_then(Tree::as_str)?;
                 let dir = f.path.parent().unwrap_or(&ws.root);
@@ -776,16 +778,29 @@ impl<'a> Units<'a> {
                     (0..self.flows.len())
                         .filter(|&i| here(self.flows[i].file, &self.flows[i].resource)),
                 );
-                if file.kind == DocKind::Terraform {
-                    // the flows that use its vault connections
+                if file.kind == DocKind::Terraform && ws.vaults_in(path).next().is_some() {
+                    // the flows that use its vault connections: each use's flow found among
+                    // its file's flows (in the order of their places, which do not overlap)
+                    let mut by_file: HashMap<&Path, Vec<usize>> = HashMap::new();
+                    for (i, u) in self.flows.iter().enumerate() {
+                        by_file.entry(u.file.path.as_path()).or_default().push(i);
+                    }
+                    for units in by_file.values_mut() {
+                        units.sort_by_key(|&i| self.flows[i].root.range.start);
+                    }
                     for v in ws.vaults_in(path) {
                         for (f, u) in ws.uses_of(v) {
-                            flows.extend((0..self.flows.len()).filter(|&i| {
-                                let unit = &self.flows[i];
-                                unit.file.path == f.path
-                                    && unit.root.range.start <= u.action_range.start
-                                    && u.action_range.end <= unit.root.range.end
-                            }));
+                            let at = u.action_range;
+                            let Some(units) = by_file.get(f.path.as_path()) else {
+                                continue;
+                            };
+                            let k = units
+                                .partition_point(|&i| self.flows[i].root.range.start <= at.start);
+                            if let Some(&i) = k.checked_sub(1).and_then(|k| units.get(k))
+                                && at.end <= self.flows[i].root.range.end
+                            {
+                                flows.push(i);
+                            }
                         }
                     }
                 }

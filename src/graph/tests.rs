@@ -871,6 +871,11 @@ resource "auth0_form" "gate" {
   ])
   ending = jsonencode({ resume_flow = true })
 }
+//- uses.tf
+resource "auth0_flow" "elsewhere" {
+  name    = "Elsewhere"
+  actions = jsonencode([{ id = "read", type = "AUTH0", action = "GET_USER", params = { connection_id = auth0_flow_vault_connection.users.id, user_id = "u" } }])
+}
 //- other.tf
 resource "auth0_flow" "unrelated" {
   name    = "Unrelated"
@@ -907,6 +912,11 @@ fn terraform_inline_resources_as_dot() {
             "flow_unrelated" [label="flow Unrelated\nauth0_flow.unrelated", shape=oval, id="flow_unrelated", class="node flow", tooltip="other.tf:2"];
             "flow_unrelated__wait" [label="wait\nFLOW/DELAY_FLOW", shape=box, id="flow_unrelated__wait", class="node action", tooltip="other.tf:3"];
           }
+          subgraph cluster_group_flow_4 {
+            label="flow Elsewhere";
+            "flow_elsewhere" [label="flow Elsewhere\nauth0_flow.elsewhere", shape=oval, id="flow_elsewhere", class="node flow", tooltip="uses.tf:2"];
+            "flow_elsewhere__read" [label="read\nAUTH0/GET_USER\nneeds read:users", shape=box, id="flow_elsewhere__read", class="node action", tooltip="uses.tf:3"];
+          }
           subgraph cluster_group_connections_2 {
             label="vault connections and M2M applications"; style=dashed;
             "connection_users" [label="Users\nAUTH0 connection\nt.auth0.com", shape=cylinder, id="connection_users", class="node connection", tooltip="main.tf:2"];
@@ -917,6 +927,8 @@ fn terraform_inline_resources_as_dot() {
           "flow_check_user__block" -> "connection_users" [class="edge uses", label="uses", style=dashed];
           "flow_check_user__get" -> "flow_check_user__block" [class="edge next"];
           "flow_unrelated" -> "flow_unrelated__wait" [class="edge next"];
+          "flow_elsewhere__read" -> "connection_users" [class="edge uses", label="uses", style=dashed];
+          "flow_elsewhere" -> "flow_elsewhere__read" [class="edge next"];
           "form_gate" -> "form_gate__ask" [class="edge next", label="start"];
           "form_gate__ask" -> "form_gate__run" [class="edge next"];
           "form_gate__run" -> "form_gate__ending" [class="edge next"];
@@ -950,11 +962,16 @@ fn terraform_inline_resources_as_dot() {
             .map(|n| n.title.clone())
             .collect::<Vec<_>>()
     };
-    // the flow, the form that starts it (by `auth0_flow.check.id`); not the other flow
-    assert_eq!(titles("main.tf"), ["form Gate", "flow Check user"]);
+    // its flow, the flow of another file that uses its vault connection, the form that starts
+    // the first (by `auth0_flow.check.id`); not the unrelated flow
+    assert_eq!(
+        titles("main.tf"),
+        ["form Gate", "flow Check user", "flow Elsewhere"]
+    );
+    assert_eq!(titles("uses.tf"), ["flow Elsewhere"]);
     assert_eq!(titles("forms.tf"), ["form Gate", "flow Check user"]);
     assert_eq!(titles("other.tf"), ["flow Unrelated"]);
     let (forms, flows) = names(&ws);
     assert_eq!(forms, ["Gate"]);
-    assert_eq!(flows, ["Check user", "Unrelated"]);
+    assert_eq!(flows, ["Check user", "Unrelated", "Elsewhere"]);
 }
