@@ -1828,6 +1828,61 @@ fn terraform_huge_heredocs_are_a_note_or_a_finding_and_the_rest_still_checked() 
 }
 
 #[test]
+fn graph_of_a_terraform_module_lists_its_flows_actions() {
+    let root = root();
+    let out = flowls(&["graph", "examples/terraform"], &root);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    // the inline `auth0_flow.onboard` and the guide-style `auth0_flow.survey` (read from the
+    // export bundle), each with its actions, the form that starts the latter
+    for id in [
+        "form_welcome_survey",
+        "form_welcome_survey__flow_save",
+        "flow_onboard_new_user",
+        "flow_onboard_new_user__get_user",
+        "flow_onboard_new_user__mark_onboarded",
+        "flow_onboard_new_user__tell_the_team",
+        "flow_save_survey_answers",
+        "flow_save_survey_answers__save",
+        "flow_save_survey_answers__notify",
+        "connection_users_m2m",
+        "connection_team_slack",
+    ] {
+        assert!(text.contains(&format!("  {id}")), "{id}: {text}");
+    }
+    assert!(text.contains("auth0_flow.onboard"), "{text}");
+    assert!(
+        text.contains("form_welcome_survey__flow_save ==>|\"starts\"| flow_save_survey_answers"),
+        "{text}"
+    );
+    // the bundle's flow is drawn once, as the resource that reads it
+    assert_eq!(text.matches("subgraph group_flow_").count(), 2, "{text}");
+    // --flow by the resource's name; a `.tf` file: its resources
+    let out = flowls(
+        &[
+            "graph",
+            "examples/terraform",
+            "--flow",
+            "Onboard new user",
+            "--format",
+            "dot",
+        ],
+        &root,
+    );
+    let dot = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        dot.contains("tooltip=\"main.tf:48\"") && !dot.contains("flow_save_survey_answers"),
+        "{dot}"
+    );
+    let out = flowls(&["graph", "examples/terraform/forms.tf"], &root);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        text.contains("flow_save_survey_answers__save") && !text.contains("flow_onboard_new_user"),
+        "{text}"
+    );
+}
+
+#[test]
 fn a_graph_with_nothing_to_draw_says_so() {
     let dir = empty_dir("graph-empty", &["flows"]);
     std::fs::write(dir.join("README.md"), "nothing here").unwrap();

@@ -706,3 +706,272 @@ fn any_bytes_give_a_graph() {
         let _ = (text::mermaid(&g), text::dot(&g), svg::layout(&g));
     }
 }
+
+#[test]
+fn terraform_example() {
+    let ws = example("terraform");
+    let g = all(&ws);
+    expect![[r#"
+        form form_welcome_survey forms.tf:19 []
+        flow flow_save_survey_answers forms.tf:11 [has-error] 2 errors: #CONN-2# stands for a SLACK connection in exported_forms/survey…
+        action flow_save_survey_answers__save exported_forms/survey.json:74 [missing-scope has-warning] 1 warning: no form that starts this flow has a field `roel`: did you mean …
+        connection connection_team_slack main.tf:30 []
+        action flow_save_survey_answers__notify exported_forms/survey.json:89 []
+        connection connection_users_m2m main.tf:19 []
+        flow flow_onboard_new_user main.tf:45 []
+        action flow_onboard_new_user__get_user main.tf:48 []
+        action flow_onboard_new_user__mark_onboarded main.tf:57 [missing-scope has-warning] 1 warning: AUTH0/UPDATE_USER needs `update:users`, but the M2M application…
+        action flow_onboard_new_user__tell_the_team main.tf:67 [has-warning] 1 warning: `connection_id` is the literal id "ac_9f3kQ2xLmN4pR7sT" of one …
+        step form_welcome_survey__step_survey exported_forms/survey.json:10 []
+        flow-step form_welcome_survey__flow_save exported_forms/survey.json:53 []
+        ending form_welcome_survey__ending exported_forms/survey.json:65 []
+        application app_auth0_client_flows_client_id main.tf:12 [missing-scope]
+        flow_save_survey_answers__save -uses-> connection_team_slack
+        flow_save_survey_answers -next-> flow_save_survey_answers__save
+        flow_save_survey_answers__notify -uses-> connection_users_m2m
+        flow_save_survey_answers__save -next-> flow_save_survey_answers__notify
+        flow_onboard_new_user__get_user -uses-> connection_users_m2m
+        flow_onboard_new_user -next-> flow_onboard_new_user__get_user
+        flow_onboard_new_user__mark_onboarded -uses-> connection_users_m2m
+        flow_onboard_new_user__get_user -next-> flow_onboard_new_user__mark_onboarded
+        flow_onboard_new_user__tell_the_team -uses-> connection_team_slack
+        flow_onboard_new_user__mark_onboarded -next-> flow_onboard_new_user__tell_the_team
+        form_welcome_survey -start-> form_welcome_survey__step_survey
+        form_welcome_survey__step_survey -next-> form_welcome_survey__flow_save
+        form_welcome_survey__flow_save -next-> form_welcome_survey__ending
+        form_welcome_survey__flow_save -starts-> flow_save_survey_answers
+        connection_users_m2m -app-> app_auth0_client_flows_client_id
+    "#]].assert_eq(&listing(&g));
+    // the bundle the guide-style resources read is drawn once, as those resources
+    let flows: Vec<&str> = g
+        .nodes
+        .iter()
+        .filter(|n| n.kind == Kind::Flow)
+        .map(|n| n.title.as_str())
+        .collect();
+    assert_eq!(flows, ["flow Save survey answers", "flow Onboard new user"]);
+    check_mermaid(
+        &ws,
+        Select::Document(ws.root.join("forms.tf")),
+        expect![[r##"
+        flowchart TB
+          subgraph group_form_0["form Welcome survey"]
+            form_welcome_survey[["form Welcome survey<br>auth0_form.survey"]]
+            form_welcome_survey__step_survey["step_survey<br>STEP #183; Survey<br>fields: company, role"]
+            form_welcome_survey__flow_save[/"flow_save<br>FLOW #183; Save the answers"/]
+            form_welcome_survey__ending(("#36;ending"))
+            subgraph group_flow_1["flow Save survey answers"]
+              flow_save_survey_answers(["flow Save survey answers<br>auth0_flow.survey<br>2 errors: #35;CONN-2#35; stands for a SLACK connection in exported_forms/survey#8230;"])
+              flow_save_survey_answers__save["save<br>AUTH0/UPDATE_USER<br>needs update:users<br>missing update:users<br>1 warning: no form that starts this flow has a field #96;roel#96;: did you mean #8230;"]
+              flow_save_survey_answers__notify["notify<br>SLACK/POST_MESSAGE"]
+            end
+          end
+          subgraph group_connections_2["vault connections and M2M applications"]
+            connection_team_slack[("Team Slack<br>SLACK connection")]
+            connection_users_m2m[("Users M2M<br>AUTH0 connection<br>example-tenant.us.auth0.com")]
+            app_auth0_client_flows_client_id[\"M2M application auth0_client.flows.client_id<br>needs: read:users, update:users<br>granted (grant): read:users<br>missing: update:users"\]
+          end
+          flow_save_survey_answers__save -.->|"uses"| connection_team_slack
+          flow_save_survey_answers --> flow_save_survey_answers__save
+          flow_save_survey_answers__notify -.->|"uses"| connection_users_m2m
+          flow_save_survey_answers__save --> flow_save_survey_answers__notify
+          form_welcome_survey -->|"start"| form_welcome_survey__step_survey
+          form_welcome_survey__step_survey --> form_welcome_survey__flow_save
+          form_welcome_survey__flow_save --> form_welcome_survey__ending
+          form_welcome_survey__flow_save ==>|"starts"| flow_save_survey_answers
+          connection_users_m2m -.-> app_auth0_client_flows_client_id
+          classDef missing_scope fill:#fde2e2,stroke:#c62828,stroke-width:2px
+          class flow_save_survey_answers__save,app_auth0_client_flows_client_id missing_scope
+          classDef has_error stroke:#c62828,stroke-width:2px
+          class flow_save_survey_answers has_error
+          classDef has_warning stroke:#ef6c00,stroke-width:2px
+          class flow_save_survey_answers__save has_warning
+    "##]],
+    );
+}
+
+const TERRAFORM: &str = r###"
+//- main.tf
+resource "auth0_flow_vault_connection" "users" {
+  name   = "Users"
+  app_id = "AUTH0"
+  setup = {
+    type          = "OAUTH_APP"
+    domain        = "t.auth0.com"
+    client_id     = "cid"
+    client_secret = var.secret
+  }
+}
+
+resource "auth0_client_grant" "flows" {
+  client_id = "cid"
+  audience  = "https://t.auth0.com/api/v2/"
+  scopes    = ["read:users"]
+}
+
+resource "auth0_flow" "check" {
+  name = "Check user"
+  actions = jsonencode([
+    {
+      id     = "get"
+      type   = "AUTH0"
+      action = "GET_USER"
+      params = {
+        connection_id = auth0_flow_vault_connection.users.id
+        user_id       = "{{context.user.user_id}}"
+      }
+    },
+    {
+      id     = "block"
+      type   = "AUTH0"
+      action = "UPDATE_USER"
+      allow_failure = true
+      params = {
+        connection_id = auth0_flow_vault_connection.users.id
+        user_id       = "{{context.user.user_id}}"
+        changes       = { blocked = true }
+      }
+    }
+  ])
+}
+
+variable "secret" {
+  type      = string
+  sensitive = true
+}
+//- forms.tf
+resource "auth0_form" "gate" {
+  name  = "Gate"
+  start = jsonencode({ next_node = "ask" })
+  nodes = jsonencode([
+    {
+      id   = "ask"
+      type = "STEP"
+      config = {
+        components = [{ id = "email", category = "FIELD", type = "EMAIL" }]
+        next_node  = "run"
+      }
+    },
+    {
+      id   = "run"
+      type = "FLOW"
+      config = {
+        flow_id   = auth0_flow.check.id
+        next_node = "$ending"
+      }
+    },
+    {
+      id   = "again"
+      type = "FLOW"
+      config = {
+        flow_id   = auth0_flow.nothing.id
+        next_node = "$ending"
+      }
+    }
+  ])
+  ending = jsonencode({ resume_flow = true })
+}
+//- uses.tf
+resource "auth0_flow" "elsewhere" {
+  name    = "Elsewhere"
+  actions = jsonencode([{ id = "read", type = "AUTH0", action = "GET_USER", params = { connection_id = auth0_flow_vault_connection.users.id, user_id = "u" } }])
+}
+//- other.tf
+resource "auth0_flow" "unrelated" {
+  name    = "Unrelated"
+  actions = jsonencode([{ id = "wait", type = "FLOW", action = "DELAY_FLOW", params = { number = 1, units = "SECONDS" } }])
+}
+"###;
+
+#[test]
+fn terraform_inline_resources_as_dot() {
+    let ws = workspace(TERRAFORM);
+    let g = all(&ws);
+    expect![[r##"
+        digraph flowls {
+          graph [rankdir=TB, fontname="sans-serif", fontsize=11];
+          node [shape=box, style="rounded,filled", fillcolor="#ffffff", fontname="sans-serif", fontsize=10];
+          edge [fontname="sans-serif", fontsize=9];
+          subgraph cluster_group_form_0 {
+            label="form Gate";
+            "form_gate" [label="form Gate\nauth0_form.gate", shape=tab, id="form_gate", class="node form", tooltip="forms.tf:2"];
+            "form_gate__ask" [label="ask\nSTEP\nfields: email", shape=box, id="form_gate__ask", class="node step", tooltip="forms.tf:6"];
+            "form_gate__run" [label="run\nFLOW", shape=parallelogram, id="form_gate__run", class="node flow-step", tooltip="forms.tf:14"];
+            "form_gate__again" [label="again\nFLOW\n1 error: `auth0_flow.nothing` names no auth0_flow resource that a .tf fi…", shape=parallelogram, id="form_gate__again", class="node flow-step has-error", tooltip="forms.tf:22", color="#c62828", penwidth=2];
+            "form_gate__ending" [label="$ending", shape=doublecircle, id="form_gate__ending", class="node ending", tooltip="forms.tf:30"];
+            "form_gate__missing_flow_auth0_flow_nothing_id" [label="flow auth0_flow.nothing.id\nno flow of this name in the workspace", shape=note, id="form_gate__missing_flow_auth0_flow_nothing_id", class="node missing unresolved", tooltip="forms.tf:25", fillcolor="#fde2e2", style="rounded,filled,dashed"];
+            subgraph cluster_group_flow_1 {
+              label="flow Check user";
+              "flow_check_user" [label="flow Check user\nauth0_flow.check", shape=oval, id="flow_check_user", class="node flow", tooltip="main.tf:19"];
+              "flow_check_user__get" [label="get\nAUTH0/GET_USER\nneeds read:users", shape=box, id="flow_check_user__get", class="node action", tooltip="main.tf:22"];
+              "flow_check_user__block" [label="block\nAUTH0/UPDATE_USER\nneeds update:users\nallow_failure\nmissing update:users\n1 warning: AUTH0/UPDATE_USER needs `update:users`, but the M2M application…", shape=box, id="flow_check_user__block", class="node action missing-scope allow-failure has-warning", tooltip="main.tf:31", color="#c62828", penwidth=2, fillcolor="#fde2e2", style="rounded,filled,dashed"];
+            }
+          }
+          subgraph cluster_group_flow_3 {
+            label="flow Unrelated";
+            "flow_unrelated" [label="flow Unrelated\nauth0_flow.unrelated", shape=oval, id="flow_unrelated", class="node flow", tooltip="other.tf:2"];
+            "flow_unrelated__wait" [label="wait\nFLOW/DELAY_FLOW", shape=box, id="flow_unrelated__wait", class="node action", tooltip="other.tf:3"];
+          }
+          subgraph cluster_group_flow_4 {
+            label="flow Elsewhere";
+            "flow_elsewhere" [label="flow Elsewhere\nauth0_flow.elsewhere", shape=oval, id="flow_elsewhere", class="node flow", tooltip="uses.tf:2"];
+            "flow_elsewhere__read" [label="read\nAUTH0/GET_USER\nneeds read:users", shape=box, id="flow_elsewhere__read", class="node action", tooltip="uses.tf:3"];
+          }
+          subgraph cluster_group_connections_2 {
+            label="vault connections and M2M applications"; style=dashed;
+            "connection_users" [label="Users\nAUTH0 connection\nt.auth0.com", shape=cylinder, id="connection_users", class="node connection", tooltip="main.tf:2"];
+            "app_cid" [label="M2M application cid\nneeds: read:users, update:users\ngranted (grant): read:users\nmissing: update:users", shape=component, id="app_cid", class="node application missing-scope", tooltip="main.tf:12", color="#c62828", penwidth=2, fillcolor="#fde2e2"];
+          }
+          "flow_check_user__get" -> "connection_users" [class="edge uses", label="uses", style=dashed];
+          "flow_check_user" -> "flow_check_user__get" [class="edge next"];
+          "flow_check_user__block" -> "connection_users" [class="edge uses", label="uses", style=dashed];
+          "flow_check_user__get" -> "flow_check_user__block" [class="edge next"];
+          "flow_unrelated" -> "flow_unrelated__wait" [class="edge next"];
+          "flow_elsewhere__read" -> "connection_users" [class="edge uses", label="uses", style=dashed];
+          "flow_elsewhere" -> "flow_elsewhere__read" [class="edge next"];
+          "form_gate" -> "form_gate__ask" [class="edge next", label="start"];
+          "form_gate__ask" -> "form_gate__run" [class="edge next"];
+          "form_gate__run" -> "form_gate__ending" [class="edge next"];
+          "form_gate__run" -> "flow_check_user" [class="edge starts", label="starts", penwidth=2];
+          "form_gate__again" -> "form_gate__ending" [class="edge next"];
+          "form_gate__again" -> "form_gate__missing_flow_auth0_flow_nothing_id" [class="edge starts", label="starts", penwidth=2];
+          "connection_users" -> "app_cid" [class="edge app", style=dashed];
+        }
+    "##]].assert_eq(&text::dot(&g));
+    // every node's place is in the .tf file of its resource
+    for n in &g.nodes {
+        assert!(n.rel.ends_with(".tf"), "{} at {}", n.id, n.rel);
+        assert!(
+            n.id.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        );
+    }
+    // the same graph built again has the same ids
+    let ids = |g: &Graph| g.nodes.iter().map(|n| n.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&g), ids(&all(&ws)));
+    // a `.tf` document: the resources it holds and those that take part with them
+    let titles = |path: &str| {
+        let g = build(
+            &ws,
+            &Select::Document(ws.root.join(path)),
+            &Options::default(),
+        );
+        g.nodes
+            .iter()
+            .filter(|n| matches!(n.kind, Kind::Form | Kind::Flow))
+            .map(|n| n.title.clone())
+            .collect::<Vec<_>>()
+    };
+    // its flow, the flow of another file that uses its vault connection, the form that starts
+    // the first (by `auth0_flow.check.id`); not the unrelated flow
+    assert_eq!(
+        titles("main.tf"),
+        ["form Gate", "flow Check user", "flow Elsewhere"]
+    );
+    assert_eq!(titles("uses.tf"), ["flow Elsewhere"]);
+    assert_eq!(titles("forms.tf"), ["form Gate", "flow Check user"]);
+    assert_eq!(titles("other.tf"), ["flow Unrelated"]);
+    let (forms, flows) = names(&ws);
+    assert_eq!(forms, ["Gate"]);
+    assert_eq!(flows, ["Check user", "Unrelated", "Elsewhere"]);
+}
