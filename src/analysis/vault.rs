@@ -318,6 +318,11 @@ fn uses(ws: &Workspace, info: &VaultInfo, out: &mut Vec<Diagnostic>) {
     if uses.is_empty() && info.name.is_none() {
         return;
     }
+    // a Terraform resource referred to where flowls does not know what the reference becomes
+    // (an unevaluated function, an `output`, a `module` argument) may be used there
+    if uses.is_empty() && super::terraform::referenced_in_module(ws, info) {
+        return;
+    }
     if uses.is_empty() {
         out.push(Diagnostic::new(
             info.name_range,
