@@ -561,7 +561,10 @@ pub fn referenced_in_module(ws: &Workspace, vault: &crate::workspace::VaultInfo)
     };
     let dir = vault.path.parent();
     let own = |path: &std::path::Path, r: TextRange| {
-        path == vault.path && vault.entry.is_some_and(|e| e.start <= r.start && r.end <= e.end)
+        path == vault.path
+            && vault
+                .entry
+                .is_some_and(|e| e.start <= r.start && r.end <= e.end)
     };
     ws.files()
         .filter(|f| f.kind == crate::model::DocKind::Terraform && f.path.parent() == dir)
