@@ -278,6 +278,8 @@ fn links_out_of_the_workspace_fifos_and_devices_are_skipped_with_a_note() {
                 ),
                 "{text}"
             );
+            // the summary counts them: "3 notes", not "0 notes" under three notes
+            assert!(text.contains(", 3 notes and "), "{text}");
         } else {
             assert_eq!(out.status.code(), Some(2), "{text}");
             assert!(
@@ -1917,6 +1919,66 @@ fn terraform_unknown_values_raise_nothing() {
     // grant's client and audience are data sources, so whether it grants enough is not known
     // either: nothing at all
     assert_eq!(terraform_findings("clean-vars"), []);
+}
+
+#[test]
+fn terraform_a_setup_unknown_as_a_whole_raises_nothing() {
+    // `setup = var.x` (a sensitive map), `null # sensitive` (generated config), `merge(…)`, a
+    // conditional: no vault-setup, no plaintext-secret, no scopes-unknown (the application of
+    // a setup that is unknown as a whole is unknown)
+    assert_eq!(terraform_findings("unknown-setup"), []);
+    // and Test connection says why it cannot test them, sending nothing
+    let cwd = root().join("tests/fixtures/terraform/unknown-setup");
+    for (name, says) in [
+        ("Slack generated", "the setup is null"),
+        (
+            "Slack from a variable",
+            "the setup is var.slack_setup as a whole",
+        ),
+        ("Slack merged", "an expression flowls does not evaluate"),
+    ] {
+        let out = flowls(&["test-connection", "main.tf", "--connection", name], &cwd);
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        assert!(
+            text.contains("invalid_setup") && text.contains(says),
+            "{name}: {text}"
+        );
+    }
+}
+
+#[test]
+fn terraform_a_vault_referred_to_anywhere_in_its_module_is_not_unused() {
+    // inside concat / merge / flatten, through `x[0]` / `x["k"]`, from an `output` or a `module`
+    // argument: maybe used, never unused-connection; a `moved` block is no use
+    assert_eq!(
+        terraform_findings("module-references"),
+        [tf("unused-connection", "main.tf", 77)]
+    );
+}
+
+#[test]
+fn terraform_generated_config_raises_only_tenant_specific_ids() {
+    // `auth0 tf generate`: the literal id an import maps is a use of that resource, and its
+    // `setup = null # sensitive` is the tenant's setup, unknown
+    assert_eq!(
+        terraform_findings("generated"),
+        [tf("tenant-specific-id", "main.tf", 23)]
+    );
+}
+
+#[test]
+fn terraform_file_as_an_attributes_value_is_read_by_the_reading_policy() {
+    // `actions = file("../../../etc/passwd")`: a warning at the call, as through `locals`; a
+    // file inside the workspace is read
+    let cwd = root().join("tests/fixtures/terraform/file-direct");
+    let out = flowls(&["check", ".", "--format", "json"], &cwd);
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("root:"),
+        "nothing of /etc/passwd is shown"
+    );
+    assert_eq!(findings_at(&out), [tf("syntax", "main.tf", 5)]);
 }
 
 #[test]

@@ -566,6 +566,35 @@ pub fn is_resource(ws: &Workspace, vault: &crate::workspace::VaultInfo) -> bool 
         .is_some_and(|f| f.kind == crate::model::DocKind::Terraform)
 }
 
+/// Whether a `.tf` file of the vault resource's module (its folder) refers to it outside its
+/// own block (`auth0_flow_vault_connection.NAME`, `…NAME[0].id`), where flowls may not know
+/// what the reference becomes: inside a function it does not evaluate (`concat`, `merge`), an
+/// `output`, a `module` argument. The connection may be used there, so it is not unused.
+pub fn referenced_in_module(ws: &Workspace, vault: &crate::workspace::VaultInfo) -> bool {
+    let Some(address) = vault
+        .id
+        .as_deref()
+        .and_then(|id| id.strip_suffix(".id"))
+        .filter(|a| a.starts_with(hcl::VAULT_CONNECTION))
+    else {
+        return false;
+    };
+    let dir = vault.path.parent();
+    let own = |path: &std::path::Path, r: TextRange| {
+        path == vault.path
+            && vault
+                .entry
+                .is_some_and(|e| e.start <= r.start && r.end <= e.end)
+    };
+    ws.files()
+        .filter(|f| f.kind == crate::model::DocKind::Terraform && f.path.parent() == dir)
+        .any(|f| {
+            f.parse.root.as_ref().is_some_and(|root| {
+                hcl::vault_resource_references(root).any(|(a, r)| a == address && !own(&f.path, r))
+            })
+        })
+}
+
 /// Whether a grant resource of the vault resource's module may be its grant though flowls
 /// cannot tell: its `client_id` is unknown (`data.auth0_client.x.id`), or it is the vault's
 /// client's and its `audience` is unknown.

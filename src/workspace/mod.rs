@@ -905,18 +905,21 @@ impl Workspace {
             .or_else(|| self.resolve_connection(&u.connection))
     }
 
-    /// The vault connection a `connection_id` names: by name, or by `ac_…` id.
+    /// The vault connection a `connection_id` names: by name, or by `ac_…` id (also the id an
+    /// `import` block maps to a resource).
     pub fn resolve_connection(&self, connection: &str) -> Option<&VaultInfo> {
+        let by_id = |id: &str| {
+            self.index
+                .vaults
+                .iter()
+                .find(|v| v.id.as_deref() == Some(id))
+        };
         self.index
             .vaults
             .iter()
             .find(|v| v.name.as_deref() == Some(connection))
-            .or_else(|| {
-                self.index
-                    .vaults
-                    .iter()
-                    .find(|v| v.id.as_deref() == Some(connection))
-            })
+            .or_else(|| by_id(connection))
+            .or_else(|| by_id(&format!("{}.id", self.index.imports.get(connection)?)))
     }
 
     /// Every action in every flow that uses this vault connection, in file order.
@@ -937,9 +940,18 @@ impl Workspace {
             terraform::add_export_uses(&self.index.export_replacements, &self.files, &mut index);
             index
         });
+        // a literal id an `import` block maps to a resource names that resource
+        let address = vault.id.as_deref().and_then(|id| id.strip_suffix(".id"));
+        let imported = self
+            .index
+            .imports
+            .iter()
+            .filter(move |(_, to)| address == Some(to.as_str()))
+            .map(|(id, _)| id.as_str());
         let mut at: Vec<&(PathBuf, usize)> = [vault.name.as_deref(), vault.id.as_deref()]
             .into_iter()
             .flatten()
+            .chain(imported)
             .flat_map(|key| index.get(key).into_iter().flatten())
             .collect();
         at.sort();

@@ -178,6 +178,19 @@ impl<'a> Evaluator<'a> {
                 self.exports.push(node);
                 unknown(range)
             }
+            // `file("…")` itself: the file's text, read (or said not to be) as an export's
+            Val::File(file, file_range) => {
+                let e = Export {
+                    file,
+                    file_range,
+                    pointer: Vec::new(),
+                    encoded: true,
+                    replaces: Vec::new(),
+                };
+                let node = export_node(&e, address, attribute, key_range, range);
+                self.exports.push(node);
+                unknown(range)
+            }
             _ => unknown(range),
         }
     }

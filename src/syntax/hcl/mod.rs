@@ -39,6 +39,10 @@ pub const IMPORTS: &str = "$imports";
 pub const EXPORTS: &str = "$exports";
 /// The root member that lists the JSON texts (strings, heredocs) whose JSON the tree holds.
 pub const JSON_TEXTS: &str = "$json_texts";
+/// The root member that lists the references to vault resources written anywhere in the file
+/// but `import`, `moved` and `removed` blocks (`auth0_flow_vault_connection.NAME`, in an
+/// expression flowls evaluates or not): the address, at the reference.
+pub const REFERENCES: &str = "$references";
 /// The root member that lists the resource blocks of the types flowls reads that a syntax error
 /// made unreadable: the file is still one of those resources' (its error reported, completion
 /// offered while it is typed).
@@ -334,6 +338,17 @@ fn convert(body: &Body, text: &str, values: &Variables, errors: &mut Vec<SyntaxE
             _ => {}
         }
     }
+    let references = vault_references(body);
+    if !references.is_empty() {
+        members.push(Member {
+            key: REFERENCES.into(),
+            key_range: TextRange::empty(0),
+            value: Some(Node {
+                range: whole,
+                kind: NodeKind::Array(references.into_boxed_slice()),
+            }),
+        });
+    }
     let (exports, json_texts, notes) = ev.finish();
     errors.extend(notes);
     if !json_texts.is_empty() {
@@ -379,6 +394,47 @@ fn convert(body: &Body, text: &str, values: &Variables, errors: &mut Vec<SyntaxE
     }
 }
 
+/// The references to vault resources in a body (see [`REFERENCES`]). hcl-edit's parser bounds
+/// the nesting, so the visit is bounded too.
+fn vault_references(body: &Body) -> Vec<Node> {
+    use hcl_edit::visit::{Visit, visit_block, visit_traversal};
+    struct Found(Vec<Node>);
+    impl Visit for Found {
+        fn visit_block(&mut self, b: &Block) {
+            // what these blocks name is an address, not a use
+            if !matches!(b.ident.as_str(), "import" | "moved" | "removed") {
+                visit_block(self, b);
+            }
+        }
+        fn visit_traversal(&mut self, t: &hcl_edit::expr::Traversal) {
+            if let Expression::Variable(root) = &t.expr
+                && root.as_str() == VAULT_CONNECTION
+                && let Some(hcl_edit::expr::TraversalOperator::GetAttr(name)) =
+                    t.operators.first().map(|o| o.value())
+            {
+                let range = span(t, TextRange::empty(0));
+                self.0.push(Node {
+                    range,
+                    kind: NodeKind::String(format!("{VAULT_CONNECTION}.{}", name.as_str()).into()),
+                });
+            }
+            visit_traversal(self, t);
+        }
+    }
+    let mut found = Found(Vec::new());
+    found.visit_body(body);
+    found.0
+}
+
+/// The references to vault resources a `.tf` tree holds: (address, range).
+pub fn vault_resource_references(root: &Node) -> impl Iterator<Item = (&str, TextRange)> + '_ {
+    root.get(REFERENCES)
+        .and_then(Node::as_array)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|n| Some((n.as_str()?, n.range)))
+}
+
 /// One `resource "TYPE" "NAME" { … }` of a type flowls reads, as `TYPE.NAME` → its body.
 fn resource(b: &Block, ev: &mut eval::Evaluator, whole: TextRange) -> Option<Member> {
     let [kind, name, ..] = b.labels.as_slice() else {
@@ -403,6 +459,8 @@ fn resource(b: &Block, ev: &mut eval::Evaluator, whole: TextRange) -> Option<Mem
                 }
                 let value = if json_strings.contains(&key) {
                     ev.json_attribute(&a.value, &address, key, span(&a.key, range))
+                } else if kind_str == VAULT_CONNECTION && key == "setup" {
+                    whole_setup(ev.value(&a.value))
                 } else {
                     ev.value(&a.value)
                 };
@@ -492,6 +550,26 @@ pub fn unknown_variable(range: TextRange, name: &str) -> Node {
         kind: NodeKind::Marker(Box::new(Marker {
             key: format!("{UNKNOWN_KEY}:var.{name}").into(),
             whole_value: false,
+        })),
+    }
+}
+
+/// A vault's `setup` as the check reads it: one that is unknown as a whole (`var.setup`,
+/// `merge(…)`, a conditional) or `null` (what `terraform plan -generate-config-out` and
+/// `auth0 tf generate` write for the sensitive value they cannot read: the tenant's setup is
+/// kept) is a whole-value unknown marker, which every check leaves alone, as an unresolved
+/// `"@@SETUP@@"` is.
+fn whole_setup(value: Node) -> Node {
+    let key = match &value.kind {
+        NodeKind::Marker(m) if m.key.starts_with(UNKNOWN_KEY) => m.key.clone(),
+        NodeKind::Null => UNKNOWN_KEY.into(),
+        _ => return value,
+    };
+    Node {
+        range: value.range,
+        kind: NodeKind::Marker(Box::new(Marker {
+            key,
+            whole_value: true,
         })),
     }
 }
