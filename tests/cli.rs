@@ -1591,6 +1591,20 @@ fn terraform_inline_resources_are_checked_at_their_lines() {
 }
 
 #[test]
+fn terraform_forms_and_flows_link_fields_across_tf_and_json() {
+    // `fields.X` of a flow is checked against the forms that start it: a `.tf` form starting a
+    // `.tf` flow (by reference) and a JSON flow (by name), a JSON form starting a `.tf` flow
+    assert_eq!(
+        terraform_findings("form-fields"),
+        [
+            tf("unknown-field", "flows/archive.json", 11),
+            tf("unknown-field", "main.tf", 4),
+            tf("unknown-field", "main.tf", 26),
+        ]
+    );
+}
+
+#[test]
 fn terraform_provider_examples_raise_only_their_placeholders() {
     // the provider's own examples: `<vault_connection_id>` and a masked domain are all they get
     assert_eq!(

@@ -398,10 +398,7 @@ pub fn fields_for_flow(ws: &Workspace, file: &SourceFile, root: &Node) -> Option
         let name = root.get("name").and_then(Node::as_str);
         let id = root.get("id").and_then(Node::as_str);
         // through the workspace's index: a scan of every file per flow is quadratic
-        for f in ws.forms_starting(name, id) {
-            let Some(form_root) = &f.parse.root else {
-                continue;
-            };
+        for (_, form_root) in ws.forms_starting(name, id) {
             started = true;
             fields.extend(Form::new(form_root).fields().map(str::to_string));
         }

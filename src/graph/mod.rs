@@ -555,7 +555,8 @@ impl<'a> Units<'a> {
             if u.token.is_none() {
                 let name = u.root.get("name").and_then(Tree::as_str);
                 let id = u.root.get("id").and_then(Tree::as_str);
-                forms.extend(form_files(ws.forms_starting(name.or(u.name(ws)), id)));
+                let starting = ws.forms_starting(name.or(u.name(ws)), id);
+                forms.extend(form_files(starting.into_iter().map(|(f, _)| f).collect()));
             }
         }
         (forms, flows)

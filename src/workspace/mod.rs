@@ -239,6 +239,10 @@ pub struct Index {
 /// Each flow by name and id: its file, and its resource's range in a `.tf` file.
 type FlowsIndex = HashMap<String, (PathBuf, Option<TextRange>)>;
 
+/// The forms that start each flow, by the name or id their `flow_id`s give: the form's file,
+/// and its resource's range in a `.tf` file.
+type FormsIndex = HashMap<String, Vec<(PathBuf, Option<TextRange>)>>;
+
 /// Which flows use each connection name or id: (file, index in its uses).
 type UsesIndex = HashMap<String, Vec<(PathBuf, usize)>>;
 
@@ -267,9 +271,10 @@ pub struct Workspace {
     /// The flow files by name and by `id` (the first in file order for each), built when first
     /// asked for after a change.
     flows_index: Arc<std::sync::OnceLock<FlowsIndex>>,
-    /// The form files that start each flow, by the name or id their `flow_id`s give, built
-    /// when first asked for after a change: checking every flow stays linear.
-    forms_index: Arc<std::sync::OnceLock<HashMap<String, Vec<PathBuf>>>>,
+    /// The forms (files and `.tf` resources) that start each flow, by the name or id their
+    /// `flow_id`s give, built when first asked for after a change: checking every flow stays
+    /// linear.
+    forms_index: Arc<std::sync::OnceLock<FormsIndex>>,
 }
 
 impl Workspace {
@@ -840,36 +845,63 @@ impl Workspace {
         Some((file, node))
     }
 
-    /// The forms (files of forms, not bundles) with a `flow_id` naming the flow by `name` or
-    /// by `id`, in file order.
-    pub fn forms_starting(&self, name: Option<&str>, id: Option<&str>) -> Vec<&SourceFile> {
+    /// The forms (files of forms and `auth0_form` resources, not bundles) with a `flow_id`
+    /// naming the flow by `name` or by `id`, each with its node (a form file's root, or the
+    /// resource), in file order.
+    pub fn forms_starting(
+        &self,
+        name: Option<&str>,
+        id: Option<&str>,
+    ) -> Vec<(&SourceFile, &Node)> {
         let index = self.forms_index.get_or_init(|| {
-            let mut index: HashMap<String, Vec<PathBuf>> = HashMap::new();
-            for f in self.files().filter(|f| f.kind == DocKind::Form) {
+            let mut index: FormsIndex = HashMap::new();
+            for f in self.files() {
                 let Some(root) = &f.parse.root else {
                     continue;
                 };
-                let mut refs: Vec<&str> = crate::model::form::Form::new(root)
-                    .flow_refs()
-                    .iter()
-                    .map(|(r, _)| *r)
-                    .collect();
-                refs.sort_unstable();
-                refs.dedup();
-                for r in refs {
-                    index.entry(r.to_string()).or_default().push(f.path.clone());
+                let forms: Vec<(&Node, Option<TextRange>)> = match f.kind {
+                    DocKind::Form => vec![(root, None)],
+                    DocKind::Terraform => {
+                        terraform_forms(root).map(|n| (n, Some(n.range))).collect()
+                    }
+                    _ => continue,
+                };
+                for (form, entry) in forms {
+                    let mut refs: Vec<&str> = crate::model::form::Form::new(form)
+                        .flow_refs()
+                        .iter()
+                        .map(|(r, _)| *r)
+                        .collect();
+                    refs.sort_unstable();
+                    refs.dedup();
+                    for r in refs {
+                        index
+                            .entry(r.to_string())
+                            .or_default()
+                            .push((f.path.clone(), entry));
+                    }
                 }
             }
             index
         });
-        let mut paths: Vec<&PathBuf> = [name, id]
+        let mut at: Vec<&(PathBuf, Option<TextRange>)> = [name, id]
             .into_iter()
             .flatten()
             .flat_map(|key| index.get(key).into_iter().flatten())
             .collect();
-        paths.sort();
-        paths.dedup();
-        paths.into_iter().filter_map(|p| self.file(p)).collect()
+        at.sort();
+        at.dedup();
+        at.into_iter()
+            .filter_map(|(p, entry)| {
+                let file = self.file(p)?;
+                let root = file.parse.root.as_ref()?;
+                let node = match entry {
+                    None => root,
+                    Some(range) => terraform_forms(root).find(|n| n.range == *range)?,
+                };
+                Some((file, node))
+            })
+            .collect()
     }
 
     /// The names of the workspace's flows (for suggestions).
@@ -1165,6 +1197,13 @@ fn uses_of_file(f: &SourceFile, mappings: &KeywordMappings) -> Vec<ConnectionRef
 pub fn terraform_flows(root: &Node) -> impl Iterator<Item = &Node> {
     crate::syntax::hcl::resources(root)
         .filter(|(kind, _, _)| *kind == crate::syntax::hcl::FLOW)
+        .map(|(_, _, node)| node)
+}
+
+/// The `auth0_form` resources of a `.tf` file.
+pub fn terraform_forms(root: &Node) -> impl Iterator<Item = &Node> {
+    crate::syntax::hcl::resources(root)
+        .filter(|(kind, _, _)| *kind == crate::syntax::hcl::FORM)
         .map(|(_, _, node)| node)
 }
 
