@@ -1605,6 +1605,21 @@ fn terraform_forms_and_flows_link_fields_across_tf_and_json() {
 }
 
 #[test]
+fn terraform_json_files_read_by_file_are_checked_as_the_attribute() {
+    // `actions = file(…)`, `jsonencode(jsondecode(file(…)))` and `….actions` of a whole flow
+    // file: the findings inside the JSON files, none for a bare actions or nodes list being no
+    // document of its own, and none for the form's inline `start` whose nodes are in the file
+    assert_eq!(
+        terraform_findings("file-read"),
+        [
+            tf("unknown-field", "flows/keep.json", 4),
+            tf("unknown-action", "flows/onboard.json", 2),
+            tf("form-graph", "forms/profile-nodes.json", 7),
+        ]
+    );
+}
+
+#[test]
 fn terraform_provider_examples_raise_only_their_placeholders() {
     // the provider's own examples: `<vault_connection_id>` and a masked domain are all they get
     assert_eq!(

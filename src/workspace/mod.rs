@@ -234,6 +234,8 @@ pub struct Index {
     pub imports: HashMap<String, String>,
     /// The export bundles' connection tokens that `.tf` files replace by a reference.
     pub export_replacements: Vec<ExportReplacement>,
+    /// The JSON files `.tf` resources read as attribute values (checked as what they receive).
+    pub file_reads: Vec<terraform::FileRead>,
 }
 
 /// Each flow by name and id: its file, and its resource's range in a `.tf` file.
@@ -744,6 +746,7 @@ impl Workspace {
         }
         declared_connections(&mut index);
         index.export_replacements = replacements;
+        index.file_reads = terraform::file_reads(&self.files, &self.root, self.has_root());
         self.index = Arc::new(index);
         // a file named as a YAML entry's body is what the entry says it is
         let index = self.index.clone();

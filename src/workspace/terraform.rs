@@ -21,6 +21,18 @@ pub struct ExportReplacement {
     pub reference: String,
 }
 
+/// A JSON file (not an export bundle) that a `.tf` resource reads as an attribute's value
+/// (`actions = file("flows/x.json")`, `jsondecode(file(…))`): the file is checked as what the
+/// resource receives, not as a document of its own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileRead {
+    /// The JSON file.
+    pub file: PathBuf,
+    /// The `.tf` file, and the place of the read in its `$exports`.
+    pub tf: PathBuf,
+    pub export: usize,
+}
+
 /// Whether a path is a `.tfvars` file Terraform reads by itself.
 pub fn is_tfvars(path: &Path) -> bool {
     path.file_name()
@@ -127,6 +139,43 @@ pub(super) fn export_replacements(files: &super::Files, root: &Path) -> Vec<Expo
                     stub: stub.range,
                     within: target.range,
                     reference: reference.to_string(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The JSON files (not export bundles) that `.tf` resources read as attribute values, for the
+/// index: only files the workspace holds, inside the root.
+pub(super) fn file_reads(files: &super::Files, root: &Path, has_root: bool) -> Vec<FileRead> {
+    let mut out = Vec::new();
+    for f in files.values() {
+        if f.kind != crate::model::DocKind::Terraform {
+            continue;
+        }
+        let Some(tree) = &f.parse.root else { continue };
+        let dir = f.path.parent().unwrap_or(root);
+        let exports = tree
+            .get(EXPORTS)
+            .and_then(Node::as_array)
+            .unwrap_or_default();
+        for (i, e) in exports.iter().enumerate() {
+            let Some(written) = e.get("file").and_then(Node::as_str) else {
+                continue;
+            };
+            let path = body_path(dir, written);
+            let read = files.get(&path).is_some_and(|j| {
+                !matches!(
+                    j.kind,
+                    crate::model::DocKind::Bundle | crate::model::DocKind::Terraform
+                ) && j.rel.ends_with(".json")
+            });
+            if read && (!has_root || path.starts_with(root)) {
+                out.push(FileRead {
+                    file: path,
+                    tf: f.path.clone(),
+                    export: i,
                 });
             }
         }
