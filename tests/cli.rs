@@ -1614,7 +1614,7 @@ fn terraform_json_files_read_by_file_are_checked_as_the_attribute() {
         [
             tf("unknown-field", "flows/keep.json", 4),
             tf("unknown-action", "flows/onboard.json", 2),
-            tf("form-graph", "forms/profile-nodes.json", 7),
+            tf("form-graph", "parts/profile-nodes.json", 7),
         ]
     );
 }

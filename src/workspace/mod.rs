@@ -529,7 +529,11 @@ impl Workspace {
         };
         let own_kind = kept_kind
             .unwrap_or_else(|| model::classify(&rel, parse.root.as_ref(), &self.mappings_rel()));
-        let kind = body_kind(own_kind, self.index.bodies.get(&path));
+        let kind = terraform::read_kind(
+            body_kind(own_kind, self.index.bodies.get(&path)),
+            &self.index.file_reads,
+            &path,
+        );
         let file = SourceFile {
             path,
             rel,
@@ -754,7 +758,8 @@ impl Workspace {
             .files
             .values()
             .filter_map(|f| {
-                let kind = body_kind(f.own_kind, index.bodies.get(&f.path));
+                let own = body_kind(f.own_kind, index.bodies.get(&f.path));
+                let kind = terraform::read_kind(own, &index.file_reads, &f.path);
                 (kind != f.kind || mappings_changed)
                     .then(|| (f.path.clone(), kind, uses_of_file(f, &index.mappings)))
             })
@@ -1487,6 +1492,27 @@ mod kind_after_edit_tests {
         assert_eq!(ws.file(&path).unwrap().kind, DocKind::Flow);
         ws.set_file(path.clone(), cases[1].1.into());
         assert_ne!(ws.file(&path).unwrap().kind, DocKind::Flow);
+    }
+
+    /// A JSON file no folder or content makes a flow is one while a `.tf` resource's `file()`
+    /// reads it as its `actions`, and only then (before or after the `.tf` file is read).
+    #[test]
+    fn a_file_read_by_a_flow_resource_is_a_flow_while_it_is_read() {
+        let part = PathBuf::from("/ws/parts/a.json");
+        let tf = PathBuf::from("/ws/main.tf");
+        let reads = |file: &str| -> Arc<str> {
+            format!("resource \"auth0_flow\" \"a\" {{\n  name = \"A\"\n  actions = file(\"{file}\")\n}}\n").into()
+        };
+        let mut ws = Workspace::new("/ws", Settings::default(), Vec::new());
+        ws.set_file(part.clone(), r#"[{"id": "a"}]"#.into());
+        assert_eq!(ws.file(&part).unwrap().kind, DocKind::Other);
+        ws.set_file(tf.clone(), reads("parts/a.json"));
+        assert_eq!(ws.file(&part).unwrap().kind, DocKind::Flow);
+        // an edit of the part keeps what the resource makes of it
+        ws.set_file(part.clone(), r#"[{"id": "b"}]"#.into());
+        assert_eq!(ws.file(&part).unwrap().kind, DocKind::Flow);
+        ws.set_file(tf.clone(), reads("parts/b.json"));
+        assert_eq!(ws.file(&part).unwrap().kind, DocKind::Other);
     }
 }
 

@@ -31,6 +31,9 @@ pub struct FileRead {
     /// The `.tf` file, and the place of the read in its `$exports`.
     pub tf: PathBuf,
     pub export: usize,
+    /// What the resource makes of it: [`DocKind::Flow`](crate::model::DocKind) for an
+    /// `auth0_flow`'s attribute, `Form` for an `auth0_form`'s.
+    pub kind: crate::model::DocKind,
 }
 
 /// Whether a path is a `.tfvars` file Terraform reads by itself.
@@ -167,20 +170,40 @@ pub(super) fn file_reads(files: &super::Files, root: &Path, has_root: bool) -> V
             let path = body_path(dir, written);
             let read = files.get(&path).is_some_and(|j| {
                 !matches!(
-                    j.kind,
+                    j.own_kind,
                     crate::model::DocKind::Bundle | crate::model::DocKind::Terraform
                 ) && j.rel.ends_with(".json")
             });
+            let resource = e.get("resource").and_then(Node::as_str).unwrap_or_default();
+            let kind = match resource.split_once('.') {
+                Some((hcl::FLOW, _)) => crate::model::DocKind::Flow,
+                Some((hcl::FORM, _)) => crate::model::DocKind::Form,
+                _ => continue,
+            };
             if read && (!has_root || path.starts_with(root)) {
                 out.push(FileRead {
                     file: path,
                     tf: f.path.clone(),
                     export: i,
+                    kind,
                 });
             }
         }
     }
     out
+}
+
+/// What a JSON file that no folder or content makes a flow or form is when a `.tf` resource
+/// reads it (so it is checked, as that resource's attribute).
+pub(super) fn read_kind(
+    own: crate::model::DocKind,
+    reads: &[FileRead],
+    path: &Path,
+) -> crate::model::DocKind {
+    match reads.iter().find(|r| r.file == path) {
+        Some(r) if own == crate::model::DocKind::Other => r.kind,
+        _ => own,
+    }
 }
 
 /// The part of an export bundle an `$exports` entry reads (its `pointer` followed), if the
