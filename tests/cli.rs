@@ -1620,6 +1620,21 @@ fn terraform_json_files_read_by_file_are_checked_as_the_attribute() {
 }
 
 #[test]
+fn terraform_each_flow_of_an_export_takes_its_own_resources_replacement() {
+    // two flow resources of one export replace #CONN-1#: by a Slack connection (the wrong app,
+    // on that replace) and by the Management API one, whose grant lacks `update:users` (on the
+    // export's UPDATE_USER): the first does not stand for the second
+    assert_eq!(
+        terraform_findings("shared-token"),
+        [
+            tf("missing-scope", "exported_forms/two.json", 47),
+            tf("excess-scope", "main.tf", 20),
+            tf("connection-app-mismatch", "main.tf", 45),
+        ]
+    );
+}
+
+#[test]
 fn terraform_provider_examples_raise_only_their_placeholders() {
     // the provider's own examples: `<vault_connection_id>` and a masked domain are all they get
     assert_eq!(

@@ -728,7 +728,7 @@ impl Workspace {
                 let Some(name) = stub.get("name").and_then(Node::as_str) else {
                     continue;
                 };
-                if terraform::replaced(&replacements, &f.path, stub.range).is_some() {
+                if terraform::replaced(&replacements, &f.path, stub.range, None).is_some() {
                     continue;
                 }
                 if index.vaults.iter().any(|v| v.name.as_deref() == Some(name)) {
@@ -929,10 +929,10 @@ impl Workspace {
     /// The vault connection a use in `file` names: a bundle's own stub for its token, else as
     /// [`Workspace::resolve_connection`] finds it.
     pub fn resolve_use(&self, file: &SourceFile, u: &ConnectionRef) -> Option<&VaultInfo> {
-        if let Some(r) = u
-            .stub
-            .and_then(|stub| terraform::replaced(&self.index.export_replacements, &file.path, stub))
-        {
+        if let Some(r) = u.stub.and_then(|stub| {
+            let replacements = &self.index.export_replacements;
+            terraform::replaced(replacements, &file.path, stub, Some(u.object))
+        }) {
             return self.resolve_connection(&r.reference);
         }
         u.stub

@@ -246,15 +246,20 @@ pub(super) fn add_export_uses(
     }
 }
 
-/// The replacement of a bundle's stub, if a `.tf` file replaces its token.
+/// The replacement of a bundle's stub, if a `.tf` file replaces its token: for a use, the one
+/// of the resource that receives the part of the bundle where the action is (two flows of one
+/// export may replace the same token by different connections); without one, any.
 pub fn replaced<'a>(
     replacements: &'a [ExportReplacement],
     bundle: &Path,
     stub: TextRange,
+    at: Option<TextRange>,
 ) -> Option<&'a ExportReplacement> {
-    replacements
-        .iter()
-        .find(|r| r.bundle == bundle && r.stub == stub)
+    replacements.iter().find(|r| {
+        r.bundle == bundle
+            && r.stub == stub
+            && at.is_none_or(|a| r.within.start <= a.start && a.end <= r.within.end)
+    })
 }
 
 fn is_replaced(u: &ConnectionRef, r: &ExportReplacement) -> bool {
