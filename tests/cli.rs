@@ -1635,6 +1635,19 @@ fn terraform_each_flow_of_an_export_takes_its_own_resources_replacement() {
 }
 
 #[test]
+fn terraform_a_string_left_open_is_reported_at_its_quote_and_the_next_block_checked() {
+    // the parser reads the string on to the next resource: the error is at the `"` that opens
+    // it, and the resource after it is still checked
+    assert_eq!(
+        terraform_findings("unclosed-string"),
+        [
+            tf("syntax", "main.tf", 2),
+            tf("unknown-action", "main.tf", 8),
+        ]
+    );
+}
+
+#[test]
 fn terraform_provider_examples_raise_only_their_placeholders() {
     // the provider's own examples: `<vault_connection_id>` and a masked domain are all they get
     assert_eq!(
