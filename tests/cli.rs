@@ -1614,6 +1614,9 @@ fn terraform_json_files_read_by_file_are_checked_as_the_attribute() {
         [
             tf("unknown-field", "flows/keep.json", 4),
             tf("unknown-action", "flows/onboard.json", 2),
+            // its connection is used from there: its scopes count the action
+            tf("missing-scope", "flows/onboard.json", 6),
+            tf("excess-scope", "main.tf", 57),
             tf("form-graph", "parts/profile-nodes.json", 7),
         ]
     );

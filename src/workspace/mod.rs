@@ -1352,6 +1352,18 @@ fn same_uses(a: &[ConnectionRef], b: &[ConnectionRef]) -> bool {
 
 /// Every `connection_id` in a flow, with what its action needs.
 pub fn flow_uses(root: &Node, mappings: &KeywordMappings) -> Vec<ConnectionRef> {
+    // a bare `actions` list: a file a `.tf` resource reads as its `actions` (`file(…)`)
+    if root.as_array().is_some() {
+        let wrapped = Node {
+            range: root.range,
+            kind: crate::syntax::NodeKind::Object(Box::new([crate::syntax::Member {
+                key: "actions".into(),
+                key_range: root.range,
+                value: Some(root.clone()),
+            }])),
+        };
+        return actions_uses(Flow::new(&wrapped).all_actions(), mappings);
+    }
     let flow = Flow::new(root);
     actions_uses(flow.all_actions(), mappings)
 }
