@@ -1593,6 +1593,66 @@ fn terraform_inline_resources_are_checked_at_their_lines() {
 }
 
 #[test]
+fn terraform_forms_and_flows_link_fields_across_tf_and_json() {
+    // `fields.X` of a flow is checked against the forms that start it: a `.tf` form starting a
+    // `.tf` flow (by reference) and a JSON flow (by name), a JSON form starting a `.tf` flow
+    assert_eq!(
+        terraform_findings("form-fields"),
+        [
+            tf("unknown-field", "flows/archive.json", 11),
+            tf("unknown-field", "main.tf", 4),
+            tf("unknown-field", "main.tf", 26),
+        ]
+    );
+}
+
+#[test]
+fn terraform_json_files_read_by_file_are_checked_as_the_attribute() {
+    // `actions = file(…)`, `jsonencode(jsondecode(file(…)))` and `….actions` of a whole flow
+    // file: the findings inside the JSON files, none for a bare actions or nodes list being no
+    // document of its own, and none for the form's inline `start` whose nodes are in the file
+    assert_eq!(
+        terraform_findings("file-read"),
+        [
+            tf("unknown-field", "flows/keep.json", 4),
+            tf("unknown-action", "flows/onboard.json", 2),
+            // its connection is used from there: its scopes count the action
+            tf("missing-scope", "flows/onboard.json", 6),
+            tf("excess-scope", "main.tf", 57),
+            tf("form-graph", "parts/profile-nodes.json", 7),
+        ]
+    );
+}
+
+#[test]
+fn terraform_each_flow_of_an_export_takes_its_own_resources_replacement() {
+    // two flow resources of one export replace #CONN-1#: by a Slack connection (the wrong app,
+    // on that replace) and by the Management API one, whose grant lacks `update:users` (on the
+    // export's UPDATE_USER): the first does not stand for the second
+    assert_eq!(
+        terraform_findings("shared-token"),
+        [
+            tf("missing-scope", "exported_forms/two.json", 47),
+            tf("excess-scope", "main.tf", 20),
+            tf("connection-app-mismatch", "main.tf", 45),
+        ]
+    );
+}
+
+#[test]
+fn terraform_a_string_left_open_is_reported_at_its_quote_and_the_next_block_checked() {
+    // the parser reads the string on to the next resource: the error is at the `"` that opens
+    // it, and the resource after it is still checked
+    assert_eq!(
+        terraform_findings("unclosed-string"),
+        [
+            tf("syntax", "main.tf", 2),
+            tf("unknown-action", "main.tf", 8),
+        ]
+    );
+}
+
+#[test]
 fn terraform_provider_examples_raise_only_their_placeholders() {
     // the provider's own examples: `<vault_connection_id>`, `<my_flow_id>` and a masked domain
     // are all they get

@@ -37,6 +37,91 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
     exports(ws, file, root, out);
 }
 
+/// Whether a `.tf` resource of the workspace reads this JSON file as an attribute's value
+/// (`actions = file(…)`, `nodes = jsonencode(jsondecode(file(…)))`).
+pub fn is_read(ws: &Workspace, file: &SourceFile) -> bool {
+    ws.index().file_reads.iter().any(|r| r.file == file.path)
+}
+
+/// A JSON file that `.tf` resources read as an attribute's value: for each, the resource is
+/// checked with the file's content (or the part its `jsondecode(…)` access reads) as that
+/// attribute, and the findings inside the file are the file's. The rest of the resource is
+/// the `.tf` file's to report.
+pub fn check_read(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
+    let Some(json) = &file.parse.root else {
+        return;
+    };
+    for r in ws.index().file_reads.iter().filter(|r| r.file == file.path) {
+        let Some(tf_root) = ws.file(&r.tf).and_then(|f| f.parse.root.as_ref()) else {
+            continue;
+        };
+        let Some(e) = tf_root
+            .get(EXPORTS)
+            .and_then(Node::as_array)
+            .and_then(|l| l.get(r.export))
+        else {
+            continue;
+        };
+        let (Some(address), Some(attribute)) = (
+            e.get("resource").and_then(Node::as_str),
+            e.get("attribute").and_then(Node::as_str),
+        ) else {
+            continue;
+        };
+        let Some((kind, _, resource)) = hcl::resources(tf_root).find(|(_, a, _)| *a == address)
+        else {
+            continue;
+        };
+        let Some(target) = crate::workspace::export_target(json, e) else {
+            continue;
+        };
+        let Some(received) = received(resource, attribute, target) else {
+            continue;
+        };
+        let mut found = Vec::new();
+        match kind {
+            hcl::FLOW => super::flow::check_flow(ws, file, &received, &mut found),
+            hcl::FORM => super::form::check_form(ws, file, &received, None, &mut found),
+            _ => {}
+        }
+        let inside =
+            |d: &Diagnostic| target.range.start <= d.range.start && d.range.end <= target.range.end;
+        out.extend(found.into_iter().filter(inside));
+    }
+}
+
+/// The resource as it receives `value` for its top-level `attribute`: everything else placed
+/// nowhere in the JSON file (its findings are the `.tf` file's).
+fn received(resource: &Node, attribute: &str, value: &Node) -> Option<Node> {
+    let nowhere = TextRange::empty(u32::MAX as usize);
+    let mut members: Vec<Member> = resource.as_object()?.to_vec();
+    let at = members.iter().position(|m| m.key == attribute)?;
+    let mut stack: Vec<&mut Member> = members.iter_mut().collect();
+    while let Some(m) = stack.pop() {
+        m.key_range = nowhere;
+        let Some(v) = &mut m.value else { continue };
+        let mut nodes = vec![v];
+        while let Some(n) = nodes.pop() {
+            n.range = nowhere;
+            match &mut n.kind {
+                NodeKind::Object(ms) => {
+                    for m in ms.iter_mut() {
+                        m.key_range = nowhere;
+                        nodes.extend(m.value.as_mut());
+                    }
+                }
+                NodeKind::Array(items) => nodes.extend(items.iter_mut()),
+                _ => {}
+            }
+        }
+    }
+    members[at].value = Some(value.clone());
+    Some(Node {
+        range: nowhere,
+        kind: NodeKind::Object(members.into_boxed_slice()),
+    })
+}
+
 /// A value that reaches the setup through a variable (`var.client_secret`, its value from a
 /// `default` or a `.tfvars` file) is not written in plain text here: no `plaintext-secret` on
 /// the reference (what is written there is the advice itself).

@@ -817,7 +817,14 @@ impl<'a> Units<'a> {
                 ),
                 None => continue,
             };
-            forms.extend(form_files(ws.forms_starting(name, id)));
+            // form files (a `.tf` file's form resources are found by reference below)
+            let starting = ws.forms_starting(name, id).into_iter();
+            forms.extend(form_files(
+                starting
+                    .filter(|(f, _)| f.kind != DocKind::Terraform)
+                    .map(|(f, _)| f)
+                    .collect(),
+            ));
         }
         // and the resources' forms that start them (by reference, or by a bundle's token)
         if flows.iter().any(|&i| self.flows[i].resource.is_some()) {

@@ -56,6 +56,19 @@ struct Export {
     replaces: Vec<Node>,
 }
 
+impl Export {
+    /// The text of a file as it is (`file(…)`, not decoded).
+    fn text_of(file: String, file_range: TextRange) -> Export {
+        Export {
+            file,
+            file_range,
+            pointer: Vec::new(),
+            encoded: true,
+            replaces: Vec::new(),
+        }
+    }
+}
+
 pub(crate) struct Evaluator<'a> {
     text: &'a str,
     scope: Scope<'a>,
@@ -173,20 +186,14 @@ impl<'a> Evaluator<'a> {
                 }
                 _ => n,
             },
-            Val::Export(e) => {
+            // `file(…)` itself: the file's text is the JSON string
+            Val::File(file, file_range) => {
+                let e = Export::text_of(file, file_range);
                 let node = export_node(&e, address, attribute, key_range, range);
                 self.exports.push(node);
                 unknown(range)
             }
-            // `file("…")` itself: the file's text, read (or said not to be) as an export's
-            Val::File(file, file_range) => {
-                let e = Export {
-                    file,
-                    file_range,
-                    pointer: Vec::new(),
-                    encoded: true,
-                    replaces: Vec::new(),
-                };
+            Val::Export(e) => {
                 let node = export_node(&e, address, attribute, key_range, range);
                 self.exports.push(node);
                 unknown(range)
@@ -530,6 +537,12 @@ impl<'a> Evaluator<'a> {
                 let token = match from_v {
                     Val::Known(n) if n.as_str().is_some() => n,
                     _ => return Val::Unknown,
+                };
+                let subject = match subject {
+                    Val::File(file, file_range) => {
+                        Val::Export(Box::new(Export::text_of(file, file_range)))
+                    }
+                    v => v,
                 };
                 match subject {
                     Val::Export(mut e) if e.encoded => {

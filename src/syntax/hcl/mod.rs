@@ -109,13 +109,28 @@ pub fn parse_hcl_with(text: &str, values: &Variables) -> Parse {
             }
             Err(e) => {
                 let at = e.location().offset().min(text.len());
+                // a string left open is reported where it opens, not where the parser stopped,
+                // and its block is the one set aside
+                let quote = unclosed_quote(current, at);
+                let (range, message) = match quote {
+                    Some(q) => (
+                        q,
+                        "HCL syntax error: this string is not closed on its line: end it with `\"`"
+                            .to_string(),
+                    ),
+                    None => (
+                        token_at(text, at),
+                        format!("HCL syntax error: {}", e.message()),
+                    ),
+                };
                 errors.push(SyntaxError {
-                    range: token_at(text, at),
-                    message: format!("HCL syntax error: {}", e.message()),
+                    range,
+                    message,
                     severity: SyntaxSeverity::Error,
                 });
                 let mut next = current.to_string();
-                let blanked = blank_block(&mut next, at);
+                let from = quote.map_or(at, |q| q.start as usize);
+                let blanked = blank_block(&mut next, from);
                 if declares_resource(&current[blanked.as_usize()]) {
                     broken.push(blanked);
                 }
@@ -189,6 +204,66 @@ pub fn has_broken_resource(root: &Node) -> bool {
     root.get(BROKEN)
         .and_then(Node::as_array)
         .is_some_and(|a| !a.is_empty())
+}
+
+/// The first `"` before `at` that opens a string its line does not close (HCL's quoted
+/// strings end on their line, but the parser reads on and stops far from it, even blocks
+/// later): the range from it to the line's end. Comments and heredocs are skipped.
+fn unclosed_quote(text: &str, at: usize) -> Option<TextRange> {
+    let at = at.min(text.len());
+    let upto = text[at..].find('\n').map_or(text.len(), |p| at + p);
+    let mut heredoc: Option<&str> = None;
+    let mut comment = false;
+    let mut start = 0;
+    for line in text[..upto].split('\n') {
+        let here = start;
+        start += line.len() + 1;
+        if let Some(end) = heredoc {
+            if line.trim() == end {
+                heredoc = None;
+            }
+            continue;
+        }
+        let bytes = line.as_bytes();
+        let mut open = None;
+        let mut i = 0;
+        while i < bytes.len() {
+            let next = bytes.get(i + 1).copied();
+            match (open, comment, bytes[i]) {
+                (_, true, b'*') if next == Some(b'/') => {
+                    comment = false;
+                    i += 1;
+                }
+                (_, true, _) => {}
+                (None, _, b'#') => break,
+                (None, _, b'/') if next == Some(b'/') => break,
+                (None, _, b'/') if next == Some(b'*') => {
+                    comment = true;
+                    i += 1;
+                }
+                (None, _, b'<') if next == Some(b'<') => {
+                    let name = line[i + 2..].trim_start_matches('-').trim();
+                    if !name.is_empty()
+                        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                    {
+                        heredoc = Some(name);
+                        break;
+                    }
+                    i += 1;
+                }
+                (None, _, b'"') => open = Some(i),
+                (Some(_), _, b'\\') => i += 1,
+                (Some(_), _, b'"') => open = None,
+                _ => {}
+            }
+            i += 1;
+        }
+        if let Some(q) = open {
+            let line = line.trim_end();
+            return Some(TextRange::new(here + q, here + line.len().max(q + 1)));
+        }
+    }
+    None
 }
 
 /// The range of the token at `at`: up to the next white space, at least one character.

@@ -92,6 +92,57 @@ resource "auth0_flow" "c" {
 }
 
 #[test]
+fn a_string_left_open_is_reported_at_its_quote() {
+    // the parser stops on the next line (or at the name before it): the error is at the `"`
+    // that opens the string, whichever; a `"` in a comment or escaped is no opening
+    for (text, quote) in [
+        (
+            "resource \"auth0_flow\" \"f\" {\n  name = \"oops\n  actions = \"[]\"\n}\n",
+            "\"oops",
+        ),
+        (
+            "resource \"auth0_flow\" \"f\" {\r\n  name = \"oops\r\n}\r\n",
+            "\"oops",
+        ),
+        (
+            "resource \"auth0_flow\" \"f\" {\n  # a \"quote\n  name = \"a\\\"b\n  // and \"one\n}\n",
+            "\"a\\\"b",
+        ),
+        // a heredoc's lines are no HCL strings
+        (
+            "resource \"auth0_flow\" \"f\" {\n  actions = <<-EOT\n    [\"a\n  EOT\n  name = \"oops\n}\n",
+            "\"oops",
+        ),
+    ] {
+        let p = parse_hcl(text);
+        let p = Parse {
+            errors: p
+                .errors
+                .into_iter()
+                .filter(|e| !e.message.starts_with("in this JSON"))
+                .collect(),
+            ..p
+        };
+        assert_eq!(p.errors.len(), 1, "{text:?}: {:?}", p.errors);
+        let e = &p.errors[0];
+        assert_eq!(
+            e.range.start as usize,
+            text.find(quote).unwrap(),
+            "{text:?}"
+        );
+        assert!(at(text, e.range).starts_with(quote), "{text:?}");
+        assert!(e.message.contains("not closed"), "{}", e.message);
+    }
+    // a line that closes its strings keeps the parser's own message
+    let p = parse_hcl("resource \"auth0_flow\" \"f\" {\n  name = \"a\" +\n}\n");
+    assert!(
+        !p.errors[0].message.contains("not closed"),
+        "{:?}",
+        p.errors
+    );
+}
+
+#[test]
 fn locals_variables_and_the_guide_pattern_are_evaluated() {
     let text = r##"
 variable "domain" {
