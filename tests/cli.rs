@@ -278,6 +278,8 @@ fn links_out_of_the_workspace_fifos_and_devices_are_skipped_with_a_note() {
                 ),
                 "{text}"
             );
+            // the summary counts them: "3 notes", not "0 notes" under three notes
+            assert!(text.contains(", 3 notes and "), "{text}");
         } else {
             assert_eq!(out.status.code(), Some(2), "{text}");
             assert!(
@@ -1591,8 +1593,69 @@ fn terraform_inline_resources_are_checked_at_their_lines() {
 }
 
 #[test]
+fn terraform_forms_and_flows_link_fields_across_tf_and_json() {
+    // `fields.X` of a flow is checked against the forms that start it: a `.tf` form starting a
+    // `.tf` flow (by reference) and a JSON flow (by name), a JSON form starting a `.tf` flow
+    assert_eq!(
+        terraform_findings("form-fields"),
+        [
+            tf("unknown-field", "flows/archive.json", 11),
+            tf("unknown-field", "main.tf", 4),
+            tf("unknown-field", "main.tf", 26),
+        ]
+    );
+}
+
+#[test]
+fn terraform_json_files_read_by_file_are_checked_as_the_attribute() {
+    // `actions = file(…)`, `jsonencode(jsondecode(file(…)))` and `….actions` of a whole flow
+    // file: the findings inside the JSON files, none for a bare actions or nodes list being no
+    // document of its own, and none for the form's inline `start` whose nodes are in the file
+    assert_eq!(
+        terraform_findings("file-read"),
+        [
+            tf("unknown-field", "flows/keep.json", 4),
+            tf("unknown-action", "flows/onboard.json", 2),
+            // its connection is used from there: its scopes count the action
+            tf("missing-scope", "flows/onboard.json", 6),
+            tf("excess-scope", "main.tf", 57),
+            tf("form-graph", "parts/profile-nodes.json", 7),
+        ]
+    );
+}
+
+#[test]
+fn terraform_each_flow_of_an_export_takes_its_own_resources_replacement() {
+    // two flow resources of one export replace #CONN-1#: by a Slack connection (the wrong app,
+    // on that replace) and by the Management API one, whose grant lacks `update:users` (on the
+    // export's UPDATE_USER): the first does not stand for the second
+    assert_eq!(
+        terraform_findings("shared-token"),
+        [
+            tf("missing-scope", "exported_forms/two.json", 47),
+            tf("excess-scope", "main.tf", 20),
+            tf("connection-app-mismatch", "main.tf", 45),
+        ]
+    );
+}
+
+#[test]
+fn terraform_a_string_left_open_is_reported_at_its_quote_and_the_next_block_checked() {
+    // the parser reads the string on to the next resource: the error is at the `"` that opens
+    // it, and the resource after it is still checked
+    assert_eq!(
+        terraform_findings("unclosed-string"),
+        [
+            tf("syntax", "main.tf", 2),
+            tf("unknown-action", "main.tf", 8),
+        ]
+    );
+}
+
+#[test]
 fn terraform_provider_examples_raise_only_their_placeholders() {
-    // the provider's own examples: `<vault_connection_id>` and a masked domain are all they get
+    // the provider's own examples: `<vault_connection_id>`, `<my_flow_id>` and a masked domain
+    // are all they get
     assert_eq!(
         terraform_findings("provider-examples"),
         [
@@ -1600,6 +1663,8 @@ fn terraform_provider_examples_raise_only_their_placeholders() {
             tf("unused-connection", "flow_vault_connection.tf", 4),
             tf("plaintext-secret", "flow_vault_connection.tf", 7),
             tf("vault-setup", "flow_vault_connection.tf", 8),
+            // the form's `ending.after_submit.flow_id` placeholder `<my_flow_id>`
+            tf("unresolved-flow", "form.tf", 46),
         ]
     );
 }
@@ -1866,6 +1931,61 @@ fn terraform_huge_heredocs_are_a_note_or_a_finding_and_the_rest_still_checked() 
 }
 
 #[test]
+fn graph_of_a_terraform_module_lists_its_flows_actions() {
+    let root = root();
+    let out = flowls(&["graph", "examples/terraform"], &root);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    // the inline `auth0_flow.onboard` and the guide-style `auth0_flow.survey` (read from the
+    // export bundle), each with its actions, the form that starts the latter
+    for id in [
+        "form_welcome_survey",
+        "form_welcome_survey__flow_save",
+        "flow_onboard_new_user",
+        "flow_onboard_new_user__get_user",
+        "flow_onboard_new_user__mark_onboarded",
+        "flow_onboard_new_user__tell_the_team",
+        "flow_save_survey_answers",
+        "flow_save_survey_answers__save",
+        "flow_save_survey_answers__notify",
+        "connection_users_m2m",
+        "connection_team_slack",
+    ] {
+        assert!(text.contains(&format!("  {id}")), "{id}: {text}");
+    }
+    assert!(text.contains("auth0_flow.onboard"), "{text}");
+    assert!(
+        text.contains("form_welcome_survey__flow_save ==>|\"starts\"| flow_save_survey_answers"),
+        "{text}"
+    );
+    // the bundle's flow is drawn once, as the resource that reads it
+    assert_eq!(text.matches("subgraph group_flow_").count(), 2, "{text}");
+    // --flow by the resource's name; a `.tf` file: its resources
+    let out = flowls(
+        &[
+            "graph",
+            "examples/terraform",
+            "--flow",
+            "Onboard new user",
+            "--format",
+            "dot",
+        ],
+        &root,
+    );
+    let dot = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        dot.contains("tooltip=\"main.tf:48\"") && !dot.contains("flow_save_survey_answers"),
+        "{dot}"
+    );
+    let out = flowls(&["graph", "examples/terraform/forms.tf"], &root);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        text.contains("flow_save_survey_answers__save") && !text.contains("flow_onboard_new_user"),
+        "{text}"
+    );
+}
+
+#[test]
 fn a_graph_with_nothing_to_draw_says_so() {
     let dir = empty_dir("graph-empty", &["flows"]);
     std::fs::write(dir.join("README.md"), "nothing here").unwrap();
@@ -1900,6 +2020,66 @@ fn terraform_unknown_values_raise_nothing() {
     // grant's client and audience are data sources, so whether it grants enough is not known
     // either: nothing at all
     assert_eq!(terraform_findings("clean-vars"), []);
+}
+
+#[test]
+fn terraform_a_setup_unknown_as_a_whole_raises_nothing() {
+    // `setup = var.x` (a sensitive map), `null # sensitive` (generated config), `merge(…)`, a
+    // conditional: no vault-setup, no plaintext-secret, no scopes-unknown (the application of
+    // a setup that is unknown as a whole is unknown)
+    assert_eq!(terraform_findings("unknown-setup"), []);
+    // and Test connection says why it cannot test them, sending nothing
+    let cwd = root().join("tests/fixtures/terraform/unknown-setup");
+    for (name, says) in [
+        ("Slack generated", "the setup is null"),
+        (
+            "Slack from a variable",
+            "the setup is var.slack_setup as a whole",
+        ),
+        ("Slack merged", "an expression flowls does not evaluate"),
+    ] {
+        let out = flowls(&["test-connection", "main.tf", "--connection", name], &cwd);
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        assert!(
+            text.contains("invalid_setup") && text.contains(says),
+            "{name}: {text}"
+        );
+    }
+}
+
+#[test]
+fn terraform_a_vault_referred_to_anywhere_in_its_module_is_not_unused() {
+    // inside concat / merge / flatten, through `x[0]` / `x["k"]`, from an `output` or a `module`
+    // argument: maybe used, never unused-connection; a `moved` block is no use
+    assert_eq!(
+        terraform_findings("module-references"),
+        [tf("unused-connection", "main.tf", 77)]
+    );
+}
+
+#[test]
+fn terraform_generated_config_raises_only_tenant_specific_ids() {
+    // `auth0 tf generate`: the literal id an import maps is a use of that resource, and its
+    // `setup = null # sensitive` is the tenant's setup, unknown
+    assert_eq!(
+        terraform_findings("generated"),
+        [tf("tenant-specific-id", "main.tf", 23)]
+    );
+}
+
+#[test]
+fn terraform_file_as_an_attributes_value_is_read_by_the_reading_policy() {
+    // `actions = file("../../../etc/passwd")`: a warning at the call, as through `locals`; a
+    // file inside the workspace is read
+    let cwd = root().join("tests/fixtures/terraform/file-direct");
+    let out = flowls(&["check", ".", "--format", "json"], &cwd);
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("root:"),
+        "nothing of /etc/passwd is shown"
+    );
+    assert_eq!(findings_at(&out), [tf("syntax", "main.tf", 5)]);
 }
 
 #[test]
@@ -2126,5 +2306,81 @@ resource "auth0_flow_vault_connection" "m2m" {
         findings_at(&cmd.output().unwrap())
     };
     assert_eq!(checked(&[("TF_VAR_domain", "not a host")]), checked(&[]));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_graph_of_a_folder_inside_a_workspace_draws_that_folder_and_links_the_real_paths() {
+    let dir = empty_dir("graph-folder", &["flows/sub dir", "forms"]);
+    std::fs::write(dir.join("flowls.toml"), "").unwrap();
+    std::fs::write(
+        dir.join("flows/sub dir/a&b.json"),
+        r#"{"name": "Inside", "actions": []}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("flows/out.json"),
+        r#"{"name": "Outside", "actions": []}"#,
+    )
+    .unwrap();
+    // a folder below the workspace's root: its files only, as `check` reports them
+    let out = flowls(&["graph", "flows/sub dir"], &dir);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("flow_inside"), "{out:?}");
+    assert!(!text.contains("flow_outside"), "{text}");
+    // `graph .`: the root as it is (no `/./`), each file's path as it is in `data-file`
+    let out = flowls(&["graph", ".", "--format", "html"], &dir);
+    let html = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        html.contains("flow_outside") && html.contains("flow_inside"),
+        "{out:?}"
+    );
+    assert!(!html.contains("/./"), "{html}");
+    assert!(
+        html.contains(r#"data-file="flows/sub dir/a&amp;b.json""#),
+        "{html}"
+    );
+}
+
+#[test]
+fn a_reference_to_a_resource_block_being_typed_is_unknown_not_unresolved() {
+    // the vault and flow blocks have a syntax error (a value half typed): the syntax errors are
+    // reported, and the flow's and form's references to it and to a broken flow say nothing
+    let dir = empty_dir("tf-broken-ref", &["m"]);
+    std::fs::write(dir.join("flowls.toml"), "").unwrap();
+    std::fs::write(
+        dir.join("m/main.tf"),
+        r#"resource "auth0_flow_vault_connection" "conn" {
+  name   = "Conn"
+  app_id =
+}
+
+resource "auth0_flow" "get" {
+  name    = "Get"
+  actions = jsonencode([{ id = "g", type = "AUTH0", action = "GET_USER", params = { connection_id = auth0_flow_vault_connection.conn.id, user_id = "u" } }])
+}
+
+resource "auth0_flow" "typed" {
+  name =
+}
+
+resource "auth0_form" "f" {
+  name   = "F"
+  start  = jsonencode({ next_node = "fl" })
+  nodes  = jsonencode([{ id = "fl", type = "FLOW", config = { flow_id = auth0_flow.typed.id, next_node = "$ending" } }])
+  ending = jsonencode({})
+}
+"#,
+    )
+    .unwrap();
+    let out = flowls(&["check", "--format", "json", "."], &dir);
+    let found = findings_at(&out);
+    assert!(found.iter().any(|(c, _, _)| c == "syntax"), "{found:?}");
+    assert!(
+        !found
+            .iter()
+            .any(|(c, _, _)| c == "unresolved-connection" || c == "unresolved-flow"),
+        "{found:?}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -218,6 +218,46 @@ def big_workspace(ws: Path, flows: int, vaults: int = 500, forms: int = 20):
     return flows + vaults + forms
 
 
+def tenant_flow(f: int, vaults: int) -> dict:
+    """Flow `f` of a realistic tenant: 2–14 top-level actions (AUTH0 reads and updates on one or two
+    of the tenant's connections, HTTP requests, OTP, variables) and every third action a
+    `BOOLEAN_CONDITION`, some with an `else`, some nested."""
+    def conn(k):
+        return f"Conn {(f + k) % vaults}"
+
+    def plain(i, k):
+        kind = (f + i + k) % 5
+        if kind == 0:
+            return {"id": f"get_{i}_{k}", "type": "AUTH0", "action": "GET_USER", "params": {"connection_id": conn(0), "user_id": "{{context.user.user_id}}"}}
+        if kind == 1:
+            return {"id": f"upd_{i}_{k}", "type": "AUTH0", "action": "UPDATE_USER", "params": {"connection_id": conn(i % 2), "user_id": "{{context.user.user_id}}", "changes": {"app_metadata": {"step": i}}}}
+        if kind == 2:
+            return {"id": f"http_{i}_{k}", "type": "HTTP", "action": "SEND_REQUEST", "params": {"url": f"https://api.example.com/{f}/{i}", "method": "POST", "payload": {"n": i}}}
+        if kind == 3:
+            return {"id": f"otp_{i}_{k}", "type": "OTP", "action": "GENERATE_CODE", "params": {"reference": "{{context.user.user_id}}", "length": 6}}
+        return {"id": f"vars_{i}_{k}", "type": "FLOW", "action": "STORE_VARS", "params": {"vars": {"step": i}}}
+
+    def condition(i, depth):
+        then = [plain(i, 1), plain(i, 2)]
+        if depth < 1 and i % 2 == 0:
+            then.append(condition(i * 10 + 1, depth + 1))
+        params = {"if": {"operands": [{"operator": "EQUALS", "operands": ["{{context.user.email}}", "x"]}]}, "then": then}
+        if i % 3 == 0:
+            params["else"] = [plain(i, 3)]
+        return {"id": f"cond_{i}", "type": "FLOW", "action": "BOOLEAN_CONDITION", "params": params}
+
+    n = 2 + f % 13
+    return {"name": f"F{f}", "actions": [condition(i, 0) if i % 3 == 2 else plain(i, 0) for i in range(n)]}
+
+
+def tenant_workspace(ws: Path, flows: int, vaults: int = 50, forms: int = 20):
+    """`big_workspace`'s layout with realistic flows (`tenant_flow`): what real tenants hold."""
+    big_workspace(ws, flows, vaults, forms)
+    for f in range(flows):
+        (ws / f"flows/f{f}.json").write_text(json.dumps(tenant_flow(f, vaults), indent=2))
+    return flows + vaults + forms
+
+
 def scale_case(builds: dict, sizes, reps):
     """`flowls check` and, over LSP, initialize → every file's diagnostics pushed, at each size,
     for every build side by side (alternating), with the server's peak RSS."""
@@ -299,7 +339,7 @@ def main():
     print(f"machine: {os.cpu_count()} CPUs; {reps} runs each, alternating; medians in ms\n")
     # FLOWLS_BENCH_SIZES=5000 FLOWLS_BENCH_SERVERS=flowls narrow a run while working on one case
     # 4,250 actions is the issue's 700 KB document; 5,000 and 20,000 are its 0.8 and 3.3 MB
-    sizes = [int(n) for n in os.environ.get("FLOWLS_BENCH_SIZES", "100,4250,5000,20000").split(",")]
+    sizes = [int(n) for n in os.environ.get("FLOWLS_BENCH_SIZES", "100,4250,5000,20000").split(",") if n]
     servers = os.environ.get("FLOWLS_BENCH_SERVERS", "flowls,json").split(",")
     for n in sizes:
         text = flow(n)

@@ -612,6 +612,9 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
                 crate::catalogue::closest_names(&use_.connection, &names, 2)
             ),
         };
+        if super::terraform::names_broken_block(ctx.ws, &use_.connection) {
+            return;
+        }
         let shown = &use_.shown;
         // a workspace that keeps no vault connection at all (an export of flows only): the
         // connection lives in the tenant, which is worth saying but not an error

@@ -40,7 +40,9 @@ pub fn check_form(
         .iter()
         .filter_map(|n| n.id.and_then(Node::as_str))
         .collect();
-    // every target names a node, or the ending
+    // every target names a node, or the ending (unless the nodes are unknown: a `.tf`
+    // resource's `nodes` from a file or a variable)
+    let nodes_unknown = root.get("nodes").is_some_and(crate::model::is_marker);
     let mut edges: HashMap<&str, Vec<&str>> = HashMap::new();
     for (from, target) in
         form.start
@@ -52,7 +54,7 @@ pub fn check_form(
             }))
     {
         let Some(to) = target.as_str() else { continue };
-        if crate::model::is_marker(target) || to.contains("{{") {
+        if nodes_unknown || crate::model::is_marker(target) || to.contains("{{") {
             continue;
         }
         if to != ENDING && !ids.contains(&to) {
@@ -99,7 +101,7 @@ pub fn check_form(
     }
     // every flow_id names a flow
     let mappings = &ws.index().mappings;
-    for flow_id in form.nodes.iter().flat_map(|n| n.flow_ids.iter().copied()) {
+    for flow_id in form.flow_id_nodes() {
         let Some(name) = flow_id_name(mappings, flow_id) else {
             continue;
         };
@@ -119,6 +121,9 @@ pub fn check_form(
                 None => (false, ws.flow_names()),
             },
         };
+        if !found && super::terraform::names_broken_block(ws, name) {
+            continue;
+        }
         if !found
             && bundle_flows.is_none()
             && let Some(why) =
@@ -398,10 +403,7 @@ pub fn fields_for_flow(ws: &Workspace, file: &SourceFile, root: &Node) -> Option
         let name = root.get("name").and_then(Node::as_str);
         let id = root.get("id").and_then(Node::as_str);
         // through the workspace's index: a scan of every file per flow is quadratic
-        for f in ws.forms_starting(name, id) {
-            let Some(form_root) = &f.parse.root else {
-                continue;
-            };
+        for (_, form_root) in ws.forms_starting(name, id) {
             started = true;
             fields.extend(Form::new(form_root).fields().map(str::to_string));
         }

@@ -185,8 +185,12 @@ pub fn diagnostics_and_secrets(ws: &Workspace, path: &Path) -> (Vec<Diagnostic>,
     let Some(file) = ws.file(path) else {
         return (Vec::new(), Vec::new());
     };
-    let mut out = syntax_diagnostics(file);
+    // a JSON file a `.tf` resource reads as an attribute (`actions = file(…)`) is checked as
+    // what the resource receives, not as a document of its own
+    let read = terraform::is_read(ws, file);
+    let mut out = syntax_diagnostics(file, read);
     match file.kind {
+        _ if read => terraform::check_read(ws, file, &mut out),
         DocKind::Flow => flow::check(ws, file, &mut out),
         DocKind::Bundle => {
             // each flow an export bundle holds, checked like any flow, and its form
@@ -249,8 +253,8 @@ fn unreadable_values(file: &SourceFile) -> Vec<TextRange> {
     out
 }
 
-fn syntax_diagnostics(file: &SourceFile) -> Vec<Diagnostic> {
-    if !file.kind.is_checked() {
+fn syntax_diagnostics(file: &SourceFile, read: bool) -> Vec<Diagnostic> {
+    if !file.kind.is_checked() && !read {
         return Vec::new();
     }
     file.parse

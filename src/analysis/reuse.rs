@@ -19,16 +19,21 @@ use crate::model::DocKind;
 use crate::model::flow::{Action, Flow};
 use crate::syntax::{Node, TextRange};
 use crate::workspace::{SourceFile, Workspace};
-use foldhash::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
 
 /// An action's place in execution order, the hash of its text and the text's length.
 type Key = (u32, u64, u32);
 
+/// The results of a version, by place in execution order (what a key's first part indexes:
+/// a look-up is an index, not a hash, and the walk reads them in order).
+type ByPlace = Vec<Option<Entry>>;
+
 /// The catalogue entry an action's checks read for another action id (`None`: none).
 type SpecSeen = (Box<str>, usize);
 
 struct Entry {
+    /// The key's hash of the action's text and its length.
+    text: (u64, u32),
     start: u32,
     diags: Vec<Diagnostic>,
     specs: Vec<SpecSeen>,
@@ -38,14 +43,14 @@ struct Entry {
 #[derive(Default)]
 struct Memo {
     context: u64,
-    entries: HashMap<Key, Entry>,
+    entries: ByPlace,
 }
 
 /// The results of one check of a flow document: those reused, and those to keep.
 pub(super) struct Reuse<'f> {
     file: &'f SourceFile,
     old: Memo,
-    kept: HashMap<Key, Entry>,
+    kept: ByPlace,
     context: u64,
 }
 
@@ -103,7 +108,7 @@ impl<'f> Reuse<'f> {
         Some(Reuse {
             file,
             old,
-            kept: HashMap::default(),
+            kept: Vec::new(),
             context,
         })
     }
@@ -124,16 +129,29 @@ impl<'f> Reuse<'f> {
     /// Whether a result for `key` can be reused: its action reads the same catalogue entries
     /// for the ids it names (`spec_of`) as when it was checked.
     pub fn has(&self, key: &Key, spec_of: impl Fn(&str) -> Option<&'static ActionSpec>) -> bool {
-        self.old.entries.get(key).is_some_and(|e| {
+        self.entry(key).is_some_and(|e| {
             e.specs
                 .iter()
                 .all(|(id, spec)| spec_id(spec_of(id)) == *spec)
         })
     }
 
+    /// The previous version's result for `key`: the one at its place, for the same text.
+    fn entry(&self, key: &Key) -> Option<&Entry> {
+        let (place, hash, len) = *key;
+        self.old
+            .entries
+            .get(place as usize)?
+            .as_ref()
+            .filter(|e| e.text == (hash, len))
+    }
+
     /// The result kept for `key`, moved to where the action `a` now starts.
     pub fn take(&mut self, key: Key, a: &Action) -> Vec<Diagnostic> {
-        let Some(entry) = self.old.entries.remove(&key) else {
+        if self.entry(&key).is_none() {
+            return Vec::new();
+        }
+        let Some(entry) = self.old.entries[key.0 as usize].take() else {
             return Vec::new();
         };
         let delta = i64::from(a.node.range.start) - i64::from(entry.start);
@@ -146,9 +164,10 @@ impl<'f> Reuse<'f> {
                 }
             }
         }
-        self.kept.insert(
+        self.put(
             key,
             Entry {
+                text: entry.text,
                 start: a.node.range.start,
                 diags: diags.clone(),
                 specs: entry.specs,
@@ -173,9 +192,10 @@ impl<'f> Reuse<'f> {
                     .all(|r| r.path != self.file.path || within(r.range))
         });
         if inside {
-            self.kept.insert(
+            self.put(
                 key,
                 Entry {
+                    text: (key.1, key.2),
                     start: a.node.range.start,
                     diags: diags.to_vec(),
                     specs: specs
@@ -185,6 +205,14 @@ impl<'f> Reuse<'f> {
                 },
             );
         }
+    }
+
+    fn put(&mut self, key: Key, entry: Entry) {
+        let place = key.0 as usize;
+        if self.kept.len() <= place {
+            self.kept.resize_with(place + 1, || None);
+        }
+        self.kept[place] = Some(entry);
     }
 
     /// Keeps this check's results for the next version of the file (only those of actions

@@ -37,6 +37,91 @@ pub fn check(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
     exports(ws, file, root, out);
 }
 
+/// Whether a `.tf` resource of the workspace reads this JSON file as an attribute's value
+/// (`actions = file(…)`, `nodes = jsonencode(jsondecode(file(…)))`).
+pub fn is_read(ws: &Workspace, file: &SourceFile) -> bool {
+    ws.index().file_reads.iter().any(|r| r.file == file.path)
+}
+
+/// A JSON file that `.tf` resources read as an attribute's value: for each, the resource is
+/// checked with the file's content (or the part its `jsondecode(…)` access reads) as that
+/// attribute, and the findings inside the file are the file's. The rest of the resource is
+/// the `.tf` file's to report.
+pub fn check_read(ws: &Workspace, file: &SourceFile, out: &mut Vec<Diagnostic>) {
+    let Some(json) = &file.parse.root else {
+        return;
+    };
+    for r in ws.index().file_reads.iter().filter(|r| r.file == file.path) {
+        let Some(tf_root) = ws.file(&r.tf).and_then(|f| f.parse.root.as_ref()) else {
+            continue;
+        };
+        let Some(e) = tf_root
+            .get(EXPORTS)
+            .and_then(Node::as_array)
+            .and_then(|l| l.get(r.export))
+        else {
+            continue;
+        };
+        let (Some(address), Some(attribute)) = (
+            e.get("resource").and_then(Node::as_str),
+            e.get("attribute").and_then(Node::as_str),
+        ) else {
+            continue;
+        };
+        let Some((kind, _, resource)) = hcl::resources(tf_root).find(|(_, a, _)| *a == address)
+        else {
+            continue;
+        };
+        let Some(target) = crate::workspace::export_target(json, e) else {
+            continue;
+        };
+        let Some(received) = received(resource, attribute, target) else {
+            continue;
+        };
+        let mut found = Vec::new();
+        match kind {
+            hcl::FLOW => super::flow::check_flow(ws, file, &received, &mut found),
+            hcl::FORM => super::form::check_form(ws, file, &received, None, &mut found),
+            _ => {}
+        }
+        let inside =
+            |d: &Diagnostic| target.range.start <= d.range.start && d.range.end <= target.range.end;
+        out.extend(found.into_iter().filter(inside));
+    }
+}
+
+/// The resource as it receives `value` for its top-level `attribute`: everything else placed
+/// nowhere in the JSON file (its findings are the `.tf` file's).
+fn received(resource: &Node, attribute: &str, value: &Node) -> Option<Node> {
+    let nowhere = TextRange::empty(u32::MAX as usize);
+    let mut members: Vec<Member> = resource.as_object()?.to_vec();
+    let at = members.iter().position(|m| m.key == attribute)?;
+    let mut stack: Vec<&mut Member> = members.iter_mut().collect();
+    while let Some(m) = stack.pop() {
+        m.key_range = nowhere;
+        let Some(v) = &mut m.value else { continue };
+        let mut nodes = vec![v];
+        while let Some(n) = nodes.pop() {
+            n.range = nowhere;
+            match &mut n.kind {
+                NodeKind::Object(ms) => {
+                    for m in ms.iter_mut() {
+                        m.key_range = nowhere;
+                        nodes.extend(m.value.as_mut());
+                    }
+                }
+                NodeKind::Array(items) => nodes.extend(items.iter_mut()),
+                _ => {}
+            }
+        }
+    }
+    members[at].value = Some(value.clone());
+    Some(Node {
+        range: nowhere,
+        kind: NodeKind::Object(members.into_boxed_slice()),
+    })
+}
+
 /// A value that reaches the setup through a variable (`var.client_secret`, its value from a
 /// `default` or a `.tfvars` file) is not written in plain text here: no `plaintext-secret` on
 /// the reference (what is written there is the advice itself).
@@ -98,9 +183,7 @@ fn tenant_specific_ids(ws: &Workspace, file: &SourceFile, root: &Node, out: &mut
                 }
             }
             hcl::FORM => {
-                for n in Form::new(node).nodes.iter() {
-                    found.extend(n.flow_ids.iter().map(|f| (*f, "flow_id")));
-                }
+                found.extend(Form::new(node).flow_id_nodes().map(|f| (f, "flow_id")));
             }
             _ => {}
         }
@@ -310,6 +393,9 @@ fn wiring(
             continue;
         }
         reported.push(key);
+        if names_broken_block(ws, reference) {
+            continue;
+        }
         let why = |want: &str| {
             unresolved_reference(ws, reference, want).unwrap_or_else(|| {
                 format!("`{reference}` names no {want} resource of the workspace: use a reference such as {want}.NAME.id")
@@ -320,7 +406,7 @@ fn wiring(
                 out.push(Diagnostic::error(
                     with.range,
                     code::UNRESOLVED_FLOW,
-                    format!("{token} is replaced by {}", why(hcl::FLOW)),
+                    format!("{token} is replaced by `{reference}`: {}", why(hcl::FLOW)),
                 ));
             }
             continue;
@@ -329,7 +415,10 @@ fn wiring(
             None => out.push(Diagnostic::error(
                 with.range,
                 code::UNRESOLVED_CONNECTION,
-                format!("{token} is replaced by {}", why(hcl::VAULT_CONNECTION)),
+                format!(
+                    "{token} is replaced by `{reference}`: {}",
+                    why(hcl::VAULT_CONNECTION)
+                ),
             )),
             Some(v) => {
                 if let (Some(need), Some(has)) = (app, v.app_id.as_deref())
@@ -357,6 +446,22 @@ pub fn reference_address(value: &str) -> Option<(&str, &'static str)> {
     let kind = hcl::RESOURCE_TYPES.iter().find(|t| **t == kind)?;
     (matches!(field, "id" | "client_id") && !name.is_empty() && !name.contains('.'))
         .then_some((address, *kind))
+}
+
+/// Whether a reference names a resource block that a syntax error made unreadable: its value is
+/// unknown while it is being typed, so nothing is said of the reference.
+pub fn names_broken_block(ws: &Workspace, value: &str) -> bool {
+    let Some((address, _)) = reference_address(value) else {
+        return false;
+    };
+    ws.files()
+        .filter(|f| f.kind == crate::model::DocKind::Terraform)
+        .any(|f| {
+            f.parse
+                .root
+                .as_ref()
+                .is_some_and(|r| hcl::broken_addresses(r, &f.text).any(|a| a == address))
+        })
 }
 
 /// What to say of a reference that names no resource of type `want` (`unresolved-connection`
@@ -544,6 +649,35 @@ pub fn grant_for(
 pub fn is_resource(ws: &Workspace, vault: &crate::workspace::VaultInfo) -> bool {
     ws.file(&vault.path)
         .is_some_and(|f| f.kind == crate::model::DocKind::Terraform)
+}
+
+/// Whether a `.tf` file of the vault resource's module (its folder) refers to it outside its
+/// own block (`auth0_flow_vault_connection.NAME`, `…NAME[0].id`), where flowls may not know
+/// what the reference becomes: inside a function it does not evaluate (`concat`, `merge`), an
+/// `output`, a `module` argument. The connection may be used there, so it is not unused.
+pub fn referenced_in_module(ws: &Workspace, vault: &crate::workspace::VaultInfo) -> bool {
+    let Some(address) = vault
+        .id
+        .as_deref()
+        .and_then(|id| id.strip_suffix(".id"))
+        .filter(|a| a.starts_with(hcl::VAULT_CONNECTION))
+    else {
+        return false;
+    };
+    let dir = vault.path.parent();
+    let own = |path: &std::path::Path, r: TextRange| {
+        path == vault.path
+            && vault
+                .entry
+                .is_some_and(|e| e.start <= r.start && r.end <= e.end)
+    };
+    ws.files()
+        .filter(|f| f.kind == crate::model::DocKind::Terraform && f.path.parent() == dir)
+        .any(|f| {
+            f.parse.root.as_ref().is_some_and(|root| {
+                hcl::vault_resource_references(root).any(|(a, r)| a == address && !own(&f.path, r))
+            })
+        })
 }
 
 /// Whether a grant resource of the vault resource's module may be its grant though flowls

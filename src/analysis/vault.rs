@@ -318,6 +318,11 @@ fn uses(ws: &Workspace, info: &VaultInfo, out: &mut Vec<Diagnostic>) {
     if uses.is_empty() && info.name.is_none() {
         return;
     }
+    // a Terraform resource referred to where flowls does not know what the reference becomes
+    // (an unevaluated function, an `output`, a `module` argument) may be used there
+    if uses.is_empty() && super::terraform::referenced_in_module(ws, info) {
+        return;
+    }
     if uses.is_empty() {
         out.push(Diagnostic::new(
             info.name_range,
@@ -362,8 +367,13 @@ fn uses(ws: &Workspace, info: &VaultInfo, out: &mut Vec<Diagnostic>) {
     if let Resolution::Unknown { why } = resolution {
         // a grant of the module whose client or audience is unknown may be this one's: the
         // check needs what cannot be known, so it is skipped
+        // so may any grant when the resource's whole setup is unknown (`setup = null` of
+        // generated config, `var.setup`): its application is unknown
         let terraform = super::terraform::is_resource(ws, info);
-        if terraform && super::terraform::unknown_grant_may_be(ws, info) {
+        if terraform
+            && (super::terraform::unknown_grant_may_be(ws, info)
+                || matches!(info.setup, Setup::Unknown { .. }))
+        {
             return;
         }
         let name = info.shown_name();

@@ -47,13 +47,11 @@ pub fn graph(
 ) -> anyhow::Result<Drawn> {
     use anyhow::Context;
     let cwd = std::env::current_dir().context("cannot read the current folder")?;
-    let mut parts: Vec<(Workspace, Option<PathBuf>)> = Vec::new();
+    // what to draw of each workspace: a file's part, the files below a folder, or all of it
+    let mut parts: Vec<(Workspace, Select)> = Vec::new();
     for arg in paths {
-        let abs = if arg.is_absolute() {
-            arg.clone()
-        } else {
-            cwd.join(arg)
-        };
+        // `graph .` is the folder itself, not `…/./`
+        let abs = std::path::absolute(arg).unwrap_or_else(|_| cwd.join(arg));
         let meta =
             std::fs::metadata(&abs).with_context(|| crate::display::path(arg, Path::new("")))?;
         if meta.is_dir() {
@@ -61,7 +59,13 @@ pub fn graph(
                 disk::load_each_root(&root_from(&abs), settings.clone(), env.clone());
             for ws in workspaces {
                 usable_mappings(&ws, &unreadable)?;
-                parts.push((ws, None));
+                // a folder inside a workspace (as `check` takes it): the files below it
+                let select = if ws.root.starts_with(&abs) {
+                    Select::Workspace
+                } else {
+                    Select::Under(abs.clone())
+                };
+                parts.push((ws, select));
             }
         } else {
             let root = workspace_root_of(&abs);
@@ -72,7 +76,7 @@ pub fn graph(
                     .with_context(|| crate::display::path(arg, Path::new("")))?;
                 ws.set_file(abs.clone(), text);
             }
-            parts.push((ws, Some(abs)));
+            parts.push((ws, Select::Document(abs)));
         }
     }
     // every name asked for must be a form or flow of one of the workspaces
@@ -113,23 +117,26 @@ pub fn graph(
         .first()
         .map(|(ws, _)| ws.root.clone())
         .unwrap_or(cwd.clone());
-    for (ws, file) in &parts {
+    for (ws, select) in &parts {
         let select = if !request.forms.is_empty() || !request.flows.is_empty() {
             Select::Named {
                 forms: request.forms.clone(),
                 flows: request.flows.clone(),
             }
         } else {
-            match file {
-                Some(f) => Select::Document(f.clone()),
-                None => Select::Workspace,
-            }
+            select.clone()
         };
         let mut g = graph::build(ws, &select, &options);
         if several {
             // several workspaces: paths from the current folder tell them apart
             for n in &mut g.nodes {
                 n.rel = crate::display::path(&n.path, &cwd);
+                let rel = n.path.strip_prefix(&cwd).unwrap_or(&n.path);
+                n.file = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
             }
             title_root = cwd.clone();
         }

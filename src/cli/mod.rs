@@ -473,7 +473,8 @@ fn human(outcome: &CheckOutcome) -> String {
         "{}, {}, {} and {} in {}",
         plural(count(Severity::Error), "error"),
         plural(count(Severity::Warning), "warning"),
-        plural(count(Severity::Information), "note"),
+        // a file that was not read is a note too, printed above
+        plural(count(Severity::Information) + outcome.notes.len(), "note"),
         plural(count(Severity::Hint), "hint"),
         plural(outcome.files_checked, "file")
     );

@@ -5,10 +5,10 @@
 //!
 //! Built once from the workspace's index, the catalogue and the analysis's own answers
 //! ([`crate::analysis::diagnostics`], [`crate::analysis::least_privilege::report`],
-//! [`Workspace::forms_starting`], [`Workspace::flow_named`], [`Workspace::resolve_use`]), so
-//! every layout — directory, YAML, bundles — gives the same picture. Pure: no I/O, no LSP types.
-//! The writers ([`text`] for mermaid and dot, [`svg`] laid out by `layout-rs`, [`html`]) only
-//! render this model.
+//! [`Workspace::forms_starting`], [`Workspace::flow_entry`], [`Workspace::resolve_use`]), so
+//! every layout — directory, YAML, bundles, Terraform resources — gives the same picture. Pure:
+//! no I/O, no LSP types. The writers ([`text`] for mermaid and dot, [`svg`] laid out by
+//! `layout-rs`, [`html`]) only render this model.
 
 pub mod html;
 pub mod svg;
@@ -21,8 +21,9 @@ use crate::model::DocKind;
 use crate::model::flow::{Action, Flow};
 use crate::model::form::{ENDING, Form, Via};
 use crate::model::need::Need;
+use crate::syntax::hcl;
 use crate::syntax::line_index::ColumnUnit;
-use crate::syntax::{Node as Tree, TextRange};
+use crate::syntax::{Node as Tree, NodeKind, TextRange};
 use crate::workspace::{ConnectionRef, SourceFile, VaultInfo, Workspace};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -36,7 +37,7 @@ pub enum Kind {
     Router,
     /// A form's `FLOW` node.
     FlowStep,
-    /// A form's `$ending`.
+    /// A form's `$ending`, or the end of a flow that a condition's branch reaches.
     Ending,
     Flow,
     Action,
@@ -165,13 +166,18 @@ pub struct Node {
     /// only `[a-z0-9_]`, so it is safe in every format and attribute.
     pub id: String,
     pub kind: Kind,
-    /// The first line of the label (control characters escaped, like every label text).
+    /// The first line of the label (control characters escaped, like every label text), at
+    /// most [`TITLE_MAX`] characters.
     pub title: String,
+    /// The title whole, up to [`NAME_MAX`] characters (for a tooltip).
+    pub name: String,
     /// The other lines: fields, the action's type, scopes.
     pub lines: Vec<String>,
     pub path: PathBuf,
     /// Workspace-relative, `/`-separated, control characters escaped.
     pub rel: String,
+    /// The same path as it is (not escaped), for links to the file.
+    pub file: String,
     /// Where the node's source is (the place a click jumps to).
     pub range: TextRange,
     /// 1-based line and column (characters) of `range.start`.
@@ -278,6 +284,8 @@ pub enum Select {
     },
     /// The forms and flows a document holds or takes part in (the whole workspace when none).
     Document(PathBuf),
+    /// The forms and flows of the files below a folder (with the flows those forms start).
+    Under(PathBuf),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -292,42 +300,180 @@ impl Default for Options {
     }
 }
 
+/// Titles of nodes and groups are cut to this many characters (`…` at the end).
+pub const TITLE_MAX: usize = 64;
+/// A node's whole name is kept up to this many characters.
+pub const NAME_MAX: usize = 1000;
+
 /// The length of a run of plain actions (no branch, no connection, no finding, no
 /// `allow_failure`) from which its middle is folded into one node.
 pub const FOLD_RUN: usize = 8;
 
-/// A form of the workspace: a forms file's, or an export bundle's `form`.
+/// A form of the workspace: a forms file's, an export bundle's `form`, or an `auth0_form`
+/// resource of a `.tf` file.
 #[derive(Clone, Copy)]
 struct FormUnit<'a> {
+    /// The file that holds the form's nodes (for a resource reading an export bundle with
+    /// `jsondecode(file(…))`, the bundle: where the analysis finds them).
     file: &'a SourceFile,
     root: &'a Tree,
     /// The bundle's `flows`, whose tokens its `FLOW` nodes name.
     bundle_flows: Option<&'a Tree>,
+    /// The `auth0_form` resource it is.
+    resource: Option<Resource<'a>>,
 }
 
-/// A flow of the workspace: a flow file's, or one of an export bundle's `flows`.
+/// A flow of the workspace: a flow file's, one of an export bundle's `flows`, or an
+/// `auth0_flow` resource of a `.tf` file.
 #[derive(Clone, Copy)]
 struct FlowUnit<'a> {
+    /// The file that holds the flow's actions (see [`FormUnit::file`]).
     file: &'a SourceFile,
     root: &'a Tree,
     /// In a bundle: its `#FLOW-n#` token.
     token: Option<&'a str>,
+    /// The `auth0_flow` resource it is.
+    resource: Option<Resource<'a>>,
+}
+
+/// A resource of a `.tf` file that a form or flow is.
+#[derive(Clone, Copy)]
+struct Resource<'a> {
+    file: &'a SourceFile,
+    /// Its body (`TYPE.NAME` → body in the file's tree).
+    body: &'a Tree,
+    /// `auth0_flow.NAME`.
+    address: &'a str,
+    /// For a resource reading an export bundle: the `replace` list of its `$exports` entry
+    /// (`[{token, with}]`: `#FLOW-1#` → `auth0_flow.x.id`).
+    replaces: Option<&'a Tree>,
+}
+
+impl<'a> Resource<'a> {
+    /// Its `name`, when the module writes it so that it is known.
+    fn name(&self) -> Option<&'a str> {
+        self.body.get("name").and_then(Tree::as_str)
+    }
+
+    /// The place of its head node (its `name`, else its block's start) and the span whose
+    /// findings are its own (the block).
+    fn place(&self) -> (TextRange, TextRange) {
+        let place = self
+            .body
+            .get("name")
+            .map_or(analysis::opening(self.body.range), |n| n.range);
+        (place, self.body.range)
+    }
 }
 
 impl<'a> FormUnit<'a> {
     fn name(&self, ws: &'a Workspace) -> Option<&'a str> {
-        ws.flow_name(self.file, self.root)
+        match &self.resource {
+            Some(r) => r
+                .name()
+                .or_else(|| {
+                    let exported = !std::ptr::eq(r.body, self.root);
+                    exported.then(|| self.root.get("name").and_then(Tree::as_str))?
+                })
+                .or(Some(r.address)),
+            None => ws.flow_name(self.file, self.root),
+        }
     }
 }
 
 impl<'a> FlowUnit<'a> {
     fn name(&self, ws: &'a Workspace) -> Option<&'a str> {
-        ws.flow_name(self.file, self.root).or(self.token)
+        match &self.resource {
+            Some(r) => r
+                .name()
+                .or_else(|| {
+                    let exported = !std::ptr::eq(r.body, self.root);
+                    exported.then(|| self.root.get("name").and_then(Tree::as_str))?
+                })
+                .or(Some(r.address)),
+            None => ws.flow_name(self.file, self.root).or(self.token),
+        }
     }
+}
+/// The `auth0_form` (`want` = [`hcl::FORM`], attribute `nodes`) or `auth0_flow` ([`hcl::FLOW`],
+/// `actions`) resources of the workspace's `.tf` files: (resource, the file and node that hold
+/// its content). A resource that reads an export bundle (`jsondecode(file(…))`, the provider
+/// guide's pattern) has its content in the bundle, at the `$exports` entry's pointer (less its
+/// last step, the attribute itself); one whose bundle the workspace does not hold, its own body.
+fn resources_of<'a>(
+    ws: &'a Workspace,
+    want: &str,
+    attribute: &str,
+) -> Vec<(Resource<'a>, &'a SourceFile, &'a Tree)> {
+    let mut out = Vec::new();
+    for f in ws.files().filter(|f| f.kind == DocKind::Terraform) {
+        let Some(root) = f.parse.root.as_ref() else {
+            continue;
+        };
+        // the file's exports of that attribute, by resource (one look-up per resource)
+        let exports: HashMap<&str, &Tree> = root
+            .get(hcl::EXPORTS)
+            .and_then(Tree::as_array)
+            .unwrap_or_default()
+            .iter()
+            .filter(|e| e.get("attribute").and_then(Tree::as_str) == Some(attribute))
+            .filter_map(|e| Some((e.get("resource")?.as_str()?, e)))
+            .collect();
+        for (kind, address, body) in hcl::resources(root) {
+            if kind != want || body.as_object().is_none() {
+                continue;
+            }
+            let export = exports.get(address).copied();
+            let from_bundle = export.and_then(|e| {
+                let written = e.get("file").and_then(Tree::as_str)?;
+                let dir = f.path.parent().unwrap_or(&ws.root);
+                let bundle = ws.file(&crate::workspace::body_path(dir, written))?;
+                let steps = e.get("pointer").and_then(Tree::as_array)?;
+                let (_, parent) = steps.split_last()?;
+                let node = follow(bundle.parse.root.as_ref()?, parent)?;
+                node.as_object().is_some().then_some((bundle, node))
+            });
+            let resource = Resource {
+                file: f,
+                body,
+                address,
+                replaces: export
+                    .filter(|_| from_bundle.is_some())
+                    .and_then(|e| e.get("replace")),
+            };
+            let (file, node) = from_bundle.unwrap_or((f, body));
+            out.push((resource, file, node));
+        }
+    }
+    out
+}
+
+/// The node a pointer's steps (object keys, array indices) lead to.
+fn follow<'a>(mut node: &'a Tree, steps: &[Tree]) -> Option<&'a Tree> {
+    for step in steps {
+        node = match (&node.kind, &step.kind) {
+            (NodeKind::Object(_), NodeKind::String(k)) => node.get(k)?,
+            (NodeKind::Array(items), NodeKind::Number(i)) => items.get(i.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(node)
 }
 
 fn forms_of(ws: &Workspace) -> Vec<FormUnit<'_>> {
-    let mut out = Vec::new();
+    let mut out: Vec<FormUnit> = resources_of(ws, hcl::FORM, "nodes")
+        .into_iter()
+        .map(|(r, file, root)| FormUnit {
+            file,
+            root,
+            bundle_flows: (!std::ptr::eq(file, r.file))
+                .then(|| file.parse.root.as_ref()?.get("flows"))
+                .flatten(),
+            resource: Some(r),
+        })
+        .collect();
+    // a bundle's form that a resource reads is drawn as that resource
+    let taken: HashSet<usize> = out.iter().map(|u| u.root as *const Tree as usize).collect();
     for f in ws.files() {
         let Some(root) = f.parse.root.as_ref().filter(|r| r.as_object().is_some()) else {
             continue;
@@ -337,13 +483,17 @@ fn forms_of(ws: &Workspace) -> Vec<FormUnit<'_>> {
                 file: f,
                 root,
                 bundle_flows: None,
+                resource: None,
             }),
             DocKind::Bundle => {
-                if let Some(form) = root.get("form").filter(|f| f.as_object().is_some()) {
+                if let Some(form) = root.get("form").filter(|f| f.as_object().is_some())
+                    && !taken.contains(&(form as *const Tree as usize))
+                {
                     out.push(FormUnit {
                         file: f,
                         root: form,
                         bundle_flows: root.get("flows"),
+                        resource: None,
                     });
                 }
             }
@@ -354,7 +504,17 @@ fn forms_of(ws: &Workspace) -> Vec<FormUnit<'_>> {
 }
 
 fn flows_of(ws: &Workspace) -> Vec<FlowUnit<'_>> {
-    let mut out = Vec::new();
+    let mut out: Vec<FlowUnit> = resources_of(ws, hcl::FLOW, "actions")
+        .into_iter()
+        .map(|(r, file, root)| FlowUnit {
+            file,
+            root,
+            token: None,
+            resource: Some(r),
+        })
+        .collect();
+    // a bundle's flow that a resource reads is drawn as that resource
+    let taken: HashSet<usize> = out.iter().map(|u| u.root as *const Tree as usize).collect();
     for f in ws.files() {
         let Some(root) = f.parse.root.as_ref().filter(|r| r.as_object().is_some()) else {
             continue;
@@ -364,6 +524,7 @@ fn flows_of(ws: &Workspace) -> Vec<FlowUnit<'_>> {
                 file: f,
                 root,
                 token: None,
+                resource: None,
             }),
             DocKind::Bundle => {
                 for m in root
@@ -371,11 +532,14 @@ fn flows_of(ws: &Workspace) -> Vec<FlowUnit<'_>> {
                     .and_then(Tree::as_object)
                     .unwrap_or_default()
                 {
-                    if let Some(v) = m.value.as_ref().filter(|v| v.as_object().is_some()) {
+                    if let Some(v) = m.value.as_ref().filter(|v| v.as_object().is_some())
+                        && !taken.contains(&(v as *const Tree as usize))
+                    {
                         out.push(FlowUnit {
                             file: f,
                             root: v,
                             token: Some(m.key.as_str()),
+                            resource: None,
                         });
                     }
                 }
@@ -418,11 +582,14 @@ struct Units<'a> {
 impl<'a> Units<'a> {
     fn new(ws: &'a Workspace) -> Units<'a> {
         let flows = flows_of(ws);
-        let flow_at = flows
-            .iter()
-            .enumerate()
-            .map(|(i, u)| ((u.file.path.as_path(), u.root as *const Tree as usize), i))
-            .collect();
+        let mut flow_at = HashMap::new();
+        for (i, u) in flows.iter().enumerate() {
+            flow_at.insert((u.file.path.as_path(), u.root as *const Tree as usize), i);
+            // a resource reading a bundle is also found by its own body
+            if let Some(r) = &u.resource {
+                flow_at.insert((r.file.path.as_path(), r.body as *const Tree as usize), i);
+            }
+        }
         Units {
             forms: forms_of(ws),
             flows,
@@ -431,16 +598,56 @@ impl<'a> Units<'a> {
     }
 
     fn started(&self, ws: &'a Workspace, form: &FormUnit<'a>, flow_id: &'a Tree) -> Started {
-        let Some(name) = analysis::form::flow_id_name(&ws.index().mappings, flow_id) else {
+        // a bundle's token that the resource reading it replaces by a reference
+        // (`#FLOW-1#` → `auth0_flow.x.id`) names the flow that reference names
+        let replaced = form
+            .resource
+            .and_then(|r| r.replaces)
+            .and_then(Tree::as_array)
+            .zip(flow_id.as_str())
+            .and_then(|(replaces, token)| {
+                replaces
+                    .iter()
+                    .find(|r| r.get("token").and_then(Tree::as_str) == Some(token))?
+                    .get("with")?
+                    .as_str()
+            });
+        if let Some(with) = replaced {
+            return self.flow_entry(ws, with);
+        }
+        let Some(name) = analysis::form::flow_id_name(&ws.index().mappings, flow_id).or_else(
+            // a marker (`##FLOW##`) names the flow whose `name` is that same marker, as it is
+            || {
+                flow_id
+                    .as_str()
+                    .filter(|_| crate::model::is_marker(flow_id) && form.bundle_flows.is_none())
+                    .filter(|raw| ws.flow_named(raw).is_some())
+            },
+        ) else {
             return Started::Unknown;
         };
-        let found = match form.bundle_flows {
-            Some(flows) => flows.get(name).map(|root| (form.file.path.as_path(), root)),
-            None => ws
-                .flow_named(name)
-                .and_then(|f| Some((f.path.as_path(), f.parse.root.as_ref()?))),
-        };
-        match found.and_then(|(p, r)| self.flow_at.get(&(p, r as *const Tree as usize))) {
+        match form.bundle_flows {
+            Some(flows) => {
+                let found = flows.get(name).and_then(|root| {
+                    self.flow_at
+                        .get(&(form.file.path.as_path(), root as *const Tree as usize))
+                });
+                match found {
+                    Some(&i) => Started::Flow(i),
+                    None => Started::Missing(name.to_string()),
+                }
+            }
+            None => self.flow_entry(ws, name),
+        }
+    }
+
+    /// The flow unit a name, id or reference (`auth0_flow.x.id`) names.
+    fn flow_entry(&self, ws: &'a Workspace, name: &str) -> Started {
+        let found = ws.flow_entry(name).and_then(|(f, node)| {
+            self.flow_at
+                .get(&(f.path.as_path(), node as *const Tree as usize))
+        });
+        match found {
             Some(&i) => Started::Flow(i),
             None => Started::Missing(name.to_string()),
         }
@@ -470,6 +677,19 @@ impl<'a> Units<'a> {
                     .map(|(i, _)| i)
                     .collect(),
             ),
+            Select::Under(dir) => {
+                let under = |file: &SourceFile, r: &Option<Resource>| {
+                    file.path.starts_with(dir) || r.is_some_and(|r| r.file.path.starts_with(dir))
+                };
+                (
+                    (0..self.forms.len())
+                        .filter(|&i| under(self.forms[i].file, &self.forms[i].resource))
+                        .collect(),
+                    (0..self.flows.len())
+                        .filter(|&i| under(self.flows[i].file, &self.flows[i].resource))
+                        .collect(),
+                )
+            }
             Select::Document(path) => {
                 let (forms, flows) = self.of_document(ws, path);
                 if forms.is_empty() && flows.is_empty() {
@@ -545,17 +765,82 @@ impl<'a> Units<'a> {
                 );
             }
             _ => {
-                forms.extend((0..self.forms.len()).filter(|&i| self.forms[i].file.path == path));
-                flows.extend((0..self.flows.len()).filter(|&i| self.flows[i].file.path == path));
+                // the units the file holds; a `.tf` file's resources, and those whose content
+                // a bundle holds
+                let here = |file: &SourceFile, r: &Option<Resource>| {
+                    file.path == path || r.is_some_and(|r| r.file.path == path)
+                };
+                forms.extend(
+                    (0..self.forms.len())
+                        .filter(|&i| here(self.forms[i].file, &self.forms[i].resource)),
+                );
+                flows.extend(
+                    (0..self.flows.len())
+                        .filter(|&i| here(self.flows[i].file, &self.flows[i].resource)),
+                );
+                if file.kind == DocKind::Terraform && ws.vaults_in(path).next().is_some() {
+                    // the flows that use its vault connections: each use's flow found among
+                    // its file's flows (in the order of their places, which do not overlap)
+                    let mut by_file: HashMap<&Path, Vec<usize>> = HashMap::new();
+                    for (i, u) in self.flows.iter().enumerate() {
+                        by_file.entry(u.file.path.as_path()).or_default().push(i);
+                    }
+                    for units in by_file.values_mut() {
+                        units.sort_by_key(|&i| self.flows[i].root.range.start);
+                    }
+                    for v in ws.vaults_in(path) {
+                        for (f, u) in ws.uses_of(v) {
+                            let at = u.action_range;
+                            let Some(units) = by_file.get(f.path.as_path()) else {
+                                continue;
+                            };
+                            let k = units
+                                .partition_point(|&i| self.flows[i].root.range.start <= at.start);
+                            if let Some(&i) = k.checked_sub(1).and_then(|k| units.get(k))
+                                && at.end <= self.flows[i].root.range.end
+                            {
+                                flows.push(i);
+                            }
+                        }
+                    }
+                }
             }
         }
         // the forms that start these flows take part too
         for &i in &flows.clone() {
             let u = &self.flows[i];
-            if u.token.is_none() {
-                let name = u.root.get("name").and_then(Tree::as_str);
-                let id = u.root.get("id").and_then(Tree::as_str);
-                forms.extend(form_files(ws.forms_starting(name.or(u.name(ws)), id)));
+            let (name, id) = match &u.resource {
+                Some(r) => (u.name(ws), r.body.get("id").and_then(Tree::as_str)),
+                None if u.token.is_none() => (
+                    u.root.get("name").and_then(Tree::as_str).or(u.name(ws)),
+                    u.root.get("id").and_then(Tree::as_str),
+                ),
+                None => continue,
+            };
+            // form files (a `.tf` file's form resources are found by reference below)
+            let starting = ws.forms_starting(name, id).into_iter();
+            forms.extend(form_files(
+                starting
+                    .filter(|(f, _)| f.kind != DocKind::Terraform)
+                    .map(|(f, _)| f)
+                    .collect(),
+            ));
+        }
+        // and the resources' forms that start them (by reference, or by a bundle's token)
+        if flows.iter().any(|&i| self.flows[i].resource.is_some()) {
+            let wanted: HashSet<usize> = flows.iter().copied().collect();
+            for (fi, form) in self.forms.iter().enumerate() {
+                if form.resource.is_none() {
+                    continue;
+                }
+                let starts = Form::new(form.root).nodes.iter().any(|n| {
+                    n.flow_ids.iter().any(|id| {
+                        matches!(self.started(ws, form, id), Started::Flow(i) if wanted.contains(&i))
+                    })
+                });
+                if starts {
+                    forms.push(fi);
+                }
             }
         }
         (forms, flows)
@@ -578,6 +863,7 @@ pub fn build(ws: &Workspace, select: &Select, options: &Options) -> Graph {
         report: least_privilege::report(ws),
         connections_group: None,
         missing_at: HashMap::new(),
+        missing_connections: HashMap::new(),
     };
     b.index_report();
     // groups in reading order: each form, then the flows it starts first, then the others
@@ -637,6 +923,8 @@ struct Builder<'a> {
     connections_group: Option<usize>,
     /// The scopes an action (file, `action` range) needs and its application was not granted.
     missing_at: HashMap<(PathBuf, TextRange), Vec<String>>,
+    /// The nodes of connections no vault holds, by name (one node however many actions use it).
+    missing_connections: HashMap<String, usize>,
 }
 
 impl<'a> Builder<'a> {
@@ -676,7 +964,7 @@ impl<'a> Builder<'a> {
         self.graph.groups.push(Group {
             id,
             kind,
-            title: shown(&title),
+            title: shorten(&shown(&title), TITLE_MAX),
             parent,
         });
         self.graph.groups.len() - 1
@@ -700,13 +988,16 @@ impl<'a> Builder<'a> {
             file.line_index()
                 .position(&file.text, range.start as usize, ColumnUnit::Char);
         let idx = self.graph.nodes.len();
+        let title = shown(&title);
         self.graph.nodes.push(Node {
             id,
             kind,
-            title: shown(&title),
+            name: shorten(&title, NAME_MAX),
+            title: shorten(&title, TITLE_MAX),
             lines: lines.iter().map(|l| shown(l)).collect(),
             path: file.path.clone(),
             rel: shown(&file.rel),
+            file: file.rel.clone(),
             range,
             line: line + 1,
             column: column + 1,
@@ -755,21 +1046,67 @@ impl<'a> Builder<'a> {
     fn form_group(&mut self, form: &FormUnit) -> usize {
         let name = form.name(self.ws).unwrap_or("(no name)").to_string();
         let group = self.group(GroupKind::Form, format!("form {name}"), None);
-        let place = form
-            .root
-            .get("name")
-            .map_or(analysis::opening(form.root.range), |n| n.range);
-        self.node(
+        self.head(
             format!("form_{}", slug(&name)),
             Kind::Form,
             format!("form {name}"),
-            Vec::new(),
-            form.file,
-            place,
-            Some(form.root.range),
+            (form.file, form.root),
+            form.resource,
             group,
         );
         group
+    }
+
+    /// The node a form or flow starts with: at its resource in the `.tf` file when it is one
+    /// (the resource's findings its own, and those of the part of a bundle it reads outside
+    /// what other nodes show), else at its `name` in its file.
+    fn head(
+        &mut self,
+        id: String,
+        kind: Kind,
+        title: String,
+        (file, root): (&SourceFile, &Tree),
+        resource: Option<Resource>,
+        group: usize,
+    ) -> usize {
+        match resource {
+            Some(r) => {
+                let (place, span) = r.place();
+                let idx = self.node(
+                    id,
+                    kind,
+                    title,
+                    vec![r.address.to_string()],
+                    r.file,
+                    place,
+                    Some(span),
+                    group,
+                );
+                if !std::ptr::eq(file, r.file) {
+                    self.findings_of(file);
+                    self.spans
+                        .entry(file.path.clone())
+                        .or_default()
+                        .push((root.range, idx));
+                }
+                idx
+            }
+            None => {
+                let place = root
+                    .get("name")
+                    .map_or(analysis::opening(root.range), |n| n.range);
+                self.node(
+                    id,
+                    kind,
+                    title,
+                    Vec::new(),
+                    file,
+                    place,
+                    Some(root.range),
+                    group,
+                )
+            }
+        }
     }
 
     fn form_nodes(&mut self, units: &Units<'a>, form: &FormUnit<'a>, group: usize) {
@@ -912,18 +1249,12 @@ impl<'a> Builder<'a> {
         let name = flow.name(ws).unwrap_or("(no name)").to_string();
         let group = self.group(GroupKind::Flow, format!("flow {name}"), parent);
         let base = format!("flow_{}", slug(&name));
-        let place = flow
-            .root
-            .get("name")
-            .map_or(analysis::opening(flow.root.range), |n| n.range);
-        let idx = self.node(
-            base.clone(),
+        let idx = self.head(
+            base,
             Kind::Flow,
             format!("flow {name}"),
-            Vec::new(),
-            flow.file,
-            place,
-            Some(flow.root.range),
+            (flow.file, flow.root),
+            flow.resource,
             group,
         );
         self.flow_nodes
@@ -939,7 +1270,30 @@ impl<'a> Builder<'a> {
             uses,
             count: 0,
         };
-        self.actions(&mut walk, &model.actions, vec![(idx, EdgeKind::Next)]);
+        let exits = self.actions(&mut walk, &model.actions, vec![(idx, EdgeKind::Next)]);
+        // a condition's branch that ends the flow (an `else` not given, a `then` with nothing
+        // after): drawn to the flow's end, so the fork shows
+        if exits
+            .iter()
+            .any(|(_, k)| matches!(k, EdgeKind::Then | EdgeKind::Else))
+        {
+            let (file, place) = {
+                let head = &self.graph.nodes[idx];
+                (head.path.clone(), head.range)
+            };
+            let file = ws.file(&file).unwrap_or(flow.file);
+            let end = self.node(
+                format!("{}__end", walk.base),
+                Kind::Ending,
+                "end of flow".into(),
+                Vec::new(),
+                file,
+                place,
+                None,
+                group,
+            );
+            self.connect(&exits, end);
+        }
     }
 
     /// Draws a list of actions after `entries`; returns where the list leaves off.
@@ -1090,8 +1444,17 @@ impl<'a> Builder<'a> {
             self.graph.nodes[idx].marks.push(Mark::MissingScope);
         }
         if let Some(u) = u {
-            let to = match ws.resolve_use(w.file, u) {
+            // a tenant's literal id that an `import` block maps to a resource is that resource
+            // (as `tenant-specific-id` says)
+            let imported = || {
+                let to = ws.index().imports.get(&u.connection)?;
+                ws.resolve_connection(&format!("{to}.id"))
+            };
+            let to = match ws.resolve_use(w.file, u).or_else(imported) {
                 Some(v) => self.connection(v),
+                None if self.missing_connections.contains_key(&u.shown) => {
+                    self.missing_connections[&u.shown]
+                }
                 None => {
                     let group = self.connections_group();
                     let m = self.node(
@@ -1105,6 +1468,7 @@ impl<'a> Builder<'a> {
                         group,
                     );
                     self.graph.nodes[m].marks.push(Mark::Unresolved);
+                    self.missing_connections.insert(u.shown.clone(), m);
                     m
                 }
             };

@@ -27,8 +27,8 @@ const CHAR: f64 = 6.8;
 const PAD: f64 = 10.0;
 const GAP: f64 = 40.0;
 const TITLE: f64 = 24.0;
-/// Groups are set in rows at most this wide (or as wide as the widest group).
-const ROW_WIDTH: f64 = 2400.0;
+/// Rows of groups are at least this wide (a page of a few small groups is one row).
+const MIN_ROW_WIDTH: f64 = 1200.0;
 
 /// A node as placed: its box, relative to its group's frame.
 #[derive(Debug, Clone, Copy)]
@@ -126,9 +126,19 @@ pub fn box_size(lines: &[String]) -> (f64, f64) {
     )
 }
 
+/// A member of a group to lay out: the node, whether it is a copy of a connection or
+/// application drawn in another group too, and whether it stands beside the group's own nodes
+/// (a connection or application its actions use).
+#[derive(Debug, Clone, Copy)]
+struct Member {
+    node: usize,
+    copy: bool,
+    side: bool,
+}
+
 /// The nodes of each group to lay out, in reading order: a top-level form or flow group with
 /// the flow groups nested in it, and the connections and applications their actions use.
-fn clusters(g: &Graph, out_edges: &[Vec<usize>]) -> Vec<(String, Vec<(usize, bool)>)> {
+fn clusters(g: &Graph, out_edges: &[Vec<usize>]) -> Vec<(String, Vec<Member>)> {
     let mut tops: Vec<(usize, Vec<usize>)> = Vec::new();
     let mut connections_group = None;
     for (i, group) in g.groups.iter().enumerate() {
@@ -151,19 +161,23 @@ fn clusters(g: &Graph, out_edges: &[Vec<usize>]) -> Vec<(String, Vec<(usize, boo
     let mut drawn: HashSet<usize> = HashSet::new();
     let mut out = Vec::new();
     for (top, groups) in tops {
-        let mut members: Vec<(usize, bool)> = Vec::new();
+        let mut members: Vec<Member> = Vec::new();
         let mut here: HashSet<usize> = HashSet::new();
         for &gi in &groups {
             for &n in &by_group[gi] {
                 here.insert(n);
-                members.push((n, false));
+                members.push(Member {
+                    node: n,
+                    copy: false,
+                    side: false,
+                });
                 drawn.insert(n);
             }
         }
         // the connections used and the applications behind them
         let mut k = 0;
         while k < members.len() {
-            let (n, _) = members[k];
+            let n = members[k].node;
             for &e in &out_edges[n] {
                 let e = &g.edges[e];
                 if matches!(e.kind, EdgeKind::Uses | EdgeKind::App)
@@ -171,7 +185,11 @@ fn clusters(g: &Graph, out_edges: &[Vec<usize>]) -> Vec<(String, Vec<(usize, boo
                     && here.insert(e.to)
                 {
                     let copy = !drawn.insert(e.to);
-                    members.push((e.to, copy));
+                    members.push(Member {
+                        node: e.to,
+                        copy,
+                        side: true,
+                    });
                 }
             }
             k += 1;
@@ -180,10 +198,14 @@ fn clusters(g: &Graph, out_edges: &[Vec<usize>]) -> Vec<(String, Vec<(usize, boo
     }
     // what no group used: unused connections, and their applications
     if let Some(cg) = connections_group {
-        let rest: Vec<(usize, bool)> = by_group[cg]
+        let rest: Vec<Member> = by_group[cg]
             .iter()
             .filter(|n| !drawn.contains(n))
-            .map(|&n| (n, false))
+            .map(|&n| Member {
+                node: n,
+                copy: false,
+                side: false,
+            })
             .collect();
         if !rest.is_empty() {
             out.push((g.groups[cg].title.clone(), rest));
@@ -192,9 +214,9 @@ fn clusters(g: &Graph, out_edges: &[Vec<usize>]) -> Vec<(String, Vec<(usize, boo
     out
 }
 
-/// How much of a group's edges `layout-rs` is given: all, without their labels, or none
+/// How much of a block's edges `layout-rs` is given: all, without their labels, or none
 /// (the library stops on an assertion for some graphs; each try gives it less).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Edges {
     All,
     Unlabelled,
@@ -220,89 +242,127 @@ fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
     r
 }
 
-/// The positions `layout-rs` gives a group's members, and the edges it routes.
-fn run_layout(
-    g: &Graph,
-    out_edges: &[Vec<usize>],
-    members: &[(usize, bool)],
-    sizes: &[(f64, f64)],
+/// Blocks of more nodes than this are laid out without the library's crossing reduction
+/// (50 rounds, each cubic in a rank's width): the picture says so in the group's title.
+pub const CROSSING_LIMIT: usize = 120;
+
+/// What one block is given to `layout-rs`: its boxes' sizes and its edges (between boxes, by
+/// index, with a label). Also the key of the layout cache: the same block is laid out once.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct BlockSpec {
+    /// Width and height of each box, as bits (`f64` is not `Hash`).
+    sizes: Vec<(u64, u64)>,
+    edges: Vec<(usize, usize, String)>,
+    /// Ranks as columns (left to right), else as rows.
+    across: bool,
+}
+
+/// What `layout-rs` gave for a block, in its own coordinates: each box, each edge's path (by
+/// index in [`BlockSpec::edges`]), the labels it placed, whether its edges were kept and
+/// whether crossings were reduced.
+#[derive(Debug, Clone)]
+struct Placement {
+    rects: Vec<Option<(Point, Point)>>,
+    arrows: Vec<Drawn>,
+    labels: Vec<(Point, String)>,
     edges: Edges,
-) -> Recorder {
-    let mut vg = VisualGraph::new(Orientation::TopToBottom);
+    reduced: bool,
+}
+
+fn run_layout(spec: &BlockSpec, edges: Edges, reduce: bool) -> Recorder {
+    let orientation = if spec.across {
+        Orientation::LeftToRight
+    } else {
+        Orientation::TopToBottom
+    };
+    let mut vg = VisualGraph::new(orientation);
     // the library checks the whole graph after each edge when validating: quadratic
     vg.dag.set_validate(false);
-    let mut handle = HashMap::new();
-    for (k, &(n, _)) in members.iter().enumerate() {
-        let (w, h) = sizes[k];
-        let look = StyleAttr::simple();
+    let mut handles = Vec::with_capacity(spec.sizes.len());
+    for (k, &(w, h)) in spec.sizes.iter().enumerate() {
         let el = Element::create_with_properties(
             ShapeKind::Box(String::new()),
-            look,
-            Orientation::TopToBottom,
-            Point::new(w, h),
+            StyleAttr::simple(),
+            orientation,
+            Point::new(f64::from_bits(w), f64::from_bits(h)),
             format!("n{k}"),
         );
-        handle.insert(n, vg.add_node(el));
+        handles.push(vg.add_node(el));
     }
-    let mut seen = HashSet::new();
-    // the members' edges only: each group costs its own size
-    for &i in members.iter().flat_map(|&(n, _)| &out_edges[n]) {
-        if edges == Edges::None {
-            break;
+    if edges != Edges::None {
+        for (i, (a, b, label)) in spec.edges.iter().enumerate() {
+            let label = if edges == Edges::All {
+                label.as_str()
+            } else {
+                ""
+            };
+            let arrow = Arrow::with_properties(
+                LineEndKind::None,
+                LineEndKind::Arrow,
+                LineStyleKind::Normal,
+                label,
+                &StyleAttr::simple(),
+                format!("e{i}"),
+                &None,
+                &None,
+            );
+            vg.add_edge(arrow, handles[*a], handles[*b]);
         }
-        let e = &g.edges[i];
-        let (Some(&a), Some(&b)) = (handle.get(&e.from), handle.get(&e.to)) else {
-            continue;
-        };
-        // one edge per pair of nodes (then and else to one action are one edge)
-        if !seen.insert((e.from, e.to)) {
-            continue;
-        }
-        let label = if edges == Edges::All {
-            out_edges[e.from]
-                .iter()
-                .map(|&x| &g.edges[x])
-                .filter(|x| x.to == e.to)
-                .filter_map(|x| x.label.clone())
-                .collect::<Vec<_>>()
-                .join(", ")
-        } else {
-            String::new()
-        };
-        let arrow = Arrow::with_properties(
-            LineEndKind::None,
-            LineEndKind::Arrow,
-            LineStyleKind::Normal,
-            &label,
-            &StyleAttr::simple(),
-            format!("e{i}"),
-            &None,
-            &None,
-        );
-        vg.add_edge(arrow, a, b);
     }
     let mut rec = Recorder::default();
-    vg.do_it(false, false, false, &mut rec);
+    vg.do_it(false, !reduce, false, &mut rec);
     rec
 }
 
-fn lay_out(g: &Graph, out_edges: &[Vec<usize>], title: String, members: &[(usize, bool)]) -> Laid {
-    let sizes: Vec<(f64, f64)> = members
-        .iter()
-        .map(|&(n, _)| box_size(&g.nodes[n].label_lines()))
-        .collect();
+/// The layouts made so far in this process, by block (a redraw after an edit lays out only
+/// the blocks that changed; a tenant's many flows of one shape are laid out once).
+fn cache() -> &'static std::sync::Mutex<HashMap<BlockSpec, std::sync::Arc<Placement>>> {
+    static CACHE: std::sync::OnceLock<
+        std::sync::Mutex<HashMap<BlockSpec, std::sync::Arc<Placement>>>,
+    > = std::sync::OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+/// At most this many layouts are kept (then the cache starts over).
+const CACHE_ENTRIES: usize = 20_000;
+
+fn place_block(spec: &BlockSpec) -> std::sync::Arc<Placement> {
+    if let Some(p) = cache().lock().ok().and_then(|c| c.get(spec).cloned()) {
+        return p;
+    }
+    let reduce = spec.sizes.len() <= CROSSING_LIMIT;
     let (rec, edges) = [Edges::All, Edges::Unlabelled, Edges::None]
         .into_iter()
         .find_map(|mode| {
-            quietly(|| run_layout(g, out_edges, members, &sizes, mode))
+            quietly(|| run_layout(spec, mode, reduce))
                 .ok()
                 .map(|r| (r, mode))
         })
         .unwrap_or((Recorder::default(), Edges::None));
-    let mut laid = Laid {
-        title,
-        ..Laid::default()
-    };
+    let mut rects = vec![None; spec.sizes.len()];
+    for (k, r) in rec.rects {
+        if let Some(slot) = rects.get_mut(k) {
+            *slot = Some(r);
+        }
+    }
+    let placement = std::sync::Arc::new(Placement {
+        rects,
+        arrows: rec.arrows,
+        labels: rec.labels,
+        edges,
+        reduced: reduce,
+    });
+    if let Ok(mut c) = cache().lock() {
+        if c.len() >= CACHE_ENTRIES {
+            c.clear();
+        }
+        c.insert(spec.clone(), placement.clone());
+    }
+    placement
+}
+
+/// The bounding box of a placement: `(min x, min y, max x, max y)`.
+fn bounds(p: &Placement, sizes: &[(f64, f64)]) -> (f64, f64, f64, f64) {
     let (mut minx, mut miny, mut maxx, mut maxy) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
     let mut grow = |x: f64, y: f64| {
         minx = minx.min(x);
@@ -310,48 +370,134 @@ fn lay_out(g: &Graph, out_edges: &[Vec<usize>], title: String, members: &[(usize
         maxx = maxx.max(x);
         maxy = maxy.max(y);
     };
-    for (k, &(n, copy)) in members.iter().enumerate() {
-        let (xy, size) = rec
-            .rects
-            .get(&k)
-            .copied()
-            .unwrap_or((Point::zero(), Point::new(sizes[k].0, sizes[k].1)));
+    for (k, r) in p.rects.iter().enumerate() {
+        let (xy, size) = r.unwrap_or((Point::zero(), Point::new(sizes[k].0, sizes[k].1)));
         grow(xy.x, xy.y);
         grow(xy.x + size.x, xy.y + size.y);
-        laid.nodes.push(Placed {
-            node: n,
-            copy,
-            x: xy.x,
-            y: xy.y,
-            w: size.x,
-            h: size.y,
-        });
     }
-    for (p, text) in &rec.labels {
-        grow(p.x - text.chars().count() as f64 * CHAR / 2.0, p.y - LINE);
-        grow(p.x + text.chars().count() as f64 * CHAR / 2.0, p.y + LINE);
+    for (pt, text) in &p.labels {
+        let half = text.chars().count() as f64 * CHAR / 2.0;
+        grow(pt.x - half, pt.y - LINE);
+        grow(pt.x + half, pt.y + LINE);
     }
-    for (_, path, _) in &rec.arrows {
+    for (_, path, _) in &p.arrows {
         for (a, b) in path {
             grow(a.x, a.y);
             grow(b.x, b.y);
         }
     }
     if minx > maxx {
-        (minx, miny, maxx, maxy) = (0.0, 0.0, 0.0, 0.0);
+        return (0.0, 0.0, 0.0, 0.0);
     }
-    // to the frame's coordinates: the title above, a margin around
-    let dx = PAD - minx;
-    let dy = TITLE + PAD - miny;
-    for p in &mut laid.nodes {
-        p.x += dx;
-        p.y += dy;
+    (minx, miny, maxx, maxy)
+}
+
+/// A point of the cubic bezier `p0 c0 c1 p1` at `t`.
+fn bezier(p0: Point, c0: Point, c1: Point, p1: Point, t: f64) -> (f64, f64) {
+    let u = 1.0 - t;
+    let (a, b, c, d) = (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
+    (
+        a * p0.x + b * c0.x + c * c1.x + d * p1.x,
+        a * p0.y + b * c0.y + c * c1.y + d * p1.y,
+    )
+}
+
+/// The connections and applications beside a group are laid out in blocks of at most this
+/// many (each block's rank is a column: the library's placement is quadratic in a rank's
+/// width).
+const SIDE_BLOCK: usize = 40;
+
+/// A block's spec, the graph's edge behind each of its edges, and the labels this module
+/// writes itself (by the block's edge): `then` / `else`, whose label boxes in the library
+/// would double the ranks.
+fn spec_of(
+    g: &Graph,
+    out_edges: &[Vec<usize>],
+    ms: &[Member],
+    across: bool,
+) -> (BlockSpec, Vec<usize>, Vec<(usize, String)>) {
+    let at: HashMap<usize, usize> = ms.iter().enumerate().map(|(k, m)| (m.node, k)).collect();
+    let mut seen = HashSet::new();
+    let mut spec = BlockSpec {
+        sizes: ms
+            .iter()
+            .map(|m| {
+                let (w, h) = box_size(&g.nodes[m.node].label_lines());
+                (w.to_bits(), h.to_bits())
+            })
+            .collect(),
+        edges: Vec::new(),
+        across,
+    };
+    let mut global = Vec::new();
+    let mut labels = Vec::new();
+    for (k, m) in ms.iter().enumerate() {
+        for &i in &out_edges[m.node] {
+            let e = &g.edges[i];
+            let Some(&b) = at.get(&e.to) else {
+                continue;
+            };
+            // one edge per pair of nodes (then and else to one action are one edge)
+            if e.kind == EdgeKind::Uses || !seen.insert((m.node, e.to)) {
+                continue;
+            }
+            let text: Vec<String> = out_edges[m.node]
+                .iter()
+                .map(|&x| &g.edges[x])
+                .filter(|x| x.to == e.to)
+                .filter_map(|x| x.label.clone())
+                .collect();
+            let label = if matches!(e.kind, EdgeKind::Then | EdgeKind::Else) {
+                if !text.is_empty() {
+                    labels.push((global.len(), text.join(", ")));
+                }
+                String::new()
+            } else {
+                text.join(", ")
+            };
+            spec.edges.push((k, b, label));
+            global.push(i);
+        }
     }
-    for (i, path, head) in rec.arrows {
+    (spec, global, labels)
+}
+
+/// Puts a block laid out by the library into the group's frame with its top left corner at
+/// `(x, y)`; returns its width and height.
+fn put(
+    laid: &mut Laid,
+    g: &Graph,
+    out_edges: &[Vec<usize>],
+    ms: &[Member],
+    across: bool,
+    (x, y): (f64, f64),
+) -> (f64, f64, bool) {
+    let (spec, global, labels) = spec_of(g, out_edges, ms, across);
+    let p = place_block(&spec);
+    let sizes: Vec<(f64, f64)> = spec
+        .sizes
+        .iter()
+        .map(|&(w, h)| (f64::from_bits(w), f64::from_bits(h)))
+        .collect();
+    let (minx, miny, maxx, maxy) = bounds(&p, &sizes);
+    let (dx, dy) = (x - minx, y - miny);
+    let first = laid.nodes.len();
+    for (k, m) in ms.iter().enumerate() {
+        let (xy, size) = p.rects[k].unwrap_or((Point::zero(), Point::new(sizes[k].0, sizes[k].1)));
+        laid.nodes.push(Placed {
+            node: m.node,
+            copy: m.copy,
+            x: xy.x + dx,
+            y: xy.y + dy,
+            w: size.x,
+            h: size.y,
+        });
+    }
+    let pt = |p: Point| format!("{:.1} {:.1}", p.x + dx, p.y + dy);
+    for (local, path, head) in &p.arrows {
         if path.len() < 2 {
             continue;
         }
-        let pt = |p: Point| format!("{:.1} {:.1}", p.x + dx, p.y + dy);
         let mut d = format!(
             "M {} C {}, {}, {}",
             pt(path[0].0),
@@ -359,48 +505,122 @@ fn lay_out(g: &Graph, out_edges: &[Vec<usize>], title: String, members: &[(usize
             pt(path[1].0),
             pt(path[1].1)
         );
-        for p in &path[2..] {
-            let _ = write!(d, " S {}, {}", pt(p.0), pt(p.1));
+        for q in &path[2..] {
+            let _ = write!(d, " S {}, {}", pt(q.0), pt(q.1));
         }
         laid.edges.push(PlacedEdge {
-            edge: i,
+            edge: global[*local],
             d,
             head_at_start: head.0 && !head.1,
         });
+        if let Some((_, text)) = labels.iter().find(|(l, _)| l == local) {
+            let (lx, ly) = bezier(path[0].0, path[0].1, path[1].0, path[1].1, 0.5);
+            laid.labels.push((lx + dx, ly + dy, text.clone()));
+        }
     }
-    if edges == Edges::None {
+    if p.edges == Edges::None {
         // the library could not route them: straight lines between the boxes
-        let at: HashMap<usize, &Placed> = laid.nodes.iter().map(|p| (p.node, p)).collect();
-        let mut seen = HashSet::new();
-        for &i in members.iter().flat_map(|&(n, _)| &out_edges[n]) {
+        for (local, &(a, b, _)) in spec.edges.iter().enumerate() {
+            let (a, b) = (&laid.nodes[first + a], &laid.nodes[first + b]);
+            let d = format!(
+                "M {:.1} {:.1} L {:.1} {:.1}",
+                a.x + a.w / 2.0,
+                a.y + a.h,
+                b.x + b.w / 2.0,
+                b.y
+            );
+            laid.edges.push(PlacedEdge {
+                edge: global[local],
+                d,
+                head_at_start: false,
+            });
+        }
+    }
+    for (q, t) in &p.labels {
+        laid.labels.push((q.x + dx, q.y + dy, t.clone()));
+    }
+    (maxx - minx, maxy - miny, p.reduced)
+}
+
+/// A group laid out: its own nodes as one block laid out by `layout-rs`, and the connections
+/// and applications they use in blocks beside it (one rank a column, connections left of their
+/// applications), joined by `uses` edges from each action's side — so that an action's
+/// connection costs one short edge, not a long one through every rank of the flow, and many
+/// actions on one connection stay linear.
+fn lay_out(g: &Graph, out_edges: &[Vec<usize>], title: String, members: &[Member]) -> Laid {
+    let mut laid = Laid {
+        title,
+        ..Laid::default()
+    };
+    let core: Vec<Member> = members.iter().filter(|m| !m.side).copied().collect();
+    let side: Vec<Member> = members.iter().filter(|m| m.side).copied().collect();
+    let top = TITLE + PAD;
+    let mut degraded = None;
+    let (mut w, mut h) = (0.0f64, 0.0f64);
+    if !core.is_empty() {
+        let (cw, ch, reduced) = put(&mut laid, g, out_edges, &core, false, (PAD, top));
+        if !reduced {
+            degraded = Some(core.len());
+        }
+        (w, h) = (cw, ch);
+    }
+    if !side.is_empty() {
+        let x = if core.is_empty() { PAD } else { PAD + w + GAP };
+        let (mut y, mut side_w) = (top, 0.0f64);
+        for chunk in side.chunks(SIDE_BLOCK) {
+            let (bw, bh, _) = put(&mut laid, g, out_edges, chunk, true, (x, y));
+            y += bh + GAP / 2.0;
+            side_w = side_w.max(bw);
+        }
+        w = x - PAD + side_w;
+        h = h.max(y - GAP / 2.0 - top);
+    }
+    // the edges between blocks: uses (from an action's right side to its connection's left
+    // side), and an application's edge to a connection of another side block
+    let at: HashMap<usize, Placed> = laid.nodes.iter().map(|p| (p.node, *p)).collect();
+    let side_block: HashMap<usize, usize> = side
+        .iter()
+        .enumerate()
+        .map(|(k, m)| (m.node, k / SIDE_BLOCK))
+        .collect();
+    let mut seen = HashSet::new();
+    for m in members {
+        for &i in &out_edges[m.node] {
             let e = &g.edges[i];
+            let between = match e.kind {
+                EdgeKind::Uses => true,
+                EdgeKind::App => {
+                    matches!((side_block.get(&e.from), side_block.get(&e.to)), (Some(a), Some(b)) if a != b)
+                }
+                _ => false,
+            };
+            if !between || !seen.insert((e.from, e.to)) {
+                continue;
+            }
             let (Some(a), Some(b)) = (at.get(&e.from), at.get(&e.to)) else {
                 continue;
             };
-            if !seen.insert((e.from, e.to)) {
-                continue;
-            }
+            let (x1, y1, x2, y2) = (a.x + a.w, a.y + a.h / 2.0, b.x, b.y + b.h / 2.0);
+            let bend = ((x2 - x1).abs() / 2.0).max(20.0);
             laid.edges.push(PlacedEdge {
                 edge: i,
                 d: format!(
-                    "M {:.1} {:.1} L {:.1} {:.1}",
-                    a.x + a.w / 2.0,
-                    a.y + a.h,
-                    b.x + b.w / 2.0,
-                    b.y
+                    "M {x1:.1} {y1:.1} C {:.1} {y1:.1}, {:.1} {y2:.1}, {x2:.1} {y2:.1}",
+                    x1 + bend,
+                    x2 - bend
                 ),
                 head_at_start: false,
             });
         }
     }
-    laid.labels = rec
-        .labels
-        .into_iter()
-        .map(|(p, t)| (p.x + dx, p.y + dy, t))
-        .collect();
+    if let Some(n) = degraded {
+        laid.title.push_str(&format!(
+            " · {n} nodes: laid out without crossing reduction"
+        ));
+    }
     let title_w = laid.title.chars().count() as f64 * CHAR + 2.0 * PAD;
-    laid.w = (maxx - minx + 2.0 * PAD).max(title_w);
-    laid.h = maxy - miny + TITLE + 2.0 * PAD;
+    laid.w = (w + 2.0 * PAD).max(title_w);
+    laid.h = h + TITLE + 2.0 * PAD;
     laid
 }
 
@@ -413,6 +633,29 @@ fn esc(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A value as it is, for an attribute a script reads (a file's path): markup characters,
+/// control characters and bidirectional overrides as character references, so the attribute
+/// holds the exact text and the page's bytes stay harmless.
+pub fn attr_value(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control()
+                || matches!(c, '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
+            {
+                let _ = write!(out, "&#x{:X};", c as u32);
+            }
             c => out.push(c),
         }
     }
@@ -438,21 +681,15 @@ impl Layout {
     }
 }
 
-/// Lays the graph out and writes it as one SVG document.
-pub fn layout(g: &Graph) -> Layout {
-    let mut out_edges: Vec<Vec<usize>> = vec![Vec::new(); g.nodes.len()];
-    for (i, e) in g.edges.iter().enumerate() {
-        out_edges[e.from].push(i);
-    }
-    let laid: Vec<Laid> = clusters(g, &out_edges)
-        .into_iter()
-        .map(|(title, members)| lay_out(g, &out_edges, title, &members))
-        .collect();
-    // the groups in rows, in reading order
-    let row_width = laid.iter().map(|l| l.w).fold(ROW_WIDTH, f64::max);
+/// How many row widths are tried for the page's shape.
+const TRIES: usize = 32;
+
+/// The groups set in rows at most `row_width` wide, in reading order: each group's place, the
+/// page's width and height.
+fn rows(laid: &[Laid], row_width: f64) -> (Vec<(f64, f64)>, f64, f64) {
     let mut at = Vec::with_capacity(laid.len());
     let (mut x, mut y, mut row_h, mut width) = (GAP / 2.0, GAP / 2.0, 0.0f64, 0.0f64);
-    for l in &laid {
+    for l in laid {
         if x > GAP / 2.0 && x + l.w > row_width {
             x = GAP / 2.0;
             y += row_h + GAP;
@@ -463,7 +700,66 @@ pub fn layout(g: &Graph) -> Layout {
         row_h = row_h.max(l.h);
         width = width.max(x);
     }
-    let height = y + row_h + GAP / 2.0;
+    (at, width, y + row_h + GAP / 2.0)
+}
+
+/// `f` of each item, on the machine's cores (at most 4 threads), in order.
+fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(4)
+        .min(items.len());
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else {
+                            break;
+                        };
+                        out.push((i, f(item)));
+                    }
+                    out
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Lays the graph out and writes it as one SVG document.
+pub fn layout(g: &Graph) -> Layout {
+    let mut out_edges: Vec<Vec<usize>> = vec![Vec::new(); g.nodes.len()];
+    for (i, e) in g.edges.iter().enumerate() {
+        out_edges[e.from].push(i);
+    }
+    let work = clusters(g, &out_edges);
+    let laid = in_parallel(&work, |(title, members)| {
+        lay_out(g, &out_edges, title.clone(), members)
+    });
+    // the groups in rows, in reading order, the rows as wide as makes the page closest to 16:10
+    // (of some widths between the widest group and all groups in one row)
+    let widest = laid.iter().map(|l| l.w).fold(MIN_ROW_WIDTH, f64::max);
+    let all_in_one: f64 = laid.iter().map(|l| l.w + GAP).sum::<f64>().max(widest);
+    let (at, width, height) = (0..=TRIES)
+        .map(|k| widest * (all_in_one / widest).powf(k as f64 / TRIES as f64))
+        .map(|row_width| rows(&laid, row_width))
+        .min_by(|a, b| {
+            let off = |p: &(Vec<(f64, f64)>, f64, f64)| ((p.1 / p.2.max(1.0)) / 1.6).ln().abs();
+            off(a).total_cmp(&off(b))
+        })
+        .unwrap_or_default();
     let width = width.max(200.0);
     let mut svg = String::new();
     let _ = writeln!(
@@ -519,10 +815,10 @@ pub fn layout(g: &Graph) -> Layout {
                 svg,
                 "<g class=\"{classes}\" {attr}=\"{}\" data-file=\"{}\" data-line=\"{}\" data-column=\"{}\" tabindex=\"0\"><title>{}</title><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"{rx:.1}\"/>",
                 n.id,
-                esc(&n.rel),
+                attr_value(&n.file),
                 n.line,
                 n.column,
-                esc(&format!("{}:{}", n.rel, n.line)),
+                esc(&format!("{}\n{}:{}", n.name, n.rel, n.line)),
                 p.x,
                 p.y,
                 p.w,

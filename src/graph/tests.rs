@@ -60,6 +60,7 @@ fn tenant_example() {
         action flow_onboard_new_user__is_new flows/Onboard New User.json:17 []
         action flow_onboard_new_user__mark_onboarded flows/Onboard New User.json:28 []
         action flow_onboard_new_user__welcome_email flows/Onboard New User.json:38 []
+        ending flow_onboard_new_user__end flows/Onboard New User.json:2 []
         flow flow_support_escalation flows/Support Escalation.json:2 []
         action flow_support_escalation__create_shadow_user flows/Support Escalation.json:5 [missing-scope has-warning] 1 warning: AUTH0/CREATE_USER needs `create:users`, but the M2M application…
         connection connection_support_m2m flow-vault-connections/Support M2M.json:2 []
@@ -84,6 +85,8 @@ fn tenant_example() {
         flow_onboard_new_user__mark_onboarded -uses-> connection_users_m2m
         flow_onboard_new_user__is_new -then-> flow_onboard_new_user__mark_onboarded
         flow_onboard_new_user__mark_onboarded -next-> flow_onboard_new_user__welcome_email
+        flow_onboard_new_user__welcome_email -next-> flow_onboard_new_user__end
+        flow_onboard_new_user__is_new -else-> flow_onboard_new_user__end
         flow_support_escalation__create_shadow_user -uses-> connection_support_m2m
         flow_support_escalation -next-> flow_support_escalation__create_shadow_user
         flow_support_escalation__create_shadow_user -next-> flow_support_escalation__delay
@@ -413,11 +416,118 @@ fn repository_text_is_escaped_in_every_format_and_environment_values_never_shown
     );
 }
 
-/// The attribute `name="…"` of an element's text.
-fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
-    let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
-    let end = tag[start..].find('"')? + start;
-    Some(&tag[start..end])
+/// A node's box as the SVG places it: its id (`data-node`, or `data-ref` for a copy), its
+/// label's first line, its box in the page's coordinates.
+#[derive(Debug)]
+struct SvgBox {
+    id: String,
+    copy: bool,
+    label: String,
+    x: f64,
+    y: f64,
+    w: f64,
+    h: f64,
+}
+
+/// Every node of an SVG written by [`svg::layout`], read back as XML.
+fn svg_boxes(svg: &str) -> Vec<SvgBox> {
+    let doc = roxmltree::Document::parse(svg).expect("the SVG is well-formed XML");
+    let num = |n: roxmltree::Node, a: &str| -> f64 {
+        let v: f64 = n
+            .attribute(a)
+            .unwrap_or_else(|| panic!("{a} of {n:?}"))
+            .parse()
+            .unwrap();
+        assert!(v.is_finite());
+        v
+    };
+    let mut out = Vec::new();
+    for g in doc.descendants().filter(|n| {
+        n.has_tag_name("g")
+            && n.attribute("class")
+                .is_some_and(|c| c.split(' ').any(|c| c == "node"))
+    }) {
+        // the group frame's translation
+        let (mut gx, mut gy) = (0.0, 0.0);
+        for a in g.ancestors().skip(1) {
+            if let Some(t) = a.attribute("transform") {
+                let inner = t.trim_start_matches("translate(").trim_end_matches(')');
+                let mut it = inner.split([' ', ',']).filter(|s| !s.is_empty());
+                gx += it.next().unwrap().parse::<f64>().unwrap();
+                gy += it.next().unwrap().parse::<f64>().unwrap();
+            }
+        }
+        let rect = g
+            .children()
+            .find(|c| c.has_tag_name("rect"))
+            .expect("a box");
+        let text = g
+            .children()
+            .find(|c| c.has_tag_name("text"))
+            .expect("a label");
+        let label: String = text
+            .children()
+            .find(|c| c.has_tag_name("tspan"))
+            .and_then(|t| t.text())
+            .unwrap_or_default()
+            .to_string();
+        assert!(g.attribute("data-file").is_some() && g.attribute("data-line").is_some());
+        let (id, copy) = match (g.attribute("data-node"), g.attribute("data-ref")) {
+            (Some(id), None) => (id.to_string(), false),
+            (None, Some(id)) => (id.to_string(), true),
+            other => panic!("one of data-node and data-ref: {other:?}"),
+        };
+        out.push(SvgBox {
+            id,
+            copy,
+            label,
+            x: gx + num(rect, "x"),
+            y: gy + num(rect, "y"),
+            w: num(rect, "width"),
+            h: num(rect, "height"),
+        });
+    }
+    out
+}
+
+/// Every node of `g` in its SVG once (copies aside), each with a label and a box inside the
+/// page, no two boxes overlapping.
+fn assert_svg_sound(name: &str, g: &Graph) {
+    let svg = svg::layout(g).svg().to_string();
+    let boxes = svg_boxes(&svg);
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let root = doc.root_element();
+    let (width, height): (f64, f64) = (
+        root.attribute("width").unwrap().parse().unwrap(),
+        root.attribute("height").unwrap().parse().unwrap(),
+    );
+    let mut ids: Vec<&str> = boxes
+        .iter()
+        .filter(|b| !b.copy)
+        .map(|b| b.id.as_str())
+        .collect();
+    let mut want: Vec<&str> = g.nodes.iter().map(|n| n.id.as_str()).collect();
+    want.sort();
+    ids.sort();
+    assert_eq!(ids, want, "{name}: one element per node");
+    for b in &boxes {
+        assert!(!b.label.trim().is_empty(), "{name}: {b:?} has no label");
+        assert!(b.w > 0.0 && b.h > 0.0, "{name}: {b:?}");
+        assert!(
+            b.x >= 0.0 && b.y >= 0.0 && b.x + b.w <= width + 0.5 && b.y + b.h <= height + 0.5,
+            "{name}: {b:?} outside the page {width}×{height}"
+        );
+    }
+    // no two boxes overlap (copies included: they are drawn too); sorted by x, each box is
+    // compared with those that start before it ends
+    let mut by_x: Vec<&SvgBox> = boxes.iter().collect();
+    by_x.sort_by(|a, b| a.x.total_cmp(&b.x));
+    for (i, a) in by_x.iter().enumerate() {
+        for b in by_x[i + 1..].iter().take_while(|b| b.x < a.x + a.w - 0.05) {
+            let apart = a.y + a.h <= b.y + 0.05 || b.y + b.h <= a.y + 0.05;
+            assert!(apart, "{name}: {a:?} overlaps {b:?}");
+        }
+    }
 }
 
 #[test]
@@ -435,44 +545,148 @@ fn svg_every_node_has_a_label_and_a_place_and_none_overlap() {
         ),
     ];
     for (name, ws) in workspaces {
-        let g = all(&ws);
-        let laid = svg::layout(&g);
-        let svg = laid.svg();
-        // each `<g … data-node=…>` holds a rect with a position and a text with a label
-        let mut ids = Vec::new();
-        for chunk in svg.split("<g class=\"node").skip(1) {
-            let head = &chunk[..chunk.find('>').unwrap()];
-            let body = &chunk[..chunk.find("</g>").unwrap()];
-            let rect = &body[body.find("<rect").unwrap()..];
-            for a in ["x", "y", "width", "height"] {
-                let v: f64 = attr(rect, a).unwrap().parse().unwrap();
-                assert!(v.is_finite(), "{name}: {rect}");
-            }
-            let label = body.split("<tspan").nth(1).unwrap();
-            let text = &label[label.find('>').unwrap() + 1..label.find("</tspan>").unwrap()];
-            assert!(!text.trim().is_empty(), "{name}: {body}");
-            assert!(attr(head, "data-file").is_some() && attr(head, "data-line").is_some());
-            if let Some(id) = attr(head, "data-node") {
-                ids.push(id.to_string());
-            }
-        }
-        let mut want: Vec<String> = g.nodes.iter().map(|n| n.id.clone()).collect();
-        want.sort();
-        ids.sort();
-        assert_eq!(ids, want, "{name}: one element per node");
-        // no two boxes overlap (copies included: they are drawn too)
-        let boxes = &laid.nodes;
-        for (i, a) in boxes.iter().enumerate() {
-            for b in &boxes[i + 1..] {
-                let apart =
-                    a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y;
-                assert!(apart, "{name}: {a:?} overlaps {b:?}");
-            }
-            assert!(
-                a.x >= 0.0 && a.y >= 0.0 && a.x + a.w <= laid.width && a.y + a.h <= laid.height
-            );
-        }
+        assert_svg_sound(name, &all(&ws));
     }
+}
+
+/// A flow of `n` AUTH0 actions, each on the connection `conn(i)`, and a vault holding `C`.
+fn many_uses(n: usize, conn: impl Fn(usize) -> String) -> Workspace {
+    let actions: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                r#"{{"id": "a{i}", "type": "AUTH0", "action": "GET_USER", "params": {{"connection_id": "{}", "user_id": "u"}}}}"#,
+                conn(i)
+            )
+        })
+        .collect();
+    workspace(&format!(
+        "//- flows/f.json\n{{\"name\": \"F\", \"actions\": [{}]}}\n//- flow-vault-connections/c.json\n{{\"name\": \"C\", \"app_id\": \"AUTH0\", \"setup\": {{\"type\": \"OAUTH_APP\", \"client_id\": \"x\", \"client_secret\": \"##S##\", \"domain\": \"a.auth0.com\"}}}}\n",
+        actions.join(",\n")
+    ))
+}
+
+#[test]
+fn many_actions_on_one_connection_or_on_missing_ones_stay_fast_and_sound() {
+    // one connection used by every action: one node, laid out beside the flow
+    let ws = many_uses(300, |_| "C".into());
+    let g = all(&ws);
+    assert_eq!(
+        g.nodes
+            .iter()
+            .filter(|n| n.kind == Kind::Connection)
+            .count(),
+        1
+    );
+    let t = std::time::Instant::now();
+    assert_svg_sound("one connection", &g);
+    // a generous bound (debug build, a busy machine): the layout was minutes before
+    assert!(t.elapsed().as_secs() < 20, "{:?}", t.elapsed());
+    // each action on a connection no vault holds, one name used twice: one node per name
+    let ws = many_uses(1000, |i| format!("nope {}", i / 2));
+    let g = all(&ws);
+    let missing: Vec<&Node> = g.nodes.iter().filter(|n| n.kind == Kind::Missing).collect();
+    assert_eq!(missing.len(), 500);
+    assert!(missing.iter().all(|n| n.marks.contains(&Mark::Unresolved)));
+    let uses = g.edges.iter().filter(|e| e.kind == EdgeKind::Uses).count();
+    assert_eq!(uses, 1000);
+    let t = std::time::Instant::now();
+    let svg = svg::layout(&g).svg().to_string();
+    assert!(t.elapsed().as_secs() < 20, "{:?}", t.elapsed());
+    // a block this big is laid out without crossing reduction, and says so
+    assert!(
+        svg.contains("laid out without crossing reduction"),
+        "{}",
+        &svg[..2000]
+    );
+    assert_svg_sound("missing connections", &g);
+}
+
+#[test]
+fn a_condition_without_else_forks_to_the_end_and_long_names_are_cut() {
+    let long = "n".repeat(5000);
+    let ws = workspace(&format!(
+        r#"//- flows/f.json
+{{"name": "{long}", "actions": [
+  {{"id": "c", "type": "FLOW", "action": "BOOLEAN_CONDITION", "params": {{"if": true, "then": [
+    {{"id": "t", "type": "FLOW", "action": "STORE_VARS", "params": {{"vars": {{}}}}}}
+  ]}}}}
+]}}
+"#
+    ));
+    let g = all(&ws);
+    let by_id = |id: &str| g.nodes.iter().position(|n| n.id.ends_with(id)).unwrap();
+    let (c, t, end) = (by_id("__c"), by_id("__t"), by_id("__end"));
+    assert_eq!(g.nodes[end].kind, Kind::Ending);
+    let has = |from, to, kind| {
+        g.edges
+            .iter()
+            .any(|e| e.from == from && e.to == to && e.kind == kind)
+    };
+    assert!(has(c, t, EdgeKind::Then));
+    assert!(has(c, end, EdgeKind::Else), "{:?}", g.edges);
+    assert!(has(t, end, EdgeKind::Next));
+    let flow = g.nodes.iter().find(|n| n.kind == Kind::Flow).unwrap();
+    assert!(flow.title.chars().count() <= TITLE_MAX && flow.title.ends_with('…'));
+    assert!(flow.name.chars().count() <= NAME_MAX);
+    assert!(
+        g.groups
+            .iter()
+            .all(|gr| gr.title.chars().count() <= TITLE_MAX)
+    );
+    let svg = svg::layout(&g).svg().to_string();
+    assert!(svg.len() < 40_000, "{}", svg.len());
+    assert_svg_sound("long name", &g);
+}
+
+#[test]
+fn a_flow_id_marker_starts_the_flow_named_by_the_same_marker() {
+    let ws = workspace(
+        r###"//- forms/f.json
+{"name": "Form", "start": {"next_node": "fl"}, "nodes": [
+  {"id": "fl", "type": "FLOW", "config": {"flow_id": "##FLOWNAME##", "next_node": "$ending"}}
+], "ending": {}}
+//- flows/a.json
+{"name": "##FLOWNAME##", "actions": []}
+"###,
+    );
+    let g = all(&ws);
+    let step = g
+        .nodes
+        .iter()
+        .position(|n| n.id == "form_form__fl")
+        .unwrap();
+    let flow = g.nodes.iter().position(|n| n.kind == Kind::Flow).unwrap();
+    assert!(
+        g.edges
+            .iter()
+            .any(|e| e.from == step && e.to == flow && e.kind == EdgeKind::Starts),
+        "{:?}",
+        g.edges
+    );
+}
+
+#[test]
+fn fifty_flows_make_a_page_of_about_16_by_10() {
+    let mut text = String::new();
+    for f in 0..50 {
+        let actions: Vec<String> = (0..2 + f % 9)
+            .map(|i| format!(r#"{{"id": "a{i}", "type": "FLOW", "action": "STORE_VARS", "params": {{"vars": {{}}}}}}"#))
+            .collect();
+        text.push_str(&format!(
+            "//- flows/f{f}.json\n{{\"name\": \"F{f}\", \"actions\": [{}]}}\n",
+            actions.join(", ")
+        ));
+    }
+    let g = all(&workspace(&text));
+    let laid = svg::layout(&g);
+    let ratio = laid.width / laid.height;
+    assert!(
+        (1.2..2.2).contains(&ratio),
+        "{} × {}",
+        laid.width,
+        laid.height
+    );
+    assert_svg_sound("fifty flows", &g);
 }
 
 #[test]
@@ -491,4 +705,273 @@ fn any_bytes_give_a_graph() {
         let g = all(&ws);
         let _ = (text::mermaid(&g), text::dot(&g), svg::layout(&g));
     }
+}
+
+#[test]
+fn terraform_example() {
+    let ws = example("terraform");
+    let g = all(&ws);
+    expect![[r#"
+        form form_welcome_survey forms.tf:19 []
+        flow flow_save_survey_answers forms.tf:11 [has-error] 2 errors: #CONN-2# stands for a SLACK connection in exported_forms/survey…
+        action flow_save_survey_answers__save exported_forms/survey.json:74 [missing-scope has-warning] 1 warning: no form that starts this flow has a field `roel`: did you mean …
+        connection connection_team_slack main.tf:30 []
+        action flow_save_survey_answers__notify exported_forms/survey.json:89 []
+        connection connection_users_m2m main.tf:19 []
+        flow flow_onboard_new_user main.tf:45 []
+        action flow_onboard_new_user__get_user main.tf:48 []
+        action flow_onboard_new_user__mark_onboarded main.tf:57 [missing-scope has-warning] 1 warning: AUTH0/UPDATE_USER needs `update:users`, but the M2M application…
+        action flow_onboard_new_user__tell_the_team main.tf:67 [has-warning] 1 warning: `connection_id` is the literal id "ac_9f3kQ2xLmN4pR7sT" of one …
+        step form_welcome_survey__step_survey exported_forms/survey.json:10 []
+        flow-step form_welcome_survey__flow_save exported_forms/survey.json:53 []
+        ending form_welcome_survey__ending exported_forms/survey.json:65 []
+        application app_auth0_client_flows_client_id main.tf:12 [missing-scope]
+        flow_save_survey_answers__save -uses-> connection_team_slack
+        flow_save_survey_answers -next-> flow_save_survey_answers__save
+        flow_save_survey_answers__notify -uses-> connection_users_m2m
+        flow_save_survey_answers__save -next-> flow_save_survey_answers__notify
+        flow_onboard_new_user__get_user -uses-> connection_users_m2m
+        flow_onboard_new_user -next-> flow_onboard_new_user__get_user
+        flow_onboard_new_user__mark_onboarded -uses-> connection_users_m2m
+        flow_onboard_new_user__get_user -next-> flow_onboard_new_user__mark_onboarded
+        flow_onboard_new_user__tell_the_team -uses-> connection_team_slack
+        flow_onboard_new_user__mark_onboarded -next-> flow_onboard_new_user__tell_the_team
+        form_welcome_survey -start-> form_welcome_survey__step_survey
+        form_welcome_survey__step_survey -next-> form_welcome_survey__flow_save
+        form_welcome_survey__flow_save -next-> form_welcome_survey__ending
+        form_welcome_survey__flow_save -starts-> flow_save_survey_answers
+        connection_users_m2m -app-> app_auth0_client_flows_client_id
+    "#]].assert_eq(&listing(&g));
+    // the bundle the guide-style resources read is drawn once, as those resources
+    let flows: Vec<&str> = g
+        .nodes
+        .iter()
+        .filter(|n| n.kind == Kind::Flow)
+        .map(|n| n.title.as_str())
+        .collect();
+    assert_eq!(flows, ["flow Save survey answers", "flow Onboard new user"]);
+    check_mermaid(
+        &ws,
+        Select::Document(ws.root.join("forms.tf")),
+        expect![[r##"
+        flowchart TB
+          subgraph group_form_0["form Welcome survey"]
+            form_welcome_survey[["form Welcome survey<br>auth0_form.survey"]]
+            form_welcome_survey__step_survey["step_survey<br>STEP #183; Survey<br>fields: company, role"]
+            form_welcome_survey__flow_save[/"flow_save<br>FLOW #183; Save the answers"/]
+            form_welcome_survey__ending(("#36;ending"))
+            subgraph group_flow_1["flow Save survey answers"]
+              flow_save_survey_answers(["flow Save survey answers<br>auth0_flow.survey<br>2 errors: #35;CONN-2#35; stands for a SLACK connection in exported_forms/survey#8230;"])
+              flow_save_survey_answers__save["save<br>AUTH0/UPDATE_USER<br>needs update:users<br>missing update:users<br>1 warning: no form that starts this flow has a field #96;roel#96;: did you mean #8230;"]
+              flow_save_survey_answers__notify["notify<br>SLACK/POST_MESSAGE"]
+            end
+          end
+          subgraph group_connections_2["vault connections and M2M applications"]
+            connection_team_slack[("Team Slack<br>SLACK connection")]
+            connection_users_m2m[("Users M2M<br>AUTH0 connection<br>example-tenant.us.auth0.com")]
+            app_auth0_client_flows_client_id[\"M2M application auth0_client.flows.client_id<br>needs: read:users, update:users<br>granted (grant): read:users<br>missing: update:users"\]
+          end
+          flow_save_survey_answers__save -.->|"uses"| connection_team_slack
+          flow_save_survey_answers --> flow_save_survey_answers__save
+          flow_save_survey_answers__notify -.->|"uses"| connection_users_m2m
+          flow_save_survey_answers__save --> flow_save_survey_answers__notify
+          form_welcome_survey -->|"start"| form_welcome_survey__step_survey
+          form_welcome_survey__step_survey --> form_welcome_survey__flow_save
+          form_welcome_survey__flow_save --> form_welcome_survey__ending
+          form_welcome_survey__flow_save ==>|"starts"| flow_save_survey_answers
+          connection_users_m2m -.-> app_auth0_client_flows_client_id
+          classDef missing_scope fill:#fde2e2,stroke:#c62828,stroke-width:2px
+          class flow_save_survey_answers__save,app_auth0_client_flows_client_id missing_scope
+          classDef has_error stroke:#c62828,stroke-width:2px
+          class flow_save_survey_answers has_error
+          classDef has_warning stroke:#ef6c00,stroke-width:2px
+          class flow_save_survey_answers__save has_warning
+    "##]],
+    );
+}
+
+const TERRAFORM: &str = r###"
+//- main.tf
+resource "auth0_flow_vault_connection" "users" {
+  name   = "Users"
+  app_id = "AUTH0"
+  setup = {
+    type          = "OAUTH_APP"
+    domain        = "t.auth0.com"
+    client_id     = "cid"
+    client_secret = var.secret
+  }
+}
+
+resource "auth0_client_grant" "flows" {
+  client_id = "cid"
+  audience  = "https://t.auth0.com/api/v2/"
+  scopes    = ["read:users"]
+}
+
+resource "auth0_flow" "check" {
+  name = "Check user"
+  actions = jsonencode([
+    {
+      id     = "get"
+      type   = "AUTH0"
+      action = "GET_USER"
+      params = {
+        connection_id = auth0_flow_vault_connection.users.id
+        user_id       = "{{context.user.user_id}}"
+      }
+    },
+    {
+      id     = "block"
+      type   = "AUTH0"
+      action = "UPDATE_USER"
+      allow_failure = true
+      params = {
+        connection_id = auth0_flow_vault_connection.users.id
+        user_id       = "{{context.user.user_id}}"
+        changes       = { blocked = true }
+      }
+    }
+  ])
+}
+
+variable "secret" {
+  type      = string
+  sensitive = true
+}
+//- forms.tf
+resource "auth0_form" "gate" {
+  name  = "Gate"
+  start = jsonencode({ next_node = "ask" })
+  nodes = jsonencode([
+    {
+      id   = "ask"
+      type = "STEP"
+      config = {
+        components = [{ id = "email", category = "FIELD", type = "EMAIL" }]
+        next_node  = "run"
+      }
+    },
+    {
+      id   = "run"
+      type = "FLOW"
+      config = {
+        flow_id   = auth0_flow.check.id
+        next_node = "$ending"
+      }
+    },
+    {
+      id   = "again"
+      type = "FLOW"
+      config = {
+        flow_id   = auth0_flow.nothing.id
+        next_node = "$ending"
+      }
+    }
+  ])
+  ending = jsonencode({ resume_flow = true })
+}
+//- uses.tf
+resource "auth0_flow" "elsewhere" {
+  name    = "Elsewhere"
+  actions = jsonencode([{ id = "read", type = "AUTH0", action = "GET_USER", params = { connection_id = auth0_flow_vault_connection.users.id, user_id = "u" } }])
+}
+//- other.tf
+resource "auth0_flow" "unrelated" {
+  name    = "Unrelated"
+  actions = jsonencode([{ id = "wait", type = "FLOW", action = "DELAY_FLOW", params = { number = 1, units = "SECONDS" } }])
+}
+"###;
+
+#[test]
+fn terraform_inline_resources_as_dot() {
+    let ws = workspace(TERRAFORM);
+    let g = all(&ws);
+    expect![[r##"
+        digraph flowls {
+          graph [rankdir=TB, fontname="sans-serif", fontsize=11];
+          node [shape=box, style="rounded,filled", fillcolor="#ffffff", fontname="sans-serif", fontsize=10];
+          edge [fontname="sans-serif", fontsize=9];
+          subgraph cluster_group_form_0 {
+            label="form Gate";
+            "form_gate" [label="form Gate\nauth0_form.gate", shape=tab, id="form_gate", class="node form", tooltip="forms.tf:2"];
+            "form_gate__ask" [label="ask\nSTEP\nfields: email", shape=box, id="form_gate__ask", class="node step", tooltip="forms.tf:6"];
+            "form_gate__run" [label="run\nFLOW", shape=parallelogram, id="form_gate__run", class="node flow-step", tooltip="forms.tf:14"];
+            "form_gate__again" [label="again\nFLOW\n1 error: `auth0_flow.nothing` names no auth0_flow resource that a .tf fi…", shape=parallelogram, id="form_gate__again", class="node flow-step has-error", tooltip="forms.tf:22", color="#c62828", penwidth=2];
+            "form_gate__ending" [label="$ending", shape=doublecircle, id="form_gate__ending", class="node ending", tooltip="forms.tf:30"];
+            "form_gate__missing_flow_auth0_flow_nothing_id" [label="flow auth0_flow.nothing.id\nno flow of this name in the workspace", shape=note, id="form_gate__missing_flow_auth0_flow_nothing_id", class="node missing unresolved", tooltip="forms.tf:25", fillcolor="#fde2e2", style="rounded,filled,dashed"];
+            subgraph cluster_group_flow_1 {
+              label="flow Check user";
+              "flow_check_user" [label="flow Check user\nauth0_flow.check", shape=oval, id="flow_check_user", class="node flow", tooltip="main.tf:19"];
+              "flow_check_user__get" [label="get\nAUTH0/GET_USER\nneeds read:users", shape=box, id="flow_check_user__get", class="node action", tooltip="main.tf:22"];
+              "flow_check_user__block" [label="block\nAUTH0/UPDATE_USER\nneeds update:users\nallow_failure\nmissing update:users\n1 warning: AUTH0/UPDATE_USER needs `update:users`, but the M2M application…", shape=box, id="flow_check_user__block", class="node action missing-scope allow-failure has-warning", tooltip="main.tf:31", color="#c62828", penwidth=2, fillcolor="#fde2e2", style="rounded,filled,dashed"];
+            }
+          }
+          subgraph cluster_group_flow_3 {
+            label="flow Unrelated";
+            "flow_unrelated" [label="flow Unrelated\nauth0_flow.unrelated", shape=oval, id="flow_unrelated", class="node flow", tooltip="other.tf:2"];
+            "flow_unrelated__wait" [label="wait\nFLOW/DELAY_FLOW", shape=box, id="flow_unrelated__wait", class="node action", tooltip="other.tf:3"];
+          }
+          subgraph cluster_group_flow_4 {
+            label="flow Elsewhere";
+            "flow_elsewhere" [label="flow Elsewhere\nauth0_flow.elsewhere", shape=oval, id="flow_elsewhere", class="node flow", tooltip="uses.tf:2"];
+            "flow_elsewhere__read" [label="read\nAUTH0/GET_USER\nneeds read:users", shape=box, id="flow_elsewhere__read", class="node action", tooltip="uses.tf:3"];
+          }
+          subgraph cluster_group_connections_2 {
+            label="vault connections and M2M applications"; style=dashed;
+            "connection_users" [label="Users\nAUTH0 connection\nt.auth0.com", shape=cylinder, id="connection_users", class="node connection", tooltip="main.tf:2"];
+            "app_cid" [label="M2M application cid\nneeds: read:users, update:users\ngranted (grant): read:users\nmissing: update:users", shape=component, id="app_cid", class="node application missing-scope", tooltip="main.tf:12", color="#c62828", penwidth=2, fillcolor="#fde2e2"];
+          }
+          "flow_check_user__get" -> "connection_users" [class="edge uses", label="uses", style=dashed];
+          "flow_check_user" -> "flow_check_user__get" [class="edge next"];
+          "flow_check_user__block" -> "connection_users" [class="edge uses", label="uses", style=dashed];
+          "flow_check_user__get" -> "flow_check_user__block" [class="edge next"];
+          "flow_unrelated" -> "flow_unrelated__wait" [class="edge next"];
+          "flow_elsewhere__read" -> "connection_users" [class="edge uses", label="uses", style=dashed];
+          "flow_elsewhere" -> "flow_elsewhere__read" [class="edge next"];
+          "form_gate" -> "form_gate__ask" [class="edge next", label="start"];
+          "form_gate__ask" -> "form_gate__run" [class="edge next"];
+          "form_gate__run" -> "form_gate__ending" [class="edge next"];
+          "form_gate__run" -> "flow_check_user" [class="edge starts", label="starts", penwidth=2];
+          "form_gate__again" -> "form_gate__ending" [class="edge next"];
+          "form_gate__again" -> "form_gate__missing_flow_auth0_flow_nothing_id" [class="edge starts", label="starts", penwidth=2];
+          "connection_users" -> "app_cid" [class="edge app", style=dashed];
+        }
+    "##]].assert_eq(&text::dot(&g));
+    // every node's place is in the .tf file of its resource
+    for n in &g.nodes {
+        assert!(n.rel.ends_with(".tf"), "{} at {}", n.id, n.rel);
+        assert!(
+            n.id.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        );
+    }
+    // the same graph built again has the same ids
+    let ids = |g: &Graph| g.nodes.iter().map(|n| n.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&g), ids(&all(&ws)));
+    // a `.tf` document: the resources it holds and those that take part with them
+    let titles = |path: &str| {
+        let g = build(
+            &ws,
+            &Select::Document(ws.root.join(path)),
+            &Options::default(),
+        );
+        g.nodes
+            .iter()
+            .filter(|n| matches!(n.kind, Kind::Form | Kind::Flow))
+            .map(|n| n.title.clone())
+            .collect::<Vec<_>>()
+    };
+    // its flow, the flow of another file that uses its vault connection, the form that starts
+    // the first (by `auth0_flow.check.id`); not the unrelated flow
+    assert_eq!(
+        titles("main.tf"),
+        ["form Gate", "flow Check user", "flow Elsewhere"]
+    );
+    assert_eq!(titles("uses.tf"), ["flow Elsewhere"]);
+    assert_eq!(titles("forms.tf"), ["form Gate", "flow Check user"]);
+    assert_eq!(titles("other.tf"), ["flow Unrelated"]);
+    let (forms, flows) = names(&ws);
+    assert_eq!(forms, ["Gate"]);
+    assert_eq!(flows, ["Check user", "Unrelated", "Elsewhere"]);
 }

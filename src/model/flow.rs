@@ -89,7 +89,8 @@ impl<'a> Flow<'a> {
     /// Calls `f` for every action in execution order with what has run before it. Inside a
     /// condition's `then` / `else`, the condition itself counts as run.
     pub fn visit<'b>(&'b self, f: &mut impl FnMut(&'b Action<'a>, &Before<'a>)) {
-        visit_list(&self.actions, &mut Before::default(), f);
+        // the outermost list's record is dropped, not taken back id by id
+        visit_list(&self.actions, &mut Before::default(), f, false);
     }
 
     pub fn new(root: &'a Node) -> Flow<'a> {
@@ -125,10 +126,12 @@ impl<'a> Flow<'a> {
     }
 }
 
+/// Visits `list`; `nested`: whether what it ran is then taken back for the list it is in.
 fn visit_list<'a, 'b>(
     list: &'b [Action<'a>],
     before: &mut Before<'a>,
     f: &mut impl FnMut(&'b Action<'a>, &Before<'a>),
+    nested: bool,
 ) {
     let start = before.mark();
     for a in list {
@@ -136,7 +139,7 @@ fn visit_list<'a, 'b>(
         for branch in &a.branches {
             let inside = before.mark();
             before.ran(a.id_str());
-            visit_list(&branch.actions, before, f);
+            visit_list(&branch.actions, before, f, true);
             before.rollback(inside);
         }
         before.ran(a.id_str());
@@ -147,7 +150,9 @@ fn visit_list<'a, 'b>(
         before.ran_maybe(nested);
     }
     // what this list ran is not seen by the list it is nested in
-    before.rollback(start);
+    if nested {
+        before.rollback(start);
+    }
 }
 
 fn nested_ids<'a>(list: &[Action<'a>], out: &mut Vec<&'a str>) {

@@ -15,6 +15,8 @@ pub struct Form<'a> {
     pub start: Option<&'a Node>,
     /// `start.hidden_fields[].key`: fields a flow reads too (`{{fields.KEY}}`).
     pub hidden_fields: Vec<&'a str>,
+    /// `ending.after_submit.flow_id`: the flow that runs when the form is submitted.
+    pub ending_flow: Option<&'a Node>,
 }
 
 #[derive(Debug)]
@@ -75,7 +77,19 @@ impl<'a> Form<'a> {
                 .iter()
                 .filter_map(|h| h.get("key")?.as_str())
                 .collect(),
+            ending_flow: root
+                .get("ending")
+                .and_then(|e| e.get("after_submit"))
+                .and_then(|a| a.get("flow_id")),
         }
+    }
+
+    /// Every `flow_id` node of the form: its `FLOW` nodes' and components', and its ending's.
+    pub fn flow_id_nodes(&self) -> impl Iterator<Item = &'a Node> + '_ {
+        self.nodes
+            .iter()
+            .flat_map(|n| n.flow_ids.iter().copied())
+            .chain(self.ending_flow)
     }
 
     /// Every field id the form defines: its components', and its start's hidden fields.
@@ -86,11 +100,10 @@ impl<'a> Form<'a> {
             .chain(self.hidden_fields.iter().copied())
     }
 
-    /// Every `flow_id` of the form (its `FLOW` nodes' and its components'), with its range.
+    /// Every `flow_id` of the form (its `FLOW` nodes', its components' and its ending's), with
+    /// its range.
     pub fn flow_refs(&self) -> Vec<(&'a str, TextRange)> {
-        self.nodes
-            .iter()
-            .flat_map(|n| n.flow_ids.iter())
+        self.flow_id_nodes()
             .filter_map(|f| Some((f.as_str()?, f.range)))
             .collect()
     }

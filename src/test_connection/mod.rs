@@ -664,6 +664,33 @@ pub fn untrusted(plan: &Plan, error: &str) -> TestResult {
     )
 }
 
+/// Why a setup that is unknown as a whole cannot be tested: a keyword marker without a value,
+/// or a Terraform setup flowls cannot know (`null`, `var.X`, an expression it does not
+/// evaluate).
+fn unknown_setup_why(ws: &Workspace, vault: &VaultInfo) -> String {
+    let written = ws.written_setup(vault);
+    let is_tf = written.is_some_and(crate::syntax::hcl::is_unknown);
+    if !is_tf {
+        return "the setup is a keyword marker with no value: set it in config.json's AUTH0_KEYWORD_REPLACE_MAPPINGS or as an environment variable".into();
+    }
+    let advice = "write the setup as an object in the resource (setup = { type = \"…\", … }), its secrets as variables, to test it";
+    let is_null = written
+        .zip(ws.file(&vault.path))
+        .and_then(|(n, f)| f.text.get(n.range.as_usize()))
+        .is_some_and(|t| t.trim() == "null");
+    match written.and_then(crate::syntax::hcl::unknown_variable_name) {
+        _ if is_null => format!(
+            "the setup is null (the tenant's setup is kept, and flowls cannot read it): {advice}"
+        ),
+        Some(var) => format!(
+            "the setup is var.{var} as a whole, whose value flowls does not know (a whole setup is never taken from TF_VAR_{var}): {advice}"
+        ),
+        None => format!(
+            "the setup is an expression flowls does not evaluate, so its value is unknown: {advice}"
+        ),
+    }
+}
+
 /// Resolves what the test needs from a vault connection; `Err` says what is missing.
 /// Long: one pass over the setup, in the order a reader checks it (fields, host, trust, the
 /// two token endpoints); each step can end the plan with its own answer.
@@ -677,10 +704,7 @@ pub fn plan(
     let (value, unknown) = match &vault.setup {
         Setup::Known { value, unknown, .. } => (value, unknown),
         Setup::Unknown { .. } => {
-            return fail(
-                "invalid_setup",
-                "the setup is a keyword marker with no value: set it in config.json's AUTH0_KEYWORD_REPLACE_MAPPINGS or as an environment variable".into(),
-            );
+            return fail("invalid_setup", unknown_setup_why(ws, vault));
         }
         Setup::Absent => {
             return fail(

@@ -234,10 +234,16 @@ pub struct Index {
     pub imports: HashMap<String, String>,
     /// The export bundles' connection tokens that `.tf` files replace by a reference.
     pub export_replacements: Vec<ExportReplacement>,
+    /// The JSON files `.tf` resources read as attribute values (checked as what they receive).
+    pub file_reads: Vec<terraform::FileRead>,
 }
 
 /// Each flow by name and id: its file, and its resource's range in a `.tf` file.
 type FlowsIndex = HashMap<String, (PathBuf, Option<TextRange>)>;
+
+/// The forms that start each flow, by the name or id their `flow_id`s give: the form's file,
+/// and its resource's range in a `.tf` file.
+type FormsIndex = HashMap<String, Vec<(PathBuf, Option<TextRange>)>>;
 
 /// Which flows use each connection name or id: (file, index in its uses).
 type UsesIndex = HashMap<String, Vec<(PathBuf, usize)>>;
@@ -267,9 +273,10 @@ pub struct Workspace {
     /// The flow files by name and by `id` (the first in file order for each), built when first
     /// asked for after a change.
     flows_index: Arc<std::sync::OnceLock<FlowsIndex>>,
-    /// The form files that start each flow, by the name or id their `flow_id`s give, built
-    /// when first asked for after a change: checking every flow stays linear.
-    forms_index: Arc<std::sync::OnceLock<HashMap<String, Vec<PathBuf>>>>,
+    /// The forms (files and `.tf` resources) that start each flow, by the name or id their
+    /// `flow_id`s give, built when first asked for after a change: checking every flow stays
+    /// linear.
+    forms_index: Arc<std::sync::OnceLock<FormsIndex>>,
 }
 
 impl Workspace {
@@ -526,7 +533,11 @@ impl Workspace {
         };
         let own_kind = kept_kind
             .unwrap_or_else(|| model::classify(&rel, parse.root.as_ref(), &self.mappings_rel()));
-        let kind = body_kind(own_kind, self.index.bodies.get(&path));
+        let kind = terraform::read_kind(
+            body_kind(own_kind, self.index.bodies.get(&path)),
+            &self.index.file_reads,
+            &path,
+        );
         let file = SourceFile {
             path,
             rel,
@@ -729,7 +740,7 @@ impl Workspace {
                 let Some(name) = stub.get("name").and_then(Node::as_str) else {
                     continue;
                 };
-                if terraform::replaced(&replacements, &f.path, stub.range).is_some() {
+                if terraform::replaced(&replacements, &f.path, stub.range, None).is_some() {
                     continue;
                 }
                 if index.vaults.iter().any(|v| v.name.as_deref() == Some(name)) {
@@ -751,6 +762,7 @@ impl Workspace {
         }
         declared_connections(&mut index);
         index.export_replacements = replacements;
+        index.file_reads = terraform::file_reads(&self.files, &self.root, self.has_root());
         self.index = Arc::new(index);
         // a file named as a YAML entry's body is what the entry says it is
         let index = self.index.clone();
@@ -758,7 +770,8 @@ impl Workspace {
             .files
             .values()
             .filter_map(|f| {
-                let kind = body_kind(f.own_kind, index.bodies.get(&f.path));
+                let own = body_kind(f.own_kind, index.bodies.get(&f.path));
+                let kind = terraform::read_kind(own, &index.file_reads, &f.path);
                 (kind != f.kind || mappings_changed)
                     .then(|| (f.path.clone(), kind, uses_of_file(f, &index.mappings)))
             })
@@ -852,36 +865,63 @@ impl Workspace {
         Some((file, node))
     }
 
-    /// The forms (files of forms, not bundles) with a `flow_id` naming the flow by `name` or
-    /// by `id`, in file order.
-    pub fn forms_starting(&self, name: Option<&str>, id: Option<&str>) -> Vec<&SourceFile> {
+    /// The forms (files of forms and `auth0_form` resources, not bundles) with a `flow_id`
+    /// naming the flow by `name` or by `id`, each with its node (a form file's root, or the
+    /// resource), in file order.
+    pub fn forms_starting(
+        &self,
+        name: Option<&str>,
+        id: Option<&str>,
+    ) -> Vec<(&SourceFile, &Node)> {
         let index = self.forms_index.get_or_init(|| {
-            let mut index: HashMap<String, Vec<PathBuf>> = HashMap::new();
-            for f in self.files().filter(|f| f.kind == DocKind::Form) {
+            let mut index: FormsIndex = HashMap::new();
+            for f in self.files() {
                 let Some(root) = &f.parse.root else {
                     continue;
                 };
-                let mut refs: Vec<&str> = crate::model::form::Form::new(root)
-                    .flow_refs()
-                    .iter()
-                    .map(|(r, _)| *r)
-                    .collect();
-                refs.sort_unstable();
-                refs.dedup();
-                for r in refs {
-                    index.entry(r.to_string()).or_default().push(f.path.clone());
+                let forms: Vec<(&Node, Option<TextRange>)> = match f.kind {
+                    DocKind::Form => vec![(root, None)],
+                    DocKind::Terraform => {
+                        terraform_forms(root).map(|n| (n, Some(n.range))).collect()
+                    }
+                    _ => continue,
+                };
+                for (form, entry) in forms {
+                    let mut refs: Vec<&str> = crate::model::form::Form::new(form)
+                        .flow_refs()
+                        .iter()
+                        .map(|(r, _)| *r)
+                        .collect();
+                    refs.sort_unstable();
+                    refs.dedup();
+                    for r in refs {
+                        index
+                            .entry(r.to_string())
+                            .or_default()
+                            .push((f.path.clone(), entry));
+                    }
                 }
             }
             index
         });
-        let mut paths: Vec<&PathBuf> = [name, id]
+        let mut at: Vec<&(PathBuf, Option<TextRange>)> = [name, id]
             .into_iter()
             .flatten()
             .flat_map(|key| index.get(key).into_iter().flatten())
             .collect();
-        paths.sort();
-        paths.dedup();
-        paths.into_iter().filter_map(|p| self.file(p)).collect()
+        at.sort();
+        at.dedup();
+        at.into_iter()
+            .filter_map(|(p, entry)| {
+                let file = self.file(p)?;
+                let root = file.parse.root.as_ref()?;
+                let node = match entry {
+                    None => root,
+                    Some(range) => terraform_forms(root).find(|n| n.range == *range)?,
+                };
+                Some((file, node))
+            })
+            .collect()
     }
 
     /// The names of the workspace's flows (for suggestions).
@@ -901,10 +941,10 @@ impl Workspace {
     /// The vault connection a use in `file` names: a bundle's own stub for its token, else as
     /// [`Workspace::resolve_connection`] finds it.
     pub fn resolve_use(&self, file: &SourceFile, u: &ConnectionRef) -> Option<&VaultInfo> {
-        if let Some(r) = u
-            .stub
-            .and_then(|stub| terraform::replaced(&self.index.export_replacements, &file.path, stub))
-        {
+        if let Some(r) = u.stub.and_then(|stub| {
+            let replacements = &self.index.export_replacements;
+            terraform::replaced(replacements, &file.path, stub, Some(u.object))
+        }) {
             return self.resolve_connection(&r.reference);
         }
         u.stub
@@ -917,18 +957,21 @@ impl Workspace {
             .or_else(|| self.resolve_connection(&u.connection))
     }
 
-    /// The vault connection a `connection_id` names: by name, or by `ac_…` id.
+    /// The vault connection a `connection_id` names: by name, or by `ac_…` id (also the id an
+    /// `import` block maps to a resource).
     pub fn resolve_connection(&self, connection: &str) -> Option<&VaultInfo> {
+        let by_id = |id: &str| {
+            self.index
+                .vaults
+                .iter()
+                .find(|v| v.id.as_deref() == Some(id))
+        };
         self.index
             .vaults
             .iter()
             .find(|v| v.name.as_deref() == Some(connection))
-            .or_else(|| {
-                self.index
-                    .vaults
-                    .iter()
-                    .find(|v| v.id.as_deref() == Some(connection))
-            })
+            .or_else(|| by_id(connection))
+            .or_else(|| by_id(&format!("{}.id", self.index.imports.get(connection)?)))
     }
 
     /// Every action in every flow that uses this vault connection, in file order.
@@ -949,9 +992,18 @@ impl Workspace {
             terraform::add_export_uses(&self.index.export_replacements, &self.files, &mut index);
             index
         });
+        // a literal id an `import` block maps to a resource names that resource
+        let address = vault.id.as_deref().and_then(|id| id.strip_suffix(".id"));
+        let imported = self
+            .index
+            .imports
+            .iter()
+            .filter(move |(_, to)| address == Some(to.as_str()))
+            .map(|(id, _)| id.as_str());
         let mut at: Vec<&(PathBuf, usize)> = [vault.name.as_deref(), vault.id.as_deref()]
             .into_iter()
             .flatten()
+            .chain(imported)
             .flat_map(|key| index.get(key).into_iter().flatten())
             .collect();
         at.sort();
@@ -1180,6 +1232,13 @@ pub fn terraform_flows(root: &Node) -> impl Iterator<Item = &Node> {
         .map(|(_, _, node)| node)
 }
 
+/// The `auth0_form` resources of a `.tf` file.
+pub fn terraform_forms(root: &Node) -> impl Iterator<Item = &Node> {
+    crate::syntax::hcl::resources(root)
+        .filter(|(kind, _, _)| *kind == crate::syntax::hcl::FORM)
+        .map(|(_, _, node)| node)
+}
+
 /// The flows of an export bundle (`flows`: token → flow).
 pub fn bundle_flows(root: &Node) -> impl Iterator<Item = &Node> {
     root.get("flows")
@@ -1317,6 +1376,18 @@ fn same_uses(a: &[ConnectionRef], b: &[ConnectionRef]) -> bool {
 
 /// Every `connection_id` in a flow, with what its action needs.
 pub fn flow_uses(root: &Node, mappings: &KeywordMappings) -> Vec<ConnectionRef> {
+    // a bare `actions` list: a file a `.tf` resource reads as its `actions` (`file(…)`)
+    if root.as_array().is_some() {
+        let wrapped = Node {
+            range: root.range,
+            kind: crate::syntax::NodeKind::Object(Box::new([crate::syntax::Member {
+                key: "actions".into(),
+                key_range: root.range,
+                value: Some(root.clone()),
+            }])),
+        };
+        return actions_uses(Flow::new(&wrapped).all_actions(), mappings);
+    }
     let flow = Flow::new(root);
     actions_uses(flow.all_actions(), mappings)
 }
@@ -1457,6 +1528,27 @@ mod kind_after_edit_tests {
         assert_eq!(ws.file(&path).unwrap().kind, DocKind::Flow);
         ws.set_file(path.clone(), cases[1].1.into());
         assert_ne!(ws.file(&path).unwrap().kind, DocKind::Flow);
+    }
+
+    /// A JSON file no folder or content makes a flow is one while a `.tf` resource's `file()`
+    /// reads it as its `actions`, and only then (before or after the `.tf` file is read).
+    #[test]
+    fn a_file_read_by_a_flow_resource_is_a_flow_while_it_is_read() {
+        let part = PathBuf::from("/ws/parts/a.json");
+        let tf = PathBuf::from("/ws/main.tf");
+        let reads = |file: &str| -> Arc<str> {
+            format!("resource \"auth0_flow\" \"a\" {{\n  name = \"A\"\n  actions = file(\"{file}\")\n}}\n").into()
+        };
+        let mut ws = Workspace::new("/ws", Settings::default(), Vec::new());
+        ws.set_file(part.clone(), r#"[{"id": "a"}]"#.into());
+        assert_eq!(ws.file(&part).unwrap().kind, DocKind::Other);
+        ws.set_file(tf.clone(), reads("parts/a.json"));
+        assert_eq!(ws.file(&part).unwrap().kind, DocKind::Flow);
+        // an edit of the part keeps what the resource makes of it
+        ws.set_file(part.clone(), r#"[{"id": "b"}]"#.into());
+        assert_eq!(ws.file(&part).unwrap().kind, DocKind::Flow);
+        ws.set_file(tf.clone(), reads("parts/b.json"));
+        assert_eq!(ws.file(&part).unwrap().kind, DocKind::Other);
     }
 }
 

@@ -25,6 +25,21 @@ fn is_tf(f: &super::SourceFile) -> bool {
     f.rel.ends_with(crate::model::layout::TERRAFORM_SUFFIX)
 }
 
+/// A JSON file (not an export bundle) that a `.tf` resource reads as an attribute's value
+/// (`actions = file("flows/x.json")`, `jsondecode(file(…))`): the file is checked as what the
+/// resource receives, not as a document of its own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileRead {
+    /// The JSON file.
+    pub file: PathBuf,
+    /// The `.tf` file, and the place of the read in its `$exports`.
+    pub tf: PathBuf,
+    pub export: usize,
+    /// What the resource makes of it: [`DocKind::Flow`](crate::model::DocKind) for an
+    /// `auth0_flow`'s attribute, `Form` for an `auth0_form`'s.
+    pub kind: crate::model::DocKind,
+}
+
 /// Whether a path is a `.tfvars` file Terraform reads by itself.
 pub fn is_tfvars(path: &Path) -> bool {
     path.file_name()
@@ -225,6 +240,63 @@ pub(super) fn export_replacements(files: &super::Files, root: &Path) -> Vec<Expo
     out
 }
 
+/// The JSON files (not export bundles) that `.tf` resources read as attribute values, for the
+/// index: only files the workspace holds, inside the root.
+pub(super) fn file_reads(files: &super::Files, root: &Path, has_root: bool) -> Vec<FileRead> {
+    let mut out = Vec::new();
+    for f in files.values() {
+        if f.kind != crate::model::DocKind::Terraform {
+            continue;
+        }
+        let Some(tree) = &f.parse.root else { continue };
+        let dir = f.path.parent().unwrap_or(root);
+        let exports = tree
+            .get(EXPORTS)
+            .and_then(Node::as_array)
+            .unwrap_or_default();
+        for (i, e) in exports.iter().enumerate() {
+            let Some(written) = e.get("file").and_then(Node::as_str) else {
+                continue;
+            };
+            let path = body_path(dir, written);
+            let read = files.get(&path).is_some_and(|j| {
+                !matches!(
+                    j.own_kind,
+                    crate::model::DocKind::Bundle | crate::model::DocKind::Terraform
+                ) && j.rel.ends_with(".json")
+            });
+            let resource = e.get("resource").and_then(Node::as_str).unwrap_or_default();
+            let kind = match resource.split_once('.') {
+                Some((hcl::FLOW, _)) => crate::model::DocKind::Flow,
+                Some((hcl::FORM, _)) => crate::model::DocKind::Form,
+                _ => continue,
+            };
+            if read && (!has_root || path.starts_with(root)) {
+                out.push(FileRead {
+                    file: path,
+                    tf: f.path.clone(),
+                    export: i,
+                    kind,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// What a JSON file that no folder or content makes a flow or form is when a `.tf` resource
+/// reads it (so it is checked, as that resource's attribute).
+pub(super) fn read_kind(
+    own: crate::model::DocKind,
+    reads: &[FileRead],
+    path: &Path,
+) -> crate::model::DocKind {
+    match reads.iter().find(|r| r.file == path) {
+        Some(r) if own == crate::model::DocKind::Other => r.kind,
+        _ => own,
+    }
+}
+
 /// The part of an export bundle an `$exports` entry reads (its `pointer` followed), if the
 /// bundle has it.
 pub fn export_target<'a>(bundle: &'a Node, export: &Node) -> Option<&'a Node> {
@@ -265,15 +337,20 @@ pub(super) fn add_export_uses(
     }
 }
 
-/// The replacement of a bundle's stub, if a `.tf` file replaces its token.
+/// The replacement of a bundle's stub, if a `.tf` file replaces its token: for a use, the one
+/// of the resource that receives the part of the bundle where the action is (two flows of one
+/// export may replace the same token by different connections); without one, any.
 pub fn replaced<'a>(
     replacements: &'a [ExportReplacement],
     bundle: &Path,
     stub: TextRange,
+    at: Option<TextRange>,
 ) -> Option<&'a ExportReplacement> {
-    replacements
-        .iter()
-        .find(|r| r.bundle == bundle && r.stub == stub)
+    replacements.iter().find(|r| {
+        r.bundle == bundle
+            && r.stub == stub
+            && at.is_none_or(|a| r.within.start <= a.start && a.end <= r.within.end)
+    })
 }
 
 fn is_replaced(u: &ConnectionRef, r: &ExportReplacement) -> bool {

@@ -63,6 +63,19 @@ struct Export {
     replaces: Vec<Node>,
 }
 
+impl Export {
+    /// The text of a file as it is (`file(…)`, not decoded).
+    fn text_of(file: String, file_range: TextRange) -> Export {
+        Export {
+            file,
+            file_range,
+            pointer: Vec::new(),
+            encoded: true,
+            replaces: Vec::new(),
+        }
+    }
+}
+
 pub(crate) struct Evaluator<'a> {
     /// The text the expression being evaluated is written in (`scope.texts[current]`).
     text: &'a str,
@@ -196,6 +209,13 @@ impl<'a> Evaluator<'a> {
                 }
                 _ => n,
             },
+            // `file(…)` itself: the file's text is the JSON string
+            Val::File(file, file_range) => {
+                let e = Export::text_of(file, file_range);
+                let node = export_node(&e, address, attribute, key_range, range);
+                self.exports.push(node);
+                unknown(range)
+            }
             Val::Export(e) => {
                 let node = export_node(&e, address, attribute, key_range, range);
                 self.exports.push(node);
@@ -577,6 +597,12 @@ impl<'a> Evaluator<'a> {
                 let token = match from_v {
                     Val::Known(n) if n.as_str().is_some() => n,
                     _ => return Val::Unknown,
+                };
+                let subject = match subject {
+                    Val::File(file, file_range) => {
+                        Val::Export(Box::new(Export::text_of(file, file_range)))
+                    }
+                    v => v,
                 };
                 match subject {
                     Val::Export(mut e) if e.encoded => {

@@ -39,6 +39,10 @@ pub const IMPORTS: &str = "$imports";
 pub const EXPORTS: &str = "$exports";
 /// The root member that lists the JSON texts (strings, heredocs) whose JSON the tree holds.
 pub const JSON_TEXTS: &str = "$json_texts";
+/// The root member that lists the references to vault resources written anywhere in the file
+/// but `import`, `moved` and `removed` blocks (`auth0_flow_vault_connection.NAME`, in an
+/// expression flowls evaluates or not): the address, at the reference.
+pub const REFERENCES: &str = "$references";
 /// The root member that lists the resource blocks of the types flowls reads that a syntax error
 /// made unreadable: the file is still one of those resources' (its error reported, completion
 /// offered while it is typed).
@@ -244,13 +248,28 @@ fn parse_module_file(text: &str, values: &Variables, module: &str) -> Parse {
             }
             Err(e) => {
                 let at = e.location().offset().min(text.len());
+                // a string left open is reported where it opens, not where the parser stopped,
+                // and its block is the one set aside
+                let quote = unclosed_quote(current, at);
+                let (range, message) = match quote {
+                    Some(q) => (
+                        q,
+                        "HCL syntax error: this string is not closed on its line: end it with `\"`"
+                            .to_string(),
+                    ),
+                    None => (
+                        token_at(text, at),
+                        format!("HCL syntax error: {}", e.message()),
+                    ),
+                };
                 errors.push(SyntaxError {
-                    range: token_at(text, at),
-                    message: format!("HCL syntax error: {}", e.message()),
+                    range,
+                    message,
                     severity: SyntaxSeverity::Error,
                 });
                 let mut next = current.to_string();
-                let blanked = blank_block(&mut next, at);
+                let from = quote.map_or(at, |q| q.start as usize);
+                let blanked = blank_block(&mut next, from);
                 if declares_resource(&current[blanked.as_usize()]) {
                     broken.push(blanked);
                 }
@@ -303,11 +322,87 @@ fn broken_member(ranges: Vec<TextRange>, len: usize) -> Member {
     }
 }
 
+/// The addresses (`TYPE.NAME`) of the resource blocks of a `.tf` tree that a syntax error made
+/// unreadable, read from their labels in `text`.
+pub fn broken_addresses<'a>(root: &'a Node, text: &'a str) -> impl Iterator<Item = String> + 'a {
+    let blocks = root
+        .get(BROKEN)
+        .and_then(Node::as_array)
+        .unwrap_or_default();
+    blocks.iter().filter_map(move |b| {
+        let block = text.get(b.range.as_usize())?;
+        let rest = block.strip_prefix("resource")?;
+        let mut labels = rest.split('"').skip(1).step_by(2);
+        let (kind, name) = (labels.next()?, labels.next()?);
+        (!kind.is_empty() && !name.is_empty()).then(|| format!("{kind}.{name}"))
+    })
+}
+
 /// Whether a `.tf` tree holds a resource flowls reads that a syntax error made unreadable.
 pub fn has_broken_resource(root: &Node) -> bool {
     root.get(BROKEN)
         .and_then(Node::as_array)
         .is_some_and(|a| !a.is_empty())
+}
+
+/// The first `"` before `at` that opens a string its line does not close (HCL's quoted
+/// strings end on their line, but the parser reads on and stops far from it, even blocks
+/// later): the range from it to the line's end. Comments and heredocs are skipped.
+fn unclosed_quote(text: &str, at: usize) -> Option<TextRange> {
+    let at = at.min(text.len());
+    let upto = text[at..].find('\n').map_or(text.len(), |p| at + p);
+    let mut heredoc: Option<&str> = None;
+    let mut comment = false;
+    let mut start = 0;
+    for line in text[..upto].split('\n') {
+        let here = start;
+        start += line.len() + 1;
+        if let Some(end) = heredoc {
+            if line.trim() == end {
+                heredoc = None;
+            }
+            continue;
+        }
+        let bytes = line.as_bytes();
+        let mut open = None;
+        let mut i = 0;
+        while i < bytes.len() {
+            let next = bytes.get(i + 1).copied();
+            match (open, comment, bytes[i]) {
+                (_, true, b'*') if next == Some(b'/') => {
+                    comment = false;
+                    i += 1;
+                }
+                (_, true, _) => {}
+                (None, _, b'#') => break,
+                (None, _, b'/') if next == Some(b'/') => break,
+                (None, _, b'/') if next == Some(b'*') => {
+                    comment = true;
+                    i += 1;
+                }
+                (None, _, b'<') if next == Some(b'<') => {
+                    let name = line[i + 2..].trim_start_matches('-').trim();
+                    if !name.is_empty()
+                        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                    {
+                        heredoc = Some(name);
+                        break;
+                    }
+                    i += 1;
+                }
+                (None, _, b'"') => open = Some(i),
+                (Some(_), _, b'\\') => i += 1,
+                (Some(_), _, b'"') => open = None,
+                _ => {}
+            }
+            i += 1;
+        }
+        if let Some(q) = open {
+            let line = line.trim_end();
+            return Some(TextRange::new(here + q, here + line.len().max(q + 1)));
+        }
+    }
+    None
 }
 
 /// The range of the token at `at`: up to the next white space, at least one character.
@@ -494,6 +589,17 @@ fn convert(
             _ => {}
         }
     }
+    let references = vault_references(body);
+    if !references.is_empty() {
+        members.push(Member {
+            key: REFERENCES.into(),
+            key_range: TextRange::empty(0),
+            value: Some(Node {
+                range: whole,
+                kind: NodeKind::Array(references.into_boxed_slice()),
+            }),
+        });
+    }
     let (exports, json_texts, notes) = ev.finish();
     errors.extend(notes);
     if !json_texts.is_empty() {
@@ -560,6 +666,47 @@ fn convert(
     }
 }
 
+/// The references to vault resources in a body (see [`REFERENCES`]). hcl-edit's parser bounds
+/// the nesting, so the visit is bounded too.
+fn vault_references(body: &Body) -> Vec<Node> {
+    use hcl_edit::visit::{Visit, visit_block, visit_traversal};
+    struct Found(Vec<Node>);
+    impl Visit for Found {
+        fn visit_block(&mut self, b: &Block) {
+            // what these blocks name is an address, not a use
+            if !matches!(b.ident.as_str(), "import" | "moved" | "removed") {
+                visit_block(self, b);
+            }
+        }
+        fn visit_traversal(&mut self, t: &hcl_edit::expr::Traversal) {
+            if let Expression::Variable(root) = &t.expr
+                && root.as_str() == VAULT_CONNECTION
+                && let Some(hcl_edit::expr::TraversalOperator::GetAttr(name)) =
+                    t.operators.first().map(|o| o.value())
+            {
+                let range = span(t, TextRange::empty(0));
+                self.0.push(Node {
+                    range,
+                    kind: NodeKind::String(format!("{VAULT_CONNECTION}.{}", name.as_str()).into()),
+                });
+            }
+            visit_traversal(self, t);
+        }
+    }
+    let mut found = Found(Vec::new());
+    found.visit_body(body);
+    found.0
+}
+
+/// The references to vault resources a `.tf` tree holds: (address, range).
+pub fn vault_resource_references(root: &Node) -> impl Iterator<Item = (&str, TextRange)> + '_ {
+    root.get(REFERENCES)
+        .and_then(Node::as_array)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|n| Some((n.as_str()?, n.range)))
+}
+
 /// One `resource "TYPE" "NAME" { … }` of a type flowls reads, as `TYPE.NAME` → its body.
 fn resource(b: &Block, ev: &mut eval::Evaluator, whole: TextRange) -> Option<Member> {
     let [kind, name, ..] = b.labels.as_slice() else {
@@ -584,6 +731,8 @@ fn resource(b: &Block, ev: &mut eval::Evaluator, whole: TextRange) -> Option<Mem
                 }
                 let value = if json_strings.contains(&key) {
                     ev.json_attribute(&a.value, &address, key, span(&a.key, range))
+                } else if kind_str == VAULT_CONNECTION && key == "setup" {
+                    whole_setup(ev.value(&a.value))
                 } else {
                     ev.value(&a.value)
                 };
@@ -673,6 +822,26 @@ pub fn unknown_variable(range: TextRange, name: &str) -> Node {
         kind: NodeKind::Marker(Box::new(Marker {
             key: format!("{UNKNOWN_KEY}:var.{name}").into(),
             whole_value: false,
+        })),
+    }
+}
+
+/// A vault's `setup` as the check reads it: one that is unknown as a whole (`var.setup`,
+/// `merge(…)`, a conditional) or `null` (what `terraform plan -generate-config-out` and
+/// `auth0 tf generate` write for the sensitive value they cannot read: the tenant's setup is
+/// kept) is a whole-value unknown marker, which every check leaves alone, as an unresolved
+/// `"@@SETUP@@"` is.
+fn whole_setup(value: Node) -> Node {
+    let key = match &value.kind {
+        NodeKind::Marker(m) if m.key.starts_with(UNKNOWN_KEY) => m.key.clone(),
+        NodeKind::Null => UNKNOWN_KEY.into(),
+        _ => return value,
+    };
+    Node {
+        range: value.range,
+        kind: NodeKind::Marker(Box::new(Marker {
+            key,
+            whole_value: true,
         })),
     }
 }

@@ -92,6 +92,57 @@ resource "auth0_flow" "c" {
 }
 
 #[test]
+fn a_string_left_open_is_reported_at_its_quote() {
+    // the parser stops on the next line (or at the name before it): the error is at the `"`
+    // that opens the string, whichever; a `"` in a comment or escaped is no opening
+    for (text, quote) in [
+        (
+            "resource \"auth0_flow\" \"f\" {\n  name = \"oops\n  actions = \"[]\"\n}\n",
+            "\"oops",
+        ),
+        (
+            "resource \"auth0_flow\" \"f\" {\r\n  name = \"oops\r\n}\r\n",
+            "\"oops",
+        ),
+        (
+            "resource \"auth0_flow\" \"f\" {\n  # a \"quote\n  name = \"a\\\"b\n  // and \"one\n}\n",
+            "\"a\\\"b",
+        ),
+        // a heredoc's lines are no HCL strings
+        (
+            "resource \"auth0_flow\" \"f\" {\n  actions = <<-EOT\n    [\"a\n  EOT\n  name = \"oops\n}\n",
+            "\"oops",
+        ),
+    ] {
+        let p = parse_hcl(text);
+        let p = Parse {
+            errors: p
+                .errors
+                .into_iter()
+                .filter(|e| !e.message.starts_with("in this JSON"))
+                .collect(),
+            ..p
+        };
+        assert_eq!(p.errors.len(), 1, "{text:?}: {:?}", p.errors);
+        let e = &p.errors[0];
+        assert_eq!(
+            e.range.start as usize,
+            text.find(quote).unwrap(),
+            "{text:?}"
+        );
+        assert!(at(text, e.range).starts_with(quote), "{text:?}");
+        assert!(e.message.contains("not closed"), "{}", e.message);
+    }
+    // a line that closes its strings keeps the parser's own message
+    let p = parse_hcl("resource \"auth0_flow\" \"f\" {\n  name = \"a\" +\n}\n");
+    assert!(
+        !p.errors[0].message.contains("not closed"),
+        "{:?}",
+        p.errors
+    );
+}
+
+#[test]
 fn locals_variables_and_the_guide_pattern_are_evaluated() {
     let text = r##"
 variable "domain" {
@@ -293,6 +344,87 @@ fn tfvars_values_win_in_terraforms_order() {
         .get("setup")
         .unwrap();
     assert_eq!(setup.get("x").unwrap().as_str(), Some("default"));
+}
+
+#[test]
+fn vault_references_are_listed_wherever_written_but_in_import_and_moved_blocks() {
+    let text = r#"
+import {
+  id = "ac_1"
+  to = auth0_flow_vault_connection.imported
+}
+moved {
+  from = auth0_flow_vault_connection.old
+  to   = auth0_flow_vault_connection.renamed
+}
+output "id" {
+  value = auth0_flow_vault_connection.out.id
+}
+resource "auth0_flow" "f" {
+  name    = "F"
+  actions = jsonencode(concat([{ p = { connection_id = auth0_flow_vault_connection.counted[0].id } }], []))
+}
+module "m" {
+  conn = "${auth0_flow_vault_connection.each["k"].id}"
+}
+"#;
+    let root = parse_hcl(text).root.unwrap();
+    let found: Vec<(&str, &str)> = vault_resource_references(&root)
+        .map(|(a, r)| (a, at(text, r)))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "auth0_flow_vault_connection.out",
+                "auth0_flow_vault_connection.out.id"
+            ),
+            (
+                "auth0_flow_vault_connection.counted",
+                "auth0_flow_vault_connection.counted[0].id"
+            ),
+            (
+                "auth0_flow_vault_connection.each",
+                "auth0_flow_vault_connection.each[\"k\"].id"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_vault_setup_unknown_as_a_whole_or_null_is_a_whole_value_unknown() {
+    let text = r#"
+resource "auth0_flow_vault_connection" "a" {
+  setup = var.s
+}
+resource "auth0_flow_vault_connection" "b" {
+  setup = null # sensitive
+}
+resource "auth0_flow_vault_connection" "c" {
+  setup = { type = "WEBHOOK", url = var.u }
+}
+"#;
+    let root = parse_hcl(text).root.unwrap();
+    let setup = |r: &str| root.get(r).unwrap().get("setup").unwrap();
+    for r in [
+        "auth0_flow_vault_connection.a",
+        "auth0_flow_vault_connection.b",
+    ] {
+        let s = setup(r);
+        assert!(is_unknown(s), "{r}");
+        assert!(
+            matches!(&s.kind, NodeKind::Marker(m) if m.whole_value),
+            "{r}"
+        );
+    }
+    assert_eq!(
+        unknown_variable_name(setup("auth0_flow_vault_connection.a")),
+        Some("s")
+    );
+    // an object stays an object, its unknown fields unknown one by one
+    let c = setup("auth0_flow_vault_connection.c");
+    assert!(c.as_object().is_some());
+    assert!(is_unknown(c.get("url").unwrap()));
 }
 
 #[test]
