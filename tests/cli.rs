@@ -1654,15 +1654,13 @@ fn terraform_a_string_left_open_is_reported_at_its_quote_and_the_next_block_chec
 
 #[test]
 fn terraform_provider_examples_raise_only_their_placeholders() {
-    // the provider's own examples: `<vault_connection_id>`, `<my_flow_id>` and a masked domain
-    // are all they get
+    // the provider's own examples: `<vault_connection_id>` and `<my_flow_id>` are all they get
     assert_eq!(
         terraform_findings("provider-examples"),
         [
             tf("unresolved-connection", "flow.tf", 15),
             tf("unused-connection", "flow_vault_connection.tf", 4),
-            tf("plaintext-secret", "flow_vault_connection.tf", 7),
-            tf("vault-setup", "flow_vault_connection.tf", 8),
+            // its masked `client_secret` and `domain` ("*****") are no values: nothing there
             // the form's `ending.after_submit.flow_id` placeholder `<my_flow_id>`
             tf("unresolved-flow", "form.tf", 46),
         ]

@@ -848,6 +848,7 @@ pub(super) fn is_plain_secret(s: &str, mappings: &KeywordMappings) -> bool {
         && !s.contains("@@")
         && !has_expression(s)
         && !names_a_variable(s.trim())
+        && !crate::model::is_masked(s)
         && mappings.placeholder(s).is_none()
 }
 

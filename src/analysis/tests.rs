@@ -1147,6 +1147,9 @@ fn a_reference_a_deploy_step_replaces_is_no_plaintext_secret() {
         ("__TF_SECRET__", false),
         ("s3cr3t-literal", true),
         ("env:lower-case-is-a-value", true),
+        // masked, as documentation shows a secret: a place for one, not a value
+        ("*****************", false),
+        ("**", true),
     ] {
         let ws = workspace(&format!(
             "//- flow-vault-connections/v.json\n{{ \"name\": \"V\", \"app_id\": \"AUTH0\", \"setup\": {{ \"type\": \"OAUTH_APP\", \"client_id\": \"c\", \"client_secret\": \"{value}\", \"domain\": \"acme.auth0.com\" }} }}\n"

@@ -403,7 +403,7 @@ fn setup_formats(node: &Node, setup: &Setup, variant: &SetupSpec, out: &mut Vec<
     let props = variant.schema.get("properties").and_then(Value::as_object);
     for (key, schema) in props.into_iter().flatten() {
         let format = schema.get("format").and_then(Value::as_str);
-        let Some(value) = setup.field(key) else {
+        let Some(value) = setup.field(key).filter(|v| !crate::model::is_masked(v)) else {
             continue;
         };
         // the range: the field's own value, or the marker the whole setup came from

@@ -189,6 +189,14 @@ pub fn string_of(node: Option<&Node>) -> Option<&str> {
     node.and_then(Node::as_str)
 }
 
+/// Whether a value is masked, as documentation and the Dashboard show a secret: `*` and nothing
+/// else, at least three of them. It is no value (neither a secret written in plain text nor a
+/// malformed domain), only a place where one goes.
+pub fn is_masked(s: &str) -> bool {
+    let s = s.trim();
+    s.len() >= 3 && s.bytes().all(|b| b == b'*')
+}
+
 /// True for a string holding a `{{ … }}` expression anywhere.
 pub fn has_expression(s: &str) -> bool {
     s.contains("{{")
