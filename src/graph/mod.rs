@@ -366,16 +366,23 @@ impl<'a> Resource<'a> {
     }
 }
 
+impl<'a> Resource<'a> {
+    /// The name a unit drawn from this resource shows: the resource's `name`, else the name of
+    /// the exported content it reads (`root`, when that is not its own body), else its address.
+    fn unit_name(&self, root: &'a Tree) -> &'a str {
+        self.name()
+            .or_else(|| {
+                let exported = !std::ptr::eq(self.body, root);
+                exported.then(|| root.get("name").and_then(Tree::as_str))?
+            })
+            .unwrap_or(self.address)
+    }
+}
+
 impl<'a> FormUnit<'a> {
     fn name(&self, ws: &'a Workspace) -> Option<&'a str> {
         match &self.resource {
-            Some(r) => r
-                .name()
-                .or_else(|| {
-                    let exported = !std::ptr::eq(r.body, self.root);
-                    exported.then(|| self.root.get("name").and_then(Tree::as_str))?
-                })
-                .or(Some(r.address)),
+            Some(r) => Some(r.unit_name(self.root)),
             None => ws.flow_name(self.file, self.root),
         }
     }
@@ -384,13 +391,7 @@ impl<'a> FormUnit<'a> {
 impl<'a> FlowUnit<'a> {
     fn name(&self, ws: &'a Workspace) -> Option<&'a str> {
         match &self.resource {
-            Some(r) => r
-                .name()
-                .or_else(|| {
-                    let exported = !std::ptr::eq(r.body, self.root);
-                    exported.then(|| self.root.get("name").and_then(Tree::as_str))?
-                })
-                .or(Some(r.address)),
+            Some(r) => Some(r.unit_name(self.root)),
             None => ws.flow_name(self.file, self.root).or(self.token),
         }
     }
