@@ -68,21 +68,11 @@ impl LanguageServer for Backend {
     }
 
     async fn did_open(&self, _: DidOpenTextDocumentParams) {
-        // the text is already in the state (see `Ordered`)
-        self.recompute_pending();
+        // the text is already in the state, its diagnostics on their way (see `Ordered`)
     }
 
     async fn did_change(&self, _: DidChangeTextDocumentParams) {
-        // the edit is already applied (see `Ordered`); on-save waits for the save
-        let affected = {
-            let mut st = lock(&self.state);
-            let pending = std::mem::take(&mut st.pending);
-            if !st.on_type() {
-                return;
-            }
-            pending
-        };
-        self.recompute(affected);
+        // the edit is already applied, its diagnostics on their way (see `Ordered`)
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
@@ -97,7 +87,7 @@ impl LanguageServer for Backend {
         // the document is closed already (see `Ordered`); a workspace file now shows what the
         // disk holds, read off the runtime (the editor's text stays until then)
         let path = State::path_of(&params.text_document.uri);
-        let mut affected = std::mem::take(&mut lock(&self.state).pending);
+        let mut affected = Invalidation::default();
         if lock(&self.state).ws.file(&path).is_some() {
             let disk_text = self
                 .read_from_disk(vec![path.clone()])

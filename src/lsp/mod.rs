@@ -100,9 +100,6 @@ fn lock(state: &Shared) -> MutexGuard<'_, State> {
 pub struct Backend {
     client: Client,
     state: Shared,
-    /// How many files the start-up scan read, once it is done (requests that need the whole
-    /// workspace wait for it; its progress report says the count).
-    indexed: Arc<tokio::sync::watch::Sender<Option<usize>>>,
     /// Set when the client's `initialized` arrives (see `Ordered::call`).
     initialized: Arc<tokio::sync::watch::Sender<bool>>,
     /// The start-up scan's reading of the disk, begun at `initialize`.
@@ -179,7 +176,6 @@ pub fn run() -> std::io::Result<bool> {
             Backend {
                 client,
                 state: shared,
-                indexed: Arc::new(tokio::sync::watch::channel(None).0),
                 initialized: seen,
                 scan: Arc::default(),
                 shut_down: said_shutdown,
@@ -187,10 +183,13 @@ pub fn run() -> std::io::Result<bool> {
             }
         });
         let docs = transport::Stash::default();
+        let (edits, applied) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(service.inner().clone().recompute_edits(applied));
         let service = Ordered {
             inner: service,
             state,
             docs: docs.clone(),
+            edits,
             initialized: initialized.clone(),
             waiting: Default::default(),
         };
@@ -232,7 +231,6 @@ mod tests {
         LspService::new(move |client| Backend {
             client,
             state: shared,
-            indexed: Arc::new(tokio::sync::watch::channel(Some(1)).0),
             initialized: Arc::new(tokio::sync::watch::channel(true).0),
             scan: Arc::default(),
             shut_down: Arc::default(),
@@ -251,7 +249,7 @@ mod tests {
         let text = r#"{"name": "A", "actions": [{"id": "x", "type": "FLOW", "action": "STORE_VARS", "params": {"vars": {"a": "{{actions.x.y}}"}}}]}"#;
         {
             let mut st = lock(&state);
-            st.indexed = true;
+            st.set_indexed(1);
             st.open(uri.clone(), 1, text.into());
         }
         let (service, _socket) = backend(&state);

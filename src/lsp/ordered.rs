@@ -1,8 +1,10 @@
 //! Edits in arrival order: `tower-lsp-server` runs handlers concurrently, so document
 //! notifications are applied to the state here, in `Ordered::call`, which the transport calls
-//! once per message in arrival order, before the handler runs.
+//! once per message in arrival order, before the handler runs; what each one invalidates goes
+//! to the one task that recomputes diagnostics (`schedule::recompute_edits`).
 
 use super::{Shared, lock, state::State, transport};
+use crate::workspace::Invalidation;
 use std::sync::Arc;
 use std::task::Context;
 use std::task::Poll;
@@ -18,6 +20,8 @@ pub(super) struct Ordered<S> {
     pub(super) state: Shared,
     /// Document notifications read by the transport filter.
     pub(super) docs: transport::Stash,
+    /// What each applied notification invalidates, to the task that recomputes it.
+    pub(super) edits: tokio::sync::mpsc::UnboundedSender<Invalidation>,
     /// Set when `initialized` arrives.
     pub(super) initialized: Arc<tokio::sync::watch::Sender<bool>>,
     /// Who waits for the layer underneath to be ready again (see `poll_ready`).
@@ -27,7 +31,7 @@ pub(super) struct Ordered<S> {
 impl<S> Ordered<S> {
     /// Applies a document notification to the state. The document text moves into the state
     /// (no copy); the notification handed on carries the params without it (the handlers
-    /// need only the document's uri).
+    /// need only the document's uri); what it invalidates goes to [`Ordered::edits`].
     fn apply(&self, req: Request) -> Request {
         let (method, id, params) = req.into_parts();
         let mut rebuilt = Request::build(method.clone());
@@ -49,11 +53,12 @@ impl<S> Ordered<S> {
                     };
                     p.and_then(|mut p| {
                         let text = std::mem::take(&mut p.text_document.text);
-                        let path =
+                        let (path, affected) =
                             st.open(p.text_document.uri.clone(), p.text_document.version, text);
                         if !st.on_type() {
                             st.hold_until_save(&path);
                         }
+                        let _ = self.edits.send(affected);
                         serde_json::to_value(p).ok()
                     })
                 }
@@ -64,7 +69,11 @@ impl<S> Ordered<S> {
                     };
                     p.and_then(|mut p| {
                         let changes = std::mem::take(&mut p.content_changes);
-                        st.change(&p.text_document, changes);
+                        let affected = st.change(&p.text_document, changes);
+                        // on-save: recomputed when the document is saved
+                        if st.on_type() {
+                            let _ = self.edits.send(affected);
+                        }
                         serde_json::to_value(p).ok()
                     })
                 }
@@ -72,7 +81,7 @@ impl<S> Ordered<S> {
                     if let Ok(p) =
                         <DidCloseTextDocumentParams as serde::Deserialize>::deserialize(&params)
                     {
-                        st.close(&p.text_document.uri);
+                        let _ = self.edits.send(st.close(&p.text_document.uri));
                     }
                     Some(params)
                 }
@@ -181,6 +190,7 @@ mod tests {
             inner,
             state,
             docs: Default::default(),
+            edits: tokio::sync::mpsc::unbounded_channel().0,
             initialized: Arc::new(tokio::sync::watch::channel(false).0),
             waiting: Default::default(),
         };

@@ -16,7 +16,7 @@ fn publish_on_snapshot(state: &Shared, paths: &[PathBuf]) {
     }
     let snap = {
         let st = lock(state);
-        if st.caps.pull || !st.indexed {
+        if st.caps.pull || !st.indexed() {
             return;
         }
         st.snapshot()
@@ -44,10 +44,19 @@ fn publish_on_snapshot(state: &Shared, paths: &[PathBuf]) {
 }
 
 impl Backend {
-    /// Recomputes what the edits applied since the last call affect.
-    pub(super) fn recompute_pending(&self) {
-        let affected = std::mem::take(&mut lock(&self.state).pending);
-        self.recompute(affected);
+    /// Recomputes what the document notifications applied in arrival order (`Ordered`)
+    /// invalidate, a batch at a time: the notifications that arrive while one batch is
+    /// computed make the next, so a burst of keystrokes is checked once, at its last version.
+    pub(super) async fn recompute_edits(
+        self,
+        mut edits: tokio::sync::mpsc::UnboundedReceiver<Invalidation>,
+    ) {
+        while let Some(mut affected) = edits.recv().await {
+            while let Ok(more) = edits.try_recv() {
+                affected.merge(more);
+            }
+            self.recompute(affected);
+        }
     }
 
     /// Recomputes `now` at once and `later` in the background, both on snapshots: the lock is

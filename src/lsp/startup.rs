@@ -10,7 +10,7 @@ impl Backend {
     /// Waits (at most [`SCAN_WAIT`]) for the start-up scan of the workspace: requests that
     /// need the whole workspace would answer wrongly before it ends.
     pub(super) async fn wait_indexed(&self) {
-        let mut ready = self.indexed.subscribe();
+        let mut ready = lock(&self.state).scanned.subscribe();
         let _ = tokio::time::timeout(SCAN_WAIT, ready.wait_for(Option::is_some)).await;
     }
 
@@ -44,8 +44,7 @@ impl Backend {
         if rooted {
             self.index_workspace().await;
         } else {
-            lock(&self.state).indexed = true;
-            self.indexed.send_replace(Some(0));
+            lock(&self.state).set_indexed(0);
         }
     }
 
@@ -96,11 +95,10 @@ impl Backend {
                 .filter(|(p, _)| !st.docs.contains_key(p) && st.ws.file(p).is_none())
                 .collect();
             st.ws.set_files(files);
-            st.indexed = true;
+            st.set_indexed(count);
             st.invalidate_all()
         };
         self.recompute(affected);
-        self.indexed.send_replace(Some(count));
         self.note_unread(&skipped).await;
         self.warn_unusable_mappings().await;
     }
@@ -123,7 +121,7 @@ impl Backend {
             .with_message("Indexing the workspace")
             .begin()
             .await;
-        let mut ready = self.indexed.subscribe();
+        let mut ready = lock(&self.state).scanned.subscribe();
         let count = ready.wait_for(Option::is_some).await.ok().and_then(|c| *c);
         let count = count.unwrap_or_default();
         progress
@@ -196,7 +194,7 @@ impl Backend {
     pub(super) async fn warn_unusable_mappings(&self) {
         let message = {
             let mut st = lock(&self.state);
-            if !st.indexed {
+            if !st.indexed() {
                 return; // the scan may still bring the file
             }
             let problem = st.ws.mappings_problem().map(|problem| {

@@ -192,12 +192,11 @@ pub struct State {
     /// The revision each file's last publication was computed at: an answer computed on an
     /// older snapshot never replaces one computed on a newer.
     published_at: HashMap<PathBuf, u64>,
-    /// What the edits applied on arrival affect, until a handler recomputes it.
-    pub pending: Invalidation,
     pub out: UnboundedSender<Outgoing>,
-    /// Whether the start-up scan has ended. Until then nothing is published: a connection
-    /// defined in a file not yet read would show as missing.
-    pub indexed: bool,
+    /// How many files the start-up scan read, once it has ended. Until then nothing is
+    /// published (a connection defined in a file not yet read would show as missing) and
+    /// requests that need the whole workspace wait (`Backend::wait_indexed`).
+    pub scanned: tokio::sync::watch::Sender<Option<usize>>,
     /// The last warning about an unusable keyword mappings file (shown once per problem).
     pub mappings_warning: Option<String>,
 }
@@ -214,11 +213,20 @@ impl State {
             generation: 0,
             revision: 0,
             published_at: HashMap::new(),
-            pending: Invalidation::default(),
             out,
-            indexed: false,
+            scanned: tokio::sync::watch::channel(None).0,
             mappings_warning: None,
         }
+    }
+
+    /// Whether the start-up scan has ended.
+    pub fn indexed(&self) -> bool {
+        self.scanned.borrow().is_some()
+    }
+
+    /// The start-up scan has ended, having read `count` files.
+    pub fn set_indexed(&mut self, count: usize) {
+        self.scanned.send_replace(Some(count));
     }
 
     /// What a request computes on (see [`Snapshot`]).
@@ -306,7 +314,7 @@ impl State {
         diags: Vec<Diagnostic>,
         lsp: Vec<lsp::Diagnostic>,
     ) {
-        if self.caps.pull || !self.indexed || self.ws.file(path).is_none() {
+        if self.caps.pull || !self.indexed() || self.ws.file(path).is_none() {
             return;
         }
         if !self.on_type() && self.docs.contains_key(path) && self.published.contains_key(path) {
@@ -342,7 +350,7 @@ impl State {
     }
 
     pub fn publish(&mut self, path: &Path) {
-        if self.caps.pull || !self.indexed {
+        if self.caps.pull || !self.indexed() {
             return;
         }
         if !self.on_type() && self.docs.contains_key(path) && self.published.contains_key(path) {
@@ -386,17 +394,20 @@ impl State {
         }
     }
 
-    /// Applies an edit strictly in arrival order. Stale versions are ignored.
+    /// Applies an edit strictly in arrival order; returns the files whose diagnostics it may
+    /// change. Stale versions are ignored.
     pub fn change(
         &mut self,
         doc_id: &lsp::VersionedTextDocumentIdentifier,
         changes: Vec<lsp::TextDocumentContentChangeEvent>,
-    ) -> Option<PathBuf> {
+    ) -> Invalidation {
         let path = Self::path_of(&doc_id.uri);
         let unit = self.unit;
-        let doc = self.docs.get_mut(&path)?;
+        let Some(doc) = self.docs.get_mut(&path) else {
+            return Invalidation::default();
+        };
         if doc_id.version <= doc.version {
-            return None;
+            return Invalidation::default();
         }
         doc.version = doc_id.version;
         let text: Arc<str> = match changes.as_slice() {
@@ -418,12 +429,11 @@ impl State {
             }
         };
         doc.text = text.clone();
-        let affected = self.update(&path, text);
-        self.pending.merge(affected);
-        Some(path)
+        self.update(&path, text)
     }
 
-    pub fn open(&mut self, uri: Uri, version: i32, text: String) -> PathBuf {
+    /// Opens a document; returns its path and the files whose diagnostics it may change.
+    pub fn open(&mut self, uri: Uri, version: i32, text: String) -> (PathBuf, Invalidation) {
         let path = Self::path_of(&uri);
         let text: Arc<str> = text.into();
         self.docs.insert(
@@ -446,36 +456,38 @@ impl State {
         } else {
             self.ws.dependents(&path)
         };
-        self.pending.merge(affected);
-        path
+        (path, affected)
     }
 
     /// Closes a document, in arrival order. A file the workspace may not read from disk (not
     /// a workspace file, or another scheme) goes at once; a workspace file keeps the editor's
-    /// text until the disk's is read (see `did_close`).
-    pub fn close(&mut self, uri: &Uri) {
+    /// text until the disk's is read (see `did_close`). Returns the files whose diagnostics
+    /// the closing changes at once.
+    pub fn close(&mut self, uri: &Uri) -> Invalidation {
         let path = Self::path_of(uri);
         let Some(doc) = self.docs.get(&path) else {
-            return;
+            return Invalidation::default();
         };
         // what a large document's versions and their analyses took is free once it is gone
         let large = doc.text.len() > LARGE;
         let from_disk = path.starts_with(&self.ws.root)
             && crate::workspace::disk::is_candidate(&path)
             && doc.uri.scheme().as_str() == "file";
-        if from_disk {
+        let affected = if from_disk {
             self.docs.remove(&path);
             self.published.remove(&path);
+            Invalidation::default()
         } else {
             let affected = self.remove(&path);
             self.clear(&path);
             self.docs.remove(&path);
             self.published.remove(&path);
-            self.pending.merge(affected);
-        }
+            affected
+        };
         if large {
             crate::background::release_free_memory();
         }
+        affected
     }
 
     /// Whether edits publish at once (else only on save).
