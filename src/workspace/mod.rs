@@ -941,10 +941,7 @@ impl Workspace {
     /// The vault connection a use in `file` names: a bundle's own stub for its token, else as
     /// [`Workspace::resolve_connection`] finds it.
     pub fn resolve_use(&self, file: &SourceFile, u: &ConnectionRef) -> Option<&VaultInfo> {
-        if let Some(r) = u.stub.and_then(|stub| {
-            let replacements = &self.index.export_replacements;
-            terraform::replaced(replacements, &file.path, stub, Some(u.object))
-        }) {
+        if let Some(r) = self.replaced_use(&file.path, u) {
             return self.resolve_connection(&r.reference);
         }
         u.stub
@@ -955,6 +952,19 @@ impl Workspace {
                     .find(|v| v.path == file.path && v.entry == Some(stub))
             })
             .or_else(|| self.resolve_connection(&u.connection))
+    }
+
+    /// What replaces a use's `#CONN-n#` token where a `.tf` file reads its text
+    /// (`replace(…, "#CONN-1#", auth0_flow_vault_connection.x.id)`): the use is that
+    /// reference's, whatever the bundle's stub for the token is named. The one place that
+    /// decides it, for [`Workspace::resolve_use`] and [`Workspace::uses_of`] alike.
+    pub fn replaced_use(
+        &self,
+        path: &Path,
+        u: &ConnectionRef,
+    ) -> Option<&terraform::ExportReplacement> {
+        let stub = u.stub?;
+        terraform::replaced(&self.index.export_replacements, path, stub, Some(u.object))
     }
 
     /// The vault connection a `connection_id` names: by name, or by `ac_…` id (also the id an
@@ -1008,9 +1018,16 @@ impl Workspace {
             .collect();
         at.sort();
         at.dedup();
+        // a use whose token a `.tf` file replaces is the replacing resource's only (the stub's
+        // name may be another connection's)
+        let keys = [vault.name.as_deref(), vault.id.as_deref()];
         at.into_iter().filter_map(move |(path, ui)| {
             let f = self.file(path)?;
-            Some((f, f.uses.get(*ui)?))
+            let u = f.uses.get(*ui)?;
+            match self.replaced_use(path, u) {
+                Some(r) if !keys.contains(&Some(r.reference.as_str())) => None,
+                _ => Some((f, u)),
+            }
         })
     }
 
