@@ -221,6 +221,98 @@ fn tenant_specific_ids(ws: &Workspace, file: &SourceFile, root: &Node, out: &mut
     }
 }
 
+/// A `connection_id` written as a literal in a `.tf` file that is no tenant id: the provider
+/// sends it to the API as written, and the API wants the connection's id, so a connection's
+/// *name* (what deploy-cli resolves) names none there. `unresolved-connection`, advising the
+/// reference, with the fix to it when a vault resource of that name (`vault`: the connection
+/// the name resolved to), or of a name near it, is declared. Whether it was reported (the use
+/// is then checked no further).
+pub fn literal_connection_name(
+    ws: &Workspace,
+    file: &SourceFile,
+    node: &Node,
+    use_: &crate::workspace::ConnectionRef,
+    vault: Option<&crate::workspace::VaultInfo>,
+    out: &mut Vec<Diagnostic>,
+) -> bool {
+    if file.kind != crate::model::DocKind::Terraform || use_.stub.is_some() || use_.from_env {
+        return false;
+    }
+    // the value as the resource receives it: a literal string, not a token of the repository
+    // (`[placeholders]`), a keyword marker or a tenant id
+    let Some(raw) = node.as_str() else {
+        return false;
+    };
+    if raw != use_.connection || is_tenant_id(raw) || reference_address(raw).is_some() {
+        return false;
+    }
+    let Some(root) = &file.parse.root else {
+        return false;
+    };
+    let address = |v: &crate::workspace::VaultInfo| {
+        v.id.as_deref()
+            .filter(|id| id.starts_with(hcl::VAULT_CONNECTION) && is_resource(ws, v))
+            .map(str::to_string)
+    };
+    let quoted = crate::display::escape_control(raw, false);
+    let (reference, advice) = match vault {
+        Some(v) if v.name.as_deref() == Some(raw) => match address(v) {
+            Some(r) => (
+                Some(r.clone()),
+                format!("`{quoted}` is the name of the connection: use the reference `{r}`"),
+            ),
+            None => (
+                None,
+                format!(
+                    "`{quoted}` is the name of the connection ({}): use a reference to its {} resource, or a variable that holds its id",
+                    v.rel,
+                    hcl::VAULT_CONNECTION
+                ),
+            ),
+        },
+        // a tenant id found otherwise (an `import` block's id): not a literal name
+        Some(_) => return false,
+        None => {
+            let declared: Vec<(&str, String)> = ws
+                .index()
+                .vaults
+                .iter()
+                .filter_map(|v| Some((v.name.as_deref()?, address(v)?)))
+                .collect();
+            let near = crate::catalogue::nearest(raw, declared.iter().map(|(n, _)| *n))
+                .and_then(|n| declared.iter().find(|(d, _)| *d == n))
+                .map(|(_, r)| r.clone());
+            match near {
+                Some(r) => (Some(r.clone()), format!("did you mean the reference `{r}`?")),
+                None => (
+                    None,
+                    format!(
+                        "use a reference such as `{}.NAME.id` to the connection's resource",
+                        hcl::VAULT_CONNECTION
+                    ),
+                ),
+            }
+        }
+    };
+    let fix = match &reference {
+        Some(r) => Fixable::ReplaceText(reference_text(file, root, node.range, r)),
+        None => Fixable::Nothing,
+    };
+    let mut d = Diagnostic::error(
+        node.range,
+        code::UNRESOLVED_CONNECTION,
+        format!(
+            "`connection_id` is the literal \"{quoted}\": the provider sends it to the API as written, and the API expects the connection's id, so it names no vault connection there: {advice}"
+        ),
+    )
+    .with_fix(fix);
+    if let Some(v) = vault {
+        d = d.with_related(&v.path, v.name_range, "the vault connection");
+    }
+    out.push(d);
+    true
+}
+
 /// The text that puts `reference` where `range` is: the bare reference in an HCL value, an
 /// interpolation inside JSON text (a string or heredoc).
 fn reference_text(file: &SourceFile, root: &Node, range: TextRange, reference: &str) -> String {
