@@ -2213,6 +2213,32 @@ fn terraform_scopes_write_the_grant_with_references() {
 
 "#
     );
+    // the module declares that grant, its client_id the data source's `.id` where the setup
+    // writes `.client_id`: the same application, so the output replaces it under its name
+    assert_eq!(
+        scopes("scopes-edge"),
+        r#"resource "auth0_client_grant" "existing_management_api" {
+  # replaces auth0_client_grant.existing_management_api in main.tf (connections: post-login-privacy-policy-form-vc)
+  client_id = data.auth0_client.existing.id
+  audience  = "https://${var.domain}/api/v2/"
+  scopes    = ["update:users"]
+}
+
+"#
+    );
+    // a domain written as a URL with a trailing slash: the audience of its host, not
+    // "https://https://…//api/v2/"
+    assert_eq!(
+        scopes("scopes-domain"),
+        r#"resource "auth0_client_grant" "users_m2m" {
+  # the grant of the connections Users M2M
+  client_id = var.client_id
+  audience  = "https://acme.us.auth0.com/api/v2/"
+  scopes    = ["read:users"]
+}
+
+"#
+    );
 }
 
 #[cfg(unix)]

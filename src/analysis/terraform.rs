@@ -632,10 +632,39 @@ fn written_management_api(ws: &Workspace, v: &crate::workspace::VaultInfo) -> Op
     let domain = written(ws, &v.path, setup.get("domain")?)?;
     Some(
         match domain.strip_prefix('"').and_then(|d| d.strip_suffix('"')) {
-            Some(inner) => format!("\"https://{inner}/api/v2/\""),
+            Some(inner) => format!("\"https://{}/api/v2/\"", bare_host(inner)),
             None => format!("\"https://${{{domain}}}/api/v2/\""),
         },
     )
+}
+
+/// A `domain` as written, without the scheme and trailing slashes a malformed one carries
+/// (`"https://acme.auth0.com/"`, a `vault-setup` finding of its own): the host the audience needs.
+fn bare_host(domain: &str) -> &str {
+    let lower = domain.to_ascii_lowercase();
+    let rest = ["https://", "http://"]
+        .iter()
+        .find(|p| lower.starts_with(*p))
+        .map_or(domain, |p| &domain[p.len()..]);
+    rest.trim_end_matches('/')
+}
+
+/// A client expression as written, with what names the same application made alike:
+/// `auth0_client.C.client_id` and `auth0_client.C.id` (also of a `data` source) are one client.
+fn client_written_key(expr: &str) -> &str {
+    let is_client = |a: &str| {
+        a.strip_prefix("data.")
+            .unwrap_or(a)
+            .strip_prefix(hcl::CLIENT)
+            .is_some_and(|r| r.starts_with('.'))
+    };
+    match expr
+        .strip_suffix(".client_id")
+        .or_else(|| expr.strip_suffix(".id"))
+    {
+        Some(address) if is_client(address) => address,
+        _ => expr,
+    }
 }
 
 /// Whether a Terraform grant's `audience` is written as the vault resource's Management API
@@ -705,29 +734,45 @@ pub fn grant_for(
         hcl::resources(root)
             .find(|(kind, _, n)| *kind == hcl::CLIENT_GRANT && Some(n.range) == g.entry)
     };
+    // a trailing slash or not is the same audience
+    let norm = |s: &str| s.replace("/api/v2/\"", "/api/v2\"");
     let mut found = None;
     for g in declared {
         let Some((_, address, node)) = node_of(g) else {
             continue;
         };
         let audience = node.get("audience").and_then(|a| written(ws, &g.path, a));
+        let grant_client = node.get("client_id").and_then(|c| written(ws, &g.path, c));
         let is_linked = linked == Some((g.rel.as_str(), g.entry));
-        let same_client = client.is_some() && g.grant.client_id.as_deref() == client;
-        let same_audience = audience.is_some() && audience == from_setup;
+        // the same client: as flowls resolved it, or written as the connection's setup writes
+        // it (`data.auth0_client.x.id` for `client_id = data.auth0_client.x.client_id`)
+        let same_client = (client.is_some() && g.grant.client_id.as_deref() == client)
+            || grant_client.as_deref().zip(client_id.as_deref()).is_some_and(
+                |(g, c)| client_written_key(g) == client_written_key(c),
+            );
+        let same_audience = audience
+            .as_deref()
+            .zip(from_setup.as_deref())
+            .is_some_and(|(a, b)| norm(a) == norm(b));
         if is_linked || (same_client && same_audience) {
-            found = Some((address.to_string(), g.rel.clone(), audience));
+            found = Some((address.to_string(), g.rel.clone(), audience, grant_client));
             if is_linked {
                 break;
             }
         }
     }
-    let (name, replaces, audience) = match found {
-        Some((address, rel, audience)) => (
+    let (name, replaces, audience, client_id) = match found {
+        Some((address, rel, audience, grant_client)) => (
             address.split_once('.').map(|(_, n)| n.to_string()),
             Some((address, rel)),
             audience.or(from_setup),
+            // the declared grant's own client expression, where no client resource is known
+            match client_resource {
+                Some(_) => client_id,
+                None => grant_client.or(client_id),
+            },
         ),
-        None => (client_resource.map(str::to_string), None, from_setup),
+        None => (client_resource.map(str::to_string), None, from_setup, client_id),
     };
     Some(TerraformGrant {
         name,
