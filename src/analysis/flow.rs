@@ -582,6 +582,10 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
         return; // not a literal name or id (an expression or an unknown keyword)
     };
     let Some(vault) = ctx.ws.resolve_use(ctx.file, use_) else {
+        // a `##KEY##` marker of unknown value that no connection's name writes: unknown
+        if use_.unknown {
+            return;
+        }
         let names: Vec<&str> = ctx
             .ws
             .index()

@@ -283,7 +283,10 @@ pub fn literal_connection_name(
                 .and_then(|n| declared.iter().find(|(d, _)| *d == n))
                 .map(|(_, r)| r.clone());
             match near {
-                Some(r) => (Some(r.clone()), format!("did you mean the reference `{r}`?")),
+                Some(r) => (
+                    Some(r.clone()),
+                    format!("did you mean the reference `{r}`?"),
+                ),
                 None => (
                     None,
                     format!(
@@ -747,9 +750,10 @@ pub fn grant_for(
         // the same client: as flowls resolved it, or written as the connection's setup writes
         // it (`data.auth0_client.x.id` for `client_id = data.auth0_client.x.client_id`)
         let same_client = (client.is_some() && g.grant.client_id.as_deref() == client)
-            || grant_client.as_deref().zip(client_id.as_deref()).is_some_and(
-                |(g, c)| client_written_key(g) == client_written_key(c),
-            );
+            || grant_client
+                .as_deref()
+                .zip(client_id.as_deref())
+                .is_some_and(|(g, c)| client_written_key(g) == client_written_key(c));
         let same_audience = audience
             .as_deref()
             .zip(from_setup.as_deref())
@@ -772,7 +776,12 @@ pub fn grant_for(
                 None => grant_client.or(client_id),
             },
         ),
-        None => (client_resource.map(str::to_string), None, from_setup, client_id),
+        None => (
+            client_resource.map(str::to_string),
+            None,
+            from_setup,
+            client_id,
+        ),
     };
     Some(TerraformGrant {
         name,

@@ -666,6 +666,32 @@ fn a_flow_id_marker_starts_the_flow_named_by_the_same_marker() {
 }
 
 #[test]
+fn a_connection_id_marker_uses_the_connection_named_by_the_same_marker() {
+    for config in [
+        "",
+        "//- config.json\n{ \"AUTH0_KEYWORD_REPLACE_MAPPINGS\": { \"VNAME\": \"Team Slack\" } }\n",
+    ] {
+        let ws = workspace(&format!(
+            r###"//- flow-vault-connections/v.json
+{{"name": "##VNAME##", "app_id": "SLACK", "setup": {{"type": "WEBHOOK", "url": "https://hooks.slack.com/services/x"}}}}
+//- flows/f.json
+{{"name": "F", "actions": [{{"id": "n", "type": "SLACK", "action": "POST_MESSAGE", "params": {{"connection_id": "##VNAME##", "text": "hi"}}}}]}}
+{config}"###
+        ));
+        let g = all(&ws);
+        let action = g.nodes.iter().position(|n| n.id == "flow_f__n").unwrap();
+        let to: Vec<&str> = g
+            .edges
+            .iter()
+            .filter(|e| e.from == action && e.kind == EdgeKind::Uses)
+            .map(|e| g.nodes[e.to].id.as_str())
+            .collect();
+        assert_eq!(to, ["connection_vname"], "{config}");
+        assert!(!g.nodes.iter().any(|n| n.kind == Kind::Missing), "{config}");
+    }
+}
+
+#[test]
 fn fifty_flows_make_a_page_of_about_16_by_10() {
     let mut text = String::new();
     for f in 0..50 {
