@@ -1984,6 +1984,37 @@ fn graph_of_a_terraform_module_lists_its_flows_actions() {
 }
 
 #[test]
+fn terraform_a_replaced_tokens_use_is_the_replacing_vaults_in_check_scopes_and_graph() {
+    // examples/terraform: the export's #CONN-1# stub is named "Users M2M", but forms.tf
+    // replaces it by the Slack connection (check: connection-app-mismatch). The `save` action
+    // is the Slack connection's use, so `Users M2M`'s scopes do not count it, nor does the
+    // graph draw it to `Users M2M`
+    let root = root();
+    let out = flowls(&["scopes", "examples/terraform", "--format", "json"], &root);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let apps = json["applications"].as_array().unwrap();
+    let users = apps
+        .iter()
+        .find(|a| a["connections"] == serde_json::json!(["Users M2M"]))
+        .expect("the Users M2M application");
+    let ids: Vec<&str> = users["needed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|n| n["actions"].as_array().unwrap())
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["get_user", "mark_onboarded"], "{json}");
+    let out = flowls(&["graph", "examples/terraform"], &root);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        text.contains("flow_save_survey_answers__save -.->|\"uses\"| connection_team_slack")
+            && !text.contains("flow_save_survey_answers__save -.->|\"uses\"| connection_users_m2m"),
+        "{text}"
+    );
+}
+
+#[test]
 fn a_graph_with_nothing_to_draw_says_so() {
     let dir = empty_dir("graph-empty", &["flows"]);
     std::fs::write(dir.join("README.md"), "nothing here").unwrap();
@@ -2178,6 +2209,32 @@ fn terraform_scopes_write_the_grant_with_references() {
   client_id = data.auth0_client.existing.client_id
   audience  = "https://${var.domain}/api/v2/"
   scopes    = ["update:users"]
+}
+
+"#
+    );
+    // the module declares that grant, its client_id the data source's `.id` where the setup
+    // writes `.client_id`: the same application, so the output replaces it under its name
+    assert_eq!(
+        scopes("scopes-edge"),
+        r#"resource "auth0_client_grant" "existing_management_api" {
+  # replaces auth0_client_grant.existing_management_api in main.tf (connections: post-login-privacy-policy-form-vc)
+  client_id = data.auth0_client.existing.id
+  audience  = "https://${var.domain}/api/v2/"
+  scopes    = ["update:users"]
+}
+
+"#
+    );
+    // a domain written as a URL with a trailing slash: the audience of its host, not
+    // "https://https://…//api/v2/"
+    assert_eq!(
+        scopes("scopes-domain"),
+        r#"resource "auth0_client_grant" "users_m2m" {
+  # the grant of the connections Users M2M
+  client_id = var.client_id
+  audience  = "https://acme.us.auth0.com/api/v2/"
+  scopes    = ["read:users"]
 }
 
 "#

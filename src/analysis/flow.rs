@@ -582,6 +582,10 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
         return; // not a literal name or id (an expression or an unknown keyword)
     };
     let Some(vault) = ctx.ws.resolve_use(ctx.file, use_) else {
+        // a `##KEY##` marker of unknown value that no connection's name writes: unknown
+        if use_.unknown {
+            return;
+        }
         let names: Vec<&str> = ctx
             .ws
             .index()
@@ -641,6 +645,10 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
                 why,
             ));
             return;
+        } else if super::terraform::literal_connection_name(
+            ctx.ws, ctx.file, node, use_, None, ctx.out,
+        ) {
+            return;
         } else if no_vaults {
             Diagnostic::warning(
                 node.range,
@@ -664,6 +672,10 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
         ctx.out.push(d.with_fix(Fixable::nearest(near)));
         return;
     };
+    if super::terraform::literal_connection_name(ctx.ws, ctx.file, node, use_, Some(vault), ctx.out)
+    {
+        return;
+    }
     let name = vault.name.as_deref().unwrap_or(&use_.shown);
     // a bundle's token is the connection its stub describes
     let have = use_.stub_app.as_deref().or(vault.app_id.as_deref());

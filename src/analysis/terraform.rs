@@ -221,6 +221,101 @@ fn tenant_specific_ids(ws: &Workspace, file: &SourceFile, root: &Node, out: &mut
     }
 }
 
+/// A `connection_id` written as a literal in a `.tf` file that is no tenant id: the provider
+/// sends it to the API as written, and the API wants the connection's id, so a connection's
+/// *name* (what deploy-cli resolves) names none there. `unresolved-connection`, advising the
+/// reference, with the fix to it when a vault resource of that name (`vault`: the connection
+/// the name resolved to), or of a name near it, is declared. Whether it was reported (the use
+/// is then checked no further).
+pub fn literal_connection_name(
+    ws: &Workspace,
+    file: &SourceFile,
+    node: &Node,
+    use_: &crate::workspace::ConnectionRef,
+    vault: Option<&crate::workspace::VaultInfo>,
+    out: &mut Vec<Diagnostic>,
+) -> bool {
+    if file.kind != crate::model::DocKind::Terraform || use_.stub.is_some() || use_.from_env {
+        return false;
+    }
+    // the value as the resource receives it: a literal string, not a token of the repository
+    // (`[placeholders]`), a keyword marker or a tenant id
+    let Some(raw) = node.as_str() else {
+        return false;
+    };
+    if raw != use_.connection || is_tenant_id(raw) || reference_address(raw).is_some() {
+        return false;
+    }
+    let Some(root) = &file.parse.root else {
+        return false;
+    };
+    let address = |v: &crate::workspace::VaultInfo| {
+        v.id.as_deref()
+            .filter(|id| id.starts_with(hcl::VAULT_CONNECTION) && is_resource(ws, v))
+            .map(str::to_string)
+    };
+    let quoted = crate::display::escape_control(raw, false);
+    let (reference, advice) = match vault {
+        Some(v) if v.name.as_deref() == Some(raw) => match address(v) {
+            Some(r) => (
+                Some(r.clone()),
+                format!("`{quoted}` is the name of the connection: use the reference `{r}`"),
+            ),
+            None => (
+                None,
+                format!(
+                    "`{quoted}` is the name of the connection ({}): use a reference to its {} resource, or a variable that holds its id",
+                    v.rel,
+                    hcl::VAULT_CONNECTION
+                ),
+            ),
+        },
+        // a tenant id found otherwise (an `import` block's id): not a literal name
+        Some(_) => return false,
+        None => {
+            let declared: Vec<(&str, String)> = ws
+                .index()
+                .vaults
+                .iter()
+                .filter_map(|v| Some((v.name.as_deref()?, address(v)?)))
+                .collect();
+            let near = crate::catalogue::nearest(raw, declared.iter().map(|(n, _)| *n))
+                .and_then(|n| declared.iter().find(|(d, _)| *d == n))
+                .map(|(_, r)| r.clone());
+            match near {
+                Some(r) => (
+                    Some(r.clone()),
+                    format!("did you mean the reference `{r}`?"),
+                ),
+                None => (
+                    None,
+                    format!(
+                        "use a reference such as `{}.NAME.id` to the connection's resource",
+                        hcl::VAULT_CONNECTION
+                    ),
+                ),
+            }
+        }
+    };
+    let fix = match &reference {
+        Some(r) => Fixable::ReplaceText(reference_text(file, root, node.range, r)),
+        None => Fixable::Nothing,
+    };
+    let mut d = Diagnostic::error(
+        node.range,
+        code::UNRESOLVED_CONNECTION,
+        format!(
+            "`connection_id` is the literal \"{quoted}\": the provider sends it to the API as written, and the API expects the connection's id, so it names no vault connection there: {advice}"
+        ),
+    )
+    .with_fix(fix);
+    if let Some(v) = vault {
+        d = d.with_related(&v.path, v.name_range, "the vault connection");
+    }
+    out.push(d);
+    true
+}
+
 /// The text that puts `reference` where `range` is: the bare reference in an HCL value, an
 /// interpolation inside JSON text (a string or heredoc).
 fn reference_text(file: &SourceFile, root: &Node, range: TextRange, reference: &str) -> String {
@@ -540,10 +635,39 @@ fn written_management_api(ws: &Workspace, v: &crate::workspace::VaultInfo) -> Op
     let domain = written(ws, &v.path, setup.get("domain")?)?;
     Some(
         match domain.strip_prefix('"').and_then(|d| d.strip_suffix('"')) {
-            Some(inner) => format!("\"https://{inner}/api/v2/\""),
+            Some(inner) => format!("\"https://{}/api/v2/\"", bare_host(inner)),
             None => format!("\"https://${{{domain}}}/api/v2/\""),
         },
     )
+}
+
+/// A `domain` as written, without the scheme and trailing slashes a malformed one carries
+/// (`"https://acme.auth0.com/"`, a `vault-setup` finding of its own): the host the audience needs.
+fn bare_host(domain: &str) -> &str {
+    let lower = domain.to_ascii_lowercase();
+    let rest = ["https://", "http://"]
+        .iter()
+        .find(|p| lower.starts_with(*p))
+        .map_or(domain, |p| &domain[p.len()..]);
+    rest.trim_end_matches('/')
+}
+
+/// A client expression as written, with what names the same application made alike:
+/// `auth0_client.C.client_id` and `auth0_client.C.id` (also of a `data` source) are one client.
+fn client_written_key(expr: &str) -> &str {
+    let is_client = |a: &str| {
+        a.strip_prefix("data.")
+            .unwrap_or(a)
+            .strip_prefix(hcl::CLIENT)
+            .is_some_and(|r| r.starts_with('.'))
+    };
+    match expr
+        .strip_suffix(".client_id")
+        .or_else(|| expr.strip_suffix(".id"))
+    {
+        Some(address) if is_client(address) => address,
+        _ => expr,
+    }
 }
 
 /// Whether a Terraform grant's `audience` is written as the vault resource's Management API
@@ -613,29 +737,51 @@ pub fn grant_for(
         hcl::resources(root)
             .find(|(kind, _, n)| *kind == hcl::CLIENT_GRANT && Some(n.range) == g.entry)
     };
+    // a trailing slash or not is the same audience
+    let norm = |s: &str| s.replace("/api/v2/\"", "/api/v2\"");
     let mut found = None;
     for g in declared {
         let Some((_, address, node)) = node_of(g) else {
             continue;
         };
         let audience = node.get("audience").and_then(|a| written(ws, &g.path, a));
+        let grant_client = node.get("client_id").and_then(|c| written(ws, &g.path, c));
         let is_linked = linked == Some((g.rel.as_str(), g.entry));
-        let same_client = client.is_some() && g.grant.client_id.as_deref() == client;
-        let same_audience = audience.is_some() && audience == from_setup;
+        // the same client: as flowls resolved it, or written as the connection's setup writes
+        // it (`data.auth0_client.x.id` for `client_id = data.auth0_client.x.client_id`)
+        let same_client = (client.is_some() && g.grant.client_id.as_deref() == client)
+            || grant_client
+                .as_deref()
+                .zip(client_id.as_deref())
+                .is_some_and(|(g, c)| client_written_key(g) == client_written_key(c));
+        let same_audience = audience
+            .as_deref()
+            .zip(from_setup.as_deref())
+            .is_some_and(|(a, b)| norm(a) == norm(b));
         if is_linked || (same_client && same_audience) {
-            found = Some((address.to_string(), g.rel.clone(), audience));
+            found = Some((address.to_string(), g.rel.clone(), audience, grant_client));
             if is_linked {
                 break;
             }
         }
     }
-    let (name, replaces, audience) = match found {
-        Some((address, rel, audience)) => (
+    let (name, replaces, audience, client_id) = match found {
+        Some((address, rel, audience, grant_client)) => (
             address.split_once('.').map(|(_, n)| n.to_string()),
             Some((address, rel)),
             audience.or(from_setup),
+            // the declared grant's own client expression, where no client resource is known
+            match client_resource {
+                Some(_) => client_id,
+                None => grant_client.or(client_id),
+            },
         ),
-        None => (client_resource.map(str::to_string), None, from_setup),
+        None => (
+            client_resource.map(str::to_string),
+            None,
+            from_setup,
+            client_id,
+        ),
     };
     Some(TerraformGrant {
         name,

@@ -1262,3 +1262,33 @@ fn a_bad_placeholder_is_reported_and_the_others_still_count() {
     assert_eq!(found.matches(" config ").count(), 2, "{found}");
     assert!(!found.contains("unresolved-connection"), "{found}");
 }
+
+#[test]
+fn a_connection_named_by_a_marker_is_used_by_the_same_marker() {
+    // `##VNAME##` as the vault's name and as the action's `connection_id`: the same connection,
+    // whether the marker's value is unknown (no unused-connection, no unresolved-connection)
+    // or known (both stand for "Team Slack")
+    let base = r###"
+//- flow-vault-connections/v.json
+{"name": "##VNAME##", "app_id": "SLACK", "setup": {"type": "WEBHOOK", "url": "https://hooks.slack.com/services/x"}}
+//- flows/f.json
+{"name": "F", "actions": [{"id": "n", "type": "SLACK", "action": "POST_MESSAGE", "params": {"connection_id": "##VNAME##", "text": "hi"}}]}
+"###;
+    check(base, expect![[""]]);
+    check(
+        &format!(
+            "{base}//- config.json\n{{ \"AUTH0_KEYWORD_REPLACE_MAPPINGS\": {{ \"VNAME\": \"Team Slack\" }} }}\n"
+        ),
+        expect![[""]],
+    );
+    // a marker of unknown value that no connection's name writes: unknown, no finding
+    check(
+        r###"
+//- flow-vault-connections/v.json
+{"name": "Team Slack", "app_id": "SLACK", "setup": {"type": "WEBHOOK", "url": "https://hooks.slack.com/services/x"}}
+//- flows/f.json
+{"name": "F", "actions": [{"id": "n", "type": "SLACK", "action": "POST_MESSAGE", "params": {"connection_id": "##OTHER##", "text": "hi"}}, {"id": "m", "type": "SLACK", "action": "POST_MESSAGE", "params": {"connection_id": "Team Slack", "text": "hi"}}]}
+"###,
+        expect![[""]],
+    );
+}

@@ -1444,6 +1444,8 @@ impl<'a> Builder<'a> {
         if missing {
             self.graph.nodes[idx].marks.push(Mark::MissingScope);
         }
+        // a `##KEY##` marker of unknown value names only a connection named by the same marker
+        let u = u.filter(|u| !u.unknown || ws.resolve_use(w.file, u).is_some());
         if let Some(u) = u {
             // a tenant's literal id that an `import` block maps to a resource is that resource
             // (as `tenant-specific-id` says)

@@ -666,6 +666,32 @@ fn a_flow_id_marker_starts_the_flow_named_by_the_same_marker() {
 }
 
 #[test]
+fn a_connection_id_marker_uses_the_connection_named_by_the_same_marker() {
+    for config in [
+        "",
+        "//- config.json\n{ \"AUTH0_KEYWORD_REPLACE_MAPPINGS\": { \"VNAME\": \"Team Slack\" } }\n",
+    ] {
+        let ws = workspace(&format!(
+            r###"//- flow-vault-connections/v.json
+{{"name": "##VNAME##", "app_id": "SLACK", "setup": {{"type": "WEBHOOK", "url": "https://hooks.slack.com/services/x"}}}}
+//- flows/f.json
+{{"name": "F", "actions": [{{"id": "n", "type": "SLACK", "action": "POST_MESSAGE", "params": {{"connection_id": "##VNAME##", "text": "hi"}}}}]}}
+{config}"###
+        ));
+        let g = all(&ws);
+        let action = g.nodes.iter().position(|n| n.id == "flow_f__n").unwrap();
+        let to: Vec<&str> = g
+            .edges
+            .iter()
+            .filter(|e| e.from == action && e.kind == EdgeKind::Uses)
+            .map(|e| g.nodes[e.to].id.as_str())
+            .collect();
+        assert_eq!(to, ["connection_vname"], "{config}");
+        assert!(!g.nodes.iter().any(|n| n.kind == Kind::Missing), "{config}");
+    }
+}
+
+#[test]
 fn fifty_flows_make_a_page_of_about_16_by_10() {
     let mut text = String::new();
     for f in 0..50 {
@@ -714,7 +740,7 @@ fn terraform_example() {
     expect![[r#"
         form form_welcome_survey forms.tf:19 []
         flow flow_save_survey_answers forms.tf:11 [has-error] 2 errors: #CONN-2# stands for a SLACK connection in exported_forms/survey…
-        action flow_save_survey_answers__save exported_forms/survey.json:74 [missing-scope has-warning] 1 warning: no form that starts this flow has a field `roel`: did you mean …
+        action flow_save_survey_answers__save exported_forms/survey.json:74 [has-warning] 1 warning: no form that starts this flow has a field `roel`: did you mean …
         connection connection_team_slack main.tf:30 []
         action flow_save_survey_answers__notify exported_forms/survey.json:89 []
         connection connection_users_m2m main.tf:19 []
@@ -754,39 +780,39 @@ fn terraform_example() {
         &ws,
         Select::Document(ws.root.join("forms.tf")),
         expect![[r##"
-        flowchart TB
-          subgraph group_form_0["form Welcome survey"]
-            form_welcome_survey[["form Welcome survey<br>auth0_form.survey"]]
-            form_welcome_survey__step_survey["step_survey<br>STEP #183; Survey<br>fields: company, role"]
-            form_welcome_survey__flow_save[/"flow_save<br>FLOW #183; Save the answers"/]
-            form_welcome_survey__ending(("#36;ending"))
-            subgraph group_flow_1["flow Save survey answers"]
-              flow_save_survey_answers(["flow Save survey answers<br>auth0_flow.survey<br>2 errors: #35;CONN-2#35; stands for a SLACK connection in exported_forms/survey#8230;"])
-              flow_save_survey_answers__save["save<br>AUTH0/UPDATE_USER<br>needs update:users<br>missing update:users<br>1 warning: no form that starts this flow has a field #96;roel#96;: did you mean #8230;"]
-              flow_save_survey_answers__notify["notify<br>SLACK/POST_MESSAGE"]
-            end
-          end
-          subgraph group_connections_2["vault connections and M2M applications"]
-            connection_team_slack[("Team Slack<br>SLACK connection")]
-            connection_users_m2m[("Users M2M<br>AUTH0 connection<br>example-tenant.us.auth0.com")]
-            app_auth0_client_flows_client_id[\"M2M application auth0_client.flows.client_id<br>needs: read:users, update:users<br>granted (grant): read:users<br>missing: update:users"\]
-          end
-          flow_save_survey_answers__save -.->|"uses"| connection_team_slack
-          flow_save_survey_answers --> flow_save_survey_answers__save
-          flow_save_survey_answers__notify -.->|"uses"| connection_users_m2m
-          flow_save_survey_answers__save --> flow_save_survey_answers__notify
-          form_welcome_survey -->|"start"| form_welcome_survey__step_survey
-          form_welcome_survey__step_survey --> form_welcome_survey__flow_save
-          form_welcome_survey__flow_save --> form_welcome_survey__ending
-          form_welcome_survey__flow_save ==>|"starts"| flow_save_survey_answers
-          connection_users_m2m -.-> app_auth0_client_flows_client_id
-          classDef missing_scope fill:#fde2e2,stroke:#c62828,stroke-width:2px
-          class flow_save_survey_answers__save,app_auth0_client_flows_client_id missing_scope
-          classDef has_error stroke:#c62828,stroke-width:2px
-          class flow_save_survey_answers has_error
-          classDef has_warning stroke:#ef6c00,stroke-width:2px
-          class flow_save_survey_answers__save has_warning
-    "##]],
+            flowchart TB
+              subgraph group_form_0["form Welcome survey"]
+                form_welcome_survey[["form Welcome survey<br>auth0_form.survey"]]
+                form_welcome_survey__step_survey["step_survey<br>STEP #183; Survey<br>fields: company, role"]
+                form_welcome_survey__flow_save[/"flow_save<br>FLOW #183; Save the answers"/]
+                form_welcome_survey__ending(("#36;ending"))
+                subgraph group_flow_1["flow Save survey answers"]
+                  flow_save_survey_answers(["flow Save survey answers<br>auth0_flow.survey<br>2 errors: #35;CONN-2#35; stands for a SLACK connection in exported_forms/survey#8230;"])
+                  flow_save_survey_answers__save["save<br>AUTH0/UPDATE_USER<br>needs update:users<br>1 warning: no form that starts this flow has a field #96;roel#96;: did you mean #8230;"]
+                  flow_save_survey_answers__notify["notify<br>SLACK/POST_MESSAGE"]
+                end
+              end
+              subgraph group_connections_2["vault connections and M2M applications"]
+                connection_team_slack[("Team Slack<br>SLACK connection")]
+                connection_users_m2m[("Users M2M<br>AUTH0 connection<br>example-tenant.us.auth0.com")]
+                app_auth0_client_flows_client_id[\"M2M application auth0_client.flows.client_id<br>needs: read:users, update:users<br>granted (grant): read:users<br>missing: update:users"\]
+              end
+              flow_save_survey_answers__save -.->|"uses"| connection_team_slack
+              flow_save_survey_answers --> flow_save_survey_answers__save
+              flow_save_survey_answers__notify -.->|"uses"| connection_users_m2m
+              flow_save_survey_answers__save --> flow_save_survey_answers__notify
+              form_welcome_survey -->|"start"| form_welcome_survey__step_survey
+              form_welcome_survey__step_survey --> form_welcome_survey__flow_save
+              form_welcome_survey__flow_save --> form_welcome_survey__ending
+              form_welcome_survey__flow_save ==>|"starts"| flow_save_survey_answers
+              connection_users_m2m -.-> app_auth0_client_flows_client_id
+              classDef missing_scope fill:#fde2e2,stroke:#c62828,stroke-width:2px
+              class app_auth0_client_flows_client_id missing_scope
+              classDef has_error stroke:#c62828,stroke-width:2px
+              class flow_save_survey_answers has_error
+              classDef has_warning stroke:#ef6c00,stroke-width:2px
+              class flow_save_survey_answers__save has_warning
+        "##]],
     );
 }
 

@@ -109,6 +109,9 @@ pub struct ConnectionRef {
     /// That stub's `app_id`: what the token's connection is, even where a connection of
     /// another file shares its name (and so stands for it in the index).
     pub stub_app: Option<String>,
+    /// The name holds a `##KEY##` marker whose value is not known: it names only a connection
+    /// whose name is the same marker, and naming none is no finding (the value is unknown).
+    pub unknown: bool,
     /// Range of the `connection_id` value.
     pub range: TextRange,
     /// `TYPE/ACTION`.
@@ -941,10 +944,7 @@ impl Workspace {
     /// The vault connection a use in `file` names: a bundle's own stub for its token, else as
     /// [`Workspace::resolve_connection`] finds it.
     pub fn resolve_use(&self, file: &SourceFile, u: &ConnectionRef) -> Option<&VaultInfo> {
-        if let Some(r) = u.stub.and_then(|stub| {
-            let replacements = &self.index.export_replacements;
-            terraform::replaced(replacements, &file.path, stub, Some(u.object))
-        }) {
+        if let Some(r) = self.replaced_use(&file.path, u) {
             return self.resolve_connection(&r.reference);
         }
         u.stub
@@ -957,6 +957,19 @@ impl Workspace {
             .or_else(|| self.resolve_connection(&u.connection))
     }
 
+    /// What replaces a use's `#CONN-n#` token where a `.tf` file reads its text
+    /// (`replace(…, "#CONN-1#", auth0_flow_vault_connection.x.id)`): the use is that
+    /// reference's, whatever the bundle's stub for the token is named. The one place that
+    /// decides it, for [`Workspace::resolve_use`] and [`Workspace::uses_of`] alike.
+    pub fn replaced_use(
+        &self,
+        path: &Path,
+        u: &ConnectionRef,
+    ) -> Option<&terraform::ExportReplacement> {
+        let stub = u.stub?;
+        terraform::replaced(&self.index.export_replacements, path, stub, Some(u.object))
+    }
+
     /// The vault connection a `connection_id` names: by name, or by `ac_…` id (also the id an
     /// `import` block maps to a resource).
     pub fn resolve_connection(&self, connection: &str) -> Option<&VaultInfo> {
@@ -966,10 +979,20 @@ impl Workspace {
                 .iter()
                 .find(|v| v.id.as_deref() == Some(id))
         };
+        let mappings = &self.index.mappings;
         self.index
             .vaults
             .iter()
             .find(|v| v.name.as_deref() == Some(connection))
+            .or_else(|| {
+                // a name written with `##KEY##` markers: what it stands for
+                self.index.vaults.iter().find(|v| {
+                    v.name.as_deref().is_some_and(|n| {
+                        n.contains("##")
+                            && connection_key(n, mappings).as_deref() == Some(connection)
+                    })
+                })
+            })
             .or_else(|| by_id(connection))
             .or_else(|| by_id(&format!("{}.id", self.index.imports.get(connection)?)))
     }
@@ -1000,17 +1023,31 @@ impl Workspace {
             .iter()
             .filter(move |(_, to)| address == Some(to.as_str()))
             .map(|(id, _)| id.as_str());
+        // a name written with `##KEY##` markers is also named by what it stands for
+        let key = vault
+            .name
+            .as_deref()
+            .filter(|n| n.contains("##"))
+            .and_then(|n| connection_key(n, &self.index.mappings));
         let mut at: Vec<&(PathBuf, usize)> = [vault.name.as_deref(), vault.id.as_deref()]
             .into_iter()
             .flatten()
+            .chain(key.as_deref())
             .chain(imported)
             .flat_map(|key| index.get(key).into_iter().flatten())
             .collect();
         at.sort();
         at.dedup();
+        // a use whose token a `.tf` file replaces is the replacing resource's only (the stub's
+        // name may be another connection's)
+        let keys = [vault.name.as_deref(), vault.id.as_deref()];
         at.into_iter().filter_map(move |(path, ui)| {
             let f = self.file(path)?;
-            Some((f, f.uses.get(*ui)?))
+            let u = f.uses.get(*ui)?;
+            match self.replaced_use(path, u) {
+                Some(r) if !keys.contains(&Some(r.reference.as_str())) => None,
+                _ => Some((f, u)),
+            }
         })
     }
 
@@ -1392,6 +1429,25 @@ pub fn flow_uses(root: &Node, mappings: &KeywordMappings) -> Vec<ConnectionRef> 
     actions_uses(flow.all_actions(), mappings)
 }
 
+/// What a connection's name, or a `connection_id` naming one, stands for, so that the two are
+/// compared alike: the text with its `##KEY##` markers substituted when their values are known,
+/// else as written (a marker of unknown value matches the same marker). `None` for a
+/// placeholder known only at deploy time. The one function that decides, for the uses
+/// ([`flow_uses`]) and the connections they name ([`Workspace::resolve_connection`],
+/// [`Workspace::uses_of`]).
+pub fn connection_key(written: &str, mappings: &KeywordMappings) -> Option<String> {
+    if let Some((crate::model::keywords::PlaceholderKind::Unknown, _)) =
+        mappings.placeholder(written)
+    {
+        return None;
+    }
+    Some(
+        mappings
+            .substitute(written)
+            .unwrap_or_else(|| written.to_string()),
+    )
+}
+
 /// The uses of these actions, in their order.
 fn actions_uses<'a>(
     actions: impl IntoIterator<Item = &'a crate::model::flow::Action<'a>>,
@@ -1414,19 +1470,26 @@ fn actions_uses<'a>(
                     Some(s) => s.to_string(),
                     None => continue,
                 },
-                None => match mappings.substitute(raw) {
+                None => match connection_key(raw, mappings) {
                     Some(s) => s,
                     None => continue,
                 },
             },
         };
+        // a marker whose value is not known names the connection whose name is the same marker
+        let unknown = mappings.substitute(raw).is_none();
         if model::has_expression(&connection) {
             continue;
         }
         let from_env = !mappings.env_keys(raw).is_empty();
         out.push(ConnectionRef {
-            shown: mappings.shown(raw, &connection),
+            shown: if unknown {
+                raw.to_string()
+            } else {
+                mappings.shown(raw, &connection)
+            },
             from_env,
+            unknown,
             stub: None,
             stub_app: None,
             connection,

@@ -675,3 +675,76 @@ fn a_huge_broken_tf_file_is_not_parsed_again_for_completion() {
     let small = fixture.replace(&padding, "");
     assert!(completion_text(&small).starts_with("auth0_flow_vault_connection.users.id"));
 }
+
+#[test]
+fn a_literal_connection_name_is_reported_with_the_fix_to_its_reference() {
+    // the provider sends `connection_id` as written, and the API wants an id: a name (what
+    // deploy-cli resolves) names no connection there. The fix writes the reference, in HCL and
+    // inside a heredoc's JSON; a name near a declared one gets the same, a placeholder nothing
+    for (actions, written) in [
+        (
+            r#"jsonencode([{ id = "a", type = "AUTH0", action = "GET_USER", params = { connection_id = "Users M2M", user_id = "u" } }])"#,
+            "\"Users M2M\"",
+        ),
+        (
+            "<<-EOT\n    [{\"id\": \"a\", \"type\": \"AUTH0\", \"action\": \"GET_USER\", \"params\": {\"connection_id\": \"Users M2N\", \"user_id\": \"u\"}}]\n  EOT",
+            "\"Users M2N\"",
+        ),
+    ] {
+        let ws = workspace(&format!(
+            "{TF_VAULTS}\n//- flow.tf\nresource \"auth0_flow\" \"f\" {{\n  name    = \"F\"\n  actions = {actions}\n}}\n"
+        ));
+        let path = PathBuf::from("/ws/flow.tf");
+        let found = crate::analysis::diagnostics(&ws, &path);
+        let d = found
+            .iter()
+            .find(|d| d.code == "unresolved-connection")
+            .unwrap_or_else(|| panic!("{actions}: {found:?}"));
+        let text = &ws.file(&path).unwrap().text;
+        assert_eq!(&text[d.range.as_usize()], written);
+        assert!(
+            d.message.contains("the API expects the connection's id")
+                && d.message.contains("`auth0_flow_vault_connection.users.id`"),
+            "{}",
+            d.message
+        );
+        let fix = crate::analysis::ide::fixes::fixes(&ws, &path, d.range)
+            .into_iter()
+            .find(|f| f.title.contains("auth0_flow_vault_connection.users.id"))
+            .unwrap_or_else(|| panic!("no fix for {actions}"));
+        let after = super::apply(&ws, &fix);
+        let left: Vec<String> = crate::analysis::diagnostics(&after, &path)
+            .into_iter()
+            .map(|d| format!("{} {}", d.code, d.message))
+            .collect();
+        assert!(
+            !left
+                .iter()
+                .any(|c| c.starts_with("unresolved-connection") || c.starts_with("syntax")),
+            "{actions}: {left:?}\n{}",
+            after.file(&path).unwrap().text
+        );
+    }
+    // the provider's examples' placeholder: the reference advised, no name suggested, no fix
+    let ws = workspace(&format!(
+        "{TF_VAULTS}\n//- flow.tf\nresource \"auth0_flow\" \"f\" {{\n  name    = \"F\"\n  actions = jsonencode([{{ id = \"a\", type = \"AUTH0\", action = \"GET_USER\", params = {{ connection_id = \"<vault_connection_id>\", user_id = \"u\" }} }}])\n}}\n"
+    ));
+    let path = PathBuf::from("/ws/flow.tf");
+    let found = crate::analysis::diagnostics(&ws, &path);
+    let d = found
+        .iter()
+        .find(|d| d.code == "unresolved-connection")
+        .unwrap_or_else(|| panic!("{found:?}"));
+    assert!(
+        d.message.contains("auth0_flow_vault_connection.NAME.id")
+            && !d.message.contains("Users M2M")
+            && !d.message.contains("Alerts"),
+        "{}",
+        d.message
+    );
+    assert!(
+        crate::analysis::ide::fixes::fixes(&ws, &path, d.range)
+            .iter()
+            .all(|f| !f.title.contains("Change to")),
+    );
+}
