@@ -3,7 +3,7 @@
 //! once per message in arrival order, before the handler runs; what each one invalidates goes
 //! to the one task that recomputes diagnostics (`schedule::recompute_edits`).
 
-use super::{Shared, lock, state::State, transport};
+use super::{Shared, lock, state::State, transport, workers};
 use crate::workspace::Invalidation;
 use std::sync::Arc;
 use std::task::Context;
@@ -12,6 +12,20 @@ use tower_lsp_server::jsonrpc;
 use tower_lsp_server::jsonrpc::Request;
 use tower_lsp_server::jsonrpc::Response;
 use tower_lsp_server::ls_types::*;
+
+/// The messages a user waits for as they type: from arrival to answer, workspace-wide work
+/// waits (`workers::pause_for_typing`).
+const AT_CURSOR_METHODS: &[&str] = &[
+    "textDocument/didChange",
+    "textDocument/completion",
+    "completionItem/resolve",
+    "textDocument/hover",
+    "textDocument/signatureHelp",
+    "textDocument/definition",
+    "textDocument/documentHighlight",
+    "textDocument/diagnostic",
+    "textDocument/codeAction",
+];
 
 /// Applies `didOpen` / `didChange` / `didSave` to the state in arrival order, then hands
 /// the message on.
@@ -137,6 +151,10 @@ where
             // `initialize` is out (as impatient clients send it), and the start-up waits on it
             self.initialized.send_replace(true);
         }
+        // workspace-wide work waits while this is handled (see `workers`)
+        let at_cursor = AT_CURSOR_METHODS
+            .contains(&method.as_str())
+            .then(workers::AtCursor::begin);
         let req = match method.as_str() {
             "textDocument/didOpen"
             | "textDocument/didChange"
@@ -148,6 +166,7 @@ where
         let waiting = (method == "initialize").then(|| self.waiting.clone());
         Box::pin(async move {
             let answer = std::panic::AssertUnwindSafe(fut).catch_unwind().await;
+            drop(at_cursor);
             if let Some(waker) =
                 waiting.and_then(|w| w.lock().unwrap_or_else(|e| e.into_inner()).take())
             {

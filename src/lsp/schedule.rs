@@ -31,6 +31,7 @@ fn publish_on_snapshot(state: &Shared, paths: &[PathBuf]) {
         paths
             .iter()
             .map(|p| {
+                workers::pause_for_typing();
                 let diags = snap.diagnostics(p);
                 let lsp = snap.lsp_diagnostics(p, &diags);
                 (snap.version(p), diags, lsp)
@@ -55,6 +56,8 @@ impl Backend {
             while let Ok(more) = edits.try_recv() {
                 affected.merge(more);
             }
+            // the edited files' diagnostics are what the user waits for
+            let _typing = workers::AtCursor::begin();
             self.recompute(affected);
         }
     }
@@ -113,7 +116,10 @@ impl Backend {
             paths
                 .iter()
                 .zip(&held)
-                .map(|(p, h)| h.clone().unwrap_or_else(|| snap.diagnostics(p)))
+                .map(|(p, h)| {
+                    workers::pause_for_typing();
+                    h.clone().unwrap_or_else(|| snap.diagnostics(p))
+                })
                 .collect()
         });
         if !on_type {

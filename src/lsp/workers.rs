@@ -3,10 +3,60 @@
 //! so that on a busy machine it yields the processor to the edits and to the answers at the
 //! cursor (the runtime's threads, at normal priority). A job nobody waits for any more (its
 //! request was cancelled) or computed on a snapshot that a newer edit made stale is not
-//! started.
+//! started. While an edit or a request at the cursor is being handled ([`AtCursor`]), the
+//! pool's jobs wait at their next file ([`pause_for_typing`]): a lower priority alone lets a
+//! pool thread finish its time slice before the keystroke's next step gets the core, and a
+//! keystroke takes several steps (read, apply, answer, write).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::time::Duration;
+
+/// Edits and requests at the cursor being handled now.
+static AT_CURSOR: AtomicUsize = AtomicUsize::new(0);
+/// Where paused jobs wait for [`AT_CURSOR`] to drop to zero.
+static RESUME: (Mutex<()>, Condvar) = (Mutex::new(()), Condvar::new());
+/// The longest a job waits at one pause: a request at the cursor that takes long (or a
+/// client that floods them) slows workspace-wide work down but never stops it.
+const LONGEST_PAUSE: Duration = Duration::from_millis(20);
+
+/// An edit or a request at the cursor, from its arrival until it is handled (dropped).
+pub(super) struct AtCursor(());
+
+impl AtCursor {
+    pub(super) fn begin() -> AtCursor {
+        AT_CURSOR.fetch_add(1, Ordering::SeqCst);
+        AtCursor(())
+    }
+}
+
+impl Drop for AtCursor {
+    fn drop(&mut self) {
+        if AT_CURSOR.fetch_sub(1, Ordering::SeqCst) == 1 {
+            let _held = RESUME.0.lock().unwrap_or_else(|e| e.into_inner());
+            RESUME.1.notify_all();
+        }
+    }
+}
+
+thread_local! {
+    /// Whether this thread is one of the pool's.
+    static IN_POOL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Called by work between files: on a pool thread, waits while an edit or a request at the
+/// cursor is being handled (at most [`LONGEST_PAUSE`]); elsewhere (the same work done for a
+/// request at the cursor) returns at once.
+pub(super) fn pause_for_typing() {
+    if AT_CURSOR.load(Ordering::SeqCst) == 0 || !IN_POOL.with(std::cell::Cell::get) {
+        return;
+    }
+    let held = RESUME.0.lock().unwrap_or_else(|e| e.into_inner());
+    let _ = RESUME.1.wait_timeout_while(held, LONGEST_PAUSE, |_| {
+        AT_CURSOR.load(Ordering::SeqCst) > 0
+    });
+}
 
 /// Threads in the pool: as many as the machine has cores, at most 4.
 fn size() -> usize {
@@ -44,6 +94,7 @@ fn work(rx: &Mutex<Receiver<Job>>) {
     unsafe {
         libc::setpriority(libc::PRIO_PROCESS as _, 0, NICE);
     }
+    IN_POOL.with(|p| p.set(true));
     loop {
         let job = match rx.lock().unwrap_or_else(|e| e.into_inner()).recv() {
             Ok(job) => job,
@@ -186,6 +237,36 @@ pub(super) mod tests {
             1,
             "only the job still wanted ran"
         );
+    }
+
+    /// While an edit or a request at the cursor is handled, a pool job waits at its next
+    /// pause; it goes on once that is answered.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn pool_jobs_wait_while_a_request_at_the_cursor_is_handled() {
+        let typing = AtCursor::begin();
+        let (started_tx, started) = channel::<()>();
+        let passed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let seen = passed.clone();
+        let job = tokio::spawn(run(
+            || true,
+            move || {
+                let _ = started_tx.send(());
+                // ten files' pauses: the check below is well inside them on a busy machine
+                for _ in 0..10 {
+                    pause_for_typing();
+                }
+                seen.store(true, Ordering::SeqCst);
+            },
+        ));
+        started.recv().unwrap();
+        std::thread::sleep(LONGEST_PAUSE / 4);
+        assert!(
+            !passed.load(Ordering::SeqCst),
+            "the job waited at its pause while the request was handled"
+        );
+        drop(typing);
+        job.await.unwrap().unwrap();
+        assert!(passed.load(Ordering::SeqCst));
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
