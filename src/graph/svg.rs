@@ -634,8 +634,10 @@ fn lay_out(g: &Graph, out_edges: &[Vec<usize>], title: String, members: &[Member
 /// Writes `v` with one decimal, as `{:.1}` does (the SVG holds a few numbers per node and edge:
 /// the formatting machinery for floats was most of the writing's time).
 fn num(out: &mut String, v: f64) {
-    let tenths = (v * 10.0).round_ties_even();
-    if !tenths.is_finite() || tenths.abs() >= 1e15 {
+    let x = v * 10.0;
+    let tenths = x.round();
+    // near a half, `x` may be rounded already: the formatting machinery decides, as before
+    if !tenths.is_finite() || tenths.abs() >= 1e15 || ((x - x.floor()) - 0.5).abs() < 1e-6 {
         let _ = write!(out, "{v:.1}");
         return;
     }
