@@ -1,7 +1,10 @@
 """`flowls check` on the same flows written three ways, side by side in one run: deploy-cli JSON
 files, a Terraform module with inline `jsonencode` resources, and a module in the style of the
 provider's guide (`jsondecode(file(...))` of Dashboard export bundles, nested `replace` of the
-`#CONN-n#` tokens). Usage: bench.py FLOWLS_BIN [RESOURCES] [REPETITIONS]"""
+`#CONN-n#` tokens). Usage: bench.py FLOWLS_BIN [RESOURCES] [REPETITIONS] [graph]
+
+With `graph`: `flowls graph --format mermaid` and `--format svg` of the two Terraform modules
+instead (each FLOWLS_BIN given, separated by commas, side by side in one run)."""
 
 import json
 import os
@@ -106,10 +109,45 @@ def check(binary: str, ws: Path):
     return ms, usage.ru_maxrss / 1024, found
 
 
+def graph(binary: str, ws: Path, fmt: str):
+    """Wall time (ms) of one `flowls graph` of the module and the size of what it wrote (KB)."""
+    with tempfile.NamedTemporaryFile(suffix="." + fmt) as out:
+        t0 = time.perf_counter()
+        subprocess.run([binary, "graph", str(ws), "--format", fmt, "-o", out.name], check=True, stderr=subprocess.DEVNULL)
+        ms = (time.perf_counter() - t0) * 1000
+        return ms, os.path.getsize(out.name) // 1024
+
+
+def graphs(binaries: list, n: int, reps: int):
+    shapes = {"inline jsonencode": inline_module, "guide-style exports": guide_module}
+    with tempfile.TemporaryDirectory() as d:
+        spaces = {}
+        for name, make in shapes.items():
+            ws = Path(d) / name.split()[0]
+            ws.mkdir()
+            (ws / "flowls.toml").write_text("")
+            files = make(ws, n)
+            spaces[name] = (ws, files)
+        cases = [(b, name, fmt) for name in shapes for fmt in ("mermaid", "svg") for b in binaries]
+        res = {c: [] for c in cases}
+        for i in range(reps):
+            for c in (cases if i % 2 == 0 else list(reversed(cases))):
+                res[c].append(graph(c[0], spaces[c[1]][0], c[2]))
+        print(f"{n} auth0_flow resources, {VAULTS} auth0_flow_vault_connection, `flowls graph MODULE --format F`, medians of {reps} runs, alternating\n")
+        print("| module | format | binary | ms | output KB |")
+        print("|---|---|---|---|---|")
+        for (b, name, fmt), runs in res.items():
+            ms = statistics.median(r[0] for r in runs)
+            print(f"| {name} ({spaces[name][1]} files) | {fmt} | {b} | {ms:.0f} | {runs[0][1]} |")
+
+
 def main():
     binary = sys.argv[1]
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 200
     reps = int(sys.argv[3]) if len(sys.argv) > 3 else 5
+    if len(sys.argv) > 4 and sys.argv[4] == "graph":
+        graphs(binary.split(","), n, reps)
+        return
     shapes = {"JSON files": json_files, "Terraform, inline jsonencode": inline_module, "Terraform, guide-style exports": guide_module}
     with tempfile.TemporaryDirectory() as d:
         spaces = {}

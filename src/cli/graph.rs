@@ -158,8 +158,8 @@ pub fn graph(
         GraphFormat::Svg => graph::svg::layout(&whole).svg().to_string(),
         GraphFormat::Html => graph::html::page(&whole, &title, &title_root),
     };
-    Ok(Drawn {
-        text,
-        nodes: whole.nodes.len(),
-    })
+    let nodes = whole.nodes.len();
+    // the workspaces and the graph are freed on another core while the text is written
+    crate::background::drop_later((parts, whole));
+    Ok(Drawn { text, nodes })
 }

@@ -244,6 +244,10 @@ impl Graph {
     /// Adds another graph's nodes, edges and groups after this one's (several workspaces in
     /// one picture); ids stay unique.
     pub fn append(&mut self, other: Graph) {
+        if self.nodes.is_empty() && self.groups.is_empty() {
+            *self = other;
+            return;
+        }
         let (nodes, groups) = (self.nodes.len(), self.groups.len());
         let mut ids: HashSet<String> = self.nodes.iter().map(|n| n.id.clone()).collect();
         let group_ids: HashSet<String> = self.groups.iter().map(|g| g.id.clone()).collect();
@@ -850,6 +854,12 @@ impl<'a> Units<'a> {
 
 /// The graph of the selection.
 pub fn build(ws: &Workspace, select: &Select, options: &Options) -> Graph {
+    build_with(ws, select, options, &least_privilege::report(ws))
+}
+
+/// [`build`] with the workspace's least-privilege report computed already (the language
+/// server keeps it per snapshot).
+pub fn build_with(ws: &Workspace, select: &Select, options: &Options, report: &Report) -> Graph {
     let units = Units::new(ws);
     let (forms, flows) = units.select(ws, select);
     let mut b = Builder {
@@ -857,16 +867,30 @@ pub fn build(ws: &Workspace, select: &Select, options: &Options) -> Graph {
         options,
         graph: Graph::default(),
         ids: HashSet::new(),
-        spans: HashMap::new(),
-        findings: HashMap::new(),
+        files: HashMap::new(),
         connections: HashMap::new(),
         flow_nodes: HashMap::new(),
-        report: least_privilege::report(ws),
+        report,
         connections_group: None,
         missing_at: HashMap::new(),
         missing_connections: HashMap::new(),
     };
     b.index_report();
+    // the findings of the files the drawn forms and flows are in, on every core (the rest, a
+    // vault's or a grant's, as their nodes come)
+    let mut files: Vec<&SourceFile> = Vec::new();
+    for u in forms.iter().map(|&i| &units.forms[i]) {
+        files.push(u.file);
+        files.extend(u.resource.map(|r| r.file));
+    }
+    for u in flows.iter().map(|&i| &units.flows[i]) {
+        files.push(u.file);
+        files.extend(u.resource.map(|r| r.file));
+    }
+    if *select == Select::Workspace {
+        files.extend(ws.index().vaults.iter().filter_map(|v| ws.file(&v.path)));
+    }
+    b.prefetch(files);
     // groups in reading order: each form, then the flows it starts first, then the others
     let mut placed: HashSet<usize> = HashSet::new();
     let mut form_groups = Vec::new();
@@ -912,34 +936,73 @@ struct Builder<'a> {
     options: &'a Options,
     graph: Graph,
     ids: HashSet<String>,
-    /// Per file: the byte spans whose findings go to a node.
-    spans: HashMap<PathBuf, Vec<(TextRange, usize)>>,
-    /// Per file: its errors and warnings (computed once per file).
-    findings: HashMap<PathBuf, Vec<analysis::Diagnostic>>,
+    /// Per file (by the address of its [`SourceFile`] in the workspace): its findings and
+    /// the spans whose findings go to a node.
+    files: HashMap<usize, FileFindings>,
     /// Connection nodes by vault (file, entry, name range).
     connections: HashMap<(PathBuf, Option<TextRange>, TextRange), usize>,
     /// Flow nodes by (file, root start).
     flow_nodes: HashMap<(PathBuf, u32), usize>,
-    report: Report,
+    report: &'a Report,
     connections_group: Option<usize>,
     /// The scopes an action (file, `action` range) needs and its application was not granted.
-    missing_at: HashMap<(PathBuf, TextRange), Vec<String>>,
+    missing_at: HashMap<PathBuf, HashMap<TextRange, Vec<String>>>,
     /// The nodes of connections no vault holds, by name (one node however many actions use it).
     missing_connections: HashMap<String, usize>,
 }
 
+/// A file's errors and warnings (computed once per file, sorted by start), and the byte spans
+/// whose findings go to a node.
+struct FileFindings {
+    diags: Vec<analysis::Diagnostic>,
+    spans: Vec<(TextRange, usize)>,
+}
+
+/// The key of a file in [`Builder::files`].
+fn file_key(file: &SourceFile) -> usize {
+    file as *const SourceFile as usize
+}
+
+/// A file's errors and warnings.
+fn errors_and_warnings(ws: &Workspace, file: &SourceFile) -> Vec<analysis::Diagnostic> {
+    let mut d = analysis::diagnostics(ws, &file.path);
+    d.retain(|d| matches!(d.severity, Severity::Error | Severity::Warning));
+    d
+}
+
 impl<'a> Builder<'a> {
+    /// Computes the findings of these files, on the machine's cores.
+    fn prefetch(&mut self, mut files: Vec<&SourceFile>) {
+        files.sort_by_key(|f| file_key(f));
+        files.dedup_by_key(|f| file_key(f));
+        files.retain(|f| !self.files.contains_key(&file_key(f)));
+        let ws = self.ws;
+        let found = in_parallel(&files, |f| errors_and_warnings(ws, f));
+        for (f, diags) in files.iter().zip(found) {
+            self.files.insert(
+                file_key(f),
+                FileFindings {
+                    diags,
+                    spans: Vec::new(),
+                },
+            );
+        }
+    }
+
     fn index_report(&mut self) {
-        for app in &self.report.applications {
+        let report = self.report;
+        for app in &report.applications {
             if app.granted.is_none() {
                 continue;
             }
             for n in app.needed.iter().filter(|n| n.held.is_none()) {
                 for a in &n.actions {
-                    self.missing_at
-                        .entry((a.path.clone(), a.range))
-                        .or_default()
-                        .push(n.scope.clone());
+                    if !self.missing_at.contains_key(&a.path) {
+                        self.missing_at.insert(a.path.clone(), HashMap::new());
+                    }
+                    if let Some(at) = self.missing_at.get_mut(&a.path) {
+                        at.entry(a.range).or_default().push(n.scope.clone());
+                    }
                 }
             }
         }
@@ -1007,11 +1070,7 @@ impl<'a> Builder<'a> {
             group,
         });
         if let Some(span) = span {
-            self.findings_of(file);
-            self.spans
-                .entry(file.path.clone())
-                .or_default()
-                .push((span, idx));
+            self.findings_of(file).spans.push((span, idx));
         }
         idx
     }
@@ -1026,19 +1085,20 @@ impl<'a> Builder<'a> {
         });
     }
 
-    /// The errors and warnings of a file, computed once.
-    fn findings_of(&mut self, file: &SourceFile) -> &[analysis::Diagnostic] {
+    /// The errors and warnings of a file (computed once) and its spans.
+    fn findings_of(&mut self, file: &SourceFile) -> &mut FileFindings {
         let ws = self.ws;
-        self.findings.entry(file.path.clone()).or_insert_with(|| {
-            let mut d = analysis::diagnostics(ws, &file.path);
-            d.retain(|d| matches!(d.severity, Severity::Error | Severity::Warning));
-            d
-        })
+        self.files
+            .entry(file_key(file))
+            .or_insert_with(|| FileFindings {
+                diags: errors_and_warnings(ws, file),
+                spans: Vec::new(),
+            })
     }
 
     /// Whether a finding (error or warning) starts inside `range`.
     fn has_finding(&mut self, file: &SourceFile, range: TextRange) -> bool {
-        let d = self.findings_of(file);
+        let d = &self.findings_of(file).diags;
         // sorted by start
         let i = d.partition_point(|d| d.range.start < range.start);
         d.get(i).is_some_and(|d| d.range.start < range.end)
@@ -1084,11 +1144,7 @@ impl<'a> Builder<'a> {
                     group,
                 );
                 if !std::ptr::eq(file, r.file) {
-                    self.findings_of(file);
-                    self.spans
-                        .entry(file.path.clone())
-                        .or_default()
-                        .push((root.range, idx));
+                    self.findings_of(file).spans.push((root.range, idx));
                 }
                 idx
             }
@@ -1306,13 +1362,18 @@ impl<'a> Builder<'a> {
     ) -> Vec<(usize, EdgeKind)> {
         let mut pending = entries;
         let mut i = 0;
+        // from each action: how many plain actions run from it (one pass from the end)
+        let mut runs = vec![0usize; list.len() + 1];
+        if self.options.fold {
+            for k in (0..list.len()).rev() {
+                if self.is_plain(w, &list[k]) {
+                    runs[k] = runs[k + 1] + 1;
+                }
+            }
+        }
         while i < list.len() {
             // a long run of plain actions: its first and last drawn, its middle folded
-            let run = if self.options.fold {
-                list[i..].iter().take_while(|a| self.is_plain(w, a)).count()
-            } else {
-                0
-            };
+            let run = runs[i];
             if run >= FOLD_RUN {
                 let first = self.action(w, &list[i]);
                 self.connect(&pending, first);
@@ -1417,7 +1478,11 @@ impl<'a> Builder<'a> {
         if allow_failure {
             lines.push("allow_failure".into());
         }
-        let missing = u.and_then(|u| self.missing_at.get(&(w.file.path.clone(), u.action_range)));
+        let missing = u.and_then(|u| {
+            self.missing_at
+                .get(w.file.path.as_path())?
+                .get(&u.action_range)
+        });
         if let Some(m) = missing {
             lines.push(format!("missing {}", m.join(", ")));
         }
@@ -1537,12 +1602,7 @@ impl<'a> Builder<'a> {
     /// The M2M applications behind the drawn AUTH0 connections, with their scopes.
     fn applications(&mut self) {
         let ws = self.ws;
-        let report = std::mem::replace(
-            &mut self.report,
-            Report {
-                applications: Vec::new(),
-            },
-        );
+        let report = self.report;
         // the drawn connections by name (one look-up per connection of each application)
         let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
         for &i in self.connections.values() {
@@ -1636,7 +1696,6 @@ impl<'a> Builder<'a> {
                 self.edge(m, idx, EdgeKind::App, None);
             }
         }
-        self.report = report;
     }
 
     /// Where an application's granted scopes were read: a grant (its entry), or its
@@ -1674,11 +1733,7 @@ impl<'a> Builder<'a> {
 
     /// Gives each node the findings that start inside its innermost span.
     fn finish(&mut self) {
-        let spans = std::mem::take(&mut self.spans);
-        for (path, mut spans) in spans {
-            let Some(diags) = self.findings.get(&path) else {
-                continue;
-            };
+        for FileFindings { diags, mut spans } in std::mem::take(&mut self.files).into_values() {
             // outer spans first at one start, so the innermost is on top of the stack
             spans.sort_by(|a, b| {
                 (a.0.start, std::cmp::Reverse(a.0.end))
@@ -1686,7 +1741,7 @@ impl<'a> Builder<'a> {
             });
             let mut stack: Vec<(TextRange, usize)> = Vec::new();
             let mut j = 0;
-            for d in diags {
+            for d in &diags {
                 let at = d.range.start;
                 while j < spans.len() && spans[j].0.start <= at {
                     while stack.last().is_some_and(|(s, _)| s.end <= spans[j].0.start) {
@@ -1775,6 +1830,41 @@ fn wrap_list(head: &str, items: &[&str], width: usize) -> Vec<String> {
     }
     out.push(line);
     out
+}
+
+/// `f` of each item, on the machine's cores (at most 4 threads), in order.
+fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(4)
+        .min(items.len());
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else {
+                            break;
+                        };
+                        out.push((i, f(item)));
+                    }
+                    out
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// A name as a part of an id: lowercase ASCII letters and digits, other runs as one `_` (parts

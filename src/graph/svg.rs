@@ -11,7 +11,7 @@
 //! picture of a 50-flow tenant readable (no edge crosses the page to a shared connection) and
 //! the cost linear in the number of groups.
 
-use super::{EdgeKind, Graph, GroupKind, Kind};
+use super::{EdgeKind, Graph, GroupKind, Kind, in_parallel};
 use layout::core::base::Orientation;
 use layout::core::format::{ClipHandle, RenderBackend};
 use layout::core::geometry::Point;
@@ -493,20 +493,25 @@ fn put(
             h: size.y,
         });
     }
-    let pt = |p: Point| format!("{:.1} {:.1}", p.x + dx, p.y + dy);
+    let pt = |d: &mut String, p: Point| pair(d, p.x + dx, p.y + dy);
     for (local, path, head) in &p.arrows {
         if path.len() < 2 {
             continue;
         }
-        let mut d = format!(
-            "M {} C {}, {}, {}",
-            pt(path[0].0),
-            pt(path[0].1),
-            pt(path[1].0),
-            pt(path[1].1)
-        );
+        let mut d = String::with_capacity(24 + 24 * path.len());
+        d.push_str("M ");
+        pt(&mut d, path[0].0);
+        d.push_str(" C ");
+        pt(&mut d, path[0].1);
+        d.push_str(", ");
+        pt(&mut d, path[1].0);
+        d.push_str(", ");
+        pt(&mut d, path[1].1);
         for q in &path[2..] {
-            let _ = write!(d, " S {}, {}", pt(q.0), pt(q.1));
+            d.push_str(" S ");
+            pt(&mut d, q.0);
+            d.push_str(", ");
+            pt(&mut d, q.1);
         }
         laid.edges.push(PlacedEdge {
             edge: global[*local],
@@ -522,13 +527,10 @@ fn put(
         // the library could not route them: straight lines between the boxes
         for (local, &(a, b, _)) in spec.edges.iter().enumerate() {
             let (a, b) = (&laid.nodes[first + a], &laid.nodes[first + b]);
-            let d = format!(
-                "M {:.1} {:.1} L {:.1} {:.1}",
-                a.x + a.w / 2.0,
-                a.y + a.h,
-                b.x + b.w / 2.0,
-                b.y
-            );
+            let mut d = String::from("M ");
+            pair(&mut d, a.x + a.w / 2.0, a.y + a.h);
+            d.push_str(" L ");
+            pair(&mut d, b.x + b.w / 2.0, b.y);
             laid.edges.push(PlacedEdge {
                 edge: global[local],
                 d,
@@ -602,13 +604,18 @@ fn lay_out(g: &Graph, out_edges: &[Vec<usize>], title: String, members: &[Member
             };
             let (x1, y1, x2, y2) = (a.x + a.w, a.y + a.h / 2.0, b.x, b.y + b.h / 2.0);
             let bend = ((x2 - x1).abs() / 2.0).max(20.0);
+            let mut d = String::with_capacity(64);
+            d.push_str("M ");
+            pair(&mut d, x1, y1);
+            d.push_str(" C ");
+            pair(&mut d, x1 + bend, y1);
+            d.push_str(", ");
+            pair(&mut d, x2 - bend, y2);
+            d.push_str(", ");
+            pair(&mut d, x2, y2);
             laid.edges.push(PlacedEdge {
                 edge: i,
-                d: format!(
-                    "M {x1:.1} {y1:.1} C {:.1} {y1:.1}, {:.1} {y2:.1}, {x2:.1} {y2:.1}",
-                    x1 + bend,
-                    x2 - bend
-                ),
+                d,
                 head_at_start: false,
             });
         }
@@ -622,6 +629,63 @@ fn lay_out(g: &Graph, out_edges: &[Vec<usize>], title: String, members: &[Member
     laid.w = (w + 2.0 * PAD).max(title_w);
     laid.h = h + TITLE + 2.0 * PAD;
     laid
+}
+
+/// Writes `v` with one decimal, as `{:.1}` does (the SVG holds a few numbers per node and edge:
+/// the formatting machinery for floats was most of the writing's time).
+fn num(out: &mut String, v: f64) {
+    let x = v * 10.0;
+    let tenths = x.round();
+    // near a half, `x` may be rounded already: the formatting machinery decides, as before
+    if !tenths.is_finite() || tenths.abs() >= 1e15 || ((x - x.floor()) - 0.5).abs() < 1e-6 {
+        let _ = write!(out, "{v:.1}");
+        return;
+    }
+    let tenths = tenths as i64;
+    if tenths < 0 {
+        out.push('-');
+    }
+    let t = tenths.unsigned_abs();
+    let mut buf = [0u8; 24];
+    let mut at = buf.len();
+    at -= 1;
+    buf[at] = b'0' + (t % 10) as u8;
+    at -= 1;
+    buf[at] = b'.';
+    let mut whole = t / 10;
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (whole % 10) as u8;
+        whole /= 10;
+        if whole == 0 {
+            break;
+        }
+    }
+    // only ASCII digits, `.` were written
+    out.push_str(std::str::from_utf8(&buf[at..]).unwrap_or_default());
+}
+
+/// Writes an unsigned integer.
+fn int(out: &mut String, v: usize) {
+    let mut buf = [0u8; 24];
+    let mut at = buf.len();
+    let mut v = v;
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&buf[at..]).unwrap_or_default());
+}
+
+/// Writes `x y`, one decimal each.
+fn pair(out: &mut String, x: f64, y: f64) {
+    num(out, x);
+    out.push(' ');
+    num(out, y);
 }
 
 /// The entity for a markup character, if `c` is one.
@@ -638,13 +702,22 @@ fn markup(c: char) -> Option<&'static str> {
 
 fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match markup(c) {
-            Some(e) => out.push_str(e),
-            None => out.push(c),
+    esc_into(&mut out, s);
+    out
+}
+
+/// Writes `s` escaped for XML text and attribute values.
+fn esc_into(out: &mut String, s: &str) {
+    // most text has no markup character: copied whole
+    let mut from = 0;
+    for (i, c) in s.char_indices() {
+        if let Some(e) = markup(c) {
+            out.push_str(&s[from..i]);
+            out.push_str(e);
+            from = i + c.len_utf8();
         }
     }
-    out
+    out.push_str(&s[from..]);
 }
 
 /// A value as it is, for an attribute a script reads (a file's path): markup characters,
@@ -652,6 +725,11 @@ fn esc(s: &str) -> String {
 /// holds the exact text and the page's bytes stay harmless.
 pub fn attr_value(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    attr_value_into(&mut out, s);
+    out
+}
+
+fn attr_value_into(out: &mut String, s: &str) {
     for c in s.chars() {
         if let Some(e) = markup(c) {
             out.push_str(e);
@@ -666,7 +744,6 @@ pub fn attr_value(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 /// Text escaped for XML text and attribute values (`&`, `<`, `>`, quotes).
@@ -710,41 +787,6 @@ fn rows(laid: &[Laid], row_width: f64) -> (Vec<(f64, f64)>, f64, f64) {
     (at, width, y + row_h + GAP / 2.0)
 }
 
-/// `f` of each item, on the machine's cores (at most 4 threads), in order.
-fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(4)
-        .min(items.len());
-    if threads <= 1 {
-        return items.iter().map(f).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut done: Vec<(usize, R)> = std::thread::scope(|s| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut out = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(item) = items.get(i) else {
-                            break;
-                        };
-                        out.push((i, f(item)));
-                    }
-                    out
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, r)| r).collect()
-}
-
 /// Lays the graph out and writes it as one SVG document.
 pub fn layout(g: &Graph) -> Layout {
     let mut out_edges: Vec<Vec<usize>> = vec![Vec::new(); g.nodes.len()];
@@ -768,23 +810,29 @@ pub fn layout(g: &Graph) -> Layout {
         })
         .unwrap_or_default();
     let width = width.max(200.0);
-    let mut svg = String::new();
+    // about 700 bytes a node (its box, label, title and attributes) and 80 an edge
+    let mut svg = String::with_capacity(4096 + 700 * g.nodes.len() + 80 * g.edges.len());
     let _ = writeln!(
         svg,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"flowls-graph\" width=\"{width:.0}\" height=\"{height:.0}\" viewBox=\"0 0 {width:.0} {height:.0}\" font-family=\"sans-serif\" font-size=\"{FONT}\">"
     );
     svg.push_str(STYLE);
     svg.push_str("<defs><marker id=\"arrow-end\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" class=\"arrow-head\"/></marker></defs>\n");
-    let mut placed = Vec::new();
+    let mut placed = Vec::with_capacity(g.nodes.len());
     for (l, &(gx, gy)) in laid.iter().zip(&at) {
-        let _ = writeln!(
-            svg,
-            "<g class=\"group\" transform=\"translate({gx:.1} {gy:.1})\"><rect class=\"group-frame\" x=\"0\" y=\"0\" width=\"{:.1}\" height=\"{:.1}\" rx=\"6\"/><text class=\"group-title\" x=\"{PAD}\" y=\"{:.1}\">{}</text>",
-            l.w,
-            l.h,
-            TITLE - 6.0,
-            esc(&l.title)
-        );
+        svg.push_str("<g class=\"group\" transform=\"translate(");
+        pair(&mut svg, gx, gy);
+        svg.push_str(")\"><rect class=\"group-frame\" x=\"0\" y=\"0\" width=\"");
+        num(&mut svg, l.w);
+        svg.push_str("\" height=\"");
+        num(&mut svg, l.h);
+        svg.push_str("\" rx=\"6\"/><text class=\"group-title\" x=\"");
+        let _ = write!(svg, "{PAD}");
+        svg.push_str("\" y=\"");
+        num(&mut svg, TITLE - 6.0);
+        svg.push_str("\">");
+        esc_into(&mut svg, &l.title);
+        svg.push_str("</text>\n");
         for e in &l.edges {
             let edge = &g.edges[e.edge];
             let marker = if e.head_at_start {
@@ -792,67 +840,96 @@ pub fn layout(g: &Graph) -> Layout {
             } else {
                 "marker-end"
             };
-            let _ = writeln!(
-                svg,
-                "<path class=\"edge {}\" d=\"{}\" {marker}=\"url(#arrow-end)\"/>",
-                edge.kind.as_str(),
-                e.d
-            );
+            svg.push_str("<path class=\"edge ");
+            svg.push_str(edge.kind.as_str());
+            svg.push_str("\" d=\"");
+            svg.push_str(&e.d);
+            svg.push_str("\" ");
+            svg.push_str(marker);
+            svg.push_str("=\"url(#arrow-end)\"/>\n");
         }
         for (x, y, t) in &l.labels {
-            let _ = writeln!(
-                svg,
-                "<text class=\"edge-label\" x=\"{x:.1}\" y=\"{y:.1}\" text-anchor=\"middle\" dominant-baseline=\"middle\">{}</text>",
-                esc(t)
-            );
+            svg.push_str("<text class=\"edge-label\" x=\"");
+            num(&mut svg, *x);
+            svg.push_str("\" y=\"");
+            num(&mut svg, *y);
+            svg.push_str("\" text-anchor=\"middle\" dominant-baseline=\"middle\">");
+            esc_into(&mut svg, t);
+            svg.push_str("</text>\n");
         }
         for p in &l.nodes {
             let n = &g.nodes[p.node];
             let attr = if p.copy { "data-ref" } else { "data-node" };
-            let mut classes = n.classes();
-            if p.copy {
-                classes.push_str(" copy");
-            }
             let rx = match n.kind {
                 Kind::Flow | Kind::Ending => p.h / 2.0,
                 Kind::Form | Kind::Connection | Kind::Application => 2.0,
                 _ => 6.0,
             };
-            let _ = write!(
-                svg,
-                "<g class=\"{classes}\" {attr}=\"{}\" data-file=\"{}\" data-line=\"{}\" data-column=\"{}\" tabindex=\"0\"><title>{}</title><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"{rx:.1}\"/>",
-                n.id,
-                attr_value(&n.file),
-                n.line,
-                n.column,
-                esc(&format!("{}\n{}:{}", n.name, n.rel, n.line)),
-                p.x,
-                p.y,
-                p.w,
-                p.h
-            );
-            let _ = write!(
-                svg,
-                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">",
-                p.x + p.w / 2.0,
-                p.y + PAD / 2.0
-            );
-            for (i, line) in n.label_lines().iter().enumerate() {
+            svg.push_str("<g class=\"node ");
+            svg.push_str(n.kind.as_str());
+            for m in &n.marks {
+                svg.push(' ');
+                svg.push_str(m.as_str());
+            }
+            if p.copy {
+                svg.push_str(" copy");
+            }
+            svg.push_str("\" ");
+            svg.push_str(attr);
+            svg.push_str("=\"");
+            svg.push_str(&n.id);
+            svg.push_str("\" data-file=\"");
+            attr_value_into(&mut svg, &n.file);
+            svg.push_str("\" data-line=\"");
+            int(&mut svg, n.line);
+            svg.push_str("\" data-column=\"");
+            int(&mut svg, n.column);
+            svg.push_str("\" tabindex=\"0\"><title>");
+            esc_into(&mut svg, &n.name);
+            svg.push('\n');
+            esc_into(&mut svg, &n.rel);
+            svg.push(':');
+            int(&mut svg, n.line);
+            svg.push_str("</title><rect x=\"");
+            num(&mut svg, p.x);
+            svg.push_str("\" y=\"");
+            num(&mut svg, p.y);
+            svg.push_str("\" width=\"");
+            num(&mut svg, p.w);
+            svg.push_str("\" height=\"");
+            num(&mut svg, p.h);
+            svg.push_str("\" rx=\"");
+            num(&mut svg, rx);
+            svg.push_str("\"/><text x=\"");
+            num(&mut svg, p.x + p.w / 2.0);
+            svg.push_str("\" y=\"");
+            num(&mut svg, p.y + PAD / 2.0);
+            svg.push_str("\" text-anchor=\"middle\">");
+            // the label's lines: the title, the details, the findings' summary last
+            let summary = n.findings.summary();
+            let lines = std::iter::once(&n.title)
+                .chain(&n.lines)
+                .chain(summary.as_ref());
+            let count = 1 + n.lines.len() + usize::from(summary.is_some());
+            for (i, line) in lines.enumerate() {
                 let class = if i == 0 {
                     "title"
-                } else if n.findings.count() > 0 && i + 1 == n.label_lines().len() {
+                } else if n.findings.count() > 0 && i + 1 == count {
                     "finding"
                 } else if line.starts_with("missing") {
                     "missing"
                 } else {
                     "detail"
                 };
-                let _ = write!(
-                    svg,
-                    "<tspan class=\"{class}\" x=\"{:.1}\" dy=\"{LINE}\">{}</tspan>",
-                    p.x + p.w / 2.0,
-                    esc(line)
-                );
+                svg.push_str("<tspan class=\"");
+                svg.push_str(class);
+                svg.push_str("\" x=\"");
+                num(&mut svg, p.x + p.w / 2.0);
+                svg.push_str("\" dy=\"");
+                let _ = write!(svg, "{LINE}");
+                svg.push_str("\">");
+                esc_into(&mut svg, line);
+                svg.push_str("</tspan>");
             }
             svg.push_str("</text></g>\n");
             placed.push(Placed {

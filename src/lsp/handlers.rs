@@ -29,6 +29,8 @@ impl LanguageServer for Backend {
             let analysis_settings = st.settings.analysis.clone();
             let env: Vec<(String, String)> = std::env::vars().collect();
             // the file system's root is no workspace to scan
+            // a new workspace: a new revision (what was computed on the old one is stale)
+            st.revision += 1;
             st.ws = match root.filter(|r| r.parent().is_some()) {
                 Some(root) => crate::workspace::Workspace::new(root, analysis_settings, env),
                 None => crate::workspace::Workspace::rootless(analysis_settings, env),
@@ -350,9 +352,8 @@ impl LanguageServer for Backend {
             }
             SHOW_SCOPES => {
                 // the least-privilege report of the workspace, as `flowls scopes --format json`
-                let report =
-                    self.on_snapshot(|st| crate::analysis::least_privilege::report(&st.ws));
-                Ok(serde_json::to_value(&report).ok())
+                let report = self.on_snapshot(|st| st.least_privilege());
+                Ok(serde_json::to_value(&*report).ok())
             }
             GRAPH => {
                 // a large graph takes long: on the pool, where a cancelled one is not started and

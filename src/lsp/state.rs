@@ -163,6 +163,39 @@ pub struct Snapshot {
     docs: HashMap<PathBuf, (Uri, i32)>,
     pub unit: ColumnUnit,
     pub caps: ClientCaps,
+    /// The state's [`ReportCache`].
+    reports: ReportCache,
+}
+
+/// The least-privilege report of the latest revision it was asked for (by `flowls.graph`,
+/// which the Show Graph panel asks for on every change and every time it is shown again, and
+/// by `flowls.showScopes`): the report reads every flow of the workspace, so it is computed
+/// once per revision.
+pub type ReportCache =
+    Arc<std::sync::Mutex<Option<(u64, Arc<crate::analysis::least_privilege::Report>)>>>;
+
+impl Snapshot {
+    /// The workspace's least-privilege report at this snapshot's revision, computed once.
+    pub fn least_privilege(&self) -> Arc<crate::analysis::least_privilege::Report> {
+        let cached = |c: &Option<(u64, Arc<_>)>| {
+            c.as_ref()
+                .filter(|(revision, _)| *revision == self.revision)
+                .map(|(_, r)| Arc::clone(r))
+        };
+        if let Some(r) = cached(&self.reports.lock().unwrap_or_else(|e| e.into_inner())) {
+            return r;
+        }
+        // computed without the lock: another request meanwhile computes its own
+        let report = Arc::new(crate::analysis::least_privilege::report(&self.ws));
+        let mut c = self.reports.lock().unwrap_or_else(|e| e.into_inner());
+        // an older snapshot's report never replaces a newer one's
+        if c.as_ref()
+            .is_none_or(|(revision, _)| *revision <= self.revision)
+        {
+            *c = Some((self.revision, Arc::clone(&report)));
+        }
+        report
+    }
 }
 
 impl View for Snapshot {
@@ -199,6 +232,8 @@ pub struct State {
     pub scanned: tokio::sync::watch::Sender<Option<usize>>,
     /// The last warning about an unusable keyword mappings file (shown once per problem).
     pub mappings_warning: Option<String>,
+    /// The least-privilege report of a revision (see [`ReportCache`]).
+    reports: ReportCache,
 }
 
 impl State {
@@ -216,6 +251,7 @@ impl State {
             out,
             scanned: tokio::sync::watch::channel(None).0,
             mappings_warning: None,
+            reports: ReportCache::default(),
         }
     }
 
@@ -241,6 +277,7 @@ impl State {
                 .collect(),
             unit: self.unit,
             caps: self.caps,
+            reports: Arc::clone(&self.reports),
         }
     }
 
