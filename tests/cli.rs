@@ -2015,6 +2015,52 @@ fn terraform_a_replaced_tokens_use_is_the_replacing_vaults_in_check_scopes_and_g
 }
 
 #[test]
+fn terraform_a_plain_json_files_replaced_token_is_the_replacing_vaults_use() {
+    // `replace(file("flows/x.json"), "#CONN-1#", auth0_flow_vault_connection.users.id)` of a
+    // plain JSON file (no export bundle): the token is no "token of a Dashboard export" there,
+    // the actions count for `Users M2M`'s scopes (the UPDATE_USER lacks `update:users`), a wrong
+    // app is on the replace call only, and the graph draws each use to the replacing vault
+    assert_eq!(
+        terraform_findings("file-tokens"),
+        [
+            tf("missing-scope", "flows/update.json", 5),
+            tf("connection-app-mismatch", "main.tf", 54),
+        ]
+    );
+    let cwd = root().join("tests/fixtures/terraform/file-tokens");
+    let out = flowls(&["scopes", ".", "--format", "json"], &cwd);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let users = json["applications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["connections"] == serde_json::json!(["Users M2M"]))
+        .expect("the Users M2M application");
+    let ids: Vec<&str> = users["needed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|n| n["actions"].as_array().unwrap())
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["get_user", "mark"], "{json}");
+    assert_eq!(
+        users["missing"],
+        serde_json::json!(["update:users"]),
+        "{json}"
+    );
+    let out = flowls(&["graph", "."], &cwd);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    for edge in [
+        "flow_lookup__get_user -.->|\"uses\"| connection_users_m2m",
+        "flow_update__mark -.->|\"uses\"| connection_users_m2m",
+        "flow_wrong__get_user -.->|\"uses\"| connection_team_slack",
+    ] {
+        assert!(text.contains(edge), "{edge}: {text}");
+    }
+}
+
+#[test]
 fn a_graph_with_nothing_to_draw_says_so() {
     let dir = empty_dir("graph-empty", &["flows"]);
     std::fs::write(dir.join("README.md"), "nothing here").unwrap();

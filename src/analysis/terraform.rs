@@ -483,11 +483,13 @@ fn wiring(
         let Some(reference) = with.as_str() else {
             continue;
         };
+        // once per replacement; a wrong app once per app the token's actions need (a token
+        // that actions of two apps use is wrong for one of them)
         let key = format!("{token}\u{0}{reference}");
-        if reported.contains(&key) {
-            continue;
+        let first = !reported.contains(&key);
+        if first {
+            reported.push(key.clone());
         }
-        reported.push(key);
         if names_broken_block(ws, reference) {
             continue;
         }
@@ -497,7 +499,7 @@ fn wiring(
             })
         };
         if is_flow {
-            if ws.flow_entry(reference).is_none() {
+            if first && ws.flow_entry(reference).is_none() {
                 out.push(Diagnostic::error(
                     with.range,
                     code::UNRESOLVED_FLOW,
@@ -507,7 +509,7 @@ fn wiring(
             continue;
         }
         match ws.resolve_connection(reference) {
-            None => out.push(Diagnostic::error(
+            None if first => out.push(Diagnostic::error(
                 with.range,
                 code::UNRESOLVED_CONNECTION,
                 format!(
@@ -515,10 +517,13 @@ fn wiring(
                     why(hcl::VAULT_CONNECTION)
                 ),
             )),
+            None => {}
             Some(v) => {
                 if let (Some(need), Some(has)) = (app, v.app_id.as_deref())
                     && need != has
+                    && !reported.contains(&format!("{key}\u{0}{need}"))
                 {
+                    reported.push(format!("{key}\u{0}{need}"));
                     out.push(
                         Diagnostic::error(
                             replace.range,

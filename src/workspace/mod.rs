@@ -420,7 +420,13 @@ impl Workspace {
             }
         };
         file.uses = uses;
-        let global = file.kind.is_global() || was_global;
+        // the ranges of the replaced tokens of a file a `.tf` file reads are in the index
+        let replaced_in = self
+            .index
+            .export_replacements
+            .iter()
+            .any(|r| r.bundle == path);
+        let global = file.kind.is_global() || was_global || replaced_in;
         self.files_mut().insert(path, Arc::new(file));
         // the look-ups derived from every file are made again only when what they read of this
         // one changed: a keystroke in a flow costs the flow, not the workspace
@@ -737,13 +743,13 @@ impl Workspace {
         }
         // a bundle's connection stubs, after the vault files (a file of the same name wins); a
         // stub whose token a `.tf` file replaces by a reference is that resource
-        let replacements = terraform::export_replacements(&self.files, &self.root);
+        let replacements = terraform::export_replacements(&self.files, &self.root, self.has_root());
         for (f, root) in bundle_connections {
             for (_, stub) in bundle_stubs(root) {
                 let Some(name) = stub.get("name").and_then(Node::as_str) else {
                     continue;
                 };
-                if terraform::replaced(&replacements, &f.path, stub.range, None).is_some() {
+                if terraform::replaced_stub(&replacements, &f.path, stub.range).is_some() {
                     continue;
                 }
                 if index.vaults.iter().any(|v| v.name.as_deref() == Some(name)) {
@@ -958,16 +964,16 @@ impl Workspace {
     }
 
     /// What replaces a use's `#CONN-n#` token where a `.tf` file reads its text
-    /// (`replace(…, "#CONN-1#", auth0_flow_vault_connection.x.id)`): the use is that
-    /// reference's, whatever the bundle's stub for the token is named. The one place that
-    /// decides it, for [`Workspace::resolve_use`] and [`Workspace::uses_of`] alike.
+    /// (`replace(…, "#CONN-1#", auth0_flow_vault_connection.x.id)`), in an export bundle or a
+    /// plain JSON file read as an attribute's value: the use is that reference's, whatever the
+    /// bundle's stub for the token is named. The one place that decides it, for
+    /// [`Workspace::resolve_use`] and [`Workspace::uses_of`] alike.
     pub fn replaced_use(
         &self,
         path: &Path,
         u: &ConnectionRef,
     ) -> Option<&terraform::ExportReplacement> {
-        let stub = u.stub?;
-        terraform::replaced(&self.index.export_replacements, path, stub, Some(u.object))
+        terraform::replaced(&self.index.export_replacements, path, u)
     }
 
     /// The vault connection a `connection_id` names: by name, or by `ac_…` id (also the id an
