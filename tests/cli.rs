@@ -2098,11 +2098,15 @@ fn terraform_unknown_values_raise_nothing() {
 }
 
 #[test]
-fn terraform_a_setup_unknown_as_a_whole_raises_nothing() {
+fn terraform_a_setup_unknown_as_a_whole_raises_only_scopes_unknown() {
     // `setup = var.x` (a sensitive map), `null # sensitive` (generated config), `merge(…)`, a
-    // conditional: no vault-setup, no plaintext-secret, no scopes-unknown (the application of
-    // a setup that is unknown as a whole is unknown)
-    assert_eq!(terraform_findings("unknown-setup"), []);
+    // conditional: no vault-setup, no plaintext-secret; the Management API one used by a
+    // GET_USER, with no grant in its module that may be its own, is scopes-unknown (nothing
+    // says what it was granted, as for a JSON setup that is an unknown `@@SETUP@@`)
+    assert_eq!(
+        terraform_findings("unknown-setup"),
+        [tf("scopes-unknown", "main.tf", 42)]
+    );
     // and Test connection says why it cannot test them, sending nothing
     let cwd = root().join("tests/fixtures/terraform/unknown-setup");
     for (name, says) in [
@@ -2125,6 +2129,51 @@ fn terraform_a_setup_unknown_as_a_whole_raises_nothing() {
 }
 
 #[test]
+fn scopes_unknown_of_a_setup_unknown_as_a_whole_is_the_same_in_json_and_tf() {
+    // a setup flowls cannot know as a whole, used by a GET_USER: when nothing in the workspace
+    // says what its application was granted, scopes-unknown on its name, in a JSON file
+    // (`"setup": "@@SETUP@@"` with no mapping) as in a `.tf` file (`setup = var.setup`)
+    let dir = empty_dir(
+        "scopes-unknown-setup",
+        &["json/flows", "json/flow-vault-connections", "tf"],
+    );
+    std::fs::write(dir.join("json/flowls.toml"), "").unwrap();
+    std::fs::write(
+        dir.join("json/flow-vault-connections/mgmt.json"),
+        "{\n  \"name\": \"Mgmt\",\n  \"app_id\": \"AUTH0\",\n  \"setup\": \"@@SETUP@@\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("json/flows/f.json"),
+        r#"{"name": "F", "actions": [{"id": "g", "type": "AUTH0", "action": "GET_USER", "params": {"connection_id": "Mgmt", "user_id": "u"}}]}"#,
+    )
+    .unwrap();
+    let out = flowls(&["check", ".", "--format", "json"], &dir.join("json"));
+    assert_eq!(
+        findings_at(&out),
+        [tf("scopes-unknown", "flow-vault-connections/mgmt.json", 2)]
+    );
+    std::fs::write(dir.join("tf/flowls.toml"), "").unwrap();
+    let module = "variable \"setup\" {\n  type      = map(string)\n  sensitive = true\n}\n\nresource \"auth0_flow_vault_connection\" \"mgmt\" {\n  name   = \"Mgmt\"\n  app_id = \"AUTH0\"\n  setup  = var.setup\n}\n\nresource \"auth0_flow\" \"f\" {\n  name    = \"F\"\n  actions = jsonencode([{ id = \"g\", type = \"AUTH0\", action = \"GET_USER\", params = { connection_id = auth0_flow_vault_connection.mgmt.id, user_id = \"u\" } }])\n}\n";
+    std::fs::write(dir.join("tf/main.tf"), module).unwrap();
+    let out = flowls(&["check", ".", "--format", "json"], &dir.join("tf"));
+    assert_eq!(findings_at(&out), [tf("scopes-unknown", "main.tf", 7)]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let message = v["diagnostics"][0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("its setup is not known here") && message.contains("read:users"),
+        "{v}"
+    );
+    // a grant of the module may be its grant (its client is unknown): whether it grants enough
+    // is not known, and nothing is said
+    let grant = "\nresource \"auth0_client_grant\" \"mgmt\" {\n  client_id = \"m2m\"\n  audience  = \"https://acme.eu.auth0.com/api/v2/\"\n  scopes    = [\"read:users\"]\n}\n";
+    std::fs::write(dir.join("tf/main.tf"), format!("{module}{grant}")).unwrap();
+    let out = flowls(&["check", ".", "--format", "json"], &dir.join("tf"));
+    assert_eq!(findings_at(&out), []);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn terraform_a_vault_referred_to_anywhere_in_its_module_is_not_unused() {
     // inside concat / merge / flatten, through `x[0]` / `x["k"]`, from an `output` or a `module`
     // argument: maybe used, never unused-connection; a `moved` block is no use
@@ -2135,12 +2184,16 @@ fn terraform_a_vault_referred_to_anywhere_in_its_module_is_not_unused() {
 }
 
 #[test]
-fn terraform_generated_config_raises_only_tenant_specific_ids() {
+fn terraform_generated_config_raises_only_tenant_specific_ids_and_scopes_unknown() {
     // `auth0 tf generate`: the literal id an import maps is a use of that resource, and its
-    // `setup = null # sensitive` is the tenant's setup, unknown
+    // `setup = null # sensitive` is the tenant's setup, unknown: no vault-setup; the GET_USER
+    // that uses it needs `read:users`, and no grant is declared (scopes-unknown, information)
     assert_eq!(
         terraform_findings("generated"),
-        [tf("tenant-specific-id", "main.tf", 23)]
+        [
+            tf("scopes-unknown", "main.tf", 17),
+            tf("tenant-specific-id", "main.tf", 24)
+        ]
     );
 }
 

@@ -833,16 +833,19 @@ pub fn referenced_in_module(ws: &Workspace, vault: &crate::workspace::VaultInfo)
 
 /// Whether a grant resource of the vault resource's module may be its grant though flowls
 /// cannot tell: its `client_id` is unknown (`data.auth0_client.x.id`), or it is the vault's
-/// client's and its `audience` is unknown.
+/// client's and its `audience` is unknown; any grant of the module when the vault's whole
+/// `setup` is unknown (its application is).
 pub fn unknown_grant_may_be(ws: &Workspace, vault: &crate::workspace::VaultInfo) -> bool {
+    let setup_unknown = matches!(vault.setup, crate::model::vault::Setup::Unknown { .. });
     ws.index().grants.iter().any(|g| {
         g.path.parent() == vault.path.parent()
             && is_resource_file(ws, &g.path)
-            && match (&g.grant.client_id, &vault.client_id) {
-                (None, _) => true,
-                (Some(c), Some(v)) => c == v && g.audience.is_none(),
-                (Some(_), None) => g.audience.is_none(),
-            }
+            && (setup_unknown
+                || match (&g.grant.client_id, &vault.client_id) {
+                    (None, _) => true,
+                    (Some(c), Some(v)) => c == v && g.audience.is_none(),
+                    (Some(_), None) => g.audience.is_none(),
+                })
     })
 }
 
