@@ -1610,11 +1610,14 @@ fn terraform_forms_and_flows_link_fields_across_tf_and_json() {
 fn terraform_json_files_read_by_file_are_checked_as_the_attribute() {
     // `actions = file(…)`, `jsonencode(jsondecode(file(…)))` and `….actions` of a whole flow
     // file: the findings inside the JSON files, none for a bare actions or nodes list being no
-    // document of its own, and none for the form's inline `start` whose nodes are in the file
+    // document of its own, and none for the form's inline `start` whose nodes are in the file;
+    // a connection's name in such a file reaches the provider as written (unresolved-connection
+    // at it, as a literal in the `.tf` file)
     assert_eq!(
         terraform_findings("file-read"),
         [
             tf("unknown-field", "flows/keep.json", 4),
+            tf("unresolved-connection", "flows/named.json", 6),
             tf("unknown-action", "flows/onboard.json", 2),
             // its connection is used from there: its scopes count the action
             tf("missing-scope", "flows/onboard.json", 6),

@@ -221,12 +221,15 @@ fn tenant_specific_ids(ws: &Workspace, file: &SourceFile, root: &Node, out: &mut
     }
 }
 
-/// A `connection_id` written as a literal in a `.tf` file that is no tenant id: the provider
-/// sends it to the API as written, and the API wants the connection's id, so a connection's
-/// *name* (what deploy-cli resolves) names none there. `unresolved-connection`, advising the
-/// reference, with the fix to it when a vault resource of that name (`vault`: the connection
-/// the name resolved to), or of a name near it, is declared. Whether it was reported (the use
-/// is then checked no further).
+/// A `connection_id` written as a literal in a `.tf` file that is no tenant id, or in a plain
+/// JSON file a `.tf` resource reads with `file()` (`actions = file("flows/x.json")`): the
+/// provider sends it to the API as written, and the API wants the connection's id, so a
+/// connection's *name* (what deploy-cli resolves) names none there. `unresolved-connection`,
+/// advising the reference, with the fix to it when a vault resource of that name (`vault`: the
+/// connection the name resolved to), or of a name near it, is declared, and the value is
+/// written in the `.tf` file (the text `file()` reads is not interpolated: there the advice is a
+/// `#CONN-n#` token the resource's `replace` replaces by the reference, and no fix). Whether it
+/// was reported (the use is then checked no further).
 pub fn literal_connection_name(
     ws: &Workspace,
     file: &SourceFile,
@@ -235,15 +238,28 @@ pub fn literal_connection_name(
     vault: Option<&crate::workspace::VaultInfo>,
     out: &mut Vec<Diagnostic>,
 ) -> bool {
-    if file.kind != crate::model::DocKind::Terraform || use_.stub.is_some() || use_.from_env {
+    if use_.stub.is_some() || use_.from_env {
         return false;
     }
+    // the `.tf` file that reads this JSON file, if one does
+    let reader = if file.kind == crate::model::DocKind::Terraform {
+        None
+    } else {
+        match ws.index().file_reads.iter().find(|r| r.file == file.path) {
+            Some(r) => Some(ws.file(&r.tf).map_or("", |f| f.rel.as_str())),
+            None => return false,
+        }
+    };
     // the value as the resource receives it: a literal string, not a token of the repository
     // (`[placeholders]`), a keyword marker or a tenant id
     let Some(raw) = node.as_str() else {
         return false;
     };
-    if raw != use_.connection || is_tenant_id(raw) || reference_address(raw).is_some() {
+    if raw != use_.connection
+        || is_tenant_id(raw)
+        || reference_address(raw).is_some()
+        || (reader.is_some() && crate::model::is_export_token(raw))
+    {
         return false;
     }
     let Some(root) = &file.parse.root else {
@@ -255,19 +271,40 @@ pub fn literal_connection_name(
             .map(str::to_string)
     };
     let quoted = crate::display::escape_control(raw, false);
+    // in a file `file()` reads: a token its `replace` replaces by the reference
+    let token = reader.map(|_| {
+        (1..)
+            .map(|n| format!("#CONN-{n}#"))
+            .find(|t| !file.text.contains(t.as_str()))
+            .unwrap_or_default()
+    });
+    let by = |r: &str| match &token {
+        Some(t) => format!(
+            "write a token here (\"{t}\") and have the resource replace it: replace(file(…), \"{t}\", {r})"
+        ),
+        None => format!("use the reference `{r}`"),
+    };
+    let generic = format!("{}.NAME.id", hcl::VAULT_CONNECTION);
     let (reference, advice) = match vault {
         Some(v) if v.name.as_deref() == Some(raw) => match address(v) {
             Some(r) => (
                 Some(r.clone()),
-                format!("`{quoted}` is the name of the connection: use the reference `{r}`"),
+                format!("`{quoted}` is the name of the connection: {}", by(&r)),
             ),
             None => (
                 None,
-                format!(
-                    "`{quoted}` is the name of the connection ({}): use a reference to its {} resource, or a variable that holds its id",
-                    v.rel,
-                    hcl::VAULT_CONNECTION
-                ),
+                match &token {
+                    Some(_) => format!(
+                        "`{quoted}` is the name of the connection ({}): {}",
+                        v.rel,
+                        by(&format!("the id of its {} resource", hcl::VAULT_CONNECTION))
+                    ),
+                    None => format!(
+                        "`{quoted}` is the name of the connection ({}): use a reference to its {} resource, or a variable that holds its id",
+                        v.rel,
+                        hcl::VAULT_CONNECTION
+                    ),
+                },
             ),
         },
         // a tenant id found otherwise (an `import` block's id): not a literal name
@@ -285,27 +322,37 @@ pub fn literal_connection_name(
             match near {
                 Some(r) => (
                     Some(r.clone()),
-                    format!("did you mean the reference `{r}`?"),
+                    match &token {
+                        Some(_) => format!("did you mean `{r}`? {}", by(&r)),
+                        None => format!("did you mean the reference `{r}`?"),
+                    },
                 ),
                 None => (
                     None,
-                    format!(
-                        "use a reference such as `{}.NAME.id` to the connection's resource",
-                        hcl::VAULT_CONNECTION
-                    ),
+                    match &token {
+                        Some(_) => by(&generic),
+                        None => format!(
+                            "use a reference such as `{generic}` to the connection's resource"
+                        ),
+                    },
                 ),
             }
         }
     };
-    let fix = match &reference {
-        Some(r) => Fixable::ReplaceText(reference_text(file, root, node.range, r)),
-        None => Fixable::Nothing,
+    // a value in a file `file()` reads is not interpolated: no text written there is sound
+    let fix = match (&reference, reader) {
+        (Some(r), None) => Fixable::ReplaceText(reference_text(file, root, node.range, r)),
+        _ => Fixable::Nothing,
+    };
+    let read = match reader {
+        Some(tf) => format!(" ({tf} reads this file with file())"),
+        None => String::new(),
     };
     let mut d = Diagnostic::error(
         node.range,
         code::UNRESOLVED_CONNECTION,
         format!(
-            "`connection_id` is the literal \"{quoted}\": the provider sends it to the API as written, and the API expects the connection's id, so it names no vault connection there: {advice}"
+            "`connection_id` is the literal \"{quoted}\": the provider sends it to the API as written{read}, and the API expects the connection's id, so it names no vault connection there: {advice}"
         ),
     )
     .with_fix(fix);

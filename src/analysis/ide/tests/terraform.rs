@@ -748,3 +748,49 @@ fn a_literal_connection_name_is_reported_with_the_fix_to_its_reference() {
             .all(|f| !f.title.contains("Change to")),
     );
 }
+
+#[test]
+fn a_literal_connection_name_in_a_file_read_by_file_is_reported_without_a_fix() {
+    // `actions = file("flows/x.json")`: the provider sends the file's text as written, so a
+    // connection's name there names none either; the text `file()` reads is not interpolated,
+    // so no reference can be written in it: the advice is a token the `replace` replaces
+    for (written, advised) in [
+        ("Users M2M", "`Users M2M` is the name of the connection"),
+        (
+            "Users M2N",
+            "did you mean `auth0_flow_vault_connection.users.id`?",
+        ),
+    ] {
+        let ws = workspace(&format!(
+            "{TF_VAULTS}\n//- flow.tf\nresource \"auth0_flow\" \"f\" {{\n  name    = \"F\"\n  actions = file(\"${{path.module}}/flows/x.json\")\n}}\n//- flows/x.json\n[{{\"id\": \"a\", \"type\": \"AUTH0\", \"action\": \"GET_USER\", \"params\": {{\"connection_id\": \"{written}\", \"user_id\": \"u\"}}}}]\n"
+        ));
+        let path = PathBuf::from("/ws/flows/x.json");
+        let found = crate::analysis::diagnostics(&ws, &path);
+        let d = found
+            .iter()
+            .find(|d| d.code == "unresolved-connection")
+            .unwrap_or_else(|| panic!("{written}: {found:?}"));
+        let text = &ws.file(&path).unwrap().text;
+        assert_eq!(&text[d.range.as_usize()], format!("\"{written}\""));
+        assert!(
+            d.message.contains("the API expects the connection's id")
+                && d.message.contains("flow.tf reads this file with file()")
+                && d.message.contains(advised)
+                && d.message.contains(
+                    "replace(file(…), \"#CONN-1#\", auth0_flow_vault_connection.users.id)"
+                ),
+            "{}",
+            d.message
+        );
+        assert!(
+            crate::analysis::ide::fixes::fixes(&ws, &path, d.range)
+                .iter()
+                .all(|f| !f.title.contains("auth0_flow_vault_connection")
+                    && !f.title.contains("Change to")),
+            "{written}"
+        );
+        // nothing else is said of the use (no missing-scope, no app check on a name that names
+        // no connection there)
+        assert_eq!(found.len(), 1, "{found:?}");
+    }
+}
