@@ -2214,6 +2214,92 @@ fn terraform_file_as_an_attributes_value_is_read_by_the_reading_policy() {
 }
 
 #[test]
+#[cfg(unix)]
+fn terraform_file_of_a_file_that_cannot_be_used_says_why_at_the_call() {
+    // each reason is the reading policy's, at the `file(` call, and nothing of any file's text
+    // is shown
+    let dir = empty_dir("tf-file-why", &["ws/flows", "ws/node_modules"]);
+    let ws = dir.join("ws");
+    std::fs::write(ws.join("flowls.toml"), "").unwrap();
+    std::fs::write(dir.join("secret.json"), "[\"s3cr3t-outside\"]").unwrap();
+    std::fs::write(
+        ws.join("flows/actions.txt"),
+        "[\n  {\"id\": \"a\"}\n  s3cr3t-inside\n]",
+    )
+    .unwrap();
+    std::fs::write(ws.join("flows/list.txt"), "[]").unwrap();
+    std::fs::write(ws.join("node_modules/x.json"), "[]").unwrap();
+    std::os::unix::fs::symlink(dir.join("secret.json"), ws.join("flows/leak.json")).unwrap();
+    std::os::unix::fs::symlink(dir.join("secret.json"), ws.join("flows/leak.txt")).unwrap();
+    let fifo = ws.join("flows/fifo.json");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut big = String::from("[");
+    big.push_str(&" ".repeat(16 * 1024 * 1024));
+    big.push(']');
+    std::fs::write(ws.join("big.json"), big).unwrap();
+    let cases = [
+        ("flows/actions.txt", "is not JSON (it fails at 2:14)"),
+        (
+            "flows/list.txt",
+            "is not named *.json, and flowls reads only .json files with file()",
+        ),
+        (
+            "node_modules/x.json",
+            "lies in a folder flowls does not read",
+        ),
+        (
+            "flows/leak.json",
+            "is a symbolic link that leaves the workspace: not followed",
+        ),
+        (
+            "flows/leak.txt",
+            "is a symbolic link that leaves the workspace: not followed",
+        ),
+        ("flows/fifo.json", "is a FIFO, not a regular file"),
+        ("big.json", "is larger than 16 MiB"),
+        ("flows", "is a folder, not a regular file"),
+        ("nope.json", "does not exist"),
+        (
+            "../secret.json",
+            "names a file outside the workspace, which flowls does not read",
+        ),
+    ];
+    let mut module = String::new();
+    for (i, (path, _)) in cases.iter().enumerate() {
+        module.push_str(&format!(
+            "resource \"auth0_flow\" \"f{i}\" {{\n  name    = \"F{i}\"\n  actions = file(\"${{path.module}}/{path}\")\n}}\n\n"
+        ));
+    }
+    std::fs::write(ws.join("main.tf"), &module).unwrap();
+    let out = flowls(&["check", ".", "--format", "json"], &ws);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(!text.contains("s3cr3t"), "{text}");
+    let found = json_findings(&out);
+    for (i, (path, why)) in cases.iter().enumerate() {
+        let line = 3 + 5 * i as u64;
+        let d = found
+            .iter()
+            .find(|d| d["path"] == "main.tf" && d["line"] == line)
+            .unwrap_or_else(|| panic!("{path}: {found:?}"));
+        assert_eq!(d["code"], "syntax", "{d}");
+        assert_eq!(d["column"], 13, "{d}");
+        let message = d["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(&format!("file(\"./{path}\") {why}"))
+                && message.ends_with("what this attribute receives is not checked"),
+            "{path}: {message}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn terraform_a_connection_used_only_through_an_export_is_used() {
     // "KYC M2M" is named otherwise than the export's stub: the replace wires it, so it is used,
     // its scopes count the bundle's actions, and the stub is no connection of its own

@@ -393,14 +393,39 @@ fn exports(ws: &Workspace, file: &SourceFile, root: &Node, out: &mut Vec<Diagnos
             continue;
         };
         let path = body_path(dir, written);
-        let Some(bundle) = ws
+        let held = ws
             .file(&path)
-            .filter(|_| !ws.has_root() || path.starts_with(&ws.root))
-        else {
-            let why = if ws.has_root() && !path.starts_with(&ws.root) {
-                "names a file outside the workspace, which flowls does not read"
+            .filter(|_| !ws.has_root() || path.starts_with(&ws.root));
+        // a file held whose text is no JSON tree: over the size limit, or not JSON at all
+        let unusable = held.and_then(|f| {
+            if f.parse.root.is_some() {
+                None
+            } else if f.text.len() > ws.settings.max_document_bytes {
+                Some(format!(
+                    "is larger than {} MiB (the setting maxDocumentSizeMB)",
+                    ws.settings.max_document_bytes / (1024 * 1024)
+                ))
             } else {
-                "names no file flowls read in the workspace (missing, a link out of the workspace, or over the size limit)"
+                let at = f.parse.errors.first().map_or(0, |e| e.range.start as usize);
+                let (line, col) = f.line_index().position(
+                    &f.text,
+                    at,
+                    crate::syntax::line_index::ColumnUnit::Char,
+                );
+                Some(format!(
+                    "is not JSON (it fails at {}:{})",
+                    line + 1,
+                    col + 1
+                ))
+            }
+        });
+        let Some(bundle) = held.filter(|_| unusable.is_none()) else {
+            let why = if ws.has_root() && !path.starts_with(&ws.root) {
+                "names a file outside the workspace, which flowls does not read".to_string()
+            } else if let Some(why) = unusable.or_else(|| ws.unread(&path).map(str::to_string)) {
+                why
+            } else {
+                "names no file flowls read in the workspace".to_string()
             };
             out.push(Diagnostic::warning(
                 file_node.range,

@@ -1333,3 +1333,32 @@ resource "auth0_flow" "x" {
     "##]]
     .assert_eq(&render(&ws));
 }
+
+#[test]
+fn file_of_a_file_over_the_document_size_setting_says_so_at_the_call() {
+    // the workspace holds the file but does not parse it (over maxDocumentSizeMB): the call
+    // says so, rather than that it names no file
+    let settings = Settings {
+        max_document_bytes: 1024 * 1024,
+        ..Settings::default()
+    };
+    let mut ws = Workspace::new("/ws", settings, Vec::new());
+    let tf = "resource \"auth0_flow\" \"f\" {\n  name    = \"F\"\n  actions = file(\"flows/x.json\")\n}\n";
+    ws.set_files(vec![
+        (PathBuf::from("/ws/main.tf"), Arc::from(tf)),
+        (
+            PathBuf::from("/ws/flows/x.json"),
+            Arc::from(format!("[{}]", " ".repeat(2 * 1024 * 1024))),
+        ),
+    ]);
+    let found = diagnostics(&ws, std::path::Path::new("/ws/main.tf"));
+    let d = found
+        .iter()
+        .find(|d| d.code == code::SYNTAX)
+        .unwrap_or_else(|| panic!("{found:?}"));
+    assert_eq!(&tf[d.range.as_usize()], "file(\"flows/x.json\")");
+    assert_eq!(
+        d.message,
+        "file(\"flows/x.json\") is larger than 1 MiB (the setting maxDocumentSizeMB): what this attribute receives is not checked"
+    );
+}

@@ -239,6 +239,10 @@ pub struct Index {
     pub export_replacements: Vec<ExportReplacement>,
     /// The JSON files `.tf` resources read as attribute values (checked as what they receive).
     pub file_reads: Vec<terraform::FileRead>,
+    /// Why a file a `.tf` file names with `file()` is not held, as the reading policy said when
+    /// the files were read from disk ([`disk::note_unread`]): "is larger than 16 MiB", "is not
+    /// JSON (it fails at 3:7)". Kept until the file is held.
+    pub unread: HashMap<PathBuf, String>,
 }
 
 /// Each flow by name and id: its file, and its resource's range in a `.tf` file.
@@ -672,9 +676,12 @@ impl Workspace {
             .with_placeholders(placeholders);
         let mappings_changed = mappings != self.index.mappings;
         static BUILT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let mut unread = self.index.unread.clone();
+        unread.retain(|p, _| !self.files.contains_key(p));
         let mut index = Index {
             mappings,
             project,
+            unread,
             version: BUILT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             ..Index::default()
         };

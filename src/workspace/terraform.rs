@@ -185,6 +185,47 @@ impl Workspace {
         true
     }
 
+    /// The files the `.tf` files name with `file()` that the workspace does not hold, inside its
+    /// root (a path outside it is never looked at), in order.
+    pub fn unheld_file_arguments(&self) -> Vec<PathBuf> {
+        let mut out: Vec<PathBuf> = self
+            .files
+            .values()
+            .filter(|f| is_tf(f))
+            .filter_map(|f| Some((f, f.parse.root.as_ref()?)))
+            .flat_map(|(f, root)| {
+                let dir = f.path.parent().unwrap_or(&self.root).to_path_buf();
+                root.get(EXPORTS)
+                    .and_then(Node::as_array)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(move |e| Some(body_path(&dir, e.get("file")?.as_str()?)))
+            })
+            .filter(|p| {
+                !self.files.contains_key(p) && (!self.has_root() || p.starts_with(&self.root))
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Why a file a `.tf` file names with `file()` was not read, as the reading policy said.
+    pub fn unread(&self, path: &Path) -> Option<&str> {
+        self.index.unread.get(path).map(String::as_str)
+    }
+
+    /// Records why files named with `file()` were not read (from [`super::disk::note_unread`]).
+    pub fn set_unread(&mut self, reasons: Vec<(PathBuf, String)>) {
+        if reasons.is_empty() {
+            return;
+        }
+        let mut index = (*self.index).clone();
+        index.unread.extend(reasons);
+        self.index = Arc::new(index);
+        self.rebuild_index();
+    }
+
     /// An environment variable's value (for Test connection only: never for diagnostics).
     pub fn env_var(&self, name: &str) -> Option<&str> {
         self.env
