@@ -682,6 +682,11 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
     if let (Some(want), Some(have)) = (spec.app(), have)
         && want != have
     {
+        // a plain JSON file's token that a `.tf` file replaces by a connection of the wrong
+        // app: reported on the `replace` call, as for an export bundle's
+        if use_.stub.is_none() && ctx.ws.replaced_use(&ctx.file.path, use_).is_some() {
+            return;
+        }
         let mut right: Vec<&str> = ctx
             .ws
             .index()

@@ -111,6 +111,17 @@ impl<'a> Flow<'a> {
         }
     }
 
+    /// The flow a bare `actions` list is (a JSON file a `.tf` resource reads as its `actions`,
+    /// `actions = file("flows/x.json")`): no name, those actions.
+    pub fn of_actions(list: &'a Node) -> Flow<'a> {
+        Flow {
+            root: list,
+            name: None,
+            actions_node: Some(list),
+            actions: actions_of(list),
+        }
+    }
+
     /// The first action with this id, at any depth.
     pub fn action(&self, id: &str) -> Option<&Action<'a>> {
         self.all_actions()
