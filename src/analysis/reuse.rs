@@ -46,11 +46,13 @@ struct Memo {
     entries: ByPlace,
 }
 
-/// The results of one check of a flow document: those reused, and those to keep.
+/// The results of one check of a flow document: those of the previous version, replaced
+/// place by place as the walk comes to each action (a result reused stays where it is).
 pub(super) struct Reuse<'f> {
     file: &'f SourceFile,
-    old: Memo,
-    kept: ByPlace,
+    entries: ByPlace,
+    /// How many places this check has come to.
+    places: usize,
     context: u64,
 }
 
@@ -107,8 +109,8 @@ impl<'f> Reuse<'f> {
         };
         Some(Reuse {
             file,
-            kept: Vec::with_capacity(old.entries.len()),
-            old,
+            entries: old.entries,
+            places: 0,
             context,
         })
     }
@@ -139,8 +141,7 @@ impl<'f> Reuse<'f> {
     /// The previous version's result for `key`: the one at its place, for the same text.
     fn entry(&self, key: &Key) -> Option<&Entry> {
         let (place, hash, len) = *key;
-        self.old
-            .entries
+        self.entries
             .get(place as usize)?
             .as_ref()
             .filter(|e| e.text == (hash, len))
@@ -151,22 +152,23 @@ impl<'f> Reuse<'f> {
         if self.entry(&key).is_none() {
             return Vec::new();
         }
-        let Some(mut entry) = self.old.entries[key.0 as usize].take() else {
+        let path = &self.file.path;
+        let place = key.0 as usize;
+        self.places = self.places.max(place + 1);
+        let Some(entry) = self.entries[place].as_mut() else {
             return Vec::new();
         };
         let delta = i64::from(a.node.range.start) - i64::from(entry.start);
         if delta != 0 {
             for d in &mut entry.diags {
                 d.range = moved(d.range, delta);
-                for r in d.related.iter_mut().filter(|r| r.path == self.file.path) {
+                for r in d.related.iter_mut().filter(|r| r.path == *path) {
                     r.range = moved(r.range, delta);
                 }
             }
         }
         entry.start = a.node.range.start;
-        let diags = entry.diags.clone();
-        self.put(key, entry);
-        diags
+        entry.diags.clone()
     }
 
     /// Keeps the result of checking `a`, unless it points outside the action.
@@ -184,36 +186,30 @@ impl<'f> Reuse<'f> {
                     .iter()
                     .all(|r| r.path != self.file.path || within(r.range))
         });
-        if inside {
-            self.put(
-                key,
-                Entry {
-                    text: (key.1, key.2),
-                    start: a.node.range.start,
-                    diags: diags.to_vec(),
-                    specs: specs
-                        .iter()
-                        .map(|(id, s)| (Box::from(*id), spec_id(*s)))
-                        .collect(),
-                },
-            );
-        }
-    }
-
-    fn put(&mut self, key: Key, entry: Entry) {
+        let entry = inside.then(|| Entry {
+            text: (key.1, key.2),
+            start: a.node.range.start,
+            diags: diags.to_vec(),
+            specs: specs
+                .iter()
+                .map(|(id, s)| (Box::from(*id), spec_id(*s)))
+                .collect(),
+        });
         let place = key.0 as usize;
-        if self.kept.len() <= place {
-            self.kept.resize_with(place + 1, || None);
+        if self.entries.len() <= place {
+            self.entries.resize_with(place + 1, || None);
         }
-        self.kept[place] = Some(entry);
+        self.entries[place] = entry;
+        self.places = self.places.max(place + 1);
     }
 
     /// Keeps this check's results for the next version of the file (only those of actions
-    /// that still exist).
-    pub fn finish(self) {
+    /// that still exist: every place up to the last this check came to).
+    pub fn finish(mut self) {
+        self.entries.truncate(self.places);
         let memo = Memo {
             context: self.context,
-            entries: self.kept,
+            entries: self.entries,
         };
         *self
             .file
