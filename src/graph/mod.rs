@@ -1624,7 +1624,8 @@ impl<'a> Builder<'a> {
             .into_iter()
             .map(|(k, v)| (k.to_string(), v))
             .collect();
-        for app in &report.applications {
+        // every drawn AUTH0 connection's application, also one nothing is needed from
+        for app in report.applications.iter().chain(&report.idle) {
             let mut members: Vec<usize> = app
                 .connections
                 .iter()

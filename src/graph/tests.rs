@@ -285,6 +285,54 @@ fn branches_allow_failure_missing_scopes_and_findings() {
     );
 }
 
+/// An AUTH0 connection that no action needs a scope from (one a MAILCHIMP action names by
+/// mistake, one nothing uses) still stands for an M2M application: it is drawn behind it.
+#[test]
+fn every_auth0_connection_drawn_has_its_application() {
+    let ws = workspace(
+        r###"
+//- flow-vault-connections/As Mailchimp.json
+{"name": "Auth0 as Mailchimp", "app_id": "AUTH0", "setup": {"type": "OAUTH_APP", "client_id": "Other App", "client_secret": "##S##", "domain": "t.auth0.com"}}
+//- flow-vault-connections/Spare.json
+{"name": "Spare", "app_id": "AUTH0", "setup": {"type": "OAUTH_APP", "client_id": "Spare App", "client_secret": "##S2##", "domain": "t.auth0.com"}}
+//- flows/Mail.json
+{"name": "Mail", "actions": [
+  {"id": "mail", "type": "MAILCHIMP", "action": "UPSERT_MEMBER", "params": {"connection_id": "Auth0 as Mailchimp", "list_id": "x", "member": {"email_address": "a@b.c", "status_if_new": "subscribed"}}}
+]}
+"###,
+    );
+    let g = all(&ws);
+    let apps: Vec<(&str, &str)> = g
+        .edges
+        .iter()
+        .filter(|e| e.kind == EdgeKind::App)
+        .map(|e| (g.nodes[e.from].title.as_str(), g.nodes[e.to].title.as_str()))
+        .collect();
+    assert_eq!(
+        apps,
+        [
+            ("Auth0 as Mailchimp", "M2M application Other App"),
+            ("Spare", "M2M application Spare App"),
+        ],
+        "{}",
+        listing(&g)
+    );
+    let app = g
+        .nodes
+        .iter()
+        .find(|n| n.title == "M2M application Other App")
+        .unwrap();
+    assert_eq!(
+        app.lines,
+        ["needs no scope", "granted: not known (see flowls.toml)"]
+    );
+    // the svg draws them too; `flowls scopes` still lists none of them (nothing to report)
+    assert_svg_sound("idle applications", &g);
+    let report = crate::analysis::least_privilege::report(&ws);
+    assert!(report.applications.is_empty(), "{report:?}");
+    assert_eq!(report.idle.len(), 2);
+}
+
 #[test]
 fn long_runs_of_plain_actions_fold_and_unfold() {
     let mut fixture = String::from("//- flows/Long.json\n{\"name\": \"Long\", \"actions\": [");
