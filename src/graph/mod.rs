@@ -10,7 +10,11 @@
 //! no I/O, no LSP types. The writers ([`text`] for mermaid and dot, [`svg`] laid out by
 //! `layout-rs`, [`html`]) only render this model.
 
+/// What an empty graph says (the command line says it too).
+pub const NOTHING_TO_DRAW: &str = "nothing to draw: no form, flow or vault connection was found";
+
 pub mod html;
+pub mod metrics;
 pub mod svg;
 pub mod text;
 

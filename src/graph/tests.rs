@@ -13,6 +13,13 @@ fn example(name: &str) -> Workspace {
     disk::load(&root, Settings::default(), Vec::new()).0
 }
 
+fn fixture_workspace(name: &str) -> Workspace {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    disk::load(&root, Settings::default(), Vec::new()).0
+}
+
 fn all(ws: &Workspace) -> Graph {
     build(ws, &Select::Workspace, &Options::default())
 }
@@ -471,6 +478,8 @@ struct SvgBox {
     id: String,
     copy: bool,
     label: String,
+    /// Every line of the label.
+    lines: Vec<String>,
     x: f64,
     y: f64,
     w: f64,
@@ -513,12 +522,12 @@ fn svg_boxes(svg: &str) -> Vec<SvgBox> {
             .children()
             .find(|c| c.has_tag_name("text"))
             .expect("a label");
-        let label: String = text
+        let lines: Vec<String> = text
             .children()
-            .find(|c| c.has_tag_name("tspan"))
-            .and_then(|t| t.text())
-            .unwrap_or_default()
-            .to_string();
+            .filter(|c| c.has_tag_name("tspan"))
+            .map(|t| t.text().unwrap_or_default().to_string())
+            .collect();
+        let label = lines.first().cloned().unwrap_or_default();
         assert!(g.attribute("data-file").is_some() && g.attribute("data-line").is_some());
         let (id, copy) = match (g.attribute("data-node"), g.attribute("data-ref")) {
             (Some(id), None) => (id.to_string(), false),
@@ -529,6 +538,7 @@ fn svg_boxes(svg: &str) -> Vec<SvgBox> {
             id,
             copy,
             label,
+            lines,
             x: gx + num(rect, "x"),
             y: gy + num(rect, "y"),
             w: num(rect, "width"),
@@ -561,6 +571,15 @@ fn assert_svg_sound(name: &str, g: &Graph) {
     for b in &boxes {
         assert!(!b.label.trim().is_empty(), "{name}: {b:?} has no label");
         assert!(b.w > 0.0 && b.h > 0.0, "{name}: {b:?}");
+        // each line, as wide as it is drawn at most (bold titles, wide letters, CJK, emoji),
+        // fits its box with room either side
+        for (i, line) in b.lines.iter().enumerate() {
+            let w = svg::line_width(i, line);
+            assert!(
+                w + 8.0 <= b.w,
+                "{name}: {line:?} ({w:.1} px) overflows {b:?}"
+            );
+        }
         assert!(
             b.x >= 0.0 && b.y >= 0.0 && b.x + b.w <= width + 0.5 && b.y + b.h <= height + 0.5,
             "{name}: {b:?} outside the page {width}×{height}"
@@ -586,6 +605,8 @@ fn svg_every_node_has_a_label_and_a_place_and_none_overlap() {
         ("tenant", example("tenant")),
         ("yaml", example("yaml")),
         ("bundles", example("bundles")),
+        // labels much wider than their letter count
+        ("graph-wide", fixture_workspace("graph-wide")),
         // a flow on which the layout library fails an assertion: laid out with less
         (
             "graph-layout",
@@ -595,6 +616,23 @@ fn svg_every_node_has_a_label_and_a_place_and_none_overlap() {
     for (name, ws) in workspaces {
         assert_svg_sound(name, &all(&ws));
     }
+    // nothing to draw: the drawing says so, inside the page
+    let empty = Graph::default();
+    assert_svg_sound("empty", &empty);
+    let svg = svg::layout(&empty).svg().to_string();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let said = doc
+        .descendants()
+        .find(|n| n.attribute("class") == Some("empty"))
+        .and_then(|n| n.text());
+    assert_eq!(said, Some(NOTHING_TO_DRAW), "{svg}");
+    let width: f64 = doc
+        .root_element()
+        .attribute("width")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(width >= svg::line_width(1, NOTHING_TO_DRAW) + 20.0, "{svg}");
 }
 
 /// A flow of `n` AUTH0 actions, each on the connection `conn(i)`, and a vault holding `C`.
