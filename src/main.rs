@@ -300,7 +300,7 @@ fn graph(a: GraphArgs) -> ExitCode {
         }
     };
     if drawn.nodes == 0 {
-        eprintln!("flowls: nothing to draw: no form, flow or vault connection was found");
+        eprintln!("flowls: {}", flowls::graph::NOTHING_TO_DRAW);
     }
     let text = drawn.text;
     match a.output {

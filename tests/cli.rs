@@ -2071,6 +2071,29 @@ fn a_graph_with_nothing_to_draw_says_so() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("nothing to draw"), "{err}");
+    // with -o the file is written all the same, and says so inside (a page opened after the
+    // command, as the editors do, is never blank); exit 0: an empty workspace is no error
+    for format in ["html", "svg", "mermaid", "dot"] {
+        let file = dir.join(format!("graph.{format}"));
+        let out = flowls(
+            &[
+                "graph",
+                ".",
+                "--format",
+                format,
+                "-o",
+                file.to_str().unwrap(),
+            ],
+            &dir,
+        );
+        assert_eq!(out.status.code(), Some(0), "{format}: {out:?}");
+        let written = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{format}: {e}"));
+        assert!(
+            written.contains("nothing to draw: no form, flow or vault connection was found"),
+            "{format}: {written}"
+        );
+        std::fs::remove_file(&file).unwrap();
+    }
     // a workspace with a flow draws it and says nothing of the kind
     std::fs::write(dir.join("flows/f.json"), r#"{"name": "F", "actions": []}"#).unwrap();
     let out = flowls(&["graph", "."], &dir);
@@ -2079,6 +2102,7 @@ fn a_graph_with_nothing_to_draw_says_so() {
         "{out:?}"
     );
     assert!(!String::from_utf8_lossy(&out.stderr).contains("nothing to draw"));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("nothing to draw"));
 }
 
 #[test]

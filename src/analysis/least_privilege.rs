@@ -20,6 +20,11 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Report {
     pub applications: Vec<Application>,
+    /// The applications behind AUTH0 connections that no action needs a scope from and that
+    /// nothing says was granted: nothing to report on (not listed above), but they stand behind
+    /// a connection all the same (the graph draws them).
+    #[serde(skip)]
+    pub idle: Vec<Application>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -113,13 +118,16 @@ pub fn report(ws: &Workspace) -> Report {
             None => groups.push((client, vec![(v, resolved)])),
         }
     }
-    let mut applications: Vec<Application> = groups
+    let (mut applications, mut idle): (Vec<Application>, Vec<Application>) = groups
         .into_iter()
         .map(|(client, members)| application(ws, client, members))
-        .filter(|a| !a.needed.is_empty() || !a.unknown.is_empty() || a.granted.is_some())
-        .collect();
-    applications.sort_by(|a, b| (&a.client, &a.connections).cmp(&(&b.client, &b.connections)));
-    Report { applications }
+        .partition(|a| !a.needed.is_empty() || !a.unknown.is_empty() || a.granted.is_some());
+    let order = |a: &Application, b: &Application| {
+        (&a.client, &a.connections).cmp(&(&b.client, &b.connections))
+    };
+    applications.sort_by(order);
+    idle.sort_by(order);
+    Report { applications, idle }
 }
 
 /// The application behind a connection: the grant's client, `flowls.toml`'s `client`, or a

@@ -77,9 +77,6 @@ aside a { color: #0969da; font-family: ui-monospace, monospace; }
   aside { background: #161b22; }
   aside a { color: #4493f8; }
   header .count, header .hint, #info-detail { color: #8d96a0; }
-  .flowls-graph { --fg: #e6edf3; --bg: #0d1117; --muted: #8d96a0; --frame: #30363d; --edge: #8d96a0;
-    --form: #0c2d6b; --flow: #3c1e70; --action: #161b22; --conn: #033a16; --app: #4b3800;
-    --bad: #ff7b72; --warn: #f0883e; --bad-bg: #490202; }
 }
 </style>
 ";
@@ -162,6 +159,20 @@ const SCRIPT: &str = r#"<script>
       if (g) { select(g); }
     }
   });
+  // a line wider than its box in this browser's fonts (the boxes are sized for the widest
+  // common sans-serif ones) is drawn narrower, so that no label leaves its box
+  var nodes = svg.querySelectorAll("[data-node],[data-ref]");
+  for (var k = 0; k < nodes.length; k++) {
+    var box = nodes[k].querySelector("rect");
+    var room = box ? box.width.baseVal.value - 8 : 0;
+    var spans = nodes[k].querySelectorAll("tspan");
+    for (var m = 0; m < spans.length; m++) {
+      if (room > 0 && spans[m].getComputedTextLength() > room) {
+        spans[m].setAttribute("textLength", room);
+        spans[m].setAttribute("lengthAdjust", "spacingAndGlyphs");
+      }
+    }
+  }
   window.addEventListener("resize", fit);
   fit();
 })();

@@ -10,7 +10,11 @@
 //! no I/O, no LSP types. The writers ([`text`] for mermaid and dot, [`svg`] laid out by
 //! `layout-rs`, [`html`]) only render this model.
 
+/// What an empty graph says (the command line says it too).
+pub const NOTHING_TO_DRAW: &str = "nothing to draw: no form, flow or vault connection was found";
+
 pub mod html;
+pub mod metrics;
 pub mod svg;
 pub mod text;
 
@@ -1624,7 +1628,8 @@ impl<'a> Builder<'a> {
             .into_iter()
             .map(|(k, v)| (k.to_string(), v))
             .collect();
-        for app in &report.applications {
+        // every drawn AUTH0 connection's application, also one nothing is needed from
+        for app in report.applications.iter().chain(&report.idle) {
             let mut members: Vec<usize> = app
                 .connections
                 .iter()

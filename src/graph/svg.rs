@@ -11,6 +11,7 @@
 //! picture of a 50-flow tenant readable (no edge crosses the page to a shared connection) and
 //! the cost linear in the number of groups.
 
+use super::metrics::text_width;
 use super::{EdgeKind, Graph, GroupKind, Kind, in_parallel};
 use layout::core::base::Orientation;
 use layout::core::format::{ClipHandle, RenderBackend};
@@ -23,7 +24,8 @@ use std::fmt::Write as _;
 
 const FONT: f64 = 12.0;
 const LINE: f64 = 15.0;
-const CHAR: f64 = 6.8;
+/// Edge labels' font size.
+const LABEL_FONT: f64 = 10.0;
 const PAD: f64 = 10.0;
 const GAP: f64 = 40.0;
 const TITLE: f64 = 24.0;
@@ -117,11 +119,20 @@ impl RenderBackend for Recorder {
     }
 }
 
+/// How wide a label's line is drawn: the first (the title) in bold.
+pub fn line_width(i: usize, line: &str) -> f64 {
+    text_width(line, FONT, i == 0)
+}
+
 /// The size of a node's box for its label.
 pub fn box_size(lines: &[String]) -> (f64, f64) {
-    let widest = lines.iter().map(|l| l.chars().count()).max().unwrap_or(1) as f64;
+    let widest = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| line_width(i, l))
+        .fold(0.0, f64::max);
     (
-        (widest * CHAR + 2.0 * PAD).max(60.0),
+        (widest + 2.0 * PAD).max(60.0),
         lines.len() as f64 * LINE + PAD,
     )
 }
@@ -376,7 +387,7 @@ fn bounds(p: &Placement, sizes: &[(f64, f64)]) -> (f64, f64, f64, f64) {
         grow(xy.x + size.x, xy.y + size.y);
     }
     for (pt, text) in &p.labels {
-        let half = text.chars().count() as f64 * CHAR / 2.0;
+        let half = text_width(text, LABEL_FONT, false) / 2.0;
         grow(pt.x - half, pt.y - LINE);
         grow(pt.x + half, pt.y + LINE);
     }
@@ -625,7 +636,7 @@ fn lay_out(g: &Graph, out_edges: &[Vec<usize>], title: String, members: &[Member
             " · {n} nodes: laid out without crossing reduction"
         ));
     }
-    let title_w = laid.title.chars().count() as f64 * CHAR + 2.0 * PAD;
+    let title_w = text_width(&laid.title, FONT, true) + 2.0 * PAD;
     laid.w = (w + 2.0 * PAD).max(title_w);
     laid.h = h + TITLE + 2.0 * PAD;
     laid
@@ -809,6 +820,15 @@ pub fn layout(g: &Graph) -> Layout {
             off(a).total_cmp(&off(b))
         })
         .unwrap_or_default();
+    // an empty graph says so inside (a page or file that is written is never blank)
+    let empty = g.nodes.is_empty().then_some(super::NOTHING_TO_DRAW);
+    let (width, height) = match empty {
+        Some(text) => (
+            width.max(text_width(text, FONT, false) + GAP),
+            height.max(LINE + GAP),
+        ),
+        None => (width, height),
+    };
     let width = width.max(200.0);
     // about 700 bytes a node (its box, label, title and attributes) and 80 an edge
     let mut svg = String::with_capacity(4096 + 700 * g.nodes.len() + 80 * g.edges.len());
@@ -818,6 +838,15 @@ pub fn layout(g: &Graph) -> Layout {
     );
     svg.push_str(STYLE);
     svg.push_str("<defs><marker id=\"arrow-end\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" class=\"arrow-head\"/></marker></defs>\n");
+    if let Some(text) = empty {
+        svg.push_str("<text class=\"empty\" x=\"");
+        num(&mut svg, GAP / 2.0);
+        svg.push_str("\" y=\"");
+        num(&mut svg, GAP / 2.0 + FONT);
+        svg.push_str("\">");
+        esc_into(&mut svg, text);
+        svg.push_str("</text>\n");
+    }
     let mut placed = Vec::with_capacity(g.nodes.len());
     for (l, &(gx, gy)) in laid.iter().zip(&at) {
         svg.push_str("<g class=\"group\" transform=\"translate(");
@@ -949,12 +978,13 @@ pub fn layout(g: &Graph) -> Layout {
     }
 }
 
-/// The SVG's own style: classes only, so that a page or an editor's webview may restyle it
-/// (light, dark, high contrast) from outside.
+/// The SVG's own style: classes only, so that an editor's webview may restyle it from outside;
+/// light, dark (`prefers-color-scheme`) and high contrast (`forced-colors`) here, after the
+/// light colours, so that the page (or a browser showing the file itself) takes the theme.
 const STYLE: &str = "<style>
 .flowls-graph { --fg: #1f2328; --bg: #ffffff; --muted: #59636e; --frame: #d0d7de; --edge: #6e7781;
   --form: #ddf4ff; --flow: #fbefff; --action: #ffffff; --conn: #dafbe1; --app: #fff8c5;
-  --bad: #cf222e; --warn: #bc4c00; --bad-bg: #ffebe9; }
+  --bad: #cf222e; --warn: #bc4c00; --bad-bg: #ffebe9; --focus: #0969da; }
 .flowls-graph text { fill: var(--fg); }
 .flowls-graph .group-frame { fill: none; stroke: var(--frame); stroke-dasharray: 4 3; }
 .flowls-graph .group-title { font-weight: bold; fill: var(--muted); }
@@ -981,6 +1011,21 @@ const STYLE: &str = "<style>
 .flowls-graph .node .title { font-weight: bold; }
 .flowls-graph .node .detail { fill: var(--muted); }
 .flowls-graph .node .missing, .flowls-graph .node .finding { fill: var(--bad); }
-.flowls-graph .node:focus rect, .flowls-graph .node.selected rect { stroke: #0969da; stroke-width: 3; }
+.flowls-graph .node:focus rect, .flowls-graph .node.selected rect { stroke: var(--focus); stroke-width: 3; }
+.flowls-graph .empty { fill: var(--muted); }
+:root.flowls-graph { background: var(--bg); }
+@media (prefers-color-scheme: dark) {
+  .flowls-graph { --fg: #e6edf3; --bg: #0d1117; --muted: #8d96a0; --frame: #30363d; --edge: #8d96a0;
+    --form: #0c2d6b; --flow: #3c1e70; --action: #161b22; --conn: #033a16; --app: #4b3800;
+    --bad: #ff7b72; --warn: #f0883e; --bad-bg: #490202; --focus: #4493f8; }
+}
+@media (forced-colors: active) {
+  .flowls-graph { --fg: CanvasText; --bg: Canvas; --muted: CanvasText; --frame: CanvasText; --edge: CanvasText;
+    --form: Canvas; --flow: Canvas; --action: Canvas; --conn: Canvas; --app: Canvas;
+    --bad: CanvasText; --warn: CanvasText; --bad-bg: Canvas; --focus: Highlight; forced-color-adjust: none; }
+  .flowls-graph .node rect { stroke-width: 2; }
+  .flowls-graph .node.has-error rect, .flowls-graph .node.missing-scope rect { stroke-width: 3.5; }
+  .flowls-graph .edge { stroke-width: 2; }
+}
 </style>
 ";

@@ -13,6 +13,13 @@ fn example(name: &str) -> Workspace {
     disk::load(&root, Settings::default(), Vec::new()).0
 }
 
+fn fixture_workspace(name: &str) -> Workspace {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    disk::load(&root, Settings::default(), Vec::new()).0
+}
+
 fn all(ws: &Workspace) -> Graph {
     build(ws, &Select::Workspace, &Options::default())
 }
@@ -285,6 +292,54 @@ fn branches_allow_failure_missing_scopes_and_findings() {
     );
 }
 
+/// An AUTH0 connection that no action needs a scope from (one a MAILCHIMP action names by
+/// mistake, one nothing uses) still stands for an M2M application: it is drawn behind it.
+#[test]
+fn every_auth0_connection_drawn_has_its_application() {
+    let ws = workspace(
+        r###"
+//- flow-vault-connections/As Mailchimp.json
+{"name": "Auth0 as Mailchimp", "app_id": "AUTH0", "setup": {"type": "OAUTH_APP", "client_id": "Other App", "client_secret": "##S##", "domain": "t.auth0.com"}}
+//- flow-vault-connections/Spare.json
+{"name": "Spare", "app_id": "AUTH0", "setup": {"type": "OAUTH_APP", "client_id": "Spare App", "client_secret": "##S2##", "domain": "t.auth0.com"}}
+//- flows/Mail.json
+{"name": "Mail", "actions": [
+  {"id": "mail", "type": "MAILCHIMP", "action": "UPSERT_MEMBER", "params": {"connection_id": "Auth0 as Mailchimp", "list_id": "x", "member": {"email_address": "a@b.c", "status_if_new": "subscribed"}}}
+]}
+"###,
+    );
+    let g = all(&ws);
+    let apps: Vec<(&str, &str)> = g
+        .edges
+        .iter()
+        .filter(|e| e.kind == EdgeKind::App)
+        .map(|e| (g.nodes[e.from].title.as_str(), g.nodes[e.to].title.as_str()))
+        .collect();
+    assert_eq!(
+        apps,
+        [
+            ("Auth0 as Mailchimp", "M2M application Other App"),
+            ("Spare", "M2M application Spare App"),
+        ],
+        "{}",
+        listing(&g)
+    );
+    let app = g
+        .nodes
+        .iter()
+        .find(|n| n.title == "M2M application Other App")
+        .unwrap();
+    assert_eq!(
+        app.lines,
+        ["needs no scope", "granted: not known (see flowls.toml)"]
+    );
+    // the svg draws them too; `flowls scopes` still lists none of them (nothing to report)
+    assert_svg_sound("idle applications", &g);
+    let report = crate::analysis::least_privilege::report(&ws);
+    assert!(report.applications.is_empty(), "{report:?}");
+    assert_eq!(report.idle.len(), 2);
+}
+
 #[test]
 fn long_runs_of_plain_actions_fold_and_unfold() {
     let mut fixture = String::from("//- flows/Long.json\n{\"name\": \"Long\", \"actions\": [");
@@ -423,6 +478,8 @@ struct SvgBox {
     id: String,
     copy: bool,
     label: String,
+    /// Every line of the label.
+    lines: Vec<String>,
     x: f64,
     y: f64,
     w: f64,
@@ -465,12 +522,12 @@ fn svg_boxes(svg: &str) -> Vec<SvgBox> {
             .children()
             .find(|c| c.has_tag_name("text"))
             .expect("a label");
-        let label: String = text
+        let lines: Vec<String> = text
             .children()
-            .find(|c| c.has_tag_name("tspan"))
-            .and_then(|t| t.text())
-            .unwrap_or_default()
-            .to_string();
+            .filter(|c| c.has_tag_name("tspan"))
+            .map(|t| t.text().unwrap_or_default().to_string())
+            .collect();
+        let label = lines.first().cloned().unwrap_or_default();
         assert!(g.attribute("data-file").is_some() && g.attribute("data-line").is_some());
         let (id, copy) = match (g.attribute("data-node"), g.attribute("data-ref")) {
             (Some(id), None) => (id.to_string(), false),
@@ -481,6 +538,7 @@ fn svg_boxes(svg: &str) -> Vec<SvgBox> {
             id,
             copy,
             label,
+            lines,
             x: gx + num(rect, "x"),
             y: gy + num(rect, "y"),
             w: num(rect, "width"),
@@ -513,6 +571,15 @@ fn assert_svg_sound(name: &str, g: &Graph) {
     for b in &boxes {
         assert!(!b.label.trim().is_empty(), "{name}: {b:?} has no label");
         assert!(b.w > 0.0 && b.h > 0.0, "{name}: {b:?}");
+        // each line, as wide as it is drawn at most (bold titles, wide letters, CJK, emoji),
+        // fits its box with room either side
+        for (i, line) in b.lines.iter().enumerate() {
+            let w = svg::line_width(i, line);
+            assert!(
+                w + 8.0 <= b.w,
+                "{name}: {line:?} ({w:.1} px) overflows {b:?}"
+            );
+        }
         assert!(
             b.x >= 0.0 && b.y >= 0.0 && b.x + b.w <= width + 0.5 && b.y + b.h <= height + 0.5,
             "{name}: {b:?} outside the page {width}×{height}"
@@ -538,6 +605,8 @@ fn svg_every_node_has_a_label_and_a_place_and_none_overlap() {
         ("tenant", example("tenant")),
         ("yaml", example("yaml")),
         ("bundles", example("bundles")),
+        // labels much wider than their letter count
+        ("graph-wide", fixture_workspace("graph-wide")),
         // a flow on which the layout library fails an assertion: laid out with less
         (
             "graph-layout",
@@ -547,6 +616,23 @@ fn svg_every_node_has_a_label_and_a_place_and_none_overlap() {
     for (name, ws) in workspaces {
         assert_svg_sound(name, &all(&ws));
     }
+    // nothing to draw: the drawing says so, inside the page
+    let empty = Graph::default();
+    assert_svg_sound("empty", &empty);
+    let svg = svg::layout(&empty).svg().to_string();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let said = doc
+        .descendants()
+        .find(|n| n.attribute("class") == Some("empty"))
+        .and_then(|n| n.text());
+    assert_eq!(said, Some(NOTHING_TO_DRAW), "{svg}");
+    let width: f64 = doc
+        .root_element()
+        .attribute("width")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(width >= svg::line_width(1, NOTHING_TO_DRAW) + 20.0, "{svg}");
 }
 
 /// A flow of `n` AUTH0 actions, each on the connection `conn(i)`, and a vault holding `C`.

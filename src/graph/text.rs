@@ -101,6 +101,9 @@ fn mermaid_class(m: Mark) -> String {
 /// `flowchart TB` with a subgraph per form, flow and the connections.
 pub fn mermaid(g: &Graph) -> String {
     let mut out = String::from("flowchart TB\n");
+    if g.nodes.is_empty() {
+        let _ = writeln!(out, "  %% {}", super::NOTHING_TO_DRAW);
+    }
     let node_line = |out: &mut String, indent: &str, n: &Node| {
         let label = mermaid_text(&n.label_lines());
         let _ = writeln!(out, "{indent}{}{}", n.id, mermaid_shape(n.kind, &label));
@@ -202,6 +205,14 @@ pub fn dot(g: &Graph) -> String {
     let mut out = String::from(
         "digraph flowls {\n  graph [rankdir=TB, fontname=\"sans-serif\", fontsize=11];\n  node [shape=box, style=\"rounded,filled\", fillcolor=\"#ffffff\", fontname=\"sans-serif\", fontsize=10];\n  edge [fontname=\"sans-serif\", fontsize=9];\n",
     );
+    if g.nodes.is_empty() {
+        let _ = writeln!(
+            out,
+            "  // {}\n  label=\"{}\";",
+            super::NOTHING_TO_DRAW,
+            super::NOTHING_TO_DRAW
+        );
+    }
     let node_line = |out: &mut String, indent: &str, n: &Node| {
         let mut attrs = format!(
             "label=\"{}\", shape={}, id=\"{}\", class=\"{}\", tooltip=\"{}\"",
