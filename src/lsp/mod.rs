@@ -2,8 +2,9 @@
 //!
 //! Ordering: `tower-lsp-server` runs handlers concurrently, so document edits are applied in
 //! [`Ordered::call`], which the transport calls once per message in arrival order, before the
-//! handler runs. Handlers then only compute and publish from the current state; every
-//! publication goes through one channel, so the client sees them in order.
+//! handler runs; what each invalidates goes to one task (`Backend::recompute_edits`). Requests
+//! compute on snapshots; every publication goes through one channel, so the client sees them
+//! in order. The whole model: docs/ARCHITECTURE.md, `src/lsp`.
 
 mod capabilities;
 pub mod convert;

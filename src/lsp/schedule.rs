@@ -1,5 +1,6 @@
 //! What to recompute after a change, when: the edited file at once, the rest in the
-//! background in short turns under the lock, and pull clients told to pull again.
+//! background in chunks on the pool, each on a fresh snapshot, and pull clients told to pull
+//! again.
 
 use super::{Backend, Shared, blocking, lock, state::Outgoing, state::View, workers};
 use crate::workspace::Invalidation;
