@@ -11,6 +11,7 @@ mod features;
 mod files;
 mod graph;
 mod handlers;
+pub mod kinds;
 mod ordered;
 mod schedule;
 pub mod settings;
@@ -169,6 +170,13 @@ pub fn run() -> std::io::Result<bool> {
                         } => sender.publish_diagnostics(uri, diagnostics, version).await,
                         Outgoing::Refresh => {
                             let _ = sender.workspace_diagnostic_refresh().await;
+                        }
+                        Outgoing::Kinds(documents) => {
+                            sender
+                                .send_notification::<kinds::DocumentKinds>(
+                                    kinds::DocumentKindsParams { documents },
+                                )
+                                .await
                         }
                     }
                 }

@@ -48,6 +48,31 @@ impl DocKind {
         !matches!(self, DocKind::Other)
     }
 
+    /// Files Show Graph draws: flows, forms, bundles, deploy-cli YAML and Terraform (the
+    /// forms and flows they hold; see `graph::Select::Document`).
+    pub fn is_graphable(self) -> bool {
+        matches!(
+            self,
+            DocKind::Flow | DocKind::Form | DocKind::Bundle | DocKind::Tenant | DocKind::Terraform
+        )
+    }
+
+    /// The kind's name in `flowls/documentKinds` (docs/LSP.md).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocKind::Flow => "flow",
+            DocKind::Vault => "vault",
+            DocKind::KeywordMappings => "keywordMappings",
+            DocKind::Grant => "grant",
+            DocKind::ProjectConfig => "projectConfig",
+            DocKind::Form => "form",
+            DocKind::Tenant => "tenant",
+            DocKind::Bundle => "bundle",
+            DocKind::Terraform => "terraform",
+            DocKind::Other => "other",
+        }
+    }
+
     /// Files whose content other files' diagnostics depend on.
     pub fn is_global(self) -> bool {
         matches!(
