@@ -292,6 +292,50 @@ mod tests {
         assert_eq!(kind("flows/readme.md", ""), DocKind::Other);
     }
 
+    /// The documents Show Graph's button is on (`flowls/documentKinds`): flows, forms,
+    /// bundles wherever they sit, deploy-cli YAML and Terraform files with auth0 resources.
+    #[test]
+    fn graphable_documents_are_flows_forms_bundles_yaml_and_terraform() {
+        let kind = |path: &str, text: &str| {
+            let parsed = if is_yaml(path) {
+                crate::syntax::parse_yaml(text)
+            } else if path.ends_with(layout::TERRAFORM_SUFFIX) {
+                crate::syntax::hcl::parse_hcl(text)
+            } else {
+                parse(text)
+            };
+            classify(path, parsed.root.as_ref(), "config.json")
+        };
+        let bundle = r##"{"version": "4.0.0", "form": {}, "flows": {"#FLOW-1#": {"name": "F", "actions": []}}}"##;
+        let tf = "resource \"auth0_flow\" \"f\" {\n  name = \"F\"\n}\n";
+        for (path, text) in [
+            ("flows/Onboard.json", "{}"),
+            ("forms/Signup.json", "{}"),
+            ("x/Onboard.flow.json", "{}"),
+            ("Signup.form.json", "{}"),
+            ("export.json", bundle),
+            ("exports/kyc.json", bundle),
+            ("tenant.yaml", "flows:\n  - name: F\n"),
+            ("tenant.yml", "forms: []\n"),
+            ("main.tf", tf),
+        ] {
+            assert!(kind(path, text).is_graphable(), "{path}");
+        }
+        for (path, text) in [
+            ("flow-vault-connections/Users.json", "{}"),
+            ("grants/g.json", "{}"),
+            ("flowsx/a.json", "{}"),
+            ("flows/sub/a.txt", ""),
+            ("package.json", r#"{"name": "x"}"#),
+            ("config.json", "{}"),
+            ("main.tfvars", "x = 1\n"),
+            ("infra.tf", "resource \"aws_s3_bucket\" \"b\" {}\n"),
+            ("docker-compose.yaml", "services: {}\n"),
+        ] {
+            assert!(!kind(path, text).is_graphable(), "{path}");
+        }
+    }
+
     #[test]
     fn content_that_clearly_says_what_a_file_is_decides_over_its_folder() {
         // a Terragrunt repository keeps flow exports beside the forms: forms/x.flow-y.json
