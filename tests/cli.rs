@@ -1610,11 +1610,14 @@ fn terraform_forms_and_flows_link_fields_across_tf_and_json() {
 fn terraform_json_files_read_by_file_are_checked_as_the_attribute() {
     // `actions = file(…)`, `jsonencode(jsondecode(file(…)))` and `….actions` of a whole flow
     // file: the findings inside the JSON files, none for a bare actions or nodes list being no
-    // document of its own, and none for the form's inline `start` whose nodes are in the file
+    // document of its own, and none for the form's inline `start` whose nodes are in the file;
+    // a connection's name in such a file reaches the provider as written (unresolved-connection
+    // at it, as a literal in the `.tf` file)
     assert_eq!(
         terraform_findings("file-read"),
         [
             tf("unknown-field", "flows/keep.json", 4),
+            tf("unresolved-connection", "flows/named.json", 6),
             tf("unknown-action", "flows/onboard.json", 2),
             // its connection is used from there: its scopes count the action
             tf("missing-scope", "flows/onboard.json", 6),
@@ -2015,6 +2018,52 @@ fn terraform_a_replaced_tokens_use_is_the_replacing_vaults_in_check_scopes_and_g
 }
 
 #[test]
+fn terraform_a_plain_json_files_replaced_token_is_the_replacing_vaults_use() {
+    // `replace(file("flows/x.json"), "#CONN-1#", auth0_flow_vault_connection.users.id)` of a
+    // plain JSON file (no export bundle): the token is no "token of a Dashboard export" there,
+    // the actions count for `Users M2M`'s scopes (the UPDATE_USER lacks `update:users`), a wrong
+    // app is on the replace call only, and the graph draws each use to the replacing vault
+    assert_eq!(
+        terraform_findings("file-tokens"),
+        [
+            tf("missing-scope", "flows/update.json", 5),
+            tf("connection-app-mismatch", "main.tf", 54),
+        ]
+    );
+    let cwd = root().join("tests/fixtures/terraform/file-tokens");
+    let out = flowls(&["scopes", ".", "--format", "json"], &cwd);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let users = json["applications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["connections"] == serde_json::json!(["Users M2M"]))
+        .expect("the Users M2M application");
+    let ids: Vec<&str> = users["needed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|n| n["actions"].as_array().unwrap())
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["get_user", "mark"], "{json}");
+    assert_eq!(
+        users["missing"],
+        serde_json::json!(["update:users"]),
+        "{json}"
+    );
+    let out = flowls(&["graph", "."], &cwd);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    for edge in [
+        "flow_lookup__get_user -.->|\"uses\"| connection_users_m2m",
+        "flow_update__mark -.->|\"uses\"| connection_users_m2m",
+        "flow_wrong__get_user -.->|\"uses\"| connection_team_slack",
+    ] {
+        assert!(text.contains(edge), "{edge}: {text}");
+    }
+}
+
+#[test]
 fn a_graph_with_nothing_to_draw_says_so() {
     let dir = empty_dir("graph-empty", &["flows"]);
     std::fs::write(dir.join("README.md"), "nothing here").unwrap();
@@ -2052,11 +2101,15 @@ fn terraform_unknown_values_raise_nothing() {
 }
 
 #[test]
-fn terraform_a_setup_unknown_as_a_whole_raises_nothing() {
+fn terraform_a_setup_unknown_as_a_whole_raises_only_scopes_unknown() {
     // `setup = var.x` (a sensitive map), `null # sensitive` (generated config), `merge(…)`, a
-    // conditional: no vault-setup, no plaintext-secret, no scopes-unknown (the application of
-    // a setup that is unknown as a whole is unknown)
-    assert_eq!(terraform_findings("unknown-setup"), []);
+    // conditional: no vault-setup, no plaintext-secret; the Management API one used by a
+    // GET_USER, with no grant in its module that may be its own, is scopes-unknown (nothing
+    // says what it was granted, as for a JSON setup that is an unknown `@@SETUP@@`)
+    assert_eq!(
+        terraform_findings("unknown-setup"),
+        [tf("scopes-unknown", "main.tf", 42)]
+    );
     // and Test connection says why it cannot test them, sending nothing
     let cwd = root().join("tests/fixtures/terraform/unknown-setup");
     for (name, says) in [
@@ -2079,6 +2132,51 @@ fn terraform_a_setup_unknown_as_a_whole_raises_nothing() {
 }
 
 #[test]
+fn scopes_unknown_of_a_setup_unknown_as_a_whole_is_the_same_in_json_and_tf() {
+    // a setup flowls cannot know as a whole, used by a GET_USER: when nothing in the workspace
+    // says what its application was granted, scopes-unknown on its name, in a JSON file
+    // (`"setup": "@@SETUP@@"` with no mapping) as in a `.tf` file (`setup = var.setup`)
+    let dir = empty_dir(
+        "scopes-unknown-setup",
+        &["json/flows", "json/flow-vault-connections", "tf"],
+    );
+    std::fs::write(dir.join("json/flowls.toml"), "").unwrap();
+    std::fs::write(
+        dir.join("json/flow-vault-connections/mgmt.json"),
+        "{\n  \"name\": \"Mgmt\",\n  \"app_id\": \"AUTH0\",\n  \"setup\": \"@@SETUP@@\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("json/flows/f.json"),
+        r#"{"name": "F", "actions": [{"id": "g", "type": "AUTH0", "action": "GET_USER", "params": {"connection_id": "Mgmt", "user_id": "u"}}]}"#,
+    )
+    .unwrap();
+    let out = flowls(&["check", ".", "--format", "json"], &dir.join("json"));
+    assert_eq!(
+        findings_at(&out),
+        [tf("scopes-unknown", "flow-vault-connections/mgmt.json", 2)]
+    );
+    std::fs::write(dir.join("tf/flowls.toml"), "").unwrap();
+    let module = "variable \"setup\" {\n  type      = map(string)\n  sensitive = true\n}\n\nresource \"auth0_flow_vault_connection\" \"mgmt\" {\n  name   = \"Mgmt\"\n  app_id = \"AUTH0\"\n  setup  = var.setup\n}\n\nresource \"auth0_flow\" \"f\" {\n  name    = \"F\"\n  actions = jsonencode([{ id = \"g\", type = \"AUTH0\", action = \"GET_USER\", params = { connection_id = auth0_flow_vault_connection.mgmt.id, user_id = \"u\" } }])\n}\n";
+    std::fs::write(dir.join("tf/main.tf"), module).unwrap();
+    let out = flowls(&["check", ".", "--format", "json"], &dir.join("tf"));
+    assert_eq!(findings_at(&out), [tf("scopes-unknown", "main.tf", 7)]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let message = v["diagnostics"][0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("its setup is not known here") && message.contains("read:users"),
+        "{v}"
+    );
+    // a grant of the module may be its grant (its client is unknown): whether it grants enough
+    // is not known, and nothing is said
+    let grant = "\nresource \"auth0_client_grant\" \"mgmt\" {\n  client_id = \"m2m\"\n  audience  = \"https://acme.eu.auth0.com/api/v2/\"\n  scopes    = [\"read:users\"]\n}\n";
+    std::fs::write(dir.join("tf/main.tf"), format!("{module}{grant}")).unwrap();
+    let out = flowls(&["check", ".", "--format", "json"], &dir.join("tf"));
+    assert_eq!(findings_at(&out), []);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn terraform_a_vault_referred_to_anywhere_in_its_module_is_not_unused() {
     // inside concat / merge / flatten, through `x[0]` / `x["k"]`, from an `output` or a `module`
     // argument: maybe used, never unused-connection; a `moved` block is no use
@@ -2089,12 +2187,16 @@ fn terraform_a_vault_referred_to_anywhere_in_its_module_is_not_unused() {
 }
 
 #[test]
-fn terraform_generated_config_raises_only_tenant_specific_ids() {
+fn terraform_generated_config_raises_only_tenant_specific_ids_and_scopes_unknown() {
     // `auth0 tf generate`: the literal id an import maps is a use of that resource, and its
-    // `setup = null # sensitive` is the tenant's setup, unknown
+    // `setup = null # sensitive` is the tenant's setup, unknown: no vault-setup; the GET_USER
+    // that uses it needs `read:users`, and no grant is declared (scopes-unknown, information)
     assert_eq!(
         terraform_findings("generated"),
-        [tf("tenant-specific-id", "main.tf", 23)]
+        [
+            tf("scopes-unknown", "main.tf", 17),
+            tf("tenant-specific-id", "main.tf", 24)
+        ]
     );
 }
 
@@ -2109,6 +2211,92 @@ fn terraform_file_as_an_attributes_value_is_read_by_the_reading_policy() {
         "nothing of /etc/passwd is shown"
     );
     assert_eq!(findings_at(&out), [tf("syntax", "main.tf", 5)]);
+}
+
+#[test]
+#[cfg(unix)]
+fn terraform_file_of_a_file_that_cannot_be_used_says_why_at_the_call() {
+    // each reason is the reading policy's, at the `file(` call, and nothing of any file's text
+    // is shown
+    let dir = empty_dir("tf-file-why", &["ws/flows", "ws/node_modules"]);
+    let ws = dir.join("ws");
+    std::fs::write(ws.join("flowls.toml"), "").unwrap();
+    std::fs::write(dir.join("secret.json"), "[\"s3cr3t-outside\"]").unwrap();
+    std::fs::write(
+        ws.join("flows/actions.txt"),
+        "[\n  {\"id\": \"a\"}\n  s3cr3t-inside\n]",
+    )
+    .unwrap();
+    std::fs::write(ws.join("flows/list.txt"), "[]").unwrap();
+    std::fs::write(ws.join("node_modules/x.json"), "[]").unwrap();
+    std::os::unix::fs::symlink(dir.join("secret.json"), ws.join("flows/leak.json")).unwrap();
+    std::os::unix::fs::symlink(dir.join("secret.json"), ws.join("flows/leak.txt")).unwrap();
+    let fifo = ws.join("flows/fifo.json");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut big = String::from("[");
+    big.push_str(&" ".repeat(16 * 1024 * 1024));
+    big.push(']');
+    std::fs::write(ws.join("big.json"), big).unwrap();
+    let cases = [
+        ("flows/actions.txt", "is not JSON (it fails at 2:14)"),
+        (
+            "flows/list.txt",
+            "is not named *.json, and flowls reads only .json files with file()",
+        ),
+        (
+            "node_modules/x.json",
+            "lies in a folder flowls does not read",
+        ),
+        (
+            "flows/leak.json",
+            "is a symbolic link that leaves the workspace: not followed",
+        ),
+        (
+            "flows/leak.txt",
+            "is a symbolic link that leaves the workspace: not followed",
+        ),
+        ("flows/fifo.json", "is a FIFO, not a regular file"),
+        ("big.json", "is larger than 16 MiB"),
+        ("flows", "is a folder, not a regular file"),
+        ("nope.json", "does not exist"),
+        (
+            "../secret.json",
+            "names a file outside the workspace, which flowls does not read",
+        ),
+    ];
+    let mut module = String::new();
+    for (i, (path, _)) in cases.iter().enumerate() {
+        module.push_str(&format!(
+            "resource \"auth0_flow\" \"f{i}\" {{\n  name    = \"F{i}\"\n  actions = file(\"${{path.module}}/{path}\")\n}}\n\n"
+        ));
+    }
+    std::fs::write(ws.join("main.tf"), &module).unwrap();
+    let out = flowls(&["check", ".", "--format", "json"], &ws);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(!text.contains("s3cr3t"), "{text}");
+    let found = json_findings(&out);
+    for (i, (path, why)) in cases.iter().enumerate() {
+        let line = 3 + 5 * i as u64;
+        let d = found
+            .iter()
+            .find(|d| d["path"] == "main.tf" && d["line"] == line)
+            .unwrap_or_else(|| panic!("{path}: {found:?}"));
+        assert_eq!(d["code"], "syntax", "{d}");
+        assert_eq!(d["column"], 13, "{d}");
+        let message = d["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(&format!("file(\"./{path}\") {why}"))
+                && message.ends_with("what this attribute receives is not checked"),
+            "{path}: {message}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

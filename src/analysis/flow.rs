@@ -32,7 +32,8 @@ struct Ctx<'a> {
     mappings: &'a KeywordMappings,
     /// Every action id in the flow (for "runs later" versus "does not exist"), with the
     /// catalogue entry of the first action with that id that has one.
-    ids: HashMap<&'a str, Option<&'static crate::catalogue::ActionSpec>>,
+    /// Each id's catalogue entry (of the first action with it) and where it is first given.
+    ids: HashMap<&'a str, (Option<&'static crate::catalogue::ActionSpec>, TextRange)>,
     /// The `params` diagnostics of the actions that have any, computed up front (see
     /// [`validate_all`]), by the address of the params node; an action that is not in it has
     /// none.
@@ -101,13 +102,23 @@ pub fn check_flow(ws: &Workspace, file: &SourceFile, root: &Node, out: &mut Vec<
     let all = flow.all_actions();
     let fields = super::form::fields_for_flow(ws, file, root);
     let mut reuse = super::reuse::Reuse::begin(ws, file, root, &flow, fields.as_ref());
-    let mut ids: HashMap<&str, Option<&'static crate::catalogue::ActionSpec>> =
+    // each id's catalogue entry (of the first action with one) and where it is first given
+    let mut ids: HashMap<&str, (Option<&'static crate::catalogue::ActionSpec>, TextRange)> =
         HashMap::with_capacity(all.len());
+    let mut duplicates = Vec::new();
     for a in &all {
-        if let Some(id) = a.id_str() {
-            let spec = ids.entry(id).or_insert(None);
-            if spec.is_none() {
-                *spec = a.spec();
+        if let (Some(id), Some(node)) = (a.id_str(), a.id) {
+            match ids.entry(id) {
+                std::collections::hash_map::Entry::Occupied(mut first) => {
+                    duplicates.push(duplicate_id(&file.path, id, node.range, first.get().1));
+                    // the entry of the first action with one
+                    if first.get().0.is_none() {
+                        first.get_mut().0 = a.spec();
+                    }
+                }
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert((a.spec(), node.range));
+                }
             }
         }
     }
@@ -119,7 +130,7 @@ pub fn check_flow(ws: &Workspace, file: &SourceFile, root: &Node, out: &mut Vec<
             .enumerate()
             .map(|(i, a)| {
                 let key = r.key(i, a);
-                let hit = r.has(&key, |id| ids.get(id).copied().flatten());
+                let hit = r.has(&key, |id| ids.get(id).and_then(|e| e.0));
                 Some((key, hit))
             })
             .collect(),
@@ -141,7 +152,7 @@ pub fn check_flow(ws: &Workspace, file: &SourceFile, root: &Node, out: &mut Vec<
         specs_seen: Vec::new(),
         out,
     };
-    duplicate_ids(&ctx.file.path, &all, ctx.out);
+    ctx.out.append(&mut duplicates);
     if let Some(list) = flow.actions_node.and_then(Node::as_array) {
         for item in list.iter().filter(|n| n.as_object().is_none()) {
             ctx.out.push(Diagnostic::error(
@@ -199,25 +210,14 @@ pub(super) fn check_name(n: &Node, what: &str, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn duplicate_ids(path: &std::path::Path, all: &[&Action], out: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<&str, TextRange> = HashMap::new();
-    for a in all {
-        if let (Some(id), Some(node)) = (a.id_str(), a.id) {
-            match seen.get(id) {
-                Some(first) => out.push(
-                    Diagnostic::error(
-                        node.range,
-                        code::DUPLICATE_ACTION_ID,
-                        format!("`{id}` is already the id of an earlier action in this flow: give this one a unique id"),
-                    )
-                    .with_related(path, *first, format!("the first action with the id `{id}`")),
-                ),
-                None => {
-                    seen.insert(id, node.range);
-                }
-            }
-        }
-    }
+/// An action whose id an earlier action of the flow has already.
+fn duplicate_id(path: &std::path::Path, id: &str, at: TextRange, first: TextRange) -> Diagnostic {
+    Diagnostic::error(
+        at,
+        code::DUPLICATE_ACTION_ID,
+        format!("`{id}` is already the id of an earlier action in this flow: give this one a unique id"),
+    )
+    .with_related(path, first, format!("the first action with the id `{id}`"))
 }
 
 fn check_action<'a>(ctx: &mut Ctx<'a>, a: &'a Action<'a>, before: &Before<'a>) {
@@ -682,6 +682,11 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
     if let (Some(want), Some(have)) = (spec.app(), have)
         && want != have
     {
+        // a plain JSON file's token that a `.tf` file replaces by a connection of the wrong
+        // app: reported on the `replace` call, as for an export bundle's
+        if use_.stub.is_none() && ctx.ws.replaced_use(&ctx.file.path, use_).is_some() {
+            return;
+        }
         let mut right: Vec<&str> = ctx
             .ws
             .index()
@@ -1087,7 +1092,7 @@ fn output(ctx: &mut Ctx, r: &Reference, id: &str) {
     let Some((field, range)) = r.segments.get(2).map(|(s, r)| (s.as_str(), *r)) else {
         return;
     };
-    let found = ctx.ids.get_key_value(id).map(|(k, v)| (*k, *v));
+    let found = ctx.ids.get_key_value(id).map(|(k, v)| (*k, v.0));
     if let Some((id, spec)) = found {
         ctx.specs_seen.push((id, spec));
     }

@@ -107,8 +107,8 @@ impl<'f> Reuse<'f> {
         };
         Some(Reuse {
             file,
+            kept: Vec::with_capacity(old.entries.len()),
             old,
-            kept: Vec::new(),
             context,
         })
     }
@@ -151,28 +151,21 @@ impl<'f> Reuse<'f> {
         if self.entry(&key).is_none() {
             return Vec::new();
         }
-        let Some(entry) = self.old.entries[key.0 as usize].take() else {
+        let Some(mut entry) = self.old.entries[key.0 as usize].take() else {
             return Vec::new();
         };
         let delta = i64::from(a.node.range.start) - i64::from(entry.start);
-        let mut diags = entry.diags;
         if delta != 0 {
-            for d in &mut diags {
+            for d in &mut entry.diags {
                 d.range = moved(d.range, delta);
                 for r in d.related.iter_mut().filter(|r| r.path == self.file.path) {
                     r.range = moved(r.range, delta);
                 }
             }
         }
-        self.put(
-            key,
-            Entry {
-                text: entry.text,
-                start: a.node.range.start,
-                diags: diags.clone(),
-                specs: entry.specs,
-            },
-        );
+        entry.start = a.node.range.start;
+        let diags = entry.diags.clone();
+        self.put(key, entry);
         diags
     }
 

@@ -118,6 +118,9 @@ fn from_grant(grant: &GrantInfo, by_config: bool) -> Granted {
     }
 }
 
+/// Why the scopes are unknown when nothing links a grant to the connection.
+pub const NOTHING_SAYS: &str = "nothing in the workspace says what its M2M application was granted";
+
 /// What the M2M application behind an AUTH0 vault connection was granted.
 pub fn granted(ws: &Workspace, vault: &VaultInfo) -> Resolution {
     let name = vault.name.as_deref().unwrap_or_default();
@@ -178,7 +181,7 @@ pub fn granted(ws: &Workspace, vault: &VaultInfo) -> Resolution {
         });
     }
     if why.is_empty() {
-        why.push("nothing in the workspace says what its M2M application was granted".into());
+        why.push(NOTHING_SAYS.into());
     }
     Resolution::Unknown {
         why: why.join("; "),

@@ -221,12 +221,15 @@ fn tenant_specific_ids(ws: &Workspace, file: &SourceFile, root: &Node, out: &mut
     }
 }
 
-/// A `connection_id` written as a literal in a `.tf` file that is no tenant id: the provider
-/// sends it to the API as written, and the API wants the connection's id, so a connection's
-/// *name* (what deploy-cli resolves) names none there. `unresolved-connection`, advising the
-/// reference, with the fix to it when a vault resource of that name (`vault`: the connection
-/// the name resolved to), or of a name near it, is declared. Whether it was reported (the use
-/// is then checked no further).
+/// A `connection_id` written as a literal in a `.tf` file that is no tenant id, or in a plain
+/// JSON file a `.tf` resource reads with `file()` (`actions = file("flows/x.json")`): the
+/// provider sends it to the API as written, and the API wants the connection's id, so a
+/// connection's *name* (what deploy-cli resolves) names none there. `unresolved-connection`,
+/// advising the reference, with the fix to it when a vault resource of that name (`vault`: the
+/// connection the name resolved to), or of a name near it, is declared, and the value is
+/// written in the `.tf` file (the text `file()` reads is not interpolated: there the advice is a
+/// `#CONN-n#` token the resource's `replace` replaces by the reference, and no fix). Whether it
+/// was reported (the use is then checked no further).
 pub fn literal_connection_name(
     ws: &Workspace,
     file: &SourceFile,
@@ -235,15 +238,28 @@ pub fn literal_connection_name(
     vault: Option<&crate::workspace::VaultInfo>,
     out: &mut Vec<Diagnostic>,
 ) -> bool {
-    if file.kind != crate::model::DocKind::Terraform || use_.stub.is_some() || use_.from_env {
+    if use_.stub.is_some() || use_.from_env {
         return false;
     }
+    // the `.tf` file that reads this JSON file, if one does
+    let reader = if file.kind == crate::model::DocKind::Terraform {
+        None
+    } else {
+        match ws.index().file_reads.iter().find(|r| r.file == file.path) {
+            Some(r) => Some(ws.file(&r.tf).map_or("", |f| f.rel.as_str())),
+            None => return false,
+        }
+    };
     // the value as the resource receives it: a literal string, not a token of the repository
     // (`[placeholders]`), a keyword marker or a tenant id
     let Some(raw) = node.as_str() else {
         return false;
     };
-    if raw != use_.connection || is_tenant_id(raw) || reference_address(raw).is_some() {
+    if raw != use_.connection
+        || is_tenant_id(raw)
+        || reference_address(raw).is_some()
+        || (reader.is_some() && crate::model::is_export_token(raw))
+    {
         return false;
     }
     let Some(root) = &file.parse.root else {
@@ -255,19 +271,40 @@ pub fn literal_connection_name(
             .map(str::to_string)
     };
     let quoted = crate::display::escape_control(raw, false);
+    // in a file `file()` reads: a token its `replace` replaces by the reference
+    let token = reader.map(|_| {
+        (1..)
+            .map(|n| format!("#CONN-{n}#"))
+            .find(|t| !file.text.contains(t.as_str()))
+            .unwrap_or_default()
+    });
+    let by = |r: &str| match &token {
+        Some(t) => format!(
+            "write a token here (\"{t}\") and have the resource replace it: replace(file(…), \"{t}\", {r})"
+        ),
+        None => format!("use the reference `{r}`"),
+    };
+    let generic = format!("{}.NAME.id", hcl::VAULT_CONNECTION);
     let (reference, advice) = match vault {
         Some(v) if v.name.as_deref() == Some(raw) => match address(v) {
             Some(r) => (
                 Some(r.clone()),
-                format!("`{quoted}` is the name of the connection: use the reference `{r}`"),
+                format!("`{quoted}` is the name of the connection: {}", by(&r)),
             ),
             None => (
                 None,
-                format!(
-                    "`{quoted}` is the name of the connection ({}): use a reference to its {} resource, or a variable that holds its id",
-                    v.rel,
-                    hcl::VAULT_CONNECTION
-                ),
+                match &token {
+                    Some(_) => format!(
+                        "`{quoted}` is the name of the connection ({}): {}",
+                        v.rel,
+                        by(&format!("the id of its {} resource", hcl::VAULT_CONNECTION))
+                    ),
+                    None => format!(
+                        "`{quoted}` is the name of the connection ({}): use a reference to its {} resource, or a variable that holds its id",
+                        v.rel,
+                        hcl::VAULT_CONNECTION
+                    ),
+                },
             ),
         },
         // a tenant id found otherwise (an `import` block's id): not a literal name
@@ -285,27 +322,37 @@ pub fn literal_connection_name(
             match near {
                 Some(r) => (
                     Some(r.clone()),
-                    format!("did you mean the reference `{r}`?"),
+                    match &token {
+                        Some(_) => format!("did you mean `{r}`? {}", by(&r)),
+                        None => format!("did you mean the reference `{r}`?"),
+                    },
                 ),
                 None => (
                     None,
-                    format!(
-                        "use a reference such as `{}.NAME.id` to the connection's resource",
-                        hcl::VAULT_CONNECTION
-                    ),
+                    match &token {
+                        Some(_) => by(&generic),
+                        None => format!(
+                            "use a reference such as `{generic}` to the connection's resource"
+                        ),
+                    },
                 ),
             }
         }
     };
-    let fix = match &reference {
-        Some(r) => Fixable::ReplaceText(reference_text(file, root, node.range, r)),
-        None => Fixable::Nothing,
+    // a value in a file `file()` reads is not interpolated: no text written there is sound
+    let fix = match (&reference, reader) {
+        (Some(r), None) => Fixable::ReplaceText(reference_text(file, root, node.range, r)),
+        _ => Fixable::Nothing,
+    };
+    let read = match reader {
+        Some(tf) => format!(" ({tf} reads this file with file())"),
+        None => String::new(),
     };
     let mut d = Diagnostic::error(
         node.range,
         code::UNRESOLVED_CONNECTION,
         format!(
-            "`connection_id` is the literal \"{quoted}\": the provider sends it to the API as written, and the API expects the connection's id, so it names no vault connection there: {advice}"
+            "`connection_id` is the literal \"{quoted}\": the provider sends it to the API as written{read}, and the API expects the connection's id, so it names no vault connection there: {advice}"
         ),
     )
     .with_fix(fix);
@@ -346,14 +393,39 @@ fn exports(ws: &Workspace, file: &SourceFile, root: &Node, out: &mut Vec<Diagnos
             continue;
         };
         let path = body_path(dir, written);
-        let Some(bundle) = ws
+        let held = ws
             .file(&path)
-            .filter(|_| !ws.has_root() || path.starts_with(&ws.root))
-        else {
-            let why = if ws.has_root() && !path.starts_with(&ws.root) {
-                "names a file outside the workspace, which flowls does not read"
+            .filter(|_| !ws.has_root() || path.starts_with(&ws.root));
+        // a file held whose text is no JSON tree: over the size limit, or not JSON at all
+        let unusable = held.and_then(|f| {
+            if f.parse.root.is_some() {
+                None
+            } else if f.text.len() > ws.settings.max_document_bytes {
+                Some(format!(
+                    "is larger than {} MiB (the setting maxDocumentSizeMB)",
+                    ws.settings.max_document_bytes / (1024 * 1024)
+                ))
             } else {
-                "names no file flowls read in the workspace (missing, a link out of the workspace, or over the size limit)"
+                let at = f.parse.errors.first().map_or(0, |e| e.range.start as usize);
+                let (line, col) = f.line_index().position(
+                    &f.text,
+                    at,
+                    crate::syntax::line_index::ColumnUnit::Char,
+                );
+                Some(format!(
+                    "is not JSON (it fails at {}:{})",
+                    line + 1,
+                    col + 1
+                ))
+            }
+        });
+        let Some(bundle) = held.filter(|_| unusable.is_none()) else {
+            let why = if ws.has_root() && !path.starts_with(&ws.root) {
+                "names a file outside the workspace, which flowls does not read".to_string()
+            } else if let Some(why) = unusable.or_else(|| ws.unread(&path).map(str::to_string)) {
+                why
+            } else {
+                "names no file flowls read in the workspace".to_string()
             };
             out.push(Diagnostic::warning(
                 file_node.range,
@@ -483,11 +555,13 @@ fn wiring(
         let Some(reference) = with.as_str() else {
             continue;
         };
+        // once per replacement; a wrong app once per app the token's actions need (a token
+        // that actions of two apps use is wrong for one of them)
         let key = format!("{token}\u{0}{reference}");
-        if reported.contains(&key) {
-            continue;
+        let first = !reported.contains(&key);
+        if first {
+            reported.push(key.clone());
         }
-        reported.push(key);
         if names_broken_block(ws, reference) {
             continue;
         }
@@ -497,7 +571,7 @@ fn wiring(
             })
         };
         if is_flow {
-            if ws.flow_entry(reference).is_none() {
+            if first && ws.flow_entry(reference).is_none() {
                 out.push(Diagnostic::error(
                     with.range,
                     code::UNRESOLVED_FLOW,
@@ -507,7 +581,7 @@ fn wiring(
             continue;
         }
         match ws.resolve_connection(reference) {
-            None => out.push(Diagnostic::error(
+            None if first => out.push(Diagnostic::error(
                 with.range,
                 code::UNRESOLVED_CONNECTION,
                 format!(
@@ -515,10 +589,13 @@ fn wiring(
                     why(hcl::VAULT_CONNECTION)
                 ),
             )),
+            None => {}
             Some(v) => {
                 if let (Some(need), Some(has)) = (app, v.app_id.as_deref())
                     && need != has
+                    && !reported.contains(&format!("{key}\u{0}{need}"))
                 {
+                    reported.push(format!("{key}\u{0}{need}"));
                     out.push(
                         Diagnostic::error(
                             replace.range,
@@ -828,16 +905,19 @@ pub fn referenced_in_module(ws: &Workspace, vault: &crate::workspace::VaultInfo)
 
 /// Whether a grant resource of the vault resource's module may be its grant though flowls
 /// cannot tell: its `client_id` is unknown (`data.auth0_client.x.id`), or it is the vault's
-/// client's and its `audience` is unknown.
+/// client's and its `audience` is unknown; any grant of the module when the vault's whole
+/// `setup` is unknown (its application is).
 pub fn unknown_grant_may_be(ws: &Workspace, vault: &crate::workspace::VaultInfo) -> bool {
+    let setup_unknown = matches!(vault.setup, crate::model::vault::Setup::Unknown { .. });
     ws.index().grants.iter().any(|g| {
         g.path.parent() == vault.path.parent()
             && is_resource_file(ws, &g.path)
-            && match (&g.grant.client_id, &vault.client_id) {
-                (None, _) => true,
-                (Some(c), Some(v)) => c == v && g.audience.is_none(),
-                (Some(_), None) => g.audience.is_none(),
-            }
+            && (setup_unknown
+                || match (&g.grant.client_id, &vault.client_id) {
+                    (None, _) => true,
+                    (Some(c), Some(v)) => c == v && g.audience.is_none(),
+                    (Some(_), None) => g.audience.is_none(),
+                })
     })
 }
 

@@ -1292,3 +1292,73 @@ fn a_connection_named_by_a_marker_is_used_by_the_same_marker() {
         expect![[""]],
     );
 }
+
+#[test]
+fn a_plain_files_replaced_token_follows_edits_of_the_file() {
+    // `replace(file("flows/x.json"), "#CONN-1#", auth0_flow_vault_connection.slack.id)`: the
+    // bare list's actions are the Slack connection's uses; an edit that moves them keeps them so
+    // (the replaced token's place is the index's), and a wrong-app one is on the replace call
+    let tf = r###"
+//- main.tf
+resource "auth0_flow_vault_connection" "slack" {
+  name   = "Team Slack"
+  app_id = "SLACK"
+  setup  = { type = "WEBHOOK", url = var.url }
+}
+
+resource "auth0_flow" "x" {
+  name    = "X"
+  actions = replace(file("${path.module}/flows/x.json"), "#CONN-1#", auth0_flow_vault_connection.slack.id)
+}
+//- flows/x.json
+"###;
+    let post = r##"{"id": "n", "type": "SLACK", "action": "POST_MESSAGE", "params": {"connection_id": "#CONN-1#", "text": "hi"}}"##;
+    let mut ws = workspace(&format!("{tf}[{post}]\n"));
+    expect![[""]].assert_eq(&render(&ws));
+    ws.set_file(
+        PathBuf::from("/ws/flows/x.json"),
+        Arc::from(format!(
+            "[\n  {post},\n  {}\n]\n",
+            post.replace("\"n\"", "\"m\"")
+        )),
+    );
+    expect![[""]].assert_eq(&render(&ws));
+    let get = r##"{"id": "g", "type": "AUTH0", "action": "GET_USER", "params": {"connection_id": "#CONN-1#", "user_id": "u"}}"##;
+    ws.set_file(
+        PathBuf::from("/ws/flows/x.json"),
+        Arc::from(format!("[\n\n  {post},\n  {get}\n]\n")),
+    );
+    expect![[r##"
+        main.tf 9:13-9:107 error connection-app-mismatch "replace(file(\"${path.module}/flows/x.json\"), \"#CONN-1#\", auth0_flow_vault_connection.slack.id)": #CONN-1# stands for an AUTH0 connection in flows/x.json, but `auth0_flow_vault_connection.slack.id` is a SLACK connection: replace it by an AUTH0 connection
+    "##]]
+    .assert_eq(&render(&ws));
+}
+
+#[test]
+fn file_of_a_file_over_the_document_size_setting_says_so_at_the_call() {
+    // the workspace holds the file but does not parse it (over maxDocumentSizeMB): the call
+    // says so, rather than that it names no file
+    let settings = Settings {
+        max_document_bytes: 1024 * 1024,
+        ..Settings::default()
+    };
+    let mut ws = Workspace::new("/ws", settings, Vec::new());
+    let tf = "resource \"auth0_flow\" \"f\" {\n  name    = \"F\"\n  actions = file(\"flows/x.json\")\n}\n";
+    ws.set_files(vec![
+        (PathBuf::from("/ws/main.tf"), Arc::from(tf)),
+        (
+            PathBuf::from("/ws/flows/x.json"),
+            Arc::from(format!("[{}]", " ".repeat(2 * 1024 * 1024))),
+        ),
+    ]);
+    let found = diagnostics(&ws, std::path::Path::new("/ws/main.tf"));
+    let d = found
+        .iter()
+        .find(|d| d.code == code::SYNTAX)
+        .unwrap_or_else(|| panic!("{found:?}"));
+    assert_eq!(&tf[d.range.as_usize()], "file(\"flows/x.json\")");
+    assert_eq!(
+        d.message,
+        "file(\"flows/x.json\") is larger than 1 MiB (the setting maxDocumentSizeMB): what this attribute receives is not checked"
+    );
+}

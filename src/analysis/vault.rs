@@ -364,17 +364,18 @@ fn uses(ws: &Workspace, info: &VaultInfo, out: &mut Vec<Diagnostic>) {
             ));
         }
     }
-    if let Resolution::Unknown { why } = resolution {
+    if let Resolution::Unknown { mut why } = resolution {
         // a grant of the module whose client or audience is unknown may be this one's: the
-        // check needs what cannot be known, so it is skipped
-        // so may any grant when the resource's whole setup is unknown (`setup = null` of
-        // generated config, `var.setup`): its application is unknown
+        // check needs what cannot be known, so it is skipped; so may any grant of the module
+        // when the resource's whole setup is unknown (`setup = null` of generated config,
+        // `var.setup`). With no such grant, nothing says what it was granted: scopes-unknown,
+        // as for a JSON setup that is one unknown `@@KEY@@` marker
         let terraform = super::terraform::is_resource(ws, info);
-        if terraform
-            && (super::terraform::unknown_grant_may_be(ws, info)
-                || matches!(info.setup, Setup::Unknown { .. }))
-        {
+        if terraform && super::terraform::unknown_grant_may_be(ws, info) {
             return;
+        }
+        if matches!(info.setup, Setup::Unknown { .. }) && why == super::scopes::NOTHING_SAYS {
+            why = "its setup is not known here, so neither is its M2M application, and nothing in the workspace says what it was granted".into();
         }
         let name = info.shown_name();
         let advice = if terraform {

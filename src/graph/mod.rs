@@ -434,8 +434,13 @@ fn resources_of<'a>(
                 let dir = f.path.parent().unwrap_or(&ws.root);
                 let bundle = ws.file(&crate::workspace::body_path(dir, written))?;
                 let steps = e.get("pointer").and_then(Tree::as_array)?;
+                let content = bundle.parse.root.as_ref()?;
+                // a JSON file that is the attribute's whole value: a bare `actions` list
+                if steps.is_empty() && want == hcl::FLOW {
+                    return content.as_array().is_some().then_some((bundle, content));
+                }
                 let (_, parent) = steps.split_last()?;
-                let node = follow(bundle.parse.root.as_ref()?, parent)?;
+                let node = follow(content, parent)?;
                 node.as_object().is_some().then_some((bundle, node))
             });
             let resource = Resource {
@@ -1319,7 +1324,11 @@ impl<'a> Builder<'a> {
         let base = self.graph.nodes[idx].id.clone();
         let uses: HashMap<TextRange, &ConnectionRef> =
             flow.file.uses.iter().map(|u| (u.action_range, u)).collect();
-        let model = Flow::new(flow.root);
+        let model = if flow.root.as_array().is_some() {
+            Flow::of_actions(flow.root)
+        } else {
+            Flow::new(flow.root)
+        };
         let mut walk = Walk {
             file: flow.file,
             base,

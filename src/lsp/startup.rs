@@ -95,6 +95,7 @@ impl Backend {
                 .filter(|(p, _)| !st.docs.contains_key(p) && st.ws.file(p).is_none())
                 .collect();
             st.ws.set_files(files);
+            crate::workspace::disk::note_unread(&mut st.ws, &skipped);
             st.set_indexed(count);
             st.invalidate_all()
         };

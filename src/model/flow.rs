@@ -20,6 +20,8 @@ pub struct Action<'a> {
     pub action: Option<&'a Node>,
     pub params: Option<&'a Node>,
     pub branches: Vec<Branch<'a>>,
+    /// The catalogue entry of `type` + `action`, looked up once.
+    spec: Option<&'static ActionSpec>,
 }
 
 /// A nested list of actions: `then` or `else` of a condition.
@@ -90,7 +92,13 @@ impl<'a> Flow<'a> {
     /// condition's `then` / `else`, the condition itself counts as run.
     pub fn visit<'b>(&'b self, f: &mut impl FnMut(&'b Action<'a>, &Before<'a>)) {
         // the outermost list's record is dropped, not taken back id by id
-        visit_list(&self.actions, &mut Before::default(), f, false);
+        let n = self.actions.len();
+        let mut before = Before {
+            surely: Vec::with_capacity(n),
+            surely_count: foldhash::HashMap::with_capacity_and_hasher(n, Default::default()),
+            ..Default::default()
+        };
+        visit_list(&self.actions, &mut before, f, false);
     }
 
     pub fn new(root: &'a Node) -> Flow<'a> {
@@ -100,6 +108,17 @@ impl<'a> Flow<'a> {
             name: root.get("name"),
             actions_node,
             actions: actions_node.map(actions_of).unwrap_or_default(),
+        }
+    }
+
+    /// The flow a bare `actions` list is (a JSON file a `.tf` resource reads as its `actions`,
+    /// `actions = file("flows/x.json")`): no name, those actions.
+    pub fn of_actions(list: &'a Node) -> Flow<'a> {
+        Flow {
+            root: list,
+            name: None,
+            actions_node: Some(list),
+            actions: actions_of(list),
         }
     }
 
@@ -178,14 +197,34 @@ fn actions_of(list: &Node) -> Vec<Action<'_>> {
 
 impl<'a> Action<'a> {
     pub fn new(node: &'a Node) -> Action<'a> {
-        let params = node.get("params");
+        // one pass over the members; the last of a repeated key counts, as in `Node::get`
+        let (mut id, mut ty, mut name, mut params) = (None, None, None, None);
+        for m in node.as_object().unwrap_or_default().iter().rev() {
+            let slot = match m.key.as_str() {
+                "id" => &mut id,
+                "type" => &mut ty,
+                "action" => &mut name,
+                "params" => &mut params,
+                _ => continue,
+            };
+            if slot.is_none() {
+                *slot = Some(m.value.as_ref());
+            }
+        }
+        let (ty, name): (Option<&Node>, Option<&Node>) = (ty.flatten(), name.flatten());
+        let spec = match (ty.and_then(Node::as_str), name.and_then(Node::as_str)) {
+            (Some(t), Some(a)) => Catalogue::get().action(t, a),
+            _ => None,
+        };
+        let params = params.flatten();
         let mut action = Action {
             node,
-            id: node.get("id"),
-            ty: node.get("type"),
-            action: node.get("action"),
+            id: id.flatten(),
+            ty,
+            action: name,
             params,
             branches: Vec::new(),
+            spec,
         };
         if action.is_condition()
             && let Some(p) = params
@@ -212,7 +251,7 @@ impl<'a> Action<'a> {
         self.action.and_then(Node::as_str)
     }
     pub fn spec(&self) -> Option<&'static ActionSpec> {
-        Catalogue::get().action(self.type_str()?, self.action_str()?)
+        self.spec
     }
     /// `FLOW/BOOLEAN_CONDITION`, whose params hold `then` / `else` action lists.
     pub fn is_condition(&self) -> bool {

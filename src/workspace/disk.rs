@@ -202,6 +202,71 @@ pub fn read_mappings(root: &Path, path: &Path) -> Result<Arc<str>, Unread> {
     }
 }
 
+/// Records in the workspace why each file its `.tf` files name with `file()` is not held, by
+/// this policy: the reason the scan gave (`skipped`: a link out of the root, not a regular file,
+/// over the size limit), else what reading it by the same policy finds (it does not exist; its
+/// name is none flowls reads and its text is not JSON, with where it fails; …). A path outside
+/// the root is never looked at. Nothing of a file's text is kept or shown.
+pub fn note_unread(ws: &mut Workspace, skipped: &[(PathBuf, Unread)]) {
+    let wanted = ws.unheld_file_arguments();
+    if wanted.is_empty() {
+        return;
+    }
+    let roots = Roots::new([ws.root.as_path()]);
+    let reasons = wanted
+        .into_iter()
+        .map(|path| {
+            let why = match skipped.iter().find(|(p, _)| *p == path) {
+                Some((_, e)) => unread_reason(e),
+                None => match read_in(&path, &roots) {
+                    Err(e) => unread_reason(&e),
+                    Ok(text) if is_candidate(&path) => {
+                        drop(text);
+                        format!(
+                            "lies in a folder flowls does not read ({})",
+                            SKIPPED_DIRS.join(", ")
+                        )
+                    }
+                    Ok(text) => not_json_reason(&text),
+                },
+            };
+            (path, why)
+        })
+        .collect();
+    ws.set_unread(reasons);
+}
+
+/// Why a file was not read, as a predicate of the file: "is larger than 16 MiB".
+fn unread_reason(e: &Unread) -> String {
+    match e {
+        Unread::Io(io) if io.kind() == std::io::ErrorKind::NotFound => "does not exist".into(),
+        Unread::Io(io) => format!("cannot be read ({io})"),
+        e => format!("is {e}"),
+    }
+}
+
+/// Why a file whose name flowls does not read is not used as JSON: where its text stops being
+/// JSON (line:column, never the text), or that it is JSON under another name.
+fn not_json_reason(text: &str) -> String {
+    let parsed = crate::syntax::parse(text);
+    let error = parsed
+        .errors
+        .iter()
+        .find(|e| e.severity == crate::syntax::SyntaxSeverity::Error);
+    match (error, &parsed.root) {
+        (Some(e), _) => {
+            let before = &text[..(e.range.start as usize).min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+            format!("is not JSON (it fails at {line}:{col})")
+        }
+        (None, None) => "is not JSON (it is empty)".into(),
+        (None, Some(_)) => {
+            "is not named *.json, and flowls reads only .json files with file()".into()
+        }
+    }
+}
+
 /// What a scan read, and what it did not read with the reason.
 pub type Scanned = (Texts, Vec<(PathBuf, Unread)>);
 
@@ -292,6 +357,7 @@ pub fn load_each_root(
     if roots.is_empty() || declared {
         let mut ws = Workspace::new(root, settings, env);
         ws.set_files(texts);
+        note_unread(&mut ws, &skipped);
         return (vec![ws], skipped);
     }
     // the mappings file: one the user named is read by every root; the default one is each
@@ -329,6 +395,7 @@ pub fn load_each_root(
             }
             let mut ws = Workspace::new(r, settings, env.clone());
             ws.set_files(files);
+            note_unread(&mut ws, &skipped);
             ws
         })
         .collect();
@@ -345,6 +412,7 @@ pub fn load(
     let (texts, skipped) = scan(root, &settings);
     let mut ws = Workspace::new(root, settings, env);
     ws.set_files(texts);
+    note_unread(&mut ws, &skipped);
     (ws, skipped)
 }
 

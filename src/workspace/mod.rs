@@ -239,6 +239,10 @@ pub struct Index {
     pub export_replacements: Vec<ExportReplacement>,
     /// The JSON files `.tf` resources read as attribute values (checked as what they receive).
     pub file_reads: Vec<terraform::FileRead>,
+    /// Why a file a `.tf` file names with `file()` is not held, as the reading policy said when
+    /// the files were read from disk ([`disk::note_unread`]): "is larger than 16 MiB", "is not
+    /// JSON (it fails at 3:7)". Kept until the file is held.
+    pub unread: HashMap<PathBuf, String>,
 }
 
 /// Each flow by name and id: its file, and its resource's range in a `.tf` file.
@@ -420,7 +424,13 @@ impl Workspace {
             }
         };
         file.uses = uses;
-        let global = file.kind.is_global() || was_global;
+        // the ranges of the replaced tokens of a file a `.tf` file reads are in the index
+        let replaced_in = self
+            .index
+            .export_replacements
+            .iter()
+            .any(|r| r.bundle == path);
+        let global = file.kind.is_global() || was_global || replaced_in;
         self.files_mut().insert(path, Arc::new(file));
         // the look-ups derived from every file are made again only when what they read of this
         // one changed: a keystroke in a flow costs the flow, not the workspace
@@ -666,9 +676,12 @@ impl Workspace {
             .with_placeholders(placeholders);
         let mappings_changed = mappings != self.index.mappings;
         static BUILT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let mut unread = self.index.unread.clone();
+        unread.retain(|p, _| !self.files.contains_key(p));
         let mut index = Index {
             mappings,
             project,
+            unread,
             version: BUILT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             ..Index::default()
         };
@@ -737,13 +750,13 @@ impl Workspace {
         }
         // a bundle's connection stubs, after the vault files (a file of the same name wins); a
         // stub whose token a `.tf` file replaces by a reference is that resource
-        let replacements = terraform::export_replacements(&self.files, &self.root);
+        let replacements = terraform::export_replacements(&self.files, &self.root, self.has_root());
         for (f, root) in bundle_connections {
             for (_, stub) in bundle_stubs(root) {
                 let Some(name) = stub.get("name").and_then(Node::as_str) else {
                     continue;
                 };
-                if terraform::replaced(&replacements, &f.path, stub.range, None).is_some() {
+                if terraform::replaced_stub(&replacements, &f.path, stub.range).is_some() {
                     continue;
                 }
                 if index.vaults.iter().any(|v| v.name.as_deref() == Some(name)) {
@@ -958,16 +971,16 @@ impl Workspace {
     }
 
     /// What replaces a use's `#CONN-n#` token where a `.tf` file reads its text
-    /// (`replace(…, "#CONN-1#", auth0_flow_vault_connection.x.id)`): the use is that
-    /// reference's, whatever the bundle's stub for the token is named. The one place that
-    /// decides it, for [`Workspace::resolve_use`] and [`Workspace::uses_of`] alike.
+    /// (`replace(…, "#CONN-1#", auth0_flow_vault_connection.x.id)`), in an export bundle or a
+    /// plain JSON file read as an attribute's value: the use is that reference's, whatever the
+    /// bundle's stub for the token is named. The one place that decides it, for
+    /// [`Workspace::resolve_use`] and [`Workspace::uses_of`] alike.
     pub fn replaced_use(
         &self,
         path: &Path,
         u: &ConnectionRef,
     ) -> Option<&terraform::ExportReplacement> {
-        let stub = u.stub?;
-        terraform::replaced(&self.index.export_replacements, path, stub, Some(u.object))
+        terraform::replaced(&self.index.export_replacements, path, u)
     }
 
     /// The vault connection a `connection_id` names: by name, or by `ac_…` id (also the id an

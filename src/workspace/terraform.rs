@@ -9,12 +9,17 @@ use crate::syntax::{Node, NodeKind, TextRange};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// A bundle connection token an export replaces by a reference to a resource.
+/// A connection token (`#CONN-1#`) a `.tf` file replaces by a reference to a resource, in the
+/// text it reads with `file()`: an export bundle's, or a plain JSON file's (`actions =
+/// replace(file("flows/x.json"), "#CONN-1#", …)`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExportReplacement {
-    /// The export bundle, and the range of the stub its token names.
+    /// The file read (an export bundle, or a plain JSON file), and for a bundle the range of the
+    /// stub its token names (a plain file has none: its uses of the token are replaced).
     pub bundle: PathBuf,
-    pub stub: TextRange,
+    pub stub: Option<TextRange>,
+    /// The token replaced.
+    pub token: String,
     /// The part of the bundle the resource receives (the uses inside it are the resource's).
     pub within: TextRange,
     /// What replaces the token: `auth0_flow_vault_connection.x.id`.
@@ -180,6 +185,47 @@ impl Workspace {
         true
     }
 
+    /// The files the `.tf` files name with `file()` that the workspace does not hold, inside its
+    /// root (a path outside it is never looked at), in order.
+    pub fn unheld_file_arguments(&self) -> Vec<PathBuf> {
+        let mut out: Vec<PathBuf> = self
+            .files
+            .values()
+            .filter(|f| is_tf(f))
+            .filter_map(|f| Some((f, f.parse.root.as_ref()?)))
+            .flat_map(|(f, root)| {
+                let dir = f.path.parent().unwrap_or(&self.root).to_path_buf();
+                root.get(EXPORTS)
+                    .and_then(Node::as_array)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(move |e| Some(body_path(&dir, e.get("file")?.as_str()?)))
+            })
+            .filter(|p| {
+                !self.files.contains_key(p) && (!self.has_root() || p.starts_with(&self.root))
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Why a file a `.tf` file names with `file()` was not read, as the reading policy said.
+    pub fn unread(&self, path: &Path) -> Option<&str> {
+        self.index.unread.get(path).map(String::as_str)
+    }
+
+    /// Records why files named with `file()` were not read (from [`super::disk::note_unread`]).
+    pub fn set_unread(&mut self, reasons: Vec<(PathBuf, String)>) {
+        if reasons.is_empty() {
+            return;
+        }
+        let mut index = (*self.index).clone();
+        index.unread.extend(reasons);
+        self.index = Arc::new(index);
+        self.rebuild_index();
+    }
+
     /// An environment variable's value (for Test connection only: never for diagnostics).
     pub fn env_var(&self, name: &str) -> Option<&str> {
         self.env
@@ -189,8 +235,14 @@ impl Workspace {
     }
 }
 
-/// The tokens of export bundles that `.tf` files replace by a reference, for the index.
-pub(super) fn export_replacements(files: &super::Files, root: &Path) -> Vec<ExportReplacement> {
+/// The connection tokens of the files `.tf` files read (export bundles, and plain JSON files
+/// read as an attribute's value) that they replace by a reference, for the index. Only files
+/// the workspace holds, inside the root.
+pub(super) fn export_replacements(
+    files: &super::Files,
+    root: &Path,
+    has_root: bool,
+) -> Vec<ExportReplacement> {
     let mut out = Vec::new();
     for f in files.values() {
         if f.kind != crate::model::DocKind::Terraform {
@@ -207,13 +259,24 @@ pub(super) fn export_replacements(files: &super::Files, root: &Path) -> Vec<Expo
                 continue;
             };
             let path = body_path(dir, written);
-            let Some(bundle) = files.get(&path) else {
+            let Some(read) = files
+                .get(&path)
+                .filter(|_| !has_root || path.starts_with(root))
+            else {
                 continue;
             };
-            let Some(target) = bundle.parse.root.as_ref().and_then(|r| export_target(r, e)) else {
+            let is_bundle = read.own_kind == crate::model::DocKind::Bundle;
+            if !is_bundle && !is_plain_json(read) {
+                continue;
+            }
+            let Some(target) = read.parse.root.as_ref().and_then(|r| export_target(r, e)) else {
                 continue;
             };
-            let stubs = super::bundle_stubs(bundle.parse.root.as_ref().unwrap_or(target));
+            let stubs = if is_bundle {
+                super::bundle_stubs(read.parse.root.as_ref().unwrap_or(target))
+            } else {
+                Vec::new()
+            };
             for r in e
                 .get("replace")
                 .and_then(Node::as_array)
@@ -225,12 +288,20 @@ pub(super) fn export_replacements(files: &super::Files, root: &Path) -> Vec<Expo
                 ) else {
                     continue;
                 };
-                let Some((_, stub)) = stubs.iter().find(|(t, _)| *t == token) else {
+                let stub = if is_bundle {
+                    match stubs.iter().find(|(t, _)| *t == token) {
+                        Some((_, stub)) => Some(stub.range),
+                        None => continue,
+                    }
+                } else if crate::model::is_export_token(token) {
+                    None
+                } else {
                     continue;
                 };
                 out.push(ExportReplacement {
                     bundle: path.clone(),
-                    stub: stub.range,
+                    stub,
+                    token: token.to_string(),
                     within: target.range,
                     reference: reference.to_string(),
                 });
@@ -238,6 +309,15 @@ pub(super) fn export_replacements(files: &super::Files, root: &Path) -> Vec<Expo
         }
     }
     out
+}
+
+/// Whether a file a `.tf` resource reads is a plain JSON file (not an export bundle, nor
+/// another `.tf` file): what the attribute receives is the file's text.
+fn is_plain_json(f: &super::SourceFile) -> bool {
+    !matches!(
+        f.own_kind,
+        crate::model::DocKind::Bundle | crate::model::DocKind::Terraform
+    ) && f.rel.ends_with(".json")
 }
 
 /// The JSON files (not export bundles) that `.tf` resources read as attribute values, for the
@@ -259,12 +339,7 @@ pub(super) fn file_reads(files: &super::Files, root: &Path, has_root: bool) -> V
                 continue;
             };
             let path = body_path(dir, written);
-            let read = files.get(&path).is_some_and(|j| {
-                !matches!(
-                    j.own_kind,
-                    crate::model::DocKind::Bundle | crate::model::DocKind::Terraform
-                ) && j.rel.ends_with(".json")
-            });
+            let read = files.get(&path).is_some_and(|j| is_plain_json(j));
             let resource = e.get("resource").and_then(Node::as_str).unwrap_or_default();
             let kind = match resource.split_once('.') {
                 Some((hcl::FLOW, _)) => crate::model::DocKind::Flow,
@@ -337,24 +412,38 @@ pub(super) fn add_export_uses(
     }
 }
 
-/// The replacement of a bundle's stub, if a `.tf` file replaces its token: for a use, the one
-/// of the resource that receives the part of the bundle where the action is (two flows of one
-/// export may replace the same token by different connections); without one, any.
-pub fn replaced<'a>(
+/// The replacement of a bundle's stub, if a `.tf` file replaces its token (by any resource
+/// that reads it: a stub stands for one connection).
+pub fn replaced_stub<'a>(
     replacements: &'a [ExportReplacement],
     bundle: &Path,
     stub: TextRange,
-    at: Option<TextRange>,
 ) -> Option<&'a ExportReplacement> {
-    replacements.iter().find(|r| {
-        r.bundle == bundle
-            && r.stub == stub
-            && at.is_none_or(|a| r.within.start <= a.start && a.end <= r.within.end)
-    })
+    replacements
+        .iter()
+        .find(|r| r.bundle == bundle && r.stub == Some(stub))
+}
+
+/// The replacement of a use's token in a file a `.tf` file reads: a bundle's use of the stub
+/// its token names, or a plain JSON file's use of the token itself; the one of the resource
+/// that receives the part of the file where the action is (two flows of one export may
+/// replace the same token by different connections).
+pub fn replaced<'a>(
+    replacements: &'a [ExportReplacement],
+    path: &Path,
+    u: &ConnectionRef,
+) -> Option<&'a ExportReplacement> {
+    replacements
+        .iter()
+        .find(|r| r.bundle == path && is_replaced(u, r))
 }
 
 fn is_replaced(u: &ConnectionRef, r: &ExportReplacement) -> bool {
-    u.stub == Some(r.stub) && r.within.start <= u.object.start && u.object.end <= r.within.end
+    let same = match r.stub {
+        Some(stub) => u.stub == Some(stub),
+        None => u.stub.is_none() && u.connection == r.token,
+    };
+    same && r.within.start <= u.object.start && u.object.end <= r.within.end
 }
 
 impl super::VaultInfo {

@@ -21,6 +21,39 @@ pub fn hover(ws: &Workspace, path: &Path, offset: usize) -> Option<(TextRange, S
     let file = ws.file(path)?;
     let t = target(ws, file, offset)?;
     match t {
+        Target::Local { name, range } => {
+            let md = match super::navigation::local_declaration(ws, file, &name) {
+                Some((f, key, value)) => {
+                    let (line, _) = f.line_index().position(
+                        &f.text,
+                        key.start as usize,
+                        crate::syntax::line_index::ColumnUnit::Char,
+                    );
+                    let written = f.text.get(value.as_usize()).unwrap_or_default();
+                    // its first lines as written, each line's control characters escaped
+                    let lines: Vec<String> = written
+                        .lines()
+                        .take(12)
+                        .map(|l| crate::display::escape_control(l, true).into_owned())
+                        .collect();
+                    let mut shown = lines.join("\n");
+                    if written.lines().count() > lines.len() {
+                        shown.push_str("\n…");
+                    }
+                    let fence = if shown.contains("```") { "````" } else { "```" };
+                    format!(
+                        "**{name}** · declared in {}, line {}\n\n{fence}hcl\n{} = {shown}\n{fence}",
+                        f.rel,
+                        line + 1,
+                        name.trim_start_matches("local.")
+                    )
+                }
+                None => {
+                    format!("**{name}**: no `locals` block of this folder's .tf files declares it")
+                }
+            };
+            Some((range, md))
+        }
         Target::Action { node, range } => {
             // the action's own object, found by its range: no model of the whole flow
             let root = file.parse.root.as_ref()?;

@@ -39,6 +39,9 @@ pub enum Target {
     Stub { token: String, range: TextRange },
     /// An export bundle's `#FLOW-n#` token: in the form's `flow_id`, or its flow's key.
     BundleFlow { token: String, range: TextRange },
+    /// `local.NAME` in a `.tf` resource: the local declared in a `locals` block of the module
+    /// (this file, or another `.tf` file of its folder).
+    Local { name: String, range: TextRange },
 }
 
 fn inner(range: TextRange) -> TextRange {
@@ -58,7 +61,7 @@ pub fn target(ws: &Workspace, file: &SourceFile, offset: usize) -> Option<Target
     }
     let text = &*file.text;
     if file.kind == DocKind::Terraform
-        && let Some(t) = resource_label_target(file, offset)
+        && let Some(t) = resource_label_target(file, offset).or_else(|| local_target(file, offset))
     {
         return Some(t);
     }
@@ -178,6 +181,66 @@ fn resource_label_target(file: &SourceFile, offset: usize) -> Option<Target> {
         DocKind::Flow => Some(Target::Flow { name, range }),
         _ => None,
     }
+}
+
+/// `local.NAME` at the offset, inside a resource flowls reads (as written: in HCL or in a
+/// `${…}` interpolation).
+fn local_target(file: &SourceFile, offset: usize) -> Option<Target> {
+    let root = file.parse.root.as_ref()?;
+    cursor::resource_at(root, &file.text, offset)?;
+    let text = file.text.as_bytes();
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.';
+    let mut start = offset.min(text.len());
+    while start > 0 && word(text[start - 1]) {
+        start -= 1;
+    }
+    let rest = file.text.get(start..)?.strip_prefix("local.")?;
+    let name_len = rest
+        .bytes()
+        .take_while(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        .count();
+    let end = start + "local.".len() + name_len;
+    if name_len == 0 || offset > end || (start > 0 && text[start - 1] == b'.') {
+        return None;
+    }
+    Some(Target::Local {
+        name: file.text[start..end].to_string(),
+        range: TextRange::new(start, end),
+    })
+}
+
+/// Where a module declares `local.NAME` (as [`Target::Local`] names it): this file's own
+/// `locals`, else those of the other `.tf` files of its folder, in the order of their paths (as
+/// the module's evaluation reads them). The file, the name's range and the expression's range.
+pub fn local_declaration<'a>(
+    ws: &'a Workspace,
+    file: &'a SourceFile,
+    name: &str,
+) -> Option<(&'a SourceFile, TextRange, TextRange)> {
+    let declared = |f: &'a SourceFile| {
+        let m = f
+            .parse
+            .root
+            .as_ref()?
+            .get(crate::syntax::hcl::DECLARATIONS)?
+            .as_object()?
+            .iter()
+            .find(|m| m.key == name)?;
+        Some((f, m.key_range, m.value.as_ref()?.range))
+    };
+    declared(file).or_else(|| {
+        let dir = file.path.parent();
+        let mut others: Vec<&SourceFile> = ws
+            .files()
+            .filter(|f| {
+                f.rel.ends_with(crate::model::layout::TERRAFORM_SUFFIX)
+                    && f.path.parent() == dir
+                    && f.path != file.path
+            })
+            .collect();
+        others.sort_by(|a, b| a.path.cmp(&b.path));
+        others.into_iter().find_map(declared)
+    })
 }
 
 /// What a position names in an export bundle, whose tokens stand for the ids of its
@@ -494,6 +557,13 @@ fn strings_outside_branches<'a>(a: &Action, params: &'a Node) -> Vec<&'a Node> {
 pub fn definition(ws: &Workspace, path: &Path, offset: usize) -> Option<Location> {
     let file = ws.file(path)?;
     match target(ws, file, offset)? {
+        Target::Local { name, .. } => {
+            let (f, key, _) = local_declaration(ws, file, &name)?;
+            Some(Location {
+                path: f.path.clone(),
+                range: key,
+            })
+        }
         Target::Connection { name, .. } => {
             let v = ws
                 .index()

@@ -748,3 +748,107 @@ fn a_literal_connection_name_is_reported_with_the_fix_to_its_reference() {
             .all(|f| !f.title.contains("Change to")),
     );
 }
+
+#[test]
+fn a_literal_connection_name_in_a_file_read_by_file_is_reported_without_a_fix() {
+    // `actions = file("flows/x.json")`: the provider sends the file's text as written, so a
+    // connection's name there names none either; the text `file()` reads is not interpolated,
+    // so no reference can be written in it: the advice is a token the `replace` replaces
+    for (written, advised) in [
+        ("Users M2M", "`Users M2M` is the name of the connection"),
+        (
+            "Users M2N",
+            "did you mean `auth0_flow_vault_connection.users.id`?",
+        ),
+    ] {
+        let ws = workspace(&format!(
+            "{TF_VAULTS}\n//- flow.tf\nresource \"auth0_flow\" \"f\" {{\n  name    = \"F\"\n  actions = file(\"${{path.module}}/flows/x.json\")\n}}\n//- flows/x.json\n[{{\"id\": \"a\", \"type\": \"AUTH0\", \"action\": \"GET_USER\", \"params\": {{\"connection_id\": \"{written}\", \"user_id\": \"u\"}}}}]\n"
+        ));
+        let path = PathBuf::from("/ws/flows/x.json");
+        let found = crate::analysis::diagnostics(&ws, &path);
+        let d = found
+            .iter()
+            .find(|d| d.code == "unresolved-connection")
+            .unwrap_or_else(|| panic!("{written}: {found:?}"));
+        let text = &ws.file(&path).unwrap().text;
+        assert_eq!(&text[d.range.as_usize()], format!("\"{written}\""));
+        assert!(
+            d.message.contains("the API expects the connection's id")
+                && d.message.contains("flow.tf reads this file with file()")
+                && d.message.contains(advised)
+                && d.message.contains(
+                    "replace(file(…), \"#CONN-1#\", auth0_flow_vault_connection.users.id)"
+                ),
+            "{}",
+            d.message
+        );
+        assert!(
+            crate::analysis::ide::fixes::fixes(&ws, &path, d.range)
+                .iter()
+                .all(|f| !f.title.contains("auth0_flow_vault_connection")
+                    && !f.title.contains("Change to")),
+            "{written}"
+        );
+        // nothing else is said of the use (no missing-scope, no app check on a name that names
+        // no connection there)
+        assert_eq!(found.len(), 1, "{found:?}");
+    }
+}
+
+#[test]
+fn hover_and_definition_of_a_local_declared_in_another_file_of_the_folder() {
+    // a module is its folder: `local.X` used in flow.tf and declared in locals.tf (this file's
+    // own declaration wins); another folder's is not the module's
+    let fixture = r###"
+//- locals.tf
+locals {
+  flow_name = "Onboard"
+  text      = "from locals.tf"
+}
+//- flow.tf
+locals {
+  text = "from flow.tf"
+}
+
+resource "auth0_flow" "onboard" {
+  name = local.flow_name
+  actions = jsonencode([{
+    id     = "n"
+    type   = "FLOW"
+    action = "DO_NOTHING"
+    alias  = "${local.text} ${local.other}"
+  }])
+}
+//- other/locals.tf
+locals {
+  other = "another module"
+}
+"###;
+    let (ws, path, at) = with_cursor(fixture, "flow.tf", "local.flow_name", 0);
+    let (range, md) = hover::hover(&ws, &path, at + 8).unwrap();
+    let text = &ws.file(&path).unwrap().text;
+    assert_eq!(&text[range.as_usize()], "local.flow_name");
+    expect![[r#"
+        **local.flow_name** · declared in locals.tf, line 2
+
+        ```hcl
+        flow_name = "Onboard"
+        ```"#]]
+    .assert_eq(&md);
+    let def = navigation::definition(&ws, &path, at).unwrap();
+    expect![[r#"
+        locals.tf "flow_name"
+    "#]]
+    .assert_eq(&render_locations(&ws, &[def]));
+    // inside an interpolation; the file's own declaration first
+    let (ws, path, at) = with_cursor(fixture, "flow.tf", "local.text", 0);
+    let def = navigation::definition(&ws, &path, at + 7).unwrap();
+    assert_eq!(def.path, path);
+    let (_, md) = hover::hover(&ws, &path, at).unwrap();
+    assert!(md.contains("declared in flow.tf, line 2"), "{md}");
+    // declared only in another folder: not this module's
+    let (ws, path, at) = with_cursor(fixture, "flow.tf", "local.other", 0);
+    assert!(navigation::definition(&ws, &path, at).is_none());
+    let (_, md) = hover::hover(&ws, &path, at).unwrap();
+    assert!(md.contains("no `locals` block of this folder"), "{md}");
+}
