@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types as t
-from pytest_lsp.client import make_test_lsp_client
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, LanguageClient, register_lsp_features
+from pygls.protocol import default_converter
 
 from conftest import BIN, Session, capabilities
 
@@ -19,8 +20,17 @@ METHOD = "flowls/documentKinds"
 BUNDLE = Path(__file__).resolve().parents[1] / "fixtures" / "bundles" / "privacy-policy.json"
 
 
-async def start(root: Path, wanted: bool):
-    client = make_test_lsp_client()
+async def start(root: Path, wanted: bool, profile: str = "vscode", refresh_gate: asyncio.Event | None = None):
+    client = LanguageClient(converter_factory=default_converter)
+    features = dict(DEFAULT_CLIENT_FEATURES)
+    if refresh_gate is not None:
+        # a client slow to answer `workspace/diagnostic/refresh`: not before the gate opens
+
+        async def _slow(*_):
+            await refresh_gate.wait()
+
+        features[t.WORKSPACE_DIAGNOSTIC_REFRESH] = _slow
+    register_lsp_features(client, features)
     told = []
 
     @client.feature(METHOD)
@@ -28,7 +38,7 @@ async def start(root: Path, wanted: bool):
         told.extend((d.uri, d.kind, d.graphable) for d in params.documents)
 
     await client.start_io(BIN, "lsp", env=dict(os.environ))
-    caps = capabilities("vscode")
+    caps = capabilities(profile)
     if wanted:
         caps.experimental = {"flowls": {"documentKinds": True}}
     init = await client.initialize_session(
@@ -38,7 +48,7 @@ async def start(root: Path, wanted: bool):
             workspace_folders=[t.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
         )
     )
-    return Session(client, root, "vscode", init), told
+    return Session(client, root, profile, init), told
 
 
 async def until(told, want, timeout=10.0):
@@ -101,5 +111,66 @@ async def test_a_client_that_does_not_ask_is_told_nothing(ws):
         await asyncio.sleep(0.3)
         assert told == []
     finally:
+        await s.client.shutdown_session()
+        await s.client.stop()
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("profile", ["vscode", "pull"])
+async def test_documents_opened_together_before_the_scan_ends_and_after_it_are_all_told(ws, profile):
+    """The order VS Code opens them in: a flow and a vault at once, while the scan of a large
+    workspace is still reading; then, the scan over, the first closed and another flow, a
+    bundle and a plain JSON file opened; then the first opened again."""
+    for i in range(1500):
+        (ws / "flows" / f"Filler {i}.json").write_text(
+            '{"name": "F%d", "actions": [{"id": "a", "type": "AUTH0", "action": "GET_USER", '
+            '"params": {"user_id": "{{context.user.user_id}}"}}]}\n' % i
+        )
+    (ws / "flows" / "Broken.json").write_text(
+        '{"name": "Broken", "actions": [{"id": "a", "type": "AUTH0", "action": "GET_USR", "params": {}}]}\n'
+    )
+    s, told = await start(ws, wanted=True, profile=profile)
+    try:
+        broken = s.open("flows/Broken.json")
+        vault = s.open("flow-vault-connections/Users M2M.json")
+        await until(told, lambda k: len(k) >= 2)
+        assert sorted(told) == sorted([(broken, "flow", True), (vault, "vault", False)])
+        await s.indexed(timeout=60)
+        await s.diagnostics(broken, until=lambda d: len(d) > 0, timeout=30)
+        s.client.text_document_did_close(
+            t.DidCloseTextDocumentParams(text_document=t.TextDocumentIdentifier(uri=broken))
+        )
+        flow = s.open("flows/Onboard.json")
+        bundle = s.open("privacy-export.json")
+        other = s.open("package.json")
+        await until(told, lambda k: len(k) >= 5)
+        assert sorted(told[2:]) == sorted([(flow, "flow", True), (bundle, "bundle", True), (other, "other", False)])
+        s.open("flows/Broken.json")
+        await until(told, lambda k: len(k) >= 6)
+        assert told[5:] == [(broken, "flow", True)], told
+    finally:
+        await s.client.shutdown_session()
+        await s.client.stop()
+
+
+@pytest.mark.asyncio
+async def test_a_client_slow_to_answer_a_diagnostic_refresh_is_still_told(ws):
+    """A pull client is asked to pull again (`workspace/diagnostic/refresh`) after each open;
+    what the documents are must not wait for its answer."""
+    gate = asyncio.Event()
+    s, told = await start(ws, wanted=True, profile="pull", refresh_gate=gate)
+    try:
+        assert s.pull
+        flow = s.open("flows/Onboard.json")
+        await s.indexed()
+        await s.diagnostics(flow)
+        await until(told, lambda k: len(k) >= 1)
+        bundle = s.open("privacy-export.json")
+        other = s.open("package.json")
+        await until(told, lambda k: len(k) >= 3, timeout=5)
+        assert sorted(told) == sorted([(flow, "flow", True), (bundle, "bundle", True), (other, "other", False)])
+    finally:
+        gate.set()
+        await asyncio.sleep(0.1)
         await s.client.shutdown_session()
         await s.client.stop()
