@@ -53,6 +53,7 @@ pub(super) fn client_caps(params: &InitializeParams) -> (ClientCaps, ColumnUnit)
                 .and_then(|t| t.document_symbol.as_ref())
                 .and_then(|d| d.hierarchical_document_symbol_support)
                 .unwrap_or(false),
+            document_kinds: super::kinds::wanted(caps),
         },
         unit,
     )

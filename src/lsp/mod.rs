@@ -12,6 +12,7 @@ mod features;
 mod files;
 mod graph;
 mod handlers;
+pub mod kinds;
 mod ordered;
 mod schedule;
 pub mod settings;
@@ -160,6 +161,19 @@ pub fn run() -> std::io::Result<bool> {
         let said_shutdown = shut_down.clone();
         let (service, socket) = LspService::new(move |client| {
             let sender = client.clone();
+            // `workspace/diagnostic/refresh` is a request: waiting for the client's answer in
+            // the queue below would hold every notification after it (a client slow to answer
+            // would never learn what its documents are); asked for again while one is out,
+            // one more follows its answer
+            let refresh = Arc::new(tokio::sync::Notify::new());
+            let refresher = client.clone();
+            let wanted = refresh.clone();
+            tokio::spawn(async move {
+                loop {
+                    wanted.notified().await;
+                    let _ = refresher.workspace_diagnostic_refresh().await;
+                }
+            });
             tokio::spawn(async move {
                 while let Some(msg) = rx.recv().await {
                     match msg {
@@ -168,8 +182,13 @@ pub fn run() -> std::io::Result<bool> {
                             diagnostics,
                             version,
                         } => sender.publish_diagnostics(uri, diagnostics, version).await,
-                        Outgoing::Refresh => {
-                            let _ = sender.workspace_diagnostic_refresh().await;
+                        Outgoing::Refresh => refresh.notify_one(),
+                        Outgoing::Kinds(documents) => {
+                            sender
+                                .send_notification::<kinds::DocumentKinds>(
+                                    kinds::DocumentKindsParams { documents },
+                                )
+                                .await
                         }
                     }
                 }

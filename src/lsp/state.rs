@@ -4,6 +4,7 @@
 use super::convert::{apply_change, splice, to_lsp_diagnostic};
 use super::settings::{ServerSettings, Trigger};
 use crate::analysis::{self, Diagnostic};
+use crate::model::DocKind;
 use crate::syntax::line_index::ColumnUnit;
 use crate::syntax::line_index::LineIndex;
 use crate::workspace::{Change, Invalidation, Workspace};
@@ -25,6 +26,8 @@ pub struct ClientCaps {
     pub configuration: bool,
     pub snippets: bool,
     pub hierarchical_symbols: bool,
+    /// `flowls/documentKinds` (see `kinds`).
+    pub document_kinds: bool,
 }
 
 pub struct OpenDoc {
@@ -43,6 +46,8 @@ pub enum Outgoing {
     },
     /// `workspace/diagnostic/refresh`, for pull clients.
     Refresh,
+    /// `flowls/documentKinds`: open documents whose kind is new to the client.
+    Kinds(Vec<super::kinds::DocumentKind>),
 }
 
 /// What requests read: the workspace, the open documents, the position encoding. The state
@@ -234,6 +239,8 @@ pub struct State {
     pub mappings_warning: Option<String>,
     /// The least-privilege report of a revision (see [`ReportCache`]).
     reports: ReportCache,
+    /// The kind last told the client of each open document (`flowls/documentKinds`).
+    kinds_told: HashMap<PathBuf, DocKind>,
 }
 
 impl State {
@@ -252,6 +259,7 @@ impl State {
             scanned: tokio::sync::watch::channel(None).0,
             mappings_warning: None,
             reports: ReportCache::default(),
+            kinds_told: HashMap::new(),
         }
     }
 
@@ -327,7 +335,34 @@ impl State {
         if inv.all {
             self.generation += 1;
         }
+        self.tell_kinds();
         inv
+    }
+
+    /// Sends `flowls/documentKinds` for the open documents whose kind the client has not been
+    /// told yet (when it asked for them). Looks at the open documents only, not the workspace:
+    /// a change can make another open file a YAML's body, or a settings change the mappings
+    /// file, so all of them, each a look-up.
+    fn tell_kinds(&mut self) {
+        if !self.caps.document_kinds {
+            return;
+        }
+        let mut news = Vec::new();
+        for (path, doc) in &self.docs {
+            let kind = self.ws.file(path).map_or(DocKind::Other, |f| f.kind);
+            if self.kinds_told.get(path) != Some(&kind) {
+                news.push((path.clone(), doc.uri.clone(), kind));
+            }
+        }
+        if news.is_empty() {
+            return;
+        }
+        let mut told = Vec::with_capacity(news.len());
+        for (path, uri, kind) in news {
+            self.kinds_told.insert(path, kind);
+            told.push(super::kinds::DocumentKind::new(uri, kind));
+        }
+        let _ = self.out.send(Outgoing::Kinds(told));
     }
 
     /// Everything may have changed (settings, the scan, proven scopes): older background
@@ -336,6 +371,7 @@ impl State {
         self.generation += 1;
         self.revision += 1;
         self.published.clear();
+        self.tell_kinds();
         self.ws.everything()
     }
 
@@ -507,6 +543,8 @@ impl State {
         };
         // what a large document's versions and their analyses took is free once it is gone
         let large = doc.text.len() > LARGE;
+        // opened again, it is told again
+        self.kinds_told.remove(&path);
         let from_disk = path.starts_with(&self.ws.root)
             && crate::workspace::disk::is_candidate(&path)
             && doc.uri.scheme().as_str() == "file";

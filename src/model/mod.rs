@@ -48,6 +48,31 @@ impl DocKind {
         !matches!(self, DocKind::Other)
     }
 
+    /// Files Show Graph draws: flows, forms, bundles, deploy-cli YAML and Terraform (the
+    /// forms and flows they hold; see `graph::Select::Document`).
+    pub fn is_graphable(self) -> bool {
+        matches!(
+            self,
+            DocKind::Flow | DocKind::Form | DocKind::Bundle | DocKind::Tenant | DocKind::Terraform
+        )
+    }
+
+    /// The kind's name in `flowls/documentKinds` (docs/LSP.md).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocKind::Flow => "flow",
+            DocKind::Vault => "vault",
+            DocKind::KeywordMappings => "keywordMappings",
+            DocKind::Grant => "grant",
+            DocKind::ProjectConfig => "projectConfig",
+            DocKind::Form => "form",
+            DocKind::Tenant => "tenant",
+            DocKind::Bundle => "bundle",
+            DocKind::Terraform => "terraform",
+            DocKind::Other => "other",
+        }
+    }
+
     /// Files whose content other files' diagnostics depend on.
     pub fn is_global(self) -> bool {
         matches!(
@@ -265,6 +290,50 @@ mod tests {
         assert_eq!(kind("misc/a.json", r#"{"actions": []}"#), DocKind::Other);
         assert_eq!(kind("package.json", r#"{"name": "x"}"#), DocKind::Other);
         assert_eq!(kind("flows/readme.md", ""), DocKind::Other);
+    }
+
+    /// The documents Show Graph's button is on (`flowls/documentKinds`): flows, forms,
+    /// bundles wherever they sit, deploy-cli YAML and Terraform files with auth0 resources.
+    #[test]
+    fn graphable_documents_are_flows_forms_bundles_yaml_and_terraform() {
+        let kind = |path: &str, text: &str| {
+            let parsed = if is_yaml(path) {
+                crate::syntax::parse_yaml(text)
+            } else if path.ends_with(layout::TERRAFORM_SUFFIX) {
+                crate::syntax::hcl::parse_hcl(text)
+            } else {
+                parse(text)
+            };
+            classify(path, parsed.root.as_ref(), "config.json")
+        };
+        let bundle = r##"{"version": "4.0.0", "form": {}, "flows": {"#FLOW-1#": {"name": "F", "actions": []}}}"##;
+        let tf = "resource \"auth0_flow\" \"f\" {\n  name = \"F\"\n}\n";
+        for (path, text) in [
+            ("flows/Onboard.json", "{}"),
+            ("forms/Signup.json", "{}"),
+            ("x/Onboard.flow.json", "{}"),
+            ("Signup.form.json", "{}"),
+            ("export.json", bundle),
+            ("exports/kyc.json", bundle),
+            ("tenant.yaml", "flows:\n  - name: F\n"),
+            ("tenant.yml", "forms: []\n"),
+            ("main.tf", tf),
+        ] {
+            assert!(kind(path, text).is_graphable(), "{path}");
+        }
+        for (path, text) in [
+            ("flow-vault-connections/Users.json", "{}"),
+            ("grants/g.json", "{}"),
+            ("flowsx/a.json", "{}"),
+            ("flows/sub/a.txt", ""),
+            ("package.json", r#"{"name": "x"}"#),
+            ("config.json", "{}"),
+            ("main.tfvars", "x = 1\n"),
+            ("infra.tf", "resource \"aws_s3_bucket\" \"b\" {}\n"),
+            ("docker-compose.yaml", "services: {}\n"),
+        ] {
+            assert!(!kind(path, text).is_graphable(), "{path}");
+        }
     }
 
     #[test]

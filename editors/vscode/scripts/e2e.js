@@ -5,7 +5,9 @@
 // the folder not trusted), where flowls still checks but offers no Test connection; then with
 // flowls.server.path set to a server of another version, which the extension says. Show Graph:
 // the graph of a flow beside it, its nodes, a node for an action as soon as it is typed, a
-// click on a node revealing its source, one panel per file, closed with its file.
+// click on a node revealing its source, one panel per file, closed with its file; the title
+// button on an export bundle at the workspace's root (the server says it is one), not on a
+// JSON file that is nothing to flowls.
 // Usage: node e2e.js <flowls-linux-x64.vsix> <flowls binary> <out dir>
 // Then a Terraform workspace with no auth0 resource, where the server waits until one is typed.
 // (E2E_SESSIONS=trusted,restricted,mismatch,terraform by default).
@@ -20,6 +22,8 @@ const { chromium } = require(path.join(E2E_HOME, "playwright/node_modules/playwr
 const CODE_SERVER = path.join(E2E_HOME, "code-server/bin/code-server");
 const [VSIX, SERVER, OUT] = process.argv.slice(2).map((p) => path.resolve(p));
 const FIXTURE = path.resolve(__dirname, "../../../tests/e2e/fixtures/ws");
+// a real Dashboard export (tests/fixtures/bundles/README.md says where it comes from)
+const BUNDLE = path.resolve(__dirname, "../../../tests/fixtures/bundles/privacy-policy.json");
 
 const freePort = () =>
   new Promise((r) => {
@@ -60,6 +64,10 @@ async function session(mode) {
     path.join(dirs.ws, "tenant.yaml"),
     "flowVaultConnections:\n  - name: Alerts YAML\n    app_id: SLAKC\n  - name: Typing YAML\n    app_id: ",
   );
+  // an export bundle at the workspace's root (in no flows/ or forms/ folder), and a JSON file
+  // that is nothing to flowls
+  fs.copyFileSync(BUNDLE, path.join(dirs.ws, "privacy-export.json"));
+  fs.writeFileSync(path.join(dirs.ws, "package.json"), '{\n  "name": "site",\n  "version": "1.0.0"\n}\n');
   // a Terraform module beside the tenant: a vault connection resource and a flow with a typo
   fs.writeFileSync(path.join(dirs.ws, "main.tf"), MAIN_TF);
   if (mode === "terraform") {
@@ -515,6 +523,41 @@ async function graphChecks(page, check, open) {
     await tab.hover();
     await tab.locator(".tab-actions .action-label").first().click();
     await graphTabs(page).first().waitFor({ state: "detached", timeout: 10000 });
+  });
+  await check("graph: the title button is on an export bundle at the workspace's root, and draws it", async () => {
+    await open("privacy-export.json", "privacy-export.json");
+    await page.locator(".monaco-editor .view-lines", { hasText: "Custom policies" }).first().waitFor({ timeout: 20000 });
+    const button = page.locator('.editor-actions .action-label[aria-label*="Show Graph"]').first();
+    await button.waitFor({ timeout: 20000 });
+    await page.screenshot({ path: path.join(OUT, "vscode-graph-bundle-button.png") });
+    await button.click();
+    const tab = page.locator(".tabs-container .tab", { hasText: "Graph: privacy-export.json" });
+    await tab.first().waitFor({ timeout: 20000 });
+    const end = Date.now() + 20000;
+    let texts = "";
+    while (Date.now() < end) {
+      const f = await graphFrame(page).catch(() => undefined);
+      texts = f ? (await nodeTexts(f)).join(" | ") : "";
+      if (texts.includes("Custom policies") && texts.includes("Update app_metadata")) break;
+      await page.waitForTimeout(200);
+    }
+    if (!texts.includes("Custom policies") || !texts.includes("Update app_metadata")) {
+      throw new Error(`the bundle's form and flow are not its graph's nodes: ${texts}`);
+    }
+    await page.screenshot({ path: path.join(OUT, "vscode-graph-bundle.png") });
+  });
+  await check("graph: no title button on a JSON file that is nothing to flowls", async () => {
+    await open("package.json", "package.json");
+    await page.locator(".monaco-editor .view-lines", { hasText: '"site"' }).first().waitFor({ timeout: 20000 });
+    // the file's title bar is drawn (its own actions are there), and stays without the button
+    const active = page.locator(".editor-group-container.active");
+    await active.locator(".editor-actions .action-label").first().waitFor({ timeout: 10000 });
+    const tab = await active.locator(".tab.active").first().innerText();
+    if (!tab.includes("package.json")) throw new Error(`the active editor is ${tab}`);
+    await page.waitForTimeout(2000);
+    const n = await active.locator('.editor-actions .action-label[aria-label*="Show Graph"]').count();
+    await page.screenshot({ path: path.join(OUT, "vscode-graph-no-button.png") });
+    if (n !== 0) throw new Error("a Show Graph button on package.json");
   });
 }
 

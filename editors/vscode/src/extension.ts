@@ -10,10 +10,13 @@ import { execFile } from "child_process";
 import { notFoundMessage, resolveServer, versionMismatch } from "./resolve";
 import { declaresAuth0, documentSelector, serverSettings, tenantGlobs } from "./settings";
 import { GraphPanels } from "./graph";
+import { CONTEXT_KEY, DOCUMENT_KINDS, EXPERIMENTAL, Graphable } from "./kinds";
 
 let client: LanguageClient | undefined;
 let status: vscode.StatusBarItem;
 let graphs: GraphPanels | undefined;
+// the open documents Show Graph draws, as the server says (`flowls/documentKinds`)
+const graphable = new Graphable((paths) => void vscode.commands.executeCommand("setContext", CONTEXT_KEY, paths));
 
 function settings() {
   return serverSettings(vscode.workspace.getConfiguration("flowls"));
@@ -73,6 +76,24 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     },
   };
   client = new LanguageClient("flowls", "flowls", serverOptions, clientOptions);
+  const started = client;
+  // asks the server to say what each open document is, for the Show Graph button
+  started.registerFeature({
+    fillClientCapabilities: (caps) => {
+      caps.experimental = { ...(caps.experimental as object | undefined), ...EXPERIMENTAL };
+    },
+    initialize: () => undefined,
+    getState: () => ({ kind: "static" }),
+    clear: () => undefined,
+  });
+  started.onNotification(DOCUMENT_KINDS, (params: unknown) =>
+    graphable.told(params, (u) => {
+      // the workbench's `resourcePath`: the file system path of a `file` uri, else its path (a
+      // remote window's resources are not `file` uris there)
+      const uri = started.protocol2CodeConverter.asUri(u);
+      return { id: uri.toString(), keys: [uri.path, uri.fsPath] };
+    }),
+  );
   client.onDidChangeState((e) => {
     switch (e.newState) {
       case State.Starting:
@@ -84,6 +105,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
         status.tooltip = `flowls is running (${found.path})`;
         break;
       case State.Stopped:
+        graphable.clear();
         status.text = "$(circle-slash) flowls";
         status.tooltip = "flowls is stopped: run “flowls: Restart Server”";
         break;
@@ -146,6 +168,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(status);
   graphs = new GraphPanels(vscode.Uri.joinPath(context.extensionUri, "media"), () => client);
   context.subscriptions.push(graphs);
+  context.subscriptions.push(vscode.workspace.onDidCloseTextDocument((d) => graphable.closed(d.uri.toString())));
   context.subscriptions.push(
     vscode.commands.registerCommand("flowls.restartServer", async () => {
       if (client) {

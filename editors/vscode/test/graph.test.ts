@@ -267,22 +267,30 @@ test("fit shrinks a large drawing into the panel and never enlarges a small one"
   assert.equal(view.fitZoom(1e6, 10, 100, 100), 0.1);
 });
 
-/** Evaluates the `||` terms of a when clause (`key =~ /re/`, `key == value`) for a file. */
-function whenMatches(clause: string, fsPath: string): boolean {
-  const inner = clause.replace(/^resourceScheme == file && \((.*)\)$/, "$1");
-  assert.notEqual(inner, clause, clause);
+/**
+ * Evaluates the button's when clause for a file: `resourceScheme == file && (path terms) ||
+ * resourcePath in flowls.graphable`, the path terms being `key =~ /re/` and `key == value`, and
+ * VS Code's `in` holding when the list holds the key's value.
+ */
+function whenMatches(clause: string, fsPath: string, graphable?: string[]): boolean {
+  const m = clause.match(/^resourceScheme == file && \((.*)\) \|\| resourcePath in flowls\.graphable$/);
+  assert.ok(m, clause);
   const filename = fsPath.split(/[\\/]/).pop() as string;
   const ctx: Record<string, string> = { resourcePath: fsPath, resourceFilename: filename, resourceExtname: filename.includes(".") ? filename.slice(filename.lastIndexOf(".")) : "" };
-  return inner.split(" || ").some((term) => {
+  const byPath = m[1].split(" || ").some((term) => {
     const re = term.match(/^(\w+) =~ \/(.*)\/$/);
     if (re) return new RegExp(re[2]).test(ctx[re[1]]);
     const eq = term.match(/^(\w+) == (.*)$/);
     assert.ok(eq, term);
     return ctx[eq[1]] === eq[2];
   });
+  return byPath || (Array.isArray(graphable) && graphable.includes(fsPath));
 }
 
-test("Show Graph: a command of the palette, and a title button on flows, forms, tenant.yaml and .tf files", () => {
+// what the path tells needs no word from the server (the button is there at once, whatever
+// the server has said); any other document the server calls graphable (`flowls/documentKinds`,
+// `DocKind::is_graphable`, tested in src/model) — an export bundle wherever it sits — has it too
+test("Show Graph: a command of the palette, and a title button on flows, forms, tenant.yaml, .tf files and what the server calls graphable", () => {
   const cmd = pkg.contributes.commands.find((c) => c.command === "flowls.showGraph");
   assert.ok(cmd);
   assert.equal(cmd.title, "Show Graph");
@@ -291,9 +299,15 @@ test("Show Graph: a command of the palette, and a title button on flows, forms, 
   const button = pkg.contributes.menus["editor/title"].find((m) => m.command === "flowls.showGraph");
   assert.ok(button && button.group === "navigation");
   for (const yes of ["/ws/flows/Onboard.json", "C:\\ws\\forms\\Signup.json", "/ws/forms/Signup.yaml", "/ws/x/Onboard.flow.json", "/ws/Signup.form.json", "/ws/tenant.yaml", "/ws/tenant.yml", "/ws/main.tf"]) {
+    // before the server has said anything, and whatever it said
     assert.ok(whenMatches(button.when, yes), yes);
+    assert.ok(whenMatches(button.when, yes, []), yes);
   }
-  for (const no of ["/ws/flow-vault-connections/Users.json", "/ws/grants/g.json", "/ws/flowsx/a.json", "/ws/flows/sub/a.txt", "/ws/package.json", "/ws/config.json", "/ws/main.tfvars"]) {
-    assert.ok(!whenMatches(button.when, no), no);
+  const no = ["/ws/flow-vault-connections/Users.json", "/ws/grants/g.json", "/ws/flowsx/a.json", "/ws/flows/sub/a.txt", "/ws/package.json", "/ws/config.json", "/ws/main.tfvars", "/ws/export.json"];
+  for (const path of no) {
+    assert.ok(!whenMatches(button.when, path), path);
+    assert.ok(!whenMatches(button.when, path, ["/ws/flows/Onboard.json"]), path);
   }
+  // an export bundle at the workspace's root: the button once the server says it draws it
+  assert.ok(whenMatches(button.when, "/ws/export.json", ["/ws/flows/Onboard.json", "/ws/export.json"]));
 });
