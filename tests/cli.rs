@@ -2101,6 +2101,36 @@ fn terraform_unknown_values_raise_nothing() {
 }
 
 #[test]
+fn terraform_a_grant_whose_scopes_are_unknown_grants_unknown_scopes() {
+    // `scopes = var.more_scopes` (no value), `concat([…], var.x)`, `["…", var.x]`: what the
+    // grant grants is not known, so no missing-scope, no excess-scope and no scopes-unknown
+    // (the grant is declared); the known grant beside them still lacks `update:users`
+    assert_eq!(
+        terraform_findings("unknown-scopes"),
+        [
+            tf("excess-scope", "main.tf", 64),
+            tf("missing-scope", "main.tf", 147),
+        ]
+    );
+    let cwd = root().join("tests/fixtures/terraform/unknown-scopes");
+    let out = flowls(&["scopes", "."], &cwd);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    for client in ["listed", "concat", "element"] {
+        let block = text
+            .split("\n\n")
+            .find(|b| b.contains(&format!("`auth0_client.{client}.client_id`")))
+            .unwrap_or_else(|| panic!("{client}: {text}"));
+        assert!(
+            block.contains("granted: unknown (the scopes of the client grant")
+                && block.contains("update:users  needed")
+                && !block.contains("MISSING"),
+            "{client}: {block}"
+        );
+    }
+    assert_eq!(text.matches("MISSING").count(), 1, "{text}");
+}
+
+#[test]
 fn terraform_a_setup_unknown_as_a_whole_raises_only_scopes_unknown() {
     // `setup = var.x` (a sensitive map), `null # sensitive` (generated config), `merge(…)`, a
     // conditional: no vault-setup, no plaintext-secret; the Management API one used by a

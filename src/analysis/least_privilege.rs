@@ -37,6 +37,10 @@ pub struct Application {
     pub unknown: Vec<ActionRef>,
     /// What it was granted, when something says.
     pub granted: Option<GrantedScopes>,
+    /// Why what it was granted is not known though its grant is linked (its `scopes` is an
+    /// unknown Terraform value): nothing is missing or excess.
+    #[serde(skip)]
+    pub granted_unknown: Option<String>,
     /// Needed scopes it was not granted.
     pub missing: Vec<String>,
     /// Granted scopes no action needs (only when every need is known).
@@ -92,31 +96,41 @@ pub struct GrantedScopes {
     pub described: String,
 }
 
-/// A connection of an application, with what it was granted (when something says).
-type Member<'a> = (&'a VaultInfo, Option<Granted>);
+/// A connection of an application, with what it was granted (when something says), or why
+/// its linked grant's scopes are unknown.
+type Member<'a> = (&'a VaultInfo, Option<Granted>, Option<String>);
 
 /// The report of the workspace.
 pub fn report(ws: &Workspace) -> Report {
     // each connection with what it was granted (resolved once)
     let mut groups: Vec<(Option<String>, Vec<Member>)> = Vec::new();
     for v in ws.index().vaults.iter().filter(|v| v.is_management_api()) {
-        let resolved = match granted(ws, v) {
-            Resolution::Known(g) => Some(g),
-            Resolution::Unknown { .. } => None,
+        let (resolved, unknown_why) = match granted(ws, v) {
+            Resolution::Known(g) => (Some(g), None),
+            Resolution::Unknown {
+                why,
+                grant_unknown: true,
+            } => (None, Some(why)),
+            Resolution::Unknown { .. } => (None, None),
         };
         let client = client_of(ws, v, resolved.as_ref());
         match groups
             .iter_mut()
             .find(|(c, _)| client.is_some() && *c == client)
         {
-            Some((_, vs)) => vs.push((v, resolved)),
-            None => groups.push((client, vec![(v, resolved)])),
+            Some((_, vs)) => vs.push((v, resolved, unknown_why)),
+            None => groups.push((client, vec![(v, resolved, unknown_why)])),
         }
     }
     let mut applications: Vec<Application> = groups
         .into_iter()
         .map(|(client, members)| application(ws, client, members))
-        .filter(|a| !a.needed.is_empty() || !a.unknown.is_empty() || a.granted.is_some())
+        .filter(|a| {
+            !a.needed.is_empty()
+                || !a.unknown.is_empty()
+                || a.granted.is_some()
+                || a.granted_unknown.is_some()
+        })
         .collect();
     applications.sort_by(|a, b| (&a.client, &a.connections).cmp(&(&b.client, &b.connections)));
     Report { applications }
@@ -157,7 +171,8 @@ fn client_of(ws: &Workspace, v: &VaultInfo, resolved: Option<&Granted>) -> Optio
 /// Long: builds one report row in the order it is read (needed, missing, excess, where granted,
 /// the YAML to paste); each step uses the ones before.
 fn application(ws: &Workspace, client: Option<String>, members: Vec<Member>) -> Application {
-    let vaults: Vec<&VaultInfo> = members.iter().map(|(v, _)| *v).collect();
+    let vaults: Vec<&VaultInfo> = members.iter().map(|(v, _, _)| *v).collect();
+    let granted_unknown = members.iter().find_map(|(_, _, why)| why.clone());
     let vaults = vaults.as_slice();
     let mut needed: Vec<(Vec<String>, NeededScope)> = Vec::new();
     let mut unknown = Vec::new();
@@ -203,7 +218,7 @@ fn application(ws: &Workspace, client: Option<String>, members: Vec<Member>) -> 
         }
     }
     // the most trusted source among the connections (they stand for one application)
-    let resolved = members.into_iter().find_map(|(_, g)| g);
+    let resolved = members.into_iter().find_map(|(_, g, _)| g);
     let mut missing = Vec::new();
     for (set, n) in &mut needed {
         n.held = resolved
@@ -273,6 +288,7 @@ fn application(ws: &Workspace, client: Option<String>, members: Vec<Member>) -> 
             },
             described: g.source.describe(),
         }),
+        granted_unknown,
         missing,
         excess,
     }

@@ -364,7 +364,14 @@ fn uses(ws: &Workspace, info: &VaultInfo, out: &mut Vec<Diagnostic>) {
             ));
         }
     }
-    if let Resolution::Unknown { mut why } = resolution {
+    if let Resolution::Unknown {
+        mut why,
+        grant_unknown,
+    } = resolution
+    {
+        if grant_unknown {
+            return;
+        }
         // a grant of the module whose client or audience is unknown may be this one's: the
         // check needs what cannot be known, so it is skipped; so may any grant of the module
         // when the resource's whole setup is unknown (`setup = null` of generated config,

@@ -88,12 +88,17 @@ fn table(report: &Report, colour: bool) -> String {
                     list(&g.scopes)
                 );
             }
-            None => {
-                let _ = writeln!(
-                    s,
-                    "  granted: unknown (link its grant in flowls.toml, declare granted_scopes, or run Test connection)"
-                );
-            }
+            None => match &a.granted_unknown {
+                Some(why) => {
+                    let _ = writeln!(s, "  granted: unknown ({})", e(why));
+                }
+                None => {
+                    let _ = writeln!(
+                        s,
+                        "  granted: unknown (link its grant in flowls.toml, declare granted_scopes, or run Test connection)"
+                    );
+                }
+            },
         }
         let rows: Vec<(String, String, String)> = a
             .needed
