@@ -2131,6 +2131,17 @@ fn terraform_a_grant_whose_scopes_are_unknown_grants_unknown_scopes() {
 }
 
 #[test]
+fn terraform_a_starting_form_with_unknown_fields_leaves_fields_unchecked() {
+    // `components = var.comps`, a component that is a variable: the form may have any field,
+    // so `{{fields.email}}` of the flows it starts is not unknown-field; the flow started by a
+    // form whose fields are all known still is
+    assert_eq!(
+        terraform_findings("form-fields-unknown"),
+        [tf("unknown-field", "main.tf", 24)]
+    );
+}
+
+#[test]
 fn terraform_a_setup_unknown_as_a_whole_raises_only_scopes_unknown() {
     // `setup = var.x` (a sensitive map), `null # sensitive` (generated config), `merge(…)`, a
     // conditional: no vault-setup, no plaintext-secret; the Management API one used by a
