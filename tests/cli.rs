@@ -2142,6 +2142,28 @@ fn terraform_a_starting_form_with_unknown_fields_leaves_fields_unchecked() {
 }
 
 #[test]
+fn terraform_an_export_token_replaced_by_an_unknown_value_is_an_unknown_connection() {
+    // `replace(…, "#CONN-1#", var.conn_id)`: the token stands for a connection flowls cannot
+    // know, not for the export's stub: no scopes-unknown on the stub, no grant written for it
+    assert_eq!(terraform_findings("export-unknown"), []);
+    let cwd = root().join("tests/fixtures/terraform/export-unknown");
+    let out = flowls(&["scopes", ".", "--format", "terraform"], &cwd);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(!text.contains("resource \"auth0_client_grant\""), "{text}");
+    assert!(
+        text.contains("# #CONN-1# of exported_forms/kyc.json is replaced by an unknown value"),
+        "{text}"
+    );
+    let out = flowls(&["scopes", "."], &cwd);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        text.contains("#CONN-1# of exported_forms/kyc.json is replaced by an unknown value")
+            && !text.contains("no Management API scope is needed"),
+        "{text}"
+    );
+}
+
+#[test]
 fn terraform_a_setup_unknown_as_a_whole_raises_only_scopes_unknown() {
     // `setup = var.x` (a sensitive map), `null # sensitive` (generated config), `merge(…)`, a
     // conditional: no vault-setup, no plaintext-secret; the Management API one used by a

@@ -20,6 +20,11 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Report {
     pub applications: Vec<Application>,
+    /// The connection tokens of files `.tf` resources read that an unknown value replaces
+    /// (`replace(…, "#CONN-1#", var.conn_id)`), used by actions that need Management API
+    /// scopes: `#CONN-1# of exported/v.json`. Their connections (and grants) are not known.
+    #[serde(skip)]
+    pub unknown_connections: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -133,7 +138,28 @@ pub fn report(ws: &Workspace) -> Report {
         })
         .collect();
     applications.sort_by(|a, b| (&a.client, &a.connections).cmp(&(&b.client, &b.connections)));
-    Report { applications }
+    Report {
+        applications,
+        unknown_connections: unknown_connections(ws),
+    }
+}
+
+/// [`Report::unknown_connections`].
+fn unknown_connections(ws: &Workspace) -> Vec<String> {
+    let mut out: Vec<String> = ws
+        .files()
+        .flat_map(|f| f.uses.iter().map(move |u| (f, u)))
+        .filter(|(_, u)| matches!(&u.need, Need::AnyOf { scopes, .. } if !scopes.is_empty()))
+        .filter_map(|(f, u)| {
+            let r = ws.replaced_use(&f.path, u)?;
+            r.reference
+                .is_none()
+                .then(|| format!("{} of {}", r.token, f.rel))
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// The application behind a connection: the grant's client, `flowls.toml`'s `client`, or a

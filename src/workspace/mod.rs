@@ -958,7 +958,8 @@ impl Workspace {
     /// [`Workspace::resolve_connection`] finds it.
     pub fn resolve_use(&self, file: &SourceFile, u: &ConnectionRef) -> Option<&VaultInfo> {
         if let Some(r) = self.replaced_use(&file.path, u) {
-            return self.resolve_connection(&r.reference);
+            // replaced by an unknown value: a connection flowls cannot know
+            return self.resolve_connection(r.reference.as_deref()?);
         }
         u.stub
             .and_then(|stub| {
@@ -1058,7 +1059,7 @@ impl Workspace {
             let f = self.file(path)?;
             let u = f.uses.get(*ui)?;
             match self.replaced_use(path, u) {
-                Some(r) if !keys.contains(&Some(r.reference.as_str())) => None,
+                Some(r) if r.reference.is_none() || !keys.contains(&r.reference.as_deref()) => None,
                 _ => Some((f, u)),
             }
         })
