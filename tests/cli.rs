@@ -2164,6 +2164,20 @@ fn terraform_an_export_token_replaced_by_an_unknown_value_is_an_unknown_connecti
 }
 
 #[test]
+fn terraform_an_action_with_an_unknown_connection_leaves_excess_scope_unclaimed() {
+    // `params = merge(…)` and `connection_id = var.conn_id`: those actions may use the
+    // connection, so `read:users` granted beside `update:users` is not excess-scope
+    assert_eq!(terraform_findings("excess-unknown-use"), []);
+    let cwd = root().join("tests/fixtures/terraform/excess-unknown-use");
+    let out = flowls(&["scopes", "."], &cwd);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        text.contains("update:users  ok") && !text.contains("excess:"),
+        "{text}"
+    );
+}
+
+#[test]
 fn terraform_a_setup_unknown_as_a_whole_raises_only_scopes_unknown() {
     // `setup = var.x` (a sensitive map), `null # sensitive` (generated config), `merge(…)`, a
     // conditional: no vault-setup, no plaintext-secret; the Management API one used by a

@@ -320,6 +320,14 @@ fn excess(
     if needs.unknown || needs.uses == 0 {
         return;
     }
+    // an action whose connection flowls cannot know may be one of these connections'
+    if vaults.iter().any(|v| {
+        v.app_id
+            .as_deref()
+            .is_some_and(|app| super::terraform::unknown_use_of_app(ws, app))
+    }) {
+        return;
+    }
     let names: Vec<String> = vaults
         .iter()
         .map(|v| format!("`{}`", v.shown_name()))

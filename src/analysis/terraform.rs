@@ -874,6 +874,45 @@ pub fn is_resource(ws: &Workspace, vault: &crate::workspace::VaultInfo) -> bool 
         .is_some_and(|f| f.kind == crate::model::DocKind::Terraform)
 }
 
+/// Whether some action of an app may use a connection flowls cannot name: in a `.tf` flow
+/// resource, an action (or its `type`, `params` or `connection_id`) that is an unknown value
+/// (`params = merge(…)`, `connection_id = var.conn_id`), or an export token of that app
+/// replaced by an unknown value (`replace(…, var.conn_id)`). Not a flow's whole `actions` (a
+/// generic `for_each` module's, whose flows the workspace keeps as files).
+/// Any connection of the app may be used there, so what they need is not all known.
+pub fn unknown_use_of_app(ws: &Workspace, app: &str) -> bool {
+    let action_unknown = |a: &Node| {
+        if hcl::is_unknown(a) {
+            return true;
+        }
+        match a.get("type") {
+            Some(t) if hcl::is_unknown(t) => true,
+            Some(t) if t.as_str() == Some(app) => a.get("params").is_some_and(|p| {
+                hcl::is_unknown(p) || p.get("connection_id").is_some_and(hcl::is_unknown)
+            }),
+            _ => false,
+        }
+    };
+    ws.files().any(|f| {
+        let tf = f.kind == crate::model::DocKind::Terraform
+            && f.parse.root.as_ref().is_some_and(|root| {
+                crate::workspace::terraform_flows(root).any(|flow| {
+                    flow.get("actions")
+                        .and_then(Node::as_array)
+                        .unwrap_or_default()
+                        .iter()
+                        .any(action_unknown)
+                })
+            });
+        tf || f.uses.iter().any(|u| {
+            u.stub_app.as_deref() == Some(app)
+                && ws
+                    .replaced_use(&f.path, u)
+                    .is_some_and(|r| r.reference.is_none())
+        })
+    })
+}
+
 /// Whether a `.tf` file of the vault resource's module (its folder) refers to it outside its
 /// own block (`auth0_flow_vault_connection.NAME`, `…NAME[0].id`), where flowls may not know
 /// what the reference becomes: inside a function it does not evaluate (`concat`, `merge`), an
