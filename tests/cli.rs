@@ -2178,6 +2178,16 @@ fn terraform_an_action_with_an_unknown_connection_leaves_excess_scope_unclaimed(
 }
 
 #[test]
+fn terraform_a_domain_written_with_a_scheme_is_only_vault_setup() {
+    // `domain = "https://acme.us.auth0.com"`: the vault-setup error, and the grant for its
+    // host's Management API is still its grant (no stacked scopes-unknown)
+    assert_eq!(
+        terraform_findings("domain-scheme"),
+        [tf("vault-setup", "main.tf", 24)]
+    );
+}
+
+#[test]
 fn terraform_a_setup_unknown_as_a_whole_raises_only_scopes_unknown() {
     // `setup = var.x` (a sensitive map), `null # sensitive` (generated config), `merge(…)`, a
     // conditional: no vault-setup, no plaintext-secret; the Management API one used by a

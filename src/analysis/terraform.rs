@@ -718,16 +718,7 @@ fn written_management_api(ws: &Workspace, v: &crate::workspace::VaultInfo) -> Op
     )
 }
 
-/// A `domain` as written, without the scheme and trailing slashes a malformed one carries
-/// (`"https://acme.auth0.com/"`, a `vault-setup` finding of its own): the host the audience needs.
-fn bare_host(domain: &str) -> &str {
-    let lower = domain.to_ascii_lowercase();
-    let rest = ["https://", "http://"]
-        .iter()
-        .find(|p| lower.starts_with(*p))
-        .map_or(domain, |p| &domain[p.len()..]);
-    rest.trim_end_matches('/')
-}
+use crate::model::vault::bare_host;
 
 /// A client expression as written, with what names the same application made alike:
 /// `auth0_client.C.client_id` and `auth0_client.C.id` (also of a `data` source) are one client.
