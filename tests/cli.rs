@@ -2188,6 +2188,42 @@ fn terraform_a_domain_written_with_a_scheme_is_only_vault_setup() {
 }
 
 #[test]
+fn terraform_file_of_an_absolute_path_is_that_path() {
+    // `file("/etc/passwd")` is outside the workspace (not read); an absolute path into the
+    // workspace is read as that file, and checked as what the resource receives
+    let dir = empty_dir("tf-absolute-file", &["flows"]);
+    std::fs::write(dir.join("flowls.toml"), "").unwrap();
+    std::fs::write(
+        dir.join("flows/a.json"),
+        "[\n  {\"id\": \"x\", \"type\": \"FLOW\", \"action\": \"STORE_VARZ\", \"params\": {}}\n]\n",
+    )
+    .unwrap();
+    let inside = dir.canonicalize().unwrap().join("flows/a.json");
+    std::fs::write(
+        dir.join("main.tf"),
+        format!(
+            "resource \"auth0_flow\" \"etc\" {{\n  name    = \"Etc\"\n  actions = file(\"/etc/passwd\")\n}}\n\nresource \"auth0_flow\" \"inside\" {{\n  name    = \"Inside\"\n  actions = file(\"{}\")\n}}\n",
+            inside.display()
+        ),
+    )
+    .unwrap();
+    let out = flowls(&["check", "."], &dir);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        text.contains("file(\"/etc/passwd\") names a file outside the workspace"),
+        "{text}"
+    );
+    let out = flowls(&["check", ".", "--format", "json"], &dir);
+    assert_eq!(
+        findings_at(&out),
+        [
+            tf("unknown-action", "flows/a.json", 2),
+            tf("syntax", "main.tf", 3),
+        ]
+    );
+}
+
+#[test]
 fn terraform_a_setup_unknown_as_a_whole_raises_only_scopes_unknown() {
     // `setup = var.x` (a sensitive map), `null # sensitive` (generated config), `merge(…)`, a
     // conditional: no vault-setup, no plaintext-secret; the Management API one used by a
