@@ -2224,6 +2224,13 @@ fn terraform_file_of_an_absolute_path_is_that_path() {
 }
 
 #[test]
+fn terraform_an_attribute_set_to_null_is_not_set() {
+    // `alias = null`, `environment = null`, `style = null` (generated config): not set, so no
+    // schema error about a null value
+    assert_eq!(terraform_findings("generated-nulls"), []);
+}
+
+#[test]
 fn terraform_a_setup_unknown_as_a_whole_raises_only_scopes_unknown() {
     // `setup = var.x` (a sensitive map), `null # sensitive` (generated config), `merge(…)`, a
     // conditional: no vault-setup, no plaintext-secret; the Management API one used by a
