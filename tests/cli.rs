@@ -2544,6 +2544,19 @@ fn terraform_scopes_write_the_grant_with_references() {
 
 "#
     );
+    // the declared grant's audience is a data source's: the grant of the same client is the
+    // one replaced (its audience kept as written), not written again beside it
+    assert_eq!(
+        scopes("scopes-data-audience"),
+        r#"resource "auth0_client_grant" "forms_m2m_mgmt" {
+  # replaces auth0_client_grant.forms_m2m_mgmt in main.tf (connections: Auth0 Management)
+  client_id = auth0_client.forms_m2m.id
+  audience  = data.auth0_tenant.current.management_api_identifier
+  scopes    = ["update:users"]
+}
+
+"#
+    );
     // a domain written as a URL with a trailing slash: the audience of its host, not
     // "https://https://…//api/v2/"
     assert_eq!(

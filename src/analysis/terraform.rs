@@ -808,6 +808,9 @@ pub fn grant_for(
     // a trailing slash or not is the same audience
     let norm = |s: &str| s.replace("/api/v2/\"", "/api/v2\"");
     let mut found = None;
+    // else a grant of the same client whose audience is unknown (`data.….management_api_identifier`):
+    // it may be the connection's, and writing another beside it would grant twice
+    let mut unknown_audience = None;
     for g in declared {
         let Some((_, address, node)) = node_of(g) else {
             continue;
@@ -831,8 +834,15 @@ pub fn grant_for(
             if is_linked {
                 break;
             }
+        } else if same_client
+            && g.audience.is_none()
+            && node.get("audience").is_some_and(hcl::is_unknown)
+            && unknown_audience.is_none()
+        {
+            unknown_audience = Some((address.to_string(), g.rel.clone(), audience, grant_client));
         }
     }
+    let found = found.or(unknown_audience);
     let (name, replaces, audience, client_id) = match found {
         Some((address, rel, audience, grant_client)) => (
             address.split_once('.').map(|(_, n)| n.to_string()),
