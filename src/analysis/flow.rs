@@ -215,7 +215,9 @@ fn duplicate_id(path: &std::path::Path, id: &str, at: TextRange, first: TextRang
     Diagnostic::error(
         at,
         code::DUPLICATE_ACTION_ID,
-        format!("`{id}` is already the id of an earlier action in this flow: give this one a unique id"),
+        format!(
+            "`{id}` is already the id of an earlier action in this flow: give this one a unique id"
+        ),
     )
     .with_related(path, first, format!("the first action with the id `{id}`"))
 }

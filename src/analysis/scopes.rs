@@ -81,7 +81,10 @@ pub enum Resolution {
     /// `grant_unknown`: a grant is linked to the connection but what it grants is not known
     /// here (its `scopes` is an unknown Terraform value): no check can be made, and nothing is
     /// said (no `scopes-unknown`: the workspace does say where the scopes are).
-    Unknown { why: String, grant_unknown: bool },
+    Unknown {
+        why: String,
+        grant_unknown: bool,
+    },
 }
 
 /// A linked grant: what it grants, or unknown when its scopes are.

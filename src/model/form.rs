@@ -118,9 +118,9 @@ impl<'a> Form<'a> {
         nodes.is_some_and(is_unknown)
             || self.nodes.iter().any(|n| {
                 is_unknown(n.node)
-                    || n.node.get("config").is_some_and(|c| {
-                        is_unknown(c) || unknown_in(c.get("components"), "id")
-                    })
+                    || n.node
+                        .get("config")
+                        .is_some_and(|c| is_unknown(c) || unknown_in(c.get("components"), "id"))
             })
             || unknown_in(
                 self.root.get("start").and_then(|s| s.get("hidden_fields")),

@@ -284,7 +284,8 @@ pub(super) fn export_replacements(
                 .and_then(Node::as_array)
                 .unwrap_or_default()
             {
-                let (Some(token), Some(with)) = (r.get("token").and_then(Node::as_str), r.get("with"))
+                let (Some(token), Some(with)) =
+                    (r.get("token").and_then(Node::as_str), r.get("with"))
                 else {
                     continue;
                 };
