@@ -2125,6 +2125,136 @@ fn terraform_unknown_values_raise_nothing() {
 }
 
 #[test]
+fn terraform_a_grant_whose_scopes_are_unknown_grants_unknown_scopes() {
+    // `scopes = var.more_scopes` (no value), `concat([…], var.x)`, `["…", var.x]`: what the
+    // grant grants is not known, so no missing-scope, no excess-scope and no scopes-unknown
+    // (the grant is declared); the known grant beside them still lacks `update:users`
+    assert_eq!(
+        terraform_findings("unknown-scopes"),
+        [
+            tf("excess-scope", "main.tf", 64),
+            tf("missing-scope", "main.tf", 147),
+        ]
+    );
+    let cwd = root().join("tests/fixtures/terraform/unknown-scopes");
+    let out = flowls(&["scopes", "."], &cwd);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    for client in ["listed", "concat", "element"] {
+        let block = text
+            .split("\n\n")
+            .find(|b| b.contains(&format!("`auth0_client.{client}.client_id`")))
+            .unwrap_or_else(|| panic!("{client}: {text}"));
+        assert!(
+            block.contains("granted: unknown (the scopes of the client grant")
+                && block.contains("update:users  needed")
+                && !block.contains("MISSING"),
+            "{client}: {block}"
+        );
+    }
+    assert_eq!(text.matches("MISSING").count(), 1, "{text}");
+}
+
+#[test]
+fn terraform_a_starting_form_with_unknown_fields_leaves_fields_unchecked() {
+    // `components = var.comps`, a component that is a variable: the form may have any field,
+    // so `{{fields.email}}` of the flows it starts is not unknown-field; the flow started by a
+    // form whose fields are all known still is
+    assert_eq!(
+        terraform_findings("form-fields-unknown"),
+        [tf("unknown-field", "main.tf", 24)]
+    );
+}
+
+#[test]
+fn terraform_an_export_token_replaced_by_an_unknown_value_is_an_unknown_connection() {
+    // `replace(…, "#CONN-1#", var.conn_id)`: the token stands for a connection flowls cannot
+    // know, not for the export's stub: no scopes-unknown on the stub, no grant written for it
+    assert_eq!(terraform_findings("export-unknown"), []);
+    let cwd = root().join("tests/fixtures/terraform/export-unknown");
+    let out = flowls(&["scopes", ".", "--format", "terraform"], &cwd);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(!text.contains("resource \"auth0_client_grant\""), "{text}");
+    assert!(
+        text.contains("# #CONN-1# of exported_forms/kyc.json is replaced by an unknown value"),
+        "{text}"
+    );
+    let out = flowls(&["scopes", "."], &cwd);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        text.contains("#CONN-1# of exported_forms/kyc.json is replaced by an unknown value")
+            && !text.contains("no Management API scope is needed"),
+        "{text}"
+    );
+}
+
+#[test]
+fn terraform_an_action_with_an_unknown_connection_leaves_excess_scope_unclaimed() {
+    // `params = merge(…)` and `connection_id = var.conn_id`: those actions may use the
+    // connection, so `read:users` granted beside `update:users` is not excess-scope
+    assert_eq!(terraform_findings("excess-unknown-use"), []);
+    let cwd = root().join("tests/fixtures/terraform/excess-unknown-use");
+    let out = flowls(&["scopes", "."], &cwd);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        text.contains("update:users  ok") && !text.contains("excess:"),
+        "{text}"
+    );
+}
+
+#[test]
+fn terraform_a_domain_written_with_a_scheme_is_only_vault_setup() {
+    // `domain = "https://acme.us.auth0.com"`: the vault-setup error, and the grant for its
+    // host's Management API is still its grant (no stacked scopes-unknown)
+    assert_eq!(
+        terraform_findings("domain-scheme"),
+        [tf("vault-setup", "main.tf", 24)]
+    );
+}
+
+#[test]
+fn terraform_file_of_an_absolute_path_is_that_path() {
+    // `file("/etc/passwd")` is outside the workspace (not read); an absolute path into the
+    // workspace is read as that file, and checked as what the resource receives
+    let dir = empty_dir("tf-absolute-file", &["flows"]);
+    std::fs::write(dir.join("flowls.toml"), "").unwrap();
+    std::fs::write(
+        dir.join("flows/a.json"),
+        "[\n  {\"id\": \"x\", \"type\": \"FLOW\", \"action\": \"STORE_VARZ\", \"params\": {}}\n]\n",
+    )
+    .unwrap();
+    let inside = dir.canonicalize().unwrap().join("flows/a.json");
+    std::fs::write(
+        dir.join("main.tf"),
+        format!(
+            "resource \"auth0_flow\" \"etc\" {{\n  name    = \"Etc\"\n  actions = file(\"/etc/passwd\")\n}}\n\nresource \"auth0_flow\" \"inside\" {{\n  name    = \"Inside\"\n  actions = file(\"{}\")\n}}\n",
+            inside.display()
+        ),
+    )
+    .unwrap();
+    let out = flowls(&["check", "."], &dir);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        text.contains("file(\"/etc/passwd\") names a file outside the workspace"),
+        "{text}"
+    );
+    let out = flowls(&["check", ".", "--format", "json"], &dir);
+    assert_eq!(
+        findings_at(&out),
+        [
+            tf("unknown-action", "flows/a.json", 2),
+            tf("syntax", "main.tf", 3),
+        ]
+    );
+}
+
+#[test]
+fn terraform_an_attribute_set_to_null_is_not_set() {
+    // `alias = null`, `environment = null`, `style = null` (generated config): not set, so no
+    // schema error about a null value
+    assert_eq!(terraform_findings("generated-nulls"), []);
+}
+
+#[test]
 fn terraform_a_setup_unknown_as_a_whole_raises_only_scopes_unknown() {
     // `setup = var.x` (a sensitive map), `null # sensitive` (generated config), `merge(…)`, a
     // conditional: no vault-setup, no plaintext-secret; the Management API one used by a
@@ -2433,6 +2563,19 @@ fn terraform_scopes_write_the_grant_with_references() {
   # replaces auth0_client_grant.existing_management_api in main.tf (connections: post-login-privacy-policy-form-vc)
   client_id = data.auth0_client.existing.id
   audience  = "https://${var.domain}/api/v2/"
+  scopes    = ["update:users"]
+}
+
+"#
+    );
+    // the declared grant's audience is a data source's: the grant of the same client is the
+    // one replaced (its audience kept as written), not written again beside it
+    assert_eq!(
+        scopes("scopes-data-audience"),
+        r#"resource "auth0_client_grant" "forms_m2m_mgmt" {
+  # replaces auth0_client_grant.forms_m2m_mgmt in main.tf (connections: Auth0 Management)
+  client_id = auth0_client.forms_m2m.id
+  audience  = data.auth0_tenant.current.management_api_identifier
   scopes    = ["update:users"]
 }
 

@@ -584,8 +584,14 @@ fn connection(ctx: &mut Ctx, a: &Action, spec: &crate::catalogue::ActionSpec, pa
         return; // not a literal name or id (an expression or an unknown keyword)
     };
     let Some(vault) = ctx.ws.resolve_use(ctx.file, use_) else {
-        // a `##KEY##` marker of unknown value that no connection's name writes: unknown
-        if use_.unknown {
+        // a `##KEY##` marker of unknown value that no connection's name writes: unknown; so is
+        // a token a `.tf` file replaces by an unknown value (`var.conn_id`)
+        if use_.unknown
+            || ctx
+                .ws
+                .replaced_use(&ctx.file.path, use_)
+                .is_some_and(|r| r.reference.is_none())
+        {
             return;
         }
         let names: Vec<&str> = ctx

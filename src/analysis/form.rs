@@ -380,7 +380,8 @@ fn config_of<'a>(
 }
 
 /// The field ids of the forms that start the flow `root` of `file`, or `None` when no form
-/// of the workspace starts it (then `fields.X` is not checked).
+/// of the workspace starts it, or when the fields of one that does are not known (an unknown
+/// Terraform value): then `fields.X` is not checked.
 pub fn fields_for_flow(ws: &Workspace, file: &SourceFile, root: &Node) -> Option<HashSet<String>> {
     let mut fields = HashSet::new();
     let mut started = false;
@@ -396,6 +397,9 @@ pub fn fields_for_flow(ws: &Workspace, file: &SourceFile, root: &Node) -> Option
             .to_string();
         let form = Form::new(bundle.get("form")?);
         if form.flow_refs().iter().any(|(f, _)| *f == token) {
+            if form.fields_unknown() {
+                return None;
+            }
             started = true;
             fields.extend(form.fields().map(str::to_string));
         }
@@ -404,8 +408,13 @@ pub fn fields_for_flow(ws: &Workspace, file: &SourceFile, root: &Node) -> Option
         let id = root.get("id").and_then(Node::as_str);
         // through the workspace's index: a scan of every file per flow is quadratic
         for (_, form_root) in ws.forms_starting(name, id) {
+            let form = Form::new(form_root);
+            // a form whose fields are not all known may have any field
+            if form.fields_unknown() {
+                return None;
+            }
             started = true;
-            fields.extend(Form::new(form_root).fields().map(str::to_string));
+            fields.extend(form.fields().map(str::to_string));
         }
     }
     started.then_some(fields)

@@ -25,6 +25,11 @@ pub struct Report {
     /// a connection all the same (the graph draws them).
     #[serde(skip)]
     pub idle: Vec<Application>,
+    /// The connection tokens of files `.tf` resources read that an unknown value replaces
+    /// (`replace(…, "#CONN-1#", var.conn_id)`), used by actions that need Management API
+    /// scopes: `#CONN-1# of exported/v.json`. Their connections (and grants) are not known.
+    #[serde(skip)]
+    pub unknown_connections: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -42,6 +47,10 @@ pub struct Application {
     pub unknown: Vec<ActionRef>,
     /// What it was granted, when something says.
     pub granted: Option<GrantedScopes>,
+    /// Why what it was granted is not known though its grant is linked (its `scopes` is an
+    /// unknown Terraform value): nothing is missing or excess.
+    #[serde(skip)]
+    pub granted_unknown: Option<String>,
     /// Needed scopes it was not granted.
     pub missing: Vec<String>,
     /// Granted scopes no action needs (only when every need is known).
@@ -97,37 +106,69 @@ pub struct GrantedScopes {
     pub described: String,
 }
 
-/// A connection of an application, with what it was granted (when something says).
-type Member<'a> = (&'a VaultInfo, Option<Granted>);
+/// A connection of an application, with what it was granted (when something says), or why
+/// its linked grant's scopes are unknown.
+type Member<'a> = (&'a VaultInfo, Option<Granted>, Option<String>);
 
 /// The report of the workspace.
 pub fn report(ws: &Workspace) -> Report {
     // each connection with what it was granted (resolved once)
     let mut groups: Vec<(Option<String>, Vec<Member>)> = Vec::new();
     for v in ws.index().vaults.iter().filter(|v| v.is_management_api()) {
-        let resolved = match granted(ws, v) {
-            Resolution::Known(g) => Some(g),
-            Resolution::Unknown { .. } => None,
+        let (resolved, unknown_why) = match granted(ws, v) {
+            Resolution::Known(g) => (Some(g), None),
+            Resolution::Unknown {
+                why,
+                grant_unknown: true,
+            } => (None, Some(why)),
+            Resolution::Unknown { .. } => (None, None),
         };
         let client = client_of(ws, v, resolved.as_ref());
         match groups
             .iter_mut()
             .find(|(c, _)| client.is_some() && *c == client)
         {
-            Some((_, vs)) => vs.push((v, resolved)),
-            None => groups.push((client, vec![(v, resolved)])),
+            Some((_, vs)) => vs.push((v, resolved, unknown_why)),
+            None => groups.push((client, vec![(v, resolved, unknown_why)])),
         }
     }
     let (mut applications, mut idle): (Vec<Application>, Vec<Application>) = groups
         .into_iter()
         .map(|(client, members)| application(ws, client, members))
-        .partition(|a| !a.needed.is_empty() || !a.unknown.is_empty() || a.granted.is_some());
+        .partition(|a| {
+            !a.needed.is_empty()
+                || !a.unknown.is_empty()
+                || a.granted.is_some()
+                || a.granted_unknown.is_some()
+        });
     let order = |a: &Application, b: &Application| {
         (&a.client, &a.connections).cmp(&(&b.client, &b.connections))
     };
     applications.sort_by(order);
     idle.sort_by(order);
-    Report { applications, idle }
+    Report {
+        applications,
+        idle,
+        unknown_connections: unknown_connections(ws),
+    }
+}
+
+/// [`Report::unknown_connections`].
+fn unknown_connections(ws: &Workspace) -> Vec<String> {
+    let mut out: Vec<String> = ws
+        .files()
+        .flat_map(|f| f.uses.iter().map(move |u| (f, u)))
+        .filter(|(_, u)| matches!(&u.need, Need::AnyOf { scopes, .. } if !scopes.is_empty()))
+        .filter_map(|(f, u)| {
+            let r = ws.replaced_use(&f.path, u)?;
+            r.reference
+                .is_none()
+                .then(|| format!("{} of {}", r.token, f.rel))
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// The application behind a connection: the grant's client, `flowls.toml`'s `client`, or a
@@ -165,7 +206,8 @@ fn client_of(ws: &Workspace, v: &VaultInfo, resolved: Option<&Granted>) -> Optio
 /// Long: builds one report row in the order it is read (needed, missing, excess, where granted,
 /// the YAML to paste); each step uses the ones before.
 fn application(ws: &Workspace, client: Option<String>, members: Vec<Member>) -> Application {
-    let vaults: Vec<&VaultInfo> = members.iter().map(|(v, _)| *v).collect();
+    let vaults: Vec<&VaultInfo> = members.iter().map(|(v, _, _)| *v).collect();
+    let granted_unknown = members.iter().find_map(|(_, _, why)| why.clone());
     let vaults = vaults.as_slice();
     let mut needed: Vec<(Vec<String>, NeededScope)> = Vec::new();
     let mut unknown = Vec::new();
@@ -211,7 +253,7 @@ fn application(ws: &Workspace, client: Option<String>, members: Vec<Member>) -> 
         }
     }
     // the most trusted source among the connections (they stand for one application)
-    let resolved = members.into_iter().find_map(|(_, g)| g);
+    let resolved = members.into_iter().find_map(|(_, g, _)| g);
     let mut missing = Vec::new();
     for (set, n) in &mut needed {
         n.held = resolved
@@ -221,8 +263,14 @@ fn application(ws: &Workspace, client: Option<String>, members: Vec<Member>) -> 
             missing.push(n.scope.clone());
         }
     }
+    // an action whose connection flowls cannot know may be one of these connections'
+    let unknown_use = vaults.iter().any(|v| {
+        v.app_id
+            .as_deref()
+            .is_some_and(|app| super::terraform::unknown_use_of_app(ws, app))
+    });
     let excess = match &resolved {
-        Some(g) if unknown.is_empty() => g
+        Some(g) if unknown.is_empty() && !unknown_use => g
             .names()
             .into_iter()
             .filter(|s| !needed.iter().any(|(set, _)| set.iter().any(|x| x == s)))
@@ -281,6 +329,7 @@ fn application(ws: &Workspace, client: Option<String>, members: Vec<Member>) -> 
             },
             described: g.source.describe(),
         }),
+        granted_unknown,
         missing,
         excess,
     }

@@ -78,7 +78,28 @@ impl Granted {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resolution {
     Known(Granted),
-    Unknown { why: String },
+    /// `grant_unknown`: a grant is linked to the connection but what it grants is not known
+    /// here (its `scopes` is an unknown Terraform value): no check can be made, and nothing is
+    /// said (no `scopes-unknown`: the workspace does say where the scopes are).
+    Unknown {
+        why: String,
+        grant_unknown: bool,
+    },
+}
+
+/// A linked grant: what it grants, or unknown when its scopes are.
+fn resolve_grant(grant: &GrantInfo, by_config: bool) -> Resolution {
+    if grant.grant.scopes_unknown {
+        let client = grant.grant.client_id.as_deref().unwrap_or_default();
+        return Resolution::Unknown {
+            why: format!(
+                "the scopes of the client grant of `{client}` in {} are a value flowls cannot know",
+                grant.rel
+            ),
+            grant_unknown: true,
+        };
+    }
+    Resolution::Known(from_grant(grant, by_config))
 }
 
 fn audience_fits(grant: &GrantInfo, vault: &VaultInfo) -> bool {
@@ -152,7 +173,7 @@ pub fn granted(ws: &Workspace, vault: &VaultInfo) -> Resolution {
             .iter()
             .find(|g| audience_fits(g, vault) || written_alike(ws, g, vault))
         {
-            Some(g) => return Resolution::Known(from_grant(g, true)),
+            Some(g) => return resolve_grant(g, true),
             None if of_client.is_empty() => why.push(format!(
                 "flowls.toml links it to client `{client}`, but no client grant (grants/, or clientGrants: in a deploy-cli YAML) has that client_id"
             )),
@@ -167,7 +188,7 @@ pub fn granted(ws: &Workspace, vault: &VaultInfo) -> Resolution {
                 && (audience_fits(g, vault) || written_alike(ws, g, vault))
         })
     {
-        return Resolution::Known(from_grant(g, false));
+        return resolve_grant(g, false);
     }
     if let Some((path, c)) = config
         && let Some(scopes) = &c.granted_scopes
@@ -185,6 +206,7 @@ pub fn granted(ws: &Workspace, vault: &VaultInfo) -> Resolution {
     }
     Resolution::Unknown {
         why: why.join("; "),
+        grant_unknown: false,
     }
 }
 
@@ -299,6 +321,14 @@ fn excess(
 ) {
     let needs = Needs::of(ws, vaults);
     if needs.unknown || needs.uses == 0 {
+        return;
+    }
+    // an action whose connection flowls cannot know may be one of these connections'
+    if vaults.iter().any(|v| {
+        v.app_id
+            .as_deref()
+            .is_some_and(|app| super::terraform::unknown_use_of_app(ws, app))
+    }) {
         return;
     }
     let names: Vec<String> = vaults

@@ -718,16 +718,7 @@ fn written_management_api(ws: &Workspace, v: &crate::workspace::VaultInfo) -> Op
     )
 }
 
-/// A `domain` as written, without the scheme and trailing slashes a malformed one carries
-/// (`"https://acme.auth0.com/"`, a `vault-setup` finding of its own): the host the audience needs.
-fn bare_host(domain: &str) -> &str {
-    let lower = domain.to_ascii_lowercase();
-    let rest = ["https://", "http://"]
-        .iter()
-        .find(|p| lower.starts_with(*p))
-        .map_or(domain, |p| &domain[p.len()..]);
-    rest.trim_end_matches('/')
-}
+use crate::model::vault::bare_host;
 
 /// A client expression as written, with what names the same application made alike:
 /// `auth0_client.C.client_id` and `auth0_client.C.id` (also of a `data` source) are one client.
@@ -817,6 +808,9 @@ pub fn grant_for(
     // a trailing slash or not is the same audience
     let norm = |s: &str| s.replace("/api/v2/\"", "/api/v2\"");
     let mut found = None;
+    // else a grant of the same client whose audience is unknown (`data.….management_api_identifier`):
+    // it may be the connection's, and writing another beside it would grant twice
+    let mut unknown_audience = None;
     for g in declared {
         let Some((_, address, node)) = node_of(g) else {
             continue;
@@ -840,8 +834,15 @@ pub fn grant_for(
             if is_linked {
                 break;
             }
+        } else if same_client
+            && g.audience.is_none()
+            && node.get("audience").is_some_and(hcl::is_unknown)
+            && unknown_audience.is_none()
+        {
+            unknown_audience = Some((address.to_string(), g.rel.clone(), audience, grant_client));
         }
     }
+    let found = found.or(unknown_audience);
     let (name, replaces, audience, client_id) = match found {
         Some((address, rel, audience, grant_client)) => (
             address.split_once('.').map(|(_, n)| n.to_string()),
@@ -872,6 +873,45 @@ pub fn grant_for(
 pub fn is_resource(ws: &Workspace, vault: &crate::workspace::VaultInfo) -> bool {
     ws.file(&vault.path)
         .is_some_and(|f| f.kind == crate::model::DocKind::Terraform)
+}
+
+/// Whether some action of an app may use a connection flowls cannot name: in a `.tf` flow
+/// resource, an action (or its `type`, `params` or `connection_id`) that is an unknown value
+/// (`params = merge(…)`, `connection_id = var.conn_id`), or an export token of that app
+/// replaced by an unknown value (`replace(…, var.conn_id)`). Not a flow's whole `actions` (a
+/// generic `for_each` module's, whose flows the workspace keeps as files).
+/// Any connection of the app may be used there, so what they need is not all known.
+pub fn unknown_use_of_app(ws: &Workspace, app: &str) -> bool {
+    let action_unknown = |a: &Node| {
+        if hcl::is_unknown(a) {
+            return true;
+        }
+        match a.get("type") {
+            Some(t) if hcl::is_unknown(t) => true,
+            Some(t) if t.as_str() == Some(app) => a.get("params").is_some_and(|p| {
+                hcl::is_unknown(p) || p.get("connection_id").is_some_and(hcl::is_unknown)
+            }),
+            _ => false,
+        }
+    };
+    ws.files().any(|f| {
+        let tf = f.kind == crate::model::DocKind::Terraform
+            && f.parse.root.as_ref().is_some_and(|root| {
+                crate::workspace::terraform_flows(root).any(|flow| {
+                    flow.get("actions")
+                        .and_then(Node::as_array)
+                        .unwrap_or_default()
+                        .iter()
+                        .any(action_unknown)
+                })
+            });
+        tf || f.uses.iter().any(|u| {
+            u.stub_app.as_deref() == Some(app)
+                && ws
+                    .replaced_use(&f.path, u)
+                    .is_some_and(|r| r.reference.is_none())
+        })
+    })
 }
 
 /// Whether a `.tf` file of the vault resource's module (its folder) refers to it outside its

@@ -349,7 +349,12 @@ fn uses(ws: &Workspace, info: &VaultInfo, out: &mut Vec<Diagnostic>) {
     {
         // scopes the tenant granted that no action needs (least privilege)
         let extra: Vec<&str> = g.names().into_iter().filter(|s| !needs.covers(s)).collect();
-        if !extra.is_empty() && !needs.unknown {
+        // an action whose connection flowls cannot know may be this one's
+        let unknown_use = info
+            .app_id
+            .as_deref()
+            .is_some_and(|app| super::terraform::unknown_use_of_app(ws, app));
+        if !extra.is_empty() && !needs.unknown && !unknown_use {
             out.push(Diagnostic::new(
                 info.name_range,
                 Severity::Hint,
@@ -364,7 +369,14 @@ fn uses(ws: &Workspace, info: &VaultInfo, out: &mut Vec<Diagnostic>) {
             ));
         }
     }
-    if let Resolution::Unknown { mut why } = resolution {
+    if let Resolution::Unknown {
+        mut why,
+        grant_unknown,
+    } = resolution
+    {
+        if grant_unknown {
+            return;
+        }
         // a grant of the module whose client or audience is unknown may be this one's: the
         // check needs what cannot be known, so it is skipped; so may any grant of the module
         // when the resource's whole setup is unknown (`setup = null` of generated config,

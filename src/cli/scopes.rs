@@ -58,10 +58,19 @@ fn table(report: &Report, colour: bool) -> String {
     // workflow command on a line of its own)
     let e = |t: &str| crate::display::escape_control(t, false).into_owned();
     let mut s = String::new();
-    if report.applications.is_empty() {
-        s.push_str(
-            "No AUTH0 vault connection is used by a flow: no Management API scope is needed.\n",
+    for token in &report.unknown_connections {
+        let _ = writeln!(
+            s,
+            "{} is replaced by an unknown value: its connection, and what its application was granted, are not known here\n",
+            e(token)
         );
+    }
+    if report.applications.is_empty() {
+        if report.unknown_connections.is_empty() {
+            s.push_str(
+                "No AUTH0 vault connection is used by a flow: no Management API scope is needed.\n",
+            );
+        }
         return s;
     }
     for a in &report.applications {
@@ -88,12 +97,17 @@ fn table(report: &Report, colour: bool) -> String {
                     list(&g.scopes)
                 );
             }
-            None => {
-                let _ = writeln!(
-                    s,
-                    "  granted: unknown (link its grant in flowls.toml, declare granted_scopes, or run Test connection)"
-                );
-            }
+            None => match &a.granted_unknown {
+                Some(why) => {
+                    let _ = writeln!(s, "  granted: unknown ({})", e(why));
+                }
+                None => {
+                    let _ = writeln!(
+                        s,
+                        "  granted: unknown (link its grant in flowls.toml, declare granted_scopes, or run Test connection)"
+                    );
+                }
+            },
         }
         let rows: Vec<(String, String, String)> = a
             .needed
@@ -261,6 +275,13 @@ fn deploy_cli(report: &Report) -> String {
 /// own name) for connections that are Terraform resources.
 fn terraform(report: &Report) -> String {
     let mut s = String::new();
+    for token in &report.unknown_connections {
+        let _ = writeln!(
+            s,
+            "# {} is replaced by an unknown value: its connection, and the grant of its application, are not known here\n",
+            hcl_comment(token)
+        );
+    }
     for a in &report.applications {
         if let Some(t) = &a.terraform {
             terraform_resource(&mut s, a, t);

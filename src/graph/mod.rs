@@ -1524,6 +1524,11 @@ impl<'a> Builder<'a> {
         }
         // a `##KEY##` marker of unknown value names only a connection named by the same marker
         let u = u.filter(|u| !u.unknown || ws.resolve_use(w.file, u).is_some());
+        // a token a `.tf` file replaces by an unknown value names no connection flowls knows
+        let u = u.filter(|u| {
+            ws.replaced_use(&w.file.path, u)
+                .is_none_or(|r| r.reference.is_some())
+        });
         if let Some(u) = u {
             // a tenant's literal id that an `import` block maps to a resource is that resource
             // (as `tenant-specific-id` says)

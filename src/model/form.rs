@@ -100,6 +100,34 @@ impl<'a> Form<'a> {
             .chain(self.hidden_fields.iter().copied())
     }
 
+    /// Whether some of the form's fields are not known here: its `nodes`, a node, a node's
+    /// `components`, a component or its `id`, or the start's `hidden_fields` (or one of them)
+    /// is an unknown Terraform value (`components = var.comps`).
+    pub fn fields_unknown(&self) -> bool {
+        use crate::syntax::hcl::is_unknown;
+        let unknown_in = |list: Option<&Node>, key: &str| {
+            list.is_some_and(|l| {
+                is_unknown(l)
+                    || l.as_array()
+                        .unwrap_or_default()
+                        .iter()
+                        .any(|c| is_unknown(c) || c.get(key).is_some_and(is_unknown))
+            })
+        };
+        let nodes = self.root.get("nodes");
+        nodes.is_some_and(is_unknown)
+            || self.nodes.iter().any(|n| {
+                is_unknown(n.node)
+                    || n.node
+                        .get("config")
+                        .is_some_and(|c| is_unknown(c) || unknown_in(c.get("components"), "id"))
+            })
+            || unknown_in(
+                self.root.get("start").and_then(|s| s.get("hidden_fields")),
+                "key",
+            )
+    }
+
     /// Every `flow_id` of the form (its `FLOW` nodes', its components' and its ending's), with
     /// its range.
     pub fn flow_refs(&self) -> Vec<(&'a str, TextRange)> {

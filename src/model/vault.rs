@@ -92,8 +92,21 @@ impl Setup {
 pub fn effective_audience(domain: Option<&str>, audience: Option<&str>) -> Option<String> {
     match audience {
         Some(a) => Some(a.to_string()),
-        None => domain.map(|d| format!("https://{d}/api/v2/")),
+        // a domain written with a scheme is a `vault-setup` finding of its own: the audience is
+        // still its host's (no stacked scope finding)
+        None => domain.map(|d| format!("https://{}/api/v2/", bare_host(d))),
     }
+}
+
+/// A `domain` as written, without the scheme and trailing slashes a malformed one carries
+/// (`"https://acme.auth0.com/"`, a `vault-setup` finding of its own): the host the audience needs.
+pub fn bare_host(domain: &str) -> &str {
+    let lower = domain.to_ascii_lowercase();
+    let rest = ["https://", "http://"]
+        .iter()
+        .find(|p| lower.starts_with(*p))
+        .map_or(domain, |p| &domain[p.len()..]);
+    rest.trim_end_matches('/')
 }
 
 /// The text a setup value was written as: the field's own string, or the whole-value marker

@@ -958,7 +958,8 @@ impl Workspace {
     /// [`Workspace::resolve_connection`] finds it.
     pub fn resolve_use(&self, file: &SourceFile, u: &ConnectionRef) -> Option<&VaultInfo> {
         if let Some(r) = self.replaced_use(&file.path, u) {
-            return self.resolve_connection(&r.reference);
+            // replaced by an unknown value: a connection flowls cannot know
+            return self.resolve_connection(r.reference.as_deref()?);
         }
         u.stub
             .and_then(|stub| {
@@ -1058,7 +1059,7 @@ impl Workspace {
             let f = self.file(path)?;
             let u = f.uses.get(*ui)?;
             match self.replaced_use(path, u) {
-                Some(r) if !keys.contains(&Some(r.reference.as_str())) => None,
+                Some(r) if r.reference.is_none() || !keys.contains(&r.reference.as_deref()) => None,
                 _ => Some((f, u)),
             }
         })
@@ -1126,10 +1127,30 @@ fn body_kind(own: DocKind, body: Option<&Body>) -> DocKind {
 }
 
 /// A body path of a YAML entry, from the YAML file's folder (as deploy-cli resolves it), with
-/// `.` and `..` resolved without touching the disk.
+/// `.` and `..` resolved without touching the disk; an absolute path is itself.
 pub fn body_path(dir: &Path, target: &str) -> PathBuf {
-    let mut out = dir.to_path_buf();
-    for part in target.replace('\\', "/").split('/') {
+    // an absolute path is that path (`file("/etc/x.json")`), not one inside `dir`
+    let written = Path::new(target);
+    let (mut out, rest) = if written.is_absolute() || target.starts_with('/') {
+        use std::path::Component;
+        let root: PathBuf = written
+            .components()
+            .take_while(|c| matches!(c, Component::Prefix(_) | Component::RootDir))
+            .collect();
+        let prefix = match written.components().next() {
+            Some(Component::Prefix(p)) => p.as_os_str().len(),
+            _ => 0,
+        };
+        let root = if root.as_os_str().is_empty() {
+            PathBuf::from("/")
+        } else {
+            root
+        };
+        (root, target.get(prefix..).unwrap_or_default())
+    } else {
+        (dir.to_path_buf(), target)
+    };
+    for part in rest.replace('\\', "/").split('/') {
         match part {
             "" | "." => {}
             ".." => {

@@ -22,8 +22,10 @@ pub struct ExportReplacement {
     pub token: String,
     /// The part of the bundle the resource receives (the uses inside it are the resource's).
     pub within: TextRange,
-    /// What replaces the token: `auth0_flow_vault_connection.x.id`.
-    pub reference: String,
+    /// What replaces the token: `auth0_flow_vault_connection.x.id`; `None` when it is an
+    /// unknown value (`var.conn_id`, `data.…`): the token stands for a connection flowls cannot
+    /// know (neither the stub's nor any resource's).
+    pub reference: Option<String>,
 }
 
 fn is_tf(f: &super::SourceFile) -> bool {
@@ -282,11 +284,15 @@ pub(super) fn export_replacements(
                 .and_then(Node::as_array)
                 .unwrap_or_default()
             {
-                let (Some(token), Some(reference)) = (
-                    r.get("token").and_then(Node::as_str),
-                    r.get("with").and_then(Node::as_str),
-                ) else {
+                let (Some(token), Some(with)) =
+                    (r.get("token").and_then(Node::as_str), r.get("with"))
+                else {
                     continue;
+                };
+                let reference = match with.as_str() {
+                    Some(reference) => Some(reference.to_string()),
+                    None if hcl::is_unknown(with) => None,
+                    None => continue,
                 };
                 let stub = if is_bundle {
                     match stubs.iter().find(|(t, _)| *t == token) {
@@ -303,7 +309,7 @@ pub(super) fn export_replacements(
                     stub,
                     token: token.to_string(),
                     within: target.range,
-                    reference: reference.to_string(),
+                    reference,
                 });
             }
         }
@@ -398,12 +404,13 @@ pub(super) fn add_export_uses(
     index: &mut UsesIndex,
 ) {
     for r in replacements {
-        let Some(bundle) = files.get(&r.bundle) else {
+        // a token replaced by an unknown value is no resource's use
+        let (Some(bundle), Some(reference)) = (files.get(&r.bundle), &r.reference) else {
             continue;
         };
         for (i, u) in bundle.uses.iter().enumerate() {
             if is_replaced(u, r) {
-                let at = index.entry(r.reference.clone()).or_default();
+                let at = index.entry(reference.clone()).or_default();
                 if !at.contains(&(r.bundle.clone(), i)) {
                     at.push((r.bundle.clone(), i));
                 }

@@ -297,7 +297,7 @@ fn action_hover(ws: &Workspace, a: &Action) -> Option<String> {
                         g.source.describe()
                     ));
                 }
-                Resolution::Unknown { why } => {
+                Resolution::Unknown { why, .. } => {
                     md.push_str(&format!("\n\n? `{name}`: granted scopes unknown ({why})"))
                 }
             }
@@ -349,7 +349,7 @@ fn connection_hover(ws: &Workspace, v: &VaultInfo, on_vault: bool) -> String {
                 g.names().join(", "),
                 g.source.describe()
             )),
-            Resolution::Unknown { why } => {
+            Resolution::Unknown { why, .. } => {
                 md.push_str(&format!("\n\nGranted scopes unknown: {why}"))
             }
         }

@@ -325,6 +325,11 @@ impl<'a> Evaluator<'a> {
                         }
                     };
                     let value = self.value(v.expr());
+                    // `x = null` in HCL is "not set" (what `terraform plan
+                    // -generate-config-out` writes for an optional attribute): absent
+                    if matches!(value.kind, NodeKind::Null) {
+                        continue;
+                    }
                     members.push(Member {
                         key,
                         key_range,

@@ -729,6 +729,13 @@ fn resource(b: &Block, ev: &mut eval::Evaluator, whole: TextRange) -> Option<Mem
                 if !attributes.contains(&key) {
                     continue;
                 }
+                // `x = null` is "not set" (generated config writes it for optional
+                // attributes); a vault's `setup = null` is its own case (the tenant's is kept)
+                if matches!(a.value, Expression::Null(_))
+                    && !(kind_str == VAULT_CONNECTION && key == "setup")
+                {
+                    continue;
+                }
                 let value = if json_strings.contains(&key) {
                     ev.json_attribute(&a.value, &address, key, span(&a.key, range))
                 } else if kind_str == VAULT_CONNECTION && key == "setup" {
