@@ -236,3 +236,61 @@ async def test_positions_after_emoji_on_the_line_and_crlf(tf_session):
     )
     assert hover.contents.value.startswith("**Users M2M** · vault connection"), hover.contents.value
     assert hover.range == s.range_of(text, "auth0_flow_vault_connection.users.id")
+
+
+LOCALS = """\
+locals {
+  flow_name = "Onboard from locals"
+}
+"""
+
+USES_LOCAL = """\
+resource "auth0_flow" "onboard" {
+  name = local.flow_name
+  actions = jsonencode([{
+    id     = "n"
+    type   = "FLOW"
+    action = "DO_NOTHING"
+  }])
+}
+
+resource "auth0_flow" "stolen" {
+  name    = "Stolen"
+  actions = file("/etc/passwd")
+}
+"""
+
+
+@pytest_asyncio.fixture(params=["vscode", "neovim", "pull"])
+async def module_session(request, tmp_path: Path):
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "locals.tf").write_text(LOCALS)
+    (ws / "flow.tf").write_text(USES_LOCAL)
+    s = await start(request.param, ws)
+    yield s
+    await s.client.shutdown_session()
+    await s.client.stop()
+
+
+async def test_a_local_of_another_file_right_after_did_open_and_a_file_outside_never_read(module_session):
+    s = module_session
+    # no wait for diagnostics: hover and definition of a local another .tf file of the module declares
+    uri = open_tf(s, "flow.tf", USES_LOCAL)
+    at = pos_after(s, USES_LOCAL, "name = local.fl")
+    hover = await s.client.text_document_hover_async(
+        t.HoverParams(text_document=t.TextDocumentIdentifier(uri=uri), position=at)
+    )
+    assert hover is not None
+    assert hover.contents.value.startswith("**local.flow_name** · declared in locals.tf, line 2"), hover.contents.value
+    assert 'flow_name = "Onboard from locals"' in hover.contents.value
+    found = await s.client.text_document_definition_async(
+        t.DefinitionParams(text_document=t.TextDocumentIdentifier(uri=uri), position=at)
+    )
+    found = found if isinstance(found, list) else [found]
+    assert [f.uri for f in found] == [s.uri("locals.tf")], found
+    # the repository's file() of a path outside the workspace: said at the call, never read
+    diags = await s.diagnostics(uri, until=lambda d: any("outside the workspace" in x.message for x in d))
+    outside = [d for d in diags if "outside the workspace" in d.message]
+    assert outside[0].range.start.line == 11, outside
+    assert all("root:" not in d.message for d in diags)
