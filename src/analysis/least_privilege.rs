@@ -264,13 +264,16 @@ fn application(ws: &Workspace, client: Option<String>, members: Vec<Member>) -> 
         }
     }
     // an action whose connection flowls cannot know may be one of these connections'
-    let unknown_use = vaults.iter().any(|v| {
-        v.app_id
-            .as_deref()
-            .is_some_and(|app| super::terraform::unknown_use_of_app(ws, app))
-    });
+    // (a walk of the workspace: asked only where excess scopes could be claimed)
+    let unknown_use = || {
+        vaults.iter().any(|v| {
+            v.app_id
+                .as_deref()
+                .is_some_and(|app| super::terraform::unknown_use_of_app(ws, app))
+        })
+    };
     let excess = match &resolved {
-        Some(g) if unknown.is_empty() && !unknown_use => g
+        Some(g) if unknown.is_empty() && !unknown_use() => g
             .names()
             .into_iter()
             .filter(|s| !needed.iter().any(|(set, _)| set.iter().any(|x| x == s)))

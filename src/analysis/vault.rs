@@ -350,11 +350,13 @@ fn uses(ws: &Workspace, info: &VaultInfo, out: &mut Vec<Diagnostic>) {
         // scopes the tenant granted that no action needs (least privilege)
         let extra: Vec<&str> = g.names().into_iter().filter(|s| !needs.covers(s)).collect();
         // an action whose connection flowls cannot know may be this one's
-        let unknown_use = info
-            .app_id
-            .as_deref()
-            .is_some_and(|app| super::terraform::unknown_use_of_app(ws, app));
-        if !extra.is_empty() && !needs.unknown && !unknown_use {
+        // (a walk of the workspace: asked only when there is something to report)
+        let unknown_use = || {
+            info.app_id
+                .as_deref()
+                .is_some_and(|app| super::terraform::unknown_use_of_app(ws, app))
+        };
+        if !extra.is_empty() && !needs.unknown && !unknown_use() {
             out.push(Diagnostic::new(
                 info.name_range,
                 Severity::Hint,

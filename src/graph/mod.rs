@@ -27,7 +27,7 @@ use crate::model::form::{ENDING, Form, Via};
 use crate::model::need::Need;
 use crate::syntax::hcl;
 use crate::syntax::line_index::ColumnUnit;
-use crate::syntax::{Node as Tree, NodeKind, TextRange};
+use crate::syntax::{Node as Tree, TextRange};
 use crate::workspace::{ConnectionRef, SourceFile, VaultInfo, Workspace};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -444,7 +444,7 @@ fn resources_of<'a>(
                     return content.as_array().is_some().then_some((bundle, content));
                 }
                 let (_, parent) = steps.split_last()?;
-                let node = follow(content, parent)?;
+                let node = crate::workspace::follow_pointer(content, parent)?;
                 node.as_object().is_some().then_some((bundle, node))
             });
             let resource = Resource {
@@ -460,18 +460,6 @@ fn resources_of<'a>(
         }
     }
     out
-}
-
-/// The node a pointer's steps (object keys, array indices) lead to.
-fn follow<'a>(mut node: &'a Tree, steps: &[Tree]) -> Option<&'a Tree> {
-    for step in steps {
-        node = match (&node.kind, &step.kind) {
-            (NodeKind::Object(_), NodeKind::String(k)) => node.get(k)?,
-            (NodeKind::Array(items), NodeKind::Number(i)) => items.get(i.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
-    }
-    Some(node)
 }
 
 fn forms_of(ws: &Workspace) -> Vec<FormUnit<'_>> {

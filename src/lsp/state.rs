@@ -347,20 +347,16 @@ impl State {
         if !self.caps.document_kinds {
             return;
         }
-        let mut news = Vec::new();
+        let mut told = Vec::new();
         for (path, doc) in &self.docs {
             let kind = self.ws.file(path).map_or(DocKind::Other, |f| f.kind);
             if self.kinds_told.get(path) != Some(&kind) {
-                news.push((path.clone(), doc.uri.clone(), kind));
+                self.kinds_told.insert(path.clone(), kind);
+                told.push(super::kinds::DocumentKind::new(doc.uri.clone(), kind));
             }
         }
-        if news.is_empty() {
+        if told.is_empty() {
             return;
-        }
-        let mut told = Vec::with_capacity(news.len());
-        for (path, uri, kind) in news {
-            self.kinds_told.insert(path, kind);
-            told.push(super::kinds::DocumentKind::new(uri, kind));
         }
         let _ = self.out.send(Outgoing::Kinds(told));
     }

@@ -9,7 +9,7 @@ pub mod disk;
 mod terraform;
 
 pub use change::{Change, Invalidation};
-pub use terraform::{ExportReplacement, export_target, is_tfvars};
+pub use terraform::{ExportReplacement, export_target, follow_pointer, is_tfvars};
 
 use crate::model::flow::Flow;
 use crate::model::grant::Grant;
@@ -1493,6 +1493,7 @@ fn actions_uses<'a>(
             continue;
         };
         let Some(raw) = node.as_str() else { continue };
+        let substituted = mappings.substitute(raw);
         let connection = match mappings.placeholder(raw) {
             // a token a deploy step replaces by the connection named in it
             Some((crate::model::keywords::PlaceholderKind::Connection, name)) => name.to_string(),
@@ -1504,14 +1505,12 @@ fn actions_uses<'a>(
                     Some(s) => s.to_string(),
                     None => continue,
                 },
-                None => match connection_key(raw, mappings) {
-                    Some(s) => s,
-                    None => continue,
-                },
+                // as `connection_key` gives it (no placeholder here)
+                None => substituted.clone().unwrap_or_else(|| raw.to_string()),
             },
         };
         // a marker whose value is not known names the connection whose name is the same marker
-        let unknown = mappings.substitute(raw).is_none();
+        let unknown = substituted.is_none();
         if model::has_expression(&connection) {
             continue;
         }

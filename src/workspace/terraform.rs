@@ -381,19 +381,25 @@ pub(super) fn read_kind(
 /// The part of an export bundle an `$exports` entry reads (its `pointer` followed), if the
 /// bundle has it.
 pub fn export_target<'a>(bundle: &'a Node, export: &Node) -> Option<&'a Node> {
-    let mut target = bundle;
-    for step in export
-        .get("pointer")
-        .and_then(Node::as_array)
-        .unwrap_or_default()
-    {
-        target = match (&target.kind, &step.kind) {
-            (NodeKind::Object(_), NodeKind::String(k)) => target.get(k)?,
+    follow_pointer(
+        bundle,
+        export
+            .get("pointer")
+            .and_then(Node::as_array)
+            .unwrap_or_default(),
+    )
+}
+
+/// The node a pointer's steps (object keys, array indices) lead to from `node`.
+pub fn follow_pointer<'a>(mut node: &'a Node, steps: &[Node]) -> Option<&'a Node> {
+    for step in steps {
+        node = match (&node.kind, &step.kind) {
+            (NodeKind::Object(_), NodeKind::String(k)) => node.get(k)?,
             (NodeKind::Array(items), NodeKind::Number(i)) => items.get(i.parse::<usize>().ok()?)?,
             _ => return None,
         };
     }
-    Some(target)
+    Some(node)
 }
 
 /// The uses of a bundle's connection token that a `.tf` file replaces by a reference are also
