@@ -86,7 +86,7 @@ impl Backend {
             None => Default::default(),
         };
         let count = files.len();
-        let affected = {
+        let (root, wanted) = {
             let mut st = lock(&self.state);
             // the editor's text wins over the disk; so does an outside mappings file read
             // again after a settings change
@@ -95,7 +95,25 @@ impl Backend {
                 .filter(|(p, _)| !st.docs.contains_key(p) && st.ws.file(p).is_none())
                 .collect();
             st.ws.set_files(files);
-            crate::workspace::disk::note_unread(&mut st.ws, &skipped);
+            (st.ws.root.clone(), st.ws.unheld_file_arguments())
+        };
+        // why the files `.tf` resources name are not held: read off the lock
+        let (reasons, skipped) = if wanted.is_empty() {
+            (None, skipped)
+        } else {
+            let read = tokio::task::spawn_blocking(move || {
+                (disk::unread_reasons(&root, wanted, &skipped), skipped)
+            });
+            match read.await {
+                Ok((reasons, skipped)) => (Some(reasons), skipped),
+                Err(_) => (None, Vec::new()),
+            }
+        };
+        let affected = {
+            let mut st = lock(&self.state);
+            if let Some(reasons) = reasons {
+                st.ws.set_unread(reasons);
+            }
             st.set_indexed(count);
             st.invalidate_all()
         };

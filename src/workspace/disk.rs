@@ -212,8 +212,19 @@ pub fn note_unread(ws: &mut Workspace, skipped: &[(PathBuf, Unread)]) {
     if wanted.is_empty() {
         return;
     }
-    let roots = Roots::new([ws.root.as_path()]);
-    let reasons = wanted
+    let reasons = unread_reasons(&ws.root, wanted, skipped);
+    ws.set_unread(reasons);
+}
+
+/// [`note_unread`]'s reading, apart from the workspace (the editor does it off its state's
+/// lock): why each of `wanted` is not held, as the scan's `skipped` or the reading policy says.
+pub fn unread_reasons(
+    root: &Path,
+    wanted: Vec<PathBuf>,
+    skipped: &[(PathBuf, Unread)],
+) -> Vec<(PathBuf, String)> {
+    let roots = Roots::new([root]);
+    wanted
         .into_iter()
         .map(|path| {
             let why = match skipped.iter().find(|(p, _)| *p == path) {
@@ -232,8 +243,7 @@ pub fn note_unread(ws: &mut Workspace, skipped: &[(PathBuf, Unread)]) {
             };
             (path, why)
         })
-        .collect();
-    ws.set_unread(reasons);
+        .collect()
 }
 
 /// Why a file was not read, as a predicate of the file: "is larger than 16 MiB".

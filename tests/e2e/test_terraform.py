@@ -258,6 +258,11 @@ resource "auth0_flow" "stolen" {
   name    = "Stolen"
   actions = file("/etc/passwd")
 }
+
+resource "auth0_flow" "notes" {
+  name    = "Notes"
+  actions = file("${path.module}/notes.txt")
+}
 """
 
 
@@ -267,6 +272,7 @@ async def module_session(request, tmp_path: Path):
     ws.mkdir()
     (ws / "locals.tf").write_text(LOCALS)
     (ws / "flow.tf").write_text(USES_LOCAL)
+    (ws / "notes.txt").write_text("secret-looking notes: hunter2\n")
     s = await start(request.param, ws)
     yield s
     await s.client.shutdown_session()
@@ -294,3 +300,8 @@ async def test_a_local_of_another_file_right_after_did_open_and_a_file_outside_n
     outside = [d for d in diags if "outside the workspace" in d.message]
     assert outside[0].range.start.line == 11, outside
     assert all("root:" not in d.message for d in diags)
+    # a file inside that is no JSON: said where it fails (read off the state's lock at the scan), never its text
+    diags = await s.diagnostics(uri, until=lambda d: any("is not JSON" in x.message for x in d))
+    notes = [d for d in diags if "is not JSON" in d.message]
+    assert notes[0].range.start.line == 16 and "(it fails at 1:1)" in notes[0].message, notes
+    assert all("hunter2" not in d.message for d in diags)
