@@ -192,7 +192,9 @@ impl LanguageServer for Backend {
         _: WorkspaceDiagnosticParams,
     ) -> jsonrpc::Result<WorkspaceDiagnosticReportResult> {
         self.wait_indexed().await;
-        let paths = lock(&self.state).ws.checked_paths();
+        // the list of every checked path (10,000 and more) is made on the pool: not under the
+        // lock, nor on the task that reads the requests behind this one
+        let paths = self.on_pool(None, |st| st.ws.checked_paths()).await?;
         let mut items = Vec::new();
         // in chunks, each on a snapshot, on the pool; a cancelled request starts no more chunks
         for chunk in paths.chunks(PULL_CHUNK) {
