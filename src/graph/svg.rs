@@ -151,10 +151,11 @@ struct Member {
 /// the flow groups nested in it, and the connections and applications their actions use.
 fn clusters(g: &Graph, out_edges: &[Vec<usize>]) -> Vec<(String, Vec<Member>)> {
     let mut tops: Vec<(usize, Vec<usize>)> = Vec::new();
-    let mut connections_group = None;
+    // one per workspace drawn (several paths append their graphs)
+    let mut connections_groups: Vec<usize> = Vec::new();
     for (i, group) in g.groups.iter().enumerate() {
         if group.kind == GroupKind::Connections {
-            connections_group = Some(i);
+            connections_groups.push(i);
             continue;
         }
         match group
@@ -192,7 +193,7 @@ fn clusters(g: &Graph, out_edges: &[Vec<usize>]) -> Vec<(String, Vec<Member>)> {
             for &e in &out_edges[n] {
                 let e = &g.edges[e];
                 if matches!(e.kind, EdgeKind::Uses | EdgeKind::App)
-                    && Some(g.nodes[e.to].group) == connections_group
+                    && connections_groups.contains(&g.nodes[e.to].group)
                     && here.insert(e.to)
                 {
                     let copy = !drawn.insert(e.to);
@@ -208,7 +209,7 @@ fn clusters(g: &Graph, out_edges: &[Vec<usize>]) -> Vec<(String, Vec<Member>)> {
         out.push((g.groups[top].title.clone(), members));
     }
     // what no group used: unused connections, and their applications
-    if let Some(cg) = connections_group {
+    for cg in connections_groups {
         let rest: Vec<Member> = by_group[cg]
             .iter()
             .filter(|n| !drawn.contains(n))

@@ -616,6 +616,12 @@ fn svg_every_node_has_a_label_and_a_place_and_none_overlap() {
     for (name, ws) in workspaces {
         assert_svg_sound(name, &all(&ws));
     }
+    // several workspaces in one picture (`flowls graph PATH PATH`): each has its own group of
+    // connections, every one of them drawn
+    let mut several = all(&example("tenant"));
+    several.append(all(&example("yaml")));
+    several.append(all(&example("terraform")));
+    assert_svg_sound("tenant + yaml + terraform", &several);
     // nothing to draw: the drawing says so, inside the page
     let empty = Graph::default();
     assert_svg_sound("empty", &empty);
