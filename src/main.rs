@@ -123,7 +123,8 @@ struct GraphArgs {
     /// Folders (their whole workspace) or files (the forms and flows each holds or takes part
     /// in); the current folder when none.
     paths: Vec<PathBuf>,
-    /// Output: mermaid or dot text, or svg and a self-contained html page laid out by flowls.
+    /// Output: mermaid or dot text, or svg and a self-contained html page (each form and flow laid
+    /// out by the layout-rs library).
     #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
     format: GraphFormat,
     /// Only this form, with the flows it starts (repeatable).
