@@ -2794,3 +2794,90 @@ resource "auth0_form" "f" {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_graph_of_two_files_of_one_workspace_draws_each_connection_once() {
+    let dir = empty_dir("graph-two-files", &["flows", "flow-vault-connections"]);
+    std::fs::write(dir.join("flowls.toml"), "").unwrap();
+    std::fs::write(
+        dir.join("flow-vault-connections/users.json"),
+        r#"{"name": "Users", "app_id": "AUTH0"}"#,
+    )
+    .unwrap();
+    for name in ["One", "Two"] {
+        std::fs::write(
+            dir.join(format!("flows/{name}.json")),
+            format!(
+                r#"{{"name": "{name}", "actions": [{{"id": "get", "type": "AUTH0", "action": "GET_USER", "params": {{"connection_id": "Users", "user_id": "u"}}}}]}}"#
+            ),
+        )
+        .unwrap();
+    }
+    let out = flowls(&["graph", "flows/One.json", "flows/Two.json"], &dir);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("flow_one") && text.contains("flow_two"),
+        "{out:?}"
+    );
+    // one node for the connection, used by both flows
+    let defined = |id: &str| {
+        text.lines()
+            .filter(|l| {
+                l.trim_start().starts_with(&format!("{id}["))
+                    || l.trim_start().starts_with(&format!("{id}("))
+            })
+            .count()
+    };
+    assert_eq!(defined("connection_users"), 1, "{text}");
+    assert!(!text.contains("connection_users_2"), "{text}");
+    assert_eq!(
+        text.matches("\"uses\"| connection_users\n").count(),
+        2,
+        "{text}"
+    );
+}
+
+#[test]
+fn an_html_graph_of_a_workspace_outside_the_current_folder_links_its_real_files() {
+    let here = empty_dir("graph-here", &["flows"]);
+    let away = empty_dir("graph-away", &["flows"]);
+    for (dir, name) in [(&here, "Here"), (&away, "Away")] {
+        std::fs::write(dir.join("flowls.toml"), "").unwrap();
+        std::fs::write(
+            dir.join(format!("flows/{name}.json")),
+            format!(r#"{{"name": "{name}", "actions": []}}"#),
+        )
+        .unwrap();
+    }
+    let away_arg = away.to_string_lossy().into_owned();
+    let out = flowls(&["graph", ".", &away_arg, "--format", "html"], &here);
+    let html = String::from_utf8_lossy(&out.stdout);
+    let root = html
+        .split(r#"data-root=""#)
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a data-root");
+    let root = root.strip_prefix("file://").expect(root);
+    // each node's link, its root and file joined as the page joins them, is a real file
+    let files: Vec<&str> = html
+        .split(r#"data-file=""#)
+        .skip(1)
+        .filter_map(|r| r.split('"').next())
+        .collect();
+    assert!(
+        files.iter().any(|f| f.ends_with("flows/Away.json")),
+        "{files:?}"
+    );
+    assert!(
+        files.iter().any(|f| f.ends_with("flows/Here.json")),
+        "{files:?}"
+    );
+    for f in files {
+        assert!(!f.starts_with('/'), "{f}");
+        let joined = format!("{}{f}", root.replace("%20", " "));
+        assert!(
+            Path::new(&joined).is_file(),
+            "{joined} (root {root}, file {f})"
+        );
+    }
+}

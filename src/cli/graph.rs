@@ -65,7 +65,7 @@ pub fn graph(
                 } else {
                     Select::Under(abs.clone())
                 };
-                parts.push((ws, select));
+                add_part(&mut parts, ws, select);
             }
         } else {
             let root = workspace_root_of(&abs);
@@ -76,7 +76,7 @@ pub fn graph(
                     .with_context(|| crate::display::path(arg, Path::new("")))?;
                 ws.set_file(abs.clone(), text);
             }
-            parts.push((ws, Select::Document(abs)));
+            add_part(&mut parts, ws, Select::Document(abs));
         }
     }
     // every name asked for must be a form or flow of one of the workspaces
@@ -117,6 +117,20 @@ pub fn graph(
         .first()
         .map(|(ws, _)| ws.root.clone())
         .unwrap_or(cwd.clone());
+    // what the html page's links start from: the current folder, or above it where a
+    // workspace drawn is not below it
+    let mut link_root = title_root.clone();
+    if several {
+        link_root = cwd.clone();
+        for (ws, _) in &parts {
+            while !ws.root.starts_with(&link_root) {
+                match link_root.parent() {
+                    Some(up) => link_root = up.to_path_buf(),
+                    None => break,
+                }
+            }
+        }
+    }
     for (ws, select) in &parts {
         let select = if !request.forms.is_empty() || !request.flows.is_empty() {
             Select::Named {
@@ -131,9 +145,10 @@ pub fn graph(
             // several workspaces: paths from the current folder tell them apart
             for n in &mut g.nodes {
                 n.rel = crate::display::path(&n.path, &cwd);
-                let rel = n.path.strip_prefix(&cwd).unwrap_or(&n.path);
+                let rel = n.path.strip_prefix(&link_root).unwrap_or(&n.path);
                 n.file = rel
                     .components()
+                    .filter(|c| matches!(c, std::path::Component::Normal(_)))
                     .map(|c| c.as_os_str().to_string_lossy())
                     .collect::<Vec<_>>()
                     .join("/");
@@ -156,10 +171,34 @@ pub fn graph(
         GraphFormat::Mermaid => graph::text::mermaid(&whole),
         GraphFormat::Dot => graph::text::dot(&whole),
         GraphFormat::Svg => graph::svg::layout(&whole).svg().to_string(),
-        GraphFormat::Html => graph::html::page(&whole, &title, &title_root),
+        GraphFormat::Html => graph::html::page(&whole, &title, &link_root),
     };
     let nodes = whole.nodes.len();
     // the workspaces and the graph are freed on another core while the text is written
     crate::background::drop_later((parts, whole));
     Ok(Drawn { text, nodes })
+}
+
+/// Adds what to draw of a workspace; a workspace named by several paths (two files of one
+/// tenant, a file and its folder) is drawn once, with what any of them selects.
+fn add_part(parts: &mut Vec<(Workspace, Select)>, ws: Workspace, select: Select) {
+    let Some((have, selected)) = parts.iter_mut().find(|(w, _)| w.root == ws.root) else {
+        parts.push((ws, select));
+        return;
+    };
+    // a file the scan did not read, read for this path
+    if let Select::Document(path) = &select
+        && have.file(path).is_none()
+        && let Some(f) = ws.file(path)
+    {
+        have.set_file(path.clone(), f.text.clone());
+    }
+    let before = std::mem::replace(selected, Select::Workspace);
+    *selected = match before {
+        Select::Any(mut each) => {
+            each.push(select);
+            Select::Any(each)
+        }
+        one => Select::Any(vec![one, select]),
+    };
 }

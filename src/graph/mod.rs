@@ -294,6 +294,20 @@ pub enum Select {
     Document(PathBuf),
     /// The forms and flows of the files below a folder (with the flows those forms start).
     Under(PathBuf),
+    /// What any of these selects (several paths of one workspace: one picture, each form,
+    /// flow and connection in it once).
+    Any(Vec<Select>),
+}
+
+impl Select {
+    /// Whether this draws the whole workspace (then also the connections no flow uses).
+    fn whole(&self) -> bool {
+        match self {
+            Select::Workspace => true,
+            Select::Any(each) => each.iter().any(Select::whole),
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -700,6 +714,15 @@ impl<'a> Units<'a> {
                     (forms, flows)
                 }
             }
+            Select::Any(each) => {
+                let (mut forms, mut flows) = (Vec::new(), Vec::new());
+                for one in each {
+                    let (fo, fl) = self.select(ws, one);
+                    forms.extend(fo);
+                    flows.extend(fl);
+                }
+                (forms, flows)
+            }
         };
         // a form is drawn with every flow it starts
         let mut flows = flows;
@@ -884,7 +907,7 @@ pub fn build_with(ws: &Workspace, select: &Select, options: &Options, report: &R
         files.push(u.file);
         files.extend(u.resource.map(|r| r.file));
     }
-    if *select == Select::Workspace {
+    if select.whole() {
         files.extend(ws.index().vaults.iter().filter_map(|v| ws.file(&v.path)));
     }
     b.prefetch(files);
@@ -917,7 +940,7 @@ pub fn build_with(ws: &Workspace, select: &Select, options: &Options, report: &R
     for &(fi, group) in &form_groups {
         b.form_nodes(&units, &units.forms[fi], group);
     }
-    if *select == Select::Workspace {
+    if select.whole() {
         // connections no drawn flow uses are part of the workspace's picture too
         for v in &ws.index().vaults {
             b.connection(v);
