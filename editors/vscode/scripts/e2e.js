@@ -4,7 +4,8 @@
 // lenses, with screenshots, in JSON, YAML and a Terraform `.tf` file; then the same workspace in Restricted Mode (workspace trust on,
 // the folder not trusted), where flowls still checks but offers no Test connection; then with
 // flowls.server.path set to a server of another version, which the extension says. Show Graph:
-// the graph of a flow beside it, its nodes, a node for an action as soon as it is typed, a
+// the graph of a flow beside it, its nodes, a node for an action as soon as it is typed, a grant
+// changed on disk drawn, a
 // click on a node revealing its source, one panel per file, closed with its file; the title
 // button on an export bundle at the workspace's root (the server says it is one), not on a
 // JSON file that is nothing to flowls.
@@ -297,7 +298,7 @@ async function session(mode) {
     await check("the status bar shows the server running", async () => {
       await page.locator(".statusbar-item:has(.codicon-check)", { hasText: "flowls" }).first().waitFor({ timeout: 10000 });
     });
-    await graphChecks(page, check, open);
+    await graphChecks(page, check, open, dirs.ws);
   } catch (e) {
     console.log(`not ok - ${mode}: setup: ${e.message.split("\n")[0]}`);
     results.push([`${mode}: setup`, false]);
@@ -422,7 +423,7 @@ const nodeFill = (frame, variable) =>
     };
   }, variable);
 
-async function graphChecks(page, check, open) {
+async function graphChecks(page, check, open, ws) {
   let frame;
   await check("graph: the title button opens the graph beside the flow, the flow keeping the focus", async () => {
     frame = await openGraph(page, open);
@@ -483,6 +484,26 @@ async function graphChecks(page, check, open) {
     await page.screenshot({ path: path.join(OUT, "vscode-graph-edited.png") });
     if (took > 1000) throw new Error(`the node appeared after ${took} ms`);
     console.log(`# the new action's node appeared after ${took} ms`);
+  });
+  await check("graph: a grant changed on disk, not in the editor, is drawn", async () => {
+    const grant = path.join(ws, "grants/Flows M2M.json");
+    const was = fs.readFileSync(grant, "utf8");
+    fs.writeFileSync(grant, was.replace('["read:users"]', '["read:users", "update:users"]'));
+    const granted = () =>
+      [...document.querySelectorAll("#graph svg [data-node]")].some((n) => n.textContent.includes("granted (grant): read:users, update:users"));
+    try {
+      await frame.waitForFunction(granted, null, { timeout: 10000, polling: 100 });
+    } finally {
+      fs.writeFileSync(grant, was);
+    }
+    // drawn again as it was, for the checks after this one
+    await frame
+      .waitForFunction(
+        () => ![...document.querySelectorAll("#graph svg [data-node]")].some((n) => n.textContent.includes("update:users") && n.textContent.includes("granted (grant): read:users, update:users")),
+        null,
+        { timeout: 10000, polling: 100 },
+      )
+      .catch(() => undefined);
   });
   await check("graph: a click on a node reveals its action in the editor", async () => {
     const lines = ONBOARD_PLUS.split("\n");

@@ -140,12 +140,28 @@ async function revealSource(node: GraphNode, graphOf: vscode.Uri): Promise<void>
 export class GraphPanels implements vscode.Disposable {
   private readonly panels = new Map<string, GraphPanel>();
   private readonly disposables: vscode.Disposable[];
+  private onDiskTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly media: vscode.Uri,
     private readonly client: () => LanguageClient | undefined,
   ) {
+    // files changed on disk (a checkout, a new grant, another program): the language client
+    // tells the server from its own watchers; the panels draw after a pause, by which time the
+    // server has read them
+    const onDisk = vscode.workspace.createFileSystemWatcher("**/*.{json,yaml,yml,toml,tf,tfvars}");
+    const later = () => {
+      if (this.onDiskTimer) clearTimeout(this.onDiskTimer);
+      this.onDiskTimer = setTimeout(() => {
+        this.onDiskTimer = undefined;
+        for (const p of this.panels.values()) p.scheduleDraw();
+      }, REDRAW_DELAY_MS);
+    };
     this.disposables = [
+      onDisk,
+      onDisk.onDidChange(later),
+      onDisk.onDidCreate(later),
+      onDisk.onDidDelete(later),
       // a change anywhere may change a graph (a connection's app, a grant's scopes), the
       // document's own above all; each panel draws once after a burst
       vscode.workspace.onDidChangeTextDocument((e) => {
@@ -191,6 +207,7 @@ export class GraphPanels implements vscode.Disposable {
   }
 
   dispose(): void {
+    if (this.onDiskTimer) clearTimeout(this.onDiskTimer);
     for (const p of [...this.panels.values()]) p.dispose();
     for (const d of this.disposables) d.dispose();
   }
