@@ -5,8 +5,7 @@
 // the folder not trusted), where flowls still checks but offers no Test connection; then with
 // flowls.server.path set to a server of another version, which the extension says. Show Graph:
 // the graph of a flow beside it, its nodes, a node for an action as soon as it is typed, a grant
-// changed on disk drawn, a
-// click on a node revealing its source, one panel per file, closed with its file; the title
+// changed on disk drawn, a click on a node revealing its source, one panel per file, closed with its file; the title
 // button on an export bundle at the workspace's root (the server says it is one), not on a
 // JSON file that is nothing to flowls.
 // Usage: node e2e.js <flowls-linux-x64.vsix> <flowls binary> <out dir>
