@@ -556,6 +556,26 @@ fn put(
     (maxx - minx, maxy - miny, p.reduced)
 }
 
+/// How far a routed edge keeps from a box.
+const CLEAR: f64 = 6.0;
+
+/// The first height below `a` at which a line from `x0` to the block's right edge crosses no
+/// box: below `a`'s rank, in the gap the layered layout leaves before the next one.
+fn clear_row_below(boxes: &[Placed], a: &Placed, x0: f64) -> f64 {
+    let mut y = a.y + a.h + CLEAR;
+    // each box moves the line below itself at most once
+    for _ in 0..=boxes.len() {
+        match boxes
+            .iter()
+            .find(|o| o.x + o.w > x0 - CLEAR && o.y - CLEAR < y && o.y + o.h + CLEAR > y)
+        {
+            Some(o) => y = o.y + o.h + CLEAR,
+            None => break,
+        }
+    }
+    y
+}
+
 /// A group laid out: its own nodes as one block laid out by `layout-rs`, and the connections
 /// and applications they use in blocks beside it (one rank a column, connections left of their
 /// applications), joined by `uses` edges from each action's side — so that an action's
@@ -578,6 +598,9 @@ fn lay_out(g: &Graph, out_edges: &[Vec<usize>], title: String, members: &[Member
         }
         (w, h) = (cw, ch);
     }
+    // the core block's boxes, which a `uses` edge leaving it must go around
+    let core_boxes: Vec<Placed> = laid.nodes.clone();
+    let core_right = PAD + w;
     if !side.is_empty() {
         let x = if core.is_empty() { PAD } else { PAD + w + GAP };
         let (mut y, mut side_w) = (top, 0.0f64);
@@ -614,17 +637,50 @@ fn lay_out(g: &Graph, out_edges: &[Vec<usize>], title: String, members: &[Member
             let (Some(a), Some(b)) = (at.get(&e.from), at.get(&e.to)) else {
                 continue;
             };
-            let (x1, y1, x2, y2) = (a.x + a.w, a.y + a.h / 2.0, b.x, b.y + b.h / 2.0);
+            let y2 = b.y + b.h / 2.0;
+            // a box narrower than its column is centred in it: the edge comes in level with it
+            // from the column's left edge, passing no wider box of the column
+            let x2 = if e.kind == EdgeKind::Uses {
+                laid.nodes[core_boxes.len()..]
+                    .iter()
+                    .filter(|o| o.x < b.x + b.w && o.x + o.w > b.x)
+                    .map(|o| o.x)
+                    .fold(b.x, f64::min)
+            } else {
+                b.x
+            };
+            let mut d = String::with_capacity(96);
+            let (x1, y1) = if e.kind == EdgeKind::Uses && !core.is_empty() {
+                // out of the flow between its ranks: down from the action's bottom into the
+                // first row clear of boxes to its right, along it past the block's right edge
+                // (the library's layers leave such a row below every rank), then to the
+                // connection
+                let x0 = a.x + a.w - (a.w / 4.0).min(12.0);
+                let y = clear_row_below(&core_boxes, a, x0);
+                let out = core_right + GAP / 4.0;
+                d.push_str("M ");
+                pair(&mut d, x0, a.y + a.h);
+                d.push_str(" L ");
+                pair(&mut d, x0, y);
+                d.push_str(" L ");
+                pair(&mut d, out, y);
+                (out, y)
+            } else {
+                d.push_str("M ");
+                pair(&mut d, a.x + a.w, a.y + a.h / 2.0);
+                (a.x + a.w, a.y + a.h / 2.0)
+            };
             let bend = ((x2 - x1).abs() / 2.0).max(20.0);
-            let mut d = String::with_capacity(64);
-            d.push_str("M ");
-            pair(&mut d, x1, y1);
             d.push_str(" C ");
             pair(&mut d, x1 + bend, y1);
             d.push_str(", ");
             pair(&mut d, x2 - bend, y2);
             d.push_str(", ");
             pair(&mut d, x2, y2);
+            if x2 < b.x {
+                d.push_str(" L ");
+                pair(&mut d, b.x, y2);
+            }
             laid.edges.push(PlacedEdge {
                 edge: i,
                 d,

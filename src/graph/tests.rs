@@ -1093,3 +1093,113 @@ fn terraform_inline_resources_as_dot() {
     assert_eq!(forms, ["Gate"]);
     assert_eq!(flows, ["Check user", "Unrelated", "Elsewhere"]);
 }
+
+/// Points along every `uses` edge of `svg` (its lines and curves sampled), in page coordinates.
+fn uses_edge_points(svg: &str) -> Vec<Vec<(f64, f64)>> {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    let mut out = Vec::new();
+    for p in doc.descendants().filter(|n| {
+        n.has_tag_name("path") && n.attribute("class").is_some_and(|c| c == "edge uses")
+    }) {
+        let (mut gx, mut gy) = (0.0, 0.0);
+        for a in p.ancestors().skip(1) {
+            if let Some(t) = a.attribute("transform") {
+                let inner = t.trim_start_matches("translate(").trim_end_matches(')');
+                let mut it = inner.split([' ', ',']).filter(|s| !s.is_empty());
+                gx += it.next().unwrap().parse::<f64>().unwrap();
+                gy += it.next().unwrap().parse::<f64>().unwrap();
+            }
+        }
+        let tokens: Vec<&str> = p
+            .attribute("d")
+            .unwrap()
+            .split([' ', ','])
+            .filter(|s| !s.is_empty())
+            .collect();
+        let mut points = Vec::new();
+        let (mut at, mut i) = ((0.0, 0.0), 0);
+        let num = |k: usize| -> f64 { tokens[k].parse().unwrap() };
+        while i < tokens.len() {
+            match tokens[i] {
+                "M" => {
+                    at = (num(i + 1), num(i + 2));
+                    points.push(at);
+                    i += 3;
+                }
+                "L" => {
+                    let to = (num(i + 1), num(i + 2));
+                    for k in 1..=20 {
+                        let t = f64::from(k) / 20.0;
+                        points.push((at.0 + (to.0 - at.0) * t, at.1 + (to.1 - at.1) * t));
+                    }
+                    at = to;
+                    i += 3;
+                }
+                "C" => {
+                    let (c0, c1, to) = (
+                        (num(i + 1), num(i + 2)),
+                        (num(i + 3), num(i + 4)),
+                        (num(i + 5), num(i + 6)),
+                    );
+                    for k in 1..=40 {
+                        let t = f64::from(k) / 40.0;
+                        let u = 1.0 - t;
+                        let b = |a: f64, b: f64, c: f64, d: f64| {
+                            u * u * u * a
+                                + 3.0 * u * u * t * b
+                                + 3.0 * u * t * t * c
+                                + t * t * t * d
+                        };
+                        points.push((b(at.0, c0.0, c1.0, to.0), b(at.1, c0.1, c1.1, to.1)));
+                    }
+                    at = to;
+                    i += 7;
+                }
+                other => panic!("a uses edge is lines and curves: {other}"),
+            }
+        }
+        out.push(points.into_iter().map(|(x, y)| (x + gx, y + gy)).collect());
+    }
+    out
+}
+
+/// A flow's edge to the connection an action uses leaves the flow around its other boxes: no
+/// point of it lies inside a box, but at its two ends.
+#[test]
+fn svg_uses_edges_cross_no_box() {
+    let workspaces = [
+        ("tenant", example("tenant")),
+        ("yaml", example("yaml")),
+        ("bundles", example("bundles")),
+        ("terraform", example("terraform")),
+        ("fixtures/bundles", fixture_workspace("bundles")),
+        (
+            "fixtures/deploy-cli-directory",
+            fixture_workspace("deploy-cli-directory"),
+        ),
+    ];
+    for (name, ws) in workspaces {
+        let svg = svg::layout(&all(&ws)).svg().to_string();
+        let boxes = svg_boxes(&svg);
+        let edges = uses_edge_points(&svg);
+        assert!(!edges.is_empty(), "{name}: no uses edge");
+        for points in edges {
+            let (first, last) = (points[0], points[points.len() - 1]);
+            for &(x, y) in &points {
+                for b in &boxes {
+                    let inside = x > b.x + 1.0
+                        && x < b.x + b.w - 1.0
+                        && y > b.y + 1.0
+                        && y < b.y + b.h - 1.0;
+                    let at_end =
+                        |(ex, ey): (f64, f64)| (ex - x).abs() < 1.0 && (ey - y).abs() < 1.0;
+                    assert!(
+                        !inside || at_end(first) || at_end(last),
+                        "{name}: a uses edge passes through {} at ({x:.1}, {y:.1})",
+                        b.id
+                    );
+                }
+            }
+        }
+    }
+}
