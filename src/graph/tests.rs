@@ -1203,3 +1203,25 @@ fn svg_uses_edges_cross_no_box() {
         }
     }
 }
+
+/// The same tenant kept in deploy-cli's directory layout and in its YAML format (the two
+/// fixtures are one export, tests/fixtures/*/README.md) is one picture, in every text format.
+#[test]
+fn the_directory_and_yaml_layouts_of_one_tenant_are_one_picture() {
+    let dir = all(&fixture_workspace("deploy-cli-directory"));
+    let yaml = all(&fixture_workspace("deploy-cli-yaml"));
+    assert!(dir.nodes.len() > 5, "{}", text::mermaid(&dir));
+    assert_eq!(text::mermaid(&dir), text::mermaid(&yaml));
+    // dot names each node's file and line (a vault is in tenant.yaml in one, a file of its own
+    // in the other): all else is the same
+    let places = |dot: String| -> String {
+        dot.lines()
+            .map(|l| match l.find(", tooltip=\"") {
+                Some(i) => format!("{}]", &l[..i]),
+                None => l.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(places(text::dot(&dir)), places(text::dot(&yaml)));
+}
