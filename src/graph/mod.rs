@@ -1416,7 +1416,24 @@ impl<'a> Builder<'a> {
                     format!("{}__fold_{}", w.base, w.count),
                     Kind::Fold,
                     format!("{} more actions", middle.len()),
-                    wrap_list("", &ids, 48).into_iter().take(6).collect(),
+                    {
+                        // six lines of ids at most; the rest said to be left out
+                        let mut lines = wrap_list("", &ids, 48);
+                        if lines.len() > 6 {
+                            lines.truncate(6);
+                            let shown: usize = lines
+                                .iter()
+                                .map(|l| l.split(", ").filter(|s| !s.trim().is_empty()).count())
+                                .sum();
+                            let last = &mut lines[5];
+                            *last = last.trim_end().trim_end_matches(',').to_string();
+                            last.push_str(&format!(
+                                " … and {} more",
+                                ids.len().saturating_sub(shown)
+                            ));
+                        }
+                        lines
+                    },
                     w.file,
                     a0.id.map_or(analysis::opening(a0.node.range), |n| n.range),
                     None,

@@ -1225,3 +1225,35 @@ fn the_directory_and_yaml_layouts_of_one_tenant_are_one_picture() {
     };
     assert_eq!(places(text::dot(&dir)), places(text::dot(&yaml)));
 }
+
+/// A run too long for the fold's six lines of ids says how many it leaves out, and no line
+/// ends on a dangling comma.
+#[test]
+fn a_fold_of_thousands_of_actions_says_how_many_ids_it_leaves_out() {
+    let actions: Vec<String> = (0..2000)
+        .map(|i| format!("{{\"id\": \"a{i}\", \"type\": \"FLOW\", \"action\": \"STORE_VARS\", \"params\": {{\"vars\": {{\"x\": 1}}}}}}"))
+        .collect();
+    let ws = workspace(&format!(
+        "//- flows/Huge.json\n{{\"name\": \"Huge\", \"actions\": [{}]}}\n",
+        actions.join(",")
+    ));
+    let g = all(&ws);
+    let fold = g.nodes.iter().find(|n| n.kind == Kind::Fold).unwrap();
+    assert_eq!(fold.title, "1998 more actions");
+    assert_eq!(fold.lines.len(), 6, "{fold:?}");
+    let last = fold.lines.last().unwrap();
+    assert!(
+        last.contains(" … and ") && last.ends_with(" more"),
+        "{last}"
+    );
+    // the ids named and the number said add up to the run
+    let left: usize = last
+        .rsplit(" … and ")
+        .next()
+        .unwrap()
+        .trim_end_matches(" more")
+        .parse()
+        .unwrap();
+    let named = fold.lines.join(" ").split(", ").count();
+    assert_eq!(left + named, 1998, "{fold:?}");
+}
