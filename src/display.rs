@@ -45,11 +45,18 @@ pub fn escape_control(text: &str, keep_tabs: bool) -> Cow<'_, str> {
 /// UTF-8 shown as U+FFFD and control characters escaped.
 pub fn path(path: &Path, base: &Path) -> String {
     let rel = path.strip_prefix(base).unwrap_or(path);
+    // a path outside `base` is shown whole: `/tmp/x`, not `//tmp/x`
     let joined = rel
         .components()
+        .filter(|c| !matches!(c, std::path::Component::RootDir))
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/");
+    let joined = if rel.has_root() {
+        format!("/{joined}")
+    } else {
+        joined
+    };
     escape_control(&joined, false).into_owned()
 }
 
@@ -77,6 +84,21 @@ pub fn json_for_terminal(json: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_path_is_shown_from_its_base_or_whole() {
+        let base = Path::new("/work/ws");
+        assert_eq!(
+            path(Path::new("/work/ws/flows/a.json"), base),
+            "flows/a.json"
+        );
+        assert_eq!(path(Path::new("/tmp/x/a.json"), base), "/tmp/x/a.json");
+        assert_eq!(
+            path(Path::new("flows/a.json"), Path::new("")),
+            "flows/a.json"
+        );
+    }
 
     #[test]
     fn control_characters_are_escaped() {

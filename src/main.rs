@@ -303,6 +303,19 @@ fn graph(a: GraphArgs) -> ExitCode {
     if drawn.nodes == 0 {
         eprintln!("flowls: {}", flowls::graph::NOTHING_TO_DRAW);
     }
+    if !drawn.not_drawn.is_empty() {
+        // the picture is of what could be read: say what it leaves out
+        const SHOWN: usize = 5;
+        let n = drawn.not_drawn.len();
+        let mut list = drawn.not_drawn[..n.min(SHOWN)].join("; ");
+        if n > SHOWN {
+            list.push_str(&format!("; and {} more", n - SHOWN));
+        }
+        eprintln!(
+            "flowls: {n} file{} not drawn, or not in full: {list} (`flowls check` says more)",
+            if n == 1 { "" } else { "s" }
+        );
+    }
     let text = drawn.text;
     match a.output {
         Some(path) => {

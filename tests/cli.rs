@@ -2881,3 +2881,31 @@ fn an_html_graph_of_a_workspace_outside_the_current_folder_links_its_real_files(
         );
     }
 }
+
+#[test]
+fn a_graph_says_which_files_it_could_not_draw() {
+    let dir = empty_dir("graph-not-drawn", &["flows"]);
+    std::fs::write(dir.join("flowls.toml"), "").unwrap();
+    std::fs::write(
+        dir.join("flows/ok.json"),
+        r#"{"name": "Fine", "actions": []}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.join("flows/bad.json"), "{ this is not json").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("/etc/passwd", dir.join("flows/passwd.json")).unwrap();
+    let out = flowls(&["graph", "."], &dir);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("flow_fine"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("flows/bad.json (it does not parse)"), "{err}");
+    #[cfg(unix)]
+    {
+        assert!(
+            err.contains("files not drawn") && err.contains("flows/passwd.json (a symbolic link"),
+            "{err}"
+        );
+        assert!(!err.contains("root:"), "{err}");
+    }
+    assert!(!err.contains("//"), "{err}");
+}

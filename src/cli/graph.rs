@@ -35,6 +35,9 @@ pub struct UnknownName(pub String);
 pub struct Drawn {
     pub text: String,
     pub nodes: usize,
+    /// The files of the drawn workspaces not drawn, or not in full: not read (and why), or
+    /// not parsed; as the current folder names them.
+    pub not_drawn: Vec<String>,
 }
 
 /// The graph of the paths as text in `format`. `Err` is a usage or I/O error (exit 2).
@@ -49,6 +52,7 @@ pub fn graph(
     let cwd = std::env::current_dir().context("cannot read the current folder")?;
     // what to draw of each workspace: a file's part, the files below a folder, or all of it
     let mut parts: Vec<(Workspace, Select)> = Vec::new();
+    let mut not_drawn: Vec<String> = Vec::new();
     for arg in paths {
         // `graph .` is the folder itself, not `…/./`
         let abs = std::path::absolute(arg).unwrap_or_else(|_| cwd.join(arg));
@@ -57,6 +61,9 @@ pub fn graph(
         if meta.is_dir() {
             let (workspaces, unreadable) =
                 disk::load_each_root(&root_from(&abs), settings.clone(), env.clone());
+            for (path, why) in &unreadable {
+                not_drawn.push(format!("{} ({why})", crate::display::path(path, &cwd)));
+            }
             for ws in workspaces {
                 usable_mappings(&ws, &unreadable)?;
                 // a folder inside a workspace (as `check` takes it): the files below it
@@ -71,6 +78,9 @@ pub fn graph(
             let root = workspace_root_of(&abs);
             let (mut ws, unreadable) = disk::load(&root, settings.clone(), env.clone());
             usable_mappings(&ws, &unreadable)?;
+            for (path, why) in &unreadable {
+                not_drawn.push(format!("{} ({why})", crate::display::path(path, &cwd)));
+            }
             if ws.file(&abs).is_none() {
                 let text = disk::read_in(&abs, &disk::Roots::new([root.as_path()]))
                     .with_context(|| crate::display::path(arg, Path::new("")))?;
@@ -174,9 +184,25 @@ pub fn graph(
         GraphFormat::Html => graph::html::page(&whole, &title, &link_root),
     };
     let nodes = whole.nodes.len();
+    for (ws, _) in &parts {
+        for f in ws.files() {
+            if f.kind.is_checked() && !f.parse.errors.is_empty() {
+                not_drawn.push(format!(
+                    "{} (it does not parse)",
+                    crate::display::path(&f.path, &cwd)
+                ));
+            }
+        }
+    }
+    not_drawn.sort();
+    not_drawn.dedup();
     // the workspaces and the graph are freed on another core while the text is written
     crate::background::drop_later((parts, whole));
-    Ok(Drawn { text, nodes })
+    Ok(Drawn {
+        text,
+        nodes,
+        not_drawn,
+    })
 }
 
 /// Adds what to draw of a workspace; a workspace named by several paths (two files of one
