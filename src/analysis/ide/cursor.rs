@@ -77,6 +77,20 @@ fn inside(node: &Node, text: &str, offset: usize) -> bool {
         })
 }
 
+/// Where the scan of an array's items for `offset` may begin: the items are in text order,
+/// and one that ends before the last item starting before the cursor cannot hold it (that
+/// item's text lies between); empty items (what recovery puts for a missing value) hold no
+/// text, so the scan begins before them too. An array of 20,000 actions is not walked.
+fn first_candidate(items: &[Node], offset: usize) -> usize {
+    let mut from = items
+        .partition_point(|v| (v.range.start as usize) < offset)
+        .saturating_sub(1);
+    while from > 0 && items[from].range.start == items[from].range.end {
+        from -= 1;
+    }
+    from.saturating_sub(1)
+}
+
 fn scalar_holds(node: &Node, offset: usize) -> bool {
     let r = node.range;
     match node.kind {
@@ -175,7 +189,7 @@ pub fn at<'a>(root: Option<&'a Node>, text: &'a str, offset: usize) -> Cursor<'a
             }
             NodeKind::Array(items) => {
                 let mut next = None;
-                for v in items {
+                for v in &items[first_candidate(items, offset)..] {
                     if matches!(v.kind, NodeKind::Object(_) | NodeKind::Array(_)) {
                         if inside(v, text, offset) {
                             next = Some(v);
