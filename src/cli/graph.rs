@@ -53,6 +53,11 @@ pub fn graph(
     // what to draw of each workspace: a file's part, the files below a folder, or all of it
     let mut parts: Vec<(Workspace, Select)> = Vec::new();
     let mut not_drawn: Vec<String> = Vec::new();
+    let not_read = |out: &mut Vec<String>, unreadable: &[(PathBuf, disk::Unread)]| {
+        for (path, why) in unreadable {
+            out.push(format!("{} ({why})", crate::display::path(path, &cwd)));
+        }
+    };
     for arg in paths {
         // `graph .` is the folder itself, not `…/./`
         let abs = std::path::absolute(arg).unwrap_or_else(|_| cwd.join(arg));
@@ -61,9 +66,7 @@ pub fn graph(
         if meta.is_dir() {
             let (workspaces, unreadable) =
                 disk::load_each_root(&root_from(&abs), settings.clone(), env.clone());
-            for (path, why) in &unreadable {
-                not_drawn.push(format!("{} ({why})", crate::display::path(path, &cwd)));
-            }
+            not_read(&mut not_drawn, &unreadable);
             for ws in workspaces {
                 usable_mappings(&ws, &unreadable)?;
                 // a folder inside a workspace (as `check` takes it): the files below it
@@ -78,9 +81,7 @@ pub fn graph(
             let root = workspace_root_of(&abs);
             let (mut ws, unreadable) = disk::load(&root, settings.clone(), env.clone());
             usable_mappings(&ws, &unreadable)?;
-            for (path, why) in &unreadable {
-                not_drawn.push(format!("{} ({why})", crate::display::path(path, &cwd)));
-            }
+            not_read(&mut not_drawn, &unreadable);
             if ws.file(&abs).is_none() {
                 let text = disk::read_in(&abs, &disk::Roots::new([root.as_path()]))
                     .with_context(|| crate::display::path(arg, Path::new("")))?;

@@ -598,8 +598,8 @@ fn lay_out(g: &Graph, out_edges: &[Vec<usize>], title: String, members: &[Member
         }
         (w, h) = (cw, ch);
     }
-    // the core block's boxes, which a `uses` edge leaving it must go around
-    let core_boxes: Vec<Placed> = laid.nodes.clone();
+    // the core block's boxes (placed first), which a `uses` edge leaving it must go around
+    let in_core = laid.nodes.len();
     let core_right = PAD + w;
     if !side.is_empty() {
         let x = if core.is_empty() { PAD } else { PAD + w + GAP };
@@ -641,7 +641,7 @@ fn lay_out(g: &Graph, out_edges: &[Vec<usize>], title: String, members: &[Member
             // a box narrower than its column is centred in it: the edge comes in level with it
             // from the column's left edge, passing no wider box of the column
             let x2 = if e.kind == EdgeKind::Uses {
-                laid.nodes[core_boxes.len()..]
+                laid.nodes[in_core..]
                     .iter()
                     .filter(|o| o.x < b.x + b.w && o.x + o.w > b.x)
                     .map(|o| o.x)
@@ -656,7 +656,7 @@ fn lay_out(g: &Graph, out_edges: &[Vec<usize>], title: String, members: &[Member
                 // (the library's layers leave such a row below every rank), then to the
                 // connection
                 let x0 = a.x + a.w - (a.w / 4.0).min(12.0);
-                let y = clear_row_below(&core_boxes, a, x0);
+                let y = clear_row_below(&laid.nodes[..in_core], a, x0);
                 let out = core_right + GAP / 4.0;
                 d.push_str("M ");
                 pair(&mut d, x0, a.y + a.h);

@@ -487,6 +487,20 @@ struct SvgBox {
 }
 
 /// Every node of an SVG written by [`svg::layout`], read back as XML.
+/// Where an element of the svg is moved to by the `translate(…)` of its ancestors.
+fn translation(n: roxmltree::Node) -> (f64, f64) {
+    let (mut x, mut y) = (0.0, 0.0);
+    for a in n.ancestors().skip(1) {
+        if let Some(t) = a.attribute("transform") {
+            let inner = t.trim_start_matches("translate(").trim_end_matches(')');
+            let mut it = inner.split([' ', ',']).filter(|s| !s.is_empty());
+            x += it.next().unwrap().parse::<f64>().unwrap();
+            y += it.next().unwrap().parse::<f64>().unwrap();
+        }
+    }
+    (x, y)
+}
+
 fn svg_boxes(svg: &str) -> Vec<SvgBox> {
     let doc = roxmltree::Document::parse(svg).expect("the SVG is well-formed XML");
     let num = |n: roxmltree::Node, a: &str| -> f64 {
@@ -505,15 +519,7 @@ fn svg_boxes(svg: &str) -> Vec<SvgBox> {
                 .is_some_and(|c| c.split(' ').any(|c| c == "node"))
     }) {
         // the group frame's translation
-        let (mut gx, mut gy) = (0.0, 0.0);
-        for a in g.ancestors().skip(1) {
-            if let Some(t) = a.attribute("transform") {
-                let inner = t.trim_start_matches("translate(").trim_end_matches(')');
-                let mut it = inner.split([' ', ',']).filter(|s| !s.is_empty());
-                gx += it.next().unwrap().parse::<f64>().unwrap();
-                gy += it.next().unwrap().parse::<f64>().unwrap();
-            }
-        }
+        let (gx, gy) = translation(g);
         let rect = g
             .children()
             .find(|c| c.has_tag_name("rect"))
@@ -1101,15 +1107,7 @@ fn uses_edge_points(svg: &str) -> Vec<Vec<(f64, f64)>> {
     for p in doc.descendants().filter(|n| {
         n.has_tag_name("path") && n.attribute("class").is_some_and(|c| c == "edge uses")
     }) {
-        let (mut gx, mut gy) = (0.0, 0.0);
-        for a in p.ancestors().skip(1) {
-            if let Some(t) = a.attribute("transform") {
-                let inner = t.trim_start_matches("translate(").trim_end_matches(')');
-                let mut it = inner.split([' ', ',']).filter(|s| !s.is_empty());
-                gx += it.next().unwrap().parse::<f64>().unwrap();
-                gy += it.next().unwrap().parse::<f64>().unwrap();
-            }
-        }
+        let (gx, gy) = translation(p);
         let tokens: Vec<&str> = p
             .attribute("d")
             .unwrap()
